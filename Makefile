@@ -1,0 +1,54 @@
+# dnssec-doctor: `make demo` runs the main job on the built-in lab,
+# `make test` runs every check and test. Both create .venv when needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEBIAN_PACKAGES := bind9 bind9-dnsutils unbound ldnsutils knot-dnsutils knot validns
+
+.PHONY: all venv demo test lint typecheck unit debian-packages bench clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the real-server tests use (BIND, Unbound, dig, delv, the C verifiers).
+debian-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "run as root to install:$$missing" >&2; exit 1; fi; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null || \
+	  { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
+	fi
+	@# the lab starts its own named/unbound; the packaged services must not hold port 53
+	-@systemctl disable --now named unbound >/dev/null 2>&1 || true
+	-@pkill -x named >/dev/null 2>&1 || true; pkill -x unbound >/dev/null 2>&1 || true
+
+demo: venv
+	$(BIN)/dnssec-doctor demo
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: venv
+	$(BIN)/mypy
+
+unit: venv
+	$(BIN)/pytest -q
+
+test: debian-packages venv lint typecheck unit
+
+bench: venv debian-packages
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,200 @@
+"""The capture: every exchange of one probe, saved as versioned JSON.
+
+A capture replays to the same analysis input on any machine, so a bug report is
+a file. Raw wire bytes are kept (base64) so the analysis sees exactly what the
+server sent, malformed or not.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import dns.exception
+import dns.message
+
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.transport.query import QuerySpec
+
+CAPTURE_FORMAT = "dnssec-doctor/capture"
+CAPTURE_VERSION = 1
+
+Outcome = Literal[
+    "response",  # a well-formed answer matching the query
+    "timeout",  # nothing (acceptable) arrived in time
+    "refused",  # connection refused (ICMP port unreachable / TCP RST on connect)
+    "reset",  # TCP connection closed or reset before a full answer
+    "malformed",  # bytes arrived but no acceptable answer could be parsed
+    "error",  # another local socket error
+    "budget",  # not sent: query budget or deadline exhausted
+    "policy",  # not sent: the address policy refused the target
+]
+OUTCOMES: tuple[str, ...] = (
+    "response",
+    "timeout",
+    "refused",
+    "reset",
+    "malformed",
+    "error",
+    "budget",
+    "policy",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One query to one server over one transport, and what came back.
+
+    ``stray`` holds datagrams that arrived while waiting but were rejected
+    (wrong ID, wrong question, unparseable): evidence for MALFORMED_RESPONSE.
+    """
+
+    server: str
+    query: QuerySpec
+    transport: Literal["udp", "tcp"]
+    outcome: Outcome
+    wire: bytes | None = None
+    started: float = 0.0
+    """Seconds since the probe began."""
+    elapsed: float = 0.0
+    error: str = ""
+    stray: tuple[bytes, ...] = ()
+    query_id: int = 0
+
+    def message(self) -> dns.message.Message | None:
+        """The parsed response, or None when there is none or it does not parse."""
+        if self.wire is None:
+            return None
+        try:
+            return dns.message.from_wire(self.wire, ignore_trailing=True)
+        except (dns.exception.DNSException, ValueError, IndexError):
+            return None
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form stored in captures."""
+        data: dict[str, Any] = {
+            "server": self.server,
+            "query": self.query.as_json(),
+            "transport": self.transport,
+            "outcome": self.outcome,
+            "started": round(self.started, 6),
+            "elapsed": round(self.elapsed, 6),
+            "query_id": self.query_id,
+        }
+        if self.wire is not None:
+            data["wire"] = base64.b64encode(self.wire).decode("ascii")
+        if self.error:
+            data["error"] = self.error
+        if self.stray:
+            data["stray"] = [base64.b64encode(s).decode("ascii") for s in self.stray]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Exchange:
+        """Read the JSON form stored in captures."""
+        outcome = str(data["outcome"])
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        transport = str(data["transport"])
+        if transport not in ("udp", "tcp"):
+            raise ValueError(f"unknown transport {transport!r}")
+        wire = data.get("wire")
+        return cls(
+            server=str(data["server"]),
+            query=QuerySpec.from_json(data["query"]),
+            transport=transport,  # type: ignore[arg-type]
+            outcome=outcome,  # type: ignore[arg-type]
+            wire=None if wire is None else base64.b64decode(str(wire), validate=True),
+            started=float(data.get("started", 0.0)),
+            elapsed=float(data.get("elapsed", 0.0)),
+            error=str(data.get("error", "")),
+            stray=tuple(base64.b64decode(str(s), validate=True) for s in data.get("stray", [])),
+            query_id=int(data.get("query_id", 0)),
+        )
+
+
+@dataclass(slots=True)
+class Capture:
+    """Everything a probe asked and heard, plus the inputs needed to replay it."""
+
+    name: str
+    created: str
+    """ISO 8601 time the probe ran (informational; analysis takes ``--at``)."""
+    root_hints: list[str] = field(default_factory=list)
+    trust_anchors: list[str] = field(default_factory=list)
+    """Trust anchor records in presentation format."""
+    ns_override: list[str] = field(default_factory=list)
+    resolvers: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    seed: str = ""
+    """Seed of the random labels used for denial-of-existence probes."""
+    exchanges: list[Exchange] = field(default_factory=list)
+    tool_version: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON document."""
+        return {
+            "format": CAPTURE_FORMAT,
+            "version": CAPTURE_VERSION,
+            "tool_version": self.tool_version,
+            "name": self.name,
+            "created": self.created,
+            "root_hints": list(self.root_hints),
+            "trust_anchors": list(self.trust_anchors),
+            "ns_override": list(self.ns_override),
+            "resolvers": list(self.resolvers),
+            "types": list(self.types),
+            "seed": self.seed,
+            "exchanges": [e.as_json() for e in self.exchanges],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Capture:
+        """Read a capture document; DoctorError when it is not one we understand."""
+        if not isinstance(data, dict) or data.get("format") != CAPTURE_FORMAT:
+            raise DoctorError("not a dnssec-doctor capture (missing or wrong 'format')")
+        if data.get("version") != CAPTURE_VERSION:
+            raise DoctorError(
+                f"unsupported capture version {data.get('version')!r} "
+                f"(this dnssec-doctor reads version {CAPTURE_VERSION})"
+            )
+        try:
+            return cls(
+                name=str(data["name"]),
+                created=str(data.get("created", "")),
+                root_hints=[str(x) for x in data.get("root_hints", [])],
+                trust_anchors=[str(x) for x in data.get("trust_anchors", [])],
+                ns_override=[str(x) for x in data.get("ns_override", [])],
+                resolvers=[str(x) for x in data.get("resolvers", [])],
+                types=[str(x) for x in data.get("types", [])],
+                seed=str(data.get("seed", "")),
+                exchanges=[Exchange.from_json(e) for e in data.get("exchanges", [])],
+                tool_version=str(data.get("tool_version", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DoctorError(f"malformed capture: {exc}") from None
+
+
+def save_capture(capture: Capture, path: Path) -> None:
+    """Write ``capture`` to ``path`` atomically (no half-written capture on error)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(capture.as_json(), indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_capture(path: Path) -> Capture:
+    """Read a capture file; DoctorError with one clear line when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DoctorError(f"cannot read capture {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise DoctorError(f"cannot read capture {path}: not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DoctorError(f"cannot read capture {path}: invalid JSON ({exc.msg})") from None
+    return Capture.from_json(data)

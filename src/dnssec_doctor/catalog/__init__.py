@@ -1,0 +1,59 @@
+"""The problem catalog: every code's title, explanation, default severity, fix.
+
+Code names are a contract (shared/catalog.md). Entries live in one module per
+catalog section (``section_a.py`` …); this module indexes them and builds findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dnssec_doctor.catalog.entry import SYMPTOMS, CatalogEntry
+from dnssec_doctor.catalog.registry import ALL_ENTRIES
+from dnssec_doctor.findings import Finding, JsonValue
+from dnssec_doctor.severity import Severity
+
+__all__ = ["ALL_ENTRIES", "SYMPTOMS", "CatalogEntry", "entry", "finding"]
+
+_BY_CODE: dict[str, CatalogEntry] = {e.code: e for e in ALL_ENTRIES}
+
+
+def entry(code: str) -> CatalogEntry:
+    """The catalog entry for ``code``; KeyError for an unknown code."""
+    return _BY_CODE[code]
+
+
+def finding(
+    code: str,
+    *,
+    zone: str,
+    detail: str,
+    servers: tuple[str, ...] = (),
+    servers_ok: tuple[str, ...] = (),
+    fix: str | None = None,
+    severity: Severity | None = None,
+    evidence: Mapping[str, JsonValue] | None = None,
+    subject: str = "",
+    line: int | None = None,
+    title: str | None = None,
+) -> Finding:
+    """A finding for ``code`` with the catalog's defaults filled in.
+
+    ``fix`` should be the concrete fix for this case (the DS to upload, the
+    server to repair); the catalog's generic fix is used when it is omitted.
+    """
+    item = entry(code)
+    return Finding(
+        code=code,
+        severity=item.severity if severity is None else severity,
+        zone=zone,
+        title=item.title if title is None else title,
+        detail=detail,
+        fix=item.fix if fix is None else fix,
+        symptoms=item.symptoms,
+        servers=tuple(sorted(set(servers))),
+        servers_ok=tuple(sorted(set(servers_ok))),
+        evidence=dict(evidence or {}),
+        subject=subject,
+        line=line,
+    )

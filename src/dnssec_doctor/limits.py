@@ -1,0 +1,33 @@
+"""Budgets for one analysis (STYLE.md §10): exceeding one is a finding, never a hang."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Every bound an analysis works within."""
+
+    query_timeout: float = 2.0
+    """Seconds to wait for one answer (per attempt)."""
+    retries: int = 1
+    """Extra UDP attempts after a timeout."""
+    max_queries: int = 2000
+    """Queries one analysis may send."""
+    deadline: float = 60.0
+    """Seconds one analysis may take in all."""
+    concurrency: int = 64
+    """Queries in flight at once."""
+    max_ns_per_zone: int = 20
+    """NS names of one zone that are followed (huge NS sets are cut here)."""
+    max_referrals: int = 30
+    """Zone cuts followed before a walk is called a loop."""
+    max_glueless_depth: int = 3
+    """Nested lookups of glueless NS names."""
+    max_nsec3_iterations: int = 500
+    """NSEC3 hashes beyond this iteration count are not computed."""
+    max_cname_depth: int = 8
+    """CNAME/DNAME links followed."""
+    max_keys_per_tag: int = 8
+    """DNSKEYs tried for one RRSIG key tag (colliding key tags are an attack)."""

@@ -1,0 +1,1 @@
+"""The one transport layer every DNS packet goes through."""
