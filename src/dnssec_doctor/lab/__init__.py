@@ -1,0 +1,1 @@
+"""The lab: a private DNS tree on loopback reproducing each failure of the guide."""
