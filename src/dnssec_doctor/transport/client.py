@@ -1,0 +1,183 @@
+"""The client every probe uses: policy, budget, concurrency, retries, TC→TCP.
+
+A ``Client`` wraps a ``Wire`` (real sockets or a capture replay) and records
+every attempt in ``exchanges``, in the order they finished: that list is the
+capture's content. Nothing here raises for network trouble; refusals and
+exhausted budgets are recorded as exchanges so the analysis can report them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.capture import Exchange
+from dnssec_doctor.limits import Limits
+from dnssec_doctor.transport.base import Wire
+from dnssec_doctor.transport.policy import AddressPolicy
+from dnssec_doctor.transport.query import QuerySpec
+
+if TYPE_CHECKING:
+    from dnssec_doctor.findings import Finding
+
+# Budget exchanges say which limit stopped them in ``error``, in this form, so
+# that a replayed capture reports the same limit without knowing the Limits.
+_BUDGET_PREFIX = "not sent: "
+_TC_BIT = 0x02  # in the third header octet (RFC 1035 §4.1.1)
+
+
+class Client:
+    """Sends queries through ``wire`` within ``limits`` and ``policy``.
+
+    ``enforce_budget=False`` is for replay: the capture already holds the
+    budget refusals of the original run (the ``Wire`` returns them), so the
+    query budget and deadline are not applied a second time. With a replay,
+    pass the permissive policy too, so that recorded ``policy`` refusals come
+    from the capture rather than being made up anew.
+    """
+
+    def __init__(
+        self,
+        wire: Wire,
+        *,
+        limits: Limits,
+        policy: AddressPolicy,
+        enforce_budget: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.exchanges: list[Exchange] = []
+        self._wire = wire
+        self._limits = limits
+        self._policy = policy
+        self._enforce = enforce_budget
+        self._clock = clock
+        self._t0 = clock()
+        self._sent = 0
+        self._semaphore = asyncio.Semaphore(max(1, limits.concurrency))
+
+    @property
+    def sent(self) -> int:
+        """Attempts handed to the wire so far."""
+        return self._sent
+
+    async def query(self, server: ServerAddress, spec: QuerySpec) -> Exchange:
+        """Ask ``server`` for ``spec``; returns the final exchange.
+
+        UDP is tried ``1 + limits.retries`` times while it times out; a UDP
+        answer with TC=1 is followed by one TCP attempt (RFC 7766 §5), recorded
+        as its own exchange. ``spec.tcp`` starts on TCP.
+        """
+        transport: Literal["udp", "tcp"] = "tcp" if spec.tcp else "udp"
+        reason = self._policy.refusal(server)
+        if reason is not None:
+            refused = Exchange(
+                server=str(server),
+                query=spec,
+                transport=transport,
+                outcome="policy",
+                started=self._elapsed(),
+                error=reason,
+            )
+            self.exchanges.append(refused)
+            return refused
+        exchange = await self._attempt(server, spec, transport)
+        if transport == "tcp":
+            return exchange
+        for _ in range(max(0, self._limits.retries)):
+            if exchange.outcome != "timeout":
+                break
+            exchange = await self._attempt(server, spec, "udp")
+        if exchange.outcome == "response" and _truncated(exchange.wire):
+            exchange = await self._attempt(server, spec, "tcp")
+        return exchange
+
+    @property
+    def budget_exhausted(self) -> bool:
+        """True once a query was not sent because of the budget or deadline."""
+        return any(e.outcome == "budget" for e in self.exchanges)
+
+    def budget_findings(self, zone: str) -> list[Finding]:
+        """ANALYSIS_BUDGET_EXCEEDED for each limit that stopped queries.
+
+        Says which limit (``max_queries`` or ``deadline``) and how many
+        queries were not sent, so the reader knows the results are incomplete.
+        """
+        from dnssec_doctor import catalog
+
+        stopped = Counter(_budget_limit(e.error) for e in self.exchanges if e.outcome == "budget")
+        sent = sum(1 for e in self.exchanges if e.outcome not in ("budget", "policy"))
+        findings: list[Finding] = []
+        for (name, value), count in sorted(stopped.items()):
+            if name == "deadline":
+                what = f"The analysis deadline of {value} was reached"
+            elif name == "max_queries":
+                what = f"The query budget of {value} queries was used up"
+            else:
+                what = f"The limit {name}={value} was reached"
+            findings.append(
+                catalog.finding(
+                    "ANALYSIS_BUDGET_EXCEEDED",
+                    zone=zone,
+                    detail=(
+                        f"{what}; {count} quer{'y was' if count == 1 else 'ies were'} "
+                        f"not sent after {sent} sent, so the results are incomplete."
+                    ),
+                    subject=name,
+                    evidence={"limit": name, "value": value, "sent": sent, "not_sent": count},
+                )
+            )
+        return findings
+
+    async def _attempt(
+        self, server: ServerAddress, spec: QuerySpec, transport: Literal["udp", "tcp"]
+    ) -> Exchange:
+        """One attempt, unless the budget forbids it; recorded either way."""
+        async with self._semaphore:
+            # Checked after waiting for a slot: that is when it would be sent.
+            timeout = self._limits.query_timeout
+            if self._enforce:
+                stop = self._budget_stop()
+                if stop is not None:
+                    refused = Exchange(
+                        server=str(server),
+                        query=spec,
+                        transport=transport,
+                        outcome="budget",
+                        started=self._elapsed(),
+                        error=stop,
+                    )
+                    self.exchanges.append(refused)
+                    return refused
+                # No attempt may outlive the analysis deadline.
+                timeout = min(timeout, self._limits.deadline - self._elapsed())
+            self._sent += 1
+            exchange = await self._wire.send(server, spec, transport, timeout)
+        self.exchanges.append(exchange)
+        return exchange
+
+    def _budget_stop(self) -> str | None:
+        if self._sent >= self._limits.max_queries:
+            return f"{_BUDGET_PREFIX}max_queries={self._limits.max_queries} reached"
+        if self._elapsed() >= self._limits.deadline:
+            return f"{_BUDGET_PREFIX}deadline={self._limits.deadline:g}s reached"
+        return None
+
+    def _elapsed(self) -> float:
+        return self._clock() - self._t0
+
+
+def _budget_limit(error: str) -> tuple[str, str]:
+    """(limit name, value) from a budget exchange's error text."""
+    text = error.removeprefix(_BUDGET_PREFIX).removesuffix(" reached")
+    name, _, value = text.partition("=")
+    return (name or "unknown", value)
+
+
+def _truncated(wire: bytes | None) -> bool:
+    """TC=1 in the header of ``wire`` (read from the raw bytes: a truncated
+    answer may not parse beyond its question)."""
+    return wire is not None and len(wire) >= 4 and bool(wire[2] & _TC_BIT)

@@ -1,0 +1,264 @@
+"""The real wire: one DNS query over UDP or TCP with asyncio sockets.
+
+This is the only module that opens sockets. Every attempt uses its own socket
+(a fresh ephemeral port) and a random ID from :mod:`secrets`, so a late answer
+to an earlier attempt can never be taken for the answer to this one (RFC 5452
+§9). Whatever arrives that is not an acceptable answer is kept as evidence in
+``Exchange.stray`` and the wait goes on until the real answer or the timeout:
+a spoofer or a broken middlebox must not be able to end the wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import socket
+import time
+from typing import Literal
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.opcode
+import dns.rcode
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.capture import Exchange, Outcome
+from dnssec_doctor.transport.query import QuerySpec
+
+# Larger than any UDP payload: a datagram is read whole, never cut.
+_MAX_DATAGRAM = 65535
+# Error rcodes after which an empty question section is tolerated (old
+# servers answer FORMERR to EDNS without echoing the question).
+_QUESTIONLESS_RCODES = frozenset(
+    {dns.rcode.FORMERR, dns.rcode.SERVFAIL, dns.rcode.NOTIMP, dns.rcode.REFUSED}
+)
+
+MISMATCH_KINDS: dict[str, str] = {
+    "unparseable": "unparseable",
+    "not_response": "without the QR bit",
+    "wrong_id": "with a wrong ID",
+    "wrong_opcode": "with a wrong opcode",
+    "wrong_question": "with a wrong question",
+}
+"""What ``mismatch`` may return, and how to say it in a sentence."""
+
+
+class SocketWire:
+    """Sends queries over real UDP/TCP sockets (implements ``base.Wire``).
+
+    ``t0`` is the moment ``Exchange.started`` counts from (``time.monotonic``
+    seconds); by default the moment this object was made.
+    """
+
+    def __init__(self, *, t0: float | None = None) -> None:
+        self._t0 = time.monotonic() if t0 is None else t0
+
+    async def send(
+        self,
+        server: ServerAddress,
+        spec: QuerySpec,
+        transport: Literal["udp", "tcp"],
+        timeout: float,
+    ) -> Exchange:
+        """One attempt of ``spec`` to ``server``; network trouble is an outcome."""
+        started = time.monotonic()
+        query_id = secrets.randbelow(65536)
+        attempt = _Attempt(server, spec, transport, query_id, started - self._t0)
+        try:
+            query = spec.to_message(query_id)
+            wire = query.to_wire()
+        except (dns.exception.DNSException, ValueError) as exc:
+            return attempt.done("error", f"cannot build the query: {exc}", started)
+        try:
+            if transport == "tcp":
+                return await _send_tcp(attempt, query, wire, timeout, started)
+            return await _send_udp(attempt, query, wire, timeout, started)
+        except OSError as exc:
+            return attempt.done("error", f"socket error: {exc.strerror or exc}", started)
+
+
+class _Attempt:
+    """What one attempt has gathered so far (strays, the accepted answer)."""
+
+    def __init__(
+        self,
+        server: ServerAddress,
+        spec: QuerySpec,
+        transport: Literal["udp", "tcp"],
+        query_id: int,
+        offset: float,
+    ) -> None:
+        self.server = server
+        self.spec = spec
+        self.transport: Literal["udp", "tcp"] = transport
+        self.query_id = query_id
+        self.offset = offset
+        self.stray: list[bytes] = []
+        self.rejections: list[str] = []
+
+    def reject(self, data: bytes, reason: str) -> None:
+        self.stray.append(data)
+        self.rejections.append(reason)
+
+    def done(
+        self, outcome: Outcome, error: str, started: float, wire: bytes | None = None
+    ) -> Exchange:
+        if outcome not in ("response", "refused", "error") and self.stray:
+            # Bytes came but none of them was an acceptable answer.
+            reasons = ", ".join(MISMATCH_KINDS[r] for r in sorted(set(self.rejections)))
+            error = f"{error}; {len(self.stray)} unacceptable response(s): {reasons}"
+            outcome = "malformed"
+        return Exchange(
+            server=str(self.server),
+            query=self.spec,
+            transport=self.transport,
+            outcome=outcome,
+            wire=wire,
+            started=self.offset,
+            elapsed=time.monotonic() - started,
+            error=error,
+            stray=tuple(self.stray),
+            query_id=self.query_id,
+        )
+
+
+def mismatch(query: dns.message.Message, data: bytes) -> str | None:
+    """None when ``data`` is an acceptable response to ``query``, else why not
+    (a key of ``MISMATCH_KINDS``).
+
+    RFC 5452 §9.1: the ID and the question (name compared case-insensitively,
+    type, class) must match, and the QR bit must be set. A response with TC=1
+    whose records are cut off is still acceptable: the header and question are
+    all a truncated answer needs to say "ask again over TCP".
+    """
+    try:
+        head = dns.message.from_wire(data, question_only=True)
+    except (dns.exception.DNSException, ValueError, IndexError):
+        return "unparseable"
+    if not head.flags & dns.flags.QR:
+        return "not_response"
+    if head.id != query.id:
+        return "wrong_id"
+    if dns.opcode.from_flags(head.flags) != dns.opcode.from_flags(query.flags):
+        return "wrong_opcode"
+    questionless = not head.question and head.rcode() in _QUESTIONLESS_RCODES
+    if not questionless and not _same_question(query, head):
+        return "wrong_question"
+    if head.flags & dns.flags.TC:
+        return None
+    try:
+        dns.message.from_wire(data, ignore_trailing=True)
+    except (dns.exception.DNSException, ValueError, IndexError):
+        return "unparseable"
+    return None
+
+
+def _same_question(query: dns.message.Message, response: dns.message.Message) -> bool:
+    # dns.name.Name equality is case-insensitive (RFC 4343), so a resolver
+    # using 0x20 case randomisation still matches.
+    ours = [(q.name, q.rdtype, q.rdclass) for q in query.question]
+    theirs = [(q.name, q.rdtype, q.rdclass) for q in response.question]
+    return ours == theirs
+
+
+class _UdpReceiver(asyncio.DatagramProtocol):
+    """Puts every datagram (or socket error) on a queue for the waiting attempt."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[bytes | OSError] = asyncio.Queue()
+
+    def datagram_received(self, data: bytes, addr: object) -> None:
+        self.queue.put_nowait(data)
+
+    def error_received(self, exc: Exception) -> None:
+        if isinstance(exc, OSError):
+            self.queue.put_nowait(exc)
+
+
+async def _send_udp(
+    attempt: _Attempt,
+    query: dns.message.Message,
+    wire: bytes,
+    timeout: float,
+    started: float,
+) -> Exchange:
+    loop = asyncio.get_running_loop()
+    family = socket.AF_INET6 if attempt.server.family_v6 else socket.AF_INET
+    # A connected socket: the kernel drops datagrams from other addresses and
+    # reports ICMP port unreachable as ConnectionRefusedError.
+    transport, protocol = await loop.create_datagram_endpoint(
+        _UdpReceiver, remote_addr=(attempt.server.ip, attempt.server.port), family=family
+    )
+    try:
+        transport.sendto(wire)
+        deadline = started + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return attempt.done("timeout", f"no answer within {timeout:g} s", started)
+            try:
+                item = await asyncio.wait_for(protocol.queue.get(), remaining)
+            except TimeoutError:
+                return attempt.done("timeout", f"no answer within {timeout:g} s", started)
+            if isinstance(item, ConnectionRefusedError):
+                return attempt.done("refused", "port unreachable (ICMP)", started)
+            if isinstance(item, OSError):
+                return attempt.done("error", f"socket error: {item.strerror or item}", started)
+            reason = mismatch(query, item)
+            if reason is None:
+                return attempt.done("response", "", started, wire=item)
+            attempt.reject(item, reason)
+    finally:
+        transport.close()
+
+
+async def _send_tcp(
+    attempt: _Attempt,
+    query: dns.message.Message,
+    wire: bytes,
+    timeout: float,
+    started: float,
+) -> Exchange:
+    deadline = started + timeout
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(attempt.server.ip, attempt.server.port), timeout
+        )
+    except TimeoutError:
+        return attempt.done("timeout", f"no TCP connection within {timeout:g} s", started)
+    except ConnectionRefusedError:
+        return attempt.done("refused", "TCP connection refused", started)
+    try:
+        # RFC 1035 §4.2.2 / RFC 7766 §8: a two-byte length before each message.
+        writer.write(len(wire).to_bytes(2, "big") + wire)
+        await writer.drain()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            data = await asyncio.wait_for(_read_framed(reader), remaining)
+            reason = mismatch(query, data)
+            if reason is None:
+                return attempt.done("response", "", started, wire=data)
+            attempt.reject(data, reason)
+    except TimeoutError:
+        return attempt.done("timeout", f"no answer within {timeout:g} s", started)
+    except asyncio.IncompleteReadError as exc:
+        where = "before an answer" if not exc.partial else f"after {len(exc.partial)} bytes"
+        return attempt.done("reset", f"connection closed {where}", started)
+    except ConnectionError as exc:
+        return attempt.done("reset", f"connection reset: {exc.strerror or exc}", started)
+    finally:
+        writer.close()
+        # Bounded: a peer that never reads must not stall the close; a peer
+        # that reset the connection leaves nothing to clean up.
+        with contextlib.suppress(OSError, TimeoutError):
+            await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+
+async def _read_framed(reader: asyncio.StreamReader) -> bytes:
+    """One length-prefixed DNS message; readexactly copes with partial reads."""
+    length = int.from_bytes(await reader.readexactly(2), "big")
+    return await reader.readexactly(length)
