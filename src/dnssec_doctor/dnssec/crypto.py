@@ -1,0 +1,84 @@
+"""Signature verification with a reason: valid, invalid, or cannot be checked here.
+
+The crypto library may refuse an algorithm (SHA-1 disabled by a system policy, an
+algorithm it does not implement): that is ``UNSUPPORTED`` — the signature is neither
+confirmed nor refuted, and callers must never call it bogus.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from typing import Protocol
+
+import cryptography.exceptions
+import dns.dnssecalgs
+import dns.exception
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.DNSKEY
+
+
+class CryptoOutcome(enum.Enum):
+    """Result of one signature check against one key."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    BAD_KEY = "bad-key"
+    """The public key cannot be decoded (wrong length, empty, bad exponent)."""
+    UNSUPPORTED = "unsupported"
+    """The local crypto library will not verify this algorithm."""
+
+
+class _PublicKey(Protocol):
+    def verify(self, signature: bytes, data: bytes) -> None: ...
+
+
+class _Unusable:
+    """Stands in for a key that could not be built, remembering why."""
+
+    __slots__ = ("outcome",)
+
+    def __init__(self, outcome: CryptoOutcome) -> None:
+        self.outcome = outcome
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_key(algorithm: int, key: bytes) -> _PublicKey | _Unusable:
+    # Building a key object costs far more than a cache lookup; zones reuse a
+    # handful of keys for millions of signatures.
+    wire = bytes((1, 0, 3, algorithm)) + key
+    try:
+        dnskey = dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.DNSKEY, wire, 0, len(wire))
+    except dns.exception.DNSException:
+        return _Unusable(CryptoOutcome.BAD_KEY)
+    assert isinstance(dnskey, dns.rdtypes.ANY.DNSKEY.DNSKEY)
+    try:
+        cls = dns.dnssecalgs.get_algorithm_cls_from_dnskey(dnskey).public_cls
+    except (dns.exception.UnsupportedAlgorithm, dns.exception.DNSException, ValueError):
+        return _Unusable(CryptoOutcome.UNSUPPORTED)
+    try:
+        built: _PublicKey = cls.from_dnskey(dnskey)
+    except cryptography.exceptions.UnsupportedAlgorithm:
+        return _Unusable(CryptoOutcome.UNSUPPORTED)
+    except (ValueError, TypeError, IndexError, dns.exception.DNSException):
+        return _Unusable(CryptoOutcome.BAD_KEY)
+    return built
+
+
+def verify(algorithm: int, key: bytes, signature: bytes, data: bytes) -> CryptoOutcome:
+    """Check ``signature`` over ``data`` with a DNSKEY's raw public key field."""
+    public = _public_key(algorithm, key)
+    if isinstance(public, _Unusable):
+        return public.outcome
+    try:
+        public.verify(signature, data)
+    except cryptography.exceptions.InvalidSignature:
+        return CryptoOutcome.INVALID
+    except cryptography.exceptions.UnsupportedAlgorithm:
+        return CryptoOutcome.UNSUPPORTED
+    except (ValueError, TypeError, dns.exception.ValidationFailure):
+        # malformed signature octets (wrong length, bad encoding) are simply invalid
+        return CryptoOutcome.INVALID
+    return CryptoOutcome.VALID

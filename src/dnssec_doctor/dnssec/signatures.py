@@ -1,0 +1,205 @@
+"""Per-signature verification that names exactly why an RRSIG fails.
+
+RFC 4035 §5.3: the RRSIG fields are checked (§5.3.1), the signed data is rebuilt in
+canonical form with the Original TTL and, for wildcard expansions, the wildcard
+owner (§5.3.2), and the signature is verified with every key that has the RRSIG's
+tag and algorithm (§5.3.3) — up to ``Limits.max_keys_per_tag``, because many keys
+sharing a tag is a known CPU-exhaustion attack (CVE-2023-50387, "KeyTrap").
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import dns.name
+import dns.rdatatype
+import dns.rdtypes.ANY.RRSIG
+import dns.rrset
+
+from dnssec_doctor.dnssec import canonical, crypto, sigtime
+from dnssec_doctor.dnssec.keys import (
+    DNSSEC_PROTOCOL,
+    AnyKey,
+    dnskey_rdata_wire,
+    is_revoked,
+    is_zone_key,
+    key_tag_from_rdata_wire,
+)
+from dnssec_doctor.limits import Limits
+
+RRSIG = dns.rdtypes.ANY.RRSIG.RRSIG
+
+
+class SigStatus(enum.Enum):
+    """Why an RRSIG does or does not validate, most decisive reason first."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not-yet-valid"
+    KEY_NOT_FOUND = "key-not-found"
+    CRYPTO_INVALID = "crypto-invalid"
+    CANNOT_VERIFY_LOCALLY = "cannot-verify-locally"
+    """The local crypto library refuses the algorithm: neither valid nor bogus."""
+    SIGNER_NOT_ZONE = "signer-not-zone"
+    LABELS_INVALID = "labels-invalid"
+    TTL_ABOVE_ORIGINAL = "ttl-above-original"
+    TYPE_MISMATCH = "type-mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class SigCheck:
+    """The verdict on one RRSIG, with the fields a report needs as evidence.
+
+    ``inception``/``expiration`` are POSIX seconds (serial arithmetic resolved
+    relative to ``now``). ``crypto_ok`` is None when the crypto was not decided
+    (no key, refused algorithm, structural failure). ``keys_skipped`` counts keys
+    with the right tag that the per-tag budget left untried.
+    """
+
+    status: SigStatus
+    key_tag: int
+    algorithm: int
+    signer: dns.name.Name
+    type_covered: int
+    inception: int
+    expiration: int
+    key: AnyKey | None = None
+    crypto_ok: bool | None = None
+    keys_tried: int = 0
+    keys_skipped: int = 0
+    rrsig_ttl_differs: bool = False
+    """The RRSIG's own TTL differs from the RRset's (RFC 4034 §3: they must match)."""
+    detail: str = ""
+
+    @property
+    def valid(self) -> bool:
+        """True only for a fully valid signature."""
+        return self.status is SigStatus.VALID
+
+
+def _structural_problem(
+    rrset: dns.rrset.RRset, rrsig: RRSIG, zone: dns.name.Name
+) -> tuple[SigStatus, str] | None:
+    if rrsig.type_covered != rrset.rdtype or rrsig.rdclass != rrset.rdclass:
+        covered = dns.rdatatype.to_text(rrsig.type_covered)
+        return SigStatus.TYPE_MISMATCH, f"RRSIG covers {covered}, not the RRset's type"
+    # RFC 4035 §5.3.1: signer is the zone holding the RRset, and the owner is in it
+    if rrsig.signer != zone or not rrset.name.is_subdomain(zone):
+        return SigStatus.SIGNER_NOT_ZONE, f"signer {rrsig.signer} is not the zone {zone}"
+    count = canonical.owner_label_count(rrset.name)
+    if rrsig.labels > count:
+        return SigStatus.LABELS_INVALID, f"Labels {rrsig.labels} exceeds the owner's {count}"
+    if rrset.name.is_wild() and rrsig.labels != count:
+        return SigStatus.LABELS_INVALID, (
+            f"Labels {rrsig.labels} on a wildcard owner must be {count} (RFC 4034 §3.1.3)"
+        )
+    return None
+
+
+def _candidates(rrsig: RRSIG, dnskeys: Sequence[AnyKey]) -> list[AnyKey]:
+    found = []
+    for key in dnskeys:
+        if key.algorithm != rrsig.algorithm or key.protocol != DNSSEC_PROTOCOL:
+            continue
+        if not is_zone_key(key):  # RFC 4034 §2.1.1
+            continue
+        # RFC 5011 §2.1: a revoked key may only sign the DNSKEY RRset
+        if is_revoked(key) and rrsig.type_covered != dns.rdatatype.DNSKEY:
+            continue
+        if key_tag_from_rdata_wire(key.algorithm, dnskey_rdata_wire(key)) == rrsig.key_tag:
+            found.append(key)
+    return found
+
+
+def check_rrsig(  # noqa: PLR0917 (the shared signature both paths call)
+    rrset: dns.rrset.RRset,
+    rrsig: RRSIG,
+    rrsig_ttl: int,
+    dnskeys: Sequence[AnyKey],
+    zone: dns.name.Name,
+    now: int,
+    limits: Limits,
+) -> SigCheck:
+    """Verify one RRSIG over ``rrset`` with the zone's ``dnskeys`` as of ``now``.
+
+    The status is the most decisive reason, in this order: structural field errors
+    (type, signer, labels), no usable key, bad crypto, outside the validity window,
+    crypto refused locally, served TTL above Original TTL, valid. Every key with
+    the RRSIG's tag and algorithm is tried, up to ``limits.max_keys_per_tag``.
+    """
+    template = SigCheck(
+        status=SigStatus.VALID,
+        key_tag=rrsig.key_tag,
+        algorithm=rrsig.algorithm,
+        signer=rrsig.signer,
+        type_covered=rrsig.type_covered,
+        inception=sigtime.to_posix(rrsig.inception, now),
+        expiration=sigtime.to_posix(rrsig.expiration, now),
+        rrsig_ttl_differs=rrsig_ttl != rrset.ttl,
+    )
+    structural = _structural_problem(rrset, rrsig, zone)
+    if structural is not None:
+        return replace(template, status=structural[0], detail=structural[1])
+
+    candidates = _candidates(rrsig, dnskeys)
+    if not candidates:
+        return replace(
+            template,
+            status=SigStatus.KEY_NOT_FOUND,
+            detail=f"no zone key with tag {rrsig.key_tag} and algorithm {rrsig.algorithm}",
+        )
+    tried = candidates[: limits.max_keys_per_tag]
+    template = replace(template, keys_tried=len(tried), keys_skipped=len(candidates) - len(tried))
+
+    owner = canonical.signing_owner(rrset.name, rrsig.labels)
+    data = canonical.signed_data(
+        owner,
+        rdtype=rrset.rdtype,
+        rdclass=rrset.rdclass,
+        original_ttl=rrsig.original_ttl,
+        header=canonical.rrsig_header(rrsig),
+        canonical_rdatas=canonical.canonical_rdata(rrset),
+    )
+    matched: AnyKey | None = None
+    unsupported = False
+    for key in tried:
+        outcome = crypto.verify(key.algorithm, key.key, rrsig.signature, data)
+        if outcome is crypto.CryptoOutcome.VALID:
+            matched = key
+            break
+        if outcome is crypto.CryptoOutcome.UNSUPPORTED:
+            unsupported = True
+
+    if matched is None and not unsupported:
+        detail = f"signature does not verify with {len(tried)} key(s) of tag {rrsig.key_tag}"
+        if template.keys_skipped:
+            detail += f"; {template.keys_skipped} more key(s) with this tag not tried (limit)"
+        return replace(template, status=SigStatus.CRYPTO_INVALID, crypto_ok=False, detail=detail)
+    template = replace(template, key=matched, crypto_ok=None if matched is None else True)
+    window = _window_status(rrsig, now)
+    if window is not None:
+        return replace(template, status=window[0], detail=window[1])
+    if matched is None:
+        return replace(
+            template,
+            status=SigStatus.CANNOT_VERIFY_LOCALLY,
+            key=tried[0],
+            detail=f"the local crypto library refuses algorithm {rrsig.algorithm}",
+        )
+    if rrset.ttl > rrsig.original_ttl:
+        return replace(
+            template,
+            status=SigStatus.TTL_ABOVE_ORIGINAL,
+            detail=f"RRset TTL {rrset.ttl} exceeds Original TTL {rrsig.original_ttl}",
+        )
+    return template
+
+
+def _window_status(rrsig: RRSIG, now: int) -> tuple[SigStatus, str] | None:
+    if sigtime.is_expired(rrsig.expiration, now):
+        return SigStatus.EXPIRED, "signature expiration is in the past"
+    if sigtime.is_not_yet_valid(rrsig.inception, now):
+        return SigStatus.NOT_YET_VALID, "signature inception is in the future"
+    return None
