@@ -1,0 +1,324 @@
+"""The real-server lab backend: BIND ``named`` authoritative, Unbound and BIND resolvers.
+
+``start_real(plan, workdir)`` writes every zone copy of a ``LabPlan`` to disk,
+starts one ``named`` that serves all authoritative addresses (one view per
+address, so two addresses can serve different copies of one zone), then the
+lab resolvers, each on its own address in 127.78.255.0/24:
+
+- ``validating``: Unbound with the lab's root DS as trust anchor;
+- ``stale-anchor``: Unbound with a root DS of a key the lab never used, so
+  every secure answer is bogus (a resolver stuck on a rolled-over KSK);
+- ``non-validating``: Unbound with ``module-config: "iterator"``;
+- ``bind-validating``: BIND ``named`` as a validating resolver (optional).
+
+Faults only the embedded backend can inject are left out: a ``refused``
+server becomes a view that refuses every query, a ``timeout`` server is not
+started, any other faulty server is skipped and listed in
+``RealLab.skipped``. Processes are started in their own session and recorded
+in ``workdir/real-lab.json``, so ``stop_real(workdir)`` works from another
+process (``lab down``) and a second ``start_real`` first stops the first.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.lab import loopback, realconf, realproc
+from dnssec_doctor.lab.plan import LabPlan, LabServer
+
+RESOLVER_ADDRESSES: dict[str, ServerAddress] = {
+    "validating": ServerAddress("127.78.255.1"),
+    "stale-anchor": ServerAddress("127.78.255.2"),
+    "non-validating": ServerAddress("127.78.255.3"),
+    "bind-validating": ServerAddress("127.78.255.4"),
+}
+"""Where each lab resolver listens (port 53)."""
+
+STATE_FILE = "real-lab.json"
+_NAMED_START_SECONDS = 30.0
+_UNBOUND_START_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class RealResolver:
+    """One running lab resolver."""
+
+    role: str
+    software: str
+    """``unbound`` or ``named``."""
+    address: ServerAddress
+    validating: bool
+    anchor_file: Path | None
+    """The root DS lines it trusts (None when not validating)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedServer:
+    """A plan server the real backend does not start, and why."""
+
+    address: ServerAddress
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RealLab:
+    """A running real-server lab; ``stop()`` ends it."""
+
+    workdir: Path
+    served: tuple[ServerAddress, ...]
+    """Authoritative addresses answering with zone data."""
+    refused: tuple[ServerAddress, ...]
+    """Addresses answering every query with REFUSED."""
+    skipped: tuple[SkippedServer, ...]
+    resolvers: tuple[RealResolver, ...]
+    hints_file: Path
+    """Root hints (named.root format) naming the lab root servers."""
+    anchor_file: Path
+    """The lab's root DS records, one per line (Unbound ``trust-anchor-file`` form)."""
+    bind_anchor_file: Path
+    """The same anchors as a BIND ``trust-anchors`` statement (for ``delv -a``)."""
+    stale_anchor_file: Path
+    """A root DS of a key the lab never used."""
+    load_errors: tuple[str, ...] = ()
+    """named log lines about zone copies that did not load (empty when all did)."""
+
+    def resolver(self, role: str) -> RealResolver:
+        """The resolver with this role; KeyError when it was not started."""
+        for r in self.resolvers:
+            if r.role == role:
+                return r
+        raise KeyError(role)
+
+    def stop(self) -> None:
+        """Stop every process of this lab and remove its loopback addresses."""
+        stop_real(self.workdir)
+
+
+def start_real(plan: LabPlan, workdir: Path, *, bind_resolver: bool = True) -> RealLab:
+    """Start the plan's servers and the lab resolvers; DoctorError says why when it cannot.
+
+    Needs root (port 53, addresses on ``lo``) and the Debian packages bind9 and
+    unbound. A lab already running from ``workdir`` is stopped first; a start
+    that fails half-way stops what it started before raising.
+    """
+    workdir = workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    stop_real(workdir)
+    named = realproc.find_binary("named", "bind9")
+    unbound = realproc.find_binary("unbound", "unbound")
+    views, skipped = _auth_views(plan, workdir)
+    _check_addresses(views)
+    state = realproc.State(workdir / STATE_FILE)
+    try:
+        return _start(
+            plan,
+            workdir,
+            state=state,
+            views=views,
+            skipped=skipped,
+            named=named,
+            unbound=unbound,
+            bind_resolver=bind_resolver,
+        )
+    except BaseException:
+        stop_real(workdir)
+        raise
+
+
+def stop_real(workdir: Path) -> None:
+    """Stop the lab recorded in ``workdir`` (if any): processes, then addresses.
+
+    Harmless when nothing runs. Only processes this lab started (checked by
+    their command line) are signalled.
+    """
+    state_path = workdir.resolve() / STATE_FILE
+    if not state_path.exists():
+        return
+    state = realproc.State.load(state_path)
+    for proc in reversed(state.processes):
+        realproc.terminate(proc)
+    loopback.remove_addresses(state.addresses)
+    state_path.unlink()
+
+
+def _start(
+    plan: LabPlan,
+    workdir: Path,
+    *,
+    state: realproc.State,
+    views: list[realconf.AuthView],
+    skipped: list[SkippedServer],
+    named: str,
+    unbound: str,
+    bind_resolver: bool,
+) -> RealLab:
+    roles = [r for r in RESOLVER_ADDRESSES if bind_resolver or r != "bind-validating"]
+    addresses = [v.address.ip for v in views] + [RESOLVER_ADDRESSES[r].ip for r in roles]
+    state.addresses = addresses
+    state.save()  # before adding, so a failure part-way still removes them
+    loopback.add_addresses(addresses)
+
+    auth_dir = workdir / "auth"
+    auth_paths = _paths(auth_dir, "named")
+    conf = auth_dir / "named.conf"
+    conf.write_text(realconf.named_authoritative_conf(auth_paths, views))
+    auth = realproc.start_named(
+        state, "auth", binary=named, conf=conf, paths=auth_paths, timeout=_NAMED_START_SECONDS
+    )
+    load_errors = tuple(realproc.zone_load_errors(auth))
+
+    hints = workdir / "root.hints"
+    hints.write_text(realconf.root_hints(_root_servers(plan)))
+    anchor = workdir / "root-anchor.ds"
+    anchor.write_text("".join(line.strip() + "\n" for line in plan.trust_anchor_ds))
+    bind_anchor = workdir / "root-anchor.bind"
+    bind_anchor.write_text(realconf.bind_trust_anchors(plan.trust_anchor_ds))
+    stale = workdir / "stale-anchor.ds"
+    stale.write_text(realproc.unrelated_root_ds(plan.trust_anchor_ds) + "\n")
+
+    nodefault = tuple(sorted(set(realconf.SPECIAL_USE_NAMES) | _top_labels(plan)))
+    resolvers: list[RealResolver] = []
+    for role in roles:
+        addr = RESOLVER_ADDRESSES[role]
+        rdir = workdir / f"resolver-{role}"
+        if role == "bind-validating":
+            paths = _paths(rdir, "named")
+            rconf = rdir / "named.conf"
+            rconf.write_text(
+                realconf.named_resolver_conf(paths, addr, str(hints), plan.trust_anchor_ds)
+            )
+            realproc.start_named(
+                state, role, binary=named, conf=rconf, paths=paths, timeout=_NAMED_START_SECONDS
+            )
+            resolvers.append(RealResolver(role, "named", addr, True, anchor))
+            continue
+        ta = {"validating": anchor, "stale-anchor": stale}.get(role)
+        paths = _paths(rdir, "unbound")
+        rconf = rdir / "unbound.conf"
+        spec = realconf.UnboundSpec(addr, str(hints), str(ta) if ta else None, nodefault)
+        rconf.write_text(realconf.unbound_conf(paths, spec))
+        realproc.start_unbound(
+            state,
+            role,
+            binary=unbound,
+            conf=rconf,
+            paths=paths,
+            address=addr,
+            timeout=_UNBOUND_START_SECONDS,
+        )
+        resolvers.append(RealResolver(role, "unbound", addr, ta is not None, ta))
+
+    return RealLab(
+        workdir=workdir,
+        served=tuple(v.address for v in views if not v.refused),
+        refused=tuple(v.address for v in views if v.refused),
+        skipped=tuple(skipped),
+        resolvers=tuple(resolvers),
+        hints_file=hints,
+        anchor_file=anchor,
+        bind_anchor_file=bind_anchor,
+        stale_anchor_file=stale,
+        load_errors=load_errors,
+    )
+
+
+def _paths(directory: Path, daemon: str) -> realconf.DaemonPaths:
+    directory.mkdir(parents=True, exist_ok=True)
+    return realconf.DaemonPaths(
+        directory=str(directory),
+        pid_file=str(directory / f"{daemon}.pid"),
+        log_file=str(directory / f"{daemon}.log"),
+    )
+
+
+def _auth_views(
+    plan: LabPlan, workdir: Path
+) -> tuple[list[realconf.AuthView], list[SkippedServer]]:
+    """One view per plan server the real backend can serve; zone files written."""
+    views: list[realconf.AuthView] = []
+    skipped: list[SkippedServer] = []
+    zones_dir = workdir / "auth" / "zones"
+    if zones_dir.exists():
+        shutil.rmtree(zones_dir)  # copies from an earlier lab must not linger
+    for server in plan.servers:
+        reason = _skip_reason(server)
+        if reason:
+            skipped.append(SkippedServer(server.address, reason))
+            continue
+        if server.faults == ("refused",):
+            views.append(realconf.AuthView(server.address, (), refused=True))
+            continue
+        sdir = zones_dir / server.address.ip
+        sdir.mkdir(parents=True, exist_ok=True)
+        files: list[tuple[str, str]] = []
+        for i, zone in enumerate(server.zones):
+            path = sdir / f"{i:03d}-{_file_label(zone.origin)}.zone"
+            path.write_text(zone.text if zone.text.endswith("\n") else zone.text + "\n")
+            files.append((zone.origin, str(path)))
+        views.append(realconf.AuthView(server.address, tuple(files)))
+    return views, skipped
+
+
+def _skip_reason(server: LabServer) -> str:
+    faults = set(server.faults)
+    if not faults or faults == {"refused"}:
+        return ""
+    if "timeout" in faults:
+        return "lame server (timeout): not started"
+    return "needs the embedded backend's fault injection: " + ", ".join(sorted(faults))
+
+
+def _file_label(origin: str) -> str:
+    if origin in (".", ""):
+        return "root"
+    return re.sub(r"[^A-Za-z0-9.-]", "_", origin.rstrip("."))[:100]
+
+
+def _check_addresses(views: list[realconf.AuthView]) -> None:
+    seen: set[str] = set()
+    reserved = {a.ip for a in RESOLVER_ADDRESSES.values()}
+    for view in views:
+        a = view.address
+        if a.port != 53:
+            # Resolvers follow delegations to port 53 only.
+            raise DoctorError(f"real-server lab: {a} is not on port 53")
+        if a.ip in seen:
+            raise DoctorError(f"real-server lab: {a.ip} appears twice in the plan")
+        if a.ip in reserved:
+            raise DoctorError(f"real-server lab: {a.ip} is reserved for a lab resolver")
+        seen.add(a.ip)
+
+
+def _root_servers(plan: LabPlan) -> list[tuple[str, ServerAddress]]:
+    names = {s.address: s.hostname for s in plan.servers}
+    out: list[tuple[str, ServerAddress]] = []
+    for i, addr in enumerate(plan.root_hints):
+        name = names.get(addr) or f"root{i}.lab-hints."
+        out.append((name if name.endswith(".") else name + ".", addr))
+    if not out:
+        raise DoctorError("real-server lab: the plan has no root hints")
+    return out
+
+
+def _top_labels(plan: LabPlan) -> set[str]:
+    tops: set[str] = set()
+    for server in plan.servers:
+        for zone in server.zones:
+            labels = [x for x in zone.origin.rstrip(".").split(".") if x]
+            if labels:
+                tops.add(labels[-1].lower() + ".")
+    return tops
+
+
+def lab_running(workdir: Path) -> bool:
+    """True when ``workdir`` records a started lab whose processes still run."""
+    state_path = workdir.resolve() / STATE_FILE
+    if not state_path.exists():
+        return False
+    state = realproc.State.load(state_path)
+    return bool(state.processes) and all(realproc.alive(p) for p in state.processes)
