@@ -1,7 +1,8 @@
 """The client every probe uses: policy, budget, concurrency, retries, TC→TCP.
 
 A ``Client`` wraps a ``Wire`` (real sockets or a capture replay) and records
-every attempt in ``exchanges``, in the order they finished: that list is the
+every attempt in ``exchanges``, in the order they were sent (not the order the
+network answered, so a replay lists them the same way): that list is the
 capture's content. Nothing here raises for network trouble; refusals and
 exhausted budgets are recorded as exchanges so the analysis can report them.
 """
@@ -49,7 +50,7 @@ class Client:
         enforce_budget: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.exchanges: list[Exchange] = []
+        self._slots: list[Exchange | None] = []
         self._wire = wire
         self._limits = limits
         self._policy = policy
@@ -58,6 +59,11 @@ class Client:
         self._t0 = clock()
         self._sent = 0
         self._semaphore = asyncio.Semaphore(max(1, limits.concurrency))
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        """Every finished attempt (and refusal), in the order it was sent."""
+        return [e for e in self._slots if e is not None]
 
     @property
     def sent(self) -> int:
@@ -82,7 +88,7 @@ class Client:
                 started=self._elapsed(),
                 error=reason,
             )
-            self.exchanges.append(refused)
+            self._slots.append(refused)
             return refused
         exchange = await self._attempt(server, spec, transport)
         if transport == "tcp":
@@ -150,13 +156,15 @@ class Client:
                         started=self._elapsed(),
                         error=stop,
                     )
-                    self.exchanges.append(refused)
+                    self._slots.append(refused)
                     return refused
                 # No attempt may outlive the analysis deadline.
                 timeout = min(timeout, self._limits.deadline - self._elapsed())
             self._sent += 1
+            slot = len(self._slots)
+            self._slots.append(None)
             exchange = await self._wire.send(server, spec, transport, timeout)
-        self.exchanges.append(exchange)
+            self._slots[slot] = exchange
         return exchange
 
     def _budget_stop(self) -> str | None:
