@@ -1,0 +1,302 @@
+"""The lab's state directory: what is running, and where its trust anchors are.
+
+Files in the directory (all written here):
+
+- ``state.json``: the running lab (pid, backend, server addresses, root hints,
+  trust anchors, scenarios, paths of the files below). Written by the process
+  that serves the lab once it listens; its presence means "up".
+- ``plan.json``: the plan the daemon serves (zones as master files).
+- ``root-anchor.ds`` / ``root-anchor.dnskey``: the root trust anchor as DS / DNSKEY
+  records in presentation format (for ``--trust-anchor FILE``, ``delv -a``).
+- ``unbound-root.key``: the same DS records, for Unbound's ``trust-anchor-file``.
+- ``bind-trust-anchors.conf``: a named.conf ``trust-anchors`` statement.
+- ``root.hints``: root hints in named.root form (for BIND/Unbound, port 53 only).
+- ``daemon.log``: what the lab process said (kept after a failure).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.lab.plan import LabPlan, LabServer, ScenarioInfo, ServedZone
+
+STATE_FORMAT = "dnssec-doctor/lab-state"
+PLAN_FORMAT = "dnssec-doctor/lab-plan"
+VERSION = 1
+STATE_FILE = "state.json"
+PLAN_FILE = "plan.json"
+LOG_FILE = "daemon.log"
+ANCHOR_FILES = {
+    "ds": "root-anchor.ds",
+    "dnskey": "root-anchor.dnskey",
+    "unbound": "unbound-root.key",
+    "bind": "bind-trust-anchors.conf",
+    "root_hints": "root.hints",
+}
+"""Kind → file name of the files written next to the state file."""
+
+
+@dataclass(frozen=True, slots=True)
+class StateServer:
+    """One server as it runs: where it listens, what it serves, its faults."""
+
+    hostname: str
+    address: str
+    zones: tuple[str, ...]
+    faults: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabState:
+    """A running lab, as recorded in ``state.json``."""
+
+    directory: str
+    pid: int
+    backend: str
+    started_at: int
+    built_at: int
+    servers: tuple[StateServer, ...]
+    root_hints: tuple[str, ...]
+    trust_anchor_ds: tuple[str, ...]
+    trust_anchor_dnskey: tuple[str, ...]
+    scenarios: tuple[ScenarioInfo, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)
+    """Kind (``ANCHOR_FILES`` keys) → absolute path."""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form (``state.json``)."""
+        data = asdict(self)
+        return {"format": STATE_FORMAT, "version": VERSION, **data}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LabState:
+        """Read the JSON form; DoctorError when it is not one."""
+        if data.get("format") != STATE_FORMAT:
+            raise DoctorError("not a dnssec-doctor lab state file")
+        try:
+            return cls(
+                directory=str(data["directory"]),
+                pid=int(data["pid"]),
+                backend=str(data["backend"]),
+                started_at=int(data["started_at"]),
+                built_at=int(data["built_at"]),
+                servers=tuple(
+                    StateServer(
+                        str(s["hostname"]),
+                        str(s["address"]),
+                        tuple(map(str, s["zones"])),
+                        tuple(map(str, s["faults"])),
+                    )
+                    for s in data["servers"]
+                ),
+                root_hints=tuple(map(str, data["root_hints"])),
+                trust_anchor_ds=tuple(map(str, data["trust_anchor_ds"])),
+                trust_anchor_dnskey=tuple(map(str, data["trust_anchor_dnskey"])),
+                scenarios=tuple(_scenario_from_json(s) for s in data.get("scenarios", [])),
+                files={str(k): str(v) for k, v in data.get("files", {}).items()},
+                extra={str(k): str(v) for k, v in data.get("extra", {}).items()},
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise DoctorError(f"damaged lab state file: {error!r}") from None
+
+
+def state_for(
+    directory: Path,
+    plan: LabPlan,
+    *,
+    pid: int,
+    backend: str,
+    started_at: int,
+    bound: Mapping[str, ServerAddress] | None = None,
+) -> LabState:
+    """The state of ``plan`` served by ``pid``; ``bound`` maps hostnames to the
+    addresses actually bound when they differ from the plan (port 0)."""
+    bound = bound or {}
+    by_planned = {s.address: bound.get(s.hostname, s.address) for s in plan.servers}
+    return LabState(
+        directory=str(directory.resolve()),
+        pid=pid,
+        backend=backend,
+        started_at=started_at,
+        built_at=plan.built_at,
+        servers=tuple(
+            StateServer(
+                s.hostname,
+                str(bound.get(s.hostname, s.address)),
+                tuple(z.origin for z in s.zones),
+                s.faults,
+            )
+            for s in plan.servers
+        ),
+        root_hints=tuple(str(by_planned.get(a, a)) for a in plan.root_hints),
+        trust_anchor_ds=plan.trust_anchor_ds,
+        trust_anchor_dnskey=plan.trust_anchor_dnskey,
+        scenarios=plan.scenarios,
+        files={k: str((directory / name).resolve()) for k, name in ANCHOR_FILES.items()},
+        extra=dict(plan.extra),
+    )
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so readers never see half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def write_state(directory: Path, state: LabState) -> None:
+    """Write ``state.json`` (atomically)."""
+    _write_atomic(directory / STATE_FILE, json.dumps(state.as_json(), indent=2) + "\n")
+
+
+def read_state(directory: Path) -> LabState | None:
+    """The recorded state, or None when no lab was started here."""
+    path = directory / STATE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise DoctorError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise DoctorError(f"damaged lab state file {path}") from None
+    if not isinstance(data, dict):
+        raise DoctorError(f"damaged lab state file {path}")
+    return LabState.from_json(data)
+
+
+def remove_state(directory: Path, *, keep_log: bool = True) -> None:
+    """Remove every file this module writes (the log too unless ``keep_log``)."""
+    names = [STATE_FILE, PLAN_FILE, *ANCHOR_FILES.values()]
+    if not keep_log:
+        names.append(LOG_FILE)
+    for name in names:
+        (directory / name).unlink(missing_ok=True)
+
+
+def write_plan(directory: Path, plan: LabPlan) -> None:
+    """Write ``plan.json`` for the daemon, and the trust anchor files."""
+    _write_atomic(directory / PLAN_FILE, json.dumps(plan_as_json(plan)) + "\n")
+    write_anchor_files(directory, plan)
+
+
+def read_plan(directory: Path) -> LabPlan:
+    """Read ``plan.json``; DoctorError when missing or damaged."""
+    path = directory / PLAN_FILE
+    try:
+        return plan_from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise DoctorError(f"cannot read lab plan {path}: {error!r}") from None
+
+
+def plan_as_json(plan: LabPlan) -> dict[str, Any]:
+    """A ``LabPlan`` as JSON data."""
+    return {
+        "format": PLAN_FORMAT,
+        "version": VERSION,
+        "servers": [
+            {
+                "hostname": s.hostname,
+                "address": str(s.address),
+                "zones": [{"origin": z.origin, "text": z.text} for z in s.zones],
+                "faults": list(s.faults),
+            }
+            for s in plan.servers
+        ],
+        "root_hints": [str(a) for a in plan.root_hints],
+        "trust_anchor_ds": list(plan.trust_anchor_ds),
+        "trust_anchor_dnskey": list(plan.trust_anchor_dnskey),
+        "scenarios": [asdict(s) for s in plan.scenarios],
+        "built_at": plan.built_at,
+        "extra": dict(plan.extra),
+    }
+
+
+def plan_from_json(data: Mapping[str, Any]) -> LabPlan:
+    """The ``LabPlan`` from ``plan_as_json`` output."""
+    if data.get("format") != PLAN_FORMAT:
+        raise ValueError("not a dnssec-doctor lab plan")
+    return LabPlan(
+        servers=tuple(
+            LabServer(
+                hostname=str(s["hostname"]),
+                address=ServerAddress.parse(str(s["address"])),
+                zones=tuple(ServedZone(str(z["origin"]), str(z["text"])) for z in s["zones"]),
+                faults=tuple(map(str, s["faults"])),
+            )
+            for s in data["servers"]
+        ),
+        root_hints=tuple(ServerAddress.parse(str(a)) for a in data["root_hints"]),
+        trust_anchor_ds=tuple(map(str, data["trust_anchor_ds"])),
+        trust_anchor_dnskey=tuple(map(str, data["trust_anchor_dnskey"])),
+        scenarios=tuple(_scenario_from_json(s) for s in data["scenarios"]),
+        built_at=int(data["built_at"]),
+        extra={str(k): str(v) for k, v in data.get("extra", {}).items()},
+    )
+
+
+def _scenario_from_json(data: Mapping[str, Any]) -> ScenarioInfo:
+    return ScenarioInfo(
+        name=str(data["name"]),
+        zone=str(data["zone"]),
+        description=str(data["description"]),
+        expected_status=str(data["expected_status"]),
+        expected_codes=tuple(map(str, data.get("expected_codes", ()))),
+        faulty_servers=tuple(map(str, data.get("faulty_servers", ()))),
+        query_name=str(data.get("query_name", "")),
+        embedded_only=bool(data.get("embedded_only", False)),
+    )
+
+
+def write_anchor_files(directory: Path, plan: LabPlan) -> None:
+    """The root trust anchor in the forms tools read, and root hints."""
+    ds, dnskey = plan.trust_anchor_ds, plan.trust_anchor_dnskey
+    files = {
+        "ds": "".join(f"{line}\n" for line in ds),
+        "dnskey": "".join(f"{line}\n" for line in dnskey),
+        # Unbound's trust-anchor-file takes DS/DNSKEY records in zone-file syntax.
+        "unbound": "".join(f"{line}\n" for line in (ds or dnskey)),
+        "bind": bind_trust_anchors(ds, dnskey),
+        "root_hints": root_hints_file(plan),
+    }
+    for kind, text in files.items():
+        _write_atomic(directory / ANCHOR_FILES[kind], text)
+
+
+def bind_trust_anchors(ds: Sequence[str], dnskey: Sequence[str]) -> str:
+    """A named.conf ``trust-anchors`` statement: ``static-ds`` from the DS records,
+    or ``static-key`` from the DNSKEY records when there is no DS."""
+    lines = []
+    for record in ds or dnskey:
+        fields = record.split()
+        # owner [ttl] [class] type rdata…: find the type, keep the owner and the rdata
+        index = next((i for i, f in enumerate(fields) if f.upper() in ("DS", "DNSKEY")), None)
+        if index is None or len(fields) < index + 5:
+            raise DoctorError(f"not a DS or DNSKEY record: {record!r}")
+        owner, kind, rdata = fields[0], fields[index].upper(), fields[index + 1 :]
+        keyword = "static-ds" if kind == "DS" else "static-key"
+        head, tail = " ".join(rdata[:3]), "".join(rdata[3:])
+        lines.append(f'    "{owner}" {keyword} {head} "{tail}";\n')
+    return "trust-anchors {\n" + "".join(lines) + "};\n"
+
+
+def root_hints_file(plan: LabPlan) -> str:
+    """Root hints in named.root form: the servers of ``.`` with their addresses."""
+    lines = []
+    for server in plan.servers:
+        if any(z.origin == "." for z in server.zones):
+            host = server.hostname if server.hostname.endswith(".") else f"{server.hostname}."
+            rrtype = "AAAA" if server.address.family_v6 else "A"
+            lines.append(f".\t3600000\tIN\tNS\t{host}\n")
+            lines.append(f"{host}\t3600000\tIN\t{rrtype}\t{server.address.ip}\n")
+    return "".join(lines)
