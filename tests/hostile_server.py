@@ -37,7 +37,7 @@ def answer(
     tc: bool = False,
     qr: bool = True,
     address: str = "192.0.2.1",
-    rcode: int = dns.rcode.NOERROR,
+    rcode: dns.rcode.Rcode = dns.rcode.NOERROR,
 ) -> bytes:
     """A response to ``query``, optionally wrong in the ways a test needs."""
     msg = dns.message.from_wire(query)

@@ -63,7 +63,7 @@ def exchanges(draw: st.DrawFn) -> Exchange:
         server=draw(st.sampled_from(["127.0.0.1", "127.0.0.1:5300", "[::1]:53000"])),
         query=draw(query_specs()),
         transport=draw(st.sampled_from(["udp", "tcp"])),
-        outcome=draw(st.sampled_from(OUTCOMES)),  # type: ignore[arg-type]
+        outcome=draw(st.sampled_from(OUTCOMES)),
         wire=draw(st.none() | st.binary(max_size=600)),
         started=draw(timings),
         elapsed=draw(timings),

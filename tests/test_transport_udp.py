@@ -14,7 +14,7 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.query import QuerySpec
-from dnssec_doctor.transport.sockets import SocketWire
+from dnssec_doctor.transport.sockets import MAX_STRAY, SocketWire
 from hostile_server import HostileServer, answer, closed_port, query_id, silent_udp
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(20)]
@@ -213,3 +213,16 @@ async def test_ipv6_loopback_and_bad_query_do_not_raise() -> None:
         pytest.skip("no IPv6 loopback on this machine")
     assert ok.outcome == "response"
     assert ok.server == f"[::1]:{server.port}"
+
+
+async def test_a_flood_of_garbage_is_bounded_and_does_not_end_the_wait() -> None:
+    async def flood(query: bytes, send: Send) -> None:
+        for i in range(200):
+            send(bytes([i % 256]) * 5)
+        await asyncio.sleep(0.05)
+        send(answer(query))
+
+    async with HostileServer(udp=flood) as server:
+        exchange = await client(Limits(query_timeout=2.0, retries=0)).query(server.address, SPEC)
+    assert exchange.outcome == "response"
+    assert len(exchange.stray) == MAX_STRAY

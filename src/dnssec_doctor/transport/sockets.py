@@ -29,6 +29,9 @@ from dnssec_doctor.transport.query import QuerySpec
 
 # Larger than any UDP payload: a datagram is read whole, never cut.
 _MAX_DATAGRAM = 65535
+# Rejected messages kept per attempt: enough evidence, bounded memory when a
+# hostile server floods the socket (the rest are only counted).
+MAX_STRAY = 32
 # Error rcodes after which an empty question section is tolerated (old
 # servers answer FORMERR to EDNS without echoing the question).
 _QUESTIONLESS_RCODES = frozenset(
@@ -96,19 +99,22 @@ class _Attempt:
         self.query_id = query_id
         self.offset = offset
         self.stray: list[bytes] = []
-        self.rejections: list[str] = []
+        self.rejections: set[str] = set()
+        self.rejected = 0
 
     def reject(self, data: bytes, reason: str) -> None:
-        self.stray.append(data)
-        self.rejections.append(reason)
+        self.rejected += 1
+        self.rejections.add(reason)
+        if len(self.stray) < MAX_STRAY:
+            self.stray.append(data)
 
     def done(
         self, outcome: Outcome, error: str, started: float, wire: bytes | None = None
     ) -> Exchange:
         if outcome not in ("response", "refused", "error") and self.stray:
             # Bytes came but none of them was an acceptable answer.
-            reasons = ", ".join(MISMATCH_KINDS[r] for r in sorted(set(self.rejections)))
-            error = f"{error}; {len(self.stray)} unacceptable response(s): {reasons}"
+            reasons = ", ".join(MISMATCH_KINDS[r] for r in sorted(self.rejections))
+            error = f"{error}; {self.rejected} unacceptable response(s): {reasons}"
             outcome = "malformed"
         return Exchange(
             server=str(self.server),
