@@ -55,6 +55,8 @@ class ScenarioInfo:
     """Addresses the expected findings must name (empty: the zone data everywhere)."""
     query_name: str = ""
     """The name to check (defaults to the zone apex)."""
+    query_type: str = ""
+    """The type to check at ``query_name`` (empty: the checker's default)."""
     embedded_only: bool = False
     """True when the fault needs the embedded backend's fault injection."""
 
