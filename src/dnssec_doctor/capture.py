@@ -133,6 +133,8 @@ class Capture:
     """Seed of the random labels used for denial-of-existence probes."""
     exchanges: list[Exchange] = field(default_factory=list)
     tool_version: str = ""
+    limits: dict[str, float] = field(default_factory=dict)
+    """The Limits the probe ran with (replay walks with the same bounds)."""
 
     def as_json(self) -> dict[str, Any]:
         """The JSON document."""
@@ -148,6 +150,7 @@ class Capture:
             "resolvers": list(self.resolvers),
             "types": list(self.types),
             "seed": self.seed,
+            "limits": dict(self.limits),
             "exchanges": [e.as_json() for e in self.exchanges],
         }
 
@@ -173,6 +176,7 @@ class Capture:
                 seed=str(data.get("seed", "")),
                 exchanges=[Exchange.from_json(e) for e in data.get("exchanges", [])],
                 tool_version=str(data.get("tool_version", "")),
+                limits={str(k): float(v) for k, v in dict(data.get("limits", {})).items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DoctorError(f"malformed capture: {exc}") from None

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from dnssec_doctor.severity import Severity
 
 Status = Literal["secure", "insecure", "bogus", "indeterminate"]
 """RFC 4035 §4.3 validation state."""
 
-JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+JsonValue = Any
+"""Anything json.dumps accepts (kept loose: evidence is built from many sources)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,3 +31,19 @@ class Limits:
     """CNAME/DNAME links followed."""
     max_keys_per_tag: int = 8
     """DNSKEYs tried for one RRSIG key tag (colliding key tags are an attack)."""
+
+
+def limits_to_dict(limits: Limits) -> dict[str, float]:
+    """The limits as numbers (stored in captures)."""
+    return {name: float(getattr(limits, name)) for name in Limits.__dataclass_fields__}
+
+
+def limits_from_dict(data: dict[str, float]) -> Limits:
+    """Limits from a capture; unknown keys are ignored, missing ones take defaults."""
+    defaults = Limits()
+    values: dict[str, float | int] = {}
+    for name in Limits.__dataclass_fields__:
+        if name in data:
+            kind = type(getattr(defaults, name))
+            values[name] = kind(data[name])
+    return Limits(**values)  # type: ignore[arg-type]

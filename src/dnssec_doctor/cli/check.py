@@ -1,0 +1,106 @@
+"""``probe`` (write a capture) and ``check`` (diagnose live or from a capture)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from dnssec_doctor.analysis.engine import AnalysisOptions
+from dnssec_doctor.capture import load_capture
+from dnssec_doctor.capture import save_capture as write_capture
+from dnssec_doctor.cli.common import (
+    build_request,
+    emit,
+    format_option,
+    network_options,
+    progress,
+    resolve_at,
+)
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.session import diagnose_capture, probe_live
+from dnssec_doctor.transport.policy import AddressPolicy
+
+
+@click.command()
+@click.argument("name")
+@network_options
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Write the capture (JSON) to this file.")  # fmt: skip
+def probe(name: str, output: Path, **net: object) -> None:
+    """Query every server about NAME and save every exchange as a capture file."""
+    request = build_request(name, **net)  # type: ignore[arg-type]
+    with progress(f"probing {name} …"):
+        capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
+    try:
+        write_capture(capture, output)
+    except OSError as exc:
+        raise DoctorError(f"cannot write capture {output}: {exc.strerror}") from None
+    servers = sorted({e.server for e in capture.exchanges})
+    click.echo(
+        f"wrote {output}: {len(capture.exchanges)} exchanges with {len(servers)} servers "
+        f"({', '.join(servers[:8])}{' …' if len(servers) > 8 else ''})",
+        err=True,
+    )
+
+
+@click.command()
+@click.argument("name", required=False)
+@network_options
+@click.option(
+    "--replay",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Analyse a capture written by 'probe -o FILE' instead of querying.",
+)
+@click.option("--at", "at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d).")
+@click.option(
+    "--expiry-warning",
+    type=click.IntRange(0, 3650),
+    default=7,
+    show_default=True,
+    metavar="DAYS",
+    help="Warn when a signature expires within DAYS.",
+)
+@click.option(
+    "--save-capture",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Also save the capture of this run.",
+)
+@format_option
+def check(
+    name: str | None,
+    replay: Path | None,
+    at: str | None,
+    expiry_warning: int,
+    save_capture: Path | None,
+    fmt: str,
+    **net: object,
+) -> None:
+    """Diagnose NAME through its whole chain of trust, on every server."""  # fmt: skip
+    now = resolve_at(at)
+    if replay is not None:
+        capture = load_capture(replay)
+        if name is not None and name.rstrip(".") != capture.name.rstrip("."):
+            raise DoctorError(f"the capture is for {capture.name}, not {name}")
+    else:
+        if name is None:
+            raise DoctorError("missing NAME (or --replay FILE)")
+        request = build_request(name, **net)  # type: ignore[arg-type]
+        with progress(f"checking {name} …"):
+            capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
+        if save_capture is not None:
+            try:
+                write_capture(capture, save_capture)
+            except OSError as exc:
+                raise DoctorError(f"cannot write capture {save_capture}: {exc.strerror}") from None
+    if not any(e.outcome == "response" for e in capture.exchanges):
+        raise DoctorError(
+            f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
+            "nothing to diagnose"
+        )
+    diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning * 86400))
+    sys.exit(emit(diagnosis, fmt))

@@ -1,0 +1,136 @@
+"""Options and input loading shared by ``check``, ``probe``, ``ds``, ``scan`` (one place)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import dns.rdatatype
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.findings import Diagnosis
+from dnssec_doctor.limits import Limits
+from dnssec_doctor.names import parse_name
+from dnssec_doctor.probe.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
+from dnssec_doctor.probe.defaults import ROOT_TRUST_ANCHORS
+from dnssec_doctor.probe.hints import default_root_hints, parse_root_hints
+from dnssec_doctor.probe.request import ProbeRequest
+from dnssec_doctor.session import new_seed
+from dnssec_doctor.timeparse import parse_at
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("text", "json", "nagios")
+
+
+def network_options(func: F) -> F:
+    """The contract options that say where to ask (DESIGN.md §3)."""
+    options = [
+        click.option("--root-hints", "root_hints", metavar="ADDR[,ADDR…]|FILE",
+                     help="Where iteration starts (default: the IANA root servers)."),
+        click.option("--trust-anchor", "trust_anchor", multiple=True,
+                     type=click.Path(path_type=Path), metavar="FILE",
+                     help="DS or DNSKEY records (default: the IANA root KSKs)."),
+        click.option("--ns", "ns", multiple=True, metavar="ADDR[:PORT]",
+                     help="Query these as the zone's servers instead of the delegation."),
+        click.option("--resolver", "resolver", multiple=True, metavar="ADDR[:PORT]",
+                     help="Also diagnose these recursive resolvers for NAME."),
+        click.option("--type", "types", multiple=True, metavar="TYPE",
+                     help="Also examine these RR types at NAME."),
+        click.option("--timeout", type=click.FloatRange(0.05, 60.0), default=2.0,
+                     show_default=True, help="Per-query timeout in seconds."),
+        click.option("--max-queries", type=click.IntRange(1, 100_000), default=2000,
+                     show_default=True, help="Query budget of one analysis."),
+        click.option("--deadline", type=click.FloatRange(0.5, 3600.0), default=60.0,
+                     show_default=True, help="Seconds one analysis may take."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_request(
+    name: str,
+    root_hints: str | None,
+    trust_anchor: tuple[Path, ...],
+    ns: tuple[str, ...],
+    resolver: tuple[str, ...],
+    types: tuple[str, ...],
+    timeout: float,
+    max_queries: int,
+    deadline: float,
+) -> ProbeRequest:
+    """The probe request from command-line values; DoctorError on any bad input."""
+    hints = parse_root_hints(root_hints) if root_hints else default_root_hints()
+    anchors: TrustAnchors = (
+        load_anchor_files(list(trust_anchor))
+        if trust_anchor
+        else anchors_from_lines(ROOT_TRUST_ANCHORS, "built-in root trust anchors")
+    )
+    checked_types = []
+    for t in types:
+        try:
+            dns.rdatatype.from_text(t)
+        except Exception:
+            raise DoctorError(f"unknown RR type {t!r}") from None
+        checked_types.append(t.upper())
+    return ProbeRequest(
+        name=parse_name(name),
+        root_hints=tuple(hints),
+        trust_anchors=anchors,
+        ns_override=tuple(ServerAddress.parse(a) for a in ns),
+        resolvers=tuple(ServerAddress.parse(a) for a in resolver),
+        extra_types=tuple(checked_types),
+        seed=new_seed(),
+        limits=Limits(query_timeout=timeout, max_queries=max_queries, deadline=deadline),
+    )
+
+
+def resolve_at(text: str | None) -> int:
+    """``--at`` as POSIX seconds; the CLI is the one place that reads the clock."""
+    return parse_at(text, int(time.time()))
+
+
+def progress(message: str) -> Any:
+    """A spinner on stderr when it is a terminal; a no-op context otherwise."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        return Console(stderr=True).status(message)
+    return _Quiet()
+
+
+class _Quiet:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def emit(diagnosis: Diagnosis, fmt: str) -> int:
+    """Print ``diagnosis`` in ``fmt`` and return the exit status."""
+    from dnssec_doctor.render.json_out import render_json
+    from dnssec_doctor.render.nagios import render_nagios
+    from dnssec_doctor.render.text import render_text
+    from dnssec_doctor.severity import exit_code_for
+
+    if fmt == "json":
+        sys.stdout.write(render_json(diagnosis))
+    elif fmt == "nagios":
+        sys.stdout.write(render_nagios(diagnosis))
+    else:
+        sys.stdout.write(render_text(diagnosis, color=sys.stdout.isatty()))
+    return exit_code_for(f.severity for f in diagnosis.findings)
+
+
+def format_option(func: F) -> F:
+    """``--format``."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+        help="Output format.",
+    )(func)  # fmt: skip

@@ -1,0 +1,30 @@
+"""``dnssec-doctor explain CODE``: what a problem code means and how to fix it."""
+
+from __future__ import annotations
+
+import click
+
+from dnssec_doctor import catalog
+from dnssec_doctor.errors import DoctorError
+
+
+@click.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Explain a problem CODE from the catalog (e.g. DS_NO_MATCHING_DNSKEY)."""
+    wanted = code.strip().upper().replace("-", "_")
+    try:
+        item = catalog.entry(wanted)
+    except KeyError:
+        close = [e.code for e in catalog.ALL_ENTRIES if wanted[:6] in e.code][:5]
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise DoctorError(f"unknown problem code {code!r}{hint}") from None
+    symptoms = ", ".join(catalog.SYMPTOMS[s] for s in item.symptoms) or "—"
+    click.echo(f"{item.code}  [{item.severity.label}]  section {item.section}")
+    click.echo(f"{item.title}\n")
+    click.echo(item.explanation + "\n")
+    click.echo(f"Evidence shown: {item.evidence}")
+    click.echo(f"Symptoms: {symptoms}")
+    click.echo(f"Fix: {item.fix}")
+    if item.peers:
+        click.echo(f"Peers: {item.peers}")

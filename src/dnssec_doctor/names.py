@@ -1,0 +1,32 @@
+"""Reading domain names from users and printing them safely."""
+
+from __future__ import annotations
+
+import dns.exception
+import dns.name
+
+from dnssec_doctor.errors import DoctorError
+
+# IDNA 2008 (UTS 46 mapping) explicitly, never the library default (STYLE.md).
+IDNA_CODEC = dns.name.IDNA2008Codec(uts_46=True)
+
+
+def parse_name(text: str) -> dns.name.Name:
+    """An absolute domain name from user input; DoctorError when it is not one."""
+    raw = text.strip()
+    if not raw:
+        raise DoctorError("invalid name: empty")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+        raise DoctorError("invalid name: control characters are not allowed")
+    try:
+        name = dns.name.from_text(raw, origin=dns.name.root, idna_codec=IDNA_CODEC)
+    except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
+        raise DoctorError(f"invalid name {raw!r}: {exc}") from None
+    return name
+
+
+def display(name: dns.name.Name | str) -> str:
+    """Presentation form; non-printable bytes come out as \\DDD escapes (dnspython does this)."""
+    if isinstance(name, str):
+        return name
+    return name.to_text()

@@ -1,0 +1,80 @@
+"""Collection: the walk, then every query the analysis needs, sent in parallel.
+
+For every zone cut: the DS at each parent server, and SOA, NS and DNSKEY at each
+of the zone's servers. For the zone holding the name, also the name's types,
+CDS/CDNSKEY/NSEC3PARAM at the apex, and the denial probes (a random name that
+does not exist, a type that does not exist at the name and at the apex).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+
+import dns.name
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.probe.request import NODATA_PROBE_TYPE, ProbeRequest
+from dnssec_doctor.probe.resolve import AddressResolver
+from dnssec_doctor.probe.survey import QueryKey, Side, Survey, ZoneCut
+from dnssec_doctor.probe.walk import DelegationWalk
+from dnssec_doctor.transport.client import Client
+from dnssec_doctor.transport.query import QuerySpec
+
+APEX_TYPES: tuple[str, ...] = ("SOA", "NS", "DNSKEY")
+TARGET_APEX_TYPES: tuple[str, ...] = ("CDS", "CDNSKEY", "NSEC3PARAM")
+
+
+async def collect(client: Client, request: ProbeRequest) -> Survey:
+    """Walk to the name and ask every server what the analysis needs."""
+    resolver = AddressResolver(client, request.root_hints, request.limits)
+    walk = DelegationWalk(client, request, resolver)
+    cuts = await walk.run()
+    survey = Survey(
+        name=request.name.to_text(),
+        trust_anchors=request.trust_anchors,
+        cuts=cuts,
+        types=list(request.types),
+    )
+    jobs: list[Awaitable[None]] = []
+    for index, cut in enumerate(cuts):
+        is_target = index == len(cuts) - 1
+        jobs.extend(_zone_jobs(client, request, survey, cut, is_target))
+    await asyncio.gather(*jobs)
+    survey.events = [*walk.events, *resolver.events]
+    survey.exchanges_sent = len(client.exchanges)
+    survey.budget_exhausted = client.budget_exhausted
+    return survey
+
+
+def _zone_jobs(
+    client: Client, request: ProbeRequest, survey: Survey, cut: ZoneCut, is_target: bool
+) -> list[Awaitable[None]]:
+    jobs: list[Awaitable[None]] = []
+    if cut.parent is not None:
+        for server in cut.parent_servers:
+            jobs.append(_ask(client, cut, "parent", server, QuerySpec(cut.zone, "DS")))
+    questions = [QuerySpec(cut.zone, t) for t in APEX_TYPES]
+    if is_target:
+        zone = dns.name.from_text(cut.zone)
+        nxname = f"{request.nonexistent_label(zone)}.{cut.zone}".replace("..", ".")
+        survey.nonexistent_name = nxname
+        questions += [QuerySpec(cut.zone, t) for t in TARGET_APEX_TYPES]
+        questions.append(QuerySpec(cut.zone, NODATA_PROBE_TYPE))
+        questions.append(QuerySpec(nxname, "A"))
+        if survey.name != cut.zone:
+            questions += [QuerySpec(survey.name, t) for t in request.types]
+            questions.append(QuerySpec(survey.name, NODATA_PROBE_TYPE))
+        else:
+            questions += [QuerySpec(cut.zone, t) for t in request.types if t not in APEX_TYPES]
+    for server in cut.server_addresses():
+        for spec in questions:
+            jobs.append(_ask(client, cut, "child", server, spec))
+    return jobs
+
+
+async def _ask(
+    client: Client, cut: ZoneCut, side: Side, server: ServerAddress, spec: QuerySpec
+) -> None:
+    exchange = await client.query(server, spec)
+    cut.queries[QueryKey(side, str(server), spec.qname, spec.qtype)] = exchange

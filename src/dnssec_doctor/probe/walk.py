@@ -1,0 +1,223 @@
+"""The delegation walk: from the root hints down to the zone that holds the name.
+
+At every zone cut each server of the parent is asked (in parallel), so the
+survey holds each parent server's referral: NS names, glue and, later, DS.
+Loops, upward referrals, huge NS sets and dead servers end in walk events,
+never in a hang: every step is bounded by ``Limits``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import dns.message
+import dns.name
+import dns.rdatatype
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.capture import Exchange
+from dnssec_doctor.probe.classify import Kind, classify, referral_owner
+from dnssec_doctor.probe.request import ProbeRequest
+from dnssec_doctor.probe.resolve import AddressResolver
+from dnssec_doctor.probe.survey import NameServer, QueryKey, WalkEvent, ZoneCut
+from dnssec_doctor.transport.client import Client
+from dnssec_doctor.transport.query import QuerySpec
+
+WALK_VARIANT = "walk"
+
+
+class DelegationWalk:
+    """Finds the chain of zone cuts from the root to the zone holding a name."""
+
+    def __init__(self, client: Client, request: ProbeRequest, resolver: AddressResolver) -> None:
+        self._client = client
+        self._request = request
+        self._resolver = resolver
+        self.events: list[WalkEvent] = []
+
+    async def run(self) -> list[ZoneCut]:
+        """The zone cuts, root first; the last one holds the name."""
+        request = self._request
+        target = request.name
+        override_zone: dns.name.Name | None = None
+        if request.ns_override:
+            override_zone = await self._zone_of_override()
+            if override_zone is not None:
+                target = override_zone
+        root = ZoneCut(".", None, servers=[NameServer("", list(request.root_hints), "hints")])
+        cuts = [root]
+        for _ in range(request.limits.max_referrals):
+            cut = cuts[-1]
+            if override_zone is not None and cut.zone == override_zone.to_text():
+                break
+            child = await self._step(cut, target)
+            if child is None:
+                break
+            if any(c.zone == child.zone for c in cuts):
+                self.events.append(
+                    WalkEvent(
+                        "LAME_OR_NOT_AUTHORITATIVE",
+                        cut.zone,
+                        f"referral loop: servers of {cut.zone} refer back to {child.zone}",
+                        subject=child.zone,
+                    )
+                )
+                break
+            await self._find_addresses(child)
+            cuts.append(child)
+        else:
+            self.events.append(
+                WalkEvent(
+                    "ANALYSIS_BUDGET_EXCEEDED",
+                    cuts[-1].zone,
+                    f"stopped after {request.limits.max_referrals} referrals",
+                )
+            )
+        if override_zone is not None:
+            self._apply_override(cuts, override_zone)
+        return cuts
+
+    async def _step(self, cut: ZoneCut, target: dns.name.Name) -> ZoneCut | None:
+        """Ask every server of ``cut`` about the target; the child cut they refer to, if any."""
+        zone = dns.name.from_text(cut.zone)
+        servers = cut.server_addresses()
+        spec = QuerySpec(target.to_text(), "NS")
+        exchanges = await asyncio.gather(*(self._client.query(s, spec) for s in servers))
+        referrals: dict[str, tuple[dns.name.Name, dns.message.Message]] = {}
+        for server, exchange in zip(servers, exchanges, strict=True):
+            key = QueryKey("child", str(server), spec.qname, spec.qtype, WALK_VARIANT)
+            cut.queries[key] = exchange
+            kind = classify(exchange, zone)
+            msg = exchange.message()
+            if kind == Kind.REFERRAL and msg is not None:
+                owner = referral_owner(msg)
+                if owner is not None and target.is_subdomain(owner):
+                    referrals[str(server)] = (owner, msg)
+                else:
+                    self._event_bad_referral(cut, exchange, owner)
+            elif kind == Kind.UPWARD_REFERRAL:
+                self._event_bad_referral(cut, exchange, referral_owner(msg) if msg else None)
+        if not referrals:
+            return None
+        votes = Counter(owner for owner, _ in referrals.values())
+        child_name = max(votes, key=lambda n: (votes[n], len(n.labels)))
+        child = ZoneCut(child_name.to_text(), cut.zone, parent_servers=list(servers))
+        for server_text, (owner, msg) in referrals.items():
+            if owner != child_name:
+                continue
+            child.ns_from_parent[server_text] = _ns_names(msg, owner)
+            for host, addrs in _glue(msg).items():
+                merged = child.glue.setdefault(host, [])
+                merged.extend(a for a in addrs if a not in merged)
+        return child
+
+    def _event_bad_referral(
+        self, cut: ZoneCut, exchange: Exchange, owner: dns.name.Name | None
+    ) -> None:
+        where = owner.to_text() if owner is not None else "nowhere"
+        self.events.append(
+            WalkEvent(
+                "LAME_OR_NOT_AUTHORITATIVE",
+                cut.zone,
+                f"server {exchange.server} of {cut.zone} answered with a referral to {where}, "
+                "which does not lead towards the name (upward or sideways referral)",
+                servers=(exchange.server,),
+                subject=f"referral:{exchange.server}",
+            )
+        )
+
+    async def _find_addresses(self, cut: ZoneCut) -> None:
+        """Turn the parent's NS names into servers with addresses (glue, else iteration)."""
+        names = sorted({n for names in cut.ns_from_parent.values() for n in names})
+        limit = self._request.limits.max_ns_per_zone
+        if len(names) > limit:
+            self.events.append(
+                WalkEvent(
+                    "ANALYSIS_BUDGET_EXCEEDED",
+                    cut.zone,
+                    f"the delegation of {cut.zone} lists {len(names)} NS names; "
+                    f"only the first {limit} were examined",
+                    evidence={"ns_count": len(names), "limit": limit},
+                )
+            )
+            names = names[:limit]
+
+        async def one(host: str) -> NameServer:
+            glue = cut.glue.get(host)
+            if glue:
+                return NameServer(host, [ServerAddress.parse(a) for a in glue], "glue")
+            addresses = await self._resolver.resolve(host)
+            if not addresses:
+                self.events.append(
+                    WalkEvent(
+                        "NS_NAME_UNUSABLE",
+                        cut.zone,
+                        f"NS name {host} of {cut.zone} has no address (no glue, "
+                        "and no A/AAAA record could be found for it)",
+                        subject=host,
+                    )
+                )
+            return NameServer(host, addresses, "resolved" if addresses else "none")
+
+        cut.servers = list(await asyncio.gather(*(one(h) for h in names)))
+
+    async def _zone_of_override(self) -> dns.name.Name | None:
+        """The apex of the zone the ``--ns`` servers serve for the name (owner of their SOA)."""
+        spec = QuerySpec(self._request.name.to_text(), "SOA")
+        for server in self._request.ns_override:
+            msg = (await self._client.query(server, spec)).message()
+            if msg is None:
+                continue
+            for rrset in (*msg.answer, *msg.authority):
+                if rrset.rdtype == dns.rdatatype.SOA and self._request.name.is_subdomain(
+                    rrset.name
+                ):
+                    owner: dns.name.Name = rrset.name
+                    return owner
+        self.events.append(
+            WalkEvent(
+                "LAME_OR_NOT_AUTHORITATIVE",
+                self._request.name.to_text(),
+                "none of the --ns servers answered with the SOA of a zone holding the name",
+                servers=tuple(str(s) for s in self._request.ns_override),
+            )
+        )
+        return None
+
+    def _apply_override(self, cuts: list[ZoneCut], zone: dns.name.Name) -> None:
+        servers = [NameServer(str(a), [a], "override") for a in self._request.ns_override]
+        if cuts[-1].zone == zone.to_text():
+            cuts[-1].servers = servers
+            cuts[-1].overridden = True
+            return
+        # Pre-delegation: the parent has no referral for the zone yet.
+        parent = cuts[-1]
+        cuts.append(
+            ZoneCut(
+                zone.to_text(),
+                parent.zone,
+                parent_servers=parent.server_addresses(),
+                servers=servers,
+                overridden=True,
+            )
+        )
+
+
+def _ns_names(msg: dns.message.Message, owner: dns.name.Name) -> list[str]:
+    return sorted(
+        {
+            r.target.to_text()
+            for rrset in msg.authority
+            if rrset.rdtype == dns.rdatatype.NS and rrset.name == owner
+            for r in rrset
+        }
+    )
+
+
+def _glue(msg: dns.message.Message) -> dict[str, list[str]]:
+    glue: dict[str, list[str]] = {}
+    for rrset in msg.additional:
+        if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+            glue.setdefault(rrset.name.to_text(), []).extend(r.address for r in rrset)
+    return glue

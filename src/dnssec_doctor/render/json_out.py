@@ -1,0 +1,57 @@
+"""The JSON contract (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dnssec_doctor.analysis.timefmt import iso
+from dnssec_doctor.findings import Diagnosis, Finding
+
+FORMAT = "dnssec-doctor/diagnosis"
+VERSION = "1.0"
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """One finding in the contract's shape, plus our extra fields."""
+    data: dict[str, Any] = {
+        "code": f.code,
+        "severity": f.severity.label,
+        "zone": f.zone,
+        "servers": list(f.servers),
+        "title": f.title,
+        "detail": f.detail,
+        "fix": f.fix,
+        "symptoms": list(f.symptoms),
+        "caused_by": list(f.caused_by),
+        "id": f.key,
+        "root_cause": f.is_root_cause,
+        "servers_ok": list(f.servers_ok),
+        "evidence": dict(f.evidence),
+    }
+    if f.line is not None:
+        data["line"] = f.line
+    return data
+
+
+def diagnosis_json(d: Diagnosis) -> dict[str, Any]:
+    """The whole diagnosis document."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": d.name,
+        "at": iso(d.at),
+        "status": d.status,
+        "findings": [finding_json(f) for f in d.findings],
+        "zones": [
+            {"name": z.name, "status": z.status, "servers": list(z.servers), "reason": z.reason}
+            for z in d.zones
+        ],
+        "servers": list(d.servers),
+        "stats": dict(d.stats),
+    }
+
+
+def render_json(d: Diagnosis) -> str:
+    """JSON text; non-ASCII escaped so any byte in DNS data is safe in any sink."""
+    return json.dumps(diagnosis_json(d), indent=2, ensure_ascii=True, default=str) + "\n"

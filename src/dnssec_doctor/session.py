@@ -1,0 +1,93 @@
+"""The I/O shell of ``probe`` and ``check``: run the collection live, or replay a capture.
+
+A live ``check`` probes, keeps the capture, then analyses by replaying that
+capture, so a live run and ``check --replay`` of its capture cannot differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import secrets
+
+import dns.name
+
+from dnssec_doctor import __version__
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.analysis.engine import AnalysisOptions, analyse
+from dnssec_doctor.capture import Capture, Exchange
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.findings import Diagnosis
+from dnssec_doctor.limits import Limits, limits_from_dict, limits_to_dict
+from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.probe.collect import collect
+from dnssec_doctor.probe.request import ProbeRequest
+from dnssec_doctor.probe.survey import Survey
+from dnssec_doctor.transport.client import Client
+from dnssec_doctor.transport.policy import AddressPolicy
+from dnssec_doctor.transport.replay import ReplayWire
+from dnssec_doctor.transport.sockets import SocketWire
+
+
+def new_seed() -> str:
+    """A fresh seed for the random names of the denial probes."""
+    return secrets.token_hex(8)
+
+
+async def probe_live(request: ProbeRequest, policy: AddressPolicy) -> Capture:
+    """Run the collection against the network; every exchange lands in the capture."""
+    client = Client(SocketWire(), limits=request.limits, policy=policy)
+    await collect(client, request)
+    return Capture(
+        name=request.name.to_text(),
+        created=datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        root_hints=[str(a) for a in request.root_hints],
+        trust_anchors=request.trust_anchors.lines(),
+        ns_override=[str(a) for a in request.ns_override],
+        resolvers=[str(a) for a in request.resolvers],
+        types=list(request.extra_types),
+        seed=request.seed,
+        exchanges=client.exchanges,
+        tool_version=__version__,
+        limits=limits_to_dict(request.limits),
+    )
+
+
+def request_from_capture(capture: Capture) -> ProbeRequest:
+    """The probe request a capture was made with."""
+    try:
+        name = dns.name.from_text(capture.name)
+    except Exception as exc:
+        raise DoctorError(f"malformed capture: bad name ({exc})") from None
+    return ProbeRequest(
+        name=name,
+        root_hints=tuple(ServerAddress.parse(a) for a in capture.root_hints),
+        trust_anchors=anchors_from_lines(capture.trust_anchors, "capture trust anchors"),
+        ns_override=tuple(ServerAddress.parse(a) for a in capture.ns_override),
+        resolvers=tuple(ServerAddress.parse(a) for a in capture.resolvers),
+        extra_types=tuple(capture.types),
+        seed=capture.seed,
+        limits=limits_from_dict(capture.limits) if capture.limits else Limits(),
+    )
+
+
+def survey_from_capture(capture: Capture) -> tuple[Survey, list[Exchange]]:
+    """Rebuild the survey by replaying the collection over the recorded exchanges."""
+    request = request_from_capture(capture)
+    client = Client(
+        ReplayWire(capture),
+        limits=request.limits,
+        policy=AddressPolicy.permissive(),
+        enforce_budget=False,
+    )
+    survey = asyncio.run(collect(client, request))
+    return survey, list(capture.exchanges)
+
+
+def diagnose_capture(
+    capture: Capture, now: int, options: AnalysisOptions | None = None
+) -> Diagnosis:
+    """The diagnosis of a capture as of ``now`` (no network)."""
+    survey, exchanges = survey_from_capture(capture)
+    limits = limits_from_dict(capture.limits) if capture.limits else Limits()
+    return analyse(survey, exchanges, now, limits, options)

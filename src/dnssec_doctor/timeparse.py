@@ -1,0 +1,38 @@
+"""``--at TIME``: ISO 8601 or relative (``+7d``, ``-12h``), resolved against a given now."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from dnssec_doctor.errors import DoctorError
+
+_RELATIVE = re.compile(r"^([+-])(\d+)([smhdw]?)$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_at(text: str | None, now: int) -> int:
+    """POSIX seconds for ``text`` (None: ``now``); DoctorError when it is not a time.
+
+    Accepted: ``2026-11-24``, ``2026-11-24T12:00:00Z`` (no zone: UTC), ``+7d``,
+    ``-36h``, ``+90m``, ``@1700000000`` (POSIX seconds), ``now``.
+    """
+    if text is None or text.strip().lower() in ("", "now"):
+        return now
+    raw = text.strip()
+    match = _RELATIVE.match(raw)
+    if match:
+        sign, amount, unit = match.groups()
+        delta = int(amount) * _UNITS[unit]
+        return now + delta if sign == "+" else now - delta
+    if raw.startswith("@") and raw[1:].isdigit():
+        return int(raw[1:])
+    try:
+        when = datetime.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise DoctorError(
+            f"invalid time {raw!r}: use ISO 8601 (2026-11-24T12:00:00Z) or relative (+7d, -12h)"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return int(when.timestamp())
