@@ -68,9 +68,23 @@ def _zone_jobs(
         else:
             questions += [QuerySpec(cut.zone, t) for t in request.types if t not in APEX_TYPES]
     for server in cut.server_addresses():
-        for spec in questions:
-            jobs.append(_ask(client, cut, "child", server, spec))
+        jobs.append(_ask_server(client, cut, server, questions))
     return jobs
+
+
+async def _ask_server(
+    client: Client, cut: ZoneCut, server: ServerAddress, questions: list[QuerySpec]
+) -> None:
+    """The first question alone, the rest in parallel only if the server answered it.
+
+    A dead server then costs one timeout (with its retries), not one per query.
+    """
+    first, rest = questions[0], questions[1:]
+    exchange = await client.query(server, first)
+    cut.queries[QueryKey("child", str(server), first.qname, first.qtype)] = exchange
+    if exchange.outcome in ("timeout", "refused", "policy", "budget"):
+        return
+    await asyncio.gather(*(_ask(client, cut, "child", server, spec) for spec in rest))
 
 
 async def _ask(
