@@ -69,10 +69,12 @@ def _key() -> tuple[PrivateECDSAP256SHA256, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
     return private, private.public_key().to_dnskey(flags=257)
 
 
-def _signed_nsec(origin: str, text: str) -> tuple[str, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
+def _signed_nsec(
+    origin: str, text: str, window: tuple[int, int]
+) -> tuple[str, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
     private, dnskey = _key()
     zone = dns.zone.from_text(text, origin, relativize=False)
-    dns.dnssec.sign_zone(zone, keys=[(private, dnskey)], inception=INCEPTION, expiration=EXPIRATION)
+    dns.dnssec.sign_zone(zone, keys=[(private, dnskey)], inception=window[0], expiration=window[1])
     return zone.to_text(relativize=False), dnskey
 
 
@@ -86,7 +88,7 @@ def nsec3_hash(name: str) -> str:
     return dns.dnssec.nsec3_hash(name, N3_SALT, N3_ITERATIONS, 1)
 
 
-def _nsec3_zone() -> tuple[str, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
+def _nsec3_zone(window: tuple[int, int]) -> tuple[str, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
     """n3.test. with an NSEC3 chain (opt-out: the insecure delegation has no NSEC3)."""
     origin = "n3.test."
     private, dnskey = _key()
@@ -126,14 +128,18 @@ def _nsec3_zone() -> tuple[str, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
                 private,
                 dns.name.from_text(origin),
                 dnskey,
-                inception=INCEPTION,
-                expiration=EXPIRATION,
+                inception=window[0],
+                expiration=window[1],
             )
             signatures.append(f"{name} {rds.ttl} IN RRSIG {rrsig.to_text()}")
     return zone.to_text(relativize=False) + "\n".join(signatures) + "\n", dnskey
 
 
-def build_test_zones() -> SignedZones:
+WIDE_WINDOW = (1_577_836_800, 3_471_292_800)
+"""2020-01-01 to 2080-01-01: for tools that validate at the wall clock (delv)."""
+
+
+def build_test_zones(window: tuple[int, int] = (INCEPTION, EXPIRATION)) -> SignedZones:
     """Sign the three zones (fresh ECDSA keys, fixed signature times)."""
     big = "\n".join(
         f'big.example.test. 3600 IN TXT "{base64.b64encode(bytes([i]) * 150).decode()}"'
@@ -141,11 +147,11 @@ def build_test_zones() -> SignedZones:
     )
     medium = "\n".join(f'medium.example.test. 3600 IN TXT "{"m" * 100}{i}"' for i in range(6))
     child_text = CHILD.format(soa=_SOA.format(o="example.test."), big=big, medium=medium)
-    child, child_key = _signed_nsec("example.test.", child_text)
-    nsec3, n3_key = _nsec3_zone()
+    child, child_key = _signed_nsec("example.test.", child_text, window)
+    nsec3, n3_key = _nsec3_zone(window)
     ds_lines = "\n".join([_ds("example.test.", child_key), _ds("n3.test.", n3_key)])
     parent, parent_key = _signed_nsec(
-        "test.", PARENT.format(soa=_SOA.format(o="test."), ds=ds_lines)
+        "test.", PARENT.format(soa=_SOA.format(o="test."), ds=ds_lines), window
     )
     return SignedZones(
         parent=parent,
@@ -164,3 +170,9 @@ def validate(rrset: dns.rrset.RRset, rrsig: dns.rrset.RRset, zones: SignedZones)
     signer = rrsig[0].signer
     keys = {signer: dns.rrset.from_rdata(signer, 3600, zones.keys[signer])}
     dns.dnssec.validate(rrset, rrsig, keys, now=NOW)  # type: ignore[arg-type]
+
+
+def anchor_lines(zones: SignedZones) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ``test.`` trust anchor as (DS lines, DNSKEY lines)."""
+    key = zones.keys[dns.name.from_text("test.")]
+    return (_ds("test.", key),), (f"test. 3600 IN DNSKEY {key.to_text()}",)

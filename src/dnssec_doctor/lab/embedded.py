@@ -15,7 +15,7 @@ import errno
 import socket
 import struct
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, cast
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
@@ -150,8 +150,8 @@ class _UdpProtocol(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        # asyncio's selector datagram transport does not subclass DatagramTransport
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
         answer = self.server.answer(data, "udp")
