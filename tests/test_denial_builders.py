@@ -95,9 +95,7 @@ def nsec_zone() -> SignedZone:
     """The test zone signed with NSEC (dnspython's signer; NSEC TTL = SOA MINIMUM)."""
     zone = unsigned_zone()
     private, dnskey = _key()
-    dns.dnssec.sign_zone(
-        zone, keys=[(private, dnskey)], inception=INCEPTION, expiration=EXPIRATION
-    )
+    dns.dnssec.sign_zone(zone, keys=[(private, dnskey)], inception=INCEPTION, expiration=EXPIRATION)
     return zone, private, dnskey
 
 
@@ -126,7 +124,11 @@ def nsec3_zone(salt: bytes = b"", iterations: int = 0, opt_out: bool = False) ->
     cuts = _cuts(zone)
     with zone.writer() as txn:
         txn.add(ORIGIN, 3600, dnskey)
-        txn.add(ORIGIN, 0, NSEC3PARAM(dns.rdataclass.IN, dns.rdatatype.NSEC3PARAM, 1, 0, iterations, salt))
+        txn.add(
+            ORIGIN,
+            0,
+            NSEC3PARAM(dns.rdataclass.IN, dns.rdatatype.NSEC3PARAM, 1, 0, iterations, salt),
+        )
     types: dict[dns.name.Name, set[int]] = {}
     for owner, node in zone.nodes.items():
         if not _authoritative(zone, owner):
@@ -218,9 +220,7 @@ def find(signed: SignedZone, owner: str | dns.name.Name, rdtype: str) -> list[dn
     found = [dns.rrset.from_rdata_list(owner_name, rds.ttl, list(rds))]
     sigs = zone.get_rdataset(owner_name, dns.rdatatype.RRSIG, covers=rtype)
     if sigs is not None:
-        found.append(
-            dns.rrset.from_rdata_list(owner_name, sigs.ttl, list(sigs))
-        )
+        found.append(dns.rrset.from_rdata_list(owner_name, sigs.ttl, list(sigs)))
     return found
 
 
