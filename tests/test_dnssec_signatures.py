@@ -15,7 +15,14 @@ from dns.dnssecalgs import PrivateECDSAP256SHA256, PrivateED25519, PrivateRSASHA
 
 from dnssec_doctor.dnssec import sigtime
 from dnssec_doctor.dnssec.keys import key_tag, key_tag_from_rdata_wire
-from dnssec_doctor.dnssec.signatures import SigStatus, check_rrsig
+from dnssec_doctor.dnssec.signatures import (
+    KeyRing,
+    RrsigFields,
+    SignedRRset,
+    SigStatus,
+    check_rrsig,
+    check_signature,
+)
 from dnssec_doctor.limits import Limits
 
 NOW = 1_700_000_000
@@ -244,3 +251,18 @@ def test_fifty_keys_sharing_a_tag_are_bounded_by_the_limit() -> None:
     first = check_rrsig(A, sig, 300, [DNSKEY, *decoys], ZONE, NOW, limits)
     assert first.valid
     assert first.keys_tried == 8
+
+
+def test_bulk_entry_point_agrees_with_check_rrsig() -> None:
+    sig = sign(A)
+    fields = RrsigFields.from_wire(sig.to_wire())
+    assert (fields.key_tag, fields.signer, fields.signature) == (
+        sig.key_tag,
+        sig.signer,
+        sig.signature,
+    )
+    ring = KeyRing([DNSKEY])
+    result = check_signature(SignedRRset.from_rrset(A), fields, 300, ring, ZONE, NOW, LIMITS)
+    assert result.valid
+    with pytest.raises(ValueError, match="short"):
+        RrsigFields.from_wire(b"\x00" * 10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
+from typing import Protocol
 
 import dns.name
 import dns.rdata
@@ -17,7 +18,28 @@ import dns.rdtypes.ANY.RRSIG
 RRSIG = dns.rdtypes.ANY.RRSIG.RRSIG
 
 
-def rrsig_header(rrsig: RRSIG) -> bytes:
+class RrsigHeader(Protocol):
+    """The RRSIG fields that precede the signature."""
+
+    @property
+    def type_covered(self) -> int: ...
+    @property
+    def algorithm(self) -> int: ...
+    @property
+    def labels(self) -> int: ...
+    @property
+    def original_ttl(self) -> int: ...
+    @property
+    def expiration(self) -> int: ...
+    @property
+    def inception(self) -> int: ...
+    @property
+    def key_tag(self) -> int: ...
+    @property
+    def signer(self) -> dns.name.Name: ...
+
+
+def rrsig_header(rrsig: RrsigHeader) -> bytes:
     """RRSIG RDATA without the signature, signer in canonical (lower-case) form."""
     fixed = struct.pack(
         "!HBBIIIH",

@@ -10,9 +10,12 @@ sharing a tag is a known CPU-exhaustion attack (CVE-2023-50387, "KeyTrap").
 from __future__ import annotations
 
 import enum
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
+import dns.exception
 import dns.name
 import dns.rdatatype
 import dns.rdtypes.ANY.RRSIG
@@ -79,41 +82,128 @@ class SigCheck:
         return self.status is SigStatus.VALID
 
 
+class RrsigLike(Protocol):
+    """The RRSIG fields verification reads (a dnspython RRSIG or :class:`RrsigFields`)."""
+
+    @property
+    def type_covered(self) -> int: ...
+    @property
+    def algorithm(self) -> int: ...
+    @property
+    def labels(self) -> int: ...
+    @property
+    def original_ttl(self) -> int: ...
+    @property
+    def expiration(self) -> int: ...
+    @property
+    def inception(self) -> int: ...
+    @property
+    def key_tag(self) -> int: ...
+    @property
+    def signer(self) -> dns.name.Name: ...
+    @property
+    def signature(self) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RrsigFields:
+    """RRSIG RDATA decoded with ``struct`` (cheaper than dnspython for bulk work)."""
+
+    type_covered: int
+    algorithm: int
+    labels: int
+    original_ttl: int
+    expiration: int
+    inception: int
+    key_tag: int
+    signer: dns.name.Name
+    signature: bytes
+
+    @classmethod
+    def from_wire(cls, wire: bytes) -> RrsigFields:
+        """Decode RRSIG RDATA (RFC 4034 §3.1); ValueError when malformed."""
+        if len(wire) < 19:
+            raise ValueError("RRSIG RDATA too short")
+        covered, algorithm, labels, ttl, expiration, inception, tag = struct.unpack(
+            "!HBBIIIH", wire[:18]
+        )
+        try:
+            signer, used = dns.name.from_wire(wire, 18)
+        except dns.exception.DNSException as exc:
+            raise ValueError(f"bad RRSIG signer name: {exc}") from None
+        return cls(
+            covered, algorithm, labels, ttl, expiration, inception, tag,
+            signer, bytes(wire[18 + used :]),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRRset:
+    """An RRset as signature verification needs it: canonical RDATA, sorted, unique."""
+
+    owner: dns.name.Name
+    rdtype: int
+    rdclass: int
+    ttl: int
+    rdatas: tuple[bytes, ...]
+
+    @classmethod
+    def from_rrset(cls, rrset: dns.rrset.RRset) -> SignedRRset:
+        """Build from a dnspython RRset (RFC 4034 §6.3 order and duplicate removal)."""
+        return cls(
+            rrset.name,
+            rrset.rdtype,
+            rrset.rdclass,
+            rrset.ttl,
+            tuple(canonical.canonical_rdata(rrset)),
+        )
+
+
+class KeyRing:
+    """The zone keys usable for RRSIGs, indexed by (key tag, algorithm).
+
+    RFC 4034 §2.1.1/§2.1.2: only keys with the Zone flag and protocol 3 verify
+    RRSIGs; RFC 5011 §2.1: a revoked key only signs the DNSKEY RRset.
+    """
+
+    __slots__ = ("_by_tag",)
+
+    def __init__(self, dnskeys: Sequence[AnyKey]) -> None:
+        self._by_tag: dict[tuple[int, int], list[AnyKey]] = {}
+        for key in dnskeys:
+            if key.protocol != DNSSEC_PROTOCOL or not is_zone_key(key):
+                continue
+            tag = key_tag_from_rdata_wire(key.algorithm, dnskey_rdata_wire(key))
+            self._by_tag.setdefault((tag, key.algorithm), []).append(key)
+
+    def candidates(self, rrsig: RrsigLike) -> list[AnyKey]:
+        """Keys that may have made ``rrsig``, in the order given."""
+        keys = self._by_tag.get((rrsig.key_tag, rrsig.algorithm), [])
+        if rrsig.type_covered == dns.rdatatype.DNSKEY:
+            return keys
+        return [k for k in keys if not is_revoked(k)]
+
+
 def _structural_problem(
-    rrset: dns.rrset.RRset, rrsig: RRSIG, zone: dns.name.Name
+    rrset: SignedRRset, rrsig: RrsigLike, zone: dns.name.Name
 ) -> tuple[SigStatus, str] | None:
-    if rrsig.type_covered != rrset.rdtype or rrsig.rdclass != rrset.rdclass:
-        covered = dns.rdatatype.to_text(rrsig.type_covered)
+    if rrsig.type_covered != rrset.rdtype:
+        covered = dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rrsig.type_covered))
         return SigStatus.TYPE_MISMATCH, f"RRSIG covers {covered}, not the RRset's type"
     # RFC 4035 §5.3.1: signer is the zone holding the RRset, and the owner is in it
-    if rrsig.signer != zone or not rrset.name.is_subdomain(zone):
+    if rrsig.signer != zone or not rrset.owner.is_subdomain(zone):
         return SigStatus.SIGNER_NOT_ZONE, f"signer {rrsig.signer} is not the zone {zone}"
-    count = canonical.owner_label_count(rrset.name)
+    count = canonical.owner_label_count(rrset.owner)
     if rrsig.labels > count:
         return SigStatus.LABELS_INVALID, f"Labels {rrsig.labels} exceeds the owner's {count}"
-    if rrset.name.is_wild() and rrsig.labels != count:
+    if rrset.owner.is_wild() and rrsig.labels != count:
         return SigStatus.LABELS_INVALID, (
             f"Labels {rrsig.labels} on a wildcard owner must be {count} (RFC 4034 §3.1.3)"
         )
     return None
 
 
-def _candidates(rrsig: RRSIG, dnskeys: Sequence[AnyKey]) -> list[AnyKey]:
-    found = []
-    for key in dnskeys:
-        if key.algorithm != rrsig.algorithm or key.protocol != DNSSEC_PROTOCOL:
-            continue
-        if not is_zone_key(key):  # RFC 4034 §2.1.1
-            continue
-        # RFC 5011 §2.1: a revoked key may only sign the DNSKEY RRset
-        if is_revoked(key) and rrsig.type_covered != dns.rdatatype.DNSKEY:
-            continue
-        if key_tag_from_rdata_wire(key.algorithm, dnskey_rdata_wire(key)) == rrsig.key_tag:
-            found.append(key)
-    return found
-
-
-def check_rrsig(  # noqa: PLR0917 (the shared signature both paths call)
+def check_rrsig(
     rrset: dns.rrset.RRset,
     rrsig: RRSIG,
     rrsig_ttl: int,
@@ -129,6 +219,26 @@ def check_rrsig(  # noqa: PLR0917 (the shared signature both paths call)
     crypto refused locally, served TTL above Original TTL, valid. Every key with
     the RRSIG's tag and algorithm is tried, up to ``limits.max_keys_per_tag``.
     """
+    if rrsig.rdclass != rrset.rdclass:
+        return check_signature(
+            SignedRRset(rrset.name, -1, rrset.rdclass, rrset.ttl, ()),
+            rrsig, rrsig_ttl, KeyRing(()), zone, now, limits,
+        )  # fmt: skip
+    return check_signature(
+        SignedRRset.from_rrset(rrset), rrsig, rrsig_ttl, KeyRing(dnskeys), zone, now, limits
+    )
+
+
+def check_signature(
+    rrset: SignedRRset,
+    rrsig: RrsigLike,
+    rrsig_ttl: int,
+    keys: KeyRing,
+    zone: dns.name.Name,
+    now: int,
+    limits: Limits,
+) -> SigCheck:
+    """:func:`check_rrsig` on prepared data (the zone verifier's bulk entry point)."""
     template = SigCheck(
         status=SigStatus.VALID,
         key_tag=rrsig.key_tag,
@@ -143,7 +253,7 @@ def check_rrsig(  # noqa: PLR0917 (the shared signature both paths call)
     if structural is not None:
         return replace(template, status=structural[0], detail=structural[1])
 
-    candidates = _candidates(rrsig, dnskeys)
+    candidates = keys.candidates(rrsig)
     if not candidates:
         return replace(
             template,
@@ -153,14 +263,14 @@ def check_rrsig(  # noqa: PLR0917 (the shared signature both paths call)
     tried = candidates[: limits.max_keys_per_tag]
     template = replace(template, keys_tried=len(tried), keys_skipped=len(candidates) - len(tried))
 
-    owner = canonical.signing_owner(rrset.name, rrsig.labels)
+    owner = canonical.signing_owner(rrset.owner, rrsig.labels)
     data = canonical.signed_data(
         owner,
         rdtype=rrset.rdtype,
         rdclass=rrset.rdclass,
         original_ttl=rrsig.original_ttl,
         header=canonical.rrsig_header(rrsig),
-        canonical_rdatas=canonical.canonical_rdata(rrset),
+        canonical_rdatas=rrset.rdatas,
     )
     matched: AnyKey | None = None
     unsupported = False
@@ -197,7 +307,7 @@ def check_rrsig(  # noqa: PLR0917 (the shared signature both paths call)
     return template
 
 
-def _window_status(rrsig: RRSIG, now: int) -> tuple[SigStatus, str] | None:
+def _window_status(rrsig: RrsigLike, now: int) -> tuple[SigStatus, str] | None:
     if sigtime.is_expired(rrsig.expiration, now):
         return SigStatus.EXPIRED, "signature expiration is in the past"
     if sigtime.is_not_yet_valid(rrsig.inception, now):
