@@ -1,0 +1,317 @@
+"""Catalog section C: chain of trust: DS ↔ DNSKEY.
+
+Codes, sections and default severities follow shared/catalog.md, which is a
+contract; the texts are written for newcomers and cite the RFC behind each rule.
+"""
+
+from __future__ import annotations
+
+from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.severity import Severity
+
+SECTION = "C"
+TITLE = "Chain of trust: DS ↔ DNSKEY"
+
+ENTRIES: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        code="DS_NO_MATCHING_DNSKEY",
+        section=SECTION,
+        severity=Severity.CRITICAL,
+        symptoms=("servfail", "ksk-rollover", "ds-upload-rejected"),
+        title="No DS record matches a key the zone serves",
+        explanation=(
+            "Each DS record at the parent names a key by key tag, algorithm and digest, and "
+            "none of them matches any DNSKEY the zone publishes. A validator needs at least one "
+            "DS that matches a key which signs the zone's DNSKEY RRset (RFC 4035 §5.2); without "
+            "it the chain of trust is broken, so every validating resolver marks the whole zone "
+            "bogus and answers SERVFAIL (often called security lameness). Typical causes: the "
+            "KSK was replaced without updating the DS, the DS was made for a key that was never "
+            "published, or it belongs to another zone."
+        ),
+        evidence=(
+            "The DS records at the parent (key tag, algorithm, digest type, digest) and the "
+            "DNSKEY records the zone serves (key tag, flags, algorithm), per server."
+        ),
+        fix=(
+            "Either publish again the key the DS names (if you still have it), or replace the "
+            "DS at the registrar with one made from the current KSK or CSK: BIND: "
+            "dnssec-dsfromkey -2 Kzone.+ALG+TAG.key; Knot: keymgr ZONE ds; PowerDNS: pdnsutil "
+            "show-zone ZONE (or pdnsutil export-zone-ds ZONE); ldns: ldns-key2ds -n -2 "
+            "Kzone.+ALG+TAG.key. If the zone must work immediately, removing the DS (the zone "
+            "becomes insecure) is faster than waiting for a new DS."
+        ),
+        peers="DV NO_SEP; ZM DS02_NO_VALID_DNSKEY_FOR_ANY_DS, DS02_NO_DNSKEY_FOR_DS; Verisign red",
+    ),
+    CatalogEntry(
+        code="DS_DIGEST_MISMATCH",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ksk-rollover", "ds-upload-rejected"),
+        title="DS digest does not match the key",
+        explanation=(
+            "A DS record's key tag and algorithm match a DNSKEY, but its digest, a hash over "
+            "the zone name and the key (RFC 4034 §5.1.4), does not. So the DS was made for a "
+            "different key that happens to share the tag, for another owner name, or was "
+            "damaged when it was copied. Validators ignore that DS; if no other DS works, the "
+            "zone is bogus."
+        ),
+        evidence=(
+            "The DS record, the DNSKEY it appears to name, and the digest computed from that "
+            "DNSKEY for this owner name, side by side."
+        ),
+        fix=(
+            "Regenerate the DS from the live key with the zone name as owner and replace the "
+            "record at the registrar: BIND: dnssec-dsfromkey -2 Kzone.+ALG+TAG.key (or dig ZONE "
+            "DNSKEY | dnssec-dsfromkey -2 -f - ZONE); Knot: keymgr ZONE ds; PowerDNS: pdnsutil "
+            "show-zone ZONE; ldns: ldns-key2ds -n -2 Kzone.+ALG+TAG.key."
+        ),
+        peers="DV DIGEST_INVALID; ZM DS02_NO_MATCH_DS_DNSKEY",
+    ),
+    CatalogEntry(
+        code="DS_KEY_NOT_SIGNING_DNSKEY",
+        section=SECTION,
+        severity=Severity.CRITICAL,
+        symptoms=("ksk-rollover",),
+        title="Key named by the DS does not sign the key set",
+        explanation=(
+            "The DS points to a DNSKEY that is published but has no valid signature over the "
+            "DNSKEY RRset. Validation starts at a key matched by a DS and requires that key to "
+            "have signed the DNSKEY RRset (RFC 4035 §5.2); a key that is merely published does "
+            "not count. This happens when a new KSK's DS is uploaded before the key becomes "
+            "active, or when the signer signs the key set with another key than the one at the "
+            "parent."
+        ),
+        evidence=(
+            "The DS (key tag, algorithm), the matching DNSKEY, and the key tags of the RRSIGs "
+            "that cover the DNSKEY RRset, per server."
+        ),
+        fix=(
+            "Make the key the DS names sign the DNSKEY RRset, or change the DS to the key that "
+            "does sign it. BIND: with dnssec-policy check rndc dnssec -status ZONE; with manual "
+            "keys activate it (dnssec-settime -A now Kzone.+ALG+TAG) and re-sign (rndc sign "
+            "ZONE or dnssec-signzone -S); Knot: check keymgr ZONE list and run knotc zone-sign "
+            "ZONE; PowerDNS: pdnsutil activate-zone-key ZONE ID; ldns: pass the KSK's key file "
+            "to ldns-signzone."
+        ),
+        peers="DV NO_SEP; ZM DS02_DNSKEY_NOT_SIGNED_BY_ANY_DS, DS02_NO_MATCHING_DNSKEY_RRSIG",
+    ),
+    CatalogEntry(
+        code="DS_STALE_EXTRA",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("ksk-rollover",),
+        title="Leftover DS for a key that is gone",
+        explanation=(
+            "Some DS records at the parent point to keys the zone no longer publishes, while "
+            "another DS still works. Validators need only one working DS (RFC 4035 §5.2), so "
+            "nothing fails today, but the extra records make the DS set misleading, and if the "
+            "working DS is removed by mistake the zone goes bogus. It is usually the old key of "
+            "a finished KSK rollover."
+        ),
+        evidence=(
+            "The stale DS records (key tag, algorithm, digest type) and the DS that still "
+            "validates."
+        ),
+        fix=(
+            "Remove the stale DS at the registrar, or publish CDS/CDNSKEY for the current keys "
+            "only so the parent updates the set (RFC 7344). With BIND's dnssec-policy, confirm "
+            "with rndc dnssec -checkds -key TAG withdrawn ZONE once it is gone."
+        ),
+        peers="DV DS status INDETERMINATE_NO_DNSKEY",
+    ),
+    CatalogEntry(
+        code="DS_WITHOUT_SIGNED_ZONE",
+        section=SECTION,
+        severity=Severity.CRITICAL,
+        symptoms=("servfail", "worked-yesterday"),
+        title="Parent has DS but the zone is not signed",
+        explanation=(
+            "The parent publishes DS records, which tell validators the zone must be signed, "
+            "but the zone serves no DNSKEY and no signatures. Validators therefore treat every "
+            "answer as bogus (RFC 4035 §5.2) and the whole zone stops resolving for users of "
+            "validating resolvers. It typically happens after moving to a DNS provider that "
+            "does not sign, or after turning signing off without first removing the DS."
+        ),
+        evidence=(
+            "The DS records at the parent, and the answers without DNSKEY or RRSIG from each "
+            "zone server."
+        ),
+        fix=(
+            "Either turn signing back on with a key that matches the DS, or remove the DS at "
+            "the registrar (or publish the delete signal CDS 0 0 0 00, RFC 8078 §4). When "
+            "changing to an unsigned setup or provider, remove the DS first and keep the zone "
+            "signed until the DS TTL has passed."
+        ),
+        peers="ZM DS11_DS_BUT_UNSIGNED_ZONE",
+    ),
+    CatalogEntry(
+        code="SIGNED_ZONE_WITHOUT_DS",
+        section=SECTION,
+        severity=Severity.NOTICE,
+        symptoms=("no-ad-bit",),
+        title="Zone is signed but the parent has no DS",
+        explanation=(
+            "The zone publishes DNSKEYs and signatures, but its parent has no DS record for it, "
+            "so no chain of trust reaches it: it is an island of security (RFC 4033 §2). "
+            "Validators treat it as insecure: answers resolve, but without the AD bit and "
+            "without protection. Often the DS upload at the registrar was forgotten or is still "
+            "pending."
+        ),
+        evidence=(
+            "The parent's signed proof that no DS exists (NSEC or NSEC3), and the zone's "
+            "KSK/CSK key tags with the DS records ready to submit."
+        ),
+        fix=(
+            "Submit the DS for the KSK or CSK at the registrar (BIND: dnssec-dsfromkey -2 "
+            "Kzone.+ALG+TAG.key; Knot: keymgr ZONE ds; PowerDNS: pdnsutil show-zone ZONE; ldns: "
+            "ldns-key2ds -n -2 Kzone.+ALG+TAG.key), or publish CDS/CDNSKEY if the registry "
+            "reads them (RFC 8078). If the zone is deliberately kept out of the chain of trust, "
+            "nothing needs to change."
+        ),
+        peers="ZM DS07_NO_DS_FOR_SIGNED_ZONE",
+    ),
+    CatalogEntry(
+        code="NO_SEP_FOR_ALGORITHM",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("zsk-rollover", "ksk-rollover"),
+        title="DS algorithm without a key that signs the key set",
+        explanation=(
+            "The DS set lists an algorithm, but no DNSKEY of that algorithm signs the DNSKEY "
+            "RRset. RFC 4035 §2.2 requires the DNSKEY RRset to be signed with each algorithm "
+            "that appears in the DS set; validators that apply this strictly, or that support "
+            "only that algorithm, fail. It usually means the DS was switched too early during "
+            "an algorithm rollover."
+        ),
+        evidence=(
+            "The algorithms in the DS set, the algorithms of the keys that sign the DNSKEY "
+            "RRset, and the algorithm without a signing key."
+        ),
+        fix=(
+            "Sign the DNSKEY RRset with a key of that algorithm (keep the old-algorithm KSK "
+            "active until its DS is gone), or remove the DS records of the algorithm that no "
+            "longer signs. Follow the algorithm rollover order of RFC 6781 §4.1.4; BIND's "
+            "dnssec-policy and Knot's automatic key management do."
+        ),
+        peers="DV MISSING_SEP_FOR_ALG",
+    ),
+    CatalogEntry(
+        code="DNSKEY_FLAGS_INVALID",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ds-upload-rejected",),
+        title="Key has invalid flags or protocol",
+        explanation=(
+            "A key that a DS points to lacks the Zone Key flag (value 256), or a DNSKEY has a "
+            "protocol field other than 3. RFC 4034 §2.1.1 says keys without the Zone Key flag "
+            "must not be used to verify zone signatures, and §2.1.2 makes any protocol value "
+            "other than 3 invalid, so validators skip such keys and registries reject a DS made "
+            "from them."
+        ),
+        evidence="The DNSKEY (flags, protocol, algorithm, key tag) and the DS that references it.",
+        fix=(
+            "Generate a proper zone key (flags 257 for a KSK or CSK, 256 for a ZSK, protocol 3) "
+            "and roll to it: BIND: dnssec-keygen -a ECDSAP256SHA256 -f KSK ZONE; Knot: keymgr "
+            "ZONE generate algorithm=ECDSAP256SHA256 ksk=yes; PowerDNS: pdnsutil add-zone-key "
+            "ZONE ksk active ecdsa256; ldns: ldns-keygen -a ECDSAP256SHA256 -k ZONE."
+        ),
+        peers="ZM DS02_DNSKEY_NOT_FOR_ZONE_SIGNING; EDE 11",
+    ),
+    CatalogEntry(
+        code="DS_KEY_NOT_SEP",
+        section=SECTION,
+        severity=Severity.NOTICE,
+        symptoms=("ds-upload-rejected",),
+        title="DS points at a key without the SEP flag",
+        explanation=(
+            "The DS names a DNSKEY with flags 256, that is without the Secure Entry Point bit. "
+            "The SEP bit is only a hint for tools (RFC 4034 §2.1.1) and validation works, but "
+            "many registrar portals and registry policies accept DS records only for keys with "
+            "flags 257, and signers treat a 256 key as a ZSK that they may roll without "
+            "changing the DS."
+        ),
+        evidence="The DS record and the DNSKEY it matches, with that key's flags.",
+        fix=(
+            "Make the DS point at the KSK or CSK (flags 257): generate it from that key (BIND: "
+            "dnssec-dsfromkey -2 Kzone.+ALG+TAG.key; Knot: keymgr ZONE ds; PowerDNS: pdnsutil "
+            "show-zone ZONE; ldns: ldns-key2ds -n -2 Kzone.+ALG+TAG.key) and replace the DS at "
+            "the registrar."
+        ),
+        peers="ZM DS02_DNSKEY_NOT_SEP",
+    ),
+    CatalogEntry(
+        code="DNSKEY_MALFORMED",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("servfail",),
+        title="Key data is malformed",
+        explanation=(
+            "A DNSKEY's public key field is empty or has the wrong length or structure for its "
+            "algorithm: an ECDSA P-256 key must be 64 bytes (RFC 6605 §4), an Ed25519 key 32 "
+            "bytes (RFC 8080 §3), and RSA keys use the format of RFC 3110 §2. Validators cannot "
+            "use such a key, so every signature made with it fails and a DS for it cannot "
+            "anchor the zone."
+        ),
+        evidence=(
+            "The key tag, algorithm and public key length, the expected length, and the servers "
+            "that served the key."
+        ),
+        fix=(
+            "Regenerate the key with the signer's key tool and roll to it (BIND: dnssec-keygen; "
+            "Knot: keymgr ZONE generate; PowerDNS: pdnsutil add-zone-key; ldns: ldns-keygen), "
+            "and check provisioning scripts that copy keys: truncated base64 is a common cause."
+        ),
+        peers="DV DNSKEY_ZERO_LENGTH, DNSKEY_BAD_LENGTH_*",
+    ),
+    CatalogEntry(
+        code="DNSKEY_NOT_AT_APEX",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("rrsigs-sometimes",),
+        title="DNSKEY or DS published below the zone apex",
+        explanation=(
+            "DNSKEY records only count at the zone apex, where the zone name itself is the "
+            "owner (RFC 4035 §2.1), and DS records belong only at a delegation point (RFC 4034 "
+            "§5). Here one appears at another name, usually because a relative owner name in "
+            "the zone file got the origin appended twice (a missing trailing dot, as in "
+            "example.com.example.com.). It plays no part in the chain of trust and misleads "
+            "tools and registrars."
+        ),
+        evidence=(
+            "The owner name of the misplaced record, the zone apex, and the zone file line if "
+            "known."
+        ),
+        fix=(
+            "Fix the owner name (add the trailing dot, or write @ for the apex) and re-sign: "
+            "BIND: rndc sign ZONE or dnssec-signzone -S; Knot: knotc zone-sign ZONE; PowerDNS: "
+            "pdnsutil rectify-zone ZONE; ldns: ldns-signzone."
+        ),
+        peers="DV DNSKEY_NOT_AT_ZONE_APEX",
+    ),
+    CatalogEntry(
+        code="REVOKED_KEY_MISUSED",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ksk-rollover", "no-ad-bit"),
+        title="Revoked key still in use, or its revocation is not visible",
+        explanation=(
+            "A key with the REVOKE flag (RFC 5011 §2.1) is still referenced by a DS or still "
+            "signs data, or it does not sign the DNSKEY RRset itself. A revoked key must not be "
+            "used for validation, and it must self-sign the DNSKEY RRset so that resolvers "
+            "using it as a trust anchor notice the revocation; otherwise they keep trusting the "
+            "old key. Setting REVOKE also changes the key tag (RFC 4034 Appendix B), which "
+            "breaks matching against an old DS."
+        ),
+        evidence=(
+            "The revoked key (key tag with and without REVOKE, algorithm), the DS records or "
+            "RRsets that still rely on it, and the RRSIGs over the DNSKEY RRset."
+        ),
+        fix=(
+            "Stop signing data with the revoked key and remove its DS; during the revocation "
+            "period keep it in the DNSKEY RRset and let it sign that RRset (BIND: "
+            "dnssec-settime -R now Kzone.+ALG+TAG, then rndc sign ZONE; other signers: use "
+            "their RFC 5011 revoke setting) before removing it."
+        ),
+        peers="DV DNSKEY_REVOKED_DS, DNSKEY_REVOKED_RRSIG, REVOKED_NOT_SIGNING",
+    ),
+)

@@ -1,0 +1,390 @@
+"""Catalog section F: denial of existence.
+
+Codes, sections and default severities follow shared/catalog.md, which is a
+contract; the texts are written for newcomers and cite the RFC behind each rule.
+"""
+
+from __future__ import annotations
+
+from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.severity import Severity
+
+SECTION = "F"
+TITLE = "Denial of existence"
+
+ENTRIES: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        code="NEGATIVE_PROOF_MISSING",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("negative-answers-fail",),
+        title="Negative answer lacks its proof",
+        explanation=(
+            "An NXDOMAIN, NODATA or wildcard answer came back without the NSEC or NSEC3 records "
+            "that prove it, without their signatures, or without the zone's SOA in the "
+            "authority section. RFC 4035 §3.1.3 (NSEC) and RFC 5155 §7.2 (NSEC3) require these "
+            "proofs, and RFC 2308 §3 requires the SOA; without them validators cannot confirm "
+            'the negative answer and answer SERVFAIL instead of "no such name".'
+        ),
+        evidence=(
+            "The query, the response code, the authority section as received, what was missing, "
+            "and the servers that did and did not include the proof."
+        ),
+        fix=(
+            "Make every server return the proofs: run DNSSEC- and NSEC3-capable software on all "
+            "servers and serve the complete signed zone (with its NSEC or NSEC3 records) "
+            "everywhere. With PowerDNS run pdnsutil rectify-zone ZONE after changes, since "
+            "missing order names break proofs."
+        ),
+        peers=(
+            "DV MISSING_NSEC_FOR_*, MISSING_SOA_FOR_*, SOA_NOT_OWNER_FOR_*; ZM "
+            "DS10_*_MISSING_*; EDE 12"
+        ),
+    ),
+    CatalogEntry(
+        code="NSEC_PROOF_INVALID",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("negative-answers-fail",),
+        title="NSEC records do not prove the negative answer",
+        explanation=(
+            "The NSEC records returned do not cover the queried name or the wildcard that could "
+            "have matched it, or the NSEC at the name itself contradicts the answer. Validators "
+            "check that the proof really rules out the name (RFC 4035 §5.4) and mark the answer "
+            "bogus when it does not. It usually points to a stale or partly updated NSEC chain."
+        ),
+        evidence=(
+            "The query, each NSEC record (owner, next name, types), and the name or wildcard "
+            "left uncovered or the record that contradicts the answer."
+        ),
+        fix=(
+            "Rebuild the NSEC chain by re-signing the whole zone: BIND: rndc sign ZONE or "
+            "dnssec-signzone -S; Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone "
+            "ZONE; ldns: ldns-signzone."
+        ),
+        peers="DV SNAME_NOT_COVERED, SNAME_COVERED, NO_NSEC_MATCHING_SNAME",
+    ),
+    CatalogEntry(
+        code="NSEC3_PROOF_INVALID",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("negative-answers-fail", "nsec3-migration"),
+        title="NSEC3 records do not prove the negative answer",
+        explanation=(
+            "The NSEC3 proof is incomplete or wrong: no record matches the closest encloser, "
+            "the next closer name or the wildcard is not covered, an owner name is not a valid "
+            "hash, or the records use different parameters. Validators follow RFC 5155 §8 and "
+            "mark such answers bogus. Servers that do not implement NSEC3 themselves often "
+            "produce broken proofs from a chain they do not understand."
+        ),
+        evidence=(
+            "The query, the NSEC3 records with their hash ranges, the hashes of the closest "
+            "encloser, next closer name and wildcard, and the part of the proof that fails."
+        ),
+        fix=(
+            "Rebuild the NSEC3 chain by re-signing the whole zone (BIND: rndc sign ZONE; Knot: "
+            "knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone "
+            "-n) and run NSEC3-capable software on every server."
+        ),
+        peers=(
+            "DV NO_CLOSEST_ENCLOSER, NEXT_CLOSEST_ENCLOSER_NOT_COVERED, INVALID_NSEC3_*; ZM "
+            "DS10_NSEC3_*"
+        ),
+    ),
+    CatalogEntry(
+        code="NODATA_BITMAP_CONTRADICTION",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("negative-answers-fail",),
+        title="Type bitmap contradicts the answer",
+        explanation=(
+            "The type bitmap of an NSEC or NSEC3 record lists the type that was just denied, so "
+            "the NODATA proof proves nothing, or it leaves out a type that exists at that name. "
+            "RFC 4034 §4.1.2 and RFC 5155 §3.2.1 require the bitmap to list exactly the types "
+            "present, and validators reject NODATA proofs whose bitmap contains the queried "
+            "type (RFC 4035 §5.4). It usually follows record changes that were not re-signed, "
+            "or a signer bug."
+        ),
+        evidence=(
+            "The name, the queried type, the bitmap as served, and the types that actually "
+            "exist at the name."
+        ),
+        fix=(
+            "Re-sign after record changes (BIND: rndc sign ZONE; Knot: knotc zone-sign ZONE; "
+            "PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone); if a freshly signed "
+            "zone still shows it, report a signer bug."
+        ),
+        peers="DV STYPE_IN_BITMAP, EXISTING_TYPE_NOT_IN_BITMAP; ZM DS10_*_ERR_TYPE_LIST",
+    ),
+    CatalogEntry(
+        code="EXISTING_NAME_DENIED",
+        section=SECTION,
+        severity=Severity.CRITICAL,
+        symptoms=("negative-answers-fail", "worked-yesterday"),
+        title="A name that exists is denied",
+        explanation=(
+            "An NSEC or NSEC3 record covers a name that does exist in the zone, claiming there "
+            "is nothing there. Resolvers that do aggressive negative caching (RFC 8198) use "
+            "such a record to answer NXDOMAIN for every name in its range without asking, so "
+            "real names disappear for their users until the record leaves the cache. "
+            "Incremental or dynamic signing that failed to update the chain is the usual cause."
+        ),
+        evidence=(
+            "The existing name, the NSEC or NSEC3 record that covers it (owner and next name, "
+            "or hash range), and the servers serving it."
+        ),
+        fix=(
+            "Fully re-sign the zone so the chain is rebuilt (BIND: rndc sign ZONE; Knot: knotc "
+            "zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone), then "
+            "find out why the incremental or dynamic-update signing path produced it."
+        ),
+        peers="DV EXISTING_NAME_COVERED",
+    ),
+    CatalogEntry(
+        code="NSEC_CHAIN_BROKEN",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("negative-answers-fail",),
+        title="NSEC or NSEC3 chain is broken",
+        explanation=(
+            "Walking the chain shows gaps, loops or duplicate records, the last NSEC does not "
+            "point back to the zone apex (RFC 4034 §4.1.1), or empty non-terminals have no "
+            "NSEC3 record (RFC 5155 §7.1). Proofs for names in the broken part cannot be built "
+            "or validated, so some negative answers fail while others work."
+        ),
+        evidence=(
+            "The places where the chain breaks (owner and next name, or hash ranges) and the "
+            "names affected."
+        ),
+        fix=(
+            "Re-sign the whole zone so that a fresh chain is built (BIND: rndc sign ZONE or "
+            "dnssec-signzone -S; Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone "
+            "ZONE; ldns: ldns-signzone)."
+        ),
+        peers="DV LAST_NSEC_NEXT_NOT_ZONE; offline verifiers",
+    ),
+    CatalogEntry(
+        code="NSEC3_PARAMS_INCONSISTENT",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("nsec3-migration",),
+        title="NSEC3 parameters are inconsistent",
+        explanation=(
+            "The zone's NSEC3 records use more than one set of parameters (hash algorithm, "
+            "iterations, salt), the NSEC3PARAM record is missing, differs from the chain or has "
+            "flags set, the hash algorithm is unknown, or servers disagree. RFC 5155 §4 and "
+            "§7.1 expect one chain whose parameters match the NSEC3PARAM at the apex; "
+            "validators ignore NSEC3 records with an unknown hash algorithm, and proofs that "
+            "mix parameters fail."
+        ),
+        evidence=(
+            "The NSEC3PARAM record per server, and each distinct parameter set seen in NSEC3 "
+            "records with the servers serving it."
+        ),
+        fix=(
+            "Keep one NSEC3 chain whose parameters match NSEC3PARAM on every server, and set "
+            "the parameters in one place: BIND: nsec3param in dnssec-policy; Knot: the nsec3 "
+            "options of the policy; PowerDNS: pdnsutil set-nsec3 ZONE '1 0 0 -', then pdnsutil "
+            "rectify-zone ZONE; ldns: ldns-signzone -n -t 0. Then make sure every server has "
+            "the new version."
+        ),
+        peers="DV UNSUPPORTED_NSEC3_ALGORITHM; ZM DS03_INCONSISTENT_*, DS10_NSEC3PARAM_*",
+    ),
+    CatalogEntry(
+        code="NSEC_NSEC3_MIXED",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("nsec3-migration",),
+        title="NSEC and NSEC3 mixed",
+        explanation=(
+            "Some servers answer with NSEC and others with NSEC3, or both kinds appear at once, "
+            "typically in the middle of a migration from one to the other. A validator may get "
+            "the key set from one state and a proof from another, and the two schemes (RFC 4034 "
+            "§4 for NSEC, RFC 5155 for NSEC3) cannot be combined in one proof, so negative "
+            "answers fail depending on which server answered."
+        ),
+        evidence=(
+            "Which servers answered with NSEC and which with NSEC3, with each server's SOA "
+            "serial and NSEC3PARAM."
+        ),
+        fix=(
+            "Switch on the signer (BIND: nsec3param in dnssec-policy; Knot: nsec3: on; "
+            "PowerDNS: pdnsutil set-nsec3 ZONE '1 0 0 -', then pdnsutil rectify-zone ZONE; "
+            "ldns: ldns-signzone -n), let every server transfer the new version, and only then "
+            "consider the migration done."
+        ),
+        peers="ZM DS10_INCONSISTENT_NSEC_NSEC3, DS10_MIXED_NSEC_NSEC3, DS03_SERVER_NO_NSEC3",
+    ),
+    CatalogEntry(
+        code="NSEC3_PARAMS_NOT_RFC9276",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("negative-answers-fail", "nsec3-migration"),
+        title="NSEC3 uses extra iterations or a salt",
+        explanation=(
+            "The NSEC3 parameters use more than 0 additional iterations or a non-empty salt. "
+            "RFC 9276 §3.1 says both should be zero and empty: they add no real protection but "
+            "cost every resolver CPU time, and resolvers cap the iterations they accept (RFC "
+            "9276 §3.2); above that limit they treat the zone as insecure or answer SERVFAIL "
+            "with EDE 27. The severity rises to error once the iterations exceed the limits "
+            "common resolvers use."
+        ),
+        evidence=(
+            "The NSEC3PARAM and NSEC3 parameters (iterations, salt length) and the resolver "
+            "limits they exceed."
+        ),
+        fix=(
+            "Set iterations to 0 and an empty salt: BIND: nsec3param iterations 0 optout no "
+            "salt-length 0; in dnssec-policy; Knot: nsec3-iterations: 0 and nsec3-salt-length: "
+            "0; PowerDNS: pdnsutil set-nsec3 ZONE '1 0 0 -', then pdnsutil rectify-zone ZONE; "
+            "ldns: ldns-signzone -n -t 0 without a salt."
+        ),
+        peers=(
+            "DV NONZERO_NSEC3_ITERATION_COUNT, NONEMPTY_NSEC3_SALT; ZM "
+            "DS03_ILLEGAL_ITERATION_VALUE, DS03_ILLEGAL_SALT_LENGTH; EDE 27"
+        ),
+    ),
+    CatalogEntry(
+        code="NSEC3_OPT_OUT_PROBLEM",
+        section=SECTION,
+        severity=Severity.NOTICE,
+        symptoms=("negative-answers-fail",),
+        title="NSEC3 opt-out used where it does not fit",
+        explanation=(
+            "Opt-out (RFC 5155 §6) lets a zone leave unsigned delegations out of its NSEC3 "
+            "chain; it only pays off in large zones full of unsigned delegations, such as "
+            "top-level domains. Here it is used in a small zone or one without delegations, "
+            "where it only weakens denial of existence (RFC 9276 §3.1 advises against it), or "
+            "it is missing where an insecure-delegation proof relies on it."
+        ),
+        evidence=(
+            "The NSEC3 records with the opt-out flag, the number of delegations in the zone, "
+            "and any proof that depended on opt-out."
+        ),
+        fix=(
+            "Turn opt-out off unless the zone is large and delegation-centric: BIND: optout no "
+            "in nsec3param; Knot: nsec3-opt-out: off; PowerDNS: pdnsutil set-nsec3 ZONE '1 0 0 "
+            "-' (flags 0), then pdnsutil rectify-zone ZONE; ldns: ldns-signzone -n without -p."
+        ),
+        peers="DV OPT_OUT_FLAG_NOT_SET; ZM DS03_NSEC3_OPT_OUT_ENABLED_NON_TLD",
+    ),
+    CatalogEntry(
+        code="INSECURE_DELEGATION_PROOF_INVALID",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("negative-answers-fail", "servfail"),
+        title="Proof that a child is unsigned is wrong",
+        explanation=(
+            "To show that a delegated child has no DS, and so is legitimately unsigned, the "
+            "parent returns an NSEC or NSEC3 record for the child's name whose bitmap has NS "
+            "set and both DS and SOA clear (RFC 4035 §5.2, RFC 6840 §4.4). Here the bitmap has "
+            "DS or SOA set, or lacks NS, so validators cannot conclude that the child is "
+            "insecure and fail its answers."
+        ),
+        evidence=(
+            "The delegation name, the NSEC or NSEC3 record returned with its type bitmap, and "
+            "the bits expected."
+        ),
+        fix=(
+            "Re-sign the parent zone with a compliant signer (BIND: rndc sign ZONE; Knot: knotc "
+            "zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone), and "
+            "check that no data other than NS and glue sits at the delegation point in the "
+            "parent."
+        ),
+        peers="DV REFERRAL_WITH_DS, REFERRAL_WITH_SOA, REFERRAL_WITHOUT_NS",
+    ),
+    CatalogEntry(
+        code="WILDCARD_PROOF_INVALID",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("negative-answers-fail",),
+        title="Wildcard answer lacks a valid proof",
+        explanation=(
+            "An answer synthesised from a wildcard must come with proof that the exact query "
+            "name does not exist (RFC 4035 §5.3.4, RFC 5155 §8.8); otherwise an attacker could "
+            "replay wildcard data for names that do exist. Here that proof is missing or wrong, "
+            "or a proof claims the wildcard itself does not exist, so validators mark the "
+            "answer bogus."
+        ),
+        evidence=(
+            "The query, the wildcard owner (from the RRSIG's Labels field), and the NSEC or "
+            "NSEC3 records returned or missing."
+        ),
+        fix=(
+            "Fix the server's wildcard handling (upgrade it if it does not add the proof) and "
+            "re-sign the zone so the chain covers the wildcard correctly (BIND: rndc sign ZONE; "
+            "Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: "
+            "ldns-signzone)."
+        ),
+        peers="DV WILDCARD_EXPANSION_INVALID, WILDCARD_COVERED, WILDCARD_NOT_COVERED",
+    ),
+    CatalogEntry(
+        code="NEGATIVE_TTL_TOO_LONG",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("worked-yesterday",),
+        title="NSEC/NSEC3 TTL longer than the negative-caching TTL",
+        explanation=(
+            "The NSEC or NSEC3 records' TTL is higher than the lower of the SOA record's TTL "
+            "and its MINIMUM field, which RFC 9077 §3 requires them to use (RFC 2308 §5 defines "
+            "negative caching). Resolvers that do aggressive negative caching (RFC 8198) keep "
+            "such records for longer, so a newly added name stays denied in their caches longer "
+            "than the zone intends."
+        ),
+        evidence=(
+            "The NSEC or NSEC3 TTL, the SOA TTL and MINIMUM, and how long new names may stay "
+            "hidden."
+        ),
+        fix=(
+            "Use a signer version that implements RFC 9077 and re-sign (BIND: rndc sign ZONE; "
+            "Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: "
+            "ldns-signzone), or lower SOA MINIMUM and the SOA TTL to the negative TTL you want."
+        ),
+        peers="kzonecheck NSEC3 TTL check",
+    ),
+    CatalogEntry(
+        code="NSEC_DENIES_DS_WRONGLY",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("servfail",),
+        title="DS denial missing or unsigned",
+        explanation=(
+            "When a child has no DS, the parent must answer a DS query with a signed NSEC or "
+            "NSEC3 record proving that (RFC 4035 §3.1.4.1 and §5.2). Here that proof is missing "
+            "or unsigned, so validators cannot tell whether the child is really unsigned or "
+            "whether an attacker removed its DS, and they fail the child's names."
+        ),
+        evidence="The DS query, the parent server, and the authority section it returned.",
+        fix=(
+            "Make the parent return a signed DS denial: serve the signed parent zone on every "
+            "parent server and re-sign it (BIND: rndc sign ZONE; Knot: knotc zone-sign ZONE; "
+            "PowerDNS: pdnsutil rectify-zone ZONE, which gives delegation points their "
+            "NSEC/NSEC3 records; ldns: ldns-signzone)."
+        ),
+        peers="DV MISSING_NSEC_FOR_NODATA (DS), NextClosestEncloserNotCoveredNODATADS",
+    ),
+    CatalogEntry(
+        code="COMPACT_DENIAL_IN_USE",
+        section=SECTION,
+        severity=Severity.INFO,
+        symptoms=("negative-answers-fail",),
+        title="Server uses compact denial of existence",
+        explanation=(
+            "The server answers names that do not exist with NOERROR and one minimally covering "
+            "NSEC record (often carrying the NXNAME type) instead of NXDOMAIN. This is a "
+            "legitimate technique for online signers (RFC 9824, building on the minimally "
+            "covering records of RFC 4470), but clients see NODATA instead of NXDOMAIN unless "
+            "they set the Compact Answers OK flag, and resolvers cannot reuse these records for "
+            "aggressive negative caching (RFC 8198)."
+        ),
+        evidence=(
+            "The query, the response code, and the NSEC record with its type bitmap (NXNAME "
+            "present or not)."
+        ),
+        fix=(
+            "Nothing to fix. If software depends on seeing NXDOMAIN, check that it understands "
+            "RFC 9824 (the CO flag), or ask the DNS provider."
+        ),
+        peers="none",
+    ),
+)

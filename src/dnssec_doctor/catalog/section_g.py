@@ -1,0 +1,255 @@
+"""Catalog section G: rollovers and timing (history-aware).
+
+Codes, sections and default severities follow shared/catalog.md, which is a
+contract; the texts are written for newcomers and cite the RFC behind each rule.
+"""
+
+from __future__ import annotations
+
+from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.severity import Severity
+
+SECTION = "G"
+TITLE = "Rollovers and timing (history-aware)"
+
+ENTRIES: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        code="ZSK_USED_BEFORE_PROPAGATED",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("zsk-rollover",),
+        title="New ZSK used before it had propagated",
+        explanation=(
+            "Data is signed with a new ZSK that has not been in the DNSKEY RRset long enough: "
+            "caches may still hold the previous DNSKEY RRset, without the new key, for up to "
+            "its TTL plus the time the change takes to reach every server. Resolvers holding "
+            "that older key set cannot verify the new signatures and fail until it expires. The "
+            "pre-publication method (RFC 7583 §3.2.1) avoids this by publishing the key first."
+        ),
+        evidence=(
+            "The new key's tag, when it first appeared in the DNSKEY RRset on each server (from "
+            "history), the DNSKEY TTL, and when signatures made with it first appeared."
+        ),
+        fix=(
+            "Publish the new ZSK, wait the DNSKEY TTL plus the propagation delay, and only then "
+            "sign with it. BIND's dnssec-policy and Knot do this automatically; with manual "
+            "keys set the publish and activate times apart (dnssec-settime -P and -A), and in "
+            "PowerDNS add the key inactive but published (pdnsutil add-zone-key ZONE zsk "
+            "inactive published ecdsa256) and run pdnsutil activate-zone-key ZONE ID later. To "
+            "repair now, sign with the old ZSK again until the new key has propagated."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="ZSK_REMOVED_TOO_EARLY",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("zsk-rollover",),
+        title="Old ZSK removed too early",
+        explanation=(
+            "The old ZSK left the DNSKEY RRset while signatures made with it could still sit in "
+            "caches: after its last signature was replaced, caches may keep that signature for "
+            "the largest TTL in the zone plus the propagation delay (RFC 7583 §3.2.1). A "
+            "resolver holding such a signature together with the new key set cannot find the "
+            "key and fails."
+        ),
+        evidence=(
+            "The old key's tag, when it last signed data and when it disappeared (from "
+            "history), the largest TTL of signed data, and the RRsets whose cached signatures "
+            "are affected."
+        ),
+        fix=(
+            "Put the old ZSK back into the DNSKEY RRset until the largest TTL plus propagation "
+            "delay has passed since its last use, then remove it. BIND's dnssec-policy and Knot "
+            "time this automatically; with manual keys leave a gap between dnssec-settime -I "
+            "(inactive) and -D (delete); with PowerDNS run pdnsutil deactivate-zone-key first "
+            "and pdnsutil remove-zone-key only later."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="KSK_REMOVED_BEFORE_DS_UPDATED",
+        section=SECTION,
+        severity=Severity.CRITICAL,
+        symptoms=("ksk-rollover",),
+        title="Old KSK removed before the new DS was everywhere",
+        explanation=(
+            "The old KSK was removed, or stopped signing the DNSKEY RRset, before the new DS "
+            "had been on every parent server for at least the DS TTL. Resolvers that still "
+            "cache the old DS set find no key matching it and mark the whole zone bogus until "
+            "that cache entry expires (RFC 7583 §3.3)."
+        ),
+        evidence=(
+            "The old and new key tags, the DS set on each parent server and when the new one "
+            "first appeared (from history), the DS TTL, and when the old KSK went away."
+        ),
+        fix=(
+            "Restore the old KSK and let it sign the DNSKEY RRset again while the old DS may "
+            "still be cached; remove it only once the new DS has been on every parent server "
+            "for the DS TTL. Tell the signer about the DS only after checking it: BIND: rndc "
+            "dnssec -checkds -key TAG published ZONE; Knot: knotc zone-ksk-submitted ZONE."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="DS_SWAPPED_TOO_EARLY",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ksk-rollover",),
+        title="DS or key swapped before the other side had propagated",
+        explanation=(
+            "In a double-KSK rollover the DS may only be switched after the new KSK has been in "
+            "the DNSKEY RRset for its TTL; in a double-DS rollover the key may only be switched "
+            "after the new DS has been at the parent for the DS TTL (RFC 7583 §3.3). One of "
+            "these waits was skipped, so resolvers holding the older cached set find no DS and "
+            "key that belong together, and fail."
+        ),
+        evidence=(
+            "The rollover method detected, when the new DNSKEY and the new DS appeared (from "
+            "history), the TTLs involved, and the earliest safe time that was missed."
+        ),
+        fix=(
+            "Follow the RFC 7583 wait times for the chosen method. To repair, restore a state "
+            "that both old and new caches accept (old and new DS together, or old and new KSK "
+            "together) until the longer TTL has passed. BIND's dnssec-policy and Knot automate "
+            "the waits when the DS submission is confirmed correctly (rndc dnssec -checkds, "
+            "knotc zone-ksk-submitted ZONE)."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="ALGORITHM_ROLL_ORDER_VIOLATION",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("zsk-rollover", "ksk-rollover"),
+        title="Algorithm rollover steps out of order",
+        explanation=(
+            "An algorithm rollover must first add signatures with the new algorithm to every "
+            "RRset, then publish the new DNSKEY, then change the DS, and remove things again in "
+            "the reverse order (RFC 6781 §4.1.4). Here the new algorithm's DNSKEY appeared "
+            "before every RRset carried a signature with it, or the old algorithm's signatures "
+            "were dropped while its DNSKEY or DS remained, so validators that expect a "
+            "signature for every published algorithm (RFC 4035 §2.2) fail."
+        ),
+        evidence=(
+            "The old and new algorithms, which RRsets lack which algorithm's signature, and "
+            "when the DNSKEY and DS changes happened."
+        ),
+        fix=(
+            "Sign every RRset with both algorithms before publishing the new key, keep both "
+            "until the DS has changed and the old DS TTL has passed, and drop the old "
+            "signatures last. BIND's dnssec-policy and Knot perform algorithm rollovers in this "
+            "order when you change the policy's algorithm."
+        ),
+        peers="partly DV MISSING_RRSIG_FOR_ALG_*",
+    ),
+    CatalogEntry(
+        code="ROLLOVER_IN_PROGRESS",
+        section=SECTION,
+        severity=Severity.INFO,
+        symptoms=("zsk-rollover", "ksk-rollover"),
+        title="Key rollover in progress",
+        explanation=(
+            "The zone is in the middle of a key rollover; the report names its type (ZSK "
+            "pre-publication, double-signature, double-DS, double-KSK, CSK or algorithm "
+            "rollover, as described in RFC 7583) and the current stage. Nothing is wrong: the "
+            "report shows the earliest time the next step is safe, computed from the TTLs and "
+            "from when each change appeared."
+        ),
+        evidence=(
+            "The rollover type and stage, the key tags involved, when each change appeared, the "
+            "TTLs, and the earliest safe time for the next step."
+        ),
+        fix="Take the next step shown, no earlier than the time shown.",
+        peers="none",
+    ),
+    CatalogEntry(
+        code="TTL_CHANGE_DURING_ROLL",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("worked-yesterday",),
+        title="TTL changed during a rollover",
+        explanation=(
+            "A DNSKEY, DS or data TTL changed recently. Caches may still hold records with the "
+            "old TTL, so every rollover wait (RFC 7583 expresses them in TTLs) must use the old "
+            "value if it was larger; otherwise a step taken once the new TTL has passed can "
+            "still break resolvers that cached with the old one."
+        ),
+        evidence=(
+            "The record type, the old and new TTL, when the change appeared, and the rollover "
+            "waits that depend on it."
+        ),
+        fix=(
+            "Recompute the rollover waits with the previous, larger TTL, and wait that long "
+            "after the TTL change before the next step."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="CDS_NOT_PICKED_UP",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("ksk-rollover",),
+        title="Parent has not acted on CDS/CDNSKEY",
+        explanation=(
+            "The zone has published CDS/CDNSKEY records (RFC 7344) asking for a new DS set for "
+            "longer than expected, but the parent's DS set has not changed. Either the registry "
+            "or registrar does not read CDS, its checks fail (see the other CDS codes), or it "
+            "scans rarely; meanwhile the rollover waits on the parent."
+        ),
+        evidence=(
+            "The CDS/CDNSKEY set and since when it has been published (from history), and the "
+            "DS set at the parent."
+        ),
+        fix=(
+            "Find out whether the registry or registrar supports CDS (RFC 7344, RFC 8078) and "
+            "what it requires; otherwise upload the DS by hand (BIND: dnssec-dsfromkey -2 "
+            "Kzone.+ALG+TAG.key; Knot: keymgr ZONE ds; PowerDNS: pdnsutil show-zone ZONE; ldns: "
+            "ldns-key2ds -n -2 Kzone.+ALG+TAG.key)."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="CHANGE_SINCE_LAST_GOOD",
+        section=SECTION,
+        severity=Severity.INFO,
+        symptoms=("worked-yesterday",),
+        title="Changes since the last good snapshot",
+        explanation=(
+            "Compared with the last snapshot in which the zone validated, something changed: "
+            "the NS set, DS, DNSKEY, algorithms, SOA serial, NSEC or NSEC3 mode, TTLs or the "
+            'set of servers. When a zone "worked yesterday", one of these changes is usually '
+            "the cause, and caches that keep the old data for up to its TTL (RFC 2181 §8) "
+            "explain why it may fail for some users and not others. This is context, listed so "
+            "that the change can be reviewed or reverted."
+        ),
+        evidence=(
+            "The times of the snapshots compared and each difference (record type, before, after)."
+        ),
+        fix="Review the listed changes and revert or complete the one that broke the zone.",
+        peers="none",
+    ),
+    CatalogEntry(
+        code="RFC5011_HOLDDOWN_RISK",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("no-ad-bit",),
+        title="RFC 5011 hold-down not respected",
+        explanation=(
+            "For zones whose keys resolvers keep as managed trust anchors (the root zone, or "
+            "private anchors), RFC 5011 §2.4.1 makes resolvers wait an add hold-down of 30 days "
+            "before trusting a new KSK. Here the new KSK was relied on, or the old one removed, "
+            "before that time had passed, so resolvers that track the zone with RFC 5011 lose "
+            "their anchor and fail."
+        ),
+        evidence=(
+            "The new and old KSK tags, when the new key first appeared (from history), and when "
+            "it was first relied on or the old key removed."
+        ),
+        fix=(
+            "Publish the new KSK at least 30 days plus the DNSKEY TTL before switching to it, "
+            "and revoke the old KSK (REVOKE flag set, self-signed) before removing it."
+        ),
+        peers="none",
+    ),
+)

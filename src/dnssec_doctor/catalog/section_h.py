@@ -1,0 +1,195 @@
+"""Catalog section H: cDS/CDNSKEY, bootstrapping, multi-signer.
+
+Codes, sections and default severities follow shared/catalog.md, which is a
+contract; the texts are written for newcomers and cite the RFC behind each rule.
+"""
+
+from __future__ import annotations
+
+from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.severity import Severity
+
+SECTION = "H"
+TITLE = "CDS/CDNSKEY, bootstrapping, multi-signer"
+
+ENTRIES: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        code="CDS_CDNSKEY_MISMATCH",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ksk-rollover", "ds-upload-rejected"),
+        title="CDS and CDNSKEY disagree",
+        explanation=(
+            "The CDS records and the CDNSKEY records describe different keys, or only one of "
+            "the two is published where the parent needs both. They are two forms of the same "
+            "request to the parent (RFC 7344 §3 and §4), so a parent that sees them disagree "
+            "must not act, and a parent that reads only one may act on the wrong one."
+        ),
+        evidence=(
+            "The CDS records, the DS records computed from the CDNSKEY records, and the difference."
+        ),
+        fix=(
+            "Generate both from the same key set: BIND's dnssec-policy publishes both (see its "
+            "cdnskey and cds-digest-types options; dnssec-dsfromkey -C prints CDS by hand); "
+            "Knot: cds-cdnskey-publish: always; PowerDNS: pdnsutil set-publish-cds ZONE and "
+            "pdnsutil set-publish-cdnskey ZONE. Remove hand-written CDS or CDNSKEY records that "
+            "no longer match."
+        ),
+        peers="DV CDNSKEY_INCONSISTENT_WITH_CDS; ZM DS15_MISMATCH_CDS_CDNSKEY",
+    ),
+    CatalogEntry(
+        code="CDS_POINTS_TO_MISSING_KEY",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ksk-rollover",),
+        title="CDS/CDNSKEY names a key that is not in use",
+        explanation=(
+            "A CDS or CDNSKEY record names a key that is not in the DNSKEY RRset or does not "
+            "sign it. If the parent acted on it, the new DS would point at a key that cannot "
+            "validate the zone (RFC 4035 §5.2) and the zone would become bogus; RFC 7344 §4.1 "
+            "requires that acting on the records must not break the delegation, so a careful "
+            "parent refuses."
+        ),
+        evidence="The CDS/CDNSKEY records, the DNSKEY RRset, and the RRSIGs that cover it.",
+        fix=(
+            "Publish the key and let it sign the DNSKEY RRset before advertising it in "
+            "CDS/CDNSKEY. BIND's dnssec-policy, Knot and PowerDNS follow this order when they "
+            "publish CDS themselves, so look for hand-written CDS records."
+        ),
+        peers="ZM DS16_CDS_MATCHES_NO_DNSKEY, DS16_DNSKEY_NOT_SIGNED_BY_CDS, DS17_*",
+    ),
+    CatalogEntry(
+        code="CDS_SIGNATURE_INVALID",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ksk-rollover",),
+        title="CDS/CDNSKEY not signed by a trusted key",
+        explanation=(
+            "The CDS/CDNSKEY RRset is unsigned, or not signed by a key that the current DS set "
+            "references. RFC 7344 §4.1 lets a parent accept CDS only when it is signed with a "
+            "key it already trusts through the existing DS, because otherwise anyone able to "
+            "inject records could replace the DS. At initial enrolment, when there is no DS "
+            "yet, this is only a warning, since parents then rely on other checks (RFC 8078 §3, "
+            "RFC 9615)."
+        ),
+        evidence=(
+            "The CDS/CDNSKEY RRset, its RRSIGs (key tags), and the key tags named by the "
+            "current DS set."
+        ),
+        fix=(
+            "Sign the CDS/CDNSKEY RRset with a KSK or CSK that the current DS references, and "
+            "re-sign (BIND: rndc sign ZONE; Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil "
+            "rectify-zone ZONE; ldns: ldns-signzone with the KSK's key file)."
+        ),
+        peers="DV CDS_SIGNER_INVALID; ZM DS16_CDS_UNSIGNED, DS18_NO_MATCH_CDS_RRSIG_DS",
+    ),
+    CatalogEntry(
+        code="CDS_INCONSISTENT_ACROSS_SERVERS",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ksk-rollover",),
+        title="Servers publish different CDS/CDNSKEY sets",
+        explanation=(
+            "The zone's authoritative servers publish different CDS or CDNSKEY sets. A parent "
+            "that checks every server (as RFC 9615 bootstrapping and many registries do) must "
+            "then ignore the request, and a parent that checks a single server may act on a "
+            "stale set; either way the DS update becomes unpredictable (RFC 7344 §6). It is "
+            "common in multi-provider setups and while a change propagates."
+        ),
+        evidence="Each server's CDS/CDNSKEY set and SOA serial.",
+        fix=(
+            "Publish identical CDS/CDNSKEY records from every server: let transfers complete, "
+            "and in multi-provider setups agree on one set (RFC 8901) before publishing it."
+        ),
+        peers="DV MULTIPLE_CDS/CDNSKEY; ZM DS15_INCONSISTENT_CDS/CDNSKEY",
+    ),
+    CatalogEntry(
+        code="CDS_DELETE_MALFORMED",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("ksk-rollover",),
+        title="Malformed request to remove the DS",
+        explanation=(
+            "The zone asks the parent to remove its DS (the delete signal of RFC 8078 §4) but "
+            "does it wrongly: the delete record is mixed with ordinary CDS/CDNSKEY records, or "
+            "uses other values than CDS 0 0 0 00 and CDNSKEY 0 3 0 AA==. Parents ignore "
+            "malformed requests, so the DS stays, and if signing is turned off next, the zone "
+            "goes bogus."
+        ),
+        evidence="The CDS and CDNSKEY records as published.",
+        fix=(
+            "Publish only CDS 0 0 0 00 and CDNSKEY 0 3 0 AA== (signed), and keep the zone "
+            "signed until the parent has removed the DS and the DS TTL has passed. BIND: switch "
+            "the zone to dnssec-policy insecure and follow rndc dnssec -status ZONE; Knot: "
+            "cds-cdnskey-publish: delete-dnssec; PowerDNS and ldns: publish the two records in "
+            "the zone and re-sign."
+        ),
+        peers="DV *_DELETE_MULTIPLE_RECORDS, *_INCORRECT_DELETE_VALUES; ZM DS16_MIXED_DELETE_CDS",
+    ),
+    CatalogEntry(
+        code="BOOTSTRAP_SIGNAL_INVALID",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("ds-upload-rejected",),
+        title="DNSSEC bootstrapping signal invalid",
+        explanation=(
+            "Automatic DNSSEC bootstrapping (RFC 9615) lets a parent accept the first DS "
+            "because every name server operator publishes the zone's CDS/CDNSKEY under a "
+            "signalling name in its own DNSSEC-signed zone (_dsboot.CHILD._signal.NSNAME). Here "
+            "such a record is missing, differs from the CDS/CDNSKEY at the zone apex, or is not "
+            "DNSSEC-secure, so the parent will not bootstrap the DS."
+        ),
+        evidence=(
+            "Each NS name, the signalling name queried under it, the records found (or the "
+            "error) and their validation status, and the apex CDS/CDNSKEY."
+        ),
+        fix=(
+            "Have every NS operator publish matching _dsboot signalling records in a signed "
+            "zone (ask the provider), drop NS operators that cannot, or upload the DS by hand."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="MULTI_SIGNER_KEYSET_INCOMPLETE",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("rrsigs-sometimes", "zsk-rollover"),
+        title="Multi-signer key sets incomplete",
+        explanation=(
+            "In a multi-signer setup (RFC 8901) each provider signs with its own ZSK, so every "
+            "provider's DNSKEY RRset must contain the ZSKs of all providers, and the DS set "
+            "must cover every provider's KSK. A resolver may fetch the key set from one "
+            "provider and the data from another; if that key set lacks the other provider's "
+            "ZSK, validation of those mixed answers fails."
+        ),
+        evidence=(
+            "Each provider (group of servers), its DNSKEY RRset, the key tags missing from it, "
+            "and the DS set."
+        ),
+        fix=(
+            "Exchange keys between the providers (through their APIs or CDNSKEY) so each serves "
+            "the complete key set, and make sure the DS set includes every provider's KSK."
+        ),
+        peers="DV DNSKEY_MISSING_FROM_SERVERS (+ `--multi-signer`)",
+    ),
+    CatalogEntry(
+        code="MULTI_SIGNER_ALGORITHM_MISMATCH",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("zsk-rollover",),
+        title="Multi-signer providers use different algorithms",
+        explanation=(
+            "The providers of a multi-signer setup sign with different algorithms. Each "
+            "provider signs only with its own keys, while RFC 4035 §2.2 expects every RRset to "
+            "carry a signature for every algorithm in the DNSKEY RRset, so strict validators "
+            "can reject the answers; RFC 8901 therefore expects all providers to use the same "
+            "algorithm."
+        ),
+        evidence="Each provider (group of servers) and its signing algorithms.",
+        fix=(
+            "Agree on one algorithm (ECDSAP256SHA256, 13, is the usual choice) and have the "
+            "other providers roll to it."
+        ),
+        peers="none",
+    ),
+)

@@ -1,0 +1,110 @@
+"""Catalog section L: serial discipline and evidence quality.
+
+Codes, sections and default severities follow shared/catalog.md, which is a
+contract; the texts are written for newcomers and cite the RFC behind each rule.
+"""
+
+from __future__ import annotations
+
+from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.severity import Severity
+
+SECTION = "L"
+TITLE = "Serial discipline and evidence quality"
+
+ENTRIES: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        code="SOA_SERIAL_NOT_INCREMENTED",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("rrsigs-sometimes",),
+        title="Zone changed without a new serial",
+        explanation=(
+            "The servers report the same SOA serial but serve different data (signed and "
+            "unsigned, or different DNSKEY sets). Secondaries transfer a zone only when the "
+            "primary's serial is higher than theirs (RFC 1034 §4.3.5, with the serial "
+            "arithmetic of RFC 1982), so a change made without increasing the serial never "
+            "reaches them, and the servers keep giving different answers."
+        ),
+        evidence=(
+            "The shared serial, the servers, and the data that differs between them (record "
+            "types, key tags, signed or not)."
+        ),
+        fix=(
+            "Increase the serial on the primary, re-sign and send NOTIFY (RFC 1996): BIND: rndc "
+            "sign ZONE (or dnssec-signzone -N increment), then rndc notify ZONE; Knot: knotc "
+            "zone-sign ZONE (with serial-policy: increment or unixtime); PowerDNS: pdnsutil "
+            "increase-serial ZONE, then pdns_control notify ZONE; ldns: raise the serial in the "
+            "source file before running ldns-signzone."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="MALFORMED_RESPONSE",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("dnssec-queries-fail", "worked-yesterday"),
+        title="Malformed or mismatched response",
+        explanation=(
+            "A server sent a reply that cannot be parsed, or whose ID, question or flags do not "
+            "match the query. Resolvers must discard such replies (RFC 1035 §7.3) and keep "
+            "waiting, so to users they look like timeouts. The usual cause is a middlebox or "
+            "broken software that rewrites answers; dnssec-doctor keeps the raw bytes as "
+            "evidence."
+        ),
+        evidence=(
+            "The server address, the query, the raw response (hex), and what is wrong with it "
+            "(parse error, ID, question or flags)."
+        ),
+        fix=(
+            "Find the device or software that mangles answers (compare answers from inside and "
+            "outside the network path) and upgrade or reconfigure it."
+        ),
+        peers="DV (various); ZM UNEXPECTED_RCODE",
+    ),
+    CatalogEntry(
+        code="ANALYSIS_BUDGET_EXCEEDED",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=(),
+        title="Analysis stopped at a limit",
+        explanation=(
+            "dnssec-doctor hit one of its limits (query budget, deadline, NS fan-out, NSEC3 "
+            "iterations or CNAME depth) and stopped that part of the analysis, so its results "
+            "are incomplete and say where. The limits exist because hostile zones can make any "
+            "validator do unbounded work (see the KeyTrap and NXNSAttack attacks, and the NSEC3 "
+            "iteration limits of RFC 9276 §3.2), and resolvers enforce similar limits."
+        ),
+        evidence=(
+            "The limit hit and its value, what was being analysed at the time, and what was "
+            "left unchecked."
+        ),
+        fix=(
+            "Re-run with larger limits if the zone is legitimately large or slow; otherwise the "
+            "limit protected you, and a zone that needs that much work will also fail in real "
+            "resolvers."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
+        code="CANNOT_VERIFY_LOCALLY",
+        section=SECTION,
+        severity=Severity.NOTICE,
+        symptoms=(),
+        title="This machine cannot check the signature",
+        explanation=(
+            "The crypto library on this machine refused the algorithm (for example a system "
+            "crypto policy that disables SHA-1 signatures, as on RHEL 9), so a signature could "
+            'be neither confirmed nor refuted. This is not a "bogus" verdict: validators on '
+            "other systems may accept it. Validators on such hosts treat the algorithm as "
+            "unsupported and the zone as insecure (RFC 4035 §5.2)."
+        ),
+        evidence="The RRset, the RRSIG's algorithm and key tag, and the error the library gave.",
+        fix=(
+            "Check on a host whose crypto policy allows the algorithm, or roll the zone to a "
+            "modern algorithm (ECDSAP256SHA256, 13, or ED25519, 15) so every validator can "
+            "check it."
+        ),
+        peers="none",
+    ),
+)
