@@ -9,6 +9,7 @@ import dns.name
 import pytest
 
 from dnssec_doctor.findings import Diagnosis
+from dnssec_doctor.lab.scenarios import scenario_names
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import ProbeRequest
@@ -17,27 +18,7 @@ from dnssec_doctor.severity import Severity
 from dnssec_doctor.transport.policy import AddressPolicy
 from labthread import LAB_NOW, LabThread, start_lab
 
-LAB_SCENARIOS = [
-    "good-nsec",
-    "good-nsec3",
-    "good-zsk-prepublish",
-    "good-nsec3-optout",
-    "unsigned",
-    "island-of-security",
-    "expired-signatures",
-    "not-yet-valid",
-    "expires-within-day",
-    "ttl-outlives-signature",
-    "ds-no-matching-key",
-    "ds-key-not-signing",
-    "zsk-removed-early",
-    "corrupted-signature",
-    "unsigned-rrset",
-    "deprecated-algorithm",
-    "algorithm-without-signatures",
-    "sha1-only-ds",
-    "nsec3-high-iterations",
-]
+LAB_SCENARIOS = scenario_names()
 
 
 @pytest.fixture(scope="module")

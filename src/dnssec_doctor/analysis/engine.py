@@ -14,6 +14,8 @@ from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.malformed import malformed_findings
 from dnssec_doctor.analysis.namestatus import name_status
+from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
+from dnssec_doctor.analysis.rollover import rollover_findings
 from dnssec_doctor.analysis.rootcause import link_causes
 from dnssec_doctor.analysis.zonedata import (
     DEFAULT_EXPIRY_WARNING,
@@ -68,8 +70,12 @@ def analyse(
         found.extend(zone_findings)
         if is_target:
             data = zone_data
+            found.extend(mistyped_owner_findings(ev.cut, dns.name.from_text(survey.name)))
         if ev.signed:
             found.extend(key_findings(ev.name, ev.keys, zone_data.signing_algorithms))
+            found.extend(
+                rollover_findings(ev.name, ev.keys, zone_data.verdicts, zone_data.dnskey_ttl)
+            )
         if index > 0:
             parent = evals[index - 1]
             found.extend(check_ds_rrsets(parent, ev, now, limits))

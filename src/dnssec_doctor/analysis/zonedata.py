@@ -38,6 +38,7 @@ class ZoneData:
     denials: dict[QueryKey, bool] = field(default_factory=dict)
     """Negative answer → whether its proof is complete (signatures aside)."""
     soa_expire: int | None = None
+    dnskey_ttl: int | None = None
     signing_algorithms: set[int] = field(default_factory=set)
 
 
@@ -64,6 +65,8 @@ def check_zone_data(
             verdict = tally.check(item, ev.keys, ev.signed)
             if item.rrset.rdtype == dns.rdatatype.SOA and item.owner == zone:
                 data.soa_expire = item.rrset[0].expire
+            if item.rrset.rdtype == dns.rdatatype.DNSKEY and item.owner == zone:
+                data.dnskey_ttl = item.rrset.ttl
             data.signing_algorithms.update(s.algorithm for s in item.rrsigs)
             data.verdicts.append(verdict)
             data.by_query.setdefault(key, []).append(verdict)

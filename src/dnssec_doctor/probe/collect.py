@@ -14,6 +14,7 @@ from collections.abc import Awaitable
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.analysis.ownernames import doubled_origin_name
 from dnssec_doctor.probe.request import NODATA_PROBE_TYPE, ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
 from dnssec_doctor.probe.survey import QueryKey, Side, Survey, ZoneCut
@@ -65,6 +66,9 @@ def _zone_jobs(
         if survey.name != cut.zone:
             questions += [QuerySpec(survey.name, t) for t in request.types]
             questions.append(QuerySpec(survey.name, NODATA_PROBE_TYPE))
+            doubled = doubled_origin_name(request.name, zone)
+            if doubled is not None:  # does the name exist with the origin typed twice?
+                questions.append(QuerySpec(doubled.to_text(), "A"))
         else:
             questions += [QuerySpec(cut.zone, t) for t in request.types if t not in APEX_TYPES]
     for server in cut.server_addresses():
