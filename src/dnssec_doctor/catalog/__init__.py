@@ -6,6 +6,7 @@ catalog section (``section_a.py`` …); this module indexes them and builds find
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from dnssec_doctor.catalog.entry import SYMPTOMS, CatalogEntry
@@ -49,7 +50,7 @@ def finding(
         zone=zone,
         title=item.title if title is None else title,
         detail=detail,
-        fix=item.fix if fix is None else fix,
+        fix=_concrete(item.fix, zone) if fix is None else fix,
         symptoms=item.symptoms,
         servers=tuple(sorted(set(servers))),
         servers_ok=tuple(sorted(set(servers_ok))),
@@ -57,3 +58,13 @@ def finding(
         subject=subject,
         line=line,
     )
+
+
+_ZONE_PLACEHOLDER = re.compile(r"\bZONE\b")
+
+
+def _concrete(fix: str, zone: str) -> str:
+    """The catalog's generic fix with the ZONE placeholder replaced by the zone's name."""
+    if not zone or zone == ".":
+        return fix
+    return _ZONE_PLACEHOLDER.sub(lambda _m: zone.rstrip("."), fix)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ def demo(scenarios: tuple[str, ...]) -> None:
     unknown = sorted(set(scenarios) - set(scenario_names()))
     if unknown:
         raise DoctorError(f"unknown scenario(s): {', '.join(unknown)}")
-    console = Console()
+    console = Console(width=max(Console().width, 140))
     now = int(time.time())
     with console.status("building the lab: generating keys and signing zones …"):
         plan = build_lab(now, names=list(scenarios) or None)
@@ -110,13 +111,13 @@ def _table(rows: list[DemoRow]) -> Table:
     table.add_column("scenario")
     table.add_column("status")
     table.add_column("root cause")
-    table.add_column("fix", max_width=60)
+    table.add_column("fix (first step; see 'check' for the full fix)", max_width=70)
     table.add_column("ok")
     order = {name: i for i, name in enumerate(scenario_names())}
     for row in sorted(rows, key=lambda r: order.get(r.info.name, 0)):
         roots = [f for f in row.diagnosis.root_causes() if f.severity.value >= 1]
         cause = Text("\n".join(terminal(f.code) for f in roots[:3]) or "—")
-        fix = Text(terminal(roots[0].fix) if roots else "—")
+        fix = Text(_first_sentence(terminal(roots[0].fix)) if roots else "—")
         table.add_row(
             Text(row.info.name),
             Text(row.diagnosis.status),
@@ -125,3 +126,12 @@ def _table(rows: list[DemoRow]) -> Table:
             Text("✓" if row.as_expected else "✗", style="green" if row.as_expected else "red"),
         )
     return table
+
+
+_SENTENCE_END = re.compile(r"\. (?=[A-Z(])")
+
+
+def _first_sentence(text: str, limit: int = 200) -> str:
+    match = _SENTENCE_END.search(text)
+    sentence = text if match is None else text[: match.start() + 1]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
