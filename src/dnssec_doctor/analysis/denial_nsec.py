@@ -130,8 +130,23 @@ def _name_error(
             )
         )
         return False, "nxdomain"
+    if _below(covering.next, name):
+        problems.append(
+            problem(
+                "NSEC_PROOF_INVALID",
+                f"the answer says {name} does not exist, but the covering NSEC's next name "
+                f"{covering.next} lies below it, so {name} exists (an empty non-terminal)",
+                {"qname": name.to_text(), "nsec": covering.text},
+            )
+        )
+        return False, "nxdomain"
     encloser = index.encloser(covering, name)
     return _wildcard_denied(index, name, encloser, problems), "nxdomain"
+
+
+def _below(descendant: dns.name.Name, name: dns.name.Name) -> bool:
+    """True when ``descendant`` is strictly below ``name``."""
+    return descendant != name and descendant.is_subdomain(name)
 
 
 def _wildcard_denied(
@@ -207,7 +222,7 @@ def _nodata(index: NsecIndex, task: DenialTask, problems: list[DenialProblem]) -
             return False, "nodata"
         return True, "nodata"
     covering = index.cover(name)
-    if covering is not None and covering.next.is_subdomain(name) and covering.next != name:
+    if covering is not None and _below(covering.next, name):
         return True, "nodata"  # an empty non-terminal: it exists, with no data at all
     if covering is not None:
         encloser = index.encloser(covering, name)
@@ -335,7 +350,8 @@ def _existing_denied(index: NsecIndex, task: DenialTask) -> list[DenialProblem]:
         if not name.is_subdomain(task.zone):
             continue
         covering = index.cover(name)
-        if covering is not None:
+        # an NSEC spanning an empty non-terminal points below it: no denial (RFC 4035 §2.3)
+        if covering is not None and not _below(covering.next, name):
             denied.append(name.to_text())
             records.append(covering.text)
     if not denied:
