@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import dns.dnssec
@@ -502,3 +503,47 @@ def test_cds_names_a_key_that_is_not_published(plan: LabPlan) -> None:
     assert {dns.dnssec.key_id(c) for c in cdnskey} == {c.key_tag for c in cds}
     for c in cdnskey:  # CDS and CDNSKEY agree with each other
         assert dns.dnssec.make_cds(apex, c, "SHA256") in set(cds)
+
+
+# --- dnssec-verify (BIND) as an independent oracle ----------------------------------------
+
+ORACLE_ACCEPTS = (
+    "good-nsec",
+    "good-nsec3",
+    "good-zsk-prepublish",
+    "good-nsec3-optout",
+    "nsec3-high-iterations",
+    "deprecated-algorithm",
+)
+ORACLE_REJECTS = (
+    "corrupted-signature",
+    "unsigned-rrset",
+    "zsk-removed-early",
+    "expired-signatures",
+)
+
+
+@pytest.mark.skipif(shutil.which("dnssec-verify") is None, reason="bind9-utils not installed")
+def test_dnssec_verify_judges_lab_zones(tmp_path: Path) -> None:
+    # dnssec-verify reads the host clock (no option to move it), so this lab is built
+    # for that clock; which time it is does not change the outcome.
+    lab = build_lab(int(time.time()), names=[*ORACLE_ACCEPTS, *ORACLE_REJECTS])
+    verdicts = {}
+    for origin in (".", "test.", *(f"{n}.test." for n in (*ORACLE_ACCEPTS, *ORACLE_REJECTS))):
+        server = _servers(lab, origin)[0]
+        path = tmp_path / f"{origin}zone"
+        path.write_text(next(z.text for z in server.zones if z.origin == origin))
+        result = subprocess.run(
+            ["dnssec-verify", "-x", "-o", origin, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        verdicts[origin] = result.returncode == 0
+    assert verdicts == {
+        ".": True,
+        "test.": True,
+        **{f"{n}.test.": True for n in ORACLE_ACCEPTS},
+        **{f"{n}.test.": False for n in ORACLE_REJECTS},
+    }
