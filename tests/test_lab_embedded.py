@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import socket
 import struct
@@ -393,8 +394,9 @@ def test_up_status_down_lifecycle(zones: SignedZones, lab_dir: Path) -> None:
     status = manager.status(lab_dir)
     assert status is not None and status.pid == first.state.pid
 
-    for kind, name in ANCHOR_FILES.items():
-        assert (lab_dir / name).exists(), kind
+    assert set(first.state.files) == set(ANCHOR_FILES) - {"stale_ds"}
+    for kind, path in first.state.files.items():
+        assert Path(path).parent == lab_dir.resolve() and Path(path).exists(), kind
     assert (lab_dir / ANCHOR_FILES["ds"]).read_text().startswith("test. 3600 IN DS ")
     assert "static-ds" in (lab_dir / ANCHOR_FILES["bind"]).read_text()
 
@@ -481,3 +483,79 @@ def test_bind_trust_anchor_file_is_accepted_by_named_checkconf(
     conf.write_text(f'include "{lab_dir / ANCHOR_FILES["bind"]}";\n')
     checked = subprocess.run([CHECKCONF, str(conf)], capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# --- the whole lab of lab.scenarios, served by the daemon -------------------------------
+
+LAB_NOW = 1_800_000_000
+TEST_BASE = "127.81"
+"""Not the lab's own 127.77/16, so a developer's running lab does not collide with tests."""
+
+
+def test_build_plan_uses_each_backends_addresses() -> None:
+    embedded = manager.build_plan(LAB_NOW, ["good-nsec"])
+    assert [s.name for s in embedded.scenarios] == ["good-nsec"]
+    assert all(s.address.ip.startswith("127.77.") for s in embedded.servers)
+    real = manager.build_plan(LAB_NOW, ["good-nsec"], backend="real")
+    assert all(s.address.ip.startswith("127.78.") for s in real.servers)
+    with pytest.raises(DoctorError, match="unknown lab scenario"):
+        manager.build_plan(LAB_NOW, ["no-such-scenario"])
+
+
+def test_full_lab_serves_every_scenario(lab_dir: Path) -> None:
+    from dnssec_doctor.lab.scenarios import build_lab
+
+    plan = build_lab(LAB_NOW, base=TEST_BASE)
+    state = manager.up(lab_dir, plan=plan, timeout=60).state
+    assert state.scenarios == plan.scenarios  # every ScenarioInfo field survives the state file
+    assert (lab_dir / ANCHOR_FILES["ds"]).read_text().startswith(". ")
+    assert state.root_hints == tuple(str(a) for a in plan.root_hints)
+    for server in plan.servers:
+        apex = server.zones[0].origin
+        q = query(apex, "SOA", do=False)
+        if "timeout" in server.faults:
+            with pytest.raises(dns.exception.Timeout):
+                dns.query.udp(q, server.address.ip, timeout=QUICK)
+            continue
+        response = dns.query.udp(q, server.address.ip, timeout=2)
+        if "refused" in server.faults:
+            assert response.rcode() == dns.rcode.REFUSED, server.hostname
+        else:
+            assert response.flags & dns.flags.AA and response.answer, server.hostname
+    # the chain of referrals from a root hint down to a scenario zone, with DS at each cut
+    good = next(s for s in plan.scenarios if s.name == "good-nsec")
+    root = dns.query.udp(query(good.zone, "A"), plan.root_hints[0].ip, timeout=2)
+    assert {(r.name.to_text(), r.rdtype) for r in root.authority} >= {("test.", T.DS)}
+    tld = next(s for s in plan.servers if s.zones[0].origin == "test.")
+    referral = dns.query.udp(query(good.zone, "A"), tld.address.ip, timeout=2)
+    assert {(r.name.to_text(), r.rdtype) for r in referral.authority} >= {(good.zone, T.DS)}
+    if DIG is not None:
+        _dig_sees_the_injected_faults(plan)
+    manager.down(lab_dir)
+    assert lab_processes(lab_dir) == []
+
+
+def _dig_sees_the_injected_faults(plan: LabPlan) -> None:
+    """dig, asking the faulty copy and a clean copy of each embedded-only scenario zone."""
+
+    def dig(server: LabServer, *args: str) -> str:
+        argv = dig_args(server.address, "+time=1", *args)
+        return subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+
+    for faulty in (s for s in plan.servers if s.faults):
+        zone = faulty.zones[0].origin
+        clean = next(s for s in plan.servers if s.zones[0].origin == zone and not s.faults)
+        fault = faulty.faults[0]
+        if fault == "drop-udp-over-512":
+            args = ("+dnssec", "+bufsize=1232", "+ignore", zone, "DNSKEY")
+            assert "timed out" in dig(faulty, *args) and "status: NOERROR" in dig(clean, *args)
+            assert "timed out" in dig(faulty, "+tcp", zone, "SOA")
+        elif fault == "drop-do":
+            assert "timed out" in dig(faulty, "+dnssec", zone, "SOA")
+            assert "status: NOERROR" in dig(faulty, "+nodnssec", zone, "SOA")
+        elif fault == "strip-denial":
+            args = ("+dnssec", f"no-such-name.{zone}", "A")
+            stripped, proved = dig(faulty, *args), dig(clean, *args)
+            assert "status: NXDOMAIN" in stripped and "status: NXDOMAIN" in proved
+            denial = re.compile(r"\sIN\s+NSEC3?\s")
+            assert not denial.search(stripped) and denial.search(proved)

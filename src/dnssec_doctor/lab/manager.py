@@ -42,6 +42,8 @@ LOCK_FILE = ".lock"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 BACKENDS = ("embedded", "real")
+BASES = {"embedded": "127.77", "real": "127.78"}
+"""The first two octets of each backend's lab addresses."""
 REAL_SUBDIR = "real"
 """Where ``lab.real`` keeps its configuration, zone files and process records."""
 
@@ -148,7 +150,7 @@ def up(
             return UpResult(running, already_running=True)
         remove_state(directory)  # leftovers of a lab that died
         if plan is None:
-            plan = build_plan(now if now is not None else int(time.time()), scenarios)
+            plan = build_plan(now if now is not None else int(time.time()), scenarios, backend)
         if backend == "real":
             try:
                 return UpResult(_real_up(directory, plan), already_running=False)
@@ -181,14 +183,12 @@ def down(directory: Path, *, timeout: float = STOP_TIMEOUT) -> LabState | None:
         return state
 
 
-def build_plan(now: int, scenarios: Sequence[str]) -> LabPlan:
-    """The scenarios' lab (``lab.scenarios.build_lab``) built at ``now``; all when none named."""
-    try:
-        module: Any = importlib.import_module("dnssec_doctor.lab.scenarios")
-    except ImportError:
-        raise DoctorError("the lab scenarios are not available in this build") from None
-    plan: LabPlan = module.build_lab(now, scenarios=tuple(scenarios) or None)
-    return plan
+def build_plan(now: int, scenarios: Sequence[str] = (), backend: str = "embedded") -> LabPlan:
+    """The scenarios' lab built at ``now`` on the backend's addresses (127.77/16
+    embedded, 127.78/16 real); every scenario when none is named."""
+    from dnssec_doctor.lab.scenarios import build_lab
+
+    return build_lab(now, base=BASES[backend], names=tuple(scenarios) or None)
 
 
 def _real_module() -> Any:

@@ -11,6 +11,8 @@ Files in the directory (all written here):
 - ``unbound-root.key``: the same DS records, for Unbound's ``trust-anchor-file``.
 - ``bind-trust-anchors.conf``: a named.conf ``trust-anchors`` statement.
 - ``root.hints``: root hints in named.root form (for BIND/Unbound, port 53 only).
+- ``stale-root-anchor.ds``: a root DS of a key the lab never used (a resolver
+  stuck on a rolled KSK), when the plan has one.
 - ``daemon.log``: what the lab process said (kept after a failure).
 """
 
@@ -18,13 +20,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.lab import anchors
 from dnssec_doctor.lab.plan import LabPlan, LabServer, ScenarioInfo, ServedZone
 
 STATE_FORMAT = "dnssec-doctor/lab-state"
@@ -39,6 +42,7 @@ ANCHOR_FILES = {
     "unbound": "unbound-root.key",
     "bind": "bind-trust-anchors.conf",
     "root_hints": "root.hints",
+    "stale_ds": "stale-root-anchor.ds",
 }
 """Kind → file name of the files written next to the state file."""
 
@@ -140,7 +144,11 @@ def state_for(
         trust_anchor_ds=plan.trust_anchor_ds,
         trust_anchor_dnskey=plan.trust_anchor_dnskey,
         scenarios=plan.scenarios,
-        files={k: str((directory / name).resolve()) for k, name in ANCHOR_FILES.items()},
+        files={
+            k: str((directory / name).resolve())
+            for k, name in ANCHOR_FILES.items()
+            if k != "stale_ds" or anchors.STALE_ROOT_DS in plan.extra
+        },
         extra=dict(plan.extra),
     )
 
@@ -246,48 +254,35 @@ def plan_from_json(data: Mapping[str, Any]) -> LabPlan:
 
 
 def _scenario_from_json(data: Mapping[str, Any]) -> ScenarioInfo:
-    return ScenarioInfo(
-        name=str(data["name"]),
-        zone=str(data["zone"]),
-        description=str(data["description"]),
-        expected_status=str(data["expected_status"]),
-        expected_codes=tuple(map(str, data.get("expected_codes", ()))),
-        faulty_servers=tuple(map(str, data.get("faulty_servers", ()))),
-        query_name=str(data.get("query_name", "")),
-        embedded_only=bool(data.get("embedded_only", False)),
-    )
+    """Field by field from the dataclass, so fields added to ScenarioInfo round-trip."""
+    values: dict[str, Any] = {}
+    for f in fields(ScenarioInfo):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        kind = str(f.type)
+        if kind.startswith("tuple"):
+            values[f.name] = tuple(map(str, value))
+        elif kind == "bool":
+            values[f.name] = bool(value)
+        else:
+            values[f.name] = str(value)
+    return ScenarioInfo(**values)
 
 
 def write_anchor_files(directory: Path, plan: LabPlan) -> None:
     """The root trust anchor in the forms tools read, and root hints."""
-    ds, dnskey = plan.trust_anchor_ds, plan.trust_anchor_dnskey
     files = {
-        "ds": "".join(f"{line}\n" for line in ds),
-        "dnskey": "".join(f"{line}\n" for line in dnskey),
-        # Unbound's trust-anchor-file takes DS/DNSKEY records in zone-file syntax.
-        "unbound": "".join(f"{line}\n" for line in (ds or dnskey)),
-        "bind": bind_trust_anchors(ds, dnskey),
+        "ds": "".join(f"{line}\n" for line in plan.trust_anchor_ds),
+        "dnskey": "".join(f"{line}\n" for line in plan.trust_anchor_dnskey),
+        "unbound": anchors.unbound_trust_anchor_file(plan),
+        "bind": anchors.bind_trust_anchors(plan),
         "root_hints": root_hints_file(plan),
     }
+    if plan.extra.get(anchors.STALE_ROOT_DS):
+        files["stale_ds"] = anchors.stale_root_anchor(plan)
     for kind, text in files.items():
         _write_atomic(directory / ANCHOR_FILES[kind], text)
-
-
-def bind_trust_anchors(ds: Sequence[str], dnskey: Sequence[str]) -> str:
-    """A named.conf ``trust-anchors`` statement: ``static-ds`` from the DS records,
-    or ``static-key`` from the DNSKEY records when there is no DS."""
-    lines = []
-    for record in ds or dnskey:
-        fields = record.split()
-        # owner [ttl] [class] type rdata…: find the type, keep the owner and the rdata
-        index = next((i for i, f in enumerate(fields) if f.upper() in ("DS", "DNSKEY")), None)
-        if index is None or len(fields) < index + 5:
-            raise DoctorError(f"not a DS or DNSKEY record: {record!r}")
-        owner, kind, rdata = fields[0], fields[index].upper(), fields[index + 1 :]
-        keyword = "static-ds" if kind == "DS" else "static-key"
-        head, tail = " ".join(rdata[:3]), "".join(rdata[3:])
-        lines.append(f'    "{owner}" {keyword} {head} "{tail}";\n')
-    return "trust-anchors {\n" + "".join(lines) + "};\n"
 
 
 def root_hints_file(plan: LabPlan) -> str:
