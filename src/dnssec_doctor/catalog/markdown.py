@@ -27,10 +27,11 @@ Every finding dnssec-doctor reports carries one of these codes. The codes are a
 contract: tools may match on them, so they are never renamed. The severity shown
 is the default; `dnssec-doctor explain CODE` prints the same text in the terminal.
 
-In the fixes, `ZONE` stands for the zone's name, `TAG` for a key tag, `ALG` for the
-algorithm number in a key file name, `ID` for a signer's internal key id, `FILE`
-for a zone file and `SERVER` for a server's address. "Peers" names what DNSViz
-(DV), Zonemaster (ZM) and Extended DNS Errors (EDE, RFC 8914) call the same problem.
+In the fixes, `ZONE` stands for the zone's name (reports fill it in), `TAG` for a
+key tag, `ALG` for the algorithm number in a key file name, `ID` for a signer's
+internal key id, `FILE` for a zone file and `SERVER` for a server's address.
+"Peers" names what DNSViz (DV), Zonemaster (ZM) and Extended DNS Errors (EDE,
+RFC 8914) call the same problem.
 """
 
 

@@ -52,8 +52,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "never answered. DNSSEC answers (DNSKEY sets, signed NXDOMAIN proofs) often exceed "
             "the UDP size a resolver accepts; the server then sets TC=1 and the resolver must "
             "retry over TCP, so without TCP those names cannot be resolved. RFC 7766 §5 "
-            "requires DNS implementations to support TCP, and RFC 9210 requires operators to "
-            "offer it."
+            "requires DNS implementations to support TCP, and RFC 9210 (BCP 235) asks operators "
+            "not to block it."
         ),
         evidence=(
             "The server address, the TCP failure (refused, reset, timeout), the UDP answers "
