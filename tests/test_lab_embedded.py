@@ -406,6 +406,8 @@ def test_up_status_down_lifecycle(zones: SignedZones, lab_dir: Path) -> None:
     assert not (lab_dir / STATE_FILE).exists() and not (lab_dir / ANCHOR_FILES["ds"]).exists()
     assert manager.status(lab_dir) is None
     assert manager.down(lab_dir) is None  # down twice is harmless
+    assert manager.down(lab_dir / "never-used") is None
+    assert not (lab_dir / "never-used").exists()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((LOOPBACK, ports[1]))  # the port is free again
 

@@ -154,9 +154,14 @@ def up(
         if backend == "real":
             try:
                 return UpResult(_real_up(directory, plan), already_running=False)
-            except BaseException:
+            except DoctorError:
                 remove_state(directory)  # start_real already stopped what it started
                 raise
+            except Exception as error:  # a backend bug: still one line, not a traceback
+                remove_state(directory)
+                raise DoctorError(
+                    f"the real-server lab did not start: {type(error).__name__}: {error}"
+                ) from error
         write_plan(directory, plan)
         pid = _spawn(directory)
         try:
@@ -170,6 +175,8 @@ def up(
 
 def down(directory: Path, *, timeout: float = STOP_TIMEOUT) -> LabState | None:
     """Stop the lab in ``directory`` and remove its files; the state it had, or None."""
+    if not directory.is_dir():
+        return None  # nothing was ever started here: do not create the directory
     with _locked(directory):
         try:
             state = read_state(directory)
