@@ -11,6 +11,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab.authority import AnswerOptions, Authority
@@ -310,3 +312,49 @@ def test_broken_zone_loads_and_unparsable_zone_is_a_doctor_error() -> None:
     assert N("www.bad.test.bad.test.") in broken.names  # the missing trailing dot, served as is
     with pytest.raises(DoctorError, match=r"bad\.test"):
         load_zone("bad.test.", "bad.test. 300 IN A not-an-address\n")
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    data=st.binary(max_size=300),
+    flips=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 255)), max_size=6),
+)
+def test_hostile_packets_never_crash_the_server(data: bytes, flips: list[tuple[int, int]]) -> None:
+    """Random bytes, and real queries with random bytes changed: an answer or silence."""
+    authority = _FUZZ_AUTHORITY
+    wire = bytearray(dns.message.make_query("www.example.test.", "A", want_dnssec=True).to_wire())
+    for index, value in flips:
+        if index < len(wire):
+            wire[index] = value
+    for packet in (data, bytes(wire)):
+        for transport in ("udp", "tcp"):
+            reply = authority.handle_wire(packet, transport)  # type: ignore[arg-type]
+            if reply.wire is not None:
+                assert reply.wire[2] & 0x80  # QR set: it is a response
+                assert transport == "tcp" or len(reply.wire) <= 1232
+
+
+_FUZZ_AUTHORITY = Authority(
+    [
+        load_zone(
+            "example.test.",
+            "example.test. 300 IN SOA ns hostmaster 1 2 3 4 300\n"
+            "example.test. 300 IN NS ns.example.test.\n"
+            "ns.example.test. 300 IN A 192.0.2.1\n"
+            "*.example.test. 300 IN CNAME www.example.test.\n"
+            "www.example.test. 300 IN CNAME loop.example.test.\n"
+            "loop.example.test. 300 IN CNAME www.example.test.\n",
+        )
+    ]
+)
+
+
+def test_cname_loop_and_wildcard_cname_stop() -> None:
+    response = ask(_FUZZ_AUTHORITY, "www.example.test.", "A")
+    assert [r.name.to_text() for r in response.answer] == [
+        "www.example.test.",
+        "loop.example.test.",
+    ]
+    response = ask(_FUZZ_AUTHORITY, "x.example.test.", "A")  # wildcard CNAME into the loop
+    assert [r.rdtype for r in response.answer] == [T.CNAME] * 3
+    assert response.answer[0].name == N("x.example.test.")
