@@ -16,18 +16,10 @@ import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.lab import (
-    scenarios_good as good,
-)
-from dnssec_doctor.lab import (
-    scenarios_keys as keys,
-)
-from dnssec_doctor.lab import (
-    scenarios_servers as servers,
-)
-from dnssec_doctor.lab import (
-    scenarios_signatures as sigs,
-)
+from dnssec_doctor.lab import scenarios_good as good
+from dnssec_doctor.lab import scenarios_keys as keys
+from dnssec_doctor.lab import scenarios_servers as servers
+from dnssec_doctor.lab import scenarios_signatures as sigs
 from dnssec_doctor.lab.anchors import STALE_ROOT_DS
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
 from dnssec_doctor.lab.plan import LabPlan, LabServer, ServedZone
@@ -97,10 +89,11 @@ def build_lab(
 ) -> LabPlan:
     """Generate keys and sign every zone of the lab; signature times are relative to ``now``.
 
-    ``names`` selects scenarios (default: all; the root and ``test.`` are always
-    built, delegating only to the selected ones). ``seed`` derives the keys from
-    it, making the whole plan reproducible; without it keys are random and
-    everything else is still a function of ``now``. Raises DoctorError for an
+    ``names`` selects scenarios (default: all), kept in ``SCENARIOS`` order; the
+    root and ``test.`` are always built, delegating only to the selected ones.
+    ``seed`` derives the keys from it, making the whole plan reproducible; without
+    it keys are random and everything else is still a function of ``now``. Raises
+    DoctorError for an
     unknown scenario or a ``base`` that is not two octets inside 127.0.0.0/8.
     """
     _check_base(base)
