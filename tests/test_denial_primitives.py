@@ -10,6 +10,8 @@ import dns.rdatatype
 import pytest
 from dns.rdtypes.util import Bitmap
 
+from dnssec_doctor import catalog
+from dnssec_doctor.analysis.denial_model import CODES, problem
 from dnssec_doctor.dnssec.nsec import (
     bitmap_types,
     canonical_sorted,
@@ -26,6 +28,7 @@ from dnssec_doctor.dnssec.nsec3 import (
     nsec3_covers,
     nsec3_hash,
 )
+from dnssec_doctor.severity import Severity
 
 
 def n(text: str) -> dns.name.Name:
@@ -166,3 +169,18 @@ def test_closest_encloser_search() -> None:
     assert missing.closest_encloser == n("example.") and not missing.complete
     outside = closest_encloser(n("x.other."), n("example."), match, cover)
     assert outside.closest_encloser is None
+
+
+def test_codes_are_the_catalog_section_f_ones_plus_two() -> None:
+    """Every section F code is reported by the denial analysis, and nothing off-catalog."""
+    section_f = {
+        e.code
+        for e in catalog.ALL_ENTRIES
+        if e.section == catalog.entry("NSEC_PROOF_INVALID").section
+    }
+    assert len(section_f) == 15
+    assert section_f | {"NSEC3_WITH_NON_NSEC3_ALGORITHM", "ANALYSIS_BUDGET_EXCEEDED"} == CODES
+    with pytest.raises(ValueError, match="not a denial code"):
+        problem("BOGUS_CODE", "x")
+    assert problem("NSEC3_PARAMS_NOT_RFC9276", "x").severity is Severity.WARNING
+    assert problem("EXISTING_NAME_DENIED", "x").severity is Severity.CRITICAL

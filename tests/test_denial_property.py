@@ -113,6 +113,7 @@ def _message(
     authority=st.tuples(records, proofs).map(lambda pair: pair[0] + pair[1]),
     existing=st.lists(names, max_size=5),
     algorithms=st.lists(st.integers(min_value=0, max_value=255), max_size=3),
+    zone=st.sampled_from([ZONE, ZONE, dns.name.root]),
 )
 def test_check_denial_never_raises(
     qname: dns.name.Name,
@@ -122,13 +123,14 @@ def test_check_denial_never_raises(
     authority: list[tuple[dns.name.Name, int, object]],
     existing: list[dns.name.Name],
     algorithms: list[int],
+    zone: dns.name.Name,
 ) -> None:
     msg = _message(qname, rcode, answer, authority)
     result = check_denial(
         msg,
         qname,
         qtype,
-        ZONE,
+        zone,
         Limits(max_nsec3_iterations=500),
         existing=existing,
         dnskey_algorithms=algorithms,

@@ -20,6 +20,7 @@ from dns.rdtypes.ANY.NSEC import NSEC
 from dns.rdtypes.ANY.NSEC3 import NSEC3
 from dns.rdtypes.ANY.SOA import SOA
 
+from dnssec_doctor import catalog
 from dnssec_doctor.dnssec.nsec import CanonicalKey, bitmap_types, canonical_key
 from dnssec_doctor.dnssec.nsec3 import Nsec3Params, b32hex_decode
 from dnssec_doctor.findings import JsonValue
@@ -29,26 +30,28 @@ from dnssec_doctor.severity import Severity
 Kind = Literal["nxdomain", "nodata", "wildcard", "ds-nodata", "insecure-delegation", "none"]
 Mechanism = Literal["nsec", "nsec3", "none", "mixed"]
 
-DEFAULT_SEVERITY: dict[str, Severity] = {
-    "NEGATIVE_PROOF_MISSING": Severity.ERROR,
-    "NSEC_PROOF_INVALID": Severity.ERROR,
-    "NSEC3_PROOF_INVALID": Severity.ERROR,
-    "NODATA_BITMAP_CONTRADICTION": Severity.ERROR,
-    "EXISTING_NAME_DENIED": Severity.CRITICAL,
-    "NSEC_CHAIN_BROKEN": Severity.ERROR,
-    "NSEC3_PARAMS_INCONSISTENT": Severity.ERROR,
-    "NSEC_NSEC3_MIXED": Severity.ERROR,
-    "NSEC3_PARAMS_NOT_RFC9276": Severity.WARNING,
-    "NSEC3_OPT_OUT_PROBLEM": Severity.NOTICE,
-    "INSECURE_DELEGATION_PROOF_INVALID": Severity.ERROR,
-    "WILDCARD_PROOF_INVALID": Severity.ERROR,
-    "NEGATIVE_TTL_TOO_LONG": Severity.WARNING,
-    "NSEC_DENIES_DS_WRONGLY": Severity.ERROR,
-    "COMPACT_DENIAL_IN_USE": Severity.INFO,
-    "NSEC3_WITH_NON_NSEC3_ALGORITHM": Severity.CRITICAL,
-    "ANALYSIS_BUDGET_EXCEEDED": Severity.WARNING,
-}
-"""The catalog's default severity (catalog.md sections E, F, L) of every code used here."""
+CODES: frozenset[str] = frozenset(
+    {
+        "NEGATIVE_PROOF_MISSING",
+        "NSEC_PROOF_INVALID",
+        "NSEC3_PROOF_INVALID",
+        "NODATA_BITMAP_CONTRADICTION",
+        "EXISTING_NAME_DENIED",
+        "NSEC_CHAIN_BROKEN",
+        "NSEC3_PARAMS_INCONSISTENT",
+        "NSEC_NSEC3_MIXED",
+        "NSEC3_PARAMS_NOT_RFC9276",
+        "NSEC3_OPT_OUT_PROBLEM",
+        "INSECURE_DELEGATION_PROOF_INVALID",
+        "WILDCARD_PROOF_INVALID",
+        "NEGATIVE_TTL_TOO_LONG",
+        "NSEC_DENIES_DS_WRONGLY",
+        "COMPACT_DENIAL_IN_USE",
+        "NSEC3_WITH_NON_NSEC3_ALGORITHM",
+        "ANALYSIS_BUDGET_EXCEEDED",
+    }
+)
+"""Every catalog code a denial analysis reports (catalog.md sections E, F and L)."""
 
 MAX_EVIDENCE_ITEMS = 10
 """Records quoted in one problem's evidence; a hostile response may carry thousands."""
@@ -75,11 +78,13 @@ def problem(
     severity: Severity | None = None,
 ) -> DenialProblem:
     """A problem with the catalog's default severity unless ``severity`` is given."""
+    if code not in CODES:
+        raise ValueError(f"not a denial code: {code}")
     return DenialProblem(
         code=code,
         detail=detail,
         evidence=dict(evidence or {}),
-        severity=DEFAULT_SEVERITY[code] if severity is None else severity,
+        severity=catalog.entry(code).severity if severity is None else severity,
     )
 
 

@@ -150,7 +150,8 @@ def _usable(
         if record.flags & ~OPT_OUT:
             odd_flags.append(record.text)
             continue
-        well_formed = record.owner_hash is not None and record.owner.parent() == zone
+        # one hash label directly below the zone (the owner is known to be in the zone)
+        well_formed = record.owner_hash is not None and len(record.owner) == len(zone) + 1
         if record.params.algorithm == SHA1:
             well_formed = (
                 well_formed
