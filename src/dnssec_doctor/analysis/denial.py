@@ -143,7 +143,8 @@ def wildcard_expansions(
     """(owner, closest encloser) for every answer RRset synthesised from a wildcard.
 
     RFC 4035 §5.3.4: an RRSIG whose Labels field is below the owner's label count
-    signs ``*.<rightmost Labels labels>``; that suffix is the closest encloser.
+    signs ``*.<rightmost Labels labels>``; that suffix is the closest encloser. Only
+    RRSIGs whose signer is ``zone`` count.
     """
     found: dict[dns.name.Name, dns.name.Name] = {}
     for rrset in answer:
@@ -152,6 +153,9 @@ def wildcard_expansions(
         owner: dns.name.Name = rrset.name
         count = label_count(owner)
         for rdata in rrset:
+            # only the zone's own signatures: a CNAME target may expand in another zone
+            if rdata.signer != zone:
+                continue
             if rdata.labels < count and owner not in found:
                 keep = len(owner.labels) - (count - rdata.labels)
                 encloser = dns.name.Name(owner.labels[len(owner.labels) - keep :])

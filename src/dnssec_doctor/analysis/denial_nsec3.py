@@ -1,4 +1,4 @@
-"""NSEC3 proofs (RFC 5155 §8) and NSEC3 parameter policy (RFC 9276).
+"""NSEC3 proofs (RFC 5155 §8): name errors, NODATA, DS denial, wildcard answers.
 
 Hashes are computed lazily, cached per name, and never above
 ``Limits.max_nsec3_iterations``: a response with 2,500 iterations ends in one
@@ -22,11 +22,17 @@ from dnssec_doctor.analysis.denial_model import (
     quote,
 )
 from dnssec_doctor.analysis.denial_nsec import MAX_EXISTING_CHECKED, delegation_bitmap_ok
+from dnssec_doctor.analysis.denial_nsec3_policy import (
+    budget_problem,
+    params_text,
+    reported_params,
+    rfc9276_problems,
+    usable_records,
+)
 from dnssec_doctor.dnssec.nsec import canonical_key, type_name, types_text
 from dnssec_doctor.dnssec.nsec3 import (
     OPT_OUT,
     SHA1,
-    SHA1_LENGTH,
     EncloserProof,
     HashResult,
     Nsec3Params,
@@ -36,9 +42,6 @@ from dnssec_doctor.dnssec.nsec3 import (
     nsec3_hash,
 )
 from dnssec_doctor.severity import Severity
-
-RESOLVER_ITERATION_LIMIT = 150
-"""RFC 9276 §3.2: above this, BIND, Unbound, PowerDNS and Knot treat the zone as insecure."""
 
 MAX_PARAMETER_SETS = 3
 """Distinct NSEC3 parameter sets a proof is attempted with (each costs hashing)."""
@@ -96,17 +99,17 @@ class Nsec3Index:
 def prove_nsec3(records: tuple[Nsec3Record, ...], task: DenialTask) -> ProofResult:
     """Check the NSEC3 proof ``task`` asks for, plus the parameter policy of RFC 9276."""
     problems: list[DenialProblem] = []
-    usable = _usable(records, task.zone, problems)
+    usable = usable_records(records, task.zone, problems)
     counts = Counter(r.params for r in usable)
     if len(counts) > 1:
         problems.append(
             problem(
                 "NSEC3_PARAMS_INCONSISTENT",
                 f"the answer mixes {len(counts)} NSEC3 parameter sets; one zone has one chain",
-                {"parameters": quote([_params_text(p) for p in counts])},
+                {"parameters": quote([params_text(p) for p in counts])},
             )
         )
-    problems.extend(_rfc9276(list(counts)))
+    problems.extend(rfc9276_problems(list(counts)))
     attempts: list[tuple[Nsec3Params, bool, list[DenialProblem], Kind, bool]] = []
     for params, _ in counts.most_common(MAX_PARAMETER_SETS):
         if params.algorithm != SHA1:
@@ -115,12 +118,12 @@ def prove_nsec3(records: tuple[Nsec3Record, ...], task: DenialTask) -> ProofResu
                     "NSEC3_PARAMS_INCONSISTENT",
                     f"NSEC3 hash algorithm {params.algorithm} is unknown; validators ignore "
                     "these records and treat the answer as insecure",
-                    {"parameters": _params_text(params)},
+                    {"parameters": params_text(params)},
                 )
             )
             continue
         if params.iterations > task.limits.max_nsec3_iterations:
-            problems.append(_budget(params, task.limits.max_nsec3_iterations))
+            problems.append(budget_problem(params, task.limits.max_nsec3_iterations))
             continue
         chain = [r for r in usable if r.params == params]
         index = Nsec3Index(chain, params, task.limits.max_nsec3_iterations)
@@ -133,108 +136,10 @@ def prove_nsec3(records: tuple[Nsec3Record, ...], task: DenialTask) -> ProofResu
     chosen = next((a for a in attempts if a[1]), attempts[0] if attempts else None)
     if chosen is None:
         first = counts.most_common(1)[0][0] if counts else None
-        return ProofResult(False, tuple(problems), task.kind, False, _reported(usable, first))
+        return ProofResult(False, tuple(problems), task.kind, False, reported_params(usable, first))
     params, proven, found, kind, opt_out = chosen
     problems.extend(found)
-    return ProofResult(proven, tuple(problems), kind, opt_out, _reported(usable, params))
-
-
-def _usable(
-    records: tuple[Nsec3Record, ...], zone: dns.name.Name, problems: list[DenialProblem]
-) -> list[Nsec3Record]:
-    """Records a validator would consider (RFC 5155 §8.1, §8.2); the rest are reported."""
-    usable: list[Nsec3Record] = []
-    malformed: list[str] = []
-    odd_flags: list[str] = []
-    for record in records:
-        if record.flags & ~OPT_OUT:
-            odd_flags.append(record.text)
-            continue
-        # one hash label directly below the zone (the owner is known to be in the zone)
-        well_formed = record.owner_hash is not None and len(record.owner) == len(zone) + 1
-        if record.params.algorithm == SHA1:
-            well_formed = (
-                well_formed
-                and record.owner_hash is not None
-                and len(record.owner_hash) == SHA1_LENGTH
-                and len(record.next_hash) == SHA1_LENGTH
-            )
-        if not well_formed:
-            malformed.append(record.text)
-            continue
-        usable.append(record)
-    if odd_flags:
-        problems.append(
-            problem(
-                "NSEC3_PARAMS_INCONSISTENT",
-                "NSEC3 records with flags other than Opt-Out are ignored by validators "
-                "(RFC 5155 §8.2)",
-                {"nsec3": quote(odd_flags)},
-            )
-        )
-    if malformed:
-        problems.append(
-            problem(
-                "NSEC3_PROOF_INVALID",
-                f"{len(malformed)} NSEC3 record(s) are malformed: the owner must be one "
-                f"base32hex hash label directly below {zone} and both hashes {SHA1_LENGTH} octets",
-                {"nsec3": quote(malformed)},
-            )
-        )
-    return usable
-
-
-def _params_text(params: Nsec3Params) -> str:
-    salt = params.salt.hex().upper() or "-"
-    return f"algorithm {params.algorithm}, {params.iterations} iterations, salt {salt}"
-
-
-def _reported(
-    usable: list[Nsec3Record], params: Nsec3Params | None
-) -> tuple[int, int, bytes, int] | None:
-    if params is None:
-        return None
-    flags = 0
-    for record in usable:
-        if record.params == params:
-            flags |= record.flags
-    return (params.algorithm, flags, params.salt, params.iterations)
-
-
-def _rfc9276(sets: list[Nsec3Params]) -> list[DenialProblem]:
-    """RFC 9276 §3.1: iterations 0 and no salt; an error above resolver limits (§3.2)."""
-    offending = [p for p in sets if p.iterations > 0 or p.salt]
-    if not offending:
-        return []
-    worst = max(p.iterations for p in offending)
-    severity = Severity.ERROR if worst > RESOLVER_ITERATION_LIMIT else Severity.WARNING
-    consequence = (
-        f"above {RESOLVER_ITERATION_LIMIT} iterations common validators treat the zone as "
-        "insecure or fail"
-        if worst > RESOLVER_ITERATION_LIMIT
-        else "RFC 9276 asks for 0 iterations and an empty salt"
-    )
-    return [
-        problem(
-            "NSEC3_PARAMS_NOT_RFC9276",
-            f"NSEC3 uses {_params_text(offending[0])}; {consequence}",
-            {
-                "parameters": quote([_params_text(p) for p in offending]),
-                "iterations": worst,
-                "resolver_limit": RESOLVER_ITERATION_LIMIT,
-            },
-            severity,
-        )
-    ]
-
-
-def _budget(params: Nsec3Params, limit: int) -> DenialProblem:
-    return problem(
-        "ANALYSIS_BUDGET_EXCEEDED",
-        f"NSEC3 hashes with {params.iterations} iterations were not computed (limit {limit}); "
-        "the denial proof was not checked",
-        {"iterations": params.iterations, "limit": limit, "budget": "max_nsec3_iterations"},
-    )
+    return ProofResult(proven, tuple(problems), kind, opt_out, reported_params(usable, params))
 
 
 def _prove(
