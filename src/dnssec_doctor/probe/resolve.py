@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 import dns.message
@@ -18,6 +17,8 @@ from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.query import QuerySpec
 
 MAX_SERVERS_TRIED = 3
+MAX_LOOKUPS = 60
+"""Address lookups one probe may start for glueless NS names (hostile trees fan out)."""
 
 
 class AddressResolver:
@@ -31,36 +32,79 @@ class AddressResolver:
         self._client = client
         self._limits = limits
         self._roots = list(root_hints)
-        self._tasks: dict[str, asyncio.Task[list[ServerAddress]]] = {}
+        self._done: dict[str, list[ServerAddress]] = {}
+        self._lookups = 0
         self.events: list[WalkEvent] = []
+        self.problems: dict[str, str] = {}
+        """Host name → why no address could be found for it (when known)."""
 
-    async def resolve(self, hostname: str, depth: int = 0) -> list[ServerAddress]:
-        """The IPv4 and IPv6 addresses of ``hostname`` (empty when none were found)."""
-        task = self._tasks.get(hostname)
-        if task is None:
-            task = asyncio.ensure_future(self._resolve(hostname, depth))
-            self._tasks[hostname] = task
-        return list(await task)
+    async def resolve(
+        self, hostname: str, depth: int = 0, chain: frozenset[str] = frozenset()
+    ) -> list[ServerAddress]:
+        """The IPv4 and IPv6 addresses of ``hostname`` (empty when none were found).
 
-    async def _resolve(self, hostname: str, depth: int) -> list[ServerAddress]:
+        ``chain`` holds the names whose resolution led here: a name that needs
+        itself (glueless NS names inside their own zone) is a cycle, not a wait.
+        Only finished results are shared; sharing unfinished lookups between
+        chains could make two lookups wait for each other forever.
+        """
+        if hostname in self._done:
+            return list(self._done[hostname])
+        if self._lookups >= MAX_LOOKUPS:
+            self.problems.setdefault(
+                hostname, f"not looked up: over {MAX_LOOKUPS} glueless NS lookups in one probe"
+            )
+            if not any(
+                e.code == "ANALYSIS_BUDGET_EXCEEDED" and e.subject == "glueless"
+                for e in self.events
+            ):
+                self.events.append(
+                    WalkEvent(
+                        "ANALYSIS_BUDGET_EXCEEDED",
+                        ".",
+                        f"stopped looking up glueless NS names after {MAX_LOOKUPS} lookups",
+                        subject="glueless",
+                    )
+                )
+            return []
+        self._lookups += 1
+        if hostname in chain:
+            self.problems.setdefault(
+                hostname, "its address can only be found through itself (glueless cycle)"
+            )
+            return []
+        found = await self._resolve(hostname, depth, chain | {hostname})
+        self._done[hostname] = found
+        return list(found)
+
+    async def _resolve(
+        self, hostname: str, depth: int, chain: frozenset[str]
+    ) -> list[ServerAddress]:
         limits = self._limits
         if depth > limits.max_glueless_depth:
-            self.events.append(
-                WalkEvent(
-                    "ANALYSIS_BUDGET_EXCEEDED",
-                    hostname,
-                    f"stopped resolving {hostname}: more than {limits.max_glueless_depth} "
-                    "nested glueless NS lookups",
-                    subject=hostname,
-                )
+            self.problems.setdefault(
+                hostname,
+                f"more than {limits.max_glueless_depth} nested glueless NS lookups needed",
             )
+            if not any(e.subject == "glueless-depth" for e in self.events):
+                self.events.append(
+                    WalkEvent(
+                        "ANALYSIS_BUDGET_EXCEEDED",
+                        ".",
+                        f"stopped resolving NS names (first: {hostname}) that needed more "
+                        f"than {limits.max_glueless_depth} nested glueless NS lookups",
+                        subject="glueless-depth",
+                    )
+                )
             return []
         found: list[ServerAddress] = []
         for rdtype in ("A", "AAAA"):
-            found.extend(await self._lookup(hostname, rdtype, depth))
+            found.extend(await self._lookup(hostname, rdtype, depth, chain))
         return found
 
-    async def _lookup(self, hostname: str, rdtype: str, depth: int) -> list[ServerAddress]:
+    async def _lookup(
+        self, hostname: str, rdtype: str, depth: int, chain: frozenset[str]
+    ) -> list[ServerAddress]:
         name = dns.name.from_text(hostname)
         zone = dns.name.root
         servers = list(self._roots)
@@ -73,15 +117,9 @@ class AddressResolver:
             if msg is None:
                 return []
             if kind == Kind.CNAME:
-                self.events.append(
-                    WalkEvent(
-                        "NS_NAME_UNUSABLE",
-                        zone.to_text(),
-                        f"NS name {hostname} is an alias (CNAME); NS must name a host "
-                        "with its own address records (RFC 2181 §10.3)",
-                        servers=(exchange.server,),
-                        subject=hostname,
-                    )
+                self.problems[hostname] = (
+                    "it is an alias (CNAME); NS must name a host with its own address "
+                    "records (RFC 2181 §10.3)"
                 )
                 return []
             if kind == Kind.ANSWER:
@@ -98,12 +136,14 @@ class AddressResolver:
             if owner is None or not name.is_subdomain(owner) or not owner.is_subdomain(zone):
                 return []
             zone = owner
-            servers = await self._referral_servers(msg, depth)
+            servers = await self._referral_servers(msg, depth, chain)
             if not servers:
                 return []
         return []
 
-    async def _referral_servers(self, msg: dns.message.Message, depth: int) -> list[ServerAddress]:
+    async def _referral_servers(
+        self, msg: dns.message.Message, depth: int, chain: frozenset[str]
+    ) -> list[ServerAddress]:
         ns_names = [
             r.target.to_text()
             for rrset in msg.authority
@@ -120,7 +160,7 @@ class AddressResolver:
         if glue:
             return glue
         for ns_name in ns_names[:MAX_SERVERS_TRIED]:
-            addresses = await self.resolve(ns_name, depth + 1)
+            addresses = await self.resolve(ns_name, depth + 1, chain)
             if addresses:
                 return addresses
         return []

@@ -153,8 +153,11 @@ class DelegationWalk:
                     WalkEvent(
                         "NS_NAME_UNUSABLE",
                         cut.zone,
-                        f"NS name {host} of {cut.zone} has no address (no glue, "
-                        "and no A/AAAA record could be found for it)",
+                        f"NS name {host} of {cut.zone} has no usable address: "
+                        + self._resolver.problems.get(
+                            host, "no glue, and no A/AAAA record could be found for it"
+                        ),
+                        servers=tuple(cut.ns_from_parent),
                         subject=host,
                     )
                 )
