@@ -403,3 +403,34 @@ def test_mixed_nsec_and_nsec3() -> None:
     assert result.mechanism == "mixed" and result.proven
     assert "NSEC_NSEC3_MIXED" in result.codes
     assert "NSEC3_PROOF_INVALID" not in result.codes  # moot: the NSEC proof holds
+
+
+def test_referral_without_ds_proof() -> None:
+    """An unsigned delegation with no NSEC: validators cannot tell it from a stripped DS."""
+    z = nsec_zone()
+    msg = response("host.insecure", "A", authority=find(z, "insecure", "NS"))
+    result = check(msg, "host.insecure")
+    assert (result.kind, result.proven, result.codes) == (
+        "insecure-delegation",
+        False,
+        ("NSEC_DENIES_DS_WRONGLY",),
+    )
+
+
+def test_expansions_signed_by_another_zone_are_not_ours_to_prove() -> None:
+    """A CNAME target expanded from a wildcard in a child zone is that zone's business."""
+
+    def expanded(signer: str) -> dns.message.Message:
+        txt = dns.rrset.from_text(name("a.b.child"), 300, "IN", "TXT", '"x"')
+        rrsig = dns.rrset.from_text(
+            name("a.b.child"),
+            300,
+            "IN",
+            "RRSIG",
+            f"TXT 15 2 300 20240201000000 20240101000000 1 {signer} {'A' * 86}==",
+        )
+        return response("a.b.child", "TXT", answer=[txt, rrsig])
+
+    assert check(expanded("child.example."), "a.b.child", "TXT").kind == "none"
+    ours = check(expanded("example."), "a.b.child", "TXT")
+    assert (ours.kind, ours.codes) == ("wildcard", ("NEGATIVE_PROOF_MISSING",))

@@ -30,6 +30,7 @@ from dnssec_doctor.analysis.denial_model import (
 )
 from dnssec_doctor.analysis.denial_nsec import prove_nsec
 from dnssec_doctor.analysis.denial_nsec3 import prove_nsec3
+from dnssec_doctor.findings import JsonValue
 from dnssec_doctor.limits import Limits
 
 __all__ = ["DenialCheck", "DenialProblem", "check_denial"]
@@ -81,13 +82,14 @@ def check_denial(
         )
     problems.extend(_ttl_problems(view, task))
     if view.nsec3 and NON_NSEC3_ALGORITHMS & set(dnskey_algorithms):
-        old = sorted(NON_NSEC3_ALGORITHMS & set(dnskey_algorithms))
+        old: list[JsonValue] = [*sorted(NON_NSEC3_ALGORITHMS & set(dnskey_algorithms))]
         problems.append(
             problem(
                 "NSEC3_WITH_NON_NSEC3_ALGORITHM",
-                f"NSEC3 is served while the zone's keys use algorithm {old}; validators that "
-                "know those algorithms but not NSEC3 find every negative answer bogus",
-                {"algorithms": [str(a) for a in old]},
+                f"NSEC3 is served while the zone's keys use algorithm "
+                f"{', '.join(map(str, old))}; validators that know those algorithms but not "
+                "NSEC3 find every negative answer bogus",
+                {"algorithms": old},
             )
         )
     result = _prove(view, task)
