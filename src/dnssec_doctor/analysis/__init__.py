@@ -1,0 +1,1 @@
+"""Pure analysis: survey + now + trust anchors + policy → diagnosis."""
