@@ -3,7 +3,9 @@
 For every zone cut: the DS at each parent server, and SOA, NS and DNSKEY at each
 of the zone's servers. For the zone holding the name, also the name's types,
 CDS/CDNSKEY/NSEC3PARAM at the apex, and the denial probes (a random name that
-does not exist, a type that does not exist at the name and at the apex).
+does not exist, a type that does not exist at the name and at the apex), and the
+transport behaviour probes of ``probe.behaviour`` (whose first round starts as soon
+as the walk reaches a zone, so a dead server's timeout overlaps the walk's).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.analysis.ownernames import doubled_origin_name
+from dnssec_doctor.probe.behaviour import FirstRound, ServerPlan, ask_server, start_first_round
 from dnssec_doctor.probe.request import NODATA_PROBE_TYPE, ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
 from dnssec_doctor.probe.survey import QueryKey, Side, Survey, ZoneCut
@@ -29,7 +32,13 @@ TARGET_APEX_TYPES: tuple[str, ...] = ("CDS", "CDNSKEY", "NSEC3PARAM")
 async def collect(client: Client, request: ProbeRequest) -> Survey:
     """Walk to the name and ask every server what the analysis needs."""
     resolver = AddressResolver(client, request.root_hints, request.limits)
-    walk = DelegationWalk(client, request, resolver)
+    started: dict[tuple[str, ServerAddress], FirstRound] = {}
+
+    def on_cut(cut: ZoneCut) -> None:
+        for server in cut.server_addresses():
+            started.setdefault((cut.zone, server), start_first_round(client, cut, server))
+
+    walk = DelegationWalk(client, request, resolver, on_cut)
     cuts = await walk.run()
     survey = Survey(
         name=request.name.to_text(),
@@ -40,8 +49,10 @@ async def collect(client: Client, request: ProbeRequest) -> Survey:
     jobs: list[Awaitable[None]] = []
     for index, cut in enumerate(cuts):
         is_target = index == len(cuts) - 1
-        jobs.extend(_zone_jobs(client, request, survey, cut, is_target))
+        jobs.extend(_zone_jobs(client, request, survey, cut, is_target, started))
     await asyncio.gather(*jobs)
+    for leftover in started.values():  # first rounds of servers the walk later replaced
+        await asyncio.gather(leftover.standard, *leftover.side.values())
     survey.events = [*walk.events, *resolver.events]
     survey.exchanges_sent = len(client.exchanges)
     survey.budget_exhausted = client.budget_exhausted
@@ -49,7 +60,12 @@ async def collect(client: Client, request: ProbeRequest) -> Survey:
 
 
 def _zone_jobs(
-    client: Client, request: ProbeRequest, survey: Survey, cut: ZoneCut, is_target: bool
+    client: Client,
+    request: ProbeRequest,
+    survey: Survey,
+    cut: ZoneCut,
+    is_target: bool,
+    started: dict[tuple[str, ServerAddress], FirstRound],
 ) -> list[Awaitable[None]]:
     jobs: list[Awaitable[None]] = []
     if cut.parent is not None:
@@ -71,24 +87,25 @@ def _zone_jobs(
                 questions.append(QuerySpec(doubled.to_text(), "A"))
         else:
             questions += [QuerySpec(cut.zone, t) for t in request.types if t not in APEX_TYPES]
+    plan = ServerPlan(
+        cut.zone,
+        tuple(questions),
+        full=is_target,
+        nxname=survey.nonexistent_name if is_target else "",
+        ns_hosts=_in_bailiwick_hosts(cut),
+    )
     for server in cut.server_addresses():
-        jobs.append(_ask_server(client, cut, server, questions))
+        jobs.append(ask_server(client, cut, server, plan, started.pop((cut.zone, server), None)))
     return jobs
 
 
-async def _ask_server(
-    client: Client, cut: ZoneCut, server: ServerAddress, questions: list[QuerySpec]
-) -> None:
-    """The first question alone, the rest in parallel only if the server answered it.
-
-    A dead server then costs one timeout (with its retries), not one per query.
-    """
-    first, rest = questions[0], questions[1:]
-    exchange = await client.query(server, first)
-    cut.queries[QueryKey("child", str(server), first.qname, first.qtype)] = exchange
-    if exchange.outcome in ("timeout", "refused", "policy", "budget"):
-        return
-    await asyncio.gather(*(_ask(client, cut, "child", server, spec) for spec in rest))
+def _in_bailiwick_hosts(cut: ZoneCut) -> tuple[str, ...]:
+    """NS names inside the zone: their glue must match the zone's own A/AAAA."""
+    if cut.parent is None or cut.overridden:
+        return ()
+    zone = dns.name.from_text(cut.zone)
+    names = sorted({h for hosts in cut.ns_from_parent.values() for h in hosts})
+    return tuple(h for h in names if dns.name.from_text(h).is_subdomain(zone))
 
 
 async def _ask(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 
 import dns.message
 import dns.name
@@ -30,10 +31,19 @@ WALK_VARIANT = "walk"
 class DelegationWalk:
     """Finds the chain of zone cuts from the root to the zone holding a name."""
 
-    def __init__(self, client: Client, request: ProbeRequest, resolver: AddressResolver) -> None:
+    def __init__(
+        self,
+        client: Client,
+        request: ProbeRequest,
+        resolver: AddressResolver,
+        on_cut: Callable[[ZoneCut], None] | None = None,
+    ) -> None:
         self._client = client
         self._request = request
         self._resolver = resolver
+        # Called with each cut (its servers known) as the walk starts asking them, so
+        # collection can start on them at once and a dead server's timeouts overlap.
+        self._on_cut = on_cut
         self.events: list[WalkEvent] = []
 
     async def run(self) -> list[ZoneCut]:
@@ -51,6 +61,8 @@ class DelegationWalk:
             cut = cuts[-1]
             if override_zone is not None and cut.zone == override_zone.to_text():
                 break
+            if self._on_cut is not None:
+                self._on_cut(cut)
             child = await self._step(cut, target)
             if child is None:
                 break
