@@ -10,7 +10,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.analysis.denial import DenialCheck, check_denial
+from dnssec_doctor.analysis.denial import DenialCheck, check_denial, compare_servers
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.severity import Severity
 from test_denial_builders import (
@@ -22,6 +22,7 @@ from test_denial_builders import (
     nsec3_covering,
     nsec3_owner,
     nsec3_zone,
+    nsec_zone,
     response,
     signed_rrsets,
     wildcard_answer,
@@ -359,3 +360,31 @@ def test_negative_ttl_too_long() -> None:
     assert result.proven and result.codes == ("NEGATIVE_TTL_TOO_LONG",)
     records = sum(1 for r in msg.authority if r.rdtype == dns.rdatatype.NSEC3)
     assert result.problems[0].evidence == {"ttl": 7200, "limit": 300, "records": records}
+
+
+def test_servers_disagreeing_on_mechanism_and_parameters() -> None:
+    """Half an NSEC → NSEC3 migration, then two NSEC3 chains, seen across servers."""
+    nsec_answer = response(
+        "www", "MX", authority=[*find(nsec_zone(), "@", "SOA"), *find(nsec_zone(), "www", "NSEC")]
+    )
+    plain, salted = nsec3_zone(), nsec3_zone(salt=b"\x01", iterations=1)
+    nsec3_answer = response(
+        "www", "MX", authority=[*soa(plain), *nsec3_parts(plain, nsec3_owner(plain, "www"))]
+    )
+    salted_answer = response(
+        "www", "MX", authority=[*soa(salted), *nsec3_parts(salted, nsec3_owner(salted, "www"))]
+    )
+    checks = {
+        "192.0.2.1": check(nsec_answer, "www", "MX"),
+        "192.0.2.2": check(nsec3_answer, "www", "MX"),
+    }
+    assert all(c.proven for c in checks.values())
+    (mixed,) = compare_servers(checks)
+    assert mixed.code == "NSEC_NSEC3_MIXED"
+    assert mixed.evidence == {"nsec": ["192.0.2.1"], "nsec3": ["192.0.2.2"]}
+    two_chains = {
+        "192.0.2.2": checks["192.0.2.2"],
+        "192.0.2.3": check(salted_answer, "www", "MX"),
+    }
+    assert [p.code for p in compare_servers(two_chains)] == ["NSEC3_PARAMS_INCONSISTENT"]
+    assert compare_servers({"192.0.2.2": checks["192.0.2.2"]}) == ()

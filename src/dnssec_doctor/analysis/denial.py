@@ -8,7 +8,7 @@ signatures aside: their cryptography is checked elsewhere, their absence here.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import dns.message
 import dns.name
@@ -33,7 +33,7 @@ from dnssec_doctor.analysis.denial_nsec3 import prove_nsec3
 from dnssec_doctor.findings import JsonValue
 from dnssec_doctor.limits import Limits
 
-__all__ = ["DenialCheck", "DenialProblem", "check_denial"]
+__all__ = ["DenialCheck", "DenialProblem", "check_denial", "compare_servers"]
 
 NON_NSEC3_ALGORITHMS = frozenset({1, 3, 5})
 """DNSKEY algorithms defined before NSEC3; validators may know them but not NSEC3
@@ -328,3 +328,42 @@ def _unique(problems: list[DenialProblem]) -> tuple[DenialProblem, ...]:
             seen.add(key)
             kept.append(item)
     return tuple(kept)
+
+
+def compare_servers(results: Mapping[str, DenialCheck]) -> tuple[DenialProblem, ...]:
+    """Disagreements between servers answering the same question (server → its check).
+
+    One server with NSEC and another with NSEC3 is a migration reaching only some
+    servers (NSEC_NSEC3_MIXED); NSEC3 with different hash parameters is two chains
+    (NSEC3_PARAMS_INCONSISTENT). Opt-Out flags may differ record by record, so only
+    algorithm, salt and iterations are compared.
+    """
+    by_mechanism: dict[str, list[str]] = {}
+    by_params: dict[str, list[str]] = {}
+    for server, result in sorted(results.items()):
+        if result.mechanism in ("nsec", "nsec3", "mixed"):
+            by_mechanism.setdefault(result.mechanism, []).append(server)
+        if result.nsec3_params is not None:
+            algorithm, _, salt, iterations = result.nsec3_params
+            text = f"algorithm {algorithm}, {iterations} iterations, salt {salt.hex() or '-'}"
+            by_params.setdefault(text, []).append(server)
+    found: list[DenialProblem] = []
+    if len(by_mechanism) > 1:
+        found.append(
+            problem(
+                "NSEC_NSEC3_MIXED",
+                "servers disagree on the denial mechanism: "
+                + "; ".join(f"{m.upper()} from {', '.join(s)}" for m, s in by_mechanism.items()),
+                {m: list[JsonValue](s) for m, s in by_mechanism.items()},
+            )
+        )
+    if len(by_params) > 1:
+        found.append(
+            problem(
+                "NSEC3_PARAMS_INCONSISTENT",
+                "servers serve NSEC3 chains with different parameters: "
+                + "; ".join(f"{p} from {', '.join(s)}" for p, s in by_params.items()),
+                {p: list[JsonValue](s) for p, s in by_params.items()},
+            )
+        )
+    return tuple(found)
