@@ -73,7 +73,7 @@ def quoted(text: str) -> str:
     it, so names and paths with quotes, control characters or backslashes are
     refused rather than escaped (the lab only generates plain names).
     """
-    if any(c in text for c in '"\\') or any(ord(c) < 0x21 or ord(c) == 0x7F for c in text):
+    if any(c in text for c in '"\\') or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
         raise ValueError(f"unsafe text for a config file: {text!r}")
     return f'"{text}"'
 

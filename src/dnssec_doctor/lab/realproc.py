@@ -127,10 +127,11 @@ def alive(proc: Proc) -> bool:
     try:
         pid, _status = os.waitpid(proc.pid, os.WNOHANG)
     except ChildProcessError:
-        pid = 0  # not our child (started by another process): look in /proc
+        pass  # not our child (started by another process): look in /proc
     else:
-        if pid == proc.pid:
-            return False  # it exited and is now reaped
+        # Our own child: its pid cannot be reused before we reap it, and /proc
+        # would show an empty command line while it exits, so trust waitpid.
+        return pid != proc.pid
     try:
         stat = Path(f"/proc/{proc.pid}/stat").read_text()
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes()

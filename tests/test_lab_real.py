@@ -1,0 +1,357 @@
+"""The real-server lab backend against BIND ``named``, Unbound, ``dig`` and ``delv``.
+
+These tests need root (port 53, addresses on ``lo``) and the Debian packages
+bind9, bind9-dnsutils and unbound (``make debian-packages``). They fail with
+a clear message when any is missing: CI installs them, so a skip would hide
+a broken setup.
+
+The zones are signed relative to the wall clock on purpose: real resolvers
+validate against the system time, which the test cannot choose.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dns.dnssec
+import dns.dnssectypes
+import dns.name
+import dns.rdatatype
+import dns.zone
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from dns.rdtypes.ANY.DNSKEY import DNSKEY
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.lab import loopback
+from dnssec_doctor.lab.plan import LabPlan, LabServer, ServedZone
+from dnssec_doctor.lab.real import RESOLVER_ADDRESSES, RealLab, start_real, stop_real
+from dnssec_doctor.lab.realconf import bind_trust_anchors
+
+pytestmark = pytest.mark.real_servers
+
+_BINARIES = {
+    "named": "bind9",
+    "unbound": "unbound",
+    "dig": "bind9-dnsutils",
+    "delv": "bind9-dnsutils",
+    "ip": "iproute2",
+}
+_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
+
+
+def _require_tools() -> None:
+    missing = [f"{b} ({p})" for b, p in _BINARIES.items() if not shutil.which(b, path=_PATH)]
+    if missing:
+        pytest.fail(
+            "real-server tests need: " + ", ".join(missing) + "; run `make debian-packages`"
+        )
+    if os.geteuid() != 0:
+        pytest.fail("real-server tests need root (port 53 and addresses on lo)")
+
+
+# --- a tiny signed tree: root, test., good.test., bogus.test. (expired) -----------
+
+_A = {
+    "root": "127.78.0.1",
+    "test": "127.78.0.2",
+    "good": "127.78.0.3",
+    "bogus": "127.78.0.4",
+    "good-b": "127.78.0.5",
+    "refused": "127.78.0.6",
+    "lame": "127.78.0.7",
+    "drop-do": "127.78.0.8",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    private: ec.EllipticCurvePrivateKey
+    dnskey: DNSKEY
+
+
+def _key() -> _Key:
+    private = ec.generate_private_key(ec.SECP256R1())
+    dnskey = dns.dnssec.make_dnskey(
+        private.public_key(), dns.dnssectypes.Algorithm.ECDSAP256SHA256, flags=257
+    )
+    return _Key(private, dnskey)
+
+
+def _ds(origin: str, key: _Key) -> str:
+    return dns.dnssec.make_ds(dns.name.from_text(origin), key.dnskey, "SHA256").to_text()
+
+
+def _signed(origin: str, body: str, key: _Key, inception: int, expiration: int) -> str:
+    text = f"$TTL 300\n@ SOA ns.{origin} hostmaster.{origin} 1 3600 600 86400 300\n{body}"
+    if origin == ".":
+        text = text.replace("ns..", "ns.rootlab.").replace("hostmaster..", "hostmaster.rootlab.")
+    zone = dns.zone.from_text(text, origin=origin, relativize=False)
+    dns.dnssec.sign_zone(
+        zone, keys=[(key.private, key.dnskey)], inception=inception, expiration=expiration
+    )
+    return zone.to_text(relativize=False)
+
+
+def _server(
+    name: str, host: str, zones: list[ServedZone], faults: tuple[str, ...] = ()
+) -> LabServer:
+    return LabServer(host, ServerAddress(_A[name]), tuple(zones), faults)
+
+
+def tiny_plan(now: int) -> LabPlan:
+    """root → test. → good.test. (valid) and bogus.test. (signatures expired two days ago)."""
+    keys = {z: _key() for z in (".", "test.", "good.test.", "bogus.test.")}
+    ok = (now - 3600, now + 7 * 86400)
+    good_body = "@ NS ns\nns A {a}\nwww A 192.0.2.1\n@ TXT {copy}\n"
+    good_a = _signed(
+        "good.test.", good_body.format(a=_A["good"], copy="copy-a"), keys["good.test."], *ok
+    )
+    good_b = _signed(
+        "good.test.", good_body.format(a=_A["good"], copy="copy-b"), keys["good.test."], *ok
+    )
+    bogus = _signed(
+        "bogus.test.",
+        f"@ NS ns\nns A {_A['bogus']}\nwww A 192.0.2.2\n",
+        keys["bogus.test."],
+        # Unbound accepts signatures up to a day past expiry (val-sig-skew-max).
+        now - 30 * 86400,
+        now - 2 * 86400,
+    )
+    test = _signed(
+        "test.",
+        f"@ NS ns\nns A {_A['test']}\n"
+        f"good NS ns.good\nns.good A {_A['good']}\n"
+        f"good DS {_ds('good.test.', keys['good.test.'])}\n"
+        f"bogus NS ns.bogus\nns.bogus A {_A['bogus']}\n"
+        f"bogus DS {_ds('bogus.test.', keys['bogus.test.'])}\n",
+        keys["test."],
+        *ok,
+    )
+    root = _signed(
+        ".",
+        f"@ NS ns.rootlab.\nns.rootlab. A {_A['root']}\n"
+        f"test. NS ns.test.\nns.test. A {_A['test']}\ntest. DS {_ds('test.', keys['test.'])}\n",
+        keys["."],
+        *ok,
+    )
+    servers = (
+        _server("root", "ns.rootlab.", [ServedZone(".", root)]),
+        _server("test", "ns.test.", [ServedZone("test.", test)]),
+        _server("good", "ns.good.test.", [ServedZone("good.test.", good_a)]),
+        _server("bogus", "ns.bogus.test.", [ServedZone("bogus.test.", bogus)]),
+        _server("good-b", "ns2.good.test.", [ServedZone("good.test.", good_b)]),
+        _server("refused", "ns3.good.test.", [ServedZone("good.test.", good_a)], ("refused",)),
+        _server("lame", "ns4.good.test.", [ServedZone("good.test.", good_a)], ("timeout",)),
+        _server("drop-do", "ns5.good.test.", [ServedZone("good.test.", good_a)], ("drop-do",)),
+    )
+    return LabPlan(
+        servers=servers,
+        root_hints=(ServerAddress(_A["root"]),),
+        trust_anchor_ds=(f". 3600 IN DS {_ds('.', keys['.'])}",),
+        trust_anchor_dnskey=(f". 3600 IN DNSKEY {keys['.'].dnskey.to_text()}",),
+        scenarios=(),
+        built_at=now,
+    )
+
+
+# --- oracles --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Dig:
+    status: str
+    flags: frozenset[str]
+    answer: tuple[str, ...]
+    text: str
+
+
+def dig(server: str, name: str, rtype: str = "A", *options: str) -> Dig:
+    """Run ``dig`` and read status, header flags and the answer section."""
+    argv = ["dig", f"@{server}", name, rtype, "+dnssec", "+time=2", "+tries=1", *options]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False).stdout
+    status, flags, answer, section = "", frozenset[str](), [], ""
+    for line in out.splitlines():
+        if "status:" in line:
+            status = line.split("status:")[1].split(",")[0].strip()
+        elif line.startswith(";; flags:"):
+            flags = frozenset(line.split(":")[1].split(";")[0].split())
+        elif line.startswith(";; ") and "SECTION:" in line:
+            section = line.split()[1]
+        elif line and not line.startswith(";") and section == "ANSWER":
+            answer.append(line)
+    return Dig(status, flags, tuple(answer), out)
+
+
+def delv(resolver: str, anchor_file: Path, name: str, rtype: str = "A") -> str:
+    """BIND's validator on its own: +cdflag fetches through the resolver unvalidated."""
+    argv = ["delv", f"@{resolver}", "-a", str(anchor_file), "+root=.", "+cdflag", "+vtrace"]
+    argv += [name, rtype]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+    return proc.stdout + proc.stderr
+
+
+def _types(d: Dig) -> set[str]:
+    return {line.split()[3] for line in d.answer if len(line.split()) > 3}
+
+
+def _our_processes(workdir: Path) -> list[int]:
+    """Live (non-zombie) processes whose command line names the lab's work dir."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(workdir).encode() in cmdline and state != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+def _plan_addresses(plan: LabPlan) -> set[ipaddress.IPv4Address]:
+    ips = {s.address.ip for s in plan.servers} | {a.ip for a in RESOLVER_ADDRESSES.values()}
+    return {ipaddress.IPv4Address(ip) for ip in ips}
+
+
+# --- a running lab, shared by the tests of one class ----------------------------
+
+
+@pytest.fixture(scope="class")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealLab]:
+    """One lab per class: torn down before the lifecycle tests below start their own."""
+    _require_tools()
+    plan = tiny_plan(int(time.time()))
+    running = start_real(plan, tmp_path_factory.mktemp("real-lab"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+class TestRunningLab:
+    def test_named_serves_signed_zones_authoritatively(self, lab: RealLab) -> None:
+        assert lab.load_errors == ()
+        for addr, zone in [(_A["root"], "."), (_A["test"], "test."), (_A["good"], "good.test.")]:
+            d = dig(addr, zone, "SOA", "+norec")
+            assert d.status == "NOERROR", d.text
+            assert "aa" in d.flags, d.text
+            assert {"SOA", "RRSIG"} <= _types(d), d.text
+
+    def test_root_refers_to_tld_with_ds(self, lab: RealLab) -> None:
+        d = dig(_A["root"], "www.good.test.", "A", "+norec")
+        assert d.status == "NOERROR" and "aa" not in d.flags, d.text
+        assert "test.\t\t\t300\tIN\tDS" in d.text or "\tIN\tDS\t" in d.text, d.text
+
+    def test_each_address_serves_its_own_copy(self, lab: RealLab) -> None:
+        a = dig(_A["good"], "good.test.", "TXT", "+norec")
+        b = dig(_A["good-b"], "good.test.", "TXT", "+norec")
+        assert any('"copy-a"' in line for line in a.answer), a.text
+        assert any('"copy-b"' in line for line in b.answer), b.text
+
+    def test_refused_and_skipped_servers(self, lab: RealLab) -> None:
+        assert dig(_A["refused"], "good.test.", "SOA", "+norec").status == "REFUSED"
+        assert ServerAddress(_A["refused"]) in lab.refused
+        skipped = {s.address.ip: s.reason for s in lab.skipped}
+        assert set(skipped) == {_A["lame"], _A["drop-do"]}
+        assert "timeout" in skipped[_A["lame"]] and "drop-do" in skipped[_A["drop-do"]]
+        assert dig(_A["lame"], "good.test.", "SOA", "+norec").status == ""
+
+    def test_validating_unbound(self, lab: RealLab) -> None:
+        ip = lab.resolver("validating").address.ip
+        good = dig(ip, "www.good.test.")
+        assert good.status == "NOERROR" and "ad" in good.flags, good.text
+        assert "192.0.2.1" in good.text
+        bogus = dig(ip, "www.bogus.test.")
+        assert bogus.status == "SERVFAIL", bogus.text
+        assert "EDE: 7" in bogus.text, bogus.text  # RFC 8914 Signature Expired
+        cd = dig(ip, "www.bogus.test.", "A", "+cd")
+        assert cd.status == "NOERROR" and "ad" not in cd.flags, cd.text
+        assert "192.0.2.2" in cd.text
+
+    def test_stale_anchor_unbound_fails_everything(self, lab: RealLab) -> None:
+        ip = lab.resolver("stale-anchor").address.ip
+        for name, rtype in [(".", "SOA"), ("www.good.test.", "A"), ("test.", "SOA")]:
+            d = dig(ip, name, rtype)
+            assert d.status == "SERVFAIL", d.text
+        assert dig(ip, "www.good.test.", "A", "+cd").status == "NOERROR"
+
+    def test_non_validating_unbound(self, lab: RealLab) -> None:
+        ip = lab.resolver("non-validating").address.ip
+        for name, addr in [("www.good.test.", "192.0.2.1"), ("www.bogus.test.", "192.0.2.2")]:
+            d = dig(ip, name)
+            assert d.status == "NOERROR" and "ad" not in d.flags, d.text
+            assert addr in d.text
+
+    def test_bind_validating_resolver(self, lab: RealLab) -> None:
+        ip = lab.resolver("bind-validating").address.ip
+        good = dig(ip, "www.good.test.")
+        assert good.status == "NOERROR" and "ad" in good.flags, good.text
+        assert dig(ip, "www.bogus.test.").status == "SERVFAIL"
+        assert dig(ip, "www.bogus.test.", "A", "+cd").status == "NOERROR"
+
+    def test_delv_agrees(self, lab: RealLab) -> None:
+        ip = lab.resolver("validating").address.ip
+        good = delv(ip, lab.bind_anchor_file, "www.good.test.")
+        assert "; fully validated" in good and "192.0.2.1" in good, good
+        bogus = delv(ip, lab.bind_anchor_file, "www.bogus.test.")
+        assert "resolution failed" in bogus and "RRSIG has expired" in bogus, bogus
+        # Through the stale-anchor resolver the zone still validates with the
+        # right anchor: the resolver's anchor is at fault, not the zone.
+        stale = lab.resolver("stale-anchor").address.ip
+        assert "; fully validated" in delv(stale, lab.bind_anchor_file, "www.good.test.")
+        stale_bind = lab.workdir / "stale-anchor-for-delv.bind"
+        stale_bind.write_text(bind_trust_anchors(lab.stale_anchor_file.read_text().splitlines()))
+        wrong = delv(ip, stale_bind, "www.good.test.")
+        assert "resolution failed" in wrong and "fully validated" not in wrong, wrong
+
+
+# --- lifecycle: no lab of the class above is running here ----------------------
+
+
+def test_start_twice_then_stop_leaves_nothing(tmp_path: Path) -> None:
+    _require_tools()
+    plan = tiny_plan(int(time.time()))
+    first = start_real(plan, tmp_path, bind_resolver=False)
+    first_pids = _our_processes(tmp_path)
+    assert len(first_pids) == 4  # named + three Unbound
+    second = start_real(plan, tmp_path, bind_resolver=False)
+    assert not set(first_pids) & set(_our_processes(tmp_path))
+    assert dig(_A["good"], "good.test.", "SOA", "+norec").status == "NOERROR"
+    second.stop()
+    first.stop()  # a second stop is harmless
+    assert _our_processes(tmp_path) == []
+    assert not _plan_addresses(plan) & loopback.present_addresses()
+
+
+def test_failed_start_cleans_up_and_says_why(tmp_path: Path) -> None:
+    _require_tools()
+    plan = tiny_plan(int(time.time()))
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        # Another program holds the non-validating resolver's port: Unbound cannot start.
+        blocker.bind((RESOLVER_ADDRESSES["non-validating"].ip, 53))
+        with pytest.raises(DoctorError, match="non-validating"):
+            start_real(plan, tmp_path, bind_resolver=False)
+    finally:
+        blocker.close()
+    assert _our_processes(tmp_path) == []
+    assert not _plan_addresses(plan) & loopback.present_addresses()
+    stop_real(tmp_path)  # nothing left to stop: harmless
+
+
+def test_loopback_refuses_addresses_outside_the_lab_range() -> None:
+    for addr in ("127.0.0.1", "127.77.0.1", "10.0.0.1", "::1", "nonsense"):
+        with pytest.raises(DoctorError):
+            loopback.add_addresses([addr])
