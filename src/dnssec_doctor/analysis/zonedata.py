@@ -16,7 +16,8 @@ import dns.rdatatype
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain import ZoneEval
-from dnssec_doctor.analysis.denial import check_denial
+from dnssec_doctor.analysis.denial import check_denial, compare_servers
+from dnssec_doctor.analysis.denial_model import DenialCheck, DenialProblem
 from dnssec_doctor.analysis.observed import SignedRRset, signed_rrsets
 from dnssec_doctor.analysis.rrsigs import RRsetVerdict, SignatureTally
 from dnssec_doctor.capture import Exchange
@@ -55,12 +56,14 @@ def check_zone_data(
     data = ZoneData()
     findings: list[Finding] = []
     servers = [str(a) for a in ev.cut.server_addresses()]
+    answers: list[tuple[QueryKey, Exchange, dns.message.Message]] = []
     for key, exchange in sorted(ev.cut.queries.items()):
         if key.side != "child" or key.variant:
             continue
         msg = exchange.message()
         if msg is None or not _authoritative_answer(msg):
             continue
+        answers.append((key, exchange, msg))
         for item in _zone_rrsets(msg, exchange.server, zone):
             verdict = tally.check(item, ev.keys, ev.signed)
             if item.rrset.rdtype == dns.rdatatype.SOA and item.owner == zone:
@@ -70,8 +73,8 @@ def check_zone_data(
             data.signing_algorithms.update(s.algorithm for s in item.rrsigs)
             data.verdicts.append(verdict)
             data.by_query.setdefault(key, []).append(verdict)
-        if is_target and ev.signed and _is_negative(msg):
-            findings.extend(_denial(ev, zone, key, exchange, msg, data, limits))
+    if is_target and ev.signed:
+        findings.extend(_denials(ev, zone, answers, data, limits))
     findings.extend(tally.findings(ev.name, servers))
     findings.extend(tally.timing_findings(ev.name, data.soa_expire, warn_seconds))
     return data, findings
@@ -87,35 +90,76 @@ def check_ds_rrsets(parent: ZoneEval, child: ZoneEval, now: int, limits: Limits)
     return tally.findings(parent.name, [str(s) for s in child.cut.parent_servers])
 
 
-def _denial(
+def _denials(
     ev: ZoneEval,
     zone: dns.name.Name,
-    key: QueryKey,
-    exchange: Exchange,
-    msg: dns.message.Message,
+    answers: list[tuple[QueryKey, Exchange, dns.message.Message]],
     data: ZoneData,
     limits: Limits,
 ) -> list[Finding]:
-    qname = dns.name.from_text(key.qname)
-    qtype = dns.rdatatype.from_text(key.qtype)
+    """Check every negative or wildcard-expanded answer, then compare servers per question."""
+    existing = _existing_names(zone, answers)
     algorithms = {k.algorithm for k in ev.keys}
-    result = check_denial(msg, qname, qtype, zone, limits, dnskey_algorithms=algorithms)
-    data.denials[key] = result.proven
+    per_question: dict[tuple[str, str], dict[str, DenialCheck]] = {}
     out: list[Finding] = []
-    for problem in result.problems:
-        out.append(
-            catalog.finding(
-                problem.code,
-                zone=ev.name,
-                detail=(
-                    f"{key.qname} {key.qtype} → {dns.rcode.to_text(msg.rcode())}: {problem.detail}"
-                ),
-                servers=(exchange.server,),
-                severity=problem.severity,
-                evidence=dict(problem.evidence),
-            )
+    for key, exchange, msg in answers:
+        if not (_is_negative(msg) or _is_wildcard_expansion(msg)):
+            continue
+        qname = dns.name.from_text(key.qname)
+        qtype = dns.rdatatype.from_text(key.qtype)
+        result = check_denial(
+            msg, qname, qtype, zone, limits, existing=existing, dnskey_algorithms=algorithms
         )
+        if _is_negative(msg):
+            data.denials[key] = result.proven
+        per_question.setdefault((key.qname, key.qtype), {})[exchange.server] = result
+        prefix = f"{key.qname} {key.qtype} → {dns.rcode.to_text(msg.rcode())}: "
+        out.extend(
+            _problem_finding(ev.name, p, prefix, (exchange.server,)) for p in result.problems
+        )
+    for (qname_text, qtype_text), results in per_question.items():
+        for p in compare_servers(results):
+            out.append(_problem_finding(ev.name, p, f"{qname_text} {qtype_text}: ", ()))
     return out
+
+
+def _problem_finding(
+    zone: str, problem: DenialProblem, prefix: str, servers: tuple[str, ...]
+) -> Finding:
+    return catalog.finding(
+        problem.code,
+        zone=zone,
+        detail=prefix + problem.detail,
+        servers=servers,
+        severity=problem.severity,
+        evidence=dict(problem.evidence),
+    )
+
+
+def _existing_names(
+    zone: dns.name.Name, answers: list[tuple[QueryKey, Exchange, dns.message.Message]]
+) -> set[dns.name.Name]:
+    """Names some server showed to exist: a proof must not deny them."""
+    names = {zone}
+    for _key, _exchange, msg in answers:
+        for rrset in msg.answer:
+            proof = rrset.rdtype in (dns.rdatatype.RRSIG, dns.rdatatype.NSEC, dns.rdatatype.NSEC3)
+            if not proof and rrset.name.is_subdomain(zone) and not _is_wildcard_expansion(msg):
+                names.add(rrset.name)
+    return names
+
+
+def _is_wildcard_expansion(msg: dns.message.Message) -> bool:
+    """True when an answer RRSIG's labels field is below its owner's labels (RFC 4035 §5.3.4)."""
+    for rrset in msg.answer:
+        if rrset.rdtype != dns.rdatatype.RRSIG:
+            continue
+        owner_labels = len(rrset.name.labels) - 1
+        if rrset.name.labels and rrset.name.labels[0] == b"*":
+            owner_labels -= 1
+        if any(sig.labels < owner_labels for sig in rrset):
+            return True
+    return False
 
 
 def _authoritative_answer(msg: dns.message.Message) -> bool:
