@@ -98,6 +98,6 @@ async def test_replay_of_an_unrecorded_query_is_a_timeout() -> None:
     again = await wire.send(server, QuerySpec("a.test.", "A"), "udp", 1.0)
     other = await wire.send(server, QuerySpec("a.test.", "A"), "tcp", 1.0)
     assert first is recorded
-    assert (again.outcome, again.error) == ("timeout", "not in capture")
+    assert (again.outcome, again.error) == ("budget", "not in capture")
     assert other.outcome == "timeout" and other.transport == "tcp"
     assert len(wire.missing) == 2

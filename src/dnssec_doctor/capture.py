@@ -8,7 +8,9 @@ server sent, malformed or not.
 from __future__ import annotations
 
 import base64
+import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +23,7 @@ from dnssec_doctor.transport.query import QuerySpec
 
 CAPTURE_FORMAT = "dnssec-doctor/capture"
 CAPTURE_VERSION = 1
+GZIP_MAGIC = b"\x1f\x8b"
 
 Outcome = Literal[
     "response",  # a well-formed answer matching the query
@@ -183,20 +186,26 @@ class Capture:
 
 
 def save_capture(capture: Capture, path: Path) -> None:
-    """Write ``capture`` to ``path`` atomically (no half-written capture on error)."""
+    """Write ``capture`` to ``path`` atomically (gzipped when the name ends in ``.gz``)."""
+    data = (json.dumps(capture.as_json(), indent=1) + "\n").encode("utf-8")
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data, mtime=0)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(capture.as_json(), indent=1) + "\n", encoding="utf-8")
+    tmp.write_bytes(data)
     tmp.replace(path)
 
 
 def load_capture(path: Path) -> Capture:
     """Read a capture file; DoctorError with one clear line when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        if raw[:2] == GZIP_MAGIC:  # captures attached to bug reports are often gzipped
+            raw = gzip.decompress(raw)
+        text = raw.decode("utf-8")
     except OSError as exc:
-        raise DoctorError(f"cannot read capture {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise DoctorError(f"cannot read capture {path}: not UTF-8 text") from None
+        raise DoctorError(f"cannot read capture {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, EOFError, zlib.error):
+        raise DoctorError(f"cannot read capture {path}: not UTF-8 JSON (or gzipped JSON)") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

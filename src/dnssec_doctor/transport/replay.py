@@ -19,6 +19,10 @@ from dnssec_doctor.transport.query import QuerySpec
 _Key = tuple[str, QuerySpec, str]
 
 
+NOT_IN_CAPTURE = "not in capture"
+"""Error text of a replayed query the capture does not hold."""
+
+
 class ReplayWire:
     """A ``Wire`` that answers from recorded exchanges (implements ``base.Wire``).
 
@@ -50,12 +54,14 @@ class ReplayWire:
         if queue:
             return queue.popleft()
         self.missing.append(key)
+        # Not asked when the capture was made (an older probe plan): "not sent",
+        # never a timeout, so the analysis does not read it as a dead server.
         return Exchange(
             server=str(server),
             query=spec,
             transport=transport,
-            outcome="timeout",
-            error="not in capture",
+            outcome="budget",
+            error=NOT_IN_CAPTURE,
         )
 
     def unused(self) -> int:
