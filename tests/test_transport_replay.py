@@ -84,7 +84,7 @@ async def test_replay_round_trip(tmp_path: Path) -> None:
     assert replayer.budget_exhausted == recorder.budget_exhausted is True
 
 
-async def test_replay_of_an_unrecorded_query_is_a_timeout() -> None:
+async def test_replay_of_an_unrecorded_query_is_not_sent() -> None:
     recorded = Exchange(
         server="127.0.0.1:5300",
         query=QuerySpec("a.test.", "A"),
@@ -99,5 +99,5 @@ async def test_replay_of_an_unrecorded_query_is_a_timeout() -> None:
     other = await wire.send(server, QuerySpec("a.test.", "A"), "tcp", 1.0)
     assert first is recorded
     assert (again.outcome, again.error) == ("budget", "not in capture")
-    assert other.outcome == "timeout" and other.transport == "tcp"
+    assert other.outcome == "budget" and other.transport == "tcp"
     assert len(wire.missing) == 2
