@@ -1,0 +1,181 @@
+"""Checks one node can answer alone, as soon as it is read (RFC 2181, 4035, 6672)."""
+
+from __future__ import annotations
+
+import dns.name
+import dns.rdatatype
+
+from dnssec_doctor.dnssec.algorithms import PolicyStatus, algorithm_info, digest_info
+from dnssec_doctor.dnssec.keys import DsRecord
+from dnssec_doctor.severity import Severity
+from dnssec_doctor.zonefile.emit import Emitter
+from dnssec_doctor.zonefile.nodes import Node
+from dnssec_doctor.zonefile.skeleton import type_names
+
+T = dns.rdatatype
+_BESIDE_CNAME = frozenset({T.CNAME, T.RRSIG, T.NSEC, T.NSEC3})
+"""RFC 2181 §10.1 and RFC 4035 §2.5: only DNSSEC records may sit beside a CNAME."""
+_APEX_ONLY = {
+    T.DNSKEY: "DNSKEY_NOT_AT_APEX",
+    T.CDS: "DNSKEY_NOT_AT_APEX",
+    T.CDNSKEY: "DNSKEY_NOT_AT_APEX",
+    T.SOA: "ZONE_DATA_INVALID",
+    T.NSEC3PARAM: "ZONE_DATA_INVALID",
+}
+
+
+def _t(rdtype: int) -> str:
+    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
+
+
+def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
+    """Report what is wrong inside ``node`` regardless of the rest of the zone."""
+    name = node.name.to_text()
+    types = node.types()
+    if T.CNAME in types:
+        cname = node.rrsets[T.CNAME]
+        if types - _BESIDE_CNAME:
+            out.add(
+                "ZONE_DATA_INVALID",
+                f"{name} has a CNAME and other data ({type_names(types - _BESIDE_CNAME)}); "
+                "a CNAME must be alone at its name (RFC 2181 §10.1)",
+                subject=f"{name}/CNAME-beside",
+                line=cname.line,
+            )
+        if len(cname.rdatas) > 1:
+            out.add(
+                "ZONE_DATA_INVALID",
+                f"{name} has {len(cname.rdatas)} CNAME records; "
+                "only one is allowed (RFC 2181 §10.1)",
+                subject=f"{name}/CNAME-multiple",
+                line=cname.line,
+            )
+    if T.DNAME in types:
+        dname = node.rrsets[T.DNAME]
+        if len(dname.rdatas) > 1:
+            out.add(
+                "ZONE_DATA_INVALID",
+                f"{name} has {len(dname.rdatas)} DNAME records; "
+                "only one is allowed (RFC 6672 §2.4)",
+                subject=f"{name}/DNAME-multiple",
+                line=dname.line,
+            )
+        if T.NS in types and node.name != origin:
+            out.add(
+                "ZONE_DATA_INVALID",
+                f"{name} has both DNAME and NS; a DNAME cannot sit at a delegation (RFC 6672 §2.3)",
+                subject=f"{name}/DNAME-NS",
+                line=dname.line,
+            )
+    for rrset in node.rrsets.values():
+        if rrset.ttls_differ:
+            out.add(
+                "ZONE_DATA_INVALID",
+                f"the {_t(rrset.rdtype)} records at {name} have "
+                f"different TTLs; an RRset has one TTL (RFC 2181 §5.2), {rrset.ttl} is used",
+                subject=f"{name}/{_t(rrset.rdtype)}/ttl",
+                line=rrset.line,
+                severity=Severity.WARNING,
+            )
+    if node.name != origin:
+        for rdtype, code in _APEX_ONLY.items():
+            if rdtype in types:
+                out.add(
+                    code,
+                    f"{_t(rdtype)} at {name}, below the apex {origin}: a mistyped "
+                    "owner name? These records only mean something at the zone apex",
+                    subject=f"{name}/{_t(rdtype)}",
+                    line=node.rrsets[rdtype].line,
+                )
+    if node.name != origin and T.ZONEMD in types:
+        out.add(
+            "ZONEMD_MISMATCH",
+            f"ZONEMD at {name}, below the apex: it is ignored (RFC 8976 §2)",
+            subject=f"{name}/ZONEMD",
+            line=node.rrsets[T.ZONEMD].line,
+            severity=Severity.NOTICE,
+        )
+    if T.DS in types:
+        _check_ds(node, origin, out)
+    _check_orphan_sigs(node, out)
+
+
+def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
+    name = node.name.to_text()
+    ds_set = node.rrsets[T.DS]
+    if node.name == origin:
+        out.add(
+            "ZONE_DATA_INVALID",
+            f"DS at the zone apex {name}: DS records belong in the parent zone (RFC 4035 §2.4)",
+            subject=f"{name}/DS-apex",
+            line=ds_set.line,
+        )
+    elif T.NS not in node.rrsets:
+        out.add(
+            "ZONE_DATA_INVALID",
+            f"DS at {name}, which is not a delegation (no NS): DS "
+            "only exists at zone cuts (RFC 4035 §2.4)",
+            subject=f"{name}/DS-no-NS",
+            line=ds_set.line,
+        )
+    for index, rdata in enumerate(ds_set.rdatas):
+        try:
+            ds = DsRecord.from_rdata_wire(rdata)
+        except ValueError as exc:
+            out.add(
+                "DS_DIGEST_INVALID_TYPE",
+                f"DS at {name} cannot be decoded: {exc}",
+                subject=f"{name}/DS#{index}",
+                line=ds_set.line,
+            )
+            continue
+        digest = digest_info(ds.digest_type)
+        if digest.status is PolicyStatus.INVALID:
+            out.add(
+                "DS_DIGEST_INVALID_TYPE",
+                f"DS {ds.key_tag} at {name} uses digest type "
+                f"{ds.digest_type} ({digest.mnemonic}): {digest.reason}",
+                subject=f"{name}/DS {ds.key_tag}/{ds.digest_type}",
+                line=ds_set.line,
+                evidence={"ds": ds.to_text()},
+            )
+        elif digest.length is not None and len(ds.digest) != digest.length:
+            out.add(
+                "DS_DIGEST_INVALID_TYPE",
+                f"DS {ds.key_tag} at {name} has a "
+                f"{len(ds.digest)}-octet digest; {digest.mnemonic} digests are "
+                f"{digest.length} octets",
+                subject=f"{name}/DS {ds.key_tag}/{ds.digest_type}",
+                line=ds_set.line,
+                evidence={"ds": ds.to_text()},
+            )
+        alg = algorithm_info(ds.algorithm)
+        if alg.status is PolicyStatus.INVALID:
+            out.add(
+                "ALGORITHM_INVALID",
+                f"DS {ds.key_tag} at {name} names algorithm "
+                f"{ds.algorithm} ({alg.mnemonic}): {alg.reason}",
+                subject=f"{name}/DS {ds.key_tag}/alg",
+                line=ds_set.line,
+            )
+
+
+def _check_orphan_sigs(node: Node, out: Emitter) -> None:
+    name = node.name.to_text()
+    for sig in node.sigs:
+        if sig.covered == T.RRSIG:
+            out.add(
+                "RRSIG_FIELDS_INVALID",
+                f"an RRSIG at {name} covers type RRSIG; RRSIG "
+                "records are never signed (RFC 4035 §2.2)",
+                subject=f"{name}/RRSIG-RRSIG",
+                line=sig.line,
+            )
+        elif sig.covered not in node.rrsets:
+            out.add(
+                "RRSIG_FIELDS_INVALID",
+                f"an RRSIG at {name} covers {_t(sig.covered)}, "
+                f"but {name} has no {_t(sig.covered)} records (left over after a change?)",
+                subject=f"{name}/RRSIG-{_t(sig.covered)}-orphan",
+                line=sig.line,
+            )

@@ -1,0 +1,60 @@
+"""Owner names that look like typing mistakes (catalog OWNER_NAME_SUSPICIOUS).
+
+The classic one is a missing trailing dot: ``www.example.com`` written inside
+``example.com.`` becomes ``www.example.com.example.com.``. Names outside the
+zone are ignored by signers and servers alike, so they are reported and skipped.
+"""
+
+from __future__ import annotations
+
+import dns.name
+
+from dnssec_doctor.zonefile.emit import Emitter
+
+_HOST_OK = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_*")
+
+
+def repeats_origin(name: dns.name.Name, origin: dns.name.Name) -> bool:
+    """``x.example.com.example.com.`` in ``example.com.``: the origin appended twice."""
+    if origin == dns.name.root or not name.is_subdomain(origin) or name == origin:
+        return False
+    relative = name.relativize(origin)
+    inner = origin.relativize(dns.name.root)
+    return len(relative) >= len(inner) and (dns.name.Name(relative.labels[-len(inner) :]) == inner)
+
+
+def check_owner(name: dns.name.Name, origin: dns.name.Name, line: int, out: Emitter) -> bool:
+    """Report a suspicious owner; False when the record lies outside the zone."""
+    text = name.to_text()
+    if not name.is_subdomain(origin):
+        out.add(
+            "OWNER_NAME_SUSPICIOUS",
+            f"{text} is outside the zone {origin}; the record "
+            "is ignored (a relative name in the wrong $ORIGIN?)",
+            subject=f"{text}/outside",
+            line=line,
+        )
+        return False
+    if repeats_origin(name, origin):
+        fixed = name.relativize(origin).to_text() + "."
+        out.add(
+            "OWNER_NAME_SUSPICIOUS",
+            f"{text} repeats the zone name: probably {fixed} written without its trailing dot",
+            subject=f"{text}/repeated-origin",
+            line=line,
+            fix=f"Write the owner as {fixed} (with the trailing dot) or relative, then re-sign.",
+        )
+    elif any(
+        label and (label[0] == 45 or not set(label) <= _HOST_OK)
+        for label in name.labels[:-1]
+        if label != b"*"
+    ):
+        out.add(
+            "OWNER_NAME_SUSPICIOUS",
+            f"{text} has characters unusual in host names "
+            "(legal in DNS, RFC 2181 §11, but often a typo)",
+            subject=f"{text}/characters",
+            line=line,
+            severity=None,
+        )
+    return True

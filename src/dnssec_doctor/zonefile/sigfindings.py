@@ -1,0 +1,133 @@
+"""Signature verification results → findings (catalog section D, L)."""
+
+from __future__ import annotations
+
+import datetime
+
+import dns.name
+import dns.rdatatype
+
+from dnssec_doctor.dnssec.signatures import SigStatus
+from dnssec_doctor.severity import Severity
+from dnssec_doctor.zonefile.authority import ZoneView
+from dnssec_doctor.zonefile.emit import Emitter
+from dnssec_doctor.zonefile.sigexpect import sig_is_for_authoritative
+from dnssec_doctor.zonefile.sigverify import SigProblem, SigTotals
+
+_CODES = {
+    SigStatus.EXPIRED: "RRSIG_EXPIRED",
+    SigStatus.NOT_YET_VALID: "RRSIG_NOT_YET_VALID",
+    SigStatus.KEY_NOT_FOUND: "RRSIG_KEY_NOT_FOUND",
+    SigStatus.CRYPTO_INVALID: "RRSIG_CRYPTO_INVALID",
+    SigStatus.CANNOT_VERIFY_LOCALLY: "CANNOT_VERIFY_LOCALLY",
+    SigStatus.SIGNER_NOT_ZONE: "RRSIG_SIGNER_NOT_APEX",
+    SigStatus.LABELS_INVALID: "RRSIG_FIELDS_INVALID",
+    SigStatus.TTL_ABOVE_ORIGINAL: "RRSIG_FIELDS_INVALID",
+    SigStatus.TYPE_MISMATCH: "RRSIG_FIELDS_INVALID",
+}
+
+_SOFT = frozenset({SigStatus.EXPIRED, SigStatus.NOT_YET_VALID, SigStatus.KEY_NOT_FOUND})
+"""Failures that do not break the RRset while another valid signature of the same
+algorithm exists (a left-over signature); a signature that does not verify at all
+stays at its full severity, because it means the data or the signer is corrupt."""
+
+
+def iso(posix: int) -> str:
+    """UTC ISO 8601 for a POSIX time."""
+    return datetime.datetime.fromtimestamp(posix, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _t(rdtype: int) -> str:
+    return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
+
+
+def report_problems(view: ZoneView, totals: SigTotals, out: Emitter) -> None:
+    """One finding per failing RRSIG over authoritative data (signed glue is reported apart)."""
+    for problem in totals.problems:
+        if not sig_is_for_authoritative(view, problem.owner, problem.rdtype):
+            continue
+        _report(problem, out)
+    if totals.dropped:
+        out.add(
+            "ANALYSIS_BUDGET_EXCEEDED",
+            f"{totals.dropped:,} further signature problems were counted but not kept",
+            subject="signature-problems",
+        )
+
+
+def _report(problem: SigProblem, out: Emitter) -> None:
+    code = _CODES[problem.status]
+    owner = problem.owner.to_text()
+    severity = None
+    if problem.status in _SOFT and problem.algorithm in problem.rrset_valid_algorithms:
+        severity = Severity.WARNING
+    window = f"valid {iso(problem.inception)} .. {iso(problem.expiration)}"
+    detail = (
+        f"RRSIG {_t(problem.rdtype)} at {owner} (key tag {problem.key_tag}, algorithm "
+        f"{problem.algorithm}, {window}): {problem.detail}"
+    )
+    if severity is Severity.WARNING:
+        detail += "; another valid signature of this algorithm covers the RRset"
+    out.add(
+        code,
+        detail,
+        subject=f"{owner}/{_t(problem.rdtype)}/{problem.key_tag}/{problem.line}",
+        line=problem.line,
+        severity=severity,
+        evidence={
+            "owner": owner,
+            "type": _t(problem.rdtype),
+            "key_tag": problem.key_tag,
+            "algorithm": problem.algorithm,
+            "inception": iso(problem.inception),
+            "expiration": iso(problem.expiration),
+            "status": problem.status.value,
+        },
+    )
+
+
+def report_timing(
+    totals: SigTotals, now: int, warn_within: int, soa_expire: int | None, out: Emitter
+) -> None:
+    """Earliest expiration, SOA EXPIRE margin, TTLs outliving signatures, RRSIG TTLs."""
+    if totals.earliest_expiration is not None:
+        expiration, owner, rdtype = totals.earliest_expiration
+        remaining = expiration - now
+        evidence = {"earliest_expiration": iso(expiration), "owner": owner, "type": _t(rdtype)}
+        if remaining < warn_within:
+            out.add(
+                "RRSIG_EXPIRES_SOON",
+                f"the earliest signature (RRSIG {_t(rdtype)} at {owner}) expires "
+                f"{iso(expiration)}, in {remaining / 86400:.1f} days: the zone breaks then "
+                "unless it is re-signed",
+                subject="earliest",
+                evidence=evidence,
+            )
+        elif soa_expire is not None and remaining < soa_expire:
+            out.add(
+                "RRSIG_VALIDITY_BELOW_SOA_EXPIRE",
+                f"the earliest signature expires {iso(expiration)}, "
+                f"{remaining / 86400:.1f} days from now, sooner than SOA EXPIRE "
+                f"({soa_expire / 86400:.1f} days): a secondary cut off from the primary "
+                "would serve expired signatures",
+                subject="earliest",
+                evidence=evidence,
+            )
+    for owner, rdtype, ttl, expiration in totals.ttl_outlives[:5]:
+        out.add(
+            "RRSIG_TTL_OUTLIVES_SIGNATURE",
+            f"{owner} {_t(rdtype)} has TTL {ttl}s, so caches may keep it past its signature's "
+            f"expiration {iso(expiration)}",
+            subject=f"{owner}/{_t(rdtype)}",
+        )
+    if totals.ttl_differs_count:
+        owner, rdtype, line = totals.ttl_differs[0]
+        out.add(
+            "RRSIG_FIELDS_INVALID",
+            f"{totals.ttl_differs_count:,} RRSIG record(s) have a TTL different from the "
+            f"RRset they cover (first: {owner} {_t(rdtype)}); RFC 4034 §3 wants them equal. "
+            "Validators use the smaller, so this is harmless but untidy",
+            subject="rrsig-ttl",
+            line=line,
+            severity=Severity.NOTICE,
+        )

@@ -1,0 +1,275 @@
+"""Offline verification of a signed zone file: the ``zone`` command's analysis.
+
+One streaming pass reads the file node by node: per-node checks run at once,
+signatures go to worker processes in chunks, and only a few facts per name stay
+in memory for the checks that need the whole zone (chains, authority, glue).
+Time is a parameter (``now``); nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dns.name
+import dns.rdatatype
+
+from dnssec_doctor import catalog
+from dnssec_doctor.dnssec.keys import DsRecord
+from dnssec_doctor.findings import Diagnosis, Finding, Status
+from dnssec_doctor.limits import Limits
+from dnssec_doctor.severity import Severity
+from dnssec_doctor.zonefile import nsec3chain
+from dnssec_doctor.zonefile.apex import Apex, check_apex, read_apex
+from dnssec_doctor.zonefile.authority import ZoneView
+from dnssec_doctor.zonefile.cds import check_cds
+from dnssec_doctor.zonefile.dsfile import check_ds_file
+from dnssec_doctor.zonefile.emit import Emitter
+from dnssec_doctor.zonefile.glue import check_glue
+from dnssec_doctor.zonefile.nodecheck import check_node
+from dnssec_doctor.zonefile.nodes import Node, NotGroupedError, grouped_nodes, sorted_nodes
+from dnssec_doctor.zonefile.nsecchain import check_nsec_chain
+from dnssec_doctor.zonefile.owners import check_owner
+from dnssec_doctor.zonefile.reader import ReaderOptions, ZoneReader
+from dnssec_doctor.zonefile.sigexpect import check_signing_coverage
+from dnssec_doctor.zonefile.sigfindings import report_problems, report_timing
+from dnssec_doctor.zonefile.sigverify import SigJob, SigTotals, Verifier
+from dnssec_doctor.zonefile.skeleton import NodeInfo, Nsec3Info, node_info
+from dnssec_doctor.zonefile.zonemd import check_zonemd
+
+T = dns.rdatatype
+_DNSSEC_SECTIONS = frozenset("CDEFHK")
+"""Catalog sections whose errors make the zone bogus (not mere data hygiene)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneOptions:
+    """How to verify: parallelism, thresholds, bounds."""
+
+    jobs: int = 1
+    """Worker processes for signature checks (1: in-process)."""
+    expiry_warning: int = 7 * 86400
+    """Warn when the earliest signature expires sooner than this (seconds)."""
+    reader: ReaderOptions = field(default_factory=ReaderOptions)
+    limits: Limits = field(default_factory=Limits)
+    finding_cap: int = 10_000
+    """Findings kept per code; the rest are counted."""
+
+
+ProgressFn = Callable[[int], None]
+
+
+def default_jobs(path: Path) -> int:
+    """All cores for big files; in-process below 2 MB, where workers cost more than they save."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 1
+    return 1 if size < 2 * 1024 * 1024 else max(1, os.cpu_count() or 1)
+
+
+def verify_zone(
+    path: str | os.PathLike[str],
+    *,
+    origin: dns.name.Name | None,
+    now: int,
+    options: ZoneOptions,
+    ds_records: list[DsRecord] | None = None,
+    progress: ProgressFn | None = None,
+) -> Diagnosis:
+    """Verify the zone file at ``path`` as of ``now`` (POSIX seconds).
+
+    DoctorError when the file cannot be read or parsed; otherwise a Diagnosis
+    whose findings carry the file's line numbers.
+    """
+    reader = ZoneReader(path, origin, options.reader)
+    try:
+        run = _Run(reader, now, options, progress)
+        run.consume(grouped_nodes(reader.records()))
+    except NotGroupedError:
+        # an owner came back later in the file: read it again, whole and sorted
+        reader = ZoneReader(path, reader.origin, options.reader)
+        run = _Run(reader, now, options, progress)
+        run.consume(sorted_nodes(reader.records()))
+    return run.conclude(ds_records)
+
+
+class _Run:
+    """State of one pass over the file."""
+
+    def __init__(
+        self, reader: ZoneReader, now: int, options: ZoneOptions, progress: ProgressFn | None
+    ) -> None:
+        self.reader = reader
+        self.origin = reader.origin
+        self.now = now
+        self.options = options
+        self.progress = progress
+        self.out = Emitter(self.origin.to_text(), cap=options.finding_cap)
+        self.nodes: dict[dns.name.Name, NodeInfo] = {}
+        self.nsec3: list[Nsec3Info] = []
+        self.apex: Apex | None = None
+        self.any_rrsig = False
+        self.totals = SigTotals()
+
+    def consume(self, nodes: Iterator[Node]) -> None:
+        """Read every node, verifying signatures as they stream past."""
+        verifier = Verifier(
+            jobs=self.options.jobs,
+            zone=self.origin,
+            now=self.now,
+            limits=self.options.limits,
+            keep_problems=self.options.finding_cap * 4,
+        )
+        try:
+            for count, node in enumerate(nodes):
+                self._node(node, verifier)
+                if self.progress is not None and count % 4096 == 0:
+                    self.progress(self.reader.bytes_read)
+            self.totals = verifier.finish()
+        finally:
+            verifier.close()
+
+    def _node(self, node: Node, verifier: Verifier) -> None:
+        if not check_owner(node.name, self.origin, node.line, self.out):
+            return
+        check_node(node, self.origin, self.out)
+        info, nsec3, problems = node_info(node)
+        for problem in problems:
+            self.out.add(
+                "ZONE_DATA_INVALID", problem, subject=f"{node.name}/decode", line=node.line
+            )
+        self.nodes[node.name] = info
+        self.nsec3.extend(nsec3)
+        if node.name == self.origin:
+            self.apex = read_apex(node, self.origin, self.now, self.options.limits)
+            verifier.start(self.apex.dnskeys)
+        if node.sigs:
+            self.any_rrsig = True
+        for rdtype, rrset in node.rrsets.items():
+            sigs = tuple((s.rdata, s.ttl, s.line) for s in node.sigs if s.covered == rdtype)
+            if sigs:
+                verifier.submit(
+                    SigJob(
+                        node.name,
+                        rdtype,
+                        rrset.rdclass,
+                        rrset.ttl,
+                        tuple(sorted(rrset.rdatas)),
+                        sigs,
+                    )
+                )
+
+    def conclude(self, ds_records: list[DsRecord] | None) -> Diagnosis:
+        """Run the whole-zone checks and build the diagnosis."""
+        apex = self.apex or Apex()
+        view = ZoneView(self.origin, self.nodes)
+        names = view.authoritative_names()
+        uses_nsec3 = bool(self.nsec3 or apex.nsec3param)
+        check_apex(apex, self.origin, uses_nsec3, self.out)
+        check_cds(apex, self.origin, self.out)
+        check_glue(view, self.out)
+        signed = apex.signed or self.any_rrsig
+        if signed:
+            self._dnssec_checks(apex, view, names, uses_nsec3)
+        if ds_records:
+            check_ds_file(ds_records, apex, self.origin, self.out)
+        if apex.zonemd:
+            again = ZoneReader(self.reader.path, self.origin, self.options.reader)
+            check_zonemd(
+                apex.zonemd,
+                apex.soa_serial,
+                again.records(),
+                self.origin,
+                apex.lines.get(T.ZONEMD),
+                self.out,
+            )
+        findings = _ordered(self.out.findings())
+        return Diagnosis(
+            name=self.origin.to_text(),
+            at=self.now,
+            status=_status(findings, signed),
+            findings=findings,
+            stats={
+                "records": self.reader.count,
+                "names": len(self.nodes),
+                "signatures_checked": self.totals.checked,
+                "signatures_valid": self.totals.valid,
+                "signed": signed,
+                "denial": "nsec3" if uses_nsec3 else ("nsec" if signed else "none"),
+                "jobs": self.options.jobs,
+            },
+        )
+
+    def _dnssec_checks(
+        self, apex: Apex, view: ZoneView, names: list[dns.name.Name], uses_nsec3: bool
+    ) -> None:
+        out = self.out
+        check_signing_coverage(view, _algorithms_in_use(apex, out), out)
+        report_problems(view, self.totals, out)
+        report_timing(self.totals, self.now, self.options.expiry_warning, apex.soa_expire, out)
+        negative_ttl = None
+        if apex.soa and apex.soa_minimum is not None:
+            negative_ttl = min(apex.soa_ttl, apex.soa_minimum)
+        has_nsec = any(info.nsec for info in self.nodes.values())
+        if not uses_nsec3:
+            check_nsec_chain(view, names, negative_ttl, out)
+            return
+        line = apex.lines.get(T.NSEC3PARAM)
+        zone = self.origin.to_text()
+        if has_nsec:
+            out.add(
+                "NSEC_NSEC3_MIXED",
+                f"{zone} has both NSEC and NSEC3 records",
+                subject="mixed",
+                line=line,
+            )
+        params = nsec3chain.choose_params(apex.nsec3param, self.nsec3, zone, line, out)
+        if params is None:
+            return
+        nsec3chain.check_rfc9276(params, zone, line, out)
+        nsec3chain.check_nsec3_chain(
+            view, names, self.nsec3, params, negative_ttl, self.options.limits, out
+        )
+
+
+def _algorithms_in_use(apex: Apex, out: Emitter) -> frozenset[int]:
+    """Algorithms every RRset must be signed with: those signing the DNSKEY RRset.
+
+    RFC 4035 §2.2 asks for every algorithm of the DNSKEY RRset, but RFC 6840 §5.11
+    lets validators ignore algorithms that sign nothing, and BIND and Knot accept a
+    published-but-unused algorithm (the first step of a liberal algorithm roll);
+    it is reported once, as a warning, instead of once per RRset.
+    """
+    published = apex.zone_key_algorithms
+    signing = frozenset(check.algorithm for check, _ in apex.dnskey_checks if check.valid)
+    if not signing:
+        return published
+    for alg in sorted(published - signing):
+        out.add(
+            "RRSIG_MISSING_FOR_ALGORITHM",
+            f"DNSKEYs of algorithm {alg} are published "
+            "but sign nothing, not even the DNSKEY RRset; validators predating RFC 6840 "
+            "reject such zones (conservative algorithm roll: sign first, publish after)",
+            subject=f"unused-alg{alg}",
+            line=apex.lines.get(T.DNSKEY),
+            severity=Severity.WARNING,
+        )
+    return signing
+
+
+def _ordered(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    return tuple(
+        sorted(findings, key=lambda f: (-f.severity, f.line if f.line is not None else 1 << 62))
+    )
+
+
+def _status(findings: tuple[Finding, ...], signed: bool) -> Status:
+    if not signed:
+        return "insecure"
+    for f in findings:
+        if f.severity >= Severity.ERROR and catalog.entry(f.code).section in _DNSSEC_SECTIONS:
+            return "bogus"
+    return "secure"
