@@ -1,0 +1,39 @@
+"""Golden `check` cases: recorded captures replayed offline give the scenario's diagnosis.
+
+Each tests/cases/check-<scenario>/ holds a capture of the lab scenario and the
+diagnosis its author expects (status, root-cause codes, the servers at fault).
+Regenerate with `python tests/make_check_cases.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dnssec_doctor.capture import load_capture
+from dnssec_doctor.session import diagnose_capture
+from dnssec_doctor.severity import Severity
+
+CASES = sorted((Path(__file__).parent / "cases").glob("check-*"))
+
+
+def test_there_are_cases() -> None:
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case(case: Path) -> None:
+    expected = json.loads((case / "expected.json").read_text())
+    diagnosis = diagnose_capture(load_capture(case / "capture.json.gz"), expected["at"])
+    roots = {f.code: f for f in diagnosis.root_causes()}
+    assert diagnosis.status == expected["status"], (diagnosis.status, sorted(roots))
+    for code in expected["root_causes"]:
+        assert code in roots, (code, sorted(roots))
+        if expected["servers"]:
+            named = set(roots[code].servers)
+            assert named and named <= set(expected["servers"]), (code, named)
+    if not expected["root_causes"]:
+        loud = [f.code for f in diagnosis.findings if f.severity >= Severity.WARNING]
+        assert not loud, loud
