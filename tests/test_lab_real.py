@@ -11,6 +11,7 @@ validate against the system time, which the test cannot choose.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import shutil
@@ -47,6 +48,8 @@ _BINARIES = {
     "ip": "iproute2",
 }
 _PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
+_WAIT = 30.0
+"""Seconds to wait for a real lab another test run has up (one lab per machine)."""
 
 
 def _require_tools() -> None:
@@ -233,7 +236,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealLab]:
     """One lab per class: torn down before the lifecycle tests below start their own."""
     _require_tools()
     plan = tiny_plan(int(time.time()))
-    running = start_real(plan, tmp_path_factory.mktemp("real-lab"))
+    running = start_real(plan, tmp_path_factory.mktemp("real-lab"), wait_seconds=_WAIT)
     try:
         yield running
     finally:
@@ -323,7 +326,7 @@ class TestRunningLab:
 def test_start_twice_then_stop_leaves_nothing(tmp_path: Path) -> None:
     _require_tools()
     plan = tiny_plan(int(time.time()))
-    first = start_real(plan, tmp_path, bind_resolver=False)
+    first = start_real(plan, tmp_path, bind_resolver=False, wait_seconds=_WAIT)
     first_pids = _our_processes(tmp_path)
     assert len(first_pids) == 4  # named + three Unbound
     second = start_real(plan, tmp_path, bind_resolver=False)
@@ -337,18 +340,42 @@ def test_start_twice_then_stop_leaves_nothing(tmp_path: Path) -> None:
 
 def test_failed_start_cleans_up_and_says_why(tmp_path: Path) -> None:
     _require_tools()
-    plan = tiny_plan(int(time.time()))
-    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        # Another program holds the non-validating resolver's port: Unbound cannot start.
-        blocker.bind((RESOLVER_ADDRESSES["non-validating"].ip, 53))
-        with pytest.raises(DoctorError, match="non-validating"):
-            start_real(plan, tmp_path, bind_resolver=False)
-    finally:
-        blocker.close()
+    good = tiny_plan(int(time.time()))
+    # A garbled root anchor: named (authoritative) starts, then the validating
+    # Unbound cannot read its anchor file, so the start fails half-way.
+    plan = dataclasses.replace(good, trust_anchor_ds=(". 3600 IN DS 1 13 2 NOT-HEX",))
+    with pytest.raises(DoctorError, match=r"lab validating server \(unbound\) exited"):
+        start_real(plan, tmp_path, wait_seconds=_WAIT)
     assert _our_processes(tmp_path) == []
     assert not _plan_addresses(plan) & loopback.present_addresses()
     stop_real(tmp_path)  # nothing left to stop: harmless
+
+
+def test_refuses_to_share_addresses(tmp_path: Path) -> None:
+    _require_tools()
+    plan = tiny_plan(int(time.time()))
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        # Another program holds a resolver's port; daemons binding with
+        # SO_REUSEADDR would start anyway and share the traffic, so we refuse.
+        blocker.bind((RESOLVER_ADDRESSES["non-validating"].ip, 53))
+        with pytest.raises(DoctorError, match=r"already in use: 127\.78\.255\.3"):
+            start_real(plan, tmp_path, wait_seconds=_WAIT)
+    finally:
+        blocker.close()
+    assert _our_processes(tmp_path) == []
+
+
+def test_one_lab_per_machine(tmp_path: Path) -> None:
+    _require_tools()
+    plan = tiny_plan(int(time.time()))
+    first = start_real(plan, tmp_path / "one", bind_resolver=False, wait_seconds=_WAIT)
+    try:
+        with pytest.raises(DoctorError, match="another real-server lab is running from"):
+            start_real(plan, tmp_path / "two", bind_resolver=False)
+    finally:
+        first.stop()
+    assert _our_processes(tmp_path) == []
 
 
 def test_loopback_refuses_addresses_outside_the_lab_range() -> None:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.lab import loopback, realconf, realproc
+from dnssec_doctor.lab import loopback, realconf, realowner, realproc
 from dnssec_doctor.lab.plan import LabPlan, LabServer
 
 RESOLVER_ADDRESSES: dict[str, ServerAddress] = {
@@ -99,34 +100,67 @@ class RealLab:
         stop_real(self.workdir)
 
 
-def start_real(plan: LabPlan, workdir: Path, *, bind_resolver: bool = True) -> RealLab:
+def start_real(
+    plan: LabPlan, workdir: Path, *, bind_resolver: bool = True, wait_seconds: float = 0.0
+) -> RealLab:
     """Start the plan's servers and the lab resolvers; DoctorError says why when it cannot.
 
     Needs root (port 53, addresses on ``lo``) and the Debian packages bind9 and
-    unbound. A lab already running from ``workdir`` is stopped first; a start
-    that fails half-way stops what it started before raising.
+    unbound. A lab already running from ``workdir`` is stopped first; a lab
+    running from another directory is waited for up to ``wait_seconds``, then
+    refused (only one real lab fits on a machine); a start that fails
+    half-way stops what it started before raising.
     """
     workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    stop_real(workdir)
     named = realproc.find_binary("named", "bind9")
     unbound = realproc.find_binary("unbound", "unbound")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        with realowner.machine_lock():
+            other = realowner.owner()
+            if other is None or other == workdir or not lab_running(other):
+                if other is not None and other != workdir:
+                    _stop(other)  # what is left of a lab whose processes died
+                _stop(workdir)
+                return _start_locked(plan, workdir, named, unbound, bind_resolver)
+            if time.monotonic() >= deadline:
+                raise DoctorError(
+                    f"another real-server lab is running from {other}; "
+                    "stop it first (`dnssec-doctor lab down`)"
+                )
+        time.sleep(0.5)
+
+
+def _start_locked(
+    plan: LabPlan, workdir: Path, named: str, unbound: str, bind_resolver: bool
+) -> RealLab:
     views, skipped = _auth_views(plan, workdir)
     _check_addresses(views)
+    roles = [r for r in RESOLVER_ADDRESSES if bind_resolver or r != "bind-validating"]
+    busy = realowner.busy_addresses(
+        [v.address for v in views] + [RESOLVER_ADDRESSES[r] for r in roles]
+    )
+    if busy:
+        daemons = "\n".join(realowner.dns_daemons()) or "(no named/unbound found)"
+        raise DoctorError(
+            f"real-server lab: already in use: {', '.join(busy)}; DNS daemons running:\n{daemons}"
+        )
     state = realproc.State(workdir / STATE_FILE)
+    realowner.set_owner(workdir)
     try:
         return _start(
             plan,
             workdir,
             state=state,
             views=views,
+            roles=roles,
             skipped=skipped,
             named=named,
             unbound=unbound,
-            bind_resolver=bind_resolver,
         )
     except BaseException:
-        stop_real(workdir)
+        _stop(workdir)
         raise
 
 
@@ -136,14 +170,20 @@ def stop_real(workdir: Path) -> None:
     Harmless when nothing runs. Only processes this lab started (checked by
     their command line) are signalled.
     """
-    state_path = workdir.resolve() / STATE_FILE
-    if not state_path.exists():
-        return
-    state = realproc.State.load(state_path)
-    for proc in reversed(state.processes):
-        realproc.terminate(proc)
-    loopback.remove_addresses(state.addresses)
-    state_path.unlink()
+    with realowner.machine_lock():
+        _stop(workdir.resolve())
+
+
+def _stop(workdir: Path) -> None:
+    state_path = workdir / STATE_FILE
+    if state_path.exists():
+        state = realproc.State.load(state_path)
+        for proc in reversed(state.processes):
+            realproc.terminate(proc)
+        loopback.remove_addresses(state.addresses)
+        state_path.unlink()
+    if realowner.owner() == workdir:
+        realowner.set_owner(None)
 
 
 def _start(
@@ -152,12 +192,11 @@ def _start(
     *,
     state: realproc.State,
     views: list[realconf.AuthView],
+    roles: list[str],
     skipped: list[SkippedServer],
     named: str,
     unbound: str,
-    bind_resolver: bool,
 ) -> RealLab:
-    roles = [r for r in RESOLVER_ADDRESSES if bind_resolver or r != "bind-validating"]
     addresses = [v.address.ip for v in views] + [RESOLVER_ADDRESSES[r].ip for r in roles]
     state.addresses = addresses
     state.save()  # before adding, so a failure part-way still removes them

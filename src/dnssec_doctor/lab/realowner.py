@@ -1,0 +1,94 @@
+"""One real-server lab per machine: who runs it, and whether its ports are free.
+
+The real lab uses fixed addresses in 127.78.0.0/16 on port 53, so two labs
+cannot run at once. Worse, they would not notice: BIND binds with
+SO_REUSEPORT and Unbound with SO_REUSEADDR, so a second lab's daemons start
+happily and the kernel splits queries between the two. So a start takes a
+machine-wide lock, reads which work directory owns the running lab, and
+probes every address it needs with a plain UDP bind (which fails while any
+other socket holds the address, whatever flags that one used).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import socket
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.errors import DoctorError
+
+
+def _run_dir() -> Path:
+    # /run is per boot and root-only, as is the lab; fall back for tests run elsewhere.
+    base = Path("/run") if os.access("/run", os.W_OK) else Path(tempfile.gettempdir())
+    path = base / "dnssec-doctor"
+    path.mkdir(mode=0o755, exist_ok=True)
+    return path
+
+
+@contextlib.contextmanager
+def machine_lock() -> Iterator[None]:
+    """Hold the machine-wide real-lab lock (blocks while another start/stop runs)."""
+    with open(_run_dir() / "real-lab.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def owner() -> Path | None:
+    """The work directory of the last lab started on this machine, if recorded."""
+    try:
+        text = (_run_dir() / "real-lab.owner").read_text().strip()
+    except OSError:
+        return None
+    return Path(text) if text else None
+
+
+def set_owner(workdir: Path | None) -> None:
+    """Record (or, with None, forget) the work directory of the running lab."""
+    path = _run_dir() / "real-lab.owner"
+    if workdir is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_text(f"{workdir}\n")
+
+
+def busy_addresses(addresses: Iterable[ServerAddress]) -> list[str]:
+    """The addresses some socket already holds, each with the programs that may hold it."""
+    busy: list[str] = []
+    for addr in addresses:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.bind((addr.ip, addr.port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise DoctorError(f"cannot probe {addr}: {exc.strerror}") from None
+            busy.append(str(addr))
+        finally:
+            sock.close()
+    return busy
+
+
+def dns_daemons() -> list[str]:
+    """``pid command line`` of each running named/unbound/knotd/nsd (for error messages)."""
+    found: list[str] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if comm in ("named", "unbound", "knotd", "nsd") and cmdline:
+            args = cmdline.rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace")
+            found.append(f"{entry.name} {args}")
+    return sorted(found)
