@@ -143,7 +143,7 @@ def _evaluate_anchor(
             ),
             fix=(
                 f"Replace the trust anchor for {ev.name} with the current KSK: "
-                + "; ".join(_ds_lines(zone, _self_signing_seps(chains, zone, now, limits)))
+                + "".join(_ds_lines(zone, _self_signing_seps(chains, zone, now, limits)))
             ),
         )
     )
@@ -170,7 +170,7 @@ def _evaluate_no_ds(ev: ZoneEval, found: FindingSet) -> ZoneEval:
                 ),
                 fix=(
                     "Submit this DS to the parent (registrar), or publish CDS/CDNSKEY if it reads "
-                    "them: " + "; ".join(_ds_lines(dns.name.from_text(ev.name), _seps(ev.keys)))
+                    "them: " + "".join(_ds_lines(dns.name.from_text(ev.name), _seps(ev.keys)))
                 ),
             )
         )
@@ -251,7 +251,7 @@ def _bogus_cause(
     found: FindingSet,
 ) -> str:
     matches = match_all(zone, usable, ev.keys, limits)
-    fix_ds = "; ".join(_ds_lines(zone, _self_signing_seps(chains, zone, now, limits)))
+    fix_ds = "".join(_ds_lines(zone, _self_signing_seps(chains, zone, now, limits)))
     if not any(m.status is DsMatchStatus.MATCH for m in matches):
         mismatched = [m for m in matches if m.status is DsMatchStatus.DIGEST_MISMATCH]
         code = "DS_DIGEST_MISMATCH" if mismatched else "DS_NO_MATCHING_DNSKEY"
@@ -275,7 +275,7 @@ def _bogus_cause(
                 fix=(
                     f"Replace the DS for {ev.name} at the parent with one made from the live "
                     f"KSK: {fix_ds or '(no self-signing KSK found: sign the DNSKEY RRset first)'}"
-                    f". To compute it yourself: {SIGNER_COMMANDS}. Or re-publish the key the DS "
+                    f"To compute it yourself: {SIGNER_COMMANDS}. Or re-publish the key the DS "
                     "names."
                 ),
                 evidence={"ds": [_ds_text(d) for d in usable], "keys": _tags(ev.keys)},
@@ -447,4 +447,5 @@ def _self_signing_seps(
 
 
 def _ds_lines(zone: dns.name.Name, keys: list[AnyKey]) -> list[str]:
-    return [f"{zone.to_text()} IN DS {make_ds(zone, k, 2).to_text()}" for k in keys]
+    """DS records to publish, each on its own line (ready to paste), digest in upper case."""
+    return [f"\n    {zone.to_text()} IN DS {_ds_text(make_ds(zone, k, 2))}\n" for k in keys]

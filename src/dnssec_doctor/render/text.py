@@ -99,14 +99,16 @@ def _finding(console: Console, f: Finding, *, full: bool) -> None:
         if f.servers_ok:
             console.print(Text(f"    fine on: {terminal(', '.join(f.servers_ok))}", style="dim"))
     if full:
-        console.print(Text(_indent(terminal_keep_newlines(f.detail)), style=""))
+        console.print(Text(_indent(terminal_keep_newlines(f.detail))), soft_wrap=True)
         if f.fix and f.severity >= Severity.WARNING:
             fix = Text("    fix: ", style="bold green")
-            fix.append(terminal_keep_newlines(f.fix))
-            console.print(fix)
+            fix.append(_indent(terminal_keep_newlines(f.fix)).lstrip())
+            console.print(fix, soft_wrap=True)
     elif f.caused_by:
         console.print(Text(f"    caused by {terminal(', '.join(f.caused_by))}", style="dim"))
 
 
 def _indent(text: str) -> str:
-    return "\n".join(f"    {line}" for line in text.split("\n"))
+    """Indent every line by four spaces; long lines are left to the terminal to wrap, so
+    records such as a DS to paste stay on one line."""
+    return "\n".join(f"    {line.strip()}" for line in text.split("\n") if line.strip())
