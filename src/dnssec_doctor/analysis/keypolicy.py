@@ -37,7 +37,12 @@ ROLL_TO_MODERN = (
 )
 
 
-def key_findings(zone: str, keys: Sequence[AnyKey], signing_algorithms: set[int]) -> list[Finding]:
+def key_findings(
+    zone: str,
+    keys: Sequence[AnyKey],
+    signing_algorithms: set[int],
+    max_keys_per_tag: int = 8,
+) -> list[Finding]:
     """Findings about the DNSKEY RRset itself and the algorithms that sign the zone."""
     out: list[Finding] = []
     for key in keys:
@@ -54,6 +59,7 @@ def key_findings(zone: str, keys: Sequence[AnyKey], signing_algorithms: set[int]
                     detail=f"DNSKEY {tag} (algorithm {key.algorithm}): {problem.detail}.",
                 )
             )
+    out.extend(_tag_collisions(zone, keys, max_keys_per_tag))
     statuses = {a: algorithm_info(a) for a in signing_algorithms}
     if statuses and all(i.status is PolicyStatus.PROHIBITED for i in statuses.values()):
         names = ", ".join(f"{i.number} ({i.mnemonic})" for i in statuses.values())
@@ -157,3 +163,36 @@ def ds_findings(zone: str, ds_set: Sequence[DsLike], keys: Sequence[AnyKey]) -> 
 def match_ds_digest_hex(owner: dns.name.Name, key: AnyKey) -> str:
     """The SHA-256 DS digest of ``key`` at ``owner``, upper-case hex."""
     return ds_digest(owner, key, 2).hex().upper()
+
+
+def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Finding]:
+    """Many keys sharing a tag make validators try each one (CVE-2023-50387, "KeyTrap").
+
+    Resolvers now cap that work and fail; we cap it too, at ``limit`` keys per tag.
+    """
+    by_tag: dict[tuple[int, int], int] = {}
+    for key in keys:
+        pair = (key_tag(key), int(key.algorithm))
+        by_tag[pair] = by_tag.get(pair, 0) + 1
+    out: list[Finding] = []
+    for (tag, algorithm), count in sorted(by_tag.items()):
+        if count <= limit:
+            continue
+        out.append(
+            catalog.finding(
+                "ANALYSIS_BUDGET_EXCEEDED",
+                zone=zone,
+                subject=f"keytag-{tag}",
+                detail=(
+                    f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}); "
+                    f"only {limit} were tried per signature. Resolvers limit this work too "
+                    "(the 'KeyTrap' attack, CVE-2023-50387) and may fail to validate the zone."
+                ),
+                fix=(
+                    f"Remove the extra keys with tag {tag} from the DNSKEY RRset of {zone}; a "
+                    "zone needs a handful of keys, and colliding tags should be regenerated."
+                ),
+                evidence={"key_tag": tag, "algorithm": algorithm, "count": count},
+            )
+        )
+    return out
