@@ -36,8 +36,8 @@ demo: venv
 	$(BIN)/dnssec-doctor demo
 
 lint: venv
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 typecheck: venv
 	$(BIN)/mypy
