@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -11,9 +12,34 @@ from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE
 
+COMMANDS: dict[str, str] = {
+    "check": "dnssec_doctor.cli.check:check",
+    "probe": "dnssec_doctor.cli.check:probe",
+    "zone": "dnssec_doctor.cli.zone:zone",
+    "explain": "dnssec_doctor.cli.explain:explain",
+    "lab": "dnssec_doctor.cli.lab:lab",
+    "demo": "dnssec_doctor.cli.demo:demo",
+}
+"""Command name → where it lives; imported only when run, so start-up stays fast."""
+
 
 class DoctorGroup(click.Group):
-    """A click group whose every failure is one line on stderr and exit 3 (DESIGN.md §3)."""
+    """A click group whose every failure is one line on stderr and exit 3 (DESIGN.md §3).
+
+    Subcommands are imported lazily from ``COMMANDS``.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
 
     def main(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
         try:
@@ -40,36 +66,6 @@ def _fail(message: str) -> None:
 @click.version_option(__version__, prog_name="dnssec-doctor")
 def cli() -> None:
     """Finds out why DNSSEC is broken and says how to fix it."""
-
-
-def _register() -> None:
-    from dnssec_doctor.cli.check import check, probe
-    from dnssec_doctor.cli.explain import explain
-
-    cli.add_command(check)
-    cli.add_command(probe)
-    cli.add_command(explain)
-    try:
-        from dnssec_doctor.cli.lab import lab
-
-        cli.add_command(lab)
-    except ImportError:  # pragma: no cover (lab CLI lands separately)
-        pass
-    try:
-        from dnssec_doctor.cli.zone import zone
-
-        cli.add_command(zone)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from dnssec_doctor.cli.demo import demo
-
-        cli.add_command(demo)
-    except ImportError:  # pragma: no cover
-        pass
-
-
-_register()
 
 
 def main() -> None:
