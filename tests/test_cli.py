@@ -177,3 +177,28 @@ def test_good_zone_exits_zero(lab: LabThread, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SECURE" in result.stdout
+
+
+def test_ns_override_replaces_the_delegation(lab: LabThread, tmp_path: Path) -> None:
+    anchor = lab.anchor_file(tmp_path)
+    result = run(
+        "check", "good-nsec.test", "--ns", "127.77.10.1", "--root-hints", lab.root_hints,
+        "--trust-anchor", str(anchor), "--at", f"@{LAB_NOW}", "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "secure"
+    target = data["zones"][-1]
+    assert target["name"] == "good-nsec.test."
+    assert target["servers"] == ["127.77.10.1"]
+
+
+def test_ns_override_that_serves_nothing_for_the_name(lab: LabThread, tmp_path: Path) -> None:
+    anchor = lab.anchor_file(tmp_path)
+    result = run(
+        "check", "ds-no-matching-key.test", "--ns", "127.77.10.1", "--root-hints",
+        lab.root_hints, "--trust-anchor", str(anchor), "--at", f"@{LAB_NOW}", "--format", "json",
+    )  # fmt: skip
+    data = json.loads(result.stdout)
+    lame = [f for f in data["findings"] if f["code"] == "LAME_OR_NOT_AUTHORITATIVE"]
+    assert lame and "127.77.10.1" in lame[0]["servers"]
