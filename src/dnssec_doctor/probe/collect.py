@@ -6,6 +6,8 @@ CDS/CDNSKEY/NSEC3PARAM at the apex, and the denial probes (a random name that
 does not exist, a type that does not exist at the name and at the apex), and the
 transport behaviour probes of ``probe.behaviour`` (whose first round starts as soon
 as the walk reaches a zone, so a dead server's timeout overlaps the walk's).
+Each ``--resolver`` is asked too (``probe.resolvers``); its first questions go out
+before the walk starts.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dnssec_doctor.analysis.ownernames import doubled_origin_name
 from dnssec_doctor.probe.behaviour import FirstRound, ServerPlan, ask_server, start_first_round
 from dnssec_doctor.probe.request import NODATA_PROBE_TYPE, ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
+from dnssec_doctor.probe.resolvers import finish_resolvers, start_resolvers
 from dnssec_doctor.probe.survey import QueryKey, Side, Survey, ZoneCut
 from dnssec_doctor.probe.walk import DelegationWalk
 from dnssec_doctor.transport.client import Client
@@ -38,18 +41,20 @@ async def collect(client: Client, request: ProbeRequest) -> Survey:
         for server in cut.server_addresses():
             started.setdefault((cut.zone, server), start_first_round(client, cut, server))
 
-    walk = DelegationWalk(client, request, resolver, on_cut)
-    cuts = await walk.run()
     survey = Survey(
         name=request.name.to_text(),
         trust_anchors=request.trust_anchors,
-        cuts=cuts,
         types=list(request.types),
     )
+    resolver_rounds = start_resolvers(client, request, survey)
+    walk = DelegationWalk(client, request, resolver, on_cut)
+    cuts = await walk.run()
+    survey.cuts = cuts
     jobs: list[Awaitable[None]] = []
     for index, cut in enumerate(cuts):
         is_target = index == len(cuts) - 1
         jobs.extend(_zone_jobs(client, request, survey, cut, is_target, started))
+    jobs.append(finish_resolvers(client, request, survey, resolver_rounds))
     await asyncio.gather(*jobs)
     for leftover in started.values():  # first rounds of servers the walk later replaced
         await asyncio.gather(leftover.standard, *leftover.side.values())

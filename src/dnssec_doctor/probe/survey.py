@@ -14,7 +14,8 @@ from dnssec_doctor.capture import Exchange
 from dnssec_doctor.findings import JsonValue
 from dnssec_doctor.probe.anchors import TrustAnchors
 
-Side = Literal["parent", "child"]
+Side = Literal["parent", "child", "resolver"]
+"""``resolver``: a ``--resolver`` asked with RD=1 (``probe.resolvers``)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
