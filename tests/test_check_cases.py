@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.capture import load_capture
+from dnssec_doctor.capture import load_capture, save_capture
+from dnssec_doctor.render.json_out import render_json
 from dnssec_doctor.session import diagnose_capture
 from dnssec_doctor.severity import Severity
 
@@ -37,3 +38,17 @@ def test_case(case: Path) -> None:
     if not expected["root_causes"]:
         loud = [f.code for f in diagnosis.findings if f.severity >= Severity.WARNING]
         assert not loud, loud
+
+
+@pytest.mark.parametrize("suffix", [".json", ".json.gz"])
+def test_capture_round_trip_gives_the_same_diagnosis(tmp_path: Path, suffix: str) -> None:
+    """save → load → the same analysis input, hence the same diagnosis (every case)."""
+    for case in CASES:
+        expected = json.loads((case / "expected.json").read_text())
+        original = load_capture(case / "capture.json.gz")
+        copy_path = tmp_path / f"{case.name}{suffix}"
+        save_capture(original, copy_path)
+        copy = load_capture(copy_path)
+        assert copy.as_json() == original.as_json()
+        first = render_json(diagnose_capture(original, expected["at"]))
+        assert render_json(diagnose_capture(copy, expected["at"])) == first
