@@ -35,6 +35,13 @@ def name_status(name: str, target: ZoneEval, data: ZoneData) -> tuple[Status, st
     bad = sorted(t for t, results in per_type.items() if results and not any(results))
     if bad:
         return "bogus", f"no server gave a validating answer for {name} {', '.join(bad)}"
+    denied = {
+        key.qtype
+        for key in data.denials
+        if dns.name.from_text(key.qname) == owner and data.denials[key]
+    }
+    if denied and denied >= set(per_type):
+        return "secure", f"{name} has none of the types asked for, and that is proven"
     return "secure", target.reason
 
 

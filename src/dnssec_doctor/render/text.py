@@ -73,15 +73,16 @@ def _header(console: Console, d: Diagnosis) -> None:
         console.print(Text(f"  {terminal(str(reason))}", style="dim"))
     if d.zones:
         console.print(Text("\nChain of trust", style="bold underline"))
+        width = max(30, *(len(terminal(z.name)) + 2 for z in d.zones))
         for z in d.zones:
             row = Text("  ")
-            row.append(f"{terminal(z.name):<30}")
+            row.append(f"{terminal(z.name):<{width}}")
             row.append(f"{z.status:<14}", style=STATUS_STYLE.get(z.status, ""))
             servers = ", ".join(z.servers[:4]) + (" …" if len(z.servers) > 4 else "")
             row.append(terminal(servers), style="dim")
             console.print(row)
             if z.status in ("bogus", "indeterminate") and z.reason:
-                console.print(Text(f"  {'':<30}↳ {terminal(z.reason)}", style="dim"))
+                console.print(Text(f"  {'':<{width}}↳ {terminal(z.reason)}", style="dim"))
 
 
 def _finding(console: Console, f: Finding, *, full: bool) -> None:
