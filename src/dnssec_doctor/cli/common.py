@@ -24,7 +24,7 @@ from dnssec_doctor.session import new_seed
 from dnssec_doctor.timeparse import parse_at
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("text", "json", "nagios")
+FORMATS = ("text", "json", "html", "dot", "nagios")
 
 
 def network_options(func: F) -> F:
@@ -121,6 +121,14 @@ def emit(diagnosis: Diagnosis, fmt: str) -> int:
 
     if fmt == "json":
         sys.stdout.write(render_json(diagnosis))
+    elif fmt == "html":
+        from dnssec_doctor.render.html import render_html
+
+        sys.stdout.write(render_html(diagnosis))
+    elif fmt == "dot":
+        from dnssec_doctor.render.dot import render_dot
+
+        sys.stdout.write(render_dot(diagnosis))
     elif fmt == "nagios":
         sys.stdout.write(render_nagios(diagnosis))
     else:

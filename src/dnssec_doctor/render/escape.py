@@ -9,17 +9,34 @@ from __future__ import annotations
 
 import html
 
-_CONTROL = {i: f"\\{i:03d}" for i in (*range(0x20), 0x7F)}
-_CONTROL.update({0x9B: "\\155"})  # C1 CSI introduces escape sequences too
-_BIDI = {
-    c: f"\\u{c:04x}"
-    for c in (0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069)
-}
+# C0 controls, DEL and every C1 control as ``\DDD`` (the RFC 1035 §5.1 presentation
+# escape, decimal). All of C1 counts: 8-bit terminals take CSI (0x9B), OSC (0x9D),
+# DCS (0x90), APC (0x9F) … as introducers just like ESC [, and NEL (0x85) breaks lines.
+_UNSAFE: dict[int, str] = {i: f"\\{i:03d}" for i in (*range(0x20), *range(0x7F, 0xA0))}
+# Characters that reorder or break what is displayed around them (Trojan Source,
+# CVE-2021-42574): bidi embeddings, overrides, isolates and marks; line and paragraph
+# separators. Lone surrogates cannot be encoded at all and would crash the writer.
+_UNSAFE.update(
+    {
+        c: f"\\u{c:04x}"
+        for c in (
+            0x061C,
+            0x200E,
+            0x200F,
+            *range(0x202A, 0x202F),
+            *range(0x2066, 0x206A),
+            0x2028,
+            0x2029,
+            *range(0xD800, 0xE000),
+        )
+    }
+)
 
 
 def terminal(text: str) -> str:
-    """Control characters (ESC, CSI, BEL, newlines in data) as ``\\DDD``; bidi overrides shown."""
-    return text.translate(_CONTROL).translate(_BIDI)
+    """Control characters (ESC, CSI, BEL, newlines in data) as ``\\DDD``; bidi controls,
+    line separators and lone surrogates as ``\\uXXXX``."""
+    return text.translate(_UNSAFE)
 
 
 def terminal_keep_newlines(text: str) -> str:
@@ -39,6 +56,17 @@ def html_text(text: str) -> str:
     return html.escape(terminal(text), quote=True)
 
 
+def html_block(text: str) -> str:
+    """Like ``html_text`` but keeps line breaks (for a ``white-space: pre-wrap`` block)."""
+    return html.escape(terminal_keep_newlines(text), quote=True)
+
+
 def dot_label(text: str) -> str:
-    """Safe inside a double-quoted DOT string."""
-    return terminal(text).replace("\\", "\\\\").replace('"', '\\"')
+    """Safe inside a double-quoted DOT string, and ASCII.
+
+    Graphviz decodes HTML entities even in plain labels (``&#x202E;`` becomes a
+    bidi override), so ``&`` is escaped too; other non-ASCII characters are written
+    as numeric entities, which Graphviz turns back into the same characters.
+    """
+    escaped = terminal(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+    return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")

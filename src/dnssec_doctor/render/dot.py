@@ -1,0 +1,159 @@
+"""The chain of trust as a Graphviz DOT graph (``--format dot``; ``dot -Tsvg`` draws it).
+
+One node per zone, coloured by its RFC 4035 §4.3 status, with its finding counts;
+between a parent and its child the DS the parent publishes, and the DS→DNSKEY
+edge that makes (or fails to make) the child secure (RFC 4035 §5.2); root causes
+as notes pinned to their zone. Node ids are generated (``z0``, ``ds1``, ``n2``);
+every label is DNS data or our text passed through ``dot_label``, always quoted.
+The output is ASCII.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from dnssec_doctor.analysis.timefmt import iso
+from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
+from dnssec_doctor.render.escape import dot_label
+from dnssec_doctor.render.summary import (
+    count_text,
+    findings_by_zone,
+    known_status,
+    split_findings,
+    zone_key,
+)
+from dnssec_doctor.severity import Severity
+
+STATUS_COLOURS = {
+    "secure": ("#1a7f37", "#dcf5e3"),
+    "insecure": ("#b25e00", "#fff0d6"),
+    "bogus": ("#c62828", "#fde0e0"),
+    "indeterminate": ("#7b1fa2", "#f1e0f7"),
+}
+"""status → (line colour, fill colour)."""
+OFF_CHAIN = ("#777777", "#eeeeee")
+"""Zones that have findings but are not on the chain (a zone file's origin, say)."""
+EDGE_STYLE = {
+    "secure": "solid",
+    "insecure": "dashed",
+    "bogus": "bold",
+    "indeterminate": "dotted",
+}
+SEVERITY_FILL = {
+    Severity.CRITICAL: "#f4b4b4",
+    Severity.ERROR: "#fde0e0",
+    Severity.WARNING: "#fff0d6",
+    Severity.NOTICE: "#e0f4f6",
+    Severity.INFO: "#f2f2f2",
+}
+MAX_NOTES_PER_ZONE = 6
+"""More root causes than this on one zone are summarised in one note."""
+MAX_LABEL = 120
+"""Characters of one piece of data in a label (before escaping); the rest is elided."""
+
+
+def render_dot(d: Diagnosis) -> str:
+    """The diagnosis as a DOT digraph."""
+    status = known_status(d.status)
+    lines = [
+        "digraph dnssec_chain {",
+        f'  graph [label="{_label(d.name)} is {status.upper()}\\nas of {iso(d.at)}", '
+        'labelloc="t", rankdir="TB", fontname="Helvetica", nodesep="0.4"];',
+        '  node [fontname="Helvetica", fontsize="10"];',
+        '  edge [fontname="Helvetica", fontsize="9"];',
+    ]
+    counts = findings_by_zone(d.findings)
+    node_of: dict[str, str] = {}
+    for index, zone in enumerate(d.zones):
+        node = f"z{index}"
+        node_of.setdefault(zone_key(zone.name), node)
+        lines += _zone_nodes(index, zone, counts)
+    extra = _off_chain_zones(d.findings, node_of)
+    for index, name in enumerate(extra):
+        node = f"x{index}"
+        node_of[zone_key(name)] = node
+        line, fill = OFF_CHAIN
+        text = f"{_label(name)}\\nnot on the chain\\n{count_text(counts.get(zone_key(name)))}"
+        lines.append(
+            f'  {node} [label="{text}", shape="box", style="filled,rounded", '
+            f'color="{line}", fillcolor="{fill}"];'
+        )
+    roots, _ = split_findings(d.findings)
+    lines += _notes(roots, node_of)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _zone_nodes(index: int, zone: ZoneReport, counts: dict[str, Counter[Severity]]) -> list[str]:
+    """The zone, the DS (or trust anchor) above it, and the edges between them."""
+    status = known_status(zone.status)
+    line, fill = STATUS_COLOURS[status]
+    found = counts.get(zone_key(zone.name))
+    text = f"{_label(zone.name)}\\n{status}\\n{count_text(found)}"
+    if zone.reason:
+        text += f"\\n{_label(zone.reason)}"
+    lines = [
+        f'  z{index} [label="{text}", shape="box", style="filled,rounded", '
+        f'color="{line}", fillcolor="{fill}", penwidth="2"];'
+    ]
+    if index == 0:
+        lines.append(f'  ds0 [label="trust anchor", shape="doubleoctagon", color="{line}"];')
+    else:
+        lines += [
+            f'  ds{index} [label="DS\\n{_label(zone.name)}", shape="ellipse", color="{line}"];',
+            f'  z{index - 1} -> ds{index} [label="publishes, signs", style="dashed", '
+            'color="#888888"];',
+        ]
+    lines.append(
+        f'  ds{index} -> z{index} [label="DS&#8594;DNSKEY", color="{line}", '
+        f'fontcolor="{line}", style="{EDGE_STYLE[status]}"];'
+    )
+    return lines
+
+
+def _off_chain_zones(findings: Sequence[Finding], on_chain: dict[str, str]) -> list[str]:
+    """Zones with findings that the chain does not list, in order of first finding."""
+    seen: dict[str, str] = {}
+    for f in findings:
+        key = zone_key(f.zone)
+        if key not in on_chain:
+            seen.setdefault(key, f.zone)
+    return list(seen.values())
+
+
+def _notes(roots: Sequence[Finding], node_of: dict[str, str]) -> list[str]:
+    """One note per root cause (code and title), tied to its zone's node."""
+    lines: list[str] = []
+    per_zone: dict[str, list[Finding]] = {}
+    for f in roots:
+        per_zone.setdefault(node_of[zone_key(f.zone)], []).append(f)
+    count = 0
+    for zone_node, found in per_zone.items():
+        for f in found[:MAX_NOTES_PER_ZONE]:
+            text = f"{f.severity.label.upper()} {_label(f.code)}\\n{_label(f.title)}"
+            if f.subject:
+                text += f"\\n{_label(f.subject)}"
+            lines += _note(count, text, SEVERITY_FILL[f.severity], zone_node)
+            count += 1
+        if len(found) > MAX_NOTES_PER_ZONE:
+            more = len(found) - MAX_NOTES_PER_ZONE
+            lines += _note(count, f"and {more} more root causes", "#f2f2f2", zone_node)
+            count += 1
+    return lines
+
+
+def _note(index: int, text: str, fill: str, zone_node: str) -> list[str]:
+    return [
+        f'  n{index} [label="{text}", shape="note", style="filled", fillcolor="{fill}"];',
+        f'  n{index} -> {zone_node} [style="dotted", arrowhead="none", color="#888888"];',
+        # beside its zone rather than above it: the chain keeps reading top to bottom
+        f'  {{ rank="same"; {zone_node}; n{index}; }}',
+    ]
+
+
+def _label(text: str) -> str:
+    """Data for a label: shortened (before escaping, so no escape is cut), then escaped."""
+    if len(text) > MAX_LABEL:
+        text = text[: MAX_LABEL - 1] + "\u2026"
+    return dot_label(text)
