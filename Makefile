@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := bind9 bind9-dnsutils unbound ldnsutils knot-dnsutils knot validns
+# only for `make bench`: the peer tools (DNSViz itself comes from PyPI, see bench/setup_peers.sh)
+BENCH_DEBIAN_PACKAGES := dnsviz zonemaster-cli knot-dnssecutils python3-venv
 
 .PHONY: all venv demo test lint typecheck unit debian-packages bench clean
 
@@ -28,9 +30,10 @@ debian-packages:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null || \
 	  { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
 	fi
-	@# the lab starts its own named/unbound; the packaged services must not hold port 53
-	-@systemctl disable --now named unbound >/dev/null 2>&1 || true
-	-@pkill -x named >/dev/null 2>&1 || true; pkill -x unbound >/dev/null 2>&1 || true
+	@# the lab starts its own named/unbound; the packaged services must not hold port 53.
+	@# Stop only those services (never every named/unbound: a running lab is one of them).
+	-@if [ -d /run/systemd/system ]; then systemctl disable --now named unbound >/dev/null 2>&1; \
+	  else for s in named unbound; do [ -x /etc/init.d/$$s ] && /etc/init.d/$$s stop >/dev/null 2>&1; done; fi; true
 
 demo: venv
 	$(BIN)/dnssec-doctor demo
@@ -47,7 +50,9 @@ unit: venv
 
 test: debian-packages venv lint typecheck unit
 
-bench: venv debian-packages
+bench: venv
+	@$(MAKE) --no-print-directory debian-packages DEBIAN_PACKAGES="$(DEBIAN_PACKAGES) $(BENCH_DEBIAN_PACKAGES)"
+	sh bench/setup_peers.sh
 	$(BIN)/python bench/run.py
 
 clean:
