@@ -322,6 +322,7 @@ def _denial(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) ->
                 evidence={"nsec": nsec, "nsec3": nsec3, "both": both},
             )
         )
+    out += _stripped_proofs(cut, views)
     current = set(groups.current) if groups.stale else set(views)
     rcodes = {s: v.nx_rcode for s, v in views.items() if v.nx_rcode is not None and s in current}
     out += _minority(
@@ -333,6 +334,43 @@ def _denial(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) ->
         "servers answer the same query for a name that does not exist differently",
     )
     return out
+
+
+def _stripped_proofs(cut: ZoneCut, views: dict[str, ServerView]) -> list[Finding]:
+    """Signed servers whose negative answers carry no NSEC/NSEC3 while others' do.
+
+    The guide's pre-NSEC3 server: it signs answers but forms negative answers the
+    old way, SOA only. The denial check reports each such answer; this adds which
+    servers did it right (same finding key, so the two merge).
+    """
+    proving = [s for s, v in views.items() if v.denial]
+    stripping = [
+        s for s, v in views.items() if v.signed is True and v.negative_answers and not v.denial
+    ]
+    if not proving or not stripping:
+        return []
+    kinds = sorted({m for s in proving for m in views[s].denial})
+    return [
+        catalog.finding(
+            "NEGATIVE_PROOF_MISSING",
+            zone=cut.zone,
+            detail=(
+                f"{server_list(stripping)} answer{'s' if len(stripping) == 1 else ''} NXDOMAIN "
+                f"and NODATA without NSEC or NSEC3 records, while {server_list(proving)} "
+                f"include{'s' if len(proving) == 1 else ''} {'/'.join(kinds)} proofs: server "
+                "software that signs answers but predates NSEC3 answers negatives the old "
+                "way, with the SOA only." + depends_on_server(stripping, proving)
+            ),
+            servers=tuple(stripping),
+            servers_ok=tuple(proving),
+            fix=(
+                f"Upgrade the name server software on {server_list(stripping)} to a version "
+                "that supports NSEC3 (every server must), or re-sign the zone with NSEC; then "
+                "check that a query for a name that does not exist returns NSEC/NSEC3 records "
+                "from every server."
+            ),
+        )
+    ]
 
 
 def _minority(

@@ -17,6 +17,7 @@ from dnssec_doctor.analysis.namestatus import name_status
 from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
 from dnssec_doctor.analysis.rollover import rollover_findings
 from dnssec_doctor.analysis.rootcause import link_causes
+from dnssec_doctor.analysis.servers import server_findings
 from dnssec_doctor.analysis.zonedata import (
     DEFAULT_EXPIRY_WARNING,
     ZoneData,
@@ -81,6 +82,7 @@ def analyse(
             found.extend(check_ds_rrsets(parent, ev, now, limits))
             ds_set = [d for item in ev.ds_rrsets.values() for d in item.rrset]
             found.extend(ds_findings(ev.name, _dedupe(ds_set), ev.keys))
+    found.extend(server_findings(evals, survey))
     found.extend(malformed_findings(exchanges, _zone_of(survey)))
     if survey.budget_exhausted and not any(
         f.code == "ANALYSIS_BUDGET_EXCEEDED" for f in found.all()
