@@ -4,7 +4,7 @@ Offline zone-file verifiers (each given the time to judge at, where it can take 
 
 - ``ldns-verify-zone`` (ldnsutils)            ``-t YYYYMMDDhhmmss``
 - ``dnssec-verify`` (bind9-dnsutils)          no time option: judges at the wall clock
-- ``validns`` (validns)                       ``-t EPOCH``
+- ``validns`` (validns)                       ``-t EPOCH``; cannot verify ECDSA here
 - ``kzonecheck`` (knot-dnssecutils)           ``-t EPOCH``
 
 Online analysers, pointed at a private tree (the lab) through its root servers:
@@ -156,8 +156,10 @@ def validns(
 ) -> PeerRun:
     """``validns -z ORIGIN -t NOW FILE``: signatures and NSEC/NSEC3 chains.
 
-    ``policies`` adds ``-p NAME`` checks; their ``ksk-exists`` wants a key that
-    only signs the DNSKEY RRset, so it fails zones signed with one key for both.
+    Known limits of Debian's validns 0.8 (2016): it cannot verify ECDSA
+    signatures here ("cannot verify signature, reason unknown" for every
+    algorithm 13 RRSIG; RSA works), and its ``ksk-exists`` policy reports
+    "No KSK found" even for zones with a SEP key. ``policies`` adds ``-p NAME``.
     """
     args = ["-z", origin, "-t", str(now)]
     for policy in policies:
