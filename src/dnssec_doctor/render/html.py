@@ -297,12 +297,11 @@ def _evidence(evidence: Mapping[str, JsonValue]) -> list[str]:
 def _value(value: JsonValue) -> str:
     if isinstance(value, str):
         return f'<code class="block">{html_block(value)}</code>'
-    if value is None or isinstance(value, bool | int | float):
-        return f"<code>{html_text(json.dumps(value))}</code>"
     try:
         text = json.dumps(value, ensure_ascii=False, default=str)
-        if len(text) > COMPACT_JSON:
-            text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        if len(text) <= COMPACT_JSON:
+            return f"<code>{html_text(text)}</code>"
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
     except (TypeError, ValueError, RecursionError):
         # Evidence is loosely typed (keys that are tuples, cycles): show it, never crash.
         try:
