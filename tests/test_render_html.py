@@ -17,7 +17,6 @@ from dnssec_doctor.render.escape import html_block, html_text, terminal
 from dnssec_doctor.render.html import CSS, render_html
 from labthread import LAB_NOW, LabThread, start_lab
 from render_samples import (
-    EVIL,
     RAW_FORBIDDEN,
     check_golden,
     hostile_diagnosis,
