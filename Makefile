@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := bind9 bind9-dnsutils unbound ldnsutils knot-dnsutils knot validns
+DEBIAN_PACKAGES := bind9 bind9-dnsutils unbound ldnsutils knot-dnsutils knot validns graphviz
 # only for `make bench`: the peer tools (DNSViz itself comes from PyPI, see bench/setup_peers.sh)
 BENCH_DEBIAN_PACKAGES := dnsviz zonemaster-cli knot-dnssecutils python3-venv
 
