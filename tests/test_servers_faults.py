@@ -114,7 +114,9 @@ def servfail(query: dns.message.Message, transport: Transport, answer: Answer) -
     return response.to_wire()
 
 
-def drop_big_udp_keep_tcp(query: dns.message.Message, transport: Transport, answer: Answer) -> Reply:
+def drop_big_udp_keep_tcp(
+    query: dns.message.Message, transport: Transport, answer: Answer
+) -> Reply:
     """A path that loses UDP answers above 512 bytes; TCP is fine."""
     reply = answer(query)
     if transport == "udp" and reply is not None and len(reply) > 512:
