@@ -87,6 +87,8 @@ def hostile_diagnosis() -> Diagnosis:
             "tuple-keys": {(1, 2): EVIL},
             "cycle": cyclic,
             "number": 3.5,
+            "ds": [EVIL, 7],
+            "keys": (EVIL, 5),
         },
         subject=EVIL,
         line=7,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dnssec_doctor.analysis.timefmt import iso
 from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
@@ -24,6 +25,15 @@ from dnssec_doctor.render.summary import (
     zone_key,
 )
 from dnssec_doctor.severity import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class KeyEvidence:
+    """What the findings of one zone say about its DS set and its keys."""
+
+    ds: tuple[str, ...]
+    key_tags: tuple[str, ...]
+
 
 STATUS_COLOURS = {
     "secure": ("#1a7f37", "#dcf5e3"),
@@ -49,6 +59,8 @@ SEVERITY_FILL = {
 }
 MAX_NOTES_PER_ZONE = 6
 """More root causes than this on one zone are summarised in one note."""
+MAX_DS_SHOWN = 3
+"""DS records written into a DS node; more are counted."""
 MAX_LABEL = 120
 """Characters of one piece of data in a label (before escaping); the rest is elided."""
 
@@ -64,11 +76,12 @@ def render_dot(d: Diagnosis) -> str:
         '  edge [fontname="Helvetica", fontsize="9"];',
     ]
     counts = findings_by_zone(d.findings)
+    keys = key_evidence(d.findings)
     node_of: dict[str, str] = {}
     for index, zone in enumerate(d.zones):
         node = f"z{index}"
         node_of.setdefault(zone_key(zone.name), node)
-        lines += _zone_nodes(index, zone, counts)
+        lines += _zone_nodes(index, zone, counts, keys.get(zone_key(zone.name)))
     extra = _off_chain_zones(d.findings, node_of)
     for index, name in enumerate(extra):
         node = f"x{index}"
@@ -85,7 +98,32 @@ def render_dot(d: Diagnosis) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _zone_nodes(index: int, zone: ZoneReport, counts: dict[str, Counter[Severity]]) -> list[str]:
+def key_evidence(findings: Sequence[Finding]) -> dict[str, KeyEvidence]:
+    """DS records and DNSKEY tags that chain findings name as evidence, per zone.
+
+    The chain analysis puts them in ``evidence["ds"]`` (DS rdata text) and
+    ``evidence["keys"]`` (key tags) when a DS→DNSKEY link fails (RFC 4035 §5.2).
+    """
+    found: dict[str, KeyEvidence] = {}
+    for f in findings:
+        ds, keys = f.evidence.get("ds"), f.evidence.get("keys")
+        ds_list = [str(x) for x in ds] if isinstance(ds, list | tuple) else []
+        key_list = [str(x) for x in keys] if isinstance(keys, list | tuple) else []
+        if ds_list or key_list:
+            old = found.get(zone_key(f.zone), KeyEvidence((), ()))
+            found[zone_key(f.zone)] = KeyEvidence(
+                tuple(dict.fromkeys((*old.ds, *ds_list))),
+                tuple(dict.fromkeys((*old.key_tags, *key_list))),
+            )
+    return found
+
+
+def _zone_nodes(
+    index: int,
+    zone: ZoneReport,
+    counts: dict[str, Counter[Severity]],
+    keys: KeyEvidence | None,
+) -> list[str]:
     """The zone, the DS (or trust anchor) above it, and the edges between them."""
     status = known_status(zone.status)
     line, fill = STATUS_COLOURS[status]
@@ -93,6 +131,13 @@ def _zone_nodes(index: int, zone: ZoneReport, counts: dict[str, Counter[Severity
     text = f"{_label(zone.name)}\\n{status}\\n{count_text(found)}"
     if zone.reason:
         text += f"\\n{_label(zone.reason)}"
+    ds_text = ""
+    if keys is not None:
+        if keys.key_tags:
+            text += f"\\nDNSKEY tags {_label(', '.join(keys.key_tags))}"
+        ds_text = "".join(f"\\n{_label(ds)}" for ds in keys.ds[:MAX_DS_SHOWN])
+        if len(keys.ds) > MAX_DS_SHOWN:
+            ds_text += f"\\n(and {len(keys.ds) - MAX_DS_SHOWN} more)"
     lines = [
         f'  z{index} [label="{text}", shape="box", style="filled,rounded", '
         f'color="{line}", fillcolor="{fill}", penwidth="2"];'
@@ -101,7 +146,8 @@ def _zone_nodes(index: int, zone: ZoneReport, counts: dict[str, Counter[Severity
         lines.append(f'  ds0 [label="trust anchor", shape="doubleoctagon", color="{line}"];')
     else:
         lines += [
-            f'  ds{index} [label="DS\\n{_label(zone.name)}", shape="ellipse", color="{line}"];',
+            f'  ds{index} [label="DS\\n{_label(zone.name)}{ds_text}", shape="ellipse", '
+            f'color="{line}"];',
             f'  z{index - 1} -> ds{index} [label="publishes, signs", style="dashed", '
             'color="#888888"];',
         ]
