@@ -11,10 +11,10 @@ lab resolvers, each on its own address in 127.78.255.0/24:
 - ``non-validating``: Unbound with ``module-config: "iterator"``;
 - ``bind-validating``: BIND ``named`` as a validating resolver (optional).
 
-Faults only the embedded backend can inject are left out: a ``refused``
-server becomes a view that refuses every query, a ``timeout`` server is not
-started, any other faulty server is skipped and listed in
-``RealLab.skipped``. Processes are started in their own session and recorded
+Faults: a ``refused`` server becomes a view that refuses every query, a
+``timeout`` server an Unbound that drops every query (``RealLab.silent``);
+faults only the embedded backend can inject leave their server out, listed
+in ``RealLab.skipped``. Processes are started in their own session and recorded
 in ``workdir/real-lab.json``, so ``stop_real(workdir)`` works from another
 process (``lab down``) and a second ``start_real`` first stops the first.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab import loopback, realconf, realowner, realproc
-from dnssec_doctor.lab.plan import LabPlan, LabServer
+from dnssec_doctor.lab.plan import LabPlan
 
 RESOLVER_ADDRESSES: dict[str, ServerAddress] = {
     "validating": ServerAddress("127.78.255.1"),
@@ -87,6 +87,8 @@ class RealLab:
     """A root DS of a key the lab never used."""
     load_errors: tuple[str, ...] = ()
     """named log lines about zone copies that did not load (empty when all did)."""
+    silent: tuple[ServerAddress, ...] = ()
+    """Lame servers: addresses that take every query and never answer."""
 
     def resolver(self, role: str) -> RealResolver:
         """The resolver with this role; KeyError when it was not started."""
@@ -132,15 +134,27 @@ def start_real(
         time.sleep(0.5)
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Which plan server becomes what on the real servers."""
+
+    views: list[realconf.AuthView]
+    silent: list[ServerAddress]
+    skipped: list[SkippedServer]
+    roles: list[str]
+
+    def addresses(self) -> list[ServerAddress]:
+        resolvers = [RESOLVER_ADDRESSES[r] for r in self.roles]
+        return [v.address for v in self.views] + self.silent + resolvers
+
+
 def _start_locked(
     plan: LabPlan, workdir: Path, named: str, unbound: str, bind_resolver: bool
 ) -> RealLab:
-    views, skipped = _auth_views(plan, workdir)
-    _check_addresses(views)
     roles = [r for r in RESOLVER_ADDRESSES if bind_resolver or r != "bind-validating"]
-    busy = realowner.busy_addresses(
-        [v.address for v in views] + [RESOLVER_ADDRESSES[r] for r in roles]
-    )
+    layout = _auth_views(plan, workdir, roles)
+    _check_addresses(layout)
+    busy = realowner.busy_addresses(layout.addresses())
     if busy:
         daemons = "\n".join(realowner.dns_daemons()) or "(no named/unbound found)"
         raise DoctorError(
@@ -149,16 +163,7 @@ def _start_locked(
     state = realproc.State(workdir / STATE_FILE)
     realowner.set_owner(workdir)
     try:
-        return _start(
-            plan,
-            workdir,
-            state=state,
-            views=views,
-            roles=roles,
-            skipped=skipped,
-            named=named,
-            unbound=unbound,
-        )
+        return _start(plan, workdir, state=state, layout=layout, named=named, unbound=unbound)
     except BaseException:
         _stop(workdir)
         raise
@@ -191,16 +196,14 @@ def _start(
     workdir: Path,
     *,
     state: realproc.State,
-    views: list[realconf.AuthView],
-    roles: list[str],
-    skipped: list[SkippedServer],
+    layout: _Layout,
     named: str,
     unbound: str,
 ) -> RealLab:
-    addresses = [v.address.ip for v in views] + [RESOLVER_ADDRESSES[r].ip for r in roles]
-    state.addresses = addresses
+    views = layout.views
+    state.addresses = [a.ip for a in layout.addresses()]
     state.save()  # before adding, so a failure part-way still removes them
-    loopback.add_addresses(addresses)
+    loopback.add_addresses(state.addresses)
 
     auth_dir = workdir / "auth"
     auth_paths = _paths(auth_dir, "named")
@@ -210,6 +213,19 @@ def _start(
         state, "auth", binary=named, conf=conf, paths=auth_paths, timeout=_NAMED_START_SECONDS
     )
     load_errors = tuple(realproc.zone_load_errors(auth))
+    if layout.silent:
+        silent_paths = _paths(workdir / "silent", "unbound")
+        silent_conf = workdir / "silent" / "unbound.conf"
+        silent_conf.write_text(realconf.unbound_silent_conf(silent_paths, layout.silent))
+        realproc.start_unbound(
+            state,
+            "silent",
+            binary=unbound,
+            conf=silent_conf,
+            paths=silent_paths,
+            address=None,
+            timeout=_UNBOUND_START_SECONDS,
+        )
 
     hints = workdir / "root.hints"
     hints.write_text(realconf.root_hints(_root_servers(plan)))
@@ -222,7 +238,7 @@ def _start(
 
     nodefault = tuple(sorted(set(realconf.SPECIAL_USE_NAMES) | _top_labels(plan)))
     resolvers: list[RealResolver] = []
-    for role in roles:
+    for role in layout.roles:
         addr = RESOLVER_ADDRESSES[role]
         rdir = workdir / f"resolver-{role}"
         if role == "bind-validating":
@@ -256,13 +272,14 @@ def _start(
         workdir=workdir,
         served=tuple(v.address for v in views if not v.refused),
         refused=tuple(v.address for v in views if v.refused),
-        skipped=tuple(skipped),
+        skipped=tuple(layout.skipped),
         resolvers=tuple(resolvers),
         hints_file=hints,
         anchor_file=anchor,
         bind_anchor_file=bind_anchor,
         stale_anchor_file=stale,
         load_errors=load_errors,
+        silent=tuple(layout.silent),
     )
 
 
@@ -275,21 +292,24 @@ def _paths(directory: Path, daemon: str) -> realconf.DaemonPaths:
     )
 
 
-def _auth_views(
-    plan: LabPlan, workdir: Path
-) -> tuple[list[realconf.AuthView], list[SkippedServer]]:
+def _auth_views(plan: LabPlan, workdir: Path, roles: list[str]) -> _Layout:
     """One view per plan server the real backend can serve; zone files written."""
     views: list[realconf.AuthView] = []
+    silent: list[ServerAddress] = []
     skipped: list[SkippedServer] = []
     zones_dir = workdir / "auth" / "zones"
     if zones_dir.exists():
         shutil.rmtree(zones_dir)  # copies from an earlier lab must not linger
     for server in plan.servers:
-        reason = _skip_reason(server)
-        if reason:
+        faults = set(server.faults)
+        if "timeout" in faults:
+            silent.append(server.address)  # never answering hides any other fault
+            continue
+        if faults - {"refused"}:
+            reason = "needs the embedded backend's fault injection: " + ", ".join(sorted(faults))
             skipped.append(SkippedServer(server.address, reason))
             continue
-        if server.faults == ("refused",):
+        if faults:
             views.append(realconf.AuthView(server.address, (), refused=True))
             continue
         sdir = zones_dir / server.address.ip
@@ -300,16 +320,7 @@ def _auth_views(
             path.write_text(zone.text if zone.text.endswith("\n") else zone.text + "\n")
             files.append((zone.origin, str(path)))
         views.append(realconf.AuthView(server.address, tuple(files)))
-    return views, skipped
-
-
-def _skip_reason(server: LabServer) -> str:
-    faults = set(server.faults)
-    if not faults or faults == {"refused"}:
-        return ""
-    if "timeout" in faults:
-        return "lame server (timeout): not started"
-    return "needs the embedded backend's fault injection: " + ", ".join(sorted(faults))
+    return _Layout(views, silent, skipped, roles)
 
 
 def _file_label(origin: str) -> str:
@@ -318,11 +329,10 @@ def _file_label(origin: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]", "_", origin.rstrip("."))[:100]
 
 
-def _check_addresses(views: list[realconf.AuthView]) -> None:
+def _check_addresses(layout: _Layout) -> None:
     seen: set[str] = set()
     reserved = {a.ip for a in RESOLVER_ADDRESSES.values()}
-    for view in views:
-        a = view.address
+    for a in [v.address for v in layout.views] + layout.silent:
         if a.port != 53:
             # Resolvers follow delegations to port 53 only.
             raise DoctorError(f"real-server lab: {a} is not on port 53")

@@ -227,6 +227,36 @@ class UnboundSpec:
     nodefault_zones: tuple[str, ...] = SPECIAL_USE_NAMES
 
 
+def unbound_silent_conf(paths: DaemonPaths, addresses: Sequence[ServerAddress]) -> str:
+    """unbound.conf for lame servers: listen on ``addresses`` and drop every query.
+
+    ``access-control: … deny`` makes Unbound discard queries without an answer,
+    so resolvers see UDP timeouts as from a dead server (TCP connections are
+    closed without an answer). An address nobody listens
+    on would instead answer with ICMP port unreachable, which resolvers using
+    connected UDP sockets notice at once.
+    """
+    out = ["server:\n", "    verbosity: 1\n", "    num-threads: 1\n"]
+    out += [f"    interface: {a.ip}@{a.port}\n" for a in addresses]
+    out += [
+        "    do-ip6: no\n",
+        "    so-reuseport: no\n",
+        # The defaults allow 127.0.0.0/8; deny must be said for it too.
+        "    access-control: 0.0.0.0/0 deny\n",
+        "    access-control: 127.0.0.0/8 deny\n",
+        '    username: ""\n',
+        '    chroot: ""\n',
+        f"    directory: {quoted(paths.directory)}\n",
+        f"    pidfile: {quoted(paths.pid_file)}\n",
+        f"    logfile: {quoted(paths.log_file)}\n",
+        "    use-syslog: no\n",
+        "    do-daemonize: yes\n",
+        '    module-config: "iterator"\n',
+        "remote-control:\n    control-enable: no\n",
+    ]
+    return "".join(out)
+
+
 def unbound_conf(paths: DaemonPaths, spec: UnboundSpec) -> str:
     """unbound.conf for one lab resolver: validating when ``spec.anchor_file`` is set.
 

@@ -158,6 +158,13 @@ def terminate(proc: Proc) -> None:
         raise DoctorError(f"lab process {proc.role} (pid {proc.pid}) does not stop")
 
 
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(errors="replace")
+    except OSError:
+        return ""
+
+
 def _tail(path: str, lines: int = 15) -> str:
     try:
         text = Path(path).read_text(errors="replace")
@@ -189,10 +196,7 @@ def start_named(
     while True:
         if not alive(proc):
             raise _failure(proc, "(named) exited while starting")
-        try:
-            log = Path(paths.log_file).read_text(errors="replace")
-        except OSError:
-            log = ""
+        log = _read(paths.log_file)
         if _IN_USE.search(log):
             # named keeps running without the socket; another lab holds the address.
             raise _failure(proc, "(named) cannot listen (is another lab running?)")
@@ -220,10 +224,14 @@ def start_unbound(
     binary: str,
     conf: Path,
     paths: DaemonPaths,
-    address: ServerAddress,
+    address: ServerAddress | None,
     timeout: float,
 ) -> Proc:
-    """Start ``unbound -d`` on ``conf`` and wait until it answers a local query."""
+    """Start ``unbound -d`` on ``conf`` and wait until it answers a local query.
+
+    With ``address`` None (a server that drops every query) wait for the log
+    line saying the service started instead.
+    """
     out = Path(paths.directory) / "unbound.out"
     pid = _spawn([binary, "-d", "-c", str(conf)], out)
     proc = Proc(role, pid, str(conf), str(out), paths.log_file)
@@ -235,12 +243,16 @@ def start_unbound(
     while True:
         if not alive(proc):
             raise _failure(proc, "(unbound) exited while starting")
-        try:
-            dns.query.udp(query, address.ip, timeout=0.2, port=address.port)
-        except (dns.exception.DNSException, OSError):
-            pass
+        if address is None:
+            if "start of service" in _read(paths.log_file):
+                return proc
         else:
-            return proc
+            try:
+                dns.query.udp(query, address.ip, timeout=0.2, port=address.port)
+            except (dns.exception.DNSException, OSError):
+                pass
+            else:
+                return proc
         if time.monotonic() > deadline:
             raise _failure(proc, f"(unbound) not answering after {timeout:.0f} s")
         time.sleep(_POLL)
