@@ -295,8 +295,8 @@ def unbound_conf(paths: DaemonPaths, spec: UnboundSpec) -> str:
         f"    module-config: {quoted(modules)}\n",
         "    ede: yes\n",
         "    val-log-level: 2\n",
-        # Short bogus/infra memories: tests query a zone right after another
-        # test's lab may have made a server look lame.
+        # Short memories of bogus answers and of unreachable servers, so a
+        # second look (a diagnosis rerun, +cd then without) sees fresh results.
         "    val-bogus-ttl: 1\n",
         "    infra-host-ttl: 10\n",
         "    trust-anchor-signaling: no\n",
