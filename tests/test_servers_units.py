@@ -24,7 +24,7 @@ from dnssec_doctor.analysis.serverview import ServerView, server_views
 from dnssec_doctor.capture import Exchange
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
-from dnssec_doctor.probe.behaviour import EDNS_NODO, NOEDNS, TCP, size_variant
+from dnssec_doctor.probe.behaviour import EDNS_NODO, NOEDNS, TCP, hosts_for, size_variant
 from dnssec_doctor.probe.survey import NameServer, QueryKey, ZoneCut
 from dnssec_doctor.severity import Severity
 from dnssec_doctor.transport.query import QuerySpec
@@ -294,3 +294,12 @@ def test_cds_differs_between_servers_names_the_minority() -> None:
     assert inconsistent.servers == (s3,) and set(inconsistent.servers_ok) == {S1, S2}
     # Only the stale server differs: it follows from its old serial.
     assert inconsistent.caused_by == (f"SOA_SERIAL_DIVERGENT@{ZONE}",)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 7, 40])
+def test_each_ns_name_is_asked_of_a_few_servers(count: int) -> None:
+    hosts = [f"ns{i}.{ZONE}" for i in range(20)]
+    asked = [hosts_for(i, count, hosts) for i in range(count)]
+    for host in hosts:
+        assert sum(host in a for a in asked) == min(3, count)
+    assert max(len(a) for a in asked) <= (20 if count <= 3 else 20 * 3 // count + 3)

@@ -86,7 +86,8 @@ class ServerPlan:
     the first-round probes);
     ``full`` adds the EDNS and size probes (the zone holding the name);
     ``nxname`` is the random non-existent name whose negative answer is large;
-    ``ns_hosts`` are the in-bailiwick NS names whose addresses the server is asked for.
+    ``ns_hosts`` are the in-bailiwick NS names whose addresses the servers are asked for
+    (each name of up to ``HOST_ASKERS`` servers).
     """
 
     zone: str
@@ -155,6 +156,19 @@ def size_probes(zone: str, nxname: str) -> list[Probe]:
     return probes
 
 
+HOST_ASKERS = 3
+"""Servers asked for each NS name's addresses: enough to see the zone's answer even with a
+dead server, without asking every server about every name (quadratic in the NS set)."""
+
+
+def hosts_for(server_index: int, server_count: int, hosts: Sequence[str]) -> tuple[str, ...]:
+    """The NS names server number ``server_index`` is asked about: host *j* goes to servers
+    *j*, *j*+1 … *j*+HOST_ASKERS-1 (modulo the number of servers)."""
+    if server_count <= HOST_ASKERS:
+        return tuple(hosts)
+    return tuple(h for j, h in enumerate(hosts) if (server_index - j) % server_count < HOST_ASKERS)
+
+
 def address_probes(hosts: Sequence[str]) -> list[Probe]:
     """A and AAAA of each NS name (the servers' own view of their addresses)."""
     return [Probe(NS_ADDRESS, QuerySpec(h, t)) for h in hosts for t in ("A", "AAAA")]
@@ -182,9 +196,10 @@ async def ask_server(
         if standard.outcome not in _NO_ANSWER:
             rest = [spec for spec in plan.questions if spec != first.spec]
             later = [_ask(client, cut, server, spec, "") for spec in rest]
-            later += [
-                _ask(client, cut, server, p.spec, p.variant) for p in address_probes(plan.ns_hosts)
-            ]
+            servers = cut.server_addresses()
+            index = servers.index(server) if server in servers else 0
+            hosts = hosts_for(index, len(servers), plan.ns_hosts)
+            later += [_ask(client, cut, server, p.spec, p.variant) for p in address_probes(hosts)]
             if plan.full and classify(standard, dns.name.from_text(plan.zone)) == Kind.ANSWER:
                 later += [
                     _ask(client, cut, server, p.spec, p.variant)
