@@ -37,7 +37,7 @@ from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab import loopback
 from dnssec_doctor.lab.plan import LabPlan, LabServer, ScenarioInfo, ServedZone
 from dnssec_doctor.lab.real import RESOLVER_ADDRESSES, RealLab, start_real, stop_real
-from dnssec_doctor.lab.realconf import bind_trust_anchors
+from dnssec_doctor.lab.realconf import bind_trust_anchors, quoted, root_hints
 from dnssec_doctor.lab.scenarios import build_lab
 
 pytestmark = pytest.mark.real_servers
@@ -227,6 +227,7 @@ def _our_processes(workdir: Path) -> list[int]:
 
 def _plan_addresses(plan: LabPlan) -> set[ipaddress.IPv4Address]:
     ips = {s.address.ip for s in plan.servers} | {a.ip for a in RESOLVER_ADDRESSES.values()}
+    ips.add("127.78.0.9")  # the broken server one test adds
     return {ipaddress.IPv4Address(ip) for ip in ips}
 
 
@@ -447,9 +448,21 @@ def test_start_twice_then_stop_leaves_nothing(tmp_path: Path) -> None:
     first = start_real(plan, tmp_path, bind_resolver=False, wait_seconds=_WAIT)
     first_pids = _our_processes(tmp_path)
     assert len(first_pids) == 5  # named, three Unbound resolvers, the silent Unbound
-    second = start_real(plan, tmp_path, bind_resolver=False)
+    # The second lab adds a zone named refuses to load (no NS at the apex):
+    # the lab still starts and says which zone copy is missing.
+    broken = LabServer(
+        "ns.broken.test.",
+        ServerAddress("127.78.0.9"),
+        (ServedZone("broken.test.", "$TTL 300\n@ SOA ns hm 1 3600 600 86400 300\n"),),
+    )
+    second = start_real(
+        dataclasses.replace(plan, servers=(*plan.servers, broken)), tmp_path, bind_resolver=False
+    )
     assert not set(first_pids) & set(_our_processes(tmp_path))
     assert dig(_A["good"], "good.test.", "SOA", "+norec").status == "NOERROR"
+    assert first.load_errors == ()
+    assert any("broken.test" in line for line in second.load_errors), second.load_errors
+    assert dig("127.78.0.9", "broken.test.", "SOA", "+norec").status == "SERVFAIL"
     second.stop()
     first.stop()  # a second stop is harmless
     assert _our_processes(tmp_path) == []
@@ -513,3 +526,17 @@ def test_loopback_refuses_addresses_outside_the_lab_range() -> None:
     for addr in ("127.0.0.1", "127.77.0.1", "10.0.0.1", "::1", "nonsense"):
         with pytest.raises(DoctorError):
             loopback.add_addresses([addr])
+
+
+def test_config_text_refuses_unsafe_names_and_reads_ds_records() -> None:
+    for bad in ('evil"; };', "back\\slash", "new\nline"):
+        with pytest.raises(ValueError):
+            quoted(bad)
+    assert quoted("with space") == '"with space"'
+    text = bind_trust_anchors([". 3600 IN DS 20326 8 2 E06D44B8 0A13B2"])
+    assert text == 'trust-anchors {\n    "." static-ds 20326 8 2 "E06D44B80A13B2";\n};\n'
+    for bad in [". 3600 IN DNSKEY 257 3 13 AAAA", ". IN DS x 8 2 AB", ". IN DS 1 8"]:
+        with pytest.raises(ValueError):
+            bind_trust_anchors([bad])
+    hints = root_hints([("a.root.", ServerAddress("127.78.0.1"))])
+    assert hints == ".\t3600000\tIN\tNS\ta.root.\na.root.\t3600000\tIN\tA\t127.78.0.1\n"
