@@ -258,6 +258,12 @@ def test_cli_replay_as_dot(capture: Path) -> None:
     assert_well_formed(out)
     assert re.search(r'^  z2 \[label="ds-no-matching-key\.test\.\\nbogus', out, re.M)
     assert re.search(r'^  z0 \[label="\.\\nsecure', out, re.M)
+    # the DS the parent serves, shortened to tag, algorithm, digest type, digest start
+    assert re.search(
+        r'^  ds2 \[label="DS\\nds-no-matching-key\.test\.\\n\d+ 13 2 [0-9A-F]{20}&#8230;"',
+        out,
+        re.M,
+    )
     text = svg_text(draw(out))
     assert "DS_NO_MATCHING_DNSKEY" in text
     assert "ds-no-matching-key.test. is BOGUS" in text

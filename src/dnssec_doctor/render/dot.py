@@ -61,6 +61,8 @@ MAX_NOTES_PER_ZONE = 6
 """More root causes than this on one zone are summarised in one note."""
 MAX_DS_SHOWN = 3
 """DS records written into a DS node; more are counted."""
+MAX_DS_CHARS = 32
+"""A DS record in a node: tag, algorithm, digest type and the start of the digest."""
 MAX_LABEL = 120
 """Characters of one piece of data in a label (before escaping); the rest is elided."""
 
@@ -135,7 +137,7 @@ def _zone_nodes(
     if keys is not None:
         if keys.key_tags:
             text += f"\\nDNSKEY tags {_label(', '.join(keys.key_tags))}"
-        ds_text = "".join(f"\\n{_label(ds)}" for ds in keys.ds[:MAX_DS_SHOWN])
+        ds_text = "".join(f"\\n{_label(ds, MAX_DS_CHARS)}" for ds in keys.ds[:MAX_DS_SHOWN])
         if len(keys.ds) > MAX_DS_SHOWN:
             ds_text += f"\\n(and {len(keys.ds) - MAX_DS_SHOWN} more)"
     lines = [
@@ -198,8 +200,8 @@ def _note(index: int, text: str, fill: str, zone_node: str) -> list[str]:
     ]
 
 
-def _label(text: str) -> str:
+def _label(text: str, limit: int = MAX_LABEL) -> str:
     """Data for a label: shortened (before escaping, so no escape is cut), then escaped."""
-    if len(text) > MAX_LABEL:
-        text = text[: MAX_LABEL - 1] + "\u2026"
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
     return dot_label(text)
