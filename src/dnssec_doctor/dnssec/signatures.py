@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 import dns.exception
@@ -127,14 +127,31 @@ class RrsigFields:
         covered, algorithm, labels, ttl, expiration, inception, tag = struct.unpack(
             "!HBBIIIH", wire[:18]
         )
-        try:
-            signer, used = dns.name.from_wire(wire, 18)
-        except dns.exception.DNSException as exc:
-            raise ValueError(f"bad RRSIG signer name: {exc}") from None
+        signer, used = _signer(wire)
         return cls(
             covered, algorithm, labels, ttl, expiration, inception, tag,
             signer, bytes(wire[18 + used :]),
         )  # fmt: skip
+
+
+_SIGNERS: dict[bytes, tuple[dns.name.Name, int]] = {}
+
+
+def _signer(wire: bytes) -> tuple[dns.name.Name, int]:
+    """The signer name at offset 18 of RRSIG RDATA, parsed once per distinct name."""
+    end = 18
+    while end < len(wire) and wire[end] and wire[end] < 64:
+        end += wire[end] + 1
+    raw = wire[18 : end + 1]
+    cached = _SIGNERS.get(raw)
+    if cached is None:
+        try:
+            cached = dns.name.from_wire(wire, 18)
+        except dns.exception.DNSException as exc:
+            raise ValueError(f"bad RRSIG signer name: {exc}") from None
+        if len(_SIGNERS) < 1024:
+            _SIGNERS[raw] = cached
+    return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +208,7 @@ def _structural_problem(
         covered = dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rrsig.type_covered))
         return SigStatus.TYPE_MISMATCH, f"RRSIG covers {covered}, not the RRset's type"
     # RFC 4035 §5.3.1: signer is the zone holding the RRset, and the owner is in it
-    if rrsig.signer != zone or not rrset.owner.is_subdomain(zone):
+    if (rrsig.signer is not zone and rrsig.signer != zone) or not rrset.owner.is_subdomain(zone):
         return SigStatus.SIGNER_NOT_ZONE, f"signer {rrsig.signer} is not the zone {zone}"
     count = canonical.owner_label_count(rrset.owner)
     if rrsig.labels > count:
@@ -239,30 +256,59 @@ def check_signature(
     limits: Limits,
 ) -> SigCheck:
     """:func:`check_rrsig` on prepared data (the zone verifier's bulk entry point)."""
-    template = SigCheck(
-        status=SigStatus.VALID,
+    status, detail = SigStatus.VALID, ""
+    matched: AnyKey | None = None
+    crypto_ok: bool | None = None
+    tried: list[AnyKey] = []
+    skipped = 0
+    structural = _structural_problem(rrset, rrsig, zone)
+    candidates = keys.candidates(rrsig) if structural is None else []
+    if structural is not None:
+        status, detail = structural
+    elif not candidates:
+        status = SigStatus.KEY_NOT_FOUND
+        detail = f"no zone key with tag {rrsig.key_tag} and algorithm {rrsig.algorithm}"
+    else:
+        tried = candidates[: limits.max_keys_per_tag]
+        skipped = len(candidates) - len(tried)
+        matched, unsupported = _verify_with(rrset, rrsig, tried)
+        window = _window_status(rrsig, now)
+        if matched is None and not unsupported:
+            status, crypto_ok = SigStatus.CRYPTO_INVALID, False
+            detail = f"signature does not verify with {len(tried)} key(s) of tag {rrsig.key_tag}"
+            if skipped:
+                detail += f"; {skipped} more key(s) with this tag not tried (limit)"
+        elif window is not None:
+            (status, detail), crypto_ok = window, None if matched is None else True
+        elif matched is None:
+            status, matched = SigStatus.CANNOT_VERIFY_LOCALLY, tried[0]
+            detail = f"the local crypto library refuses algorithm {rrsig.algorithm}"
+        else:
+            crypto_ok = True
+            if rrset.ttl > rrsig.original_ttl:
+                status = SigStatus.TTL_ABOVE_ORIGINAL
+                detail = f"RRset TTL {rrset.ttl} exceeds Original TTL {rrsig.original_ttl}"
+    return SigCheck(
+        status=status,
         key_tag=rrsig.key_tag,
         algorithm=rrsig.algorithm,
         signer=rrsig.signer,
         type_covered=rrsig.type_covered,
         inception=sigtime.to_posix(rrsig.inception, now),
         expiration=sigtime.to_posix(rrsig.expiration, now),
+        key=matched,
+        crypto_ok=crypto_ok,
+        keys_tried=len(tried),
+        keys_skipped=skipped,
         rrsig_ttl_differs=rrsig_ttl != rrset.ttl,
+        detail=detail,
     )
-    structural = _structural_problem(rrset, rrsig, zone)
-    if structural is not None:
-        return replace(template, status=structural[0], detail=structural[1])
 
-    candidates = keys.candidates(rrsig)
-    if not candidates:
-        return replace(
-            template,
-            status=SigStatus.KEY_NOT_FOUND,
-            detail=f"no zone key with tag {rrsig.key_tag} and algorithm {rrsig.algorithm}",
-        )
-    tried = candidates[: limits.max_keys_per_tag]
-    template = replace(template, keys_tried=len(tried), keys_skipped=len(candidates) - len(tried))
 
+def _verify_with(
+    rrset: SignedRRset, rrsig: RrsigLike, keys: list[AnyKey]
+) -> tuple[AnyKey | None, bool]:
+    """The first key the signature verifies with, and whether any key was refused locally."""
     owner = canonical.signing_owner(rrset.owner, rrsig.labels)
     data = canonical.signed_data(
         owner,
@@ -272,39 +318,14 @@ def check_signature(
         header=canonical.rrsig_header(rrsig),
         canonical_rdatas=rrset.rdatas,
     )
-    matched: AnyKey | None = None
     unsupported = False
-    for key in tried:
+    for key in keys:
         outcome = crypto.verify(key.algorithm, key.key, rrsig.signature, data)
         if outcome is crypto.CryptoOutcome.VALID:
-            matched = key
-            break
+            return key, unsupported
         if outcome is crypto.CryptoOutcome.UNSUPPORTED:
             unsupported = True
-
-    if matched is None and not unsupported:
-        detail = f"signature does not verify with {len(tried)} key(s) of tag {rrsig.key_tag}"
-        if template.keys_skipped:
-            detail += f"; {template.keys_skipped} more key(s) with this tag not tried (limit)"
-        return replace(template, status=SigStatus.CRYPTO_INVALID, crypto_ok=False, detail=detail)
-    template = replace(template, key=matched, crypto_ok=None if matched is None else True)
-    window = _window_status(rrsig, now)
-    if window is not None:
-        return replace(template, status=window[0], detail=window[1])
-    if matched is None:
-        return replace(
-            template,
-            status=SigStatus.CANNOT_VERIFY_LOCALLY,
-            key=tried[0],
-            detail=f"the local crypto library refuses algorithm {rrsig.algorithm}",
-        )
-    if rrset.ttl > rrsig.original_ttl:
-        return replace(
-            template,
-            status=SigStatus.TTL_ABOVE_ORIGINAL,
-            detail=f"RRset TTL {rrset.ttl} exceeds Original TTL {rrsig.original_ttl}",
-        )
-    return template
+    return None, unsupported
 
 
 def _window_status(rrsig: RrsigLike, now: int) -> tuple[SigStatus, str] | None:

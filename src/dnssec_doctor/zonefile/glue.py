@@ -13,7 +13,7 @@ from __future__ import annotations
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.zonefile.authority import ZoneView, is_nsec3_node
+from dnssec_doctor.zonefile.authority import ZoneView, canonical_key, is_nsec3_node
 from dnssec_doctor.zonefile.emit import Emitter
 
 T = dns.rdatatype
@@ -23,14 +23,14 @@ _ADDRESS = frozenset({T.A, T.AAAA})
 def _has_address(view: ZoneView, target: dns.name.Name) -> bool:
     info = view.nodes.get(target)
     if info is not None:
-        return bool(info.types & _ADDRESS)
+        return any(t in _ADDRESS for t in info.types)
     # no node: a wildcard at or below the closest existing ancestor may supply it
     current = target
     while len(current) > len(view.origin):
         current = current.parent()
         wildcard = view.nodes.get(dns.name.Name((b"*", *current.labels)))
         if wildcard is not None:
-            return bool(wildcard.types & _ADDRESS)
+            return any(t in _ADDRESS for t in wildcard.types)
         if current in view.nodes:
             return False
     return False
@@ -39,7 +39,7 @@ def _has_address(view: ZoneView, target: dns.name.Name) -> bool:
 def check_glue(view: ZoneView, out: Emitter) -> None:
     """Missing addresses for in-zone name servers, alias targets, data below DNAME."""
     origin = view.origin
-    for owner in [origin, *sorted(view.delegations)]:
+    for owner in [origin, *sorted(view.delegations, key=canonical_key)]:
         info = view.nodes.get(owner)
         if info is None or view.cut_above(owner) is not None:
             continue
@@ -56,7 +56,7 @@ def check_glue(view: ZoneView, out: Emitter) -> None:
                     f"{owner} is served by {target}, which is "
                     f"inside {origin} but has no A/AAAA ({where} is needed to reach it)",
                     subject=f"{owner}/{target}",
-                    line=info.type_lines.get(T.NS),
+                    line=info.line_of(T.NS),
                 )
             target_info = view.nodes.get(target)
             if target_info is not None and T.CNAME in target_info.types:
@@ -65,7 +65,7 @@ def check_glue(view: ZoneView, out: Emitter) -> None:
                     f"the NS target {target} of {owner} is an alias "
                     "(CNAME); NS must name a host directly (RFC 2181 §10.3)",
                     subject=f"{owner}/{target}/cname",
-                    line=info.type_lines.get(T.NS),
+                    line=info.line_of(T.NS),
                 )
     for name, info in view.nodes.items():
         for target in info.mx_targets:
@@ -76,7 +76,7 @@ def check_glue(view: ZoneView, out: Emitter) -> None:
                     f"the MX of {name} points to {target}, an alias "
                     "(CNAME); MX must name a host directly (RFC 2181 §10.3)",
                     subject=f"{name}/MX/{target}",
-                    line=info.type_lines.get(T.MX),
+                    line=info.line_of(T.MX),
                 )
         if view.dnames and not is_nsec3_node(info):
             above = view.dname_above(name)

@@ -10,12 +10,15 @@ characters or invalid text into names or messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dnssec_doctor.errors import DoctorError
 
 _SPECIAL = frozenset('();"\\')
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\xff]")
+"""Control characters and non-ASCII (the line was decoded as latin-1); tab is fine."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +62,7 @@ class Lexer:
         for raw in self._lines:
             self.line += 1
             text = raw.decode("latin-1").rstrip("\r\n")
-            if not text.isascii() or not text.isprintable():
+            if _UNPRINTABLE.search(text):
                 text = _escape_nonprintable(text)
             if not text or text.isspace():
                 continue
@@ -90,7 +93,7 @@ class Lexer:
                 raise self._error("unbalanced parenthesis at end of file", start)
             self.line += 1
             text = nxt.decode("latin-1").rstrip("\r\n")
-            if not text.isascii() or not text.isprintable():
+            if _UNPRINTABLE.search(text):
                 text = _escape_nonprintable(text)
         blank = bool(tokens) and tokens[0] == ""
         if blank:
@@ -101,9 +104,21 @@ class Lexer:
 
     def _scan(self, text: str, tokens: list[str], depth: int, start: int) -> int:
         """Tokenise one physical line, appending to ``tokens``; returns paren depth."""
-        i, n = 0, len(text)
         if depth == 0 and not tokens and text[:1] in (" ", "\t"):
             tokens.append("")  # marker: blank owner, removed by the caller
+        if '"' not in text and "\\" not in text:
+            # common case (multi-line RRSIG/DNSKEY/SOA): no quoting, plain split
+            body = text.split(";", 1)[0]
+            opened, closed = body.count("("), body.count(")")
+            if closed and (depth + opened - closed < 0 or body.rfind("(") > body.find(")") >= 0):
+                return self._scan_chars(text, tokens, depth)
+            tokens.extend(body.replace("(", " ").replace(")", " ").split())
+            return depth + opened - closed
+        return self._scan_chars(text, tokens, depth)
+
+    def _scan_chars(self, text: str, tokens: list[str], depth: int) -> int:
+        """Character-level tokeniser for lines with quotes or escapes."""
+        i, n = 0, len(text)
         while i < n:
             ch = text[i]
             if ch in " \t":

@@ -30,7 +30,7 @@ def _t(rdtype: int) -> str:
 
 def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
     """Report what is wrong inside ``node`` regardless of the rest of the zone."""
-    name = node.name.to_text()
+    name = node.name  # formatted lazily, only when a finding is made
     types = node.types()
     if T.CNAME in types:
         cname = node.rrsets[T.CNAME]
@@ -101,7 +101,7 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
 
 
 def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
-    name = node.name.to_text()
+    name = node.name  # formatted lazily, only when a finding is made
     ds_set = node.rrsets[T.DS]
     if node.name == origin:
         out.add(
@@ -161,7 +161,7 @@ def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
 
 
 def _check_orphan_sigs(node: Node, out: Emitter) -> None:
-    name = node.name.to_text()
+    name = node.name  # formatted lazily, only when a finding is made
     for sig in node.sigs:
         if sig.covered == T.RRSIG:
             out.add(

@@ -81,7 +81,7 @@ def grouped_nodes(records: Iterable[Record]) -> Iterator[Node]:
     seen: set[dns.name.Name] = set()
     current: Node | None = None
     for record in records:
-        if current is not None and record.owner == current.name:
+        if current is not None and (record.owner is current.name or record.owner == current.name):
             current.add(record)
             continue
         if current is not None:

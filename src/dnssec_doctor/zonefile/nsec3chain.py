@@ -283,10 +283,10 @@ def _check_bitmap(
     else:
         info = view.nodes[name]
         if view.is_delegation(name):
-            types = info.types & {T.NS, T.DS}
+            types = info.type_set() & {T.NS, T.DS}
             expected = frozenset(types | ({T.RRSIG} if T.DS in types else set()))
         else:
-            expected = frozenset((info.types - {T.NSEC3}) | {T.RRSIG})
+            expected = frozenset((info.type_set() - {T.NSEC3}) | {T.RRSIG})
     if record.types == expected:
         return
     extra, missing = record.types - expected, expected - record.types

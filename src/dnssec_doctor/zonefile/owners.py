@@ -16,7 +16,9 @@ _HOST_OK = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234
 
 def repeats_origin(name: dns.name.Name, origin: dns.name.Name) -> bool:
     """``x.example.com.example.com.`` in ``example.com.``: the origin appended twice."""
-    if origin == dns.name.root or not name.is_subdomain(origin) or name == origin:
+    if origin == dns.name.root or len(name.labels) < 2 * len(origin.labels) - 1:
+        return False
+    if not name.is_subdomain(origin) or name == origin:
         return False
     relative = name.relativize(origin)
     inner = origin.relativize(dns.name.root)
@@ -25,7 +27,7 @@ def repeats_origin(name: dns.name.Name, origin: dns.name.Name) -> bool:
 
 def check_owner(name: dns.name.Name, origin: dns.name.Name, line: int, out: Emitter) -> bool:
     """Report a suspicious owner; False when the record lies outside the zone."""
-    text = name.to_text()
+    text = name  # formatted lazily
     if not name.is_subdomain(origin):
         out.add(
             "OWNER_NAME_SUSPICIOUS",

@@ -35,10 +35,62 @@ _B32HEX_TRANSLATE = bytes.maketrans(
 )
 
 
+_NAMES: dict[tuple[str, dns.name.Name], dns.name.Name] = {}
+_NAMES_MAX = 4096
+
+
 def _name(token: str, origin: dns.name.Name) -> dns.name.Name:
     if token == "@":
         return origin
-    return dns.name.from_text(token, origin)
+    # signer names and name-server targets repeat on every record: parse once
+    key = (token, origin)
+    found = _NAMES.get(key)
+    if found is None:
+        found = dns.name.from_text(token, origin)
+        if len(_NAMES) >= _NAMES_MAX:
+            _NAMES.clear()
+        _NAMES[key] = found
+    return found
+
+
+_ORIGIN_WIRE: dict[tuple[dns.name.Name, bool], bytes] = {}
+
+
+def _name_wire(token: str, origin: dns.name.Name, *, lower: bool) -> bytes:
+    """Uncompressed wire form of a name token, lower-cased when ``lower``.
+
+    Plain names (ASCII, no escapes) are encoded directly; anything else goes
+    through dnspython, which also words the errors.
+    """
+    if "\\" in token or token in ("@", ""):
+        return _slow_name_wire(token, origin, lower)
+    absolute = token.endswith(".")
+    text = token[:-1] if absolute else token
+    if not text or ".." in text or text.startswith("."):
+        return _slow_name_wire(token, origin, lower)
+    labels = (text.lower() if lower else text).encode("ascii").split(b".")
+    parts = [bytes((len(label),)) + label for label in labels if len(label) <= 63]
+    if len(parts) != len(labels):
+        return _slow_name_wire(token, origin, lower)
+    if absolute:
+        parts.append(b"\x00")
+    else:
+        tail = _ORIGIN_WIRE.get((origin, lower))
+        if tail is None:
+            tail = origin.to_digestable() if lower else origin.to_wire() or b""
+            _ORIGIN_WIRE[(origin, lower)] = tail
+        parts.append(tail)
+    wire = b"".join(parts)
+    return wire if len(wire) <= 255 else _slow_name_wire(token, origin, lower)
+
+
+def _slow_name_wire(token: str, origin: dns.name.Name, lower: bool) -> bytes:
+    name = _name(token, origin)
+    if lower:
+        return name.to_digestable()
+    wire = name.to_wire()
+    assert wire is not None
+    return wire
 
 
 def _u8(token: str) -> int:
@@ -91,18 +143,18 @@ def _aaaa(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
 
 def _single_name(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
     (target,) = tokens
-    return _name(target, origin).to_digestable()
+    return _name_wire(target, origin, lower=True)
 
 
 def _mx(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
     pref, target = tokens
-    return struct.pack("!H", _u16(pref)) + _name(target, origin).to_digestable()
+    return struct.pack("!H", _u16(pref)) + _name_wire(target, origin, lower=True)
 
 
 def _srv(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
     prio, weight, port, target = tokens
     head = struct.pack("!HHH", _u16(prio), _u16(weight), _u16(port))
-    return head + _name(target, origin).to_digestable()
+    return head + _name_wire(target, origin, lower=True)
 
 
 def _txt(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
@@ -127,15 +179,15 @@ def _soa(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
         raise ValueError("SOA needs 7 fields")
     values = [_u32(serial), *(dns.ttl.from_text(t) for t in timers)]
     return (
-        _name(mname, origin).to_digestable()
-        + _name(rname, origin).to_digestable()
+        _name_wire(mname, origin, lower=True)
+        + _name_wire(rname, origin, lower=True)
         + struct.pack("!IIIII", *values)
     )
 
 
 def _two_names(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
     first, second = tokens
-    return _name(first, origin).to_digestable() + _name(second, origin).to_digestable()
+    return _name_wire(first, origin, lower=True) + _name_wire(second, origin, lower=True)
 
 
 def _ipseckey(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
@@ -192,7 +244,21 @@ def _ds(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
     )
 
 
+_SIGTIMES: dict[str, int] = {}
+
+
 def _sigtime(token: str) -> int:
+    # signers stamp thousands of RRSIGs with the same few times: decode each once
+    cached = _SIGTIMES.get(token)
+    if cached is None:
+        cached = _decode_sigtime(token)
+        if len(_SIGTIMES) >= 4096:
+            _SIGTIMES.clear()
+        _SIGTIMES[token] = cached
+    return cached
+
+
+def _decode_sigtime(token: str) -> int:
     if len(token) == 14 and token.isdigit():
         value = calendar.timegm(
             (
@@ -226,7 +292,7 @@ def _rrsig(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
         _sigtime(inception),
         _u16(tag),
     )
-    return head + _name(signer, origin).to_digestable() + _b64(sig)
+    return head + _name_wire(signer, origin, lower=True) + _b64(sig)
 
 
 _TYPE_CACHE: dict[str, int] = {}
@@ -257,9 +323,7 @@ def type_bitmap(types: Sequence[int]) -> bytes:
 def _nsec(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
     nxt, *types = tokens
     # RFC 6840 §5.1: the NSEC next name is not lower-cased in canonical form
-    wire = _name(nxt, origin).to_wire()
-    assert wire is not None
-    return wire + type_bitmap([_rdtype(t) for t in types])
+    return _name_wire(nxt, origin, lower=False) + type_bitmap([_rdtype(t) for t in types])
 
 
 def _nsec3(tokens: Sequence[str], origin: dns.name.Name) -> bytes:

@@ -47,6 +47,9 @@ class ReaderOptions:
 
 _CLASSES = {"IN": 1, "CH": 3, "CS": 2, "HS": 4}
 _MAX_TTL = 0x7FFFFFFF
+_TYPES: dict[str, int] = {}
+"""Type mnemonics already accepted (a zone uses a dozen; parsing them costs)."""
+_TTLS: dict[str, int] = {}
 _DEFAULT_TTL = 3600
 """TTL of records before any TTL is known (Knot's default; BIND warns likewise)."""
 
@@ -184,13 +187,29 @@ class ZoneReader:
         except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
             raise self._error(state, line, f"invalid name {text!r}: {exc}") from None
 
+    def _parse_type(self, state: _State, line: int, text: str) -> int:
+        try:
+            rdtype = dns.rdatatype.from_text(text)
+        except (dns.exception.DNSException, ValueError):
+            raise self._error(state, line, f"unknown record type {text!r}") from None
+        if dns.rdatatype.is_metatype(rdtype) or rdtype == dns.rdatatype.OPT:
+            raise self._error(state, line, f"type {text} cannot appear in a zone")
+        if len(_TYPES) < 1024:
+            _TYPES[text] = int(rdtype)
+        return int(rdtype)
+
     def _parse_ttl(self, state: _State, line: int, text: str) -> int:
+        cached = _TTLS.get(text)
+        if cached is not None:
+            return cached
         try:
             value = dns.ttl.from_text(text)
         except (dns.exception.DNSException, ValueError) as exc:
             raise self._error(state, line, f"invalid TTL {text!r}: {exc}") from None
         if value > _MAX_TTL:
             raise self._error(state, line, f"TTL {value} above 2^31-1 (RFC 2181 §8)")
+        if len(_TTLS) < 1024:
+            _TTLS[text] = value
         return value
 
     def _record(self, entry: Entry, state: _State, tokens: list[str]) -> Record:
@@ -221,15 +240,9 @@ class ZoneReader:
         if index >= len(rest):
             raise self._error(state, line, "record has no type")
         type_text = rest[index]
-        try:
-            rdtype = int(dns.rdatatype.from_text(type_text))
-        except (dns.exception.DNSException, ValueError):
-            raise self._error(state, line, f"unknown record type {type_text!r}") from None
-        if (
-            dns.rdatatype.is_metatype(dns.rdatatype.RdataType.make(rdtype))
-            or rdtype == dns.rdatatype.OPT
-        ):
-            raise self._error(state, line, f"type {type_text} cannot appear in a zone")
+        rdtype = _TYPES.get(type_text)
+        if rdtype is None:
+            rdtype = self._parse_type(state, line, type_text)
         rdclass = rdclass or self._class or dns.rdataclass.IN
         if self._class is None:
             self._class = rdclass

@@ -24,12 +24,11 @@ def _t(rdtype: int) -> str:
 def check_signing_coverage(view: ZoneView, algorithms: frozenset[int], out: Emitter) -> None:
     """Report unsigned authoritative RRsets, missing algorithms, and signed glue."""
     for name, info in view.nodes.items():
-        text = name.to_text()
+        text = name  # formatted lazily
         cut = view.cut_above(name)
         at_cut = view.is_delegation(name)
-        for rdtype in sorted(info.types):
-            line = info.type_lines.get(rdtype)
-            signed_with = info.sig_algs.get(rdtype, frozenset())
+        for rdtype, line, mask in zip(info.types, info.lines, info.algs, strict=True):
+            signed_with = info.algorithms(rdtype) if mask else frozenset()
             authoritative = cut is None and (not at_cut or rdtype in AUTHORITATIVE_AT_CUT)
             if not authoritative:
                 if signed_with:

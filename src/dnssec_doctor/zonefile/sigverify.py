@@ -138,9 +138,13 @@ def verify_chunk(
                     totals.ttl_differs.append((job.owner.to_text(), job.rdtype, line))
             if result.valid:
                 totals.valid += 1
-                stamp = (result.expiration, job.owner.to_text(), job.rdtype)
-                if totals.earliest_expiration is None or stamp < totals.earliest_expiration:
-                    totals.earliest_expiration = stamp
+                earliest = totals.earliest_expiration
+                if earliest is None or result.expiration < earliest[0]:
+                    totals.earliest_expiration = (
+                        result.expiration,
+                        job.owner.to_text(),
+                        job.rdtype,
+                    )
                 if now + job.ttl > result.expiration and len(totals.ttl_outlives) < 20:
                     totals.ttl_outlives.append(
                         (job.owner.to_text(), job.rdtype, job.ttl, result.expiration)

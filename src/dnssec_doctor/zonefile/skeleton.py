@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import dns.exception
 import dns.name
@@ -25,6 +25,9 @@ _HEX_TO_B32 = bytes.maketrans(
 )
 
 
+_BITS = tuple(tuple(bit for bit in range(8) if byte & (0x80 >> bit)) for byte in range(256))
+
+
 def decode_bitmap(data: bytes) -> frozenset[int]:
     """Types in an RFC 4034 §4.1.2 bitmap; ValueError when malformed."""
     types = set()
@@ -37,10 +40,10 @@ def decode_bitmap(data: bytes) -> frozenset[int]:
         if window <= last_window or not 1 <= length <= 32 or i + 2 + length > len(data):
             raise ValueError("malformed type bitmap")
         last_window = window
+        base = window * 256
         for byte_index, byte in enumerate(data[i + 2 : i + 2 + length]):
-            for bit in range(8):
-                if byte & (0x80 >> bit):
-                    types.add(window * 256 + byte_index * 8 + bit)
+            for bit in _BITS[byte]:
+                types.add(base + byte_index * 8 + bit)
         i += 2 + length
     return frozenset(types)
 
@@ -110,43 +113,99 @@ def decode_nsec3(owner: dns.name.Name, rdata: bytes, ttl: int, line: int) -> Nse
 
 @dataclass(slots=True)
 class NodeInfo:
-    """Facts about one owner name that global checks need."""
+    """Facts about one owner name that global checks need, stored compactly.
+
+    A million-name zone keeps one of these per name, so the fields are tuples
+    aligned with ``types`` rather than sets and dicts (a frozenset of three ints
+    costs 216 bytes, a tuple 64); NSEC RDATA stays in wire form until a chain
+    check decodes it.
+    """
 
     name: dns.name.Name
     line: int
-    types: frozenset[int]
-    sig_algs: dict[int, frozenset[int]]
-    """Covered type → algorithms of the RRSIGs present for it."""
-    nsec: list[tuple[dns.name.Name, frozenset[int], int, int]] = field(default_factory=list)
-    """(next name, bitmap types, TTL, line) of each NSEC record at this name."""
+    types: tuple[int, ...]
+    """RR types present (RRSIG excluded), ascending."""
+    lines: tuple[int, ...]
+    """First line of each type's records, aligned with ``types``."""
+    algs: tuple[int, ...]
+    """Bitmask (1 << algorithm) of the RRSIGs present for each type (0: unsigned)."""
+    nsec: tuple[tuple[bytes, bytes, int, int], ...] = ()
+    """(next name wire, bitmap wire, TTL, line) of each NSEC record here."""
     ns_targets: tuple[dns.name.Name, ...] = ()
     mx_targets: tuple[dns.name.Name, ...] = ()
-    type_lines: dict[int, int] = field(default_factory=dict)
+
+    def type_set(self) -> frozenset[int]:
+        """``types`` as a set, for set arithmetic."""
+        return frozenset(self.types)
+
+    def line_of(self, rdtype: int) -> int | None:
+        """The line of the first ``rdtype`` record, None when absent."""
+        try:
+            return self.lines[self.types.index(rdtype)]
+        except ValueError:
+            return None
+
+    def algorithms(self, rdtype: int) -> frozenset[int]:
+        """Algorithms of the RRSIGs present for ``rdtype``."""
+        try:
+            mask = self.algs[self.types.index(rdtype)]
+        except ValueError:
+            return frozenset()
+        return frozenset(a for a in range(mask.bit_length()) if mask >> a & 1)
+
+
+def decode_nsec(
+    entry: tuple[bytes, bytes, int, int],
+) -> tuple[dns.name.Name, frozenset[int], int, int]:
+    """(next name, bitmap types, TTL, line) of a stored NSEC; ValueError when malformed."""
+    next_wire, bitmap, ttl, line = entry
+    try:
+        nxt, _ = dns.name.from_wire(next_wire, 0)
+    except dns.exception.DNSException as exc:
+        raise ValueError(str(exc)) from None
+    return nxt, decode_bitmap(bitmap), ttl, line
+
+
+def _name_end(wire: bytes) -> int:
+    """Offset just past an uncompressed name at the start of ``wire``; ValueError if bad."""
+    pos = 0
+    while pos < len(wire):
+        length = wire[pos]
+        if length == 0:
+            return pos + 1
+        if length > 63:
+            raise ValueError("bad label length in name")
+        pos += length + 1
+    raise ValueError("truncated name")
 
 
 def node_info(node: Node) -> tuple[NodeInfo, list[Nsec3Info], list[str]]:
     """The facts of ``node``, its NSEC3 records, and decoding problems (text)."""
     problems: list[str] = []
-    sig_algs: dict[int, set[int]] = {}
+    masks: dict[int, int] = {}
     for sig in node.sigs:
         alg = sig.rdata[2] if len(sig.rdata) > 2 else 0
-        sig_algs.setdefault(sig.covered, set()).add(alg)
+        masks[sig.covered] = masks.get(sig.covered, 0) | (1 << alg)
+    types = tuple(sorted(node.rrsets))
     info = NodeInfo(
         name=node.name,
         line=node.line,
-        types=node.types(),
-        sig_algs={t: frozenset(a) for t, a in sig_algs.items()},
-        type_lines={t: r.line for t, r in node.rrsets.items()},
+        types=types,
+        lines=tuple(node.rrsets[t].line for t in types),
+        algs=tuple(masks.get(t, 0) for t in types),
     )
-    nsec3: list[Nsec3Info] = []
     nsec_set = node.rrsets.get(dns.rdatatype.NSEC)
     if nsec_set is not None:
+        entries = []
         for rdata in nsec_set.rdatas:
             try:
-                nxt, used = dns.name.from_wire(rdata, 0)
-                info.nsec.append((nxt, decode_bitmap(rdata[used:]), nsec_set.ttl, nsec_set.line))
-            except (ValueError, dns.name.NameTooLong, dns.exception.DNSException) as exc:
+                end = _name_end(rdata)
+                decode_bitmap(rdata[end:])
+                entries.append((rdata[:end], rdata[end:], nsec_set.ttl, nsec_set.line))
+            except ValueError as exc:
                 problems.append(f"NSEC at {node.name} cannot be decoded: {exc}")
+        info.nsec = tuple(entries)
+    nsec3: list[Nsec3Info] = []
     nsec3_set = node.rrsets.get(dns.rdatatype.NSEC3)
     if nsec3_set is not None:
         for rdata in nsec3_set.rdatas:
