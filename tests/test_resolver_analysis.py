@@ -58,7 +58,9 @@ def _answer(
         text = ROOT_KSK if qtype == "DNSKEY" else "192.0.2.1"
         rdtype = "DNSKEY" if qtype == "DNSKEY" else "A"
         response.answer.append(dns.rrset.from_text(qname, 300, "IN", rdtype, text))
-    options = [dns.edns.EDEOption(dns.edns.EDECode.make(c), t or None) for c, t in ede]
+    options: list[dns.edns.Option] = [
+        dns.edns.EDEOption(dns.edns.EDECode.make(c), t or None) for c, t in ede
+    ]
     response.use_edns(0, dns.flags.DO, 1232, options=options)
     exchange = Exchange(server, spec, "udp", "response", response.to_wire(max_size=65535))
     return QueryKey("resolver", server, qname, qtype, variant), exchange

@@ -111,7 +111,7 @@ def _unusable(server: str, asked: Sequence[Asked], zone: str) -> Finding | None:
         summary = ", ".join(f"{n}× {o}" for o, n in sorted(outcomes.items()))
         errors = sorted({r.exchange.error for r in replies if r.exchange.error})
         detail = (
-            f"{server} answered none of the {len(replies)} queries sent to it ({summary})"
+            f"{server} answered none of the {len(replies)} queries sent to it (outcomes: {summary})"
             + (f": {errors[0]}" if errors else "")
             + ". Nothing can be said about how it validates; the zone-side diagnosis above "
             "does not depend on it."
@@ -165,9 +165,9 @@ def _trust_anchor(server: str, views: Sequence[View]) -> Finding | None:
         servers=(server,),
         detail=(
             f"{server} answers SERVFAIL for the root DNSKEY RRset but returns it with CD=1 "
-            f"(key-signing key tags {tags or 'none'}). {why} (a missed root KSK rollover, or "
-            "RFC 5011 updates that could not be saved). Every signed name fails through it"
-            + (f"; here also {short_list(others)}." if others else ".")
+            f"(key-signing key tags {', '.join(map(str, tags)) or 'none'}). {why} (a missed "
+            "root KSK rollover, or RFC 5011 updates that could not be saved). Every name fails "
+            "through it" + (f"; here also {short_list(others)}." if others else ".")
         ),
         evidence={"resolver": server, "root_ksk_tags": tags, "query": asked.evidence()},
     )
@@ -224,11 +224,14 @@ def _validation_failure(
     statuses = sorted({e.status for _, e in group})
     edes = sorted({code for a, _ in group for r in a.replies() for code, _t in r.ede})
     if anchor is not None:
-        why = f"Its trust anchor already fails at the root ({anchor.code})" + (
-            f"; {zone} would fail even with a correct anchor: {codes_text(causes)}."
-            if causes
-            else "."
-        )
+        why = f"Its trust anchor already fails at the root ({anchor.code})"
+        broken = [a.label for a, e in group if e.causes]
+        if broken:
+            why += (
+                f"; {short_list(broken)} would fail even with a correct anchor: "
+                f"{codes_text(causes)}"
+            )
+        why += "."
         keys = [anchor.key, *(c.key for c in causes)]
     elif causes:
         why = f"This analysis finds why: {codes_text(causes)}."
