@@ -15,12 +15,16 @@ from dnssec_doctor.lab.signer import (
 
 
 def expired_signatures(env: ScenarioEnv) -> ScenarioBuild:
-    """Every signature expired a day ago: the re-signing job stopped."""
+    """Every signature expired three days ago: the re-signing job stopped.
+
+    Three days, not one: validators tolerate up to a day of clock skew (Unbound's
+    val-sig-skew-max), and the fault must show in every validator.
+    """
     ksk, zsk = env.key("ksk", ksk=True), env.key("zsk")
-    plan = SigningPlan.standard(ksk, zsk, *env.window(-31 * DAY, -DAY))
+    plan = SigningPlan.standard(ksk, zsk, *env.window(-33 * DAY, -3 * DAY))
     text = env.signed(env.builder().build(), plan)
     info = env.info(
-        "Every RRSIG expired one day before the lab was built (the re-signing job stopped).",
+        "Every RRSIG expired three days before the lab was built (the re-signing job stopped).",
         "bogus",
         ("RRSIG_EXPIRED",),
     )
@@ -28,12 +32,15 @@ def expired_signatures(env: ScenarioEnv) -> ScenarioBuild:
 
 
 def not_yet_valid(env: ScenarioEnv) -> ScenarioBuild:
-    """Every signature starts a day after the build time: the signer's clock is ahead."""
+    """Every signature starts three days after the build time: the signer's clock is ahead.
+
+    Beyond the day of clock skew validators tolerate (Unbound's val-sig-skew-max).
+    """
     ksk, zsk = env.key("ksk", ksk=True), env.key("zsk")
-    plan = SigningPlan.standard(ksk, zsk, *env.window(DAY, 31 * DAY))
+    plan = SigningPlan.standard(ksk, zsk, *env.window(3 * DAY, 33 * DAY))
     text = env.signed(env.builder().build(), plan)
     info = env.info(
-        "Every RRSIG has its inception one day after the lab was built (signer clock ahead).",
+        "Every RRSIG has its inception three days after the lab was built (signer clock ahead).",
         "bogus",
         ("RRSIG_NOT_YET_VALID",),
     )
