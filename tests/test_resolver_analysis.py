@@ -8,6 +8,7 @@ Unbound and BIND resolvers are in test_resolver_real.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import dns.edns
@@ -16,6 +17,8 @@ import dns.message
 import dns.rcode
 import dns.rrset
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain import ZoneEval
@@ -464,3 +467,73 @@ def test_resolver_questions_are_sorted_the_same_whatever_the_arrival_order() -> 
     assert [(f.code, f.zone, f.detail) for f in first] == [
         (f.code, f.zone, f.detail) for f in again
     ]
+
+
+def test_formerr_to_a_question_is_reported() -> None:
+    answers = [*_root_ok(), *_pair("zone.test.", "A", plain={"rcode": dns.rcode.FORMERR})]
+    found = _run(answers, _chain())
+    f = _one(found, "RESOLVER_UNREACHABLE")
+    assert f.severity is Severity.WARNING
+    assert "zone.test. A with FORMERR" in f.detail
+
+
+def test_resolver_not_asked_because_of_the_budget() -> None:
+    spec = resolver_spec(".", "DNSKEY", VALIDATE)
+    budget = Exchange(R, spec, "udp", "budget", error="not sent: max_queries 10")
+    found = _run([(QueryKey("resolver", R, ".", "DNSKEY", VALIDATE), budget)], _chain())
+    assert _codes(found) == ["RESOLVER_UNREACHABLE"]
+    assert found[0].severity is Severity.WARNING
+    assert "was not asked: not sent: max_queries 10" in found[0].detail
+
+
+_RCODES = st.sampled_from(
+    [dns.rcode.NOERROR, dns.rcode.NXDOMAIN, dns.rcode.SERVFAIL, dns.rcode.REFUSED, 4, 1]
+)
+_REPLY = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {
+            "rcode": _RCODES,
+            "ad": st.booleans(),
+            "ra": st.booleans(),
+            "data": st.booleans(),
+            "ede": st.lists(st.tuples(st.integers(0, 40), st.text(max_size=30)), max_size=2),
+        }
+    ),
+)
+_QUESTIONS = ((".", "DNSKEY"), ("test.", "DNSKEY"), ("zone.test.", "A"), ("nx.zone.test.", "A"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    replies=st.lists(st.tuples(_REPLY, _REPLY), min_size=4, max_size=4),
+    statuses=st.tuples(
+        st.sampled_from(["secure", "bogus", "indeterminate"]),
+        st.sampled_from(["secure", "insecure", "bogus", "indeterminate"]),
+    ),
+)
+def test_any_answers_give_sound_findings(
+    replies: list[tuple[dict[str, object] | None, dict[str, object] | None]],
+    statuses: tuple[Status, Status],
+) -> None:
+    answers: list[tuple[QueryKey, Exchange]] = []
+    for (qname, qtype), (plain, cd) in zip(_QUESTIONS, replies, strict=True):
+        for variant, reply in ((VALIDATE, plain), (CHECKING_DISABLED, cd)):
+            if reply is None:
+                answers.append(_timeout(qname, qtype, variant))
+            else:
+                answers.append(
+                    _answer(qname, qtype, cd=variant == CHECKING_DISABLED, **reply)  # type: ignore[arg-type]
+                )
+    root_status, zone_status = statuses
+    evals = _chain(zone_status, [EXPIRED.key] if zone_status == "bogus" else [])
+    evals[0] = _eval(".", None, root_status, [EXPIRED.key] if root_status == "bogus" else [])
+    found = _run(answers, evals, [EXPIRED])
+    keys = {f.key for f in found} | {EXPIRED.key}
+    assert len({f.key for f in found}) == len(found)  # one finding per key
+    for f in found:
+        assert catalog.entry(f.code).code == f.code
+        assert f.servers == (R,)
+        assert set(f.caused_by) <= keys, (f.code, f.caused_by)
+        assert f.key not in f.caused_by
+        json.dumps(f.evidence)

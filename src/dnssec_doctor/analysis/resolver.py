@@ -106,7 +106,12 @@ def _unusable(server: str, asked: Sequence[Asked], zone: str) -> Finding | None:
     """RESOLVER_UNREACHABLE when the resolver answered nothing usable at all."""
     replies = [r for a in asked for r in a.replies()]
     responded = [r for r in replies if r.responded]
-    if not responded:
+    severity: Severity | None = None
+    if replies and all(r.exchange.outcome in ("budget", "policy") for r in replies):
+        reasons = sorted({r.exchange.error or r.exchange.outcome for r in replies})
+        detail = f"{server} was not asked: {'; '.join(reasons)}."
+        severity = Severity.WARNING
+    elif not responded:
         outcomes = Counter(r.exchange.outcome for r in replies)
         summary = ", ".join(f"{n}× {o}" for o, n in sorted(outcomes.items()))
         errors = sorted({r.exchange.error for r in replies if r.exchange.error})
@@ -134,6 +139,7 @@ def _unusable(server: str, asked: Sequence[Asked], zone: str) -> Finding | None:
         zone=zone,
         subject=server,
         servers=(server,),
+        severity=severity,
         detail=detail,
         evidence={"resolver": server, "queries": [a.evidence() for a in asked]},
     )
@@ -285,13 +291,26 @@ def _silent(server: str, views: Sequence[View], zone: str) -> list[Finding]:
     """Questions left unanswered by a resolver that answers others."""
     missing = [a for a, _ in views if a.plain is not None and not a.plain.responded]
     refused = [a for a, _ in views if a.plain is not None and a.plain.rcode == dns.rcode.REFUSED]
-    if not missing and not refused:
+    # FORMERR, NOTIMP …: neither an answer nor a failure to resolve (an old resolver?).
+    odd = [
+        a
+        for a, _ in views
+        if a.plain is not None
+        and a.plain.responded
+        and not (a.plain.answered or a.plain.servfail or a.plain.rcode == dns.rcode.REFUSED)
+    ]
+    if not missing and not refused and not odd:
         return []
     parts = []
     if missing:
         parts.append(f"did not answer {short_list([a.label for a in missing])}")
     if refused:
         parts.append(f"refused {short_list([a.label for a in refused])}")
+    if odd:
+        parts.append(
+            "answered "
+            + short_list([f"{a.label} with {a.plain.describe()}" for a in odd if a.plain])
+        )
     return [
         catalog.finding(
             "RESOLVER_UNREACHABLE",
@@ -301,7 +320,10 @@ def _silent(server: str, views: Sequence[View], zone: str) -> list[Finding]:
             severity=Severity.WARNING,
             title="Resolver leaves some queries unanswered",
             detail=f"{server} answers other queries but {' and '.join(parts)}.",
-            evidence={"resolver": server, "queries": [a.evidence() for a in missing + refused]},
+            evidence={
+                "resolver": server,
+                "queries": [a.evidence() for a in (*missing, *refused, *odd)],
+            },
         )
     ]
 
