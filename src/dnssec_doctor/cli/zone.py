@@ -99,6 +99,11 @@ def render_zone_text(diagnosis: Diagnosis) -> str:
             first_lines = sorted(f.line for f in listed if f.line is not None)
             span = f" (lines {first_lines[0]}–{first_lines[-1]})" if first_lines else ""
             lines.append(f"  … and {total - GROUP_AFTER:,} more{span}; --format json lists all")
+        expirations = sorted(
+            str(f.evidence["expiration"]) for f in listed if "expiration" in f.evidence
+        )
+        if code in ("RRSIG_EXPIRED", "RRSIG_NOT_YET_VALID") and len(expirations) > 1:
+            lines.append(f"  expirations from {expirations[0]} to {expirations[-1]}")
         if items[0].fix and worst.label in ("warning", "error", "critical"):
             lines.append("  fix: " + terminal(items[0].fix))
     return "\n".join(lines) + "\n"

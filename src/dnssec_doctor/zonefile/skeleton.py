@@ -179,6 +179,20 @@ def _name_end(wire: bytes) -> int:
     raise ValueError("truncated name")
 
 
+_TUPLES: dict[tuple[int, ...], tuple[int, ...]] = {}
+_BITMAPS: dict[bytes, bytes] = {}
+
+
+def _intern(value: tuple[int, ...]) -> tuple[int, ...]:
+    """Share equal tuples: most names of a zone have the same few type sets."""
+    found = _TUPLES.get(value)
+    if found is None:
+        if len(_TUPLES) > 100_000:
+            return value
+        _TUPLES[value] = found = value
+    return found
+
+
 def node_info(node: Node) -> tuple[NodeInfo, list[Nsec3Info], list[str]]:
     """The facts of ``node``, its NSEC3 records, and decoding problems (text)."""
     problems: list[str] = []
@@ -186,13 +200,13 @@ def node_info(node: Node) -> tuple[NodeInfo, list[Nsec3Info], list[str]]:
     for sig in node.sigs:
         alg = sig.rdata[2] if len(sig.rdata) > 2 else 0
         masks[sig.covered] = masks.get(sig.covered, 0) | (1 << alg)
-    types = tuple(sorted(node.rrsets))
+    types = _intern(tuple(sorted(node.rrsets)))
     info = NodeInfo(
         name=node.name,
         line=node.line,
         types=types,
         lines=tuple(node.rrsets[t].line for t in types),
-        algs=tuple(masks.get(t, 0) for t in types),
+        algs=_intern(tuple(masks.get(t, 0) for t in types)),
     )
     nsec_set = node.rrsets.get(dns.rdatatype.NSEC)
     if nsec_set is not None:
@@ -201,7 +215,10 @@ def node_info(node: Node) -> tuple[NodeInfo, list[Nsec3Info], list[str]]:
             try:
                 end = _name_end(rdata)
                 decode_bitmap(rdata[end:])
-                entries.append((rdata[:end], rdata[end:], nsec_set.ttl, nsec_set.line))
+                bitmap = rdata[end:]
+                if len(_BITMAPS) < 100_000:
+                    bitmap = _BITMAPS.setdefault(bitmap, bitmap)
+                entries.append((rdata[:end], bitmap, nsec_set.ttl, nsec_set.line))
             except ValueError as exc:
                 problems.append(f"NSEC at {node.name} cannot be decoded: {exc}")
         info.nsec = tuple(entries)
