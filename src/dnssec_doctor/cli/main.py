@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -54,6 +55,15 @@ class DoctorGroup(click.Group):
             _fail("interrupted")
         except BrokenPipeError:
             sys.exit(EXIT_CANNOT_DIAGNOSE)
+        except Exception as exc:
+            # A bug of ours must still end in one line and exit 3, never a traceback
+            # in a monitoring system's log; DNSSEC_DOCTOR_DEBUG=1 shows the traceback.
+            if os.environ.get("DNSSEC_DOCTOR_DEBUG"):
+                raise
+            _fail(
+                f"internal error ({type(exc).__name__}: {exc}); please report it with the "
+                "capture (--save-capture FILE); DNSSEC_DOCTOR_DEBUG=1 shows the traceback"
+            )
         sys.exit(code if isinstance(code, int) else 0)
 
 
