@@ -12,7 +12,6 @@ big UDP datagrams or fragments; one without TCP cannot deliver truncated answers
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import dns.flags
 import dns.message
@@ -25,24 +24,27 @@ from dnssec_doctor.analysis.serverview import (
     depends_on_server,
     server_list,
 )
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.analysis.sizes import (
+    answered_ok,
+    exchange_of,
+    how_it_ended,
+    ladder,
+    rung,
+    size_losses,
+    size_risk_findings,
+)
 from dnssec_doctor.findings import Finding, JsonValue
 from dnssec_doctor.probe.behaviour import (
     EDNS1,
     EDNS_NODO,
     NOEDNS,
-    SIZES,
-    STANDARD_SIZE,
     TCP,
     UNKNOWN_OPTION,
     UNKNOWN_OPTION_CODE,
     size_variant,
 )
-from dnssec_doctor.probe.survey import QueryKey, ZoneCut
+from dnssec_doctor.probe.survey import ZoneCut
 from dnssec_doctor.severity import Severity
-
-SAFE_UDP_SIZE = 1232
-"""The UDP answer size that avoids IP fragmentation on nearly every path (DNS flag day 2020)."""
 
 UDP_FIX = (
     "Let UDP DNS answers of at least 1232 bytes pass the firewall, load balancer or router in "
@@ -69,9 +71,6 @@ STRIP_FIX = (
     "yes), and remove any proxy in front of it that strips RRSIG, NSEC or DNSKEY records. "
     "Verify with: dig +dnssec @SERVER ZONE DNSKEY."
 )
-
-Rung = Literal["full", "truncated", "lost", "other"]
-_OK_RCODES = (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
 
 
 @dataclass(slots=True)
@@ -145,7 +144,10 @@ def behaviour_findings(
     for server in tested:
         _edns_dropped(found, cut, server)
         _edns_compliance(found, cut, server)
-        _sizes(found, cut, server, nxname)
+        for loss in size_losses(cut, server, nxname):
+            found.add(
+                "LARGE_UDP_RESPONSE_LOST", server, loss.line, loss.evidence, severity=loss.severity
+            )
         _dnssec_stripped(found, cut, server, views)
     for server in tested:
         _tcp(found, cut, server)
@@ -158,166 +160,50 @@ def behaviour_findings(
     return findings
 
 
-def _get(cut: ZoneCut, server: str, qname: str, qtype: str, variant: str = "") -> Exchange | None:
-    return cut.queries.get(QueryKey("child", server, qname, qtype, variant))
-
-
-def _ok(exchange: Exchange | None) -> bool:
-    msg = None if exchange is None else exchange.message()
-    return msg is not None and msg.rcode() in _OK_RCODES
-
-
-def _what(exchange: Exchange | None) -> str:
-    """How a probe ended, for reports: ``timed out`` or ``answered FORMERR``."""
-    if exchange is None:
-        return "was not asked"
-    msg = exchange.message()
-    if msg is not None:
-        return f"answered {dns.rcode.to_text(msg.rcode())}"
-    return {
-        "timeout": "timed out",
-        "refused": "was refused (port unreachable)",
-        "reset": "had its connection reset",
-        "malformed": "got an unparseable answer",
-    }.get(exchange.outcome, f"failed ({exchange.outcome})")
-
-
 def _edns_dropped(found: _Collector, cut: ZoneCut, server: str) -> None:
     zone = cut.zone
-    plain = _get(cut, server, zone, "SOA", NOEDNS)
-    if not _ok(plain):
+    plain = exchange_of(cut, server, zone, "SOA", NOEDNS)
+    if not answered_ok(plain):
         return
-    standard = _get(cut, server, zone, "SOA")
-    nodo = _get(cut, server, zone, "SOA", EDNS_NODO)
-    small_do = _get(cut, server, zone, "SOA", size_variant(512))
+    standard = exchange_of(cut, server, zone, "SOA")
+    nodo = exchange_of(cut, server, zone, "SOA", EDNS_NODO)
+    small_do = exchange_of(cut, server, zone, "SOA", size_variant(512))
     evidence = {
-        "no EDNS": _what(plain),
-        "EDNS0 without DO": _what(nodo),
-        "EDNS0 + DO, 512-byte buffer": _what(small_do),
-        "EDNS0 + DO, 1232-byte buffer": _what(standard),
+        "no EDNS": how_it_ended(plain),
+        "EDNS0 without DO": how_it_ended(nodo),
+        "EDNS0 + DO, 512-byte buffer": how_it_ended(small_do),
+        "EDNS0 + DO, 1232-byte buffer": how_it_ended(standard),
     }
-    if nodo is not None and not _ok(nodo) and not _ok(standard):
+    if nodo is not None and not answered_ok(nodo) and not answered_ok(standard):
         found.add(
             "EDNS_QUERIES_DROPPED",
             server,
-            f"the SOA query without EDNS is answered, but with an EDNS OPT record it "
-            f"{_what(nodo)} (without DO) and {_what(standard)} (with DO): every EDNS query, "
-            "and so every DNSSEC query, fails.",
+            "the SOA query without EDNS is answered, but with an EDNS OPT record it "
+            f"{how_it_ended(nodo)} (without DO) and {how_it_ended(standard)} (with DO): "
+            "every EDNS query, and so every DNSSEC query, fails.",
             evidence,
         )
-    elif _ok(nodo) and not _ok(standard) and small_do is not None and not _ok(small_do):
+    elif (
+        answered_ok(nodo)
+        and not answered_ok(standard)
+        and small_do is not None
+        and not answered_ok(small_do)
+    ):
         found.add(
             "EDNS_QUERIES_DROPPED",
             server,
             "SOA queries without EDNS and with EDNS but no DO bit are answered, but with the "
-            f"DO bit it {_what(standard)}, even with a 512-byte buffer: queries asking for "
+            f"DO bit it {how_it_ended(standard)}, even with a 512-byte buffer: queries asking for "
             "DNSSEC records are dropped (RFC 3225).",
             evidence,
         )
 
 
-def _rung(exchange: Exchange | None) -> Rung | None:
-    if exchange is None or exchange.outcome in ("policy", "budget"):
-        return None
-    if exchange.transport == "tcp" and not exchange.query.tcp:
-        return "truncated"  # the UDP answer came with TC=1; TCP was tried next
-    if exchange.outcome == "response":
-        return "full"
-    if exchange.outcome in ("timeout", "refused", "reset", "error"):
-        return "lost"
-    return "other"
-
-
-def _ladder(cut: ZoneCut, server: str, qname: str, qtype: str) -> dict[int, Exchange]:
-    sizes = SIZES if qtype != "SOA" else (512, STANDARD_SIZE)
-    found: dict[int, Exchange] = {}
-    for size in sizes:
-        variant = "" if qtype == "SOA" and size == STANDARD_SIZE else size_variant(size)
-        exchange = _get(cut, server, qname, qtype, variant)
-        if exchange is not None:
-            found[size] = exchange
-    return found
-
-
-def full_size(cut: ZoneCut, qname: str, qtype: str) -> tuple[int, str] | None:
-    """The largest complete DO answer any server gave for the query, and that server."""
-    best: tuple[int, str] | None = None
-    for key, exchange in cut.queries.items():
-        if key.side != "child" or key.qname != qname or key.qtype != qtype:
-            continue
-        if key.variant not in ("", *(size_variant(s) for s in SIZES)):
-            continue
-        if exchange.outcome != "response" or exchange.wire is None:
-            continue
-        if best is None or len(exchange.wire) > best[0]:
-            best = (len(exchange.wire), key.server)
-    return best
-
-
-def _largest_udp(cut: ZoneCut, server: str) -> int:
-    sizes = [
-        len(e.wire)
-        for k, e in cut.queries.items()
-        if k.server == server and e.transport == "udp" and e.outcome == "response" and e.wire
-    ]
-    return max(sizes, default=0)
-
-
-def _sizes(found: _Collector, cut: ZoneCut, server: str, nxname: str) -> None:
-    queries = [(cut.zone, "DNSKEY", "DNSKEY answer"), (cut.zone, "SOA", "SOA answer")]
-    if nxname:
-        queries.append((nxname, "A", "negative (NXDOMAIN) answer"))
-    largest = _largest_udp(cut, server)
-    tcp_ok = _ok(_get(cut, server, cut.zone, "SOA", TCP))
-    for qname, qtype, label in queries:
-        ladder = _ladder(cut, server, qname, qtype)
-        rungs = {size: _rung(e) for size, e in ladder.items()}
-        arrived = sorted(s for s, r in rungs.items() if r in ("full", "truncated"))
-        lost = sorted(s for s, r in rungs.items() if r == "lost")
-        if not lost or not arrived or max(lost) < min(arrived):
-            continue
-        size = full_size(cut, qname, qtype)
-        size_text = (
-            f"The {label} ({size[0]} bytes, as {size[1]} sent it)" if size else (f"The {label}")
-        )
-        parts = [
-            f"{size_text} never arrived over UDP with a buffer of "
-            f"{', '.join(map(str, lost))} bytes, while with "
-            f"{', '.join(map(str, arrived))} bytes an answer arrived"
-        ]
-        truncated = [s for s in arrived if rungs[s] == "truncated"]
-        if truncated:
-            retry = ladder[truncated[0]]
-            parts.append(
-                f" (truncated, TC=1, at {', '.join(map(str, truncated))} bytes; the TCP retry "
-                + ("worked)" if retry.outcome == "response" else f"{_what(retry)})")
-            )
-        parts.append(
-            f". Answers above about {largest} bytes (the largest that arrived from this server) "
-            "are lost on the way."
-            if largest
-            else "."
-        )
-        if not tcp_ok:
-            parts.append(" TCP/53 fails too, so resolvers cannot fetch the answer at all.")
-        found.add(
-            "LARGE_UDP_RESPONSE_LOST",
-            server,
-            "".join(parts),
-            {
-                "largest_udp_answer": largest,
-                f"{qtype} {qname}": {str(s): r for s, r in sorted(rungs.items())},
-                "tcp": "works" if tcp_ok else "fails",
-            },
-            severity=Severity.ERROR if not tcp_ok else Severity.WARNING,
-        )
-
-
 def _tcp(found: _Collector, cut: ZoneCut, server: str) -> None:
-    probe = _get(cut, server, cut.zone, "SOA", TCP)
-    if probe is None or _rung(probe) is None or probe.outcome == "response":
+    probe = exchange_of(cut, server, cut.zone, "SOA", TCP)
+    if probe is None or rung(probe) is None or probe.outcome == "response":
         return
-    line = f"the SOA query over TCP {_what(probe)} while UDP queries are answered."
+    line = f"the SOA query over TCP {how_it_ended(probe)} while UDP queries are answered."
     large = found.problems.get(("LARGE_UDP_RESPONSE_LOST", ""))
     if large is not None and server in large.lines:
         found.add("AUTH_TCP_UNREACHABLE", server, line, subject="middlebox")
@@ -327,39 +213,43 @@ def _tcp(found: _Collector, cut: ZoneCut, server: str) -> None:
 
 def _edns_compliance(found: _Collector, cut: ZoneCut, server: str) -> None:
     zone = cut.zone
-    nodo = _get(cut, server, zone, "SOA", EDNS_NODO)
+    nodo = exchange_of(cut, server, zone, "SOA", EDNS_NODO)
     nodo_msg = None if nodo is None else nodo.message()
-    if nodo_msg is None or not _ok(nodo):
+    if nodo_msg is None or not answered_ok(nodo):
         return
     problems: list[str] = []
-    v1 = _get(cut, server, zone, "SOA", EDNS1)
+    v1 = exchange_of(cut, server, zone, "SOA", EDNS1)
     v1_msg = None if v1 is None else v1.message()
     if v1 is not None and v1_msg is None and v1.outcome != "budget":
-        problems.append(f"a query with EDNS version 1 {_what(v1)} instead of getting BADVERS")
+        problems.append(
+            f"a query with EDNS version 1 {how_it_ended(v1)} instead of getting BADVERS"
+        )
     elif v1_msg is not None:
         if v1_msg.rcode() != dns.rcode.BADVERS:
-            problems.append(f"EDNS version 1 {_what(v1)} instead of BADVERS (RFC 6891 §6.1.3)")
+            problems.append(
+                f"EDNS version 1 {how_it_ended(v1)} instead of BADVERS (RFC 6891 §6.1.3)"
+            )
         elif v1_msg.edns != 0:
             problems.append("its BADVERS answer does not carry an OPT record of version 0")
-    unknown = _get(cut, server, zone, "SOA", UNKNOWN_OPTION)
+    unknown = exchange_of(cut, server, zone, "SOA", UNKNOWN_OPTION)
     unknown_msg = None if unknown is None else unknown.message()
     if unknown is not None and unknown_msg is None and unknown.outcome != "budget":
-        problems.append(f"a query with an unknown EDNS option {_what(unknown)}")
+        problems.append(f"a query with an unknown EDNS option {how_it_ended(unknown)}")
     elif unknown_msg is not None:
         if unknown_msg.rcode() != nodo_msg.rcode():
             problems.append(
-                f"a query with an unknown EDNS option {_what(unknown)} (it must be ignored, "
+                f"a query with an unknown EDNS option {how_it_ended(unknown)} (it must be ignored, "
                 "RFC 6891 §6.1.2)"
             )
         elif any(int(o.otype) == UNKNOWN_OPTION_CODE for o in unknown_msg.options):
             problems.append("it echoes an unknown EDNS option back instead of ignoring it")
-    standard = _get(cut, server, zone, "SOA")
+    standard = exchange_of(cut, server, zone, "SOA")
     std_msg = None if standard is None else standard.message()
     if nodo_msg.edns < 0 or (std_msg is not None and std_msg.edns < 0):
         problems.append("it answers EDNS queries without an OPT record (RFC 6891 §6.1.1)")
-    elif std_msg is not None and _ok(standard) and not std_msg.ednsflags & dns.flags.DO:
+    elif std_msg is not None and answered_ok(standard) and not std_msg.ednsflags & dns.flags.DO:
         problems.append("it does not copy the DO bit into its answers (RFC 3225 §3)")
-    plain = _get(cut, server, zone, "SOA", NOEDNS)
+    plain = exchange_of(cut, server, zone, "SOA", NOEDNS)
     plain_msg = None if plain is None else plain.message()
     if plain_msg is not None and plain_msg.edns >= 0:
         problems.append("it adds an OPT record to answers to queries without EDNS (RFC 6891 §7)")
@@ -391,11 +281,11 @@ def _dnssec_stripped(
             "its answers are signed, but it answers the DNSKEY query with no DNSKEY records.",
         )
     else:
-        rungs = {s: _rung(e) for s, e in _ladder(cut, server, cut.zone, "DNSKEY").items()}
+        rungs = {s: rung(e) for s, e in ladder(cut, server, cut.zone, "DNSKEY").items()}
         if (
             rungs
             and all(r == "lost" for r in rungs.values())
-            and _ok(_get(cut, server, cut.zone, "SOA"))
+            and answered_ok(exchange_of(cut, server, cut.zone, "SOA"))
         ):
             found.add(
                 "DNSSEC_RECORDS_NOT_RETURNED",
@@ -403,30 +293,3 @@ def _dnssec_stripped(
                 "it answers SOA queries with DO=1, but DNSKEY queries never get an answer, "
                 f"whatever the buffer size ({', '.join(map(str, sorted(rungs)))} bytes).",
             )
-
-
-def size_risk_findings(cut: ZoneCut, nxname: str) -> list[Finding]:
-    """RESPONSE_SIZE_RISK for DNSKEY and negative answers above 1232 bytes."""
-    out: list[Finding] = []
-    for qname, qtype, label, subject in (
-        (cut.zone, "DNSKEY", "DNSKEY answer", "DNSKEY"),
-        (nxname, "A", "NXDOMAIN answer with its proof", "negative"),
-    ):
-        size = full_size(cut, qname, qtype) if qname else None
-        if size is None or size[0] <= SAFE_UDP_SIZE:
-            continue
-        out.append(
-            catalog.finding(
-                "RESPONSE_SIZE_RISK",
-                zone=cut.zone,
-                subject=subject,
-                detail=(
-                    f"The {label} of {cut.zone} is {size[0]} bytes (from {size[1]}), above "
-                    f"the {SAFE_UDP_SIZE} bytes most resolvers accept over UDP: they get a "
-                    "truncated answer and must retry over TCP, and paths that drop fragments "
-                    "or TCP break it."
-                ),
-                evidence={"bytes": size[0], "server": size[1], "query": f"{qname} {qtype}"},
-            )
-        )
-    return out
