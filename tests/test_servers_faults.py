@@ -352,3 +352,20 @@ def test_hostile_garbage_replies_never_crash(plan: LabPlan) -> None:
     diagnosis, _ = check(plan, "good-nsec", {bad: garbage})
     assert diagnosis.status == "secure"
     assert any(bad in f.servers for f in diagnosis.findings)
+
+
+def test_capture_without_behaviour_probes_replays_clean(plan: LabPlan) -> None:
+    """A capture from before the behaviour probes: missing probes are not failures."""
+    _, capture = check(plan, "good-nsec")
+    capture.exchanges = [
+        e
+        for e in capture.exchanges
+        if e.query.edns == 0 and e.query.do and e.query.payload == 1232 and not e.query.options
+        and not e.query.tcp
+    ]  # fmt: skip
+    diagnosis = diagnose_capture(capture, LAB_NOW)
+    assert diagnosis.status == "secure"
+    # The replay says the capture is incomplete; nothing blames a server.
+    loud = {f.code for f in diagnosis.findings if f.severity >= Severity.NOTICE}
+    assert loud <= {"ANALYSIS_BUDGET_EXCEEDED"}, loud
+    assert not [f for f in diagnosis.findings if f.servers]

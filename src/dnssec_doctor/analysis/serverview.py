@@ -31,6 +31,7 @@ from dnssec_doctor.capture import Exchange
 from dnssec_doctor.probe.behaviour import EDNS_NODO, NOEDNS, NS_ADDRESS, TCP, size_variant
 from dnssec_doctor.probe.classify import Kind, classify
 from dnssec_doctor.probe.survey import QueryKey, ZoneCut
+from dnssec_doctor.transport.replay import NOT_IN_CAPTURE
 
 SOA_SOURCES: tuple[str, ...] = ("", NOEDNS, EDNS_NODO, size_variant(512), TCP)
 """Variants whose SOA answer shows what the server serves, best first."""
@@ -113,8 +114,8 @@ def server_views(cut: ZoneCut, nxname: str = "") -> dict[str, ServerView]:
     zone = dns.name.from_text(cut.zone)
     views = {str(a): ServerView(str(a)) for a in cut.server_addresses()}
     for key, exchange in sorted(cut.queries.items()):
-        if key.side != "child" or key.server not in views:
-            continue
+        if key.side != "child" or key.server not in views or exchange.error == NOT_IN_CAPTURE:
+            continue  # (an older capture replayed lacks this probe: it says nothing)
         view = views[key.server]
         _reachability(view, exchange)
         if key.variant == NS_ADDRESS:
@@ -143,7 +144,7 @@ def _reachability(view: ServerView, exchange: Exchange) -> None:
 def _pick_soa(view: ServerView, cut: ZoneCut, zone: dns.name.Name) -> None:
     for variant in SOA_SOURCES:
         exchange = cut.queries.get(QueryKey("child", view.server, cut.zone, "SOA", variant))
-        if exchange is None:
+        if exchange is None or exchange.error == NOT_IN_CAPTURE:
             continue
         kind = classify(exchange, zone)
         if view.soa_exchange is None or (

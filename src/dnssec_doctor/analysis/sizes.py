@@ -21,6 +21,7 @@ from dnssec_doctor.findings import Finding, JsonValue
 from dnssec_doctor.probe.behaviour import SIZES, STANDARD_SIZE, TCP, size_variant
 from dnssec_doctor.probe.survey import QueryKey, ZoneCut
 from dnssec_doctor.severity import Severity
+from dnssec_doctor.transport.replay import NOT_IN_CAPTURE
 
 SAFE_UDP_SIZE = 1232
 """The UDP answer size that avoids IP fragmentation on nearly every path (DNS flag day 2020)."""
@@ -32,8 +33,15 @@ _OK_RCODES = (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
 def exchange_of(
     cut: ZoneCut, server: str, qname: str, qtype: str, variant: str = ""
 ) -> Exchange | None:
-    """The child-side exchange of one server for one query and variant, if asked."""
-    return cut.queries.get(QueryKey("child", server, qname, qtype, variant))
+    """The child-side exchange of one server for one query and variant, if asked.
+
+    A capture made by an older version lacks some probes; replayed, they come back
+    as ``not in capture`` timeouts, which say nothing about the server.
+    """
+    exchange = cut.queries.get(QueryKey("child", server, qname, qtype, variant))
+    if exchange is None or exchange.error == NOT_IN_CAPTURE:
+        return None
+    return exchange
 
 
 def answered_ok(exchange: Exchange | None) -> bool:
