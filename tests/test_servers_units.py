@@ -138,7 +138,7 @@ def test_ladder_names_the_sizes_that_worked_and_the_ones_lost() -> None:
     findings = behaviour_findings(cut, server_views(cut))
     (lost,) = [f for f in findings if f.code == "LARGE_UDP_RESPONSE_LOST"]
     assert lost.servers == (S2,) and lost.servers_ok == (S1,)
-    assert "buffer of 1400, 4096 bytes" in lost.detail and "with 512, 1232 bytes" in lost.detail
+    assert "buffer of 1400 or 4096 bytes, but did with 512 or 1232 bytes" in lost.detail
     assert lost.severity == Severity.WARNING  # TCP works: resolvers get there, slowly
     assert not [f for f in findings if f.code == "AUTH_TCP_UNREACHABLE"]
 

@@ -144,7 +144,8 @@ def behaviour_findings(
     for server in tested:
         _edns_dropped(found, cut, server)
         _edns_compliance(found, cut, server)
-        for loss in size_losses(cut, server, nxname):
+        loss = size_losses(cut, server, nxname)
+        if loss is not None:
             found.add(
                 "LARGE_UDP_RESPONSE_LOST", server, loss.line, loss.evidence, severity=loss.severity
             )

@@ -124,57 +124,66 @@ class SizeLoss:
     severity: Severity
 
 
-def size_losses(cut: ZoneCut, server: str, nxname: str) -> list[SizeLoss]:
-    """Queries whose answers arrive at small buffer sizes but are lost at larger ones."""
-    out: list[SizeLoss] = []
+def size_losses(cut: ZoneCut, server: str, nxname: str) -> SizeLoss | None:
+    """The answers from ``server`` that arrive at small buffer sizes but are lost at larger
+    ones, said in one paragraph (None when every size that was tried got through)."""
     queries = [(cut.zone, "DNSKEY", "DNSKEY answer"), (cut.zone, "SOA", "SOA answer")]
     if nxname:
         queries.append((nxname, "A", "negative (NXDOMAIN) answer"))
-    largest = largest_udp(cut, server)
-    tcp_ok = answered_ok(exchange_of(cut, server, cut.zone, "SOA", TCP))
+    # (lost sizes, arrived sizes, truncated sizes, how the TCP retry ended) → answers
+    groups: dict[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str], list[str]] = {}
+    evidence: dict[str, JsonValue] = {}
     for qname, qtype, label in queries:
         steps = ladder(cut, server, qname, qtype)
         rungs = {size: rung(e) for size, e in steps.items()}
-        arrived = sorted(s for s, r in rungs.items() if r in ("full", "truncated"))
-        lost = sorted(s for s, r in rungs.items() if r == "lost")
+        arrived = tuple(sorted(s for s, r in rungs.items() if r in ("full", "truncated")))
+        lost = tuple(sorted(s for s, r in rungs.items() if r == "lost"))
         if not lost or not arrived or max(lost) < min(arrived):
             continue
-        size = full_size(cut, qname, qtype)
-        size_text = (
-            f"The {label} ({size[0]} bytes, as {size[1]} sent it)" if size else (f"The {label}")
-        )
-        parts = [
-            f"{size_text} never arrived over UDP with a buffer of "
-            f"{', '.join(map(str, lost))} bytes, while with "
-            f"{', '.join(map(str, arrived))} bytes an answer arrived"
-        ]
-        truncated = [s for s in arrived if rungs[s] == "truncated"]
+        truncated = tuple(s for s in arrived if rungs[s] == "truncated")
+        retry = ""
         if truncated:
-            retry = steps[truncated[0]]
-            parts.append(
-                f" (truncated, TC=1, at {', '.join(map(str, truncated))} bytes; the TCP retry "
-                + ("worked)" if retry.outcome == "response" else f"{how_it_ended(retry)})")
+            last = steps[truncated[0]]
+            retry = "worked" if last.outcome == "response" else how_it_ended(last)
+        size = full_size(cut, qname, qtype)
+        groups.setdefault((lost, arrived, truncated, retry), []).append(
+            f"the {label} ({size[0]} bytes from {size[1]})" if size else f"the {label}"
+        )
+        evidence[f"{qname} {qtype}"] = {str(s): r for s, r in sorted(rungs.items())}
+    if not groups:
+        return None
+    largest = largest_udp(cut, server)
+    tcp_ok = answered_ok(exchange_of(cut, server, cut.zone, "SOA", TCP))
+    sentences = []
+    for (lost, arrived, truncated, retry), answers in groups.items():
+        text = (
+            f"{_and(answers)} never arrived over UDP with a buffer of {_or(lost)} bytes, "
+            f"but did with {_or(arrived)} bytes"
+        )
+        if truncated:
+            text += f" (truncated, TC=1, at {_or(truncated)} bytes; the TCP retry " + (
+                "worked)" if retry == "answered NOERROR" else f"{retry})"
             )
-        parts.append(
-            f". Answers above about {largest} bytes (the largest that arrived from this server) "
+        sentences.append(text[0].upper() + text[1:] + ".")
+    if largest:
+        sentences.append(
+            f"Answers above about {largest} bytes (the largest that arrived from this server) "
             "are lost on the way."
-            if largest
-            else "."
         )
-        if not tcp_ok:
-            parts.append(" TCP/53 fails too, so resolvers cannot fetch the answer at all.")
-        out.append(
-            SizeLoss(
-                "".join(parts),
-                {
-                    "largest_udp_answer": largest,
-                    f"{qtype} {qname}": {str(s): r for s, r in sorted(rungs.items())},
-                    "tcp": "works" if tcp_ok else "fails",
-                },
-                Severity.ERROR if not tcp_ok else Severity.WARNING,
-            )
-        )
-    return out
+    if not tcp_ok:
+        sentences.append("TCP/53 fails too, so resolvers cannot fetch these answers at all.")
+    evidence["largest_udp_answer"] = largest
+    evidence["tcp"] = "works" if tcp_ok else "fails"
+    return SizeLoss(" ".join(sentences), evidence, Severity.WARNING if tcp_ok else Severity.ERROR)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _or(sizes: tuple[int, ...]) -> str:
+    words = [str(s) for s in sizes]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def size_risk_findings(cut: ZoneCut, nxname: str) -> list[Finding]:
