@@ -136,3 +136,15 @@ def test_missing_apex_algorithm_is_one_warning(tmp_path: Path) -> None:
     assert len(unused) == 1
     assert unused[0].severity is Severity.WARNING
     assert codes(diagnosis) == set()
+
+
+def test_ungrouped_file_gives_the_same_verdict_as_grouped(tmp_path: Path) -> None:
+    lines = signed_lines()
+    grouped = run(tmp_path, "\n".join(lines) + "\n")
+    # owners scattered: every other record moved to the end of the file
+    scattered = run(tmp_path, "\n".join(lines[::2] + lines[1::2]) + "\n")
+    assert grouped.status == scattered.status == "secure"
+    assert grouped.stats["signatures_checked"] == scattered.stats["signatures_checked"]
+    broken = [line.replace("192.0.2.10", "192.0.2.11") for line in lines]
+    mixed = run(tmp_path, "\n".join(broken[1::2] + broken[::2]) + "\n")
+    assert "RRSIG_CRYPTO_INVALID" in codes(mixed)
