@@ -13,7 +13,7 @@ import dns.rrset
 import pytest
 from dns.dnssecalgs import PrivateECDSAP256SHA256, PrivateED25519, PrivateRSASHA256
 
-from dnssec_doctor.dnssec import sigtime
+from dnssec_doctor.dnssec import canonical, sigtime
 from dnssec_doctor.dnssec.keys import key_tag, key_tag_from_rdata_wire
 from dnssec_doctor.dnssec.signatures import (
     KeyRing,
@@ -261,6 +261,8 @@ def test_bulk_entry_point_agrees_with_check_rrsig() -> None:
         sig.signer,
         sig.signature,
     )
+    upper = RrsigFields.from_wire(sig.replace(signer=dns.name.from_text("EXAMPLE.Test.")).to_wire())
+    assert upper.header == canonical.rrsig_header(sig)  # signer folded to lower case
     ring = KeyRing([DNSKEY])
     result = check_signature(SignedRRset.from_rrset(A), fields, 300, ring, ZONE, NOW, LIMITS)
     assert result.valid

@@ -118,6 +118,8 @@ class RrsigFields:
     key_tag: int
     signer: dns.name.Name
     signature: bytes
+    header: bytes = b""
+    """RDATA up to the signature with the signer lower-cased: the signed-data prefix."""
 
     @classmethod
     def from_wire(cls, wire: bytes) -> RrsigFields:
@@ -128,9 +130,11 @@ class RrsigFields:
             "!HBBIIIH", wire[:18]
         )
         signer, used = _signer(wire)
+        # label length octets are below 0x40, so lower() only folds the letters
+        header = bytes(wire[:18]) + bytes(wire[18 : 18 + used]).lower()
         return cls(
             covered, algorithm, labels, ttl, expiration, inception, tag,
-            signer, bytes(wire[18 + used :]),
+            signer, bytes(wire[18 + used :]), header,
         )  # fmt: skip
 
 
@@ -315,7 +319,11 @@ def _verify_with(
         rdtype=rrset.rdtype,
         rdclass=rrset.rdclass,
         original_ttl=rrsig.original_ttl,
-        header=canonical.rrsig_header(rrsig),
+        header=(
+            rrsig.header
+            if isinstance(rrsig, RrsigFields) and rrsig.header
+            else canonical.rrsig_header(rrsig)
+        ),
         canonical_rdatas=rrset.rdatas,
     )
     unsupported = False
