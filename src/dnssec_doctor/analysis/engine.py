@@ -74,7 +74,11 @@ def analyse(
             data = zone_data
             found.extend(mistyped_owner_findings(ev.cut, dns.name.from_text(survey.name)))
         if ev.signed:
-            found.extend(key_findings(ev.name, ev.keys, zone_data.signing_algorithms))
+            found.extend(
+                key_findings(
+                    ev.name, ev.keys, zone_data.signing_algorithms, limits.max_keys_per_tag
+                )
+            )
             found.extend(
                 rollover_findings(ev.name, ev.keys, zone_data.verdicts, zone_data.dnskey_ttl)
             )
