@@ -134,7 +134,9 @@ def run_zonemaster(zone: str, hints_file: Path) -> tuple[float, Timed]:
 _SPLIT = """
 import asyncio, json, sys, time
 t0 = time.perf_counter()
-import dns.name
+import click, dns.dnssec, dns.message, dns.name
+import cryptography.hazmat.primitives.asymmetric.rsa
+tl = time.perf_counter()
 import dnssec_doctor.cli.check, dnssec_doctor.render.json_out
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.probe.anchors import anchors_from_lines
@@ -154,7 +156,7 @@ t2 = time.perf_counter()
 diagnose_capture(capture, now)
 t3 = time.perf_counter()
 starts = sorted(e.started for e in capture.exchanges)
-times = {"imports": t1 - t0, "probe": t2 - t1, "analysis": t3 - t2}
+times = {"libraries": tl - t0, "own": t1 - tl, "probe": t2 - t1, "analysis": t3 - t2}
 print(json.dumps({**times, "starts": starts}))
 """
 
@@ -166,7 +168,8 @@ def split_run(zone: str, hints: str, anchor: Path) -> Split | None:
     try:
         parsed = json.loads(proc.stdout.strip().splitlines()[-1])
         starts = tuple(float(x) for x in parsed["starts"])
-        return Split(parsed["imports"], parsed["probe"], parsed["analysis"], starts)
+        parts = [float(parsed[k]) for k in ("libraries", "own", "probe", "analysis")]
+        return Split(*parts, starts=starts)
     except (ValueError, IndexError, KeyError, TypeError):
         print(f"split run failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
         return None
@@ -178,10 +181,11 @@ def median_split(runs: list[Split | None]) -> Split | None:
     if not ok:
         return None
     return Split(
-        statistics.median(r.imports for r in ok),
+        statistics.median(r.libraries for r in ok),
+        statistics.median(r.own for r in ok),
         statistics.median(r.probe for r in ok),
         statistics.median(r.analysis for r in ok),
-        ok[0].starts,
+        starts=ok[0].starts,
     )
 
 
