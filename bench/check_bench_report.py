@@ -117,7 +117,7 @@ def markdown(
         f"Measured {day} by `{command}` (as root: the labs listen on port 53 of loopback "
         "addresses; `make bench` runs it too, through `bench/run.py`), on "
         f"{os.cpu_count()} CPUs with a load average of {load:.1f} at the end "
-        "(other jobs shared the machine). Median of {repeat} runs, tools interleaved. "
+        f"(other jobs shared the machine). Median of {repeat} runs, tools interleaved. "
         f"dnssec-doctor {versions.get('dnssec-doctor', '?')} with its defaults, a fresh "
         f"process per run; {versions.get('dnsviz', 'DNSViz ?')} `probe -A` + `grok` (both "
         f"timed); {versions.get('zonemaster-cli', 'zonemaster-cli ?')} (the modules that "
