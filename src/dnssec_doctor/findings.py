@@ -64,6 +64,8 @@ class ZoneReport:
     status: Status
     servers: tuple[str, ...] = ()
     reason: str = ""
+    valid_until: int | None = None
+    """Earliest expiration (POSIX) among the zone's valid signatures: when it breaks."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,12 +64,14 @@ def analyse(
         )
     evals = evaluate_chain(survey, now, limits, found)
     data: ZoneData | None = None
+    valid_until: dict[str, int | None] = {}
     for index, ev in enumerate(evals):
         is_target = index == len(evals) - 1
         zone_data, zone_findings = check_zone_data(
             ev, is_target, now, limits, options.expiry_warning
         )
         found.extend(zone_findings)
+        valid_until[ev.name] = zone_data.valid_until
         if is_target:
             data = zone_data
             found.extend(mistyped_owner_findings(ev.cut, dns.name.from_text(survey.name)))
@@ -113,7 +115,7 @@ def analyse(
         at=now,
         status=status,
         findings=tuple(_order(findings)),
-        zones=tuple(_report(ev) for ev in evals),
+        zones=tuple(_report(ev, valid_until.get(ev.name)) for ev in evals),
         servers=tuple(sorted({str(a) for ev in evals for a in ev.cut.server_addresses()}, key=str)),
         stats={
             "queries": survey.exchanges_sent,
@@ -122,12 +124,13 @@ def analyse(
     )
 
 
-def _report(ev: ZoneEval) -> ZoneReport:
+def _report(ev: ZoneEval, valid_until: int | None) -> ZoneReport:
     return ZoneReport(
         name=ev.name,
         status=ev.status,
         servers=tuple(str(a) for a in ev.cut.server_addresses()),
         reason=ev.reason,
+        valid_until=valid_until,
     )
 
 

@@ -21,6 +21,7 @@ from dnssec_doctor.analysis.denial_model import DenialCheck, DenialProblem
 from dnssec_doctor.analysis.observed import SignedRRset, signed_rrsets
 from dnssec_doctor.analysis.rrsigs import RRsetVerdict, SignatureTally
 from dnssec_doctor.capture import Exchange
+from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.survey import QueryKey
@@ -41,6 +42,14 @@ class ZoneData:
     soa_expire: int | None = None
     dnskey_ttl: int | None = None
     signing_algorithms: set[int] = field(default_factory=set)
+
+    @property
+    def valid_until(self) -> int | None:
+        """The earliest expiration among valid signatures: when the zone breaks unre-signed."""
+        times = [
+            c.expiration for v in self.verdicts for c in v.checks if c.status is SigStatus.VALID
+        ]
+        return min(times, default=None)
 
 
 def check_zone_data(

@@ -44,7 +44,13 @@ def diagnosis_json(d: Diagnosis) -> dict[str, Any]:
         "status": d.status,
         "findings": [finding_json(f) for f in d.findings],
         "zones": [
-            {"name": z.name, "status": z.status, "servers": list(z.servers), "reason": z.reason}
+            {
+                "name": z.name,
+                "status": z.status,
+                "servers": list(z.servers),
+                "reason": z.reason,
+                "valid_until": None if z.valid_until is None else iso(z.valid_until),
+            }
             for z in d.zones
         ],
         "servers": list(d.servers),

@@ -11,7 +11,8 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from dnssec_doctor.analysis.timefmt import iso
+from dnssec_doctor.analysis.timefmt import duration, iso
+from dnssec_doctor.catalog.entry import SYMPTOMS
 from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.render.escape import terminal, terminal_keep_newlines
 from dnssec_doctor.severity import Severity
@@ -46,6 +47,7 @@ def render_text(d: Diagnosis, *, color: bool = False, width: int = 100) -> str:
     _header(console, d)
     roots = [f for f in d.findings if f.is_root_cause and f.severity >= Severity.NOTICE]
     others = [f for f in d.findings if f not in roots]
+    _symptoms(console, roots)
     if roots:
         console.print(Text("\nRoot causes", style="bold underline"))
         for f in roots:
@@ -80,6 +82,11 @@ def _header(console: Console, d: Diagnosis) -> None:
             row.append(f"{z.status:<14}", style=STATUS_STYLE.get(z.status, ""))
             servers = ", ".join(z.servers[:4]) + (" …" if len(z.servers) > 4 else "")
             row.append(terminal(servers), style="dim")
+            if z.valid_until is not None:
+                left = z.valid_until - d.at
+                style = "yellow" if left < 7 * 86400 else "dim"
+                row.append(f"  signatures valid until {iso(z.valid_until)} ", style=style)
+                row.append(f"({duration(left)})", style=style)
             console.print(row)
             if z.status in ("bogus", "indeterminate") and z.reason:
                 console.print(Text(f"  {'':<{width}}↳ {terminal(z.reason)}", style="dim"))
@@ -113,3 +120,22 @@ def _indent(text: str) -> str:
     """Indent every line by four spaces; long lines are left to the terminal to wrap, so
     records such as a DS to paste stay on one line."""
     return "\n".join(f"    {line.strip()}" for line in text.split("\n") if line.strip())
+
+
+def _symptoms(console: Console, roots: list[Finding]) -> None:
+    """What users see (the NIST guide's symptoms) → the root causes that explain it."""
+    by_symptom: dict[str, list[str]] = {}
+    for f in roots:
+        if f.severity < Severity.WARNING:
+            continue
+        for symptom in f.symptoms:
+            codes = by_symptom.setdefault(symptom, [])
+            if f.code not in codes:
+                codes.append(f.code)
+    if not by_symptom:
+        return
+    console.print(Text("\nWhat users may see, and why", style="bold underline"))
+    for symptom, codes in by_symptom.items():
+        line = Text(f"  {SYMPTOMS.get(symptom, symptom)}: ")
+        line.append(", ".join(codes), style="bold")
+        console.print(line, soft_wrap=True)
