@@ -66,7 +66,7 @@ def test_fifty_colliding_keys_are_bounded_and_reported() -> None:
     assert check.status is SigStatus.CRYPTO_INVALID
 
     findings = key_findings(ZONE.to_text(), keys, {13}, limits.max_keys_per_tag)
-    trap = [f for f in findings if f.code == "ANALYSIS_BUDGET_EXCEEDED"]
+    trap = [f for f in findings if f.code == "KEY_TAG_COLLISION"]
     assert len(trap) == 1
     assert "51 DNSKEYs" in trap[0].detail
     assert trap[0].evidence["key_tag"] == key_tag(real)

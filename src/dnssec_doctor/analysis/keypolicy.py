@@ -180,17 +180,13 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
             continue
         out.append(
             catalog.finding(
-                "ANALYSIS_BUDGET_EXCEEDED",
+                "KEY_TAG_COLLISION",
                 zone=zone,
                 subject=f"keytag-{tag}",
                 detail=(
                     f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}); "
                     f"only {limit} were tried per signature. Resolvers limit this work too "
                     "(the 'KeyTrap' attack, CVE-2023-50387) and may fail to validate the zone."
-                ),
-                fix=(
-                    f"Remove the extra keys with tag {tag} from the DNSKEY RRset of {zone}; a "
-                    "zone needs a handful of keys, and colliding tags should be regenerated."
                 ),
                 evidence={"key_tag": tag, "algorithm": algorithm, "count": count},
             )
