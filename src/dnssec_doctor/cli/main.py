@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "explain": "dnssec_doctor.cli.explain:explain",
     "lab": "dnssec_doctor.cli.lab:lab",
     "demo": "dnssec_doctor.cli.demo:demo",
+    "ds": "dnssec_doctor.cli.ds:ds",
 }
 """Command name → where it lives; imported only when run, so start-up stays fast."""
 
