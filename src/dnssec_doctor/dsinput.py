@@ -236,7 +236,11 @@ def _from_record(line: int, record: str) -> InputRecord | InputProblem | None:
         record = record.rsplit(" = ", 1)[1]
     tokens = record.split()
     type_at = next(
-        (i for i, t in enumerate(tokens[:4]) if t.upper() in _DS_TYPES and i + 1 < len(tokens)),
+        (
+            i
+            for i, t in enumerate(tokens[:4])
+            if t.upper() in _DS_TYPES and i + 1 < len(tokens) and tokens[i + 1][:1].isdigit()
+        ),
         None,
     )
     if type_at is None:
@@ -245,7 +249,7 @@ def _from_record(line: int, record: str) -> InputRecord | InputProblem | None:
             if other == "RRSIG":
                 return None
             return InputProblem(line, given, f"this is a {other} record, not a DS or DNSKEY")
-        if len(tokens) >= 3 and tokens[0].isdigit() and _algorithm_like(tokens[1]):
+        if len(tokens) >= 3 and tokens[0].isdigit() and any(t[:1].isdigit() for t in tokens[1:3]):
             return _from_rdata(line, given, "", None, tokens, ())
         return None
     try:
@@ -254,17 +258,6 @@ def _from_record(line: int, record: str) -> InputRecord | InputProblem | None:
         return InputProblem(line, given, str(exc))
     declared = tokens[type_at].upper()
     return _from_rdata(line, given, declared, owner, tokens[type_at + 1 :], ())
-
-
-def _algorithm_like(token: str) -> bool:
-    """Second field of bare DS (algorithm) or DNSKEY (protocol) RDATA."""
-    if token.isdigit():
-        return True
-    try:
-        read_algorithm(token)
-    except FieldError:
-        return False
-    return True
 
 
 def _other_type(tokens: list[str]) -> str | None:
@@ -366,32 +359,36 @@ def _read_ds(base: InputRecord, fields: list[str]) -> InputRecord:
         )
     if len(fields) >= 4 and fields[1] == "3" and fields[0] in ("256", "257", "385"):
         raise FieldError("these look like DNSKEY fields (flags, protocol 3, algorithm, key)")
-    numbers = fields[:3]
-    if all(n.isdigit() and n.isascii() for n in numbers):
-        values = [int(n) for n in numbers]
-        digest = read_hex_digest(fields[3:], digest_info(values[2]).length)
-        order = _fix_order(values, len(digest.value))
-        if order is not None:
-            values = list(order)
-            repairs.append(
-                "the fields were out of order; a DS is KEYTAG ALGORITHM DIGESTTYPE DIGEST "
-                f"(key tag {values[0]}, algorithm {values[1]}, digest type {values[2]})"
-            )
-        tag = read_uint(str(values[0]), "key tag", 0xFFFF)
-        alg = read_uint(str(values[1]), "algorithm", 255)
-        digest_type = read_uint(str(values[2]), "digest type", 255)
-    else:
-        tag, alg = read_uint(numbers[0], "key tag", 0xFFFF), read_algorithm(numbers[1])
-        dtype = read_digest_type(numbers[2])
-        digest_type = dtype.value
-        repairs.extend(dtype.repairs)
-        digest = read_hex_digest(fields[3:], digest_info(digest_type).length)
+    values = [_ds_number(token, repairs) for token in fields[:3]]
+    digest = read_hex_digest(fields[3:], digest_info(values[2]).length)
+    order = _fix_order(values, len(digest.value))
+    if order is not None:
+        values = list(order)
+        repairs.append(
+            "the fields were out of order; a DS is KEYTAG ALGORITHM DIGESTTYPE DIGEST "
+            f"(key tag {values[0]}, algorithm {values[1]}, digest type {values[2]})"
+        )
+    tag = read_uint(str(values[0]), "key tag", 0xFFFF)
+    alg = read_uint(str(values[1]), "algorithm", 255)
+    digest_type = read_uint(str(values[2]), "digest type", 255)
     repairs.extend(digest.repairs)
     defect = check_digest_length(digest.value, digest_type)
     ds = DsRecord(tag, alg, digest_type, digest.value)
     return replace(
         base, kind="DS", ds=ds, repairs=tuple(repairs), defects=(defect,) if defect else ()
     )
+
+
+def _ds_number(token: str, repairs: list[str]) -> int:
+    """A DS number field; mnemonics become numbers (a digest type mnemonic is a repair)."""
+    if token.isdigit() and token.isascii():
+        return int(token)
+    try:
+        dtype = read_digest_type(token)
+    except FieldError:
+        return read_algorithm(token)
+    repairs.extend(dtype.repairs)
+    return dtype.value
 
 
 def _fix_order(values: list[int], digest_len: int) -> tuple[int, int, int] | None:
@@ -423,7 +420,7 @@ def _read_dnskey(base: InputRecord, fields: list[str]) -> InputRecord:
             f"found {len(fields)}"
         )
     flags = read_uint(fields[0], "flags field", 0xFFFF)
-    protocol = read_uint(fields[1], "protocol field", 255)
+    protocol = read_uint(fields[1], "protocol field", 0xFFFF)
     if protocol != 3 and flags == 3 and protocol in (256, 257):
         flags, protocol = protocol, 3
         repairs.append("flags and protocol were swapped; a DNSKEY is FLAGS 3 ALGORITHM KEY")
