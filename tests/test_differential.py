@@ -111,7 +111,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     plan = build_lab(now, base=REAL_BASE, seed=SEED)
     embedded_only = {s.name for s in plan.scenarios if s.embedded_only}
     assert embedded_only == EMBEDDED_ONLY, "update EMBEDDED_ONLY from lab.scenarios"
-    real = start_real(plan, tmp_path_factory.mktemp("diff-lab"), wait_seconds=_WAIT)
+    real = start_real(
+        plan, tmp_path_factory.mktemp("diff-lab"), bind_resolver=False, wait_seconds=_WAIT
+    )
     try:
         assert real.load_errors == (), real.load_errors
         # Only the faulty servers of embedded-only scenarios are left out.
