@@ -8,6 +8,7 @@ server sent, malformed or not.
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import json
 import zlib
@@ -68,13 +69,14 @@ class Exchange:
     query_id: int = 0
 
     def message(self) -> dns.message.Message | None:
-        """The parsed response, or None when there is none or it does not parse."""
+        """The parsed response, or None when there is none or it does not parse.
+
+        Parsed once per distinct wire (the analysis reads each answer several
+        times); callers must treat the message as read-only.
+        """
         if self.wire is None:
             return None
-        try:
-            return dns.message.from_wire(self.wire, ignore_trailing=True)
-        except (dns.exception.DNSException, ValueError, IndexError):
-            return None
+        return parse_wire(self.wire)
 
     def as_json(self) -> dict[str, Any]:
         """The JSON form stored in captures."""
@@ -117,6 +119,15 @@ class Exchange:
             stray=tuple(base64.b64decode(str(s), validate=True) for s in data.get("stray", [])),
             query_id=int(data.get("query_id", 0)),
         )
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_wire(wire: bytes) -> dns.message.Message | None:
+    """A DNS message from wire bytes (cached: treat it as read-only), None when it won't parse."""
+    try:
+        return dns.message.from_wire(wire, ignore_trailing=True)
+    except (dns.exception.DNSException, ValueError, IndexError):
+        return None
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ import dns.exception
 import dns.message
 
 from dnssec_doctor import catalog
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.capture import Exchange, parse_wire
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.transport.sockets import MISMATCH_KINDS, mismatch
 
@@ -109,8 +109,4 @@ def _acceptable_answer(wire: bytes) -> bool:
     """True when an accepted answer parses (or is a TC=1 answer cut short)."""
     if len(wire) >= 4 and wire[2] & 0x02:
         return True  # truncated answers need only header and question
-    try:
-        dns.message.from_wire(wire, ignore_trailing=True)
-    except (dns.exception.DNSException, ValueError, IndexError):
-        return False
-    return True
+    return parse_wire(wire) is not None
