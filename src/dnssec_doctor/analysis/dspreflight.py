@@ -82,6 +82,7 @@ class Preflight:
         zone = self.live.zone
         return {
             "zone": zone.to_text(),
+            "asked": self.live.asked.to_text(),
             "registry": {"name": self.policy.name, "summary": self.policy.summary()},
             "servers": list(self.live.servers),
             "upload": [u.to_json(zone) for u in self.upload],

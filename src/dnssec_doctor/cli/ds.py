@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain import evaluate_chain
 from dnssec_doctor.analysis.dslive import live_zone
 from dnssec_doctor.analysis.dspreflight import Preflight, preflight
@@ -143,6 +144,13 @@ def _diagnosis(
     # The chain's verdict on the DS the parent publishes now (DS_NO_MATCHING_DNSKEY …)
     # belongs to the same job: its fix is the DS to upload.
     current = [f for f in chain.all() if f.zone == zone]
+    # What the walk ran into (an --ns server that never answered, a lame server) is
+    # evidence too: the DS below was then computed from the servers that did answer.
+    walk = [
+        catalog.finding(e.code, zone=e.zone, detail=e.detail, servers=e.servers,
+                        subject=e.subject, evidence=dict(e.evidence))
+        for e in survey.events
+    ]  # fmt: skip
     status: Status = evals[-1].status if evals else "indeterminate"
     reason = evals[-1].reason if evals else "the walk found no zone"
     zones = tuple(
@@ -153,7 +161,7 @@ def _diagnosis(
         name=result.live.zone.to_text(),
         at=now,
         status=status,
-        findings=tuple(sorted([*current, *result.findings], key=lambda f: -f.severity)),
+        findings=tuple(sorted([*walk, *current, *result.findings], key=lambda f: -f.severity)),
         zones=zones,
         servers=result.live.servers,
         stats={"queries": queries, "status_reason": reason, "registry": result.policy.name},
@@ -180,6 +188,12 @@ def render_preflight_text(result: Preflight) -> str:
     zone = result.live.zone
     n = len(result.live.servers)
     lines = []
+    if result.live.asked != zone:
+        lines += [
+            "",
+            f"{result.live.asked.to_text()} is not a zone apex: the records below are for the "
+            f"zone holding it, {zone.to_text()}",
+        ]
     what = "DS" if result.policy.accepts_ds else "DNSKEY"
     lines.append("")
     lines.append(f"{what} to upload for {zone.to_text()} (registry policy {result.policy.name})")
