@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 GIVEN_CHARS = 300
+"""How much of each input record findings quote."""
 
 
 @dataclass(slots=True)

@@ -47,6 +47,14 @@ class LiveZone:
             return "did not answer the DNSKEY query"
         return "answered without a DNSKEY RRset"
 
+    def lacks(self, server: str) -> str:
+        """What ``server`` serves instead of a key it lacks, in words."""
+        rrset = self.dnskeys.get(server)
+        if rrset is None:
+            return self.missing(server)
+        tags = ", ".join(str(t) for t in sorted({key_tag(k) for k in rrset.rrset}))
+        return f"serves a DNSKEY RRset without it (key tags {tags})"
+
 
 @dataclass(frozen=True, slots=True)
 class LiveKey:
