@@ -218,6 +218,10 @@ CASES: dict[str, tuple[str, Want]] = {
         f"{TAG} 13 2 {HEX[:-2]}",
         Want((("DS", TAG, 2),), defect="31 octets", digest=HEX[:-2]),
     ),
+    "out of order and truncated": (
+        f"13 {TAG} SHA256 {HEX[:-2]}",
+        Want((("DS", TAG, 2),), repair="out of order", defect="31 octets", digest=HEX[:-2]),
+    ),
     "odd number of hex digits": (f"{TAG} 13 2 {HEX[:-1]}", Want(problem="odd number")),
     "letter O for zero": (
         f"{TAG} 13 2 {HEX[:10]}O{HEX[11:]}",

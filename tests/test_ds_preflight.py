@@ -19,6 +19,8 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 from dns.dnssectypes import Algorithm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dnssec_doctor.analysis.dslive import LiveZone, live_zone
 from dnssec_doctor.analysis.dspreflight import Preflight, preflight
@@ -328,6 +330,29 @@ def test_unreadable_and_repaired_input_show_the_corrected_form() -> None:
     garbage = next(f for f in found if f.line == 3)
     assert "not hexadecimal" in garbage.detail
     assert [v.status for v in result.verdicts] == ["ok", "unreadable"]
+
+
+FRAGMENTS = [
+    ds_text(NEW), ds_text(ZSK, digest=1), ds_text(OLD, PARENT), f"DNSKEY {NEW.dnskey.to_text()}",
+    str(NEW.key_tag), "13", "2", "257", "3", "IN", "DS", "example.test.", "(", ")", ";", "\n",
+    "Key Tag:", "Digest:", "<secDNS:dsData>", "</secDNS:dsData>", "<alg>8</alg>", "0x", "ZZ",
+    "\x1b[31m", "\u202e", "xn--bcher-kva.", "SHA-256",
+]  # fmt: skip
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=12), max_size=20),
+       st.sampled_from(sorted(POLICIES)))  # fmt: skip
+def test_any_input_gives_findings_never_an_exception(parts: list[str], policy: str) -> None:
+    result = run(live(ROLLING), " ".join(parts), policy=policy)
+    for v in result.verdicts:  # a candidate that fails says so in a finding on its line
+        if v.status != "ok":
+            assert any(f.line == v.record.line for f in result.findings), v
+    for f in result.findings:
+        assert f.code.startswith("DS_") and f.zone == "example.test."
+        if f.severity >= Severity.WARNING:
+            assert f.fix
+    result.to_json()
 
 
 # --- the embedded lab ---------------------------------------------------------------

@@ -197,6 +197,12 @@ def _fix_order(values: list[int], digest_len: int) -> tuple[int, int, int] | Non
         for a, b, c in itertools.permutations(values)
         if plausible_ds_fields(a, b, c, digest_len)
     }
+    if not options:  # the digest is damaged too: order by the numbers alone
+        options = {
+            (a, b, c)
+            for a, b, c in itertools.permutations(values)
+            if a <= 0xFFFF and _valid_algorithm(b) and digest_info(c).length is not None
+        }
     return options.pop() if len(options) == 1 else None
 
 

@@ -106,8 +106,9 @@ def _record_findings(
                 zone=zone,
                 subject=subject,
                 line=record.line,
-                detail=f"Line {record.line}: " + "; ".join(record.defects) + f".\nAs given: "
-                f"{record.given}",
+                detail=f"Line {record.line}: "
+                + "; ".join((*record.defects, *record.repairs))
+                + f".\nAs given: {record.given}",
                 fix=fix,
                 evidence={"given": record.given, "read_as": read_as},
             )
