@@ -25,6 +25,8 @@ from dnssec_doctor.transport.query import QuerySpec
 CAPTURE_FORMAT = "dnssec-doctor/capture"
 CAPTURE_VERSION = 1
 GZIP_MAGIC = b"\x1f\x8b"
+NOT_IN_CAPTURE = "not in capture"
+"""Error text of a replayed query the capture does not hold (outcome "budget": not sent)."""
 
 Outcome = Literal[
     "response",  # a well-formed answer matching the query

@@ -16,12 +16,11 @@ from typing import Literal
 import dns.rcode
 
 from dnssec_doctor import catalog
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.findings import Finding, JsonValue
 from dnssec_doctor.probe.behaviour import SIZES, STANDARD_SIZE, TCP, size_variant
 from dnssec_doctor.probe.survey import QueryKey, ZoneCut
 from dnssec_doctor.severity import Severity
-from dnssec_doctor.transport.replay import NOT_IN_CAPTURE
 
 SAFE_UDP_SIZE = 1232
 """The UDP answer size that avoids IP fragmentation on nearly every path (DNS flag day 2020)."""

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.transport.base import Wire
 from dnssec_doctor.transport.policy import AddressPolicy
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 # Budget exchanges say which limit stopped them in ``error``, in this form, so
 # that a replayed capture reports the same limit without knowing the Limits.
 _BUDGET_PREFIX = "not sent: "
+SILENT_AFTER = 2
+"""Other queries that timed out after which a server that never answered gets no retries."""
+SETTLE_SECONDS = 0.02
+"""Wait before deciding on a retry, so that timeouts of parallel queries are counted."""
 _TC_BIT = 0x02  # in the third header octet (RFC 1035 §4.1.1)
 
 
@@ -59,6 +63,8 @@ class Client:
         self._t0 = clock()
         self._sent = 0
         self._semaphore = asyncio.Semaphore(max(1, limits.concurrency))
+        self._timeouts: dict[str, set[QuerySpec]] = {}
+        self._answered: set[str] = set()
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -96,7 +102,14 @@ class Client:
         for _ in range(max(0, self._limits.retries)):
             if exchange.outcome != "timeout":
                 break
-            exchange = await self._attempt(server, spec, "udp")
+            # Queries sent together time out together: let the others land first.
+            await asyncio.sleep(SETTLE_SECONDS)
+            if self._silent(server, spec):
+                break
+            retry = await self._attempt(server, spec, "udp")
+            if retry.outcome == "budget" and retry.error == NOT_IN_CAPTURE:
+                break  # replaying a run that did not retry here: keep what it saw
+            exchange = retry
         if exchange.outcome == "response" and _truncated(exchange.wire):
             exchange = await self._attempt(server, spec, "tcp")
         return exchange
@@ -165,7 +178,22 @@ class Client:
             self._slots.append(None)
             exchange = await self._wire.send(server, spec, transport, timeout)
             self._slots[slot] = exchange
+        key = str(server)
+        if exchange.outcome == "timeout":
+            self._timeouts.setdefault(key, set()).add(spec)
+        elif exchange.outcome == "response":
+            self._answered.add(key)
         return exchange
+
+    def _silent(self, server: ServerAddress, spec: QuerySpec) -> bool:
+        """True for a server that never answered and let other queries time out too.
+
+        Retrying such a server only doubles the wait: a dead server should cost
+        one timeout. A single lost packet (no other query timed out) is retried.
+        """
+        key = str(server)
+        others = self._timeouts.get(key, set()) - {spec}
+        return key not in self._answered and len(others) >= SILENT_AFTER
 
     def _budget_stop(self) -> str | None:
         if self._sent >= self._limits.max_queries:

@@ -13,14 +13,10 @@ from collections.abc import Iterable
 from typing import Literal
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Capture, Exchange
+from dnssec_doctor.capture import NOT_IN_CAPTURE, Capture, Exchange
 from dnssec_doctor.transport.query import QuerySpec
 
 _Key = tuple[str, QuerySpec, str]
-
-
-NOT_IN_CAPTURE = "not in capture"
-"""Error text of a replayed query the capture does not hold."""
 
 
 class ReplayWire:
