@@ -23,7 +23,9 @@ def rollover_findings(
 ) -> list[Finding]:
     """ROLLOVER_IN_PROGRESS findings describing each roll the key set shows."""
     live = [k for k in keys if is_zone_key(k) and not is_revoked(k)]
-    if len(live) < 2:
+    if len(live) < 2 or _servers_disagree(verdicts):
+        # Different key sets on different servers are a consistency problem (reported
+        # elsewhere), not a roll: mixing them would invent a double signature.
         return []
     data_signers = _signers(verdicts, dnskey=False)
     key_signers = _signers(verdicts, dnskey=True)
@@ -80,3 +82,12 @@ def _signers(verdicts: Sequence[RRsetVerdict], *, dnskey: bool) -> set[tuple[int
 
 def _tags(keys: Sequence[AnyKey]) -> str:
     return ", ".join(str(key_tag(k)) for k in keys)
+
+
+def _servers_disagree(verdicts: Sequence[RRsetVerdict]) -> bool:
+    key_sets = {
+        frozenset(r.to_digestable() for r in v.item.rrset)
+        for v in verdicts
+        if v.item.type_text == DNSKEY_TYPE
+    }
+    return len(key_sets) > 1
