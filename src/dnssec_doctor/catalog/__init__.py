@@ -50,7 +50,7 @@ def finding(
         zone=zone,
         title=item.title if title is None else title,
         detail=detail,
-        fix=_concrete(item.fix, zone) if fix is None else fix,
+        fix=_concrete(item.fix if fix is None else fix, zone),
         symptoms=item.symptoms,
         servers=tuple(sorted(set(servers))),
         servers_ok=tuple(sorted(set(servers_ok))),

@@ -87,7 +87,7 @@ def _header(console: Console, d: Diagnosis) -> None:
                 style = "yellow" if left < 7 * 86400 else "dim"
                 row.append(f"  signatures valid until {iso(z.valid_until)} ", style=style)
                 row.append(f"({duration(left)})", style=style)
-            console.print(row)
+            console.print(row, soft_wrap=True)
             if z.status in ("bogus", "indeterminate") and z.reason:
                 console.print(Text(f"  {'':<{width}}↳ {terminal(z.reason)}", style="dim"))
 
