@@ -50,7 +50,7 @@ def finding(
         zone=zone,
         title=item.title if title is None else title,
         detail=detail,
-        fix=_concrete(item.fix if fix is None else fix, zone),
+        fix=_concrete(item.fix if fix is None else fix, zone, servers),
         symptoms=item.symptoms,
         servers=tuple(sorted(set(servers))),
         servers_ok=tuple(sorted(set(servers_ok))),
@@ -61,10 +61,19 @@ def finding(
 
 
 _ZONE_PLACEHOLDER = re.compile(r"\bZONE\b")
+_SERVER_PLACEHOLDER = re.compile(r"\bSERVER\b")
 
 
-def _concrete(fix: str, zone: str) -> str:
-    """The catalog's generic fix with the ZONE placeholder replaced by the zone's name."""
-    if not zone or zone == ".":
-        return fix
-    return _ZONE_PLACEHOLDER.sub(lambda _m: zone.rstrip("."), fix)
+def _concrete(fix: str, zone: str, servers: tuple[str, ...] = ()) -> str:
+    """The fix with its ZONE placeholder replaced by the zone's name, and SERVER by the
+    server's address when the finding names exactly one."""
+    if zone and zone != ".":
+        fix = _ZONE_PLACEHOLDER.sub(lambda _m: zone.rstrip("."), fix)
+    if len(servers) == 1:
+        address = (
+            servers[0].split("]:")[0].lstrip("[") if servers[0].startswith("[") else servers[0]
+        )
+        if address.count(":") == 1:  # ADDR:PORT of IPv4: dig wants @ADDR -p PORT
+            address = address.split(":")[0]
+        fix = _SERVER_PLACEHOLDER.sub(lambda _m: address, fix)
+    return fix
