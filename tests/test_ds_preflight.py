@@ -295,6 +295,15 @@ def test_registry_policies() -> None:
     assert set(POLICIES) >= {"default", "strict-sha256", "dnskey-only"}
 
 
+def test_gost_digest_is_a_policy_matter_not_a_missing_key() -> None:
+    sets = {s: keyset(s, [NEW, ZSK], [NEW]) for s in (S1, S2)}
+    result = run(live(sets), f"{NEW.key_tag} 13 3 {'AB' * 32}")
+    assert set(codes(result)) == {"DS_INPUT_REGISTRY_POLICY"}
+    assert "digest type 3" in only(result, "DS_INPUT_REGISTRY_POLICY").detail
+    absent = run(live(sets), f"{OLD.key_tag} 13 3 {'AB' * 32}")
+    assert "cannot be computed here" in only(absent, "DS_INPUT_NOT_IN_LIVE_ZONE").detail
+
+
 def test_refused_algorithm_of_the_only_key() -> None:
     rsa1 = key("rsa1", ksk=True, algorithm=Algorithm.RSASHA1, bits=1024)
     sets = {s: keyset(s, [rsa1], [rsa1]) for s in (S1, S2)}

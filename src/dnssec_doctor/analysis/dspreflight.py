@@ -144,7 +144,10 @@ def _judge(
     codes: list[str] = []
     match = match_ds(live.zone, ds, [k.key for k in keys], limits.max_keys_per_tag)
     named = next((k for k in keys if match.key is not None and k.key == match.key), None)
-    if match.status is DsMatchStatus.MATCH and named is not None:
+    # A digest type this tool cannot compute (GOST) leaves only the tag and algorithm to
+    # name the key; that is unconfirmed, but not evidence that the key is absent.
+    known = (DsMatchStatus.MATCH, DsMatchStatus.UNSUPPORTED_DIGEST)
+    if match.status in known and named is not None:
         codes += _judge_key(record, named, live, instead, subject, found)
     else:
         codes += _judge_mismatch(record, ds, match.status, live, keys, instead, subject, found)
