@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Callable
 from typing import Protocol
 
 import cryptography.exceptions
@@ -65,6 +66,36 @@ def _public_key(algorithm: int, key: bytes) -> _PublicKey | _Unusable:
     except (ValueError, TypeError, IndexError, dns.exception.DNSException):
         return _Unusable(CryptoOutcome.BAD_KEY)
     return built
+
+
+def verifier(algorithm: int, key: bytes) -> Callable[[bytes, bytes], bool] | None:
+    """A function telling whether a signature over data verifies with this key.
+
+    For bulk verification (the zone verifier): the key object is built once. It
+    answers True exactly when :func:`verify` would answer VALID; False covers every
+    other outcome, which callers then ask :func:`verify` about. None when the key
+    cannot verify anything here (bad key, algorithm refused).
+    """
+    public = _public_key(algorithm, key)
+    if isinstance(public, _Unusable):
+        return None
+    check = public.verify
+    failures = (
+        cryptography.exceptions.InvalidSignature,
+        cryptography.exceptions.UnsupportedAlgorithm,
+        ValueError,
+        TypeError,
+        dns.exception.ValidationFailure,
+    )
+
+    def verifies(signature: bytes, data: bytes) -> bool:
+        try:
+            check(signature, data)
+        except failures:
+            return False
+        return True
+
+    return verifies
 
 
 def verify(algorithm: int, key: bytes, signature: bytes, data: bytes) -> CryptoOutcome:

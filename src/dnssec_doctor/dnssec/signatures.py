@@ -183,10 +183,18 @@ class KeyRing:
 
     def candidates(self, rrsig: RrsigLike) -> list[AnyKey]:
         """Keys that may have made ``rrsig``, in the order given."""
-        keys = self._by_tag.get((rrsig.key_tag, rrsig.algorithm), [])
-        if rrsig.type_covered == dns.rdatatype.DNSKEY:
+        return self.keys_for(rrsig.key_tag, rrsig.algorithm, rrsig.type_covered)
+
+    def keys_for(self, key_tag: int, algorithm: int, type_covered: int) -> list[AnyKey]:
+        """Keys that may sign ``type_covered`` with this tag and algorithm, in the order given."""
+        keys = self._by_tag.get((key_tag, algorithm), [])
+        if type_covered == dns.rdatatype.DNSKEY:
             return keys
         return [k for k in keys if not is_revoked(k)]
+
+    def tags(self) -> list[tuple[int, int]]:
+        """Every (key tag, algorithm) with at least one usable key."""
+        return list(self._by_tag)
 
 
 def _structural_problem(

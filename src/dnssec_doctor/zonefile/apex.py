@@ -124,15 +124,15 @@ def read_apex(node: Node, origin: dns.name.Name, now: int, limits: Limits) -> Ap
             origin, T.DNSKEY, keyset.rdclass, keyset.ttl, tuple(sorted(keyset.rdatas))
         )
         ring = KeyRing(apex.dnskeys)
-        for sig in node.sigs:
-            if sig.covered != T.DNSKEY:
+        for covered, rdata, ttl, line in node.sigs:
+            if covered != T.DNSKEY:
                 continue
             try:
-                fields = RrsigFields.from_wire(sig.rdata)
+                fields = RrsigFields.from_wire(rdata)
             except ValueError:
                 continue  # reported by the bulk verifier too
             apex.dnskey_checks.append(
-                (check_signature(data, fields, sig.ttl, ring, origin, now, limits), sig.line)
+                (check_signature(data, fields, ttl, ring, origin, now, limits), line)
             )
     return apex
 

@@ -10,81 +10,98 @@
 
 from __future__ import annotations
 
-import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.zonefile.authority import ZoneView, canonical_key, is_nsec3_node
+from dnssec_doctor.zonefile import namekey
+from dnssec_doctor.zonefile.authority import (
+    BELOW_CUT,
+    BELOW_DNAME,
+    DELEGATION,
+    NSEC3_NODE,
+    Authority,
+)
 from dnssec_doctor.zonefile.emit import Emitter
 
 T = dns.rdatatype
 _ADDRESS = frozenset({T.A, T.AAAA})
 
 
-def _has_address(view: ZoneView, target: dns.name.Name) -> bool:
-    info = view.nodes.get(target)
-    if info is not None:
-        return any(t in _ADDRESS for t in info.types)
+def _has_address(auth: Authority, target: bytes) -> bool:
+    types = auth.table.types_at(target)
+    if types is not None:
+        return any(t in _ADDRESS for t in types)
     # no node: a wildcard at or below the closest existing ancestor may supply it
     current = target
-    while len(current) > len(view.origin):
-        current = current.parent()
-        wildcard = view.nodes.get(dns.name.Name((b"*", *current.labels)))
+    while current:
+        current = namekey.parent(current)
+        wildcard = auth.table.types_at(current + namekey.SEP + b"*" if current else b"*")
         if wildcard is not None:
-            return any(t in _ADDRESS for t in wildcard.types)
-        if current in view.nodes:
+            return any(t in _ADDRESS for t in wildcard)
+        if auth.table.find(current) >= 0:
             return False
     return False
 
 
-def check_glue(view: ZoneView, out: Emitter) -> None:
+def check_glue(auth: Authority, out: Emitter) -> None:
     """Missing addresses for in-zone name servers, alias targets, data below DNAME."""
-    origin = view.origin
-    for owner in [origin, *sorted(view.delegations, key=canonical_key)]:
-        info = view.nodes.get(owner)
-        if info is None or view.cut_above(owner) is not None:
+    table = auth.table
+    origin = table.zone.name
+    owners = [i for i, flag in enumerate(auth.flags) if flag & DELEGATION]
+    apex = table.find(b"")
+    for index in ([apex] if apex >= 0 else []) + owners:
+        if auth.flags[index] & BELOW_CUT:
             continue
-        for target in info.ns_targets:
-            if not target.is_subdomain(origin):
-                continue
-            cut = view.cut_above(target) if target not in view.delegations else target
-            if cut is not None and cut != owner:
+        key = table.keys[index]
+        owner = table.name(index)
+        for target_key in table.ns_targets.get(key, ()):
+            target = table.zone.name_of(target_key)  # as the NS RDATA has it (canonical)
+            delegation = auth.is_delegation_key(target_key)
+            cut = target_key if delegation else auth.cut_above(target_key)
+            if cut is not None and cut != key:
                 continue  # served by another delegation: its glue is optional here
-            if not _has_address(view, target):
-                where = "glue below the delegation" if cut == owner else "an address record"
+            if not _has_address(auth, target_key):
+                where = "glue below the delegation" if cut == key else "an address record"
                 out.add(
                     "GLUE_MISMATCH_OR_MISSING",
                     f"{owner} is served by {target}, which is "
                     f"inside {origin} but has no A/AAAA ({where} is needed to reach it)",
                     subject=f"{owner}/{target}",
-                    line=info.line_of(T.NS),
+                    line=table.line_of(index, T.NS),
                 )
-            target_info = view.nodes.get(target)
-            if target_info is not None and T.CNAME in target_info.types:
+            target_types = table.types_at(target_key)
+            if target_types is not None and T.CNAME in target_types:
                 out.add(
                     "NS_NAME_UNUSABLE",
                     f"the NS target {target} of {owner} is an alias "
                     "(CNAME); NS must name a host directly (RFC 2181 §10.3)",
                     subject=f"{owner}/{target}/cname",
-                    line=info.line_of(T.NS),
+                    line=table.line_of(index, T.NS),
                 )
-    for name, info in view.nodes.items():
-        for target in info.mx_targets:
-            target_info = view.nodes.get(target)
-            if target_info is not None and T.CNAME in target_info.types:
-                out.add(
-                    "ZONE_DATA_INVALID",
-                    f"the MX of {name} points to {target}, an alias "
-                    "(CNAME); MX must name a host directly (RFC 2181 §10.3)",
-                    subject=f"{name}/MX/{target}",
-                    line=info.line_of(T.MX),
-                )
-        if view.dnames and not is_nsec3_node(info):
-            above = view.dname_above(name)
-            if above is not None and view.cut_above(name) is None:
-                out.add(
-                    "ZONE_DATA_INVALID",
-                    f"{name} lies below the DNAME at {above}; a DNAME "
-                    "owner has no descendants (RFC 6672 §2.4)",
-                    subject=f"{name}/below-DNAME",
-                    line=info.line,
-                )
+    for owner_key, target_key in table.mx_targets:
+        target_types = table.types_at(target_key)
+        if target_types is not None and T.CNAME in target_types:
+            index = table.find(owner_key)
+            name, target = table.name(index), table.zone.name_of(target_key)
+            out.add(
+                "ZONE_DATA_INVALID",
+                f"the MX of {name} points to {target}, an alias "
+                "(CNAME); MX must name a host directly (RFC 2181 §10.3)",
+                subject=f"{name}/MX/{target}",
+                line=table.line_of(index, T.MX),
+            )
+    if not auth.has_dname:
+        return
+    for index, flag in enumerate(auth.flags):
+        if flag & BELOW_DNAME and not flag & (NSEC3_NODE | BELOW_CUT):
+            key = table.keys[index]
+            above = auth.dname_above(key)
+            if above is None:
+                continue
+            name = table.name(index)
+            out.add(
+                "ZONE_DATA_INVALID",
+                f"{name} lies below the DNAME at {auth.name(above)}; a DNAME "
+                "owner has no descendants (RFC 6672 §2.4)",
+                subject=f"{name}/below-DNAME",
+                line=table.lines[index],
+            )

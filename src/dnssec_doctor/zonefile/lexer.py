@@ -11,7 +11,7 @@ characters or invalid text into names or messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from dnssec_doctor.errors import DoctorError
@@ -48,11 +48,21 @@ class Lexer:
     huge file is an error with a line number, not a memory exhaustion.
     """
 
-    def __init__(self, lines: Iterator[bytes], filename: str, max_entry_chars: int) -> None:
+    def __init__(
+        self,
+        lines: Iterator[bytes],
+        filename: str,
+        max_entry_chars: int,
+        *,
+        first_line: int = 1,
+        more: Callable[[], bytes | None] | None = None,
+    ) -> None:
         self._lines = lines
         self._filename = filename
         self._max = max_entry_chars
-        self.line = 0
+        self.line = first_line - 1
+        self._more = more if more is not None else lambda: next(self._lines, None)
+        """Where continuation lines of a parenthesised entry come from."""
 
     def _error(self, message: str, line: int) -> DoctorError:
         return DoctorError(f"{self._filename}:{line}: {message}")
@@ -88,7 +98,7 @@ class Lexer:
             size += len(text)
             if size > self._max:
                 raise self._error("entry too long (unbalanced parenthesis?)", start)
-            nxt = next(self._lines, None)
+            nxt = self._more()
             if nxt is None:
                 raise self._error("unbalanced parenthesis at end of file", start)
             self.line += 1

@@ -28,8 +28,19 @@ def _t(rdtype: int) -> str:
     return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
 
+_NOTABLE = frozenset({T.CNAME, T.DNAME, T.DS, T.ZONEMD, *_APEX_ONLY})
+"""Types whose presence needs a closer look (the rest of a node is checked elsewhere)."""
+
+
 def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
     """Report what is wrong inside ``node`` regardless of the rest of the zone."""
+    rrsets = node.rrsets
+    if (
+        _NOTABLE.isdisjoint(rrsets)
+        and not any(r.ttls_differ for r in rrsets.values())
+        and all(sig[0] in rrsets for sig in node.sigs)
+    ):
+        return  # nothing here can be wrong on its own (the common case, made cheap)
     name = node.name  # formatted lazily, only when a finding is made
     types = node.types()
     if T.CNAME in types:
@@ -60,7 +71,7 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
                 subject=f"{name}/DNAME-multiple",
                 line=dname.line,
             )
-        if T.NS in types and node.name != origin:
+        if T.NS in types and not node.is_apex:
             out.add(
                 "ZONE_DATA_INVALID",
                 f"{name} has both DNAME and NS; a DNAME cannot sit at a delegation (RFC 6672 §2.3)",
@@ -77,7 +88,7 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
                 line=rrset.line,
                 severity=Severity.WARNING,
             )
-    if node.name != origin:
+    if not node.is_apex:
         for rdtype, code in _APEX_ONLY.items():
             if rdtype in types:
                 out.add(
@@ -87,7 +98,7 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
                     subject=f"{name}/{_t(rdtype)}",
                     line=node.rrsets[rdtype].line,
                 )
-    if node.name != origin and T.ZONEMD in types:
+    if not node.is_apex and T.ZONEMD in types:
         out.add(
             "ZONEMD_MISMATCH",
             f"ZONEMD at {name}, below the apex: it is ignored (RFC 8976 §2)",
@@ -103,7 +114,7 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
 def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
     name = node.name  # formatted lazily, only when a finding is made
     ds_set = node.rrsets[T.DS]
-    if node.name == origin:
+    if node.is_apex:
         out.add(
             "ZONE_DATA_INVALID",
             f"DS at the zone apex {name}: DS records belong in the parent zone (RFC 4035 §2.4)",
@@ -162,20 +173,20 @@ def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
 
 def _check_orphan_sigs(node: Node, out: Emitter) -> None:
     name = node.name  # formatted lazily, only when a finding is made
-    for sig in node.sigs:
-        if sig.covered == T.RRSIG:
+    for covered, _, _, line in node.sigs:
+        if covered == T.RRSIG:
             out.add(
                 "RRSIG_FIELDS_INVALID",
                 f"an RRSIG at {name} covers type RRSIG; RRSIG "
                 "records are never signed (RFC 4035 §2.2)",
                 subject=f"{name}/RRSIG-RRSIG",
-                line=sig.line,
+                line=line,
             )
-        elif sig.covered not in node.rrsets:
+        elif covered not in node.rrsets:
             out.add(
                 "RRSIG_FIELDS_INVALID",
-                f"an RRSIG at {name} covers {_t(sig.covered)}, "
-                f"but {name} has no {_t(sig.covered)} records (left over after a change?)",
-                subject=f"{name}/RRSIG-{_t(sig.covered)}-orphan",
-                line=sig.line,
+                f"an RRSIG at {name} covers {_t(covered)}, "
+                f"but {name} has no {_t(covered)} records (left over after a change?)",
+                subject=f"{name}/RRSIG-{_t(covered)}-orphan",
+                line=line,
             )

@@ -9,99 +9,136 @@ it again with :func:`sorted_nodes`, which holds the whole zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.zonefile.model import Record
+from dnssec_doctor.zonefile.namekey import Owner
+from dnssec_doctor.zonefile.reader import Row
+
+RRSIG = int(dns.rdatatype.RRSIG)
+
+Sig = tuple[int, bytes, int, int]
+"""One RRSIG record as read: (type covered, canonical RDATA, its own TTL, its line)."""
 
 
 class NotGroupedError(Exception):
     """The file repeats an owner name after other names (not grouped by owner)."""
 
 
-@dataclass(slots=True)
 class RRsetData:
     """One RRset of a node: TTL of its first record, RDATA deduplicated."""
 
-    rdtype: int
-    rdclass: int
-    ttl: int
-    line: int
-    rdatas: list[bytes] = field(default_factory=list)
-    ttls_differ: bool = False
-    duplicates: int = 0
+    __slots__ = (
+        "_index", "duplicates", "line", "rdatas", "rdclass", "rdtype", "ttl", "ttls_differ",
+    )  # fmt: skip
+
+    def __init__(self, rdtype: int, rdclass: int, ttl: int, line: int, rdata: bytes) -> None:
+        self.rdtype = rdtype
+        self.rdclass = rdclass
+        self.ttl = ttl
+        self.line = line
+        self.rdatas = [rdata]
+        self.ttls_differ = False
+        self.duplicates = 0
+        self._index: set[bytes] | None = None
+        """The RDATA as a set, once the RRset is big (duplicate checks stay linear)."""
+
+    def add(self, ttl: int, rdata: bytes) -> None:
+        """Add one record's RDATA (RFC 2181 §5: identical records are one record)."""
+        if ttl != self.ttl:
+            self.ttls_differ = True
+        rdatas = self.rdatas
+        if len(rdatas) > 16:
+            if self._index is None:
+                self._index = set(rdatas)
+            if rdata in self._index:
+                self.duplicates += 1
+            else:
+                self._index.add(rdata)
+                rdatas.append(rdata)
+        elif rdata in rdatas:
+            self.duplicates += 1
+        else:
+            rdatas.append(rdata)
 
 
-@dataclass(frozen=True, slots=True)
-class SigData:
-    """One RRSIG record as read (canonical RDATA, its own TTL, its line)."""
-
-    covered: int
-    rdata: bytes
-    ttl: int
-    line: int
-
-
-@dataclass(slots=True)
 class Node:
     """Every record at one owner name."""
 
-    name: dns.name.Name
-    line: int
-    rrsets: dict[int, RRsetData] = field(default_factory=dict)
-    sigs: list[SigData] = field(default_factory=list)
+    __slots__ = ("line", "owner", "rrsets", "sigs")
 
-    def add(self, record: Record) -> None:
+    def __init__(self, owner: Owner, line: int) -> None:
+        self.owner = owner
+        self.line = line
+        self.rrsets: dict[int, RRsetData] = {}
+        self.sigs: list[Sig] = []
+
+    @property
+    def name(self) -> dns.name.Name:
+        """The owner name as written (built on demand: findings only)."""
+        return self.owner.name
+
+    @property
+    def is_apex(self) -> bool:
+        """True at the zone apex."""
+        return self.owner.key == b""
+
+    def add(self, rdtype: int, rdclass: int, ttl: int, rdata: bytes, line: int) -> None:
         """Add one record (RFC 2181 §5: identical records are one record)."""
-        if record.rdtype == dns.rdatatype.RRSIG:
-            covered = int.from_bytes(record.rdata[:2], "big") if len(record.rdata) >= 2 else 0
-            self.sigs.append(SigData(covered, record.rdata, record.ttl, record.line))
+        if rdtype == RRSIG:
+            covered = (rdata[0] << 8 | rdata[1]) if len(rdata) >= 2 else 0
+            self.sigs.append((covered, rdata, ttl, line))
             return
-        rrset = self.rrsets.get(record.rdtype)
+        rrset = self.rrsets.get(rdtype)
         if rrset is None:
-            rrset = RRsetData(record.rdtype, record.rdclass, record.ttl, record.line)
-            self.rrsets[record.rdtype] = rrset
-        elif record.ttl != rrset.ttl:
-            rrset.ttls_differ = True
-        if record.rdata in rrset.rdatas:
-            rrset.duplicates += 1
+            self.rrsets[rdtype] = RRsetData(rdtype, rdclass, ttl, line, rdata)
         else:
-            rrset.rdatas.append(record.rdata)
+            rrset.add(ttl, rdata)
 
     def types(self) -> frozenset[int]:
         """The RR types present (RRSIG excluded)."""
         return frozenset(self.rrsets)
 
 
-def grouped_nodes(records: Iterable[Record]) -> Iterator[Node]:
-    """Nodes in file order; NotGroupedError when an owner reappears after another."""
-    seen: set[dns.name.Name] = set()
+def _same(a: Owner, b: Owner) -> bool:
+    return a is b or (a.key == b.key and (a.key is not None or a.wire == b.wire))
+
+
+def grouped_nodes(rows: Iterable[Row], seen: Callable[[bytes], bool]) -> Iterator[Node]:
+    """Nodes in file order; NotGroupedError when an owner in the zone reappears later.
+
+    ``seen(key)`` is asked once per node: True when that name had a node before.
+    """
     current: Node | None = None
-    for record in records:
-        if current is not None and (record.owner is current.name or record.owner == current.name):
-            current.add(record)
+    for owner, rdtype, rdclass, ttl, rdata, line in rows:
+        if current is not None and (owner is current.owner or _same(owner, current.owner)):
+            current.add(rdtype, rdclass, ttl, rdata, line)
             continue
         if current is not None:
             yield current
-        if record.owner in seen:
-            raise NotGroupedError(str(record.owner))
-        seen.add(record.owner)
-        current = Node(record.owner, record.line)
-        current.add(record)
+        if owner.key is not None and seen(owner.key):
+            raise NotGroupedError(owner.name.to_text())
+        current = Node(owner, line)
+        current.add(rdtype, rdclass, ttl, rdata, line)
     if current is not None:
         yield current
 
 
-def sorted_nodes(records: Iterable[Record]) -> Iterator[Node]:
-    """Nodes of the whole file, merged, in RFC 4034 §6.1 canonical order."""
-    nodes: dict[dns.name.Name, Node] = {}
-    for record in records:
-        node = nodes.get(record.owner)
+def sorted_nodes(rows: Iterable[Row]) -> Iterator[Node]:
+    """Nodes of the whole file, merged, in RFC 4034 §6.1 canonical order.
+
+    Names outside the zone come first (they are only reported), then the zone's.
+    """
+    inside: dict[bytes, Node] = {}
+    outside: dict[bytes, Node] = {}
+    for owner, rdtype, rdclass, ttl, rdata, line in rows:
+        table, key = (inside, owner.key) if owner.key is not None else (outside, owner.wire)
+        node = table.get(key)
         if node is None:
-            node = nodes[record.owner] = Node(record.owner, record.line)
-        node.add(record)
-    for name in sorted(nodes):
-        yield nodes[name]
+            node = table[key] = Node(owner, line)
+        node.add(rdtype, rdclass, ttl, rdata, line)
+    yield from outside.values()
+    for key in sorted(inside):
+        yield inside[key]

@@ -20,8 +20,10 @@ import dns.rdatatype
 from dnssec_doctor.dnssec.algorithms import NSEC3_INSECURE_ABOVE, nsec3_iteration_behaviour
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.severity import Severity
-from dnssec_doctor.zonefile.authority import ZoneView
+from dnssec_doctor.zonefile import namekey
+from dnssec_doctor.zonefile.authority import Authority
 from dnssec_doctor.zonefile.emit import Emitter
+from dnssec_doctor.zonefile.namekey import SEP
 from dnssec_doctor.zonefile.skeleton import Nsec3Info, b32hex_encode, type_names
 
 T = dns.rdatatype
@@ -29,7 +31,12 @@ T = dns.rdatatype
 
 def nsec3_hash(name: dns.name.Name, salt: bytes, iterations: int) -> bytes:
     """RFC 5155 §5: SHA-1 of the canonical name and salt, iterated."""
-    digest = hashlib.sha1(name.to_digestable() + salt, usedforsecurity=False).digest()
+    return nsec3_hash_wire(name.to_digestable(), salt, iterations)
+
+
+def nsec3_hash_wire(wire: bytes, salt: bytes, iterations: int) -> bytes:
+    """:func:`nsec3_hash` of a name already in canonical wire form."""
+    digest = hashlib.sha1(wire + salt, usedforsecurity=False).digest()
     for _ in range(iterations):
         digest = hashlib.sha1(digest + salt, usedforsecurity=False).digest()
     return digest
@@ -131,8 +138,7 @@ def check_rfc9276(params: Params, zone: str, line: int | None, out: Emitter) -> 
 
 
 def check_nsec3_chain(
-    view: ZoneView,
-    names: list[dns.name.Name],
+    auth: Authority,
     records: list[Nsec3Info],
     params: Params,
     negative_ttl: int | None,
@@ -140,7 +146,8 @@ def check_nsec3_chain(
     out: Emitter,
 ) -> None:
     """Report missing, orphan and misplaced NSEC3 records and wrong bitmaps."""
-    zone = view.origin.to_text()
+    table = auth.table
+    zone = table.zone.name.to_text()
     if params.algorithm != 1:
         out.add(
             "NSEC3_PARAMS_INCONSISTENT",
@@ -158,30 +165,37 @@ def check_nsec3_chain(
         return
     chain = {r.hashed: r for r in records if r.params == params.key and r.hashed}
     for record in records:
-        if record.params == params.key and record.owner.parent() != view.origin:
+        if record.params == params.key and (not record.owner or SEP in record.owner):
+            owner = auth.name(record.owner)
             out.add(
                 "NSEC_CHAIN_BROKEN",
-                f"NSEC3 owner {record.owner} is not directly below the apex {zone} (RFC 5155 §7.1)",
-                subject=f"{record.owner}/owner",
+                f"NSEC3 owner {owner} is not directly below the apex {zone} (RFC 5155 §7.1)",
+                subject=f"{owner}/owner",
                 line=record.line,
             )
     ordered = sorted(chain)
-    ents = view.empty_non_terminals(names)
-    expected = {nsec3_hash(n, params.salt, params.iterations): n for n in [*names, *ents]}
-    _check_links(chain, ordered, out)
-    _check_coverage(view, names, ents, expected, chain, ordered, out)
+    names = [table.keys[i] for i in auth.authoritative()]
+    ents = auth.empty_non_terminals()
+    wire_of = table.zone.wire_of
+    expected = {
+        nsec3_hash_wire(wire_of(key), params.salt, params.iterations): key
+        for key in [*names, *ents]
+    }
+    ent_set = set(ents)
+    _check_links(auth, chain, ordered, out)
+    _check_coverage(auth, names, ent_set, expected, chain, ordered, out)
     for hashed, record in chain.items():
-        name = expected.get(hashed)
-        if name is None:
+        key = expected.get(hashed)
+        if key is None:
+            owner = auth.name(record.owner)
             out.add(
                 "NSEC_CHAIN_BROKEN",
-                f"NSEC3 {record.owner} matches no name of the zone "
-                "(stale record of a deleted name?)",
-                subject=f"{record.owner}/orphan",
+                f"NSEC3 {owner} matches no name of the zone (stale record of a deleted name?)",
+                subject=f"{owner}/orphan",
                 line=record.line,
             )
             continue
-        _check_bitmap(view, name, name in ents, record, out)
+        _check_bitmap(auth, key, key in ent_set, record, out)
         if negative_ttl is not None and record.ttl > negative_ttl:
             out.add(
                 "NEGATIVE_TTL_TOO_LONG",
@@ -192,17 +206,20 @@ def check_nsec3_chain(
             )
 
 
-def _check_links(chain: dict[bytes, Nsec3Info], ordered: list[bytes], out: Emitter) -> None:
+def _check_links(
+    auth: Authority, chain: dict[bytes, Nsec3Info], ordered: list[bytes], out: Emitter
+) -> None:
     for index, hashed in enumerate(ordered):
         record = chain[hashed]
         expected = ordered[(index + 1) % len(ordered)]
         if record.next_hashed != expected:
+            owner = auth.name(record.owner)
             out.add(
                 "NSEC_CHAIN_BROKEN",
-                f"NSEC3 {record.owner} links to "
+                f"NSEC3 {owner} links to "
                 f"{b32hex_encode(record.next_hashed)}, but the next hash in the chain is "
                 f"{b32hex_encode(expected)}",
-                subject=f"{record.owner}/next",
+                subject=f"{owner}/next",
                 line=record.line,
                 evidence={
                     "next": b32hex_encode(record.next_hashed),
@@ -216,79 +233,80 @@ def _covering(ordered: list[bytes], chain: dict[bytes, Nsec3Info], hashed: bytes
     return chain[ordered[index]]  # index -1 wraps to the last record (RFC 5155 §7.1)
 
 
+def _has_ds(auth: Authority, key: bytes) -> bool:
+    types = auth.table.types_at(key)
+    return types is not None and T.DS in types
+
+
 def _check_coverage(
-    view: ZoneView,
-    names: list[dns.name.Name],
-    ents: set[dns.name.Name],
-    expected: dict[bytes, dns.name.Name],
+    auth: Authority,
+    names: list[bytes],
+    ents: set[bytes],
+    expected: dict[bytes, bytes],
     chain: dict[bytes, Nsec3Info],
     ordered: list[bytes],
     out: Emitter,
 ) -> None:
-    included = {name for hashed, name in expected.items() if hashed in chain}
-    optable = _opt_out_eligible(view, names, ents, included)
-    for hashed, name in expected.items():
+    included = {key for hashed, key in expected.items() if hashed in chain}
+    optable = _opt_out_eligible(auth, names, ents, included)
+    for hashed, key in expected.items():
         if hashed in chain:
             continue
-        text = name.to_text()
-        kind = "empty non-terminal " if name in ents else ""
-        if name in optable and ordered and _covering(ordered, chain, hashed).opt_out:
+        text = auth.name(key).to_text()
+        kind = "empty non-terminal " if key in ents else ""
+        if key in optable and ordered and _covering(ordered, chain, hashed).opt_out:
             continue
-        if name in optable:
+        if key in optable:
             why = "and no Opt-Out NSEC3 covers it (RFC 5155 §7.1)"
-        elif view.is_delegation(name) and T.DS in view.nodes[name].types:
+        elif auth.is_delegation_key(key) and _has_ds(auth, key):
             why = "a secure delegation always needs its own NSEC3, even with Opt-Out"
         else:
             why = "every authoritative name needs one"
-        line = view.nodes[name].line if name in view.nodes else None
+        index = auth.table.find(key)
         out.add(
             "NSEC_CHAIN_BROKEN",
             f"no NSEC3 for {kind}{text}; {why}",
             subject=f"{text}/missing",
-            line=line,
+            line=auth.table.lines[index] if index >= 0 else None,
             evidence={"hash": b32hex_encode(hashed)},
         )
 
 
 def _opt_out_eligible(
-    view: ZoneView,
-    names: list[dns.name.Name],
-    ents: set[dns.name.Name],
-    included: set[dns.name.Name],
-) -> set[dns.name.Name]:
+    auth: Authority, names: list[bytes], ents: set[bytes], included: set[bytes]
+) -> set[bytes]:
     """Insecure delegations, and ENTs with nothing below them but omitted insecure delegations.
 
     RFC 5155 §7.1: an ENT may lack an NSEC3 only when it exists solely because of
     insecure delegations left out of the chain; one included name below it
     (``included``) makes its NSEC3 mandatory.
     """
-    insecure = {n for n in names if view.is_delegation(n) and T.DS not in view.nodes[n].types}
-    needed_ents: set[dns.name.Name] = set()
-    for name in names:
-        if name in insecure and name not in included:
+    insecure = {k for k in names if auth.is_delegation_key(k) and not _has_ds(auth, k)}
+    needed_ents: set[bytes] = set()
+    for key in names:
+        if key in insecure and key not in included:
             continue
-        parent = name
-        while parent != view.origin and len(parent) > len(view.origin):
-            parent = parent.parent()
-            if parent in ents:
-                needed_ents.add(parent)
+        for ancestor in namekey.ancestors(key):
+            if ancestor in ents:
+                needed_ents.add(ancestor)
     return insecure | (ents - needed_ents)
 
 
 def _check_bitmap(
-    view: ZoneView, name: dns.name.Name, is_ent: bool, record: Nsec3Info, out: Emitter
+    auth: Authority, key: bytes, is_ent: bool, record: Nsec3Info, out: Emitter
 ) -> None:
     if is_ent:
         expected: frozenset[int] = frozenset()
     else:
-        info = view.nodes[name]
-        if view.is_delegation(name):
-            types = info.type_set() & {T.NS, T.DS}
-            expected = frozenset(types | ({T.RRSIG} if T.DS in types else set()))
+        types = frozenset(auth.table.types_at(key) or ())
+        if auth.is_delegation_key(key):
+            cut = types & {T.NS, T.DS}
+            expected = frozenset(cut | ({T.RRSIG} if T.DS in cut else set()))
         else:
-            expected = frozenset((info.type_set() - {T.NSEC3}) | {T.RRSIG})
+            expected = frozenset((types - {T.NSEC3}) | {T.RRSIG})
     if record.types == expected:
         return
+    name = auth.name(key)
     extra, missing = record.types - expected, expected - record.types
     parts = []
     if extra:
@@ -297,7 +315,7 @@ def _check_bitmap(
         parts.append(f"omits {type_names(missing)} that {name} has")
     out.add(
         "NODATA_BITMAP_CONTRADICTION",
-        f"the NSEC3 for {name} ({record.owner}) " + " and ".join(parts),
+        f"the NSEC3 for {name} ({auth.name(record.owner)}) " + " and ".join(parts),
         subject=f"{name}/nsec3-bitmap",
         line=record.line,
         evidence={"bitmap": type_names(record.types), "expected": type_names(expected)},

@@ -4,141 +4,150 @@ Every authoritative name — delegation points included, glue and occluded names
 excluded, empty non-terminals excluded — has exactly one NSEC; each NSEC's next
 name is the following such name in canonical order, the last one points back to
 the apex; the type bitmap lists exactly the types present (plus NSEC and RRSIG).
+The names are checked in one pass in canonical order; a bitmap is compared per
+shape (names with the same types share the verdict).
 """
 
 from __future__ import annotations
 
-import bisect
-
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.zonefile.authority import ZoneView, name_key
+from dnssec_doctor.zonefile.authority import BELOW_CUT, DELEGATION, NSEC3_NODE, Authority
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.rdata import type_bitmap
-from dnssec_doctor.zonefile.skeleton import decode_bitmap, decode_nsec, type_names
+from dnssec_doctor.zonefile.skeleton import decode_bitmap, type_names
+from dnssec_doctor.zonefile.table import NOT_A_KEY, Shape, next_key
 
 T = dns.rdatatype
+_AT_CUT = frozenset({T.NS, T.DS})
 
 
-def expected_nsec_types(view: ZoneView, name: dns.name.Name) -> frozenset[int]:
-    """The bitmap an NSEC at ``name`` must carry (RFC 4034 §4.1.2, RFC 4035 §2.3)."""
-    info = view.nodes[name]
-    if view.is_delegation(name):
-        types = (info.type_set() & {T.NS, T.DS}) | {T.NSEC, T.RRSIG}
-    else:
-        types = info.type_set() | {T.NSEC, T.RRSIG}
-    return frozenset(types)
+def expected_nsec_types(types: tuple[int, ...], delegation: bool) -> frozenset[int]:
+    """The bitmap an NSEC must carry (RFC 4034 §4.1.2, RFC 4035 §2.3)."""
+    present = frozenset(types)
+    if delegation:
+        present &= _AT_CUT
+    return present | {T.NSEC, T.RRSIG}
 
 
-def wire_key(wire: bytes) -> tuple[bytes, ...]:
-    """Lower-cased labels of an uncompressed wire name (as ``authority.name_key``)."""
-    labels = []
-    pos = 0
-    while pos < len(wire):
-        length = wire[pos]
-        labels.append(wire[pos + 1 : pos + 1 + length].lower())
-        if length == 0:
-            break
-        pos += length + 1
-    return tuple(labels)
+def _bitmap_problem(shape: Shape, delegation: bool) -> tuple[frozenset[int], frozenset[int]] | None:
+    """(listed, expected) types when the NSEC bitmap is wrong, else None."""
+    expected = expected_nsec_types(shape.types, delegation)
+    assert shape.nsec_bitmap is not None
+    # compare encodings first: decoding every bitmap of a big zone costs
+    if shape.nsec_bitmap == type_bitmap(sorted(expected)):
+        return None
+    listed = decode_bitmap(shape.nsec_bitmap)
+    return None if listed == expected else (listed, expected)
 
 
-def check_nsec_chain(
-    view: ZoneView, names: list[dns.name.Name], negative_ttl: int | None, out: Emitter
-) -> None:
+def check_nsec_chain(auth: Authority, negative_ttl: int | None, out: Emitter) -> None:
     """Report missing, extra or misplaced NSEC records and wrong bitmaps.
 
-    ``names`` are the authoritative names in canonical order; ``negative_ttl`` is
-    min(SOA TTL, SOA MINIMUM) (RFC 9077), None when unknown.
+    ``negative_ttl`` is min(SOA TTL, SOA MINIMUM) (RFC 9077), None when unknown.
     """
-    origin = view.origin
-    _check_non_authoritative(view, out)
-    with_nsec: list[dns.name.Name] = []
-    for name in names:
-        info = view.nodes[name]
-        text = name  # formatted lazily
-        if not info.nsec:
+    table = auth.table
+    _check_non_authoritative(auth, out)
+    with_nsec: list[int] = []
+    memo: dict[tuple[int, bool], tuple[frozenset[int], frozenset[int]] | None] = {}
+    shapes, shape_ids, flags = table.shapes, table.shape_ids, auth.flags
+    for index in auth.authoritative():
+        shape = shapes[shape_ids[index]]
+        if shape.nsec_bitmap is None:
+            text = table.name(index)
             out.add(
                 "NSEC_CHAIN_BROKEN",
                 f"{text} has no NSEC record, so its data cannot be "
                 "part of a denial proof"
-                + (" (the apex NSEC is missing)" if name == origin else ""),
+                + (" (the apex NSEC is missing)" if not table.keys[index] else ""),
                 subject=f"{text}/missing",
-                line=info.line,
+                line=table.lines[index],
             )
             continue
-        if len(info.nsec) > 1:
+        line = table.lines[index] + shape.nsec_offset
+        if shape.nsec_count > 1:
+            text = table.name(index)
             out.add(
                 "NSEC_CHAIN_BROKEN",
-                f"{text} has {len(info.nsec)} NSEC records; one name has one NSEC",
+                f"{text} has {shape.nsec_count} NSEC records; one name has one NSEC",
                 subject=f"{text}/multiple",
-                line=info.nsec[0][3],
-            )
-        with_nsec.append(name)
-        _, bitmap_wire, ttl, line = info.nsec[0]
-        expected = expected_nsec_types(view, name)
-        # compare encodings first: decoding every bitmap of a big zone costs
-        bitmap = (
-            expected
-            if bitmap_wire == type_bitmap(sorted(expected))
-            else (decode_bitmap(bitmap_wire))
-        )
-        if bitmap != expected:
-            extra, missing = bitmap - expected, expected - bitmap
-            parts = []
-            if extra:
-                parts.append(f"lists {type_names(extra)} that {text} does not have")
-            if missing:
-                parts.append(f"omits {type_names(missing)} that {text} has")
-            out.add(
-                "NODATA_BITMAP_CONTRADICTION",
-                f"the NSEC at {text} " + " and ".join(parts),
-                subject=f"{text}/bitmap",
                 line=line,
-                evidence={"bitmap": type_names(bitmap), "expected": type_names(expected)},
             )
-        if negative_ttl is not None and ttl > negative_ttl:
+        with_nsec.append(index)
+        delegation = bool(flags[index] & DELEGATION)
+        memo_key = (shape_ids[index], delegation)
+        if memo_key not in memo:
+            memo[memo_key] = _bitmap_problem(shape, delegation)
+        wrong = memo[memo_key]
+        if wrong is not None:
+            _report_bitmap(table.name(index), wrong, line, out)
+        if negative_ttl is not None and shape.nsec_ttl > negative_ttl:
             out.add(
                 "NEGATIVE_TTL_TOO_LONG",
-                f"NSEC TTL {ttl} at {text} exceeds min(SOA TTL, "
+                f"NSEC TTL {shape.nsec_ttl} at {table.name(index)} exceeds min(SOA TTL, "
                 f"SOA MINIMUM) = {negative_ttl} (RFC 9077)",
                 subject="nsec-ttl",
                 line=line,
             )
-    _check_links(view, names, with_nsec, out)
+    _check_links(auth, with_nsec, out)
 
 
-def _check_non_authoritative(view: ZoneView, out: Emitter) -> None:
-    for name, info in view.nodes.items():
-        if info.nsec and view.cut_above(name) is not None:
+def _report_bitmap(
+    text: dns.name.Name, wrong: tuple[frozenset[int], frozenset[int]], line: int, out: Emitter
+) -> None:
+    bitmap, expected = wrong
+    extra, missing = bitmap - expected, expected - bitmap
+    parts = []
+    if extra:
+        parts.append(f"lists {type_names(extra)} that {text} does not have")
+    if missing:
+        parts.append(f"omits {type_names(missing)} that {text} has")
+    out.add(
+        "NODATA_BITMAP_CONTRADICTION",
+        f"the NSEC at {text} " + " and ".join(parts),
+        subject=f"{text}/bitmap",
+        line=line,
+        evidence={"bitmap": type_names(bitmap), "expected": type_names(expected)},
+    )
+
+
+def _check_non_authoritative(auth: Authority, out: Emitter) -> None:
+    table = auth.table
+    for index, flag in enumerate(auth.flags):
+        if flag & BELOW_CUT and table.shape(index).nsec_bitmap is not None:
+            key = table.keys[index]
+            name = table.name(index).to_text()
+            cut = auth.cut_above(key)
             out.add(
                 "NSEC_CHAIN_BROKEN",
-                f"NSEC at {name.to_text()}, which is below the zone "
-                f"cut {view.cut_above(name)} (glue or occluded data has no NSEC)",
-                subject=f"{name.to_text()}/non-authoritative",
-                line=info.nsec[0][3],
+                f"NSEC at {name}, which is below the zone "
+                f"cut {auth.name(cut) if cut is not None else '?'} "
+                "(glue or occluded data has no NSEC)",
+                subject=f"{name}/non-authoritative",
+                line=table.nsec_records(index)[0][3],
             )
 
 
-def _check_links(
-    view: ZoneView, names: list[dns.name.Name], with_nsec: list[dns.name.Name], out: Emitter
-) -> None:
-    if not with_nsec:
-        return
-    origin = view.origin
-    keys = [name_key(n) for n in with_nsec]
-    origin_key = name_key(origin)
-    for index, name in enumerate(with_nsec):
-        next_wire, _, _, line = view.nodes[name].nsec[0]
-        expected_key = keys[index + 1] if index + 1 < len(keys) else origin_key
-        if wire_key(next_wire) == expected_key:
+def _check_links(auth: Authority, with_nsec: list[int], out: Emitter) -> None:
+    table = auth.table
+    keys, nexts = table.keys, table.nsec_next
+    count = len(with_nsec)
+    for position, index in enumerate(with_nsec):
+        expected_key = keys[with_nsec[position + 1]] if position + 1 < count else b""
+        found: bytes | None = nexts[index]
+        if table.shape(index).nsec_count > 1:
+            found = next_key(table.zone, table.nsec_records(index)[0][0])[0]
+        if found == expected_key:
             continue
-        nxt, _, _, _ = decode_nsec(view.nodes[name].nsec[0])
-        expected = with_nsec[index + 1] if index + 1 < len(with_nsec) else origin
+        next_wire, _, _, line = table.nsec_records(index)[0]
+        nxt = dns.name.from_wire(next_wire, 0)[0]
+        name = table.name(index)
+        origin = table.zone.name
+        expected = table.name_of(expected_key)
         if not nxt.is_subdomain(origin):
             why = f"points outside the zone to {nxt}"
-        elif expected == origin:
+        elif not expected_key:
             why = f"names {nxt} as the next name, but it is the last name: it must be the apex"
         else:
             why = f"names {nxt} as the next name, but the next name is {expected}"
@@ -149,22 +158,29 @@ def _check_links(
             line=line,
             evidence={"next": nxt.to_text(), "expected": expected.to_text()},
         )
-        _check_covers_existing(view, names, name, nxt, line, out)
+        _check_covers_existing(auth, index, name, nxt, found, line, out)
 
 
 def _check_covers_existing(
-    view: ZoneView,
-    names: list[dns.name.Name],
+    auth: Authority,
+    index: int,
     owner: dns.name.Name,
     nxt: dns.name.Name,
+    nxt_key: bytes | None,
     line: int,
     out: Emitter,
 ) -> None:
     """An NSEC whose span (owner, next) contains a real name denies that name."""
-    start = bisect.bisect_right(names, owner)
-    wraps = nxt <= owner or not nxt.is_subdomain(view.origin)
-    end = len(names) if wraps else bisect.bisect_left(names, nxt)
-    for hidden in names[start:end][:3]:
+    table = auth.table
+    keys = table.keys
+    wraps = nxt_key is None or nxt_key[:1] == NOT_A_KEY or nxt_key <= keys[index]
+    found = 0
+    for later in range(index + 1, len(keys)):
+        if not wraps and nxt_key is not None and keys[later] >= nxt_key:
+            break
+        if auth.flags[later] & (BELOW_CUT | NSEC3_NODE):
+            continue
+        hidden = table.name(later)
         out.add(
             "EXISTING_NAME_DENIED",
             f"the NSEC at {owner} (next {nxt}) proves that "
@@ -173,3 +189,6 @@ def _check_covers_existing(
             subject=f"{hidden}/denied",
             line=line,
         )
+        found += 1
+        if found == 3:
+            break

@@ -10,8 +10,31 @@ from __future__ import annotations
 import dns.name
 
 from dnssec_doctor.zonefile.emit import Emitter
+from dnssec_doctor.zonefile.namekey import SEP
 
 _HOST_OK = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_*")
+_KEY_OK = bytes(sorted(_HOST_OK)) + SEP
+
+
+class OwnerScreen:
+    """Tells cheaply, from a name's key, whether :func:`check_owner` could say anything."""
+
+    def __init__(self, origin: dns.name.Name) -> None:
+        inner = [label.lower() for label in origin.labels[:-1]]
+        inner.reverse()
+        self._repeat = SEP.join(inner) if inner else None
+        self._origin_odd = any(
+            label and (label[0] == 45 or not set(label) <= _HOST_OK)
+            for label in origin.labels[:-1]
+            if label != b"*"
+        )
+
+    def notable(self, key: bytes) -> bool:
+        """True when the name with ``key`` needs :func:`check_owner` (repeat, odd characters)."""
+        if self._origin_odd or key.translate(None, _KEY_OK) or key[:1] == b"-" or b"\x00-" in key:
+            return True
+        repeat = self._repeat
+        return repeat is not None and (key == repeat or key.startswith(repeat + SEP))
 
 
 def repeats_origin(name: dns.name.Name, origin: dns.name.Name) -> bool:

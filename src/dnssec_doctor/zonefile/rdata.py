@@ -247,7 +247,8 @@ def _ds(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
 _SIGTIMES: dict[str, int] = {}
 
 
-def _sigtime(token: str) -> int:
+def sigtime(token: str) -> int:
+    """RRSIG time field: ``YYYYMMDDHHmmSS`` or seconds (RFC 4034 §3.2); ValueError if bad."""
     # signers stamp thousands of RRSIGs with the same few times: decode each once
     cached = _SIGTIMES.get(token)
     if cached is None:
@@ -288,8 +289,8 @@ def _rrsig(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
         _algorithm(algorithm),
         _u8(labels),
         _u32(ttl),
-        _sigtime(expiration),
-        _sigtime(inception),
+        sigtime(expiration),
+        sigtime(inception),
         _u16(tag),
     )
     return head + _name_wire(signer, origin, lower=True) + _b64(sig)
@@ -345,6 +346,11 @@ def _nsec3param(tokens: Sequence[str], origin: dns.name.Name) -> bytes:
     return (
         struct.pack("!BBHB", _u8(alg), _u8(flags), _u16(iterations), len(salt_bytes)) + salt_bytes
     )
+
+
+def b32hex_decode(text: str) -> bytes:
+    """Base32hex (RFC 4648 §7, any case, no padding) → bytes; ValueError if bad."""
+    return base64.b32decode(_b32hex_to_b32(text))
 
 
 def _b32hex_to_b32(text: str) -> bytes:

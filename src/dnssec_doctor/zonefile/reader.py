@@ -7,12 +7,18 @@ Untrusted input is the normal case (a file from a customer, a CI artefact):
 - ``$GENERATE`` ranges are bounded; file size, record count and entry length too.
 - Anything unparseable is a :class:`DoctorError` naming the file and line.
 
-Records stream out in file order, each with its line number and canonical RDATA.
+Two ways to read, same rules: :meth:`ZoneReader.records` yields :class:`Record`
+objects (dnspython names, RDATA through the reference converter), and
+:meth:`ZoneReader.stream` yields compact rows for the verifier of big zones
+(owners as :class:`~.namekey.Owner` keys, RDATA through the fast converters of
+:mod:`.wire`, falling back to the reference).
 """
 
 from __future__ import annotations
 
+import binascii
 import os
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +30,13 @@ import dns.rdatatype
 import dns.ttl
 
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.zonefile import generate
-from dnssec_doctor.zonefile.lexer import Entry, Lexer
+from dnssec_doctor.zonefile import generate, namekey
+from dnssec_doctor.zonefile.lexer import Lexer
 from dnssec_doctor.zonefile.model import Record
+from dnssec_doctor.zonefile.namekey import Owner
 from dnssec_doctor.zonefile.rdata import rdata_wire
+from dnssec_doctor.zonefile.scan import Scanner
+from dnssec_doctor.zonefile.wire import CONVERTERS, Fallback, NameContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,9 @@ class ReaderOptions:
     max_include_depth: int = 8
 
 
+Row = tuple[Owner, int, int, int, bytes, int]
+"""(owner, type, class, TTL, canonical RDATA, line): one record of :meth:`ZoneReader.stream`."""
+
 _CLASSES = {"IN": 1, "CH": 3, "CS": 2, "HS": 4}
 _MAX_TTL = 0x7FFFFFFF
 _TYPES: dict[str, int] = {}
@@ -52,10 +64,10 @@ _TYPES: dict[str, int] = {}
 _TTLS: dict[str, int] = {}
 _DEFAULT_TTL = 3600
 """TTL of records before any TTL is known (Knot's default; BIND warns likewise)."""
-
-
-def _is_ttl(token: str) -> bool:
-    return token[:1].isdigit()
+_CONVERSION_ERRORS = (
+    Fallback, ValueError, TypeError, KeyError, IndexError, binascii.Error, struct.error,
+    dns.exception.DNSException,
+)  # fmt: skip
 
 
 def _class_of(token: str) -> int | None:
@@ -67,8 +79,23 @@ def _class_of(token: str) -> int | None:
     return None
 
 
+@dataclass(slots=True)
+class _State:
+    """Per-file reading state (a $INCLUDE gets its own, RFC 1035 §5.1)."""
+
+    origin: dns.name.Name
+    filename: str
+    context: NameContext
+    default_ttl: int | None = None
+    last_ttl: int | None = None
+    last_owner: dns.name.Name | None = None
+    last_owner_text: str | None = None
+    owner: Owner | None = None
+    owner_token: bytes = b""
+
+
 class ZoneReader:
-    """Reads one zone file; iterate :meth:`records` once.
+    """Reads one zone file; iterate :meth:`records` or :meth:`stream` once.
 
     ``origin`` None means: the first ``$ORIGIN``, else the owner of an SOA with an
     absolute owner near the top, else the file name (see :func:`guess_origin`).
@@ -80,104 +107,117 @@ class ZoneReader:
         self.path = Path(path)
         self.options = options
         self.origin = origin if origin is not None else guess_origin(self.path, options)
+        self.zone = namekey.Origin(self.origin)
         self.count = 0
         self.bytes_read = 0
         self._class: int | None = None
+        self._fast = False
 
     # -- public -------------------------------------------------------------
 
     def records(self) -> Iterator[Record]:
         """Every record of the file (and allowed includes), in file order."""
-        yield from self._read_file(self.path, self.origin, depth=0)
+        self._fast = False
+        for item in self._read_file(self.path, self.origin, depth=0):
+            assert isinstance(item, Record)
+            yield item
+
+    def stream(self) -> Iterator[Row]:
+        """Every record as a compact :data:`Row`, in file order (the verifier's input)."""
+        self._fast = True
+        for item in self._read_file(self.path, self.origin, depth=0):
+            assert not isinstance(item, Record)
+            yield item
 
     # -- internals ----------------------------------------------------------
 
-    def _open_lines(self, path: Path) -> Iterator[bytes]:
+    def _count_bytes(self, size: int) -> None:
+        self.bytes_read += size
+        if self.bytes_read > self.options.max_bytes:
+            raise DoctorError(f"{self.path}: zone data exceeds {self.options.max_bytes} bytes")
+
+    def _read_file(self, path: Path, origin: dns.name.Name, depth: int) -> Iterator[Record | Row]:
         try:
             size = path.stat().st_size
             handle = path.open("rb")
         except OSError as exc:
             raise DoctorError(f"cannot read {path}: {exc.strerror or exc}") from None
-        if not path.is_file():
-            handle.close()
-            raise DoctorError(f"{path} is not a regular file")
-        if self.bytes_read + size > self.options.max_bytes:
-            handle.close()
-            raise DoctorError(f"{path}: zone data exceeds {self.options.max_bytes} bytes")
         with handle:
-            for line in handle:
-                self.bytes_read += len(line)
-                if self.bytes_read > self.options.max_bytes:
-                    raise DoctorError(f"{path}: zone data exceeds {self.options.max_bytes} bytes")
-                yield line
-
-    def _read_file(self, path: Path, origin: dns.name.Name, depth: int) -> Iterator[Record]:
-        state = _State(origin=origin, filename=str(path))
-        lexer = Lexer(self._open_lines(path), str(path), self.options.max_entry_chars)
-        for entry in lexer.entries():
-            head = entry.tokens[0]
-            if head.startswith("$") and not entry.continued_owner:
-                yield from self._directive(entry, state, path, depth)
-                continue
-            yield self._record(entry, state, entry.tokens)
+            if not path.is_file():
+                raise DoctorError(f"{path} is not a regular file")
+            if self.bytes_read + size > self.options.max_bytes:
+                raise DoctorError(f"{path}: zone data exceeds {self.options.max_bytes} bytes")
+            state = _State(origin=origin, filename=str(path), context=NameContext(origin))
+            scanner = Scanner(handle, str(path), self.options.max_entry_chars, self._count_bytes)
+            fast = self._fast
+            for tokens, line, blank in scanner.entries():
+                if not blank and tokens[0][:1] == b"$":
+                    text = [t.decode("latin-1") for t in tokens]
+                    yield from self._directive(text, line, state, path, depth)
+                elif fast:
+                    yield self._row(tokens, line, blank, state)
+                else:
+                    yield self._record([t.decode("latin-1") for t in tokens], line, blank, state)
 
     def _error(self, state: _State, line: int, message: str) -> DoctorError:
         return DoctorError(f"{state.filename}:{line}: {message}")
 
-    def _directive(self, entry: Entry, state: _State, path: Path, depth: int) -> Iterator[Record]:
-        name, args = entry.tokens[0].upper(), entry.tokens[1:]
+    def _directive(
+        self, tokens: list[str], line: int, state: _State, path: Path, depth: int
+    ) -> Iterator[Record | Row]:
+        name, args = tokens[0].upper(), tokens[1:]
         if name == "$ORIGIN":
             if len(args) != 1:
-                raise self._error(state, entry.line, "$ORIGIN takes one name")
-            state.origin = self._parse_name(state, entry.line, args[0])
+                raise self._error(state, line, "$ORIGIN takes one name")
+            state.origin = self._parse_name(state, line, args[0])
+            state.context = NameContext(state.origin)
             state.last_owner_text = None
+            state.owner_token = b""
         elif name == "$TTL":
             if len(args) != 1:
-                raise self._error(state, entry.line, "$TTL takes one value")
-            state.default_ttl = self._parse_ttl(state, entry.line, args[0])
+                raise self._error(state, line, "$TTL takes one value")
+            state.default_ttl = self._parse_ttl(state, line, args[0])
         elif name == "$INCLUDE":
-            yield from self._include(entry, state, path, depth)
+            yield from self._include(tokens, line, state, path, depth)
         elif name == "$GENERATE":
-            yield from self._generate(entry, state)
+            yield from self._generate(args, line, state)
         else:
-            raise self._error(state, entry.line, f"unknown directive {entry.tokens[0]!r}")
+            raise self._error(state, line, f"unknown directive {tokens[0]!r}")
 
-    def _include(self, entry: Entry, state: _State, path: Path, depth: int) -> Iterator[Record]:
+    def _include(
+        self, tokens: list[str], line: int, state: _State, path: Path, depth: int
+    ) -> Iterator[Record | Row]:
         if not self.options.allow_include:
-            raise self._error(
-                state, entry.line, "$INCLUDE refused (use --allow-include to permit it)"
-            )
-        if not 1 <= len(entry.tokens) - 1 <= 2:
-            raise self._error(state, entry.line, "$INCLUDE takes a file and an optional origin")
+            raise self._error(state, line, "$INCLUDE refused (use --allow-include to permit it)")
+        if not 1 <= len(tokens) - 1 <= 2:
+            raise self._error(state, line, "$INCLUDE takes a file and an optional origin")
         if depth + 1 > self.options.max_include_depth:
-            raise self._error(state, entry.line, "$INCLUDE nested too deeply")
+            raise self._error(state, line, "$INCLUDE nested too deeply")
         base = self.path.resolve().parent
-        target = (path.parent / entry.tokens[1]).resolve()
-        if Path(entry.tokens[1]).is_absolute() or not target.is_relative_to(base):
+        target = (path.parent / tokens[1]).resolve()
+        if Path(tokens[1]).is_absolute() or not target.is_relative_to(base):
             raise self._error(
-                state, entry.line, "$INCLUDE may only name files in the zone file's directory"
+                state, line, "$INCLUDE may only name files in the zone file's directory"
             )
         origin = state.origin
-        if len(entry.tokens) == 3:
-            origin = self._parse_name(state, entry.line, entry.tokens[2])
+        if len(tokens) == 3:
+            origin = self._parse_name(state, line, tokens[2])
         yield from self._read_file(target, origin, depth + 1)
 
-    def _generate(self, entry: Entry, state: _State) -> Iterator[Record]:
-        args = entry.tokens[1:]
+    def _generate(self, args: list[str], line: int, state: _State) -> Iterator[Record | Row]:
         if len(args) < 4:
-            raise self._error(state, entry.line, "$GENERATE needs range, owner, type and data")
+            raise self._error(state, line, "$GENERATE needs range, owner, type and data")
         try:
             span = generate.parse_range(args[0], self.options.max_generate)
         except ValueError as exc:
-            raise self._error(state, entry.line, str(exc)) from None
+            raise self._error(state, line, str(exc)) from None
         lhs, middle, rhs = args[1], args[2:-1], args[-1]
         for value in span:
-            tokens = [
-                generate.substitute(lhs, value),
-                *middle,
-                generate.substitute(rhs, value),
-            ]
-            yield self._record(entry, state, tokens)
+            tokens = [generate.substitute(lhs, value), *middle, generate.substitute(rhs, value)]
+            if self._fast:
+                yield self._row([t.encode("latin-1") for t in tokens], line, False, state)
+            else:
+                yield self._record(tokens, line, False, state)
 
     def _parse_name(self, state: _State, line: int, text: str) -> dns.name.Name:
         try:
@@ -212,9 +252,58 @@ class ZoneReader:
             _TTLS[text] = value
         return value
 
-    def _record(self, entry: Entry, state: _State, tokens: list[str]) -> Record:
-        line = entry.line
-        if entry.continued_owner:
+    def _head(
+        self, tokens: list[str], state: _State, line: int
+    ) -> tuple[int | None, int, int, int]:
+        """TTL, class, type of a record without its owner, and where the RDATA starts."""
+        ttl, rdclass, index = None, None, 0
+        while index < len(tokens) and index < 2:
+            token = tokens[index]
+            if ttl is None and token[:1].isdigit():
+                ttl = self._parse_ttl(state, line, token)
+            elif rdclass is None and (cls := _class_of(token)) is not None:
+                rdclass = cls
+            else:
+                break
+            index += 1
+        if index >= len(tokens):
+            raise self._error(state, line, "record has no type")
+        type_text = tokens[index]
+        rdtype = _TYPES.get(type_text)
+        if rdtype is None:
+            rdtype = self._parse_type(state, line, type_text)
+        rdclass = rdclass or self._class or dns.rdataclass.IN
+        if self._class is None:
+            self._class = rdclass
+        return ttl, rdclass, rdtype, index + 1
+
+    def _reference_wire(
+        self, state: _State, line: int, rdclass: int, rdtype: int, tokens: list[str]
+    ) -> bytes:
+        try:
+            wire = rdata_wire(rdclass, rdtype, tokens, state.origin)
+        except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
+            text = " ".join(tokens)
+            if len(text) > 80:
+                text = text[:77] + "..."
+            name = dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
+            raise self._error(state, line, f"invalid {name} data {text!r}: {exc}") from None
+        return wire
+
+    def _finish(self, state: _State, line: int, ttl: int | None, rdtype: int, wire: bytes) -> int:
+        """Checks and bookkeeping shared by both ways of reading; returns the TTL."""
+        if len(wire) > 0xFFFF:
+            raise self._error(state, line, "RDATA longer than 65535 octets")
+        if ttl is None:
+            ttl = self._implicit_ttl(state, rdtype, wire)
+        state.last_ttl = ttl
+        self.count += 1
+        if self.count > self.options.max_records:
+            raise self._error(state, line, f"more than {self.options.max_records} records")
+        return ttl
+
+    def _record(self, tokens: list[str], line: int, blank: bool, state: _State) -> Record:
+        if blank:
             if state.last_owner is None:
                 raise self._error(state, line, "record without an owner name")
             owner, rest = state.last_owner, tokens
@@ -227,43 +316,70 @@ class ZoneReader:
                 state.last_owner_text = owner_text
             rest = tokens[1:]
         state.last_owner = owner
-        ttl, rdclass, index = None, None, 0
-        while index < len(rest) and index < 2:
-            token = rest[index]
-            if ttl is None and _is_ttl(token):
-                ttl = self._parse_ttl(state, line, token)
-            elif rdclass is None and (cls := _class_of(token)) is not None:
-                rdclass = cls
-            else:
-                break
-            index += 1
-        if index >= len(rest):
-            raise self._error(state, line, "record has no type")
-        type_text = rest[index]
-        rdtype = _TYPES.get(type_text)
-        if rdtype is None:
-            rdtype = self._parse_type(state, line, type_text)
-        rdclass = rdclass or self._class or dns.rdataclass.IN
-        if self._class is None:
-            self._class = rdclass
-        try:
-            wire = rdata_wire(rdclass, rdtype, rest[index + 1 :], state.origin)
-        except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
-            text = " ".join(rest[index + 1 :])
-            if len(text) > 80:
-                text = text[:77] + "..."
-            raise self._error(state, line, f"invalid {type_text} data {text!r}: {exc}") from None
-        if len(wire) > 0xFFFF:
-            raise self._error(state, line, "RDATA longer than 65535 octets")
-        if ttl is None:
-            ttl = self._implicit_ttl(state, line, rdtype, wire)
-        state.last_ttl = ttl
-        self.count += 1
-        if self.count > self.options.max_records:
-            raise self._error(state, line, f"more than {self.options.max_records} records")
+        ttl, rdclass, rdtype, start = self._head(rest, state, line)
+        wire = self._reference_wire(state, line, rdclass, rdtype, rest[start:])
+        ttl = self._finish(state, line, ttl, rdtype, wire)
         return Record(owner, rdtype, rdclass, ttl, wire, line)
 
-    def _implicit_ttl(self, state: _State, line: int, rdtype: int, wire: bytes) -> int:
+    def _row(self, tokens: list[bytes], line: int, blank: bool, state: _State) -> Row:
+        if blank:
+            owner = state.owner
+            if owner is None:
+                raise self._error(state, line, "record without an owner name")
+            index = 0
+        else:
+            head = tokens[0]
+            if head != state.owner_token or state.owner is None:
+                state.owner = self._owner(head, state, line)
+                state.owner_token = head
+            owner = state.owner
+            index = 1
+        # the common "[TTL] [IN] TYPE" heads without decoding; the rest as records() does
+        count = len(tokens)
+        after_owner = index
+        ttl: int | None = None
+        rdclass = 0
+        rdtype: int | None = None
+        if index < count:
+            token = tokens[index]
+            if token.isdigit() and len(token) < 10:
+                ttl = int(token)
+                index += 1
+                token = tokens[index] if index < count else b""
+            if token == b"IN":
+                rdclass = 1
+                index += 1
+                token = tokens[index] if index < count else b""
+            rdtype = _FAST_TYPES.get(token)
+        if rdtype is None:
+            text = [t.decode("latin-1") for t in tokens[after_owner:]]
+            ttl, rdclass, rdtype, start = self._head(text, state, line)
+            index = after_owner + start
+        else:
+            index += 1
+            if not rdclass:
+                rdclass = self._class or 1
+            if self._class is None:
+                self._class = rdclass
+        converter = CONVERTERS.get(rdtype)
+        try:
+            if converter is None:
+                raise Fallback
+            wire = converter(tokens, index, state.context)
+        except _CONVERSION_ERRORS:
+            text = [t.decode("latin-1") for t in tokens[index:]]
+            wire = self._reference_wire(state, line, rdclass, rdtype, text)
+        ttl = self._finish(state, line, ttl, rdtype, wire)
+        return owner, rdtype, rdclass, ttl, wire, line
+
+    def _owner(self, token: bytes, state: _State, line: int) -> Owner:
+        found = self.zone.owner(token, state.context.origin is self.origin)
+        if found is not None:
+            return found
+        name = self._parse_name(state, line, token.decode("latin-1"))
+        return self.zone.owner_of_name(name)
+
+    def _implicit_ttl(self, state: _State, rdtype: int, wire: bytes) -> int:
         # RFC 2308 §4: $TTL; before that, BIND and Knot use the last explicit TTL
         # and, for the SOA itself, its MINIMUM field.
         if state.default_ttl is not None:
@@ -275,16 +391,15 @@ class ZoneReader:
         return _DEFAULT_TTL
 
 
-@dataclass(slots=True)
-class _State:
-    """Per-file reading state (a $INCLUDE gets its own, RFC 1035 §5.1)."""
-
-    origin: dns.name.Name
-    filename: str
-    default_ttl: int | None = None
-    last_ttl: int | None = None
-    last_owner: dns.name.Name | None = None
-    last_owner_text: str | None = None
+_FAST_TYPES: dict[bytes, int] = {
+    name.encode("ascii"): int(dns.rdatatype.from_text(name))
+    for name in (
+        "A", "AAAA", "NS", "CNAME", "MX", "TXT", "SRV", "PTR", "DS", "DNSKEY", "RRSIG",
+        "NSEC", "NSEC3", "NSEC3PARAM", "SOA", "CDS", "CDNSKEY", "DNAME", "CAA", "HINFO",
+        "NAPTR", "SSHFP", "TLSA", "SVCB", "HTTPS", "ZONEMD",
+    )
+}  # fmt: skip
+"""Upper-case mnemonics read without decoding (others go through the general path)."""
 
 
 def guess_origin(path: Path, options: ReaderOptions) -> dns.name.Name:

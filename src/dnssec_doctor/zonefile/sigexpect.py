@@ -7,65 +7,85 @@ signed. RFC 4035 §2.4: DS (and NSEC) at a delegation point are signed.
 
 from __future__ import annotations
 
-import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.dnssec.algorithms import algorithm_name
-from dnssec_doctor.zonefile.authority import AUTHORITATIVE_AT_CUT, ZoneView
+from dnssec_doctor.zonefile.authority import AUTHORITATIVE_AT_CUT, BELOW_CUT, DELEGATION, Authority
 from dnssec_doctor.zonefile.emit import Emitter
+from dnssec_doctor.zonefile.table import Shape
 
 T = dns.rdatatype
+
+Problem = tuple[str, int, int, int]
+"""(kind, type, line offset, algorithm): kind is ``signed``, ``unsigned`` or ``alg``."""
 
 
 def _t(rdtype: int) -> str:
     return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
 
-def check_signing_coverage(view: ZoneView, algorithms: frozenset[int], out: Emitter) -> None:
+def _problems(shape: Shape, flag: int, algorithms: frozenset[int]) -> list[Problem]:
+    below, at_cut = bool(flag & BELOW_CUT), bool(flag & DELEGATION)
+    found: list[Problem] = []
+    for rdtype, offset, mask in zip(shape.types, shape.offsets, shape.algs, strict=True):
+        signed_with = shape.algorithms(rdtype) if mask else frozenset()
+        authoritative = not below and (not at_cut or rdtype in AUTHORITATIVE_AT_CUT)
+        if not authoritative:
+            if signed_with:
+                found.append(("signed", rdtype, offset, 0))
+            continue
+        if not signed_with:
+            found.append(("unsigned", rdtype, offset, 0))
+            continue
+        found.extend(("alg", rdtype, offset, alg) for alg in sorted(algorithms - signed_with))
+    return found
+
+
+def check_signing_coverage(auth: Authority, algorithms: frozenset[int], out: Emitter) -> None:
     """Report unsigned authoritative RRsets, missing algorithms, and signed glue."""
-    for name, info in view.nodes.items():
-        text = name  # formatted lazily
-        cut = view.cut_above(name)
-        at_cut = view.is_delegation(name)
-        for rdtype, line, mask in zip(info.types, info.lines, info.algs, strict=True):
-            signed_with = info.algorithms(rdtype) if mask else frozenset()
-            authoritative = cut is None and (not at_cut or rdtype in AUTHORITATIVE_AT_CUT)
-            if not authoritative:
-                if signed_with:
-                    what = "delegation NS" if at_cut and rdtype == T.NS else "glue/occluded"
-                    if cut is None and at_cut and rdtype != T.NS:
-                        what = "data at a delegation point (occluded)"
-                    out.add(
-                        "ZONE_DATA_INVALID",
-                        f"{_t(rdtype)} at {text} is signed, but it is {what}: the zone is not "
-                        "authoritative for it and must not sign it (RFC 4035 §2.2)",
-                        subject=f"{text}/{_t(rdtype)}/signed-non-authoritative",
-                        line=line,
-                    )
-                continue
-            if not signed_with:
-                out.add(
-                    "RRSIG_MISSING",
-                    f"the {_t(rdtype)} RRset at {text} has no RRSIG",
-                    subject=f"{text}/{_t(rdtype)}",
-                    line=line,
-                )
-                continue
-            for alg in sorted(algorithms - signed_with):
-                out.add(
-                    "RRSIG_MISSING_FOR_ALGORITHM",
-                    f"the {_t(rdtype)} RRset at {text} has no RRSIG of algorithm {alg} "
-                    f"({algorithm_name(alg)}), which the apex DNSKEY RRset contains "
-                    "(RFC 4035 §2.2, RFC 6840 §5.11)",
-                    subject=f"{text}/{_t(rdtype)}/alg{alg}",
-                    line=line,
-                )
+    table = auth.table
+    memo: dict[tuple[int, int], list[Problem]] = {}
+    flags = auth.flags
+    for index, shape_id in enumerate(table.shape_ids):
+        flag = flags[index] & (BELOW_CUT | DELEGATION)
+        problems = memo.get((shape_id, flag))
+        if problems is None:
+            problems = memo[(shape_id, flag)] = _problems(table.shapes[shape_id], flag, algorithms)
+        if problems:
+            _report(auth, index, flag, problems, out)
 
 
-def sig_is_for_authoritative(view: ZoneView, owner: dns.name.Name, rdtype: int) -> bool:
-    """Whether a signature over (owner, type) covers data the zone is authoritative for."""
-    if owner not in view.nodes:
-        return True
-    if view.cut_above(owner) is not None:
-        return False
-    return not (view.is_delegation(owner) and rdtype not in AUTHORITATIVE_AT_CUT)
+def _report(auth: Authority, index: int, flag: int, problems: list[Problem], out: Emitter) -> None:
+    table = auth.table
+    text = table.name(index)
+    first = table.lines[index]
+    below, at_cut = bool(flag & BELOW_CUT), bool(flag & DELEGATION)
+    for kind, rdtype, offset, alg in problems:
+        line = first + offset
+        if kind == "signed":
+            what = "delegation NS" if at_cut and rdtype == T.NS else "glue/occluded"
+            if not below and at_cut and rdtype != T.NS:
+                what = "data at a delegation point (occluded)"
+            out.add(
+                "ZONE_DATA_INVALID",
+                f"{_t(rdtype)} at {text} is signed, but it is {what}: the zone is not "
+                "authoritative for it and must not sign it (RFC 4035 §2.2)",
+                subject=f"{text}/{_t(rdtype)}/signed-non-authoritative",
+                line=line,
+            )
+        elif kind == "unsigned":
+            out.add(
+                "RRSIG_MISSING",
+                f"the {_t(rdtype)} RRset at {text} has no RRSIG",
+                subject=f"{text}/{_t(rdtype)}",
+                line=line,
+            )
+        else:
+            out.add(
+                "RRSIG_MISSING_FOR_ALGORITHM",
+                f"the {_t(rdtype)} RRset at {text} has no RRSIG of algorithm {alg} "
+                f"({algorithm_name(alg)}), which the apex DNSKEY RRset contains "
+                "(RFC 4035 §2.2, RFC 6840 §5.11)",
+                subject=f"{text}/{_t(rdtype)}/alg{alg}",
+                line=line,
+            )

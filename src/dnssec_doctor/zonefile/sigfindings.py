@@ -9,9 +9,8 @@ import dns.rdatatype
 
 from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.severity import Severity
-from dnssec_doctor.zonefile.authority import ZoneView
+from dnssec_doctor.zonefile.authority import Authority
 from dnssec_doctor.zonefile.emit import Emitter
-from dnssec_doctor.zonefile.sigexpect import sig_is_for_authoritative
 from dnssec_doctor.zonefile.sigverify import SigProblem, SigTotals
 
 _CODES = {
@@ -41,12 +40,14 @@ def _t(rdtype: int) -> str:
     return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
 
-def report_problems(view: ZoneView, totals: SigTotals, out: Emitter) -> None:
+def report_problems(auth: Authority, totals: SigTotals, out: Emitter) -> None:
     """One finding per failing RRSIG over authoritative data (signed glue is reported apart)."""
+    zone = auth.table.zone
     for problem in totals.problems:
-        if not sig_is_for_authoritative(view, problem.owner, problem.rdtype):
+        key = zone.key_of(problem.owner)
+        if not auth.is_authoritative_for(key, problem.rdtype):
             continue
-        _report(problem, out)
+        _report(problem, problem.owner if key is None else auth.name(key), out)
     if totals.dropped:
         out.add(
             "ANALYSIS_BUDGET_EXCEEDED",
@@ -55,9 +56,9 @@ def report_problems(view: ZoneView, totals: SigTotals, out: Emitter) -> None:
         )
 
 
-def _report(problem: SigProblem, out: Emitter) -> None:
+def _report(problem: SigProblem, name: dns.name.Name, out: Emitter) -> None:
     code = _CODES[problem.status]
-    owner = problem.owner.to_text()
+    owner = name.to_text()
     severity = None
     if problem.status in _SOFT and problem.algorithm in problem.rrset_valid_algorithms:
         severity = Severity.WARNING

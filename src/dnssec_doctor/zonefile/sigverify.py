@@ -1,21 +1,28 @@
 """Bulk RRSIG verification for a zone, in parallel across processes.
 
-Each RRset with signatures becomes a :class:`SigJob` (plain bytes, cheap to
-pickle); jobs are verified in chunks by :func:`verify_chunk` with the shared
-:func:`dnssec_doctor.dnssec.signatures.check_signature`. Only problems come back
-(plus counts and the earliest expiration), so memory stays proportional to the
-chunk, not the zone. With ``jobs == 1`` everything runs in-process.
+Each RRset with signatures becomes a :data:`SigJob`, a tuple of plain bytes and
+ints (cheap to pickle); jobs are verified in chunks by :func:`verify_chunk`. A
+signature whose fields, validity window, TTL and crypto all check out with the
+first usable key is counted as valid right there; any other signature is handed
+to the shared :func:`dnssec_doctor.dnssec.signatures.check_signature`, which gives
+the verdict and its reason. The shortcut only ever concludes "valid", which is
+exactly when ``check_signature`` would. Only problems come back (plus counts and
+the earliest expiration), so memory stays proportional to the chunk, not the zone.
+With ``jobs == 1`` everything runs in-process.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import struct
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import dns.name
+import dns.rdatatype
 
+from dnssec_doctor.dnssec import crypto, sigtime
 from dnssec_doctor.dnssec.keys import AnyKey
 from dnssec_doctor.dnssec.signatures import (
     KeyRing,
@@ -27,18 +34,14 @@ from dnssec_doctor.dnssec.signatures import (
 )
 from dnssec_doctor.limits import Limits
 
+SigJob = tuple[bytes, int, int, int, tuple[bytes, ...], tuple[tuple[bytes, int, int], ...]]
+"""(owner wire, lower case; type; class; TTL; canonical RDATA sorted and unique;
+(RRSIG RDATA, RRSIG TTL, line) of each signature covering the RRset)."""
 
-@dataclass(frozen=True, slots=True)
-class SigJob:
-    """One RRset and the RRSIGs that cover it."""
-
-    owner: dns.name.Name
-    rdtype: int
-    rdclass: int
-    ttl: int
-    rdatas: tuple[bytes, ...]
-    sigs: tuple[tuple[bytes, int, int], ...]
-    """(RRSIG RDATA, RRSIG TTL, line) for each signature."""
+_FIXED = struct.Struct("!HBBIIIH")
+_RR = struct.Struct("!HHI")
+_LEN = struct.Struct("!H")
+_DNSKEY = int(dns.rdatatype.DNSKEY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,27 @@ class SigTotals:
         self.dropped += other.dropped
 
 
+class FastKeys:
+    """Verification functions of the zone keys, by (key tag, algorithm, signs DNSKEY)."""
+
+    def __init__(self, ring: KeyRing, limits: Limits) -> None:
+        self._table: dict[tuple[int, int, bool], list[Callable[[bytes, bytes], bool]] | None] = {}
+        for tag, algorithm in ring.tags():
+            for dnskey in (False, True):
+                keys = ring.keys_for(tag, algorithm, _DNSKEY if dnskey else 0)
+                tried = keys[: limits.max_keys_per_tag]
+                checks = [crypto.verifier(k.algorithm, k.key) for k in tried]
+                usable = [c for c in checks if c is not None]
+                # any unusable key: the shared path words the verdict
+                self._table[(tag, algorithm, dnskey)] = (
+                    usable if len(usable) == len(checks) else None
+                )
+
+    def get(self, tag: int, algorithm: int, dnskey: bool) -> list[Callable[[bytes, bytes], bool]]:
+        """The functions to try, in order; empty when the shortcut does not apply."""
+        return self._table.get((tag, algorithm, dnskey)) or []
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     keys: tuple[AnyKey, ...]
@@ -101,72 +125,152 @@ class _Context:
     limits: Limits
 
 
-_WORKER: tuple[KeyRing, _Context] | None = None
+class Checker:
+    """Everything one process needs to verify chunks."""
+
+    def __init__(self, context: _Context) -> None:
+        self.ring = KeyRing(context.keys)
+        self.fast = FastKeys(self.ring, context.limits)
+        self.zone = context.zone
+        self.zone_wire = context.zone.to_digestable()
+        self.now = context.now
+        self.limits = context.limits
+
+
+_WORKER: Checker | None = None
 
 
 def _init_worker(context: _Context) -> None:
     global _WORKER  # noqa: PLW0603 (per-process state set once by the pool initializer)
-    _WORKER = (KeyRing(context.keys), context)
+    _WORKER = Checker(context)
 
 
 def _worker_chunk(chunk: list[SigJob]) -> SigTotals:
     assert _WORKER is not None
-    return verify_chunk(chunk, _WORKER[0], _WORKER[1].zone, _WORKER[1].now, _WORKER[1].limits)
+    return verify_chunk(chunk, _WORKER)
 
 
-def verify_chunk(
-    chunk: Sequence[SigJob], ring: KeyRing, zone: dns.name.Name, now: int, limits: Limits
-) -> SigTotals:
+def _labels(wire: bytes) -> tuple[int, bool]:
+    """(RRSIG Labels count, is wildcard) of an owner in wire form (RFC 4034 §3.1.3)."""
+    count = 0
+    pos = 0
+    while wire[pos]:
+        count += 1
+        pos += wire[pos] + 1
+    wild = wire[:2] == b"\x01*"
+    return count - wild, wild
+
+
+def _signing_owner(wire: bytes, count: int, labels: int) -> bytes:
+    """RFC 4035 §5.3.2: ``*.`` plus the rightmost ``labels`` labels for expansions."""
+    pos = 0
+    for _ in range(count - labels):
+        pos += wire[pos] + 1
+    return b"\x01*" + wire[pos:]
+
+
+def _fast_valid(checker: Checker, job: SigJob, sig: bytes, count: int, wild: bool) -> int:
+    """The POSIX expiration when the shortcut proves ``sig`` valid, else 0."""
+    owner, rdtype, rdclass, ttl, rdatas, _ = job
+    zone = checker.zone_wire
+    end = 18 + len(zone)
+    if len(sig) <= end or sig[18:end].lower() != zone:
+        return 0
+    covered, algorithm, labels, original_ttl, expiration, inception, tag = _FIXED.unpack_from(sig)
+    now = checker.now
+    if (
+        covered != rdtype
+        or labels > count
+        or (wild and labels != count)
+        or ttl > original_ttl
+        or sigtime.is_expired(expiration, now)
+        or sigtime.is_not_yet_valid(inception, now)
+    ):
+        return 0
+    checks = checker.fast.get(tag, algorithm, rdtype == _DNSKEY)
+    if not checks:
+        return 0
+    signer = owner if labels == count else _signing_owner(owner, count, labels)
+    prefix = signer + _RR.pack(rdtype, rdclass, original_ttl)
+    parts = [sig[:18], zone]
+    for rdata in rdatas:
+        parts += (prefix, _LEN.pack(len(rdata)), rdata)
+    data = b"".join(parts)
+    signature = sig[end:]
+    for check in checks:
+        if check(signature, data):
+            return sigtime.to_posix(expiration, now)
+    return 0
+
+
+def _shared_check(checker: Checker, job: SigJob, sig: bytes, sig_ttl: int) -> SigCheck:
+    owner, rdtype, rdclass, ttl, rdatas, _ = job
+    name = dns.name.from_wire(owner, 0)[0]
+    try:
+        fields = RrsigFields.from_wire(sig)
+    except ValueError as exc:
+        return _malformed(rdtype, str(exc))
+    rrset = SignedRRset(name, rdtype, rdclass, ttl, rdatas)
+    return check_signature(rrset, fields, sig_ttl, checker.ring, checker.zone, checker.now,
+                           checker.limits)  # fmt: skip
+
+
+def _text(wire: bytes) -> str:
+    return dns.name.from_wire(wire, 0)[0].to_text()
+
+
+def verify_chunk(chunk: Sequence[SigJob], checker: Checker) -> SigTotals:
     """Verify every signature of every job in ``chunk``."""
     totals = SigTotals()
+    now = checker.now
+    earliest: tuple[int, bytes, int] | None = None
     for job in chunk:
-        rrset = SignedRRset(job.owner, job.rdtype, job.rdclass, job.ttl, job.rdatas)
-        results: list[tuple[SigCheck, int]] = []
-        for rdata, sig_ttl, line in job.sigs:
-            try:
-                fields = RrsigFields.from_wire(rdata)
-            except ValueError as exc:
-                results.append((_malformed(job, str(exc)), line))
-                continue
-            results.append((check_signature(rrset, fields, sig_ttl, ring, zone, now, limits), line))
-        valid_algs = frozenset(r.algorithm for r, _ in results if r.valid)
-        for result, line in results:
+        owner, rdtype, _, ttl, _, sigs = job
+        count, wild = _labels(owner)
+        slow: list[tuple[SigCheck, int]] = []
+        valid_algs: set[int] = set()
+        for rdata, sig_ttl, line in sigs:
             totals.checked += 1
-            if result.rrsig_ttl_differs:
+            if sig_ttl != ttl:
                 totals.ttl_differs_count += 1
                 if len(totals.ttl_differs) < 20:
-                    totals.ttl_differs.append((job.owner.to_text(), job.rdtype, line))
-            if result.valid:
-                totals.valid += 1
-                earliest = totals.earliest_expiration
-                if earliest is None or result.expiration < earliest[0]:
-                    totals.earliest_expiration = (
-                        result.expiration,
-                        job.owner.to_text(),
-                        job.rdtype,
+                    totals.ttl_differs.append((_text(owner), rdtype, line))
+            expiration = _fast_valid(checker, job, rdata, count, wild)
+            if not expiration:
+                result = _shared_check(checker, job, rdata, sig_ttl)
+                if not result.valid:
+                    slow.append((result, line))
+                    continue
+                expiration = result.expiration
+            totals.valid += 1
+            valid_algs.add(rdata[2])
+            if earliest is None or expiration < earliest[0]:
+                earliest = (expiration, owner, rdtype)
+            if now + ttl > expiration and len(totals.ttl_outlives) < 20:
+                totals.ttl_outlives.append((_text(owner), rdtype, ttl, expiration))
+        if slow:
+            name = dns.name.from_wire(owner, 0)[0]
+            algs = frozenset(valid_algs)
+            for result, line in slow:
+                totals.problems.append(
+                    SigProblem(
+                        name, rdtype, line, result.status, result.key_tag, result.algorithm,
+                        result.inception, result.expiration, result.detail,
+                        result.keys_skipped, algs,
                     )
-                if now + job.ttl > result.expiration and len(totals.ttl_outlives) < 20:
-                    totals.ttl_outlives.append(
-                        (job.owner.to_text(), job.rdtype, job.ttl, result.expiration)
-                    )
-                continue
-            totals.problems.append(
-                SigProblem(
-                    job.owner, job.rdtype, line, result.status, result.key_tag,
-                    result.algorithm, result.inception, result.expiration, result.detail,
-                    result.keys_skipped, valid_algs,
-                )
-            )  # fmt: skip
+                )  # fmt: skip
+    if earliest is not None:
+        totals.earliest_expiration = (earliest[0], _text(earliest[1]), earliest[2])
     return totals
 
 
-def _malformed(job: SigJob, detail: str) -> SigCheck:
+def _malformed(rdtype: int, detail: str) -> SigCheck:
     return SigCheck(
         status=SigStatus.LABELS_INVALID,
         key_tag=0,
         algorithm=0,
         signer=dns.name.root,
-        type_covered=job.rdtype,
+        type_covered=rdtype,
         inception=0,
         expiration=0,
         detail=f"RRSIG RDATA cannot be decoded: {detail}",
@@ -177,13 +281,13 @@ class Verifier:
     """Collects jobs into chunks and verifies them, in worker processes if ``jobs > 1``.
 
     ``start`` must be called once the zone's keys are known; jobs submitted before
-    that wait in memory. At most ``2 * jobs`` chunks are in flight, so a fast
+    that wait in memory. At most ``3 * jobs`` chunks are in flight, so a fast
     reader cannot queue the whole zone.
     """
 
     def __init__(
         self, *, jobs: int, zone: dns.name.Name, now: int, limits: Limits,
-        chunk_size: int = 400, keep_problems: int = 100_000,
+        chunk_size: int = 800, keep_problems: int = 100_000,
     ) -> None:  # fmt: skip
         self._jobs = max(1, jobs)
         self._zone = zone
@@ -193,7 +297,7 @@ class Verifier:
         self._keep = keep_problems
         self._chunk: list[SigJob] = []
         self._waiting: list[list[SigJob]] = []
-        self._ring: KeyRing | None = None
+        self._checker: Checker | None = None
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._inflight: deque[concurrent.futures.Future[SigTotals]] = deque()
         self.totals = SigTotals()
@@ -201,7 +305,7 @@ class Verifier:
     def start(self, keys: Sequence[AnyKey]) -> None:
         """Keys are known: verify what waited, then everything as it comes."""
         context = _Context(tuple(keys), self._zone, self._now, self._limits)
-        self._ring = KeyRing(context.keys)
+        self._checker = Checker(context)
         if self._jobs > 1:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=self._jobs, initializer=_init_worker, initargs=(context,)
@@ -213,32 +317,31 @@ class Verifier:
     @property
     def started(self) -> bool:
         """True once :meth:`start` ran."""
-        return self._ring is not None
+        return self._checker is not None
 
     def submit(self, job: SigJob) -> None:
         """Queue one RRset for verification."""
-        self._chunk.append(job)
-        if len(self._chunk) >= self._chunk_size:
-            chunk, self._chunk = self._chunk, []
-            if self._ring is None:
+        chunk = self._chunk
+        chunk.append(job)
+        if len(chunk) >= self._chunk_size:
+            self._chunk = []
+            if self._checker is None:
                 self._waiting.append(chunk)
             else:
                 self._dispatch(chunk)
 
     def _dispatch(self, chunk: list[SigJob]) -> None:
-        assert self._ring is not None
+        assert self._checker is not None
         if self._pool is None:
-            self.totals.merge(
-                verify_chunk(chunk, self._ring, self._zone, self._now, self._limits), self._keep
-            )
+            self.totals.merge(verify_chunk(chunk, self._checker), self._keep)
             return
-        while len(self._inflight) >= 2 * self._jobs:
+        while len(self._inflight) >= 3 * self._jobs:
             self.totals.merge(self._inflight.popleft().result(), self._keep)
         self._inflight.append(self._pool.submit(_worker_chunk, chunk))
 
     def finish(self) -> SigTotals:
         """Verify the rest and return the merged totals."""
-        if self._ring is None:
+        if self._checker is None:
             self.start(())
         if self._chunk:
             chunk, self._chunk = self._chunk, []

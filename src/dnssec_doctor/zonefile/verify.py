@@ -23,20 +23,21 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.severity import Severity
 from dnssec_doctor.zonefile import nsec3chain
 from dnssec_doctor.zonefile.apex import Apex, check_apex, read_apex
-from dnssec_doctor.zonefile.authority import ZoneView
+from dnssec_doctor.zonefile.authority import Authority
 from dnssec_doctor.zonefile.cds import check_cds
 from dnssec_doctor.zonefile.dsfile import check_ds_file
 from dnssec_doctor.zonefile.emit import Emitter
+from dnssec_doctor.zonefile.facts import NodeFacts
 from dnssec_doctor.zonefile.glue import check_glue
 from dnssec_doctor.zonefile.nodecheck import check_node
 from dnssec_doctor.zonefile.nodes import Node, NotGroupedError, grouped_nodes, sorted_nodes
 from dnssec_doctor.zonefile.nsecchain import check_nsec_chain
-from dnssec_doctor.zonefile.owners import check_owner
+from dnssec_doctor.zonefile.owners import OwnerScreen, check_owner
 from dnssec_doctor.zonefile.reader import ReaderOptions, ZoneReader
 from dnssec_doctor.zonefile.sigexpect import check_signing_coverage
 from dnssec_doctor.zonefile.sigfindings import report_problems, report_timing
-from dnssec_doctor.zonefile.sigverify import SigJob, SigTotals, Verifier
-from dnssec_doctor.zonefile.skeleton import NodeInfo, Nsec3Info, node_info
+from dnssec_doctor.zonefile.sigverify import SigTotals, Verifier
+from dnssec_doctor.zonefile.table import NameTable
 from dnssec_doctor.zonefile.zonemd import check_zonemd
 
 T = dns.rdatatype
@@ -85,14 +86,14 @@ def verify_zone(
     whose findings carry the file's line numbers.
     """
     reader = ZoneReader(path, origin, options.reader)
+    run = _Run(reader, now, options, progress)
     try:
-        run = _Run(reader, now, options, progress)
-        run.consume(grouped_nodes(reader.records()))
+        run.consume(grouped_nodes(reader.stream(), run.table.seen))
     except NotGroupedError:
         # an owner came back later in the file: read it again, whole and sorted
         reader = ZoneReader(path, reader.origin, options.reader)
         run = _Run(reader, now, options, progress)
-        run.consume(sorted_nodes(reader.records()))
+        run.consume(sorted_nodes(reader.stream()))
     return run.conclude(ds_records)
 
 
@@ -108,8 +109,9 @@ class _Run:
         self.options = options
         self.progress = progress
         self.out = Emitter(self.origin.to_text(), cap=options.finding_cap)
-        self.nodes: dict[dns.name.Name, NodeInfo] = {}
-        self.nsec3: list[Nsec3Info] = []
+        self.table = NameTable(reader.zone)
+        self.facts = NodeFacts(self.table)
+        self.screen = OwnerScreen(self.origin)
         self.apex: Apex | None = None
         self.any_rrsig = False
         self.totals = SigTotals()
@@ -133,47 +135,36 @@ class _Run:
             verifier.close()
 
     def _node(self, node: Node, verifier: Verifier) -> None:
-        if not check_owner(node.name, self.origin, node.line, self.out):
-            return
+        key = node.owner.key
+        notable = key is None or self.screen.notable(key)
+        if notable and not check_owner(node.name, self.origin, node.line, self.out):
+            return  # outside the zone
         check_node(node, self.origin, self.out)
-        info, nsec3, problems = node_info(node)
+        jobs, problems = self.facts.record(node)
         for problem in problems:
             self.out.add(
                 "ZONE_DATA_INVALID", problem, subject=f"{node.name}/decode", line=node.line
             )
-        self.nodes[node.name] = info
-        self.nsec3.extend(nsec3)
-        if node.name == self.origin:
+        if node.is_apex:
             self.apex = read_apex(node, self.origin, self.now, self.options.limits)
             verifier.start(self.apex.dnskeys)
         if node.sigs:
             self.any_rrsig = True
-        for rdtype, rrset in node.rrsets.items():
-            sigs = tuple((s.rdata, s.ttl, s.line) for s in node.sigs if s.covered == rdtype)
-            if sigs:
-                verifier.submit(
-                    SigJob(
-                        node.name,
-                        rdtype,
-                        rrset.rdclass,
-                        rrset.ttl,
-                        tuple(sorted(rrset.rdatas)),
-                        sigs,
-                    )
-                )
+        for job in jobs:
+            verifier.submit(job)
 
     def conclude(self, ds_records: list[DsRecord] | None) -> Diagnosis:
         """Run the whole-zone checks and build the diagnosis."""
         apex = self.apex or Apex()
-        view = ZoneView(self.origin, self.nodes)
-        names = view.authoritative_names()
-        uses_nsec3 = bool(self.nsec3 or apex.nsec3param)
+        self.table.sort()
+        auth = Authority(self.table)
+        uses_nsec3 = bool(self.table.nsec3 or apex.nsec3param)
         check_apex(apex, self.origin, uses_nsec3, self.out)
         check_cds(apex, self.origin, self.out)
-        check_glue(view, self.out)
+        check_glue(auth, self.out)
         signed = apex.signed or self.any_rrsig
         if signed:
-            self._dnssec_checks(apex, view, names, uses_nsec3)
+            self._dnssec_checks(apex, auth, uses_nsec3)
         if ds_records:
             check_ds_file(ds_records, apex, self.origin, self.out)
         if apex.zonemd:
@@ -194,7 +185,7 @@ class _Run:
             findings=findings,
             stats={
                 "records": self.reader.count,
-                "names": len(self.nodes),
+                "names": len(self.table),
                 "signatures_checked": self.totals.checked,
                 "signatures_valid": self.totals.valid,
                 "signed": signed,
@@ -203,19 +194,17 @@ class _Run:
             },
         )
 
-    def _dnssec_checks(
-        self, apex: Apex, view: ZoneView, names: list[dns.name.Name], uses_nsec3: bool
-    ) -> None:
+    def _dnssec_checks(self, apex: Apex, auth: Authority, uses_nsec3: bool) -> None:
         out = self.out
-        check_signing_coverage(view, _algorithms_in_use(apex, out), out)
-        report_problems(view, self.totals, out)
+        check_signing_coverage(auth, _algorithms_in_use(apex, out), out)
+        report_problems(auth, self.totals, out)
         report_timing(self.totals, self.now, self.options.expiry_warning, apex.soa_expire, out)
         negative_ttl = None
         if apex.soa and apex.soa_minimum is not None:
             negative_ttl = min(apex.soa_ttl, apex.soa_minimum)
-        has_nsec = any(info.nsec for info in self.nodes.values())
+        has_nsec = any(shape.nsec_bitmap is not None for shape in self.table.shapes)
         if not uses_nsec3:
-            check_nsec_chain(view, names, negative_ttl, out)
+            check_nsec_chain(auth, negative_ttl, out)
             return
         line = apex.lines.get(T.NSEC3PARAM)
         zone = self.origin.to_text()
@@ -226,13 +215,12 @@ class _Run:
                 subject="mixed",
                 line=line,
             )
-        params = nsec3chain.choose_params(apex.nsec3param, self.nsec3, zone, line, out)
+        records = self.table.nsec3
+        params = nsec3chain.choose_params(apex.nsec3param, records, zone, line, out)
         if params is None:
             return
         nsec3chain.check_rfc9276(params, zone, line, out)
-        nsec3chain.check_nsec3_chain(
-            view, names, self.nsec3, params, negative_ttl, self.options.limits, out
-        )
+        nsec3chain.check_nsec3_chain(auth, records, params, negative_ttl, self.options.limits, out)
 
 
 def _algorithms_in_use(apex: Apex, out: Emitter) -> frozenset[int]:
