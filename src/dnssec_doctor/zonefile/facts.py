@@ -12,8 +12,8 @@ import dns.rdatatype
 
 from dnssec_doctor.zonefile.nodes import Node
 from dnssec_doctor.zonefile.sigverify import SigJob
-from dnssec_doctor.zonefile.skeleton import Nsec3Info, decode_nsec3, nsec_parts
-from dnssec_doctor.zonefile.table import NameTable, Nsec, Shape, next_key
+from dnssec_doctor.zonefile.skeleton import Nsec3Info, decode_nsec3
+from dnssec_doctor.zonefile.table import NameTable, Nsec, Shape, next_key, nsec_fields
 
 T = dns.rdatatype
 _NSEC, _NSEC3, _NS, _MX = int(T.NSEC), int(T.NSEC3), int(T.NS), int(T.MX)
@@ -48,14 +48,18 @@ class NodeFacts:
         types = tuple(sorted(rrsets))
         problems: list[str] = []
         nsec: list[Nsec] = []
+        next_name: bytes | None = None
+        next_case: bytes | None = None
         nsec_set = rrsets.get(_NSEC)
         if nsec_set is not None:
             for rdata in nsec_set.rdatas:
                 try:
-                    next_wire, bitmap = nsec_parts(rdata)
+                    next_wire, bitmap, found, case = nsec_fields(table.zone, rdata)
                 except ValueError as exc:
                     problems.append(f"NSEC at {node.name} cannot be decoded: {exc}")
                     continue
+                if not nsec:
+                    next_name, next_case = found, case
                 nsec.append((next_wire, bitmap, nsec_set.ttl, nsec_set.line))
         raw_shape = (
             types,
@@ -69,13 +73,10 @@ class NodeFacts:
         shape_id = self._shapes.get(raw_shape)
         if shape_id is None:
             shape_id = self._shapes[raw_shape] = table.shape_id(Shape(*raw_shape))
-        next_name = None
-        if nsec:
-            next_name, case = next_key(table.zone, nsec[0][0])
-            if case is not None:
-                table.next_cases[key] = case
-            if len(nsec) > 1:
-                table.more_nsec[key] = nsec
+        if next_case is not None:
+            table.next_cases[key] = next_case
+        if len(nsec) > 1:
+            table.more_nsec[key] = nsec
         if owner.case is not None:
             table.cases[key] = owner.case
         table.add(key, base, shape_id, next_name)

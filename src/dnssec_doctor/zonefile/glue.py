@@ -52,8 +52,11 @@ def check_glue(auth: Authority, out: Emitter) -> None:
         if auth.flags[index] & BELOW_CUT:
             continue
         key = table.keys[index]
+        targets = table.ns_targets.get(key, ())
+        if not targets:
+            continue
         owner = table.name(index)
-        for target_key in table.ns_targets.get(key, ()):
+        for target_key in targets:
             target = table.zone.name_of(target_key)  # as the NS RDATA has it (canonical)
             delegation = auth.is_delegation_key(target_key)
             cut = target_key if delegation else auth.cut_above(target_key)

@@ -24,6 +24,18 @@ _APEX_ONLY = {
 }
 
 
+class _LazyName:
+    """A node's name that is only built when formatted into a finding."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: Node) -> None:
+        self._node = node
+
+    def __format__(self, spec: str) -> str:
+        return format(self._node.name.to_text(), spec)
+
+
 def _t(rdtype: int) -> str:
     return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))
 
@@ -32,16 +44,24 @@ _NOTABLE = frozenset({T.CNAME, T.DNAME, T.DS, T.ZONEMD, *_APEX_ONLY})
 """Types whose presence needs a closer look (the rest of a node is checked elsewhere)."""
 
 
+def _odd(node: Node) -> bool:
+    """TTLs that differ inside an RRset, or an RRSIG over a type the node lacks."""
+    rrsets = node.rrsets
+    for rrset in rrsets.values():
+        if rrset.ttls_differ:
+            return True
+    for sig in node.sigs:  # noqa: SIM110 (a loop: no generator on this hot path)
+        if sig[0] not in rrsets:
+            return True
+    return False
+
+
 def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
     """Report what is wrong inside ``node`` regardless of the rest of the zone."""
     rrsets = node.rrsets
-    if (
-        _NOTABLE.isdisjoint(rrsets)
-        and not any(r.ttls_differ for r in rrsets.values())
-        and all(sig[0] in rrsets for sig in node.sigs)
-    ):
+    if _NOTABLE.isdisjoint(rrsets) and not _odd(node):
         return  # nothing here can be wrong on its own (the common case, made cheap)
-    name = node.name  # formatted lazily, only when a finding is made
+    name = _LazyName(node)  # the text is made only when a finding is
     types = node.types()
     if T.CNAME in types:
         cname = node.rrsets[T.CNAME]
@@ -112,7 +132,7 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
 
 
 def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
-    name = node.name  # formatted lazily, only when a finding is made
+    name = _LazyName(node)  # the text is made only when a finding is
     ds_set = node.rrsets[T.DS]
     if node.is_apex:
         out.add(
@@ -172,7 +192,7 @@ def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
 
 
 def _check_orphan_sigs(node: Node, out: Emitter) -> None:
-    name = node.name  # formatted lazily, only when a finding is made
+    name = _LazyName(node)  # the text is made only when a finding is
     for covered, _, _, line in node.sigs:
         if covered == T.RRSIG:
             out.add(

@@ -22,6 +22,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import dns.exception
 import dns.name
@@ -35,7 +36,7 @@ from dnssec_doctor.zonefile.lexer import Lexer
 from dnssec_doctor.zonefile.model import Record
 from dnssec_doctor.zonefile.namekey import Owner
 from dnssec_doctor.zonefile.rdata import rdata_wire
-from dnssec_doctor.zonefile.scan import Scanner
+from dnssec_doctor.zonefile.scan import Entry, Scanner
 from dnssec_doctor.zonefile.wire import CONVERTERS, Fallback, NameContext
 
 
@@ -125,9 +126,7 @@ class ZoneReader:
     def stream(self) -> Iterator[Row]:
         """Every record as a compact :data:`Row`, in file order (the verifier's input)."""
         self._fast = True
-        for item in self._read_file(self.path, self.origin, depth=0):
-            assert not isinstance(item, Record)
-            yield item
+        return cast(Iterator[Row], self._read_file(self.path, self.origin, depth=0))
 
     # -- internals ----------------------------------------------------------
 
@@ -149,15 +148,91 @@ class ZoneReader:
                 raise DoctorError(f"{path}: zone data exceeds {self.options.max_bytes} bytes")
             state = _State(origin=origin, filename=str(path), context=NameContext(origin))
             scanner = Scanner(handle, str(path), self.options.max_entry_chars, self._count_bytes)
-            fast = self._fast
-            for tokens, line, blank in scanner.entries():
-                if not blank and tokens[0][:1] == b"$":
-                    text = [t.decode("latin-1") for t in tokens]
-                    yield from self._directive(text, line, state, path, depth)
-                elif fast:
-                    yield self._row(tokens, line, blank, state)
+            for batch in scanner.batches():
+                if self._fast:
+                    yield from self._rows(batch, state, path, depth)
+                    continue
+                for tokens, line, blank in batch:
+                    if not blank and tokens[0][:1] == b"$":
+                        text = [t.decode("latin-1") for t in tokens]
+                        yield from self._directive(text, line, state, path, depth)
+                    else:
+                        text = [t.decode("latin-1") for t in tokens]
+                        yield self._record(text, line, blank, state)
+
+    def _rows(
+        self, batch: list[Entry], state: _State, path: Path, depth: int, directives: bool = True
+    ) -> Iterator[Record | Row]:
+        """The fast path over one batch of entries (the reader's hot loop: locals only)."""
+        converters, fast_types, errors = CONVERTERS, _FAST_TYPES, _CONVERSION_ERRORS
+        context = state.context
+        owner, owner_token = state.owner, state.owner_token
+        count, limit = self.count, self.options.max_records
+        try:
+            for tokens, line, blank in batch:
+                if blank:
+                    if owner is None:
+                        raise self._error(state, line, "record without an owner name")
+                    index = 0
                 else:
-                    yield self._record([t.decode("latin-1") for t in tokens], line, blank, state)
+                    head = tokens[0]
+                    if head != owner_token or owner is None:
+                        if head[:1] == b"$" and directives:
+                            state.owner, state.owner_token, self.count = owner, owner_token, count
+                            text = [t.decode("latin-1") for t in tokens]
+                            yield from self._directive(text, line, state, path, depth)
+                            context, count = state.context, self.count
+                            owner, owner_token = state.owner, state.owner_token
+                            continue
+                        owner = self._owner(head, state, line)
+                        owner_token = head
+                    index = 1
+                # the common "[TTL] [IN] TYPE" heads without decoding; the rest as records() does
+                size = len(tokens)
+                after_owner = index
+                ttl: int | None = None
+                rdclass = 0
+                rdtype: int | None = None
+                if index < size:
+                    token = tokens[index]
+                    if token.isdigit() and len(token) < 10:
+                        ttl = int(token)
+                        index += 1
+                        token = tokens[index] if index < size else b""
+                    if token == b"IN":
+                        rdclass = 1
+                        index += 1
+                        token = tokens[index] if index < size else b""
+                    rdtype = fast_types.get(token)
+                if rdtype is None:
+                    text = [t.decode("latin-1") for t in tokens[after_owner:]]
+                    ttl, rdclass, rdtype, start = self._head(text, state, line)
+                    index = after_owner + start
+                else:
+                    index += 1
+                    if not rdclass:
+                        rdclass = self._class or 1
+                    if self._class is None:
+                        self._class = rdclass
+                converter = converters.get(rdtype)
+                try:
+                    if converter is None:
+                        raise Fallback
+                    wire = converter(tokens, index, context)
+                except errors:
+                    text = [t.decode("latin-1") for t in tokens[index:]]
+                    wire = self._reference_wire(state, line, rdclass, rdtype, text)
+                if len(wire) > 0xFFFF:
+                    raise self._error(state, line, "RDATA longer than 65535 octets")
+                if ttl is None:
+                    ttl = self._implicit_ttl(state, rdtype, wire)
+                state.last_ttl = ttl
+                count += 1
+                if count > limit:
+                    raise self._error(state, line, f"more than {limit} records")
+                yield owner, rdtype, rdclass, ttl, wire, line
+        finally:
+            state.owner, state.owner_token, self.count = owner, owner_token, count
 
     def _error(self, state: _State, line: int, message: str) -> DoctorError:
         return DoctorError(f"{state.filename}:{line}: {message}")
@@ -215,7 +290,8 @@ class ZoneReader:
         for value in span:
             tokens = [generate.substitute(lhs, value), *middle, generate.substitute(rhs, value)]
             if self._fast:
-                yield self._row([t.encode("latin-1") for t in tokens], line, False, state)
+                entry = ([t.encode("latin-1") for t in tokens], line, False)
+                yield from self._rows([entry], state, Path(state.filename), 0, directives=False)
             else:
                 yield self._record(tokens, line, False, state)
 
@@ -320,57 +396,6 @@ class ZoneReader:
         wire = self._reference_wire(state, line, rdclass, rdtype, rest[start:])
         ttl = self._finish(state, line, ttl, rdtype, wire)
         return Record(owner, rdtype, rdclass, ttl, wire, line)
-
-    def _row(self, tokens: list[bytes], line: int, blank: bool, state: _State) -> Row:
-        if blank:
-            owner = state.owner
-            if owner is None:
-                raise self._error(state, line, "record without an owner name")
-            index = 0
-        else:
-            head = tokens[0]
-            if head != state.owner_token or state.owner is None:
-                state.owner = self._owner(head, state, line)
-                state.owner_token = head
-            owner = state.owner
-            index = 1
-        # the common "[TTL] [IN] TYPE" heads without decoding; the rest as records() does
-        count = len(tokens)
-        after_owner = index
-        ttl: int | None = None
-        rdclass = 0
-        rdtype: int | None = None
-        if index < count:
-            token = tokens[index]
-            if token.isdigit() and len(token) < 10:
-                ttl = int(token)
-                index += 1
-                token = tokens[index] if index < count else b""
-            if token == b"IN":
-                rdclass = 1
-                index += 1
-                token = tokens[index] if index < count else b""
-            rdtype = _FAST_TYPES.get(token)
-        if rdtype is None:
-            text = [t.decode("latin-1") for t in tokens[after_owner:]]
-            ttl, rdclass, rdtype, start = self._head(text, state, line)
-            index = after_owner + start
-        else:
-            index += 1
-            if not rdclass:
-                rdclass = self._class or 1
-            if self._class is None:
-                self._class = rdclass
-        converter = CONVERTERS.get(rdtype)
-        try:
-            if converter is None:
-                raise Fallback
-            wire = converter(tokens, index, state.context)
-        except _CONVERSION_ERRORS:
-            text = [t.decode("latin-1") for t in tokens[index:]]
-            wire = self._reference_wire(state, line, rdclass, rdtype, text)
-        ttl = self._finish(state, line, ttl, rdtype, wire)
-        return owner, rdtype, rdclass, ttl, wire, line
 
     def _owner(self, token: bytes, state: _State, line: int) -> Owner:
         found = self.zone.owner(token, state.context.origin is self.origin)

@@ -32,7 +32,6 @@ _QUOTED = re.compile(rb'"[^"\n]*"')
 _COMMENT = re.compile(rb";[^\n]*")
 _NOT_START = frozenset(b' \t;()"\r\n')
 """First bytes of a line that may continue an entry (never cut a segment before them)."""
-_BLANK = (b" ", b"\t")
 
 
 def _join_parentheses(text: bytes) -> bytes | None:
@@ -90,7 +89,7 @@ def fast_entries(segment: bytes, line: int) -> list[Entry] | None:
         if tokens:
             if strings and b"\x0e" in text:
                 tokens = [strings[int(t[1:])] if t[0] == 14 else t for t in tokens]
-            append((tokens, line, text[:1] in _BLANK))
+            append((tokens, line, text[0] < 33))  # starts with a space or tab
         line += 1 + text.count(b"\x0c")
     return out
 
@@ -163,6 +162,11 @@ class Scanner:
 
     def entries(self) -> Iterator[Entry]:
         """Every entry of the file."""
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Entry]]:
+        """Every entry of the file, in lists (one per segment on the fast path)."""
         while True:
             end = self._cut()
             if end is None:
@@ -172,9 +176,10 @@ class Scanner:
             if found is not None:
                 self._pos = end
                 self.line += segment.count(b"\n")
-                yield from found
+                yield found
                 continue
-            yield from self._slow(self._base + end)
+            for entry in self._slow(self._base + end):
+                yield [entry]
 
     def _slow(self, end: int) -> Iterator[Entry]:
         """The Lexer over the lines up to file offset ``end`` (and beyond, to finish an entry)."""

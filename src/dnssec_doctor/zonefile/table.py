@@ -24,7 +24,7 @@ import dns.rdatatype
 
 from dnssec_doctor.zonefile import namekey
 from dnssec_doctor.zonefile.namekey import Origin
-from dnssec_doctor.zonefile.skeleton import Nsec3Info
+from dnssec_doctor.zonefile.skeleton import Nsec3Info, decode_bitmap
 
 T = dns.rdatatype
 NSEC3_ONLY = (int(T.NSEC3),)
@@ -203,9 +203,45 @@ def next_key(zone: Origin, wire: bytes) -> tuple[bytes, bytes | None]:
         pos += size + 1
     if pos != end:
         return NOT_A_KEY + wire, None  # the zone's wire form matched inside a label
-    if any(b"\x00" in label or b"\x01" in label for label in labels):
-        name = dns.name.from_wire(wire, 0)[0]
-        key = zone.key_of(name)
-        return (key if key is not None else NOT_A_KEY + wire), case
+    for label in labels:
+        if b"\x00" in label or b"\x01" in label:
+            key = zone.key_of(dns.name.from_wire(wire, 0)[0])
+            return (key if key is not None else NOT_A_KEY + wire), case
     labels.reverse()
     return namekey.SEP.join(labels), case
+
+
+def nsec_fields(zone: Origin, rdata: bytes) -> tuple[bytes, bytes, bytes, bytes | None]:
+    """(next name wire, bitmap wire, next key or ``NOT_A_KEY + wire``, wire as written
+    when not lower case) of NSEC RDATA, walking the name once; ValueError when malformed."""
+    labels: list[bytes] = []
+    pos = 0
+    size = len(rdata)
+    while True:
+        if pos >= size:
+            raise ValueError("truncated name")
+        length = rdata[pos]
+        if length == 0:
+            break
+        if length > 63:
+            raise ValueError("bad label length in name")
+        labels.append(rdata[pos + 1 : pos + 1 + length])
+        pos += length + 1
+    wire, bitmap = rdata[: pos + 1], rdata[pos + 1 :]
+    decode_bitmap(bitmap)
+    lower = wire.lower()
+    case = None if lower == wire else wire
+    relative = len(labels) - len(zone.lower_labels) + 1
+    if relative < 0 or not lower.endswith(zone.wire):
+        return wire, bitmap, NOT_A_KEY + wire, None
+    kept = labels[:relative]
+    if sum(len(label) + 1 for label in kept) + len(zone.wire) != len(wire):
+        return wire, bitmap, NOT_A_KEY + wire, None
+    if case is not None:
+        kept = [label.lower() for label in kept]
+    for label in kept:
+        if b"\x00" in label or b"\x01" in label:
+            key = zone.key_of(dns.name.from_wire(wire, 0)[0])
+            return wire, bitmap, (key if key is not None else NOT_A_KEY + wire), case
+    kept.reverse()
+    return wire, bitmap, namekey.SEP.join(kept), case

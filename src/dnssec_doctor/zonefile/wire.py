@@ -35,12 +35,17 @@ class Fallback(Exception):  # noqa: N818 (a signal, not an error)
 class NameContext:
     """The current ``$ORIGIN`` and the names already converted under it."""
 
-    __slots__ = ("_cache", "origin", "tail", "tail_lower")
+    __slots__ = ("_cache", "origin", "suffix", "suffix_lower", "tail", "tail_lower")
 
     def __init__(self, origin: dns.name.Name) -> None:
         self.origin = origin
         self.tail = origin.to_wire() or b""
         self.tail_lower = origin.to_digestable()
+        text = origin.to_text().encode("ascii")
+        # ".origin." as written and in lower case: absolute names ending in it reuse
+        # the origin's wire form (names below the apex are most of a zone's names)
+        self.suffix = b"." + text if text != b"." and b"\\" not in text else b"\x00"
+        self.suffix_lower = self.suffix.lower()
         self._cache: dict[tuple[bytes, bool], bytes] = {}
 
     def name(self, token: bytes, lower: bool) -> bytes:
@@ -60,14 +65,20 @@ class NameContext:
             return self.tail_lower if lower else self.tail
         if b"\\" in token:
             raise Fallback
-        absolute = token.endswith(b".")
-        text = token[:-1] if absolute else token
-        if not text:
-            if absolute:
-                return b"\x00"
-            raise Fallback
         if lower:
-            text = text.lower()
+            token = token.lower()
+        suffix = self.suffix_lower if lower else self.suffix
+        tail = self.tail_lower if lower else self.tail
+        if token.endswith(suffix) and len(token) > len(suffix):
+            text = token[: -len(suffix)]
+        elif token.endswith(b"."):
+            text, tail = token[:-1], b"\x00"
+            if not text:
+                return tail
+        elif token:
+            text = token
+        else:
+            raise Fallback
         parts = []
         for label in text.split(b"."):
             size = len(label)
@@ -75,7 +86,7 @@ class NameContext:
                 raise Fallback
             parts.append(_LENGTHS[size])
             parts.append(label)
-        parts.append(b"\x00" if absolute else (self.tail_lower if lower else self.tail))
+        parts.append(tail)
         wire = b"".join(parts)
         if len(wire) > 255:
             raise Fallback
