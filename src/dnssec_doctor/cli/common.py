@@ -112,8 +112,11 @@ class _Quiet:
         return None
 
 
-def emit(diagnosis: Diagnosis, fmt: str) -> int:
-    """Print ``diagnosis`` in ``fmt`` and return the exit status."""
+def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None = None) -> int:
+    """Print ``diagnosis`` in ``fmt`` and return the exit status.
+
+    ``text`` replaces the default text report (``zone`` groups repeated findings).
+    """
     from dnssec_doctor.render.json_out import render_json
     from dnssec_doctor.render.nagios import render_nagios
     from dnssec_doctor.render.text import render_text
@@ -131,6 +134,8 @@ def emit(diagnosis: Diagnosis, fmt: str) -> int:
         sys.stdout.write(render_dot(diagnosis))
     elif fmt == "nagios":
         sys.stdout.write(render_nagios(diagnosis))
+    elif text is not None:
+        sys.stdout.write(text(diagnosis))
     else:
         sys.stdout.write(render_text(diagnosis, color=sys.stdout.isatty()))
     return exit_code_for(f.severity for f in diagnosis.findings)

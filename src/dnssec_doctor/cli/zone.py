@@ -17,12 +17,11 @@ from typing import Any
 import click
 import dns.name
 
+from dnssec_doctor.cli.common import emit, format_option, resolve_at
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.render.escape import terminal
-from dnssec_doctor.severity import exit_code_for
-from dnssec_doctor.timeparse import parse_at
 from dnssec_doctor.zonefile.dsfile import read_ds_file
 from dnssec_doctor.zonefile.reader import ReaderOptions
 from dnssec_doctor.zonefile.verify import ProgressFn, ZoneOptions, default_jobs, verify_zone
@@ -131,10 +130,7 @@ def _progress(path: Path) -> tuple[AbstractContextManager[Any], ProgressFn | Non
     help="DS records the parent publishes, checked against the zone's keys.",
 )
 @click.option("--at", "at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d).")
-@click.option(
-    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
-    help="Output format.",
-)  # fmt: skip
+@format_option
 @click.option("--allow-include", is_flag=True, help="Permit $INCLUDE (same directory only).")
 @click.option(
     "--jobs", type=click.IntRange(1, 256), default=None, metavar="N",
@@ -155,9 +151,7 @@ def zone(
     expiry_warning: int,
 ) -> None:
     """Verify the signed zone FILE offline: signatures, chains, keys, ZONEMD."""
-    import time
-
-    now = parse_at(at, int(time.time()))  # the one clock read of this command
+    now = resolve_at(at)  # the one clock read of this command
     if not file.exists():
         raise DoctorError(f"{file}: no such file")
     bar, progress = _progress(file)
@@ -166,10 +160,4 @@ def zone(
             file, origin, ds_path, now, jobs, allow_include=allow_include,
             expiry_warning_days=expiry_warning, progress=progress,
         )  # fmt: skip
-    if fmt == "json":
-        from dnssec_doctor.render.json_out import render_json
-
-        sys.stdout.write(render_json(diagnosis))
-    else:
-        sys.stdout.write(render_zone_text(diagnosis))
-    sys.exit(exit_code_for(f.severity for f in diagnosis.findings))
+    sys.exit(emit(diagnosis, fmt, render_zone_text))
