@@ -12,6 +12,6 @@ LABELS = {EXIT_OK: "OK", EXIT_WARNING: "WARNING", EXIT_ERROR: "CRITICAL"}
 def render_nagios(d: Diagnosis) -> str:
     """``DNSSEC CRITICAL - name bogus: CODE, CODE | findings=N``."""
     code = exit_code_for(f.severity for f in d.findings)
-    roots = [f.code for f in d.root_causes() if f.severity.value >= 2][:5]
+    roots = list(dict.fromkeys(f.code for f in d.root_causes() if f.severity.value >= 2))[:5]
     summary = f"{terminal(d.name)} {d.status}" + (f": {', '.join(roots)}" if roots else "")
     return f"DNSSEC {LABELS[code]} - {summary} | findings={len(d.findings)}\n"
