@@ -30,6 +30,8 @@ Entry = tuple[list[bytes], int, bool]
 _ALLOWED = bytes(range(0x20, 0x7F)).replace(b"\\", b"") + b"\t\n"
 _QUOTED = re.compile(rb'"[^"\n]*"')
 _COMMENT = re.compile(rb";[^\n]*")
+BLOCK = 1 << 20
+"""Bytes read at a time (a segment is about this long)."""
 _NOT_START = frozenset(b' \t;()"\r\n')
 """First bytes of a line that may continue an entry (never cut a segment before them)."""
 
@@ -107,13 +109,13 @@ class Scanner:
         filename: str,
         max_entry_chars: int,
         on_bytes: Callable[[int], None],
-        block: int = 1 << 20,
+        block: int = 0,
     ) -> None:
         self._handle = handle
         self._filename = filename
         self._max = max_entry_chars
         self._on_bytes = on_bytes
-        self._block = block
+        self._block = block or BLOCK
         self._buf = b""
         self._pos = 0
         self._base = 0
