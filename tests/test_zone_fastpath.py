@@ -13,16 +13,30 @@ import csv
 import io
 from pathlib import Path
 
+import dns.dnssec
 import dns.name
+import dns.rdatatype
+import dns.rrset
 import pytest
+from dns.dnssecalgs import PrivateECDSAP256SHA256
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dnssec_doctor.dnssec.signatures import RRSIG, KeyRing, SignedRRset, check_signature
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.limits import Limits
 from dnssec_doctor.zonefile import namekey, scan
 from dnssec_doctor.zonefile.lexer import Lexer
 from dnssec_doctor.zonefile.reader import ReaderOptions, ZoneReader
 from dnssec_doctor.zonefile.scan import Scanner
+from dnssec_doctor.zonefile.sigverify import (
+    Checker,
+    Context,
+    SigJob,
+    _fast_valid,
+    _labels,
+    verify_chunk,
+)
 
 ORIGIN = dns.name.from_text("example.test.")
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -243,3 +257,64 @@ PIECES = [
 def test_scanner_equals_lexer_on_random_text(pieces: list[str], block: int) -> None:
     data = " ".join(pieces).encode("latin-1")
     assert scanned(data, block) == lexed(data)
+
+
+# -- the signature shortcut never says "valid" when check_signature would not ----------
+
+NOW = 1_795_000_000
+KEY = PrivateECDSAP256SHA256.generate()
+DNSKEY = KEY.public_key().to_dnskey(flags=257)
+
+
+def _job(owner: str, rrsig_owner: str, ttl: int, mutate: str) -> tuple[SigJob, RRSIG]:
+    name = dns.name.from_text(owner, ORIGIN)
+    signed_as = dns.name.from_text(rrsig_owner, ORIGIN)
+    rrset = dns.rrset.from_text(signed_as, 300, "IN", "A", "192.0.2.1", "192.0.2.2")
+    rrsig = dns.dnssec.sign(rrset, KEY, ORIGIN, DNSKEY, inception=NOW - 100, expiration=NOW + 100)
+    if mutate == "labels":
+        rrsig = rrsig.replace(labels=rrsig.labels + 1)
+    elif mutate == "signer":
+        rrsig = rrsig.replace(signer=dns.name.from_text("other.test."))
+    elif mutate == "expired":
+        rrsig = rrsig.replace(expiration=NOW - 1)
+    elif mutate == "future":
+        rrsig = rrsig.replace(inception=NOW + 1)
+    elif mutate == "tag":
+        rrsig = rrsig.replace(key_tag=(rrsig.key_tag + 1) % 65536)
+    elif mutate == "type":
+        rrsig = rrsig.replace(type_covered=dns.rdatatype.AAAA)
+    elif mutate == "signature":
+        rrsig = rrsig.replace(signature=bytes(64))
+    rdatas = tuple(sorted(rd.to_digestable() for rd in rrset))
+    wire = rrsig.to_digestable()[:18] + rrsig.signer.to_wire() + rrsig.signature
+    job: SigJob = (name.to_digestable(), 1, 1, ttl, rdatas, ((wire, ttl, 7),))
+    return job, rrsig
+
+
+@pytest.mark.parametrize(
+    ("owner", "signed_as"),
+    [("www", "www"), ("x.wild", "*.wild"), ("a.b.wild", "*.wild"), ("*.wild", "*.wild")],
+)
+@pytest.mark.parametrize(
+    "mutate", ["", "labels", "signer", "expired", "future", "tag", "type", "signature"]
+)
+@pytest.mark.parametrize("ttl", [300, 301])
+def test_shortcut_agrees_with_check_signature(
+    owner: str, signed_as: str, mutate: str, ttl: int
+) -> None:
+    job, rrsig = _job(owner, signed_as, ttl, mutate)
+    checker = Checker(Context((DNSKEY,), ORIGIN, NOW, Limits()))
+    totals = verify_chunk([job], checker)
+    rrset = SignedRRset(dns.name.from_wire(job[0], 0)[0], 1, 1, ttl, job[4])
+    expected = check_signature(rrset, rrsig, ttl, KeyRing([DNSKEY]), ORIGIN, NOW, Limits())
+    assert totals.checked == 1
+    assert totals.valid == int(expected.valid)
+    if not expected.valid:
+        assert [p.status for p in totals.problems] == [expected.status]
+
+
+@pytest.mark.parametrize(("owner", "signed_as"), [("www", "www"), ("x.wild", "*.wild")])
+def test_valid_signatures_take_the_shortcut(owner: str, signed_as: str) -> None:
+    job, _ = _job(owner, signed_as, 300, "")
+    checker = Checker(Context((DNSKEY,), ORIGIN, NOW, Limits()))
+    assert _fast_valid(checker, job, job[5][0][0], *_labels(job[0])) == NOW + 100

@@ -118,7 +118,9 @@ class FastKeys:
 
 
 @dataclass(frozen=True, slots=True)
-class _Context:
+class Context:
+    """What every verifying process is given once: the keys, the zone, the time, the limits."""
+
     keys: tuple[AnyKey, ...]
     zone: dns.name.Name
     now: int
@@ -128,7 +130,7 @@ class _Context:
 class Checker:
     """Everything one process needs to verify chunks."""
 
-    def __init__(self, context: _Context) -> None:
+    def __init__(self, context: Context) -> None:
         self.ring = KeyRing(context.keys)
         self.fast = FastKeys(self.ring, context.limits)
         self.zone = context.zone
@@ -140,7 +142,7 @@ class Checker:
 _WORKER: Checker | None = None
 
 
-def _init_worker(context: _Context) -> None:
+def _init_worker(context: Context) -> None:
     global _WORKER  # noqa: PLW0603 (per-process state set once by the pool initializer)
     _WORKER = Checker(context)
 
@@ -304,7 +306,7 @@ class Verifier:
 
     def start(self, keys: Sequence[AnyKey]) -> None:
         """Keys are known: verify what waited, then everything as it comes."""
-        context = _Context(tuple(keys), self._zone, self._now, self._limits)
+        context = Context(tuple(keys), self._zone, self._now, self._limits)
         self._checker = Checker(context)
         if self._jobs > 1:
             self._pool = concurrent.futures.ProcessPoolExecutor(
