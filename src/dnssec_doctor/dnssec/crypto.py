@@ -14,11 +14,13 @@ from typing import Protocol
 
 import cryptography.exceptions
 import dns.dnssecalgs
+import dns.dnssecalgs.ecdsa
 import dns.exception
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.DNSKEY
+from cryptography.hazmat.primitives.asymmetric import ec, utils
 
 
 class CryptoOutcome(enum.Enum):
@@ -79,7 +81,9 @@ def verifier(algorithm: int, key: bytes) -> Callable[[bytes, bytes], bool] | Non
     public = _public_key(algorithm, key)
     if isinstance(public, _Unusable):
         return None
-    check = public.verify
+    check: Callable[[bytes, bytes], None] = public.verify
+    if isinstance(public, dns.dnssecalgs.ecdsa.PublicECDSA):
+        check = _ecdsa_check(public)
     failures = (
         cryptography.exceptions.InvalidSignature,
         cryptography.exceptions.UnsupportedAlgorithm,
@@ -96,6 +100,24 @@ def verifier(algorithm: int, key: bytes) -> Callable[[bytes, bytes], bool] | Non
         return True
 
     return verifies
+
+
+def _ecdsa_check(public: dns.dnssecalgs.ecdsa.PublicECDSA) -> Callable[[bytes, bytes], None]:
+    """dnspython's ECDSA verify (RFC 6605 §4) with its per-call objects made once."""
+    octets = public.octets
+    size = 2 * octets
+    key = public.key
+    scheme = ec.ECDSA(public.chosen_hash)
+    encode = utils.encode_dss_signature
+
+    def check(signature: bytes, data: bytes) -> None:
+        if len(signature) != size:
+            raise cryptography.exceptions.InvalidSignature
+        r = int.from_bytes(signature[:octets], "big")
+        s = int.from_bytes(signature[octets:], "big")
+        key.verify(encode(r, s), data, scheme)
+
+    return check
 
 
 def verify(algorithm: int, key: bytes, signature: bytes, data: bytes) -> CryptoOutcome:

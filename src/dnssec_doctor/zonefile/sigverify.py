@@ -283,7 +283,7 @@ class Verifier:
     """Collects jobs into chunks and verifies them, in worker processes if ``jobs > 1``.
 
     ``start`` must be called once the zone's keys are known; jobs submitted before
-    that wait in memory. At most ``3 * jobs`` chunks are in flight, so a fast
+    that wait in memory. At most ``24 * jobs`` chunks are in flight, so a fast
     reader cannot queue the whole zone.
     """
 
@@ -302,6 +302,10 @@ class Verifier:
         self._checker: Checker | None = None
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._inflight: deque[concurrent.futures.Future[SigTotals]] = deque()
+        # The reader is several times faster than the workers; a queue of a couple
+        # of seconds of work (a few MB) lets the whole-zone checks at the end run
+        # while the workers finish, instead of after them.
+        self._depth = 24 * self._jobs
         self.totals = SigTotals()
 
     def start(self, keys: Sequence[AnyKey]) -> None:
@@ -337,17 +341,21 @@ class Verifier:
         if self._pool is None:
             self.totals.merge(verify_chunk(chunk, self._checker), self._keep)
             return
-        while len(self._inflight) >= 3 * self._jobs:
+        while len(self._inflight) >= self._depth:
             self.totals.merge(self._inflight.popleft().result(), self._keep)
         self._inflight.append(self._pool.submit(_worker_chunk, chunk))
 
-    def finish(self) -> SigTotals:
-        """Verify the rest and return the merged totals."""
+    def flush(self) -> None:
+        """No more jobs: send the last chunk (without waiting for the results)."""
         if self._checker is None:
             self.start(())
         if self._chunk:
             chunk, self._chunk = self._chunk, []
             self._dispatch(chunk)
+
+    def finish(self) -> SigTotals:
+        """Verify the rest and return the merged totals."""
+        self.flush()
         while self._inflight:
             self.totals.merge(self._inflight.popleft().result(), self._keep)
         self.close()

@@ -92,10 +92,14 @@ def verify_zone(
         run.consume(grouped_nodes(reader.stream(), run.table.seen))
     except NotGroupedError:
         # an owner came back later in the file: read it again, whole and sorted
+        run.close()
         reader = ZoneReader(path, reader.origin, options.reader)
         run = _Run(reader, now, options, progress)
         run.consume(sorted_nodes(reader.stream()))
-    return run.conclude(ds_records)
+    try:
+        return run.conclude(ds_records)
+    finally:
+        run.close()
 
 
 class _Run:
@@ -116,16 +120,21 @@ class _Run:
         self.apex: Apex | None = None
         self.any_rrsig = False
         self.totals = SigTotals()
+        self.verifier = Verifier(
+            jobs=options.jobs,
+            zone=self.origin,
+            now=now,
+            limits=options.limits,
+            keep_problems=options.finding_cap * 4,
+        )
 
     def consume(self, nodes: Iterator[Node]) -> None:
-        """Read every node, verifying signatures as they stream past."""
-        verifier = Verifier(
-            jobs=self.options.jobs,
-            zone=self.origin,
-            now=self.now,
-            limits=self.options.limits,
-            keep_problems=self.options.finding_cap * 4,
-        )
+        """Read every node, handing signatures to the verifier as they stream past.
+
+        The verifier is still working when this returns: :meth:`conclude` runs the
+        whole-zone checks meanwhile and collects its results last.
+        """
+        verifier = self.verifier
         thresholds = gc.get_threshold()
         # Millions of short-lived tuples pass through; with the default threshold the
         # collector runs every 700 allocations and costs a tenth of the reading time.
@@ -135,10 +144,16 @@ class _Run:
                 self._node(node, verifier)
                 if self.progress is not None and count % 4096 == 0:
                     self.progress(self.reader.bytes_read)
-            self.totals = verifier.finish()
+            verifier.flush()
+        except BaseException:
+            verifier.close()
+            raise
         finally:
             gc.set_threshold(*thresholds)
-            verifier.close()
+
+    def close(self) -> None:
+        """Stop the verifier's worker processes (idempotent)."""
+        self.verifier.close()
 
     def _node(self, node: Node, verifier: Verifier) -> None:
         key = node.owner.key
@@ -183,6 +198,13 @@ class _Run:
                 apex.lines.get(T.ZONEMD),
                 self.out,
             )
+        # last: the signature results (the workers verified while the above ran)
+        self.totals = self.verifier.finish()
+        if signed:
+            report_problems(auth, self.totals, self.out)
+            report_timing(
+                self.totals, self.now, self.options.expiry_warning, apex.soa_expire, self.out
+            )
         findings = _ordered(self.out.findings())
         return Diagnosis(
             name=self.origin.to_text(),
@@ -203,8 +225,6 @@ class _Run:
     def _dnssec_checks(self, apex: Apex, auth: Authority, uses_nsec3: bool) -> None:
         out = self.out
         check_signing_coverage(auth, _algorithms_in_use(apex, out), out)
-        report_problems(auth, self.totals, out)
-        report_timing(self.totals, self.now, self.options.expiry_warning, apex.soa_expire, out)
         negative_ttl = None
         if apex.soa and apex.soa_minimum is not None:
             negative_ttl = min(apex.soa_ttl, apex.soa_minimum)
