@@ -3,13 +3,13 @@
 Signed zone files are written grouped by owner (BIND, Knot, ldns and PowerDNS all
 do), so a node can be closed — and its signatures verified and its data dropped —
 as soon as the owner changes. A file where an owner comes back later is not
-grouped: :func:`grouped_nodes` then raises :class:`NotGroupedError` and the caller reads
-it again with :func:`sorted_nodes`, which holds the whole zone.
+grouped: the name table finds the repeated name when it sorts, and the caller reads the
+file again with :func:`sorted_nodes`, which holds the whole zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import dns.name
 import dns.rdatatype
@@ -21,10 +21,6 @@ RRSIG = int(dns.rdatatype.RRSIG)
 
 Sig = tuple[int, bytes, int, int]
 """One RRSIG record as read: (type covered, canonical RDATA, its own TTL, its line)."""
-
-
-class NotGroupedError(Exception):
-    """The file repeats an owner name after other names (not grouped by owner)."""
 
 
 class RRsetData:
@@ -106,10 +102,11 @@ def _same(a: Owner, b: Owner) -> bool:
     return a is b or (a.key == b.key and (a.key is not None or a.wire == b.wire))
 
 
-def grouped_nodes(rows: Iterable[Row], seen: Callable[[bytes], bool]) -> Iterator[Node]:
-    """Nodes in file order; NotGroupedError when an owner in the zone reappears later.
+def grouped_nodes(rows: Iterable[Row]) -> Iterator[Node]:
+    """Nodes in file order: consecutive records of one owner (case aside) make a node.
 
-    ``seen(key)`` is asked once per node: True when that name had a node before.
+    An owner that comes back after other names makes a second node; the name table
+    finds that when it sorts.
     """
     current: Node | None = None
     for owner, rdtype, rdclass, ttl, rdata, line in rows:
@@ -118,8 +115,6 @@ def grouped_nodes(rows: Iterable[Row], seen: Callable[[bytes], bool]) -> Iterato
             continue
         if current is not None:
             yield current
-        if owner.key is not None and seen(owner.key):
-            raise NotGroupedError(owner.name.to_text())
         current = Node(owner, line)
         current.add(rdtype, rdclass, ttl, rdata, line)
     if current is not None:

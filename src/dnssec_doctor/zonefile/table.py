@@ -74,7 +74,7 @@ class NameTable:
         self.zone = zone
         self.keys: list[bytes] = []
         self.lines = array("L")
-        self.shape_ids = array("L")
+        self.shape_ids = array("I")
         self.nsec_next: list[bytes | None] = []
         """The NSEC next name as a key, ``NOT_A_KEY + wire`` when it has none, None: no NSEC."""
         self.shapes: list[Shape] = []
@@ -91,21 +91,10 @@ class NameTable:
         """(owner key, MX target key) for targets inside the zone."""
         self.nsec3: list[Nsec3Info] = []
         self.in_order = True
-        """Keys arrived in canonical order so far (BIND, Knot and ldns write them so)."""
-        self._seen: set[bytes] | None = None
+        """Keys arrived in canonical order so far (Knot and ldns write them so; BIND nearly)."""
 
     def __len__(self) -> int:
         return len(self.keys)
-
-    def seen(self, key: bytes) -> bool:
-        """True when ``key`` already has a row (asked before each new name)."""
-        keys = self.keys
-        if self._seen is None:
-            if not keys or key > keys[-1]:
-                return False
-            self.in_order = False
-            self._seen = set(keys)
-        return key in self._seen
 
     def shape_id(self, shape: Shape) -> int:
         """The number of ``shape``, registering it when new."""
@@ -117,24 +106,32 @@ class NameTable:
 
     def add(self, key: bytes, line: int, shape: int, nsec_next: bytes | None) -> None:
         """Append one name's row."""
-        self.keys.append(key)
+        nexts, keys = self.nsec_next, self.keys
+        if keys and self.in_order and key <= keys[-1]:
+            self.in_order = False
+        if nexts and nexts[-1] == key:
+            nexts[-1] = key  # the usual case: one bytes object for both (a third less memory)
+        keys.append(key)
         self.lines.append(line)
         self.shape_ids.append(shape)
         self.nsec_next.append(nsec_next)
-        if self._seen is not None:
-            self._seen.add(key)
 
-    def sort(self) -> None:
-        """Put the rows in canonical order (nothing to do for files already in it)."""
-        self._seen = None
+    def sort(self) -> bool:
+        """Put the rows in canonical order; False when a name has two rows (not grouped).
+
+        Python's sort is adaptive: a file that is nearly in order sorts in linear time.
+        """
+        keys = self.keys
         if self.in_order:
-            return
-        order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
-        self.keys = [self.keys[i] for i in order]
+            return True
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        self.keys = keys = [keys[i] for i in order]
         self.lines = array("L", (self.lines[i] for i in order))
-        self.shape_ids = array("L", (self.shape_ids[i] for i in order))
+        self.shape_ids = array("I", (self.shape_ids[i] for i in order))
         self.nsec_next = [self.nsec_next[i] for i in order]
+        del order
         self.in_order = True
+        return all(keys[i] != keys[i + 1] for i in range(len(keys) - 1))
 
     # -- lookups (after sort) ---------------------------------------------------
 

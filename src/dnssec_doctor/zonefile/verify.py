@@ -31,7 +31,7 @@ from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.facts import NodeFacts
 from dnssec_doctor.zonefile.glue import check_glue
 from dnssec_doctor.zonefile.nodecheck import check_node
-from dnssec_doctor.zonefile.nodes import Node, NotGroupedError, grouped_nodes, sorted_nodes
+from dnssec_doctor.zonefile.nodes import Node, grouped_nodes, sorted_nodes
 from dnssec_doctor.zonefile.nsecchain import check_nsec_chain
 from dnssec_doctor.zonefile.owners import OwnerScreen, check_owner
 from dnssec_doctor.zonefile.reader import ReaderOptions, ZoneReader
@@ -88,14 +88,14 @@ def verify_zone(
     """
     reader = ZoneReader(path, origin, options.reader)
     run = _Run(reader, now, options, progress)
-    try:
-        run.consume(grouped_nodes(reader.stream(), run.table.seen))
-    except NotGroupedError:
+    run.consume(grouped_nodes(reader.stream()))
+    if not run.table.sort():
         # an owner came back later in the file: read it again, whole and sorted
         run.close()
         reader = ZoneReader(path, reader.origin, options.reader)
         run = _Run(reader, now, options, progress)
         run.consume(sorted_nodes(reader.stream()))
+        run.table.sort()  # already in order: sorted_nodes merged every name
     try:
         return run.conclude(ds_records)
     finally:
@@ -177,7 +177,6 @@ class _Run:
     def conclude(self, ds_records: list[DsRecord] | None) -> Diagnosis:
         """Run the whole-zone checks and build the diagnosis."""
         apex = self.apex or Apex()
-        self.table.sort()
         auth = Authority(self.table)
         uses_nsec3 = bool(self.table.nsec3 or apex.nsec3param)
         check_apex(apex, self.origin, uses_nsec3, self.out)
