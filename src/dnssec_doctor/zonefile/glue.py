@@ -42,10 +42,40 @@ def _has_address(auth: Authority, target: bytes) -> bool:
     return False
 
 
+def _report_ns(
+    auth: Authority,
+    index: int,
+    target_key: bytes,
+    below: bool,
+    missing: bool,
+    alias: bool,
+    out: Emitter,
+) -> None:
+    table = auth.table
+    owner = table.name(index)
+    target = table.zone.name_of(target_key)  # as the NS RDATA has it (canonical)
+    if missing:
+        where = "glue below the delegation" if below else "an address record"
+        out.add(
+            "GLUE_MISMATCH_OR_MISSING",
+            f"{owner} is served by {target}, which is "
+            f"inside {table.zone.name} but has no A/AAAA ({where} is needed to reach it)",
+            subject=f"{owner}/{target}",
+            line=table.line_of(index, T.NS),
+        )
+    if alias:
+        out.add(
+            "NS_NAME_UNUSABLE",
+            f"the NS target {target} of {owner} is an alias "
+            "(CNAME); NS must name a host directly (RFC 2181 §10.3)",
+            subject=f"{owner}/{target}/cname",
+            line=table.line_of(index, T.NS),
+        )
+
+
 def check_glue(auth: Authority, out: Emitter) -> None:
     """Missing addresses for in-zone name servers, alias targets, data below DNAME."""
     table = auth.table
-    origin = table.zone.name
     owners = [i for i, flag in enumerate(auth.flags) if flag & DELEGATION]
     apex = table.find(b"")
     for index in ([apex] if apex >= 0 else []) + owners:
@@ -55,31 +85,16 @@ def check_glue(auth: Authority, out: Emitter) -> None:
         targets = table.ns_targets.get(key, ())
         if not targets:
             continue
-        owner = table.name(index)
         for target_key in targets:
-            target = table.zone.name_of(target_key)  # as the NS RDATA has it (canonical)
             delegation = auth.is_delegation_key(target_key)
             cut = target_key if delegation else auth.cut_above(target_key)
             if cut is not None and cut != key:
                 continue  # served by another delegation: its glue is optional here
-            if not _has_address(auth, target_key):
-                where = "glue below the delegation" if cut == key else "an address record"
-                out.add(
-                    "GLUE_MISMATCH_OR_MISSING",
-                    f"{owner} is served by {target}, which is "
-                    f"inside {origin} but has no A/AAAA ({where} is needed to reach it)",
-                    subject=f"{owner}/{target}",
-                    line=table.line_of(index, T.NS),
-                )
+            missing = not _has_address(auth, target_key)
             target_types = table.types_at(target_key)
-            if target_types is not None and T.CNAME in target_types:
-                out.add(
-                    "NS_NAME_UNUSABLE",
-                    f"the NS target {target} of {owner} is an alias "
-                    "(CNAME); NS must name a host directly (RFC 2181 §10.3)",
-                    subject=f"{owner}/{target}/cname",
-                    line=table.line_of(index, T.NS),
-                )
+            alias = target_types is not None and T.CNAME in target_types
+            if missing or alias:
+                _report_ns(auth, index, target_key, cut == key, missing, alias, out)
     for owner_key, target_key in table.mx_targets:
         target_types = table.types_at(target_key)
         if target_types is not None and T.CNAME in target_types:
