@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor.zonefile.fastrows import Row
 from dnssec_doctor.zonefile.namekey import Owner
-from dnssec_doctor.zonefile.reader import Row
 
 RRSIG = int(dns.rdatatype.RRSIG)
 

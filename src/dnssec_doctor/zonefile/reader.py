@@ -16,9 +16,7 @@ objects (dnspython names, RDATA through the reference converter), and
 
 from __future__ import annotations
 
-import binascii
 import os
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +30,13 @@ import dns.ttl
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.zonefile import generate, namekey
+from dnssec_doctor.zonefile.fastrows import Row, fast_rows
 from dnssec_doctor.zonefile.lexer import Lexer
 from dnssec_doctor.zonefile.model import Record
 from dnssec_doctor.zonefile.namekey import Owner
 from dnssec_doctor.zonefile.rdata import rdata_wire
-from dnssec_doctor.zonefile.scan import Entry, Scanner
-from dnssec_doctor.zonefile.wire import CONVERTERS, Fallback, NameContext
+from dnssec_doctor.zonefile.scan import Scanner
+from dnssec_doctor.zonefile.wire import NameContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +54,6 @@ class ReaderOptions:
     max_include_depth: int = 8
 
 
-Row = tuple[Owner, int, int, int, bytes, int]
-"""(owner, type, class, TTL, canonical RDATA, line): one record of :meth:`ZoneReader.stream`."""
-
 _CLASSES = {"IN": 1, "CH": 3, "CS": 2, "HS": 4}
 _MAX_TTL = 0x7FFFFFFF
 _TYPES: dict[str, int] = {}
@@ -65,10 +61,6 @@ _TYPES: dict[str, int] = {}
 _TTLS: dict[str, int] = {}
 _DEFAULT_TTL = 3600
 """TTL of records before any TTL is known (Knot's default; BIND warns likewise)."""
-_CONVERSION_ERRORS = (
-    Fallback, ValueError, TypeError, KeyError, IndexError, binascii.Error, struct.error,
-    dns.exception.DNSException,
-)  # fmt: skip
 
 
 def _class_of(token: str) -> int | None:
@@ -81,7 +73,7 @@ def _class_of(token: str) -> int | None:
 
 
 @dataclass(slots=True)
-class _State:
+class State:
     """Per-file reading state (a $INCLUDE gets its own, RFC 1035 §5.1)."""
 
     origin: dns.name.Name
@@ -146,11 +138,11 @@ class ZoneReader:
                 raise DoctorError(f"{path} is not a regular file")
             if self.bytes_read + size > self.options.max_bytes:
                 raise DoctorError(f"{path}: zone data exceeds {self.options.max_bytes} bytes")
-            state = _State(origin=origin, filename=str(path), context=NameContext(origin))
+            state = State(origin=origin, filename=str(path), context=NameContext(origin))
             scanner = Scanner(handle, str(path), self.options.max_entry_chars, self._count_bytes)
             for batch in scanner.batches():
                 if self._fast:
-                    yield from self._rows(batch, state, path, depth)
+                    yield from fast_rows(self, batch, state, path, depth)
                     continue
                 for tokens, line, blank in batch:
                     if not blank and tokens[0][:1] == b"$":
@@ -160,85 +152,11 @@ class ZoneReader:
                         text = [t.decode("latin-1") for t in tokens]
                         yield self._record(text, line, blank, state)
 
-    def _rows(
-        self, batch: list[Entry], state: _State, path: Path, depth: int, directives: bool = True
-    ) -> Iterator[Record | Row]:
-        """The fast path over one batch of entries (the reader's hot loop: locals only)."""
-        converters, fast_types, errors = CONVERTERS, _FAST_TYPES, _CONVERSION_ERRORS
-        context = state.context
-        owner, owner_token = state.owner, state.owner_token
-        count, limit = self.count, self.options.max_records
-        try:
-            for tokens, line, blank in batch:
-                if blank:
-                    if owner is None:
-                        raise self._error(state, line, "record without an owner name")
-                    index = 0
-                else:
-                    head = tokens[0]
-                    if head != owner_token or owner is None:
-                        if head[:1] == b"$" and directives:
-                            state.owner, state.owner_token, self.count = owner, owner_token, count
-                            text = [t.decode("latin-1") for t in tokens]
-                            yield from self._directive(text, line, state, path, depth)
-                            context, count = state.context, self.count
-                            owner, owner_token = state.owner, state.owner_token
-                            continue
-                        owner = self._owner(head, state, line)
-                        owner_token = head
-                    index = 1
-                # the common "[TTL] [IN] TYPE" heads without decoding; the rest as records() does
-                size = len(tokens)
-                after_owner = index
-                ttl: int | None = None
-                rdclass = 0
-                rdtype: int | None = None
-                if index < size:
-                    token = tokens[index]
-                    if token.isdigit() and len(token) < 10:
-                        ttl = int(token)
-                        index += 1
-                        token = tokens[index] if index < size else b""
-                    if token == b"IN":
-                        rdclass = 1
-                        index += 1
-                        token = tokens[index] if index < size else b""
-                    rdtype = fast_types.get(token)
-                if rdtype is None:
-                    text = [t.decode("latin-1") for t in tokens[after_owner:]]
-                    ttl, rdclass, rdtype, start = self._head(text, state, line)
-                    index = after_owner + start
-                else:
-                    index += 1
-                    if not rdclass:
-                        rdclass = self._class or 1
-                    if self._class is None:
-                        self._class = rdclass
-                converter = converters.get(rdtype)
-                try:
-                    if converter is None:
-                        raise Fallback
-                    wire = converter(tokens, index, context)
-                except errors:
-                    text = [t.decode("latin-1") for t in tokens[index:]]
-                    wire = self._reference_wire(state, line, rdclass, rdtype, text)
-                if len(wire) > 0xFFFF:
-                    raise self._error(state, line, "RDATA longer than 65535 octets")
-                if ttl is None:
-                    ttl = self._implicit_ttl(state, rdtype, wire)
-                state.last_ttl = ttl
-                count += 1
-                if count > limit:
-                    raise self._error(state, line, f"more than {limit} records")
-                yield owner, rdtype, rdclass, ttl, wire, line
-        finally:
-            state.owner, state.owner_token, self.count = owner, owner_token, count
-
-    def _error(self, state: _State, line: int, message: str) -> DoctorError:
+    def _error(self, state: State, line: int, message: str) -> DoctorError:
         return DoctorError(f"{state.filename}:{line}: {message}")
 
     def _directive(
-        self, tokens: list[str], line: int, state: _State, path: Path, depth: int
+        self, tokens: list[str], line: int, state: State, path: Path, depth: int
     ) -> Iterator[Record | Row]:
         name, args = tokens[0].upper(), tokens[1:]
         if name == "$ORIGIN":
@@ -260,7 +178,7 @@ class ZoneReader:
             raise self._error(state, line, f"unknown directive {tokens[0]!r}")
 
     def _include(
-        self, tokens: list[str], line: int, state: _State, path: Path, depth: int
+        self, tokens: list[str], line: int, state: State, path: Path, depth: int
     ) -> Iterator[Record | Row]:
         if not self.options.allow_include:
             raise self._error(state, line, "$INCLUDE refused (use --allow-include to permit it)")
@@ -279,7 +197,7 @@ class ZoneReader:
             origin = self._parse_name(state, line, tokens[2])
         yield from self._read_file(target, origin, depth + 1)
 
-    def _generate(self, args: list[str], line: int, state: _State) -> Iterator[Record | Row]:
+    def _generate(self, args: list[str], line: int, state: State) -> Iterator[Record | Row]:
         if len(args) < 4:
             raise self._error(state, line, "$GENERATE needs range, owner, type and data")
         try:
@@ -291,11 +209,13 @@ class ZoneReader:
             tokens = [generate.substitute(lhs, value), *middle, generate.substitute(rhs, value)]
             if self._fast:
                 entry = ([t.encode("latin-1") for t in tokens], line, False)
-                yield from self._rows([entry], state, Path(state.filename), 0, directives=False)
+                yield from fast_rows(
+                    self, [entry], state, Path(state.filename), 0, directives=False
+                )
             else:
                 yield self._record(tokens, line, False, state)
 
-    def _parse_name(self, state: _State, line: int, text: str) -> dns.name.Name:
+    def _parse_name(self, state: State, line: int, text: str) -> dns.name.Name:
         try:
             if text == "@":
                 return state.origin
@@ -303,7 +223,7 @@ class ZoneReader:
         except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
             raise self._error(state, line, f"invalid name {text!r}: {exc}") from None
 
-    def _parse_type(self, state: _State, line: int, text: str) -> int:
+    def _parse_type(self, state: State, line: int, text: str) -> int:
         try:
             rdtype = dns.rdatatype.from_text(text)
         except (dns.exception.DNSException, ValueError):
@@ -314,7 +234,7 @@ class ZoneReader:
             _TYPES[text] = int(rdtype)
         return int(rdtype)
 
-    def _parse_ttl(self, state: _State, line: int, text: str) -> int:
+    def _parse_ttl(self, state: State, line: int, text: str) -> int:
         cached = _TTLS.get(text)
         if cached is not None:
             return cached
@@ -328,9 +248,7 @@ class ZoneReader:
             _TTLS[text] = value
         return value
 
-    def _head(
-        self, tokens: list[str], state: _State, line: int
-    ) -> tuple[int | None, int, int, int]:
+    def _head(self, tokens: list[str], state: State, line: int) -> tuple[int | None, int, int, int]:
         """TTL, class, type of a record without its owner, and where the RDATA starts."""
         ttl, rdclass, index = None, None, 0
         while index < len(tokens) and index < 2:
@@ -354,7 +272,7 @@ class ZoneReader:
         return ttl, rdclass, rdtype, index + 1
 
     def _reference_wire(
-        self, state: _State, line: int, rdclass: int, rdtype: int, tokens: list[str]
+        self, state: State, line: int, rdclass: int, rdtype: int, tokens: list[str]
     ) -> bytes:
         try:
             wire = rdata_wire(rdclass, rdtype, tokens, state.origin)
@@ -366,7 +284,7 @@ class ZoneReader:
             raise self._error(state, line, f"invalid {name} data {text!r}: {exc}") from None
         return wire
 
-    def _finish(self, state: _State, line: int, ttl: int | None, rdtype: int, wire: bytes) -> int:
+    def _finish(self, state: State, line: int, ttl: int | None, rdtype: int, wire: bytes) -> int:
         """Checks and bookkeeping shared by both ways of reading; returns the TTL."""
         if len(wire) > 0xFFFF:
             raise self._error(state, line, "RDATA longer than 65535 octets")
@@ -378,7 +296,7 @@ class ZoneReader:
             raise self._error(state, line, f"more than {self.options.max_records} records")
         return ttl
 
-    def _record(self, tokens: list[str], line: int, blank: bool, state: _State) -> Record:
+    def _record(self, tokens: list[str], line: int, blank: bool, state: State) -> Record:
         if blank:
             if state.last_owner is None:
                 raise self._error(state, line, "record without an owner name")
@@ -397,14 +315,14 @@ class ZoneReader:
         ttl = self._finish(state, line, ttl, rdtype, wire)
         return Record(owner, rdtype, rdclass, ttl, wire, line)
 
-    def _owner(self, token: bytes, state: _State, line: int) -> Owner:
+    def _owner(self, token: bytes, state: State, line: int) -> Owner:
         found = self.zone.owner(token, state.context.origin is self.origin)
         if found is not None:
             return found
         name = self._parse_name(state, line, token.decode("latin-1"))
         return self.zone.owner_of_name(name)
 
-    def _implicit_ttl(self, state: _State, rdtype: int, wire: bytes) -> int:
+    def _implicit_ttl(self, state: State, rdtype: int, wire: bytes) -> int:
         # RFC 2308 §4: $TTL; before that, BIND and Knot use the last explicit TTL
         # and, for the SOA itself, its MINIMUM field.
         if state.default_ttl is not None:
@@ -414,17 +332,6 @@ class ZoneReader:
         if rdtype == dns.rdatatype.SOA:
             return int.from_bytes(wire[-4:], "big")
         return _DEFAULT_TTL
-
-
-_FAST_TYPES: dict[bytes, int] = {
-    name.encode("ascii"): int(dns.rdatatype.from_text(name))
-    for name in (
-        "A", "AAAA", "NS", "CNAME", "MX", "TXT", "SRV", "PTR", "DS", "DNSKEY", "RRSIG",
-        "NSEC", "NSEC3", "NSEC3PARAM", "SOA", "CDS", "CDNSKEY", "DNAME", "CAA", "HINFO",
-        "NAPTR", "SSHFP", "TLSA", "SVCB", "HTTPS", "ZONEMD",
-    )
-}  # fmt: skip
-"""Upper-case mnemonics read without decoding (others go through the general path)."""
 
 
 def guess_origin(path: Path, options: ReaderOptions) -> dns.name.Name:

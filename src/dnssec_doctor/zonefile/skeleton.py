@@ -125,18 +125,3 @@ def decode_nsec3(owner: bytes, first_label: bytes, rdata: bytes, ttl: int, line:
         hashed = b""
     salt = _SALTS.setdefault(salt, salt) if len(_SALTS) < 64 else salt
     return Nsec3Info(owner, hashed, alg, flags, iterations, salt, nxt, types, ttl, line)
-
-
-def nsec_parts(rdata: bytes) -> tuple[bytes, bytes]:
-    """(next name wire, bitmap wire) of NSEC RDATA; ValueError when malformed."""
-    pos = 0
-    while pos < len(rdata):
-        length = rdata[pos]
-        if length == 0:
-            bitmap = rdata[pos + 1 :]
-            decode_bitmap(bitmap)
-            return rdata[: pos + 1], bitmap
-        if length > 63:
-            raise ValueError("bad label length in name")
-        pos += length + 1
-    raise ValueError("truncated name")
