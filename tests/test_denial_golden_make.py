@@ -341,10 +341,9 @@ def write_bind_cases() -> None:
 
 
 @pytest.mark.real_servers
+@pytest.mark.requires_tools("named", "dnssec-signzone")
 def test_live_bind_answers_meet_the_expectations() -> None:
     """Every probe, asked of a BIND serving the four zones now, is judged as expected."""
-    if shutil.which("named") is None or shutil.which("dnssec-signzone") is None:
-        pytest.skip("BIND (named, dnssec-signzone) is not installed")
     failures: list[str] = []
     with bind_server() as port:
         for origin in ZONES:

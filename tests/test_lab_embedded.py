@@ -256,7 +256,7 @@ def dig_args(server: ServerAddress, *args: str) -> list[str]:
 
 
 @pytest.mark.asyncio
-@pytest.mark.skipif(DIG is None, reason="dig (bind9-dnsutils) is not installed")
+@pytest.mark.requires_tools("dig")
 async def test_dig_sees_flags_records_and_sizes(lab: dict[str, ServerAddress]) -> None:
     child, parent = lab["ns1.example.test."], lab["ns1.test."]
     out = await run(*dig_args(child, "+dnssec", "www.example.test.", "A"))
@@ -280,7 +280,7 @@ async def test_dig_sees_flags_records_and_sizes(lab: dict[str, ServerAddress]) -
 
 
 @pytest.mark.asyncio
-@pytest.mark.skipif(DELV is None, reason="delv (bind9-dnsutils) is not installed")
+@pytest.mark.requires_tools("delv")
 async def test_delv_validates_answers_and_denials(tmp_path: Path) -> None:
     """delv validates from the test. anchor: DS, DNSKEY, RRSIGs, NSEC and NSEC3 proofs.
 
@@ -474,7 +474,7 @@ def test_cli_status_and_down(zones: SignedZones, lab_dir: Path) -> None:
     assert result.exit_code == 2
 
 
-@pytest.mark.skipif(CHECKCONF is None, reason="named-checkconf (bind9) is not installed")
+@pytest.mark.requires_tools("named-checkconf")
 def test_bind_trust_anchor_file_is_accepted_by_named_checkconf(
     zones: SignedZones, lab_dir: Path
 ) -> None:

@@ -523,7 +523,7 @@ ORACLE_REJECTS = (
 )
 
 
-@pytest.mark.skipif(shutil.which("dnssec-verify") is None, reason="bind9-utils not installed")
+@pytest.mark.requires_tools("dnssec-verify")
 def test_dnssec_verify_judges_lab_zones(tmp_path: Path) -> None:
     # dnssec-verify reads the host clock (no option to move it), so this lab is built
     # for that clock; which time it is does not change the outcome.

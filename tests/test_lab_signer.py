@@ -8,7 +8,6 @@ independent oracle for whole signed zones.
 from __future__ import annotations
 
 import base64
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -292,9 +291,7 @@ def test_seeded_rsa_keys_are_2048_bit_and_sign(algorithm: Algorithm) -> None:
 
 # --- dnssec-verify (BIND) as an independent oracle ------------------------------------
 
-needs_dnssec_verify = pytest.mark.skipif(
-    shutil.which("dnssec-verify") is None, reason="dnssec-verify (bind9-utils) not installed"
-)
+needs_dnssec_verify = pytest.mark.requires_tools("dnssec-verify")
 
 
 def _dnssec_verify(tmp_path: Path, content: ZoneContent) -> subprocess.CompletedProcess[str]:

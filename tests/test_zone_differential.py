@@ -9,7 +9,6 @@ that window; the expired case is signed for 2019 only.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,9 +24,7 @@ TOOLS = ("dnssec-keygen", "dnssec-signzone", "dnssec-verify", "ldns-verify-zone"
          "ldns-read-zone", "kzonecheck")  # fmt: skip
 pytestmark = [
     pytest.mark.real_servers,
-    pytest.mark.skipif(
-        any(shutil.which(t) is None for t in TOOLS), reason="bind9-utils/ldnsutils/knot missing"
-    ),
+    pytest.mark.requires_tools(*TOOLS),
 ]
 
 ORIGIN = "example.test."
