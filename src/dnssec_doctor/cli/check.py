@@ -80,7 +80,15 @@ def check(
     fmt: str,
     **net: object,
 ) -> None:
-    """Diagnose NAME through its whole chain of trust, on every server."""  # fmt: skip
+    """Diagnose NAME through its whole chain of trust, on every server.
+
+    \b
+    Examples:
+      dnssec-doctor check example.com
+      dnssec-doctor check www.example.com --resolver 192.0.2.53 --at +7d
+      dnssec-doctor check example.com --ns 192.0.2.1      (before delegating)
+      dnssec-doctor check --replay capture.json --format html > report.html
+    """  # fmt: skip
     now = resolve_at(at)
     if replay is not None:
         capture = load_capture(replay)
