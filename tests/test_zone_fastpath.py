@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 
 import dns.dnssec
@@ -244,6 +245,17 @@ def lexed(data: bytes) -> list[tuple[list[bytes], int, bool]] | str:
 def test_scanner_equals_lexer_whatever_the_block_size(block: int) -> None:
     data = AWKWARD.encode() + b"tail ( A\n192.0.2.1 )\n\nlast A 192.0.2.2"
     assert scanned(data, block) == lexed(data)
+
+
+def test_long_lines_cost_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a 4 MB comment line read 256 bytes at a time: the buffer doubles instead of
+    # being copied once per block (which would take minutes)
+    data = b"a A 192.0.2.1\n; " + b"x" * (4 << 20) + b"\nb A 192.0.2.2\n"
+    started = time.monotonic()
+    assert scanned(data, 256) == lexed(data)
+    assert time.monotonic() - started < 5
+    weird = b"a ( A\n; " + b"y" * (2 << 20) + b"\n192.0.2.1 )\n"
+    assert scanned(weird, 256) == lexed(weird)
 
 
 PIECES = [

@@ -124,10 +124,15 @@ class Scanner:
         self.line = 1
         """Number of the next line to read."""
 
-    def _read(self) -> bool:
+    def _read(self, size: int = 0) -> bool:
+        """Append at least a block (``size`` bytes if more) to the buffer; False at the end.
+
+        Callers waiting for the end of a long line ask for as much as they hold, so
+        the buffer doubles and a line of any length costs linear time.
+        """
         if self._eof:
             return False
-        chunk = self._handle.read(self._block)
+        chunk = self._handle.read(max(self._block, size))
         if not chunk:
             self._eof = True
             return False
@@ -150,7 +155,7 @@ class Scanner:
             last = buf.rfind(b"\n", pos, len(buf) - 1)
             if last >= pos:
                 break
-            self._read()  # one line longer than a block: read on to its end
+            self._read(len(buf) - pos)  # one line longer than a block: read on to its end
         index = last
         for _ in range(10_000):
             if index < pos:
@@ -199,13 +204,15 @@ class Scanner:
             yield line
 
     def _next_line(self) -> bytes | None:
+        searched = 0  # bytes after _pos already known to hold no newline
         while True:
-            index = self._buf.find(b"\n", self._pos)
+            index = self._buf.find(b"\n", self._pos + searched)
             if index >= 0:
                 line = self._buf[self._pos : index + 1]
                 self._pos = index + 1
                 return line
-            if not self._read():
+            searched = len(self._buf) - self._pos
+            if not self._read(searched):
                 if self._pos >= len(self._buf):
                     return None
                 line = self._buf[self._pos :]
