@@ -124,9 +124,7 @@ def read_apex(node: Node, origin: dns.name.Name, now: int, limits: Limits) -> Ap
             origin, T.DNSKEY, keyset.rdclass, keyset.ttl, tuple(sorted(keyset.rdatas))
         )
         ring = KeyRing(apex.dnskeys)
-        for covered, rdata, ttl, line in node.sigs:
-            if covered != T.DNSKEY:
-                continue
+        for rdata, ttl, line in node.sigs.get(T.DNSKEY, ()):
             try:
                 fields = RrsigFields.from_wire(rdata)
             except ValueError:

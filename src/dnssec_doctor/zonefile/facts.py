@@ -35,16 +35,13 @@ class NodeFacts:
         assert key is not None
         rrsets = node.rrsets
         base = node.line
-        by_type: dict[int, list[tuple[bytes, int, int]]] = {}
+        by_type = node.sigs
         masks: dict[int, int] = {}
-        for covered, rdata, ttl, line in node.sigs:
-            group = by_type.get(covered)
-            if group is None:
-                by_type[covered] = [(rdata, ttl, line)]
-            else:
-                group.append((rdata, ttl, line))
-            alg = rdata[2] if len(rdata) > 2 else 0
-            masks[covered] = masks.get(covered, 0) | (1 << alg)
+        for covered, group in by_type.items():
+            mask = 0
+            for rdata, _, _ in group:
+                mask |= 1 << (rdata[2] if len(rdata) > 2 else 0)
+            masks[covered] = mask
         types = tuple(sorted(rrsets))
         problems: list[str] = []
         nsec: list[Nsec] = []

@@ -50,8 +50,8 @@ def _odd(node: Node) -> bool:
     for rrset in rrsets.values():
         if rrset.ttls_differ:
             return True
-    for sig in node.sigs:  # noqa: SIM110 (a loop: no generator on this hot path)
-        if sig[0] not in rrsets:
+    for covered in node.sigs:  # noqa: SIM110 (a loop: no generator on this hot path)
+        if covered not in rrsets:
             return True
     return False
 
@@ -193,7 +193,8 @@ def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
 
 def _check_orphan_sigs(node: Node, out: Emitter) -> None:
     name = _LazyName(node)  # the text is made only when a finding is
-    for covered, _, _, line in node.sigs:
+    signatures = sorted((sig[2], c) for c, group in node.sigs.items() for sig in group)
+    for line, covered in signatures:  # in file order
         if covered == T.RRSIG:
             out.add(
                 "RRSIG_FIELDS_INVALID",

@@ -19,8 +19,8 @@ from dnssec_doctor.zonefile.namekey import Owner
 
 RRSIG = int(dns.rdatatype.RRSIG)
 
-Sig = tuple[int, bytes, int, int]
-"""One RRSIG record as read: (type covered, canonical RDATA, its own TTL, its line)."""
+Sig = tuple[bytes, int, int]
+"""One RRSIG record as read: (canonical RDATA, its own TTL, its line)."""
 
 
 class RRsetData:
@@ -69,7 +69,8 @@ class Node:
         self.owner = owner
         self.line = line
         self.rrsets: dict[int, RRsetData] = {}
-        self.sigs: list[Sig] = []
+        self.sigs: dict[int, list[Sig]] = {}
+        """The RRSIG records by the type they cover, in file order."""
 
     @property
     def name(self) -> dns.name.Name:
@@ -85,7 +86,11 @@ class Node:
         """Add one record (RFC 2181 §5: identical records are one record)."""
         if rdtype == RRSIG:
             covered = (rdata[0] << 8 | rdata[1]) if len(rdata) >= 2 else 0
-            self.sigs.append((covered, rdata, ttl, line))
+            group = self.sigs.get(covered)
+            if group is None:
+                self.sigs[covered] = [(rdata, ttl, line)]
+            else:
+                group.append((rdata, ttl, line))
             return
         rrset = self.rrsets.get(rdtype)
         if rrset is None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.dnssec import crypto, sigtime
+from dnssec_doctor.dnssec import crypto
 from dnssec_doctor.dnssec.keys import AnyKey
 from dnssec_doctor.dnssec.signatures import (
     KeyRing,
@@ -100,7 +100,8 @@ class FastKeys:
     """Verification functions of the zone keys, by (key tag, algorithm, signs DNSKEY)."""
 
     def __init__(self, ring: KeyRing, limits: Limits) -> None:
-        self._table: dict[tuple[int, int, bool], list[Callable[[bytes, bytes], bool]] | None] = {}
+        self.table: dict[tuple[int, int, bool], list[Callable[[bytes, bytes], bool]] | None] = {}
+        """(key tag, algorithm, signs DNSKEY) → functions to try (None: use the shared path)."""
         for tag, algorithm in ring.tags():
             for dnskey in (False, True):
                 keys = ring.keys_for(tag, algorithm, _DNSKEY if dnskey else 0)
@@ -108,13 +109,13 @@ class FastKeys:
                 checks = [crypto.verifier(k.algorithm, k.key) for k in tried]
                 usable = [c for c in checks if c is not None]
                 # any unusable key: the shared path words the verdict
-                self._table[(tag, algorithm, dnskey)] = (
+                self.table[(tag, algorithm, dnskey)] = (
                     usable if len(usable) == len(checks) else None
                 )
 
     def get(self, tag: int, algorithm: int, dnskey: bool) -> list[Callable[[bytes, bytes], bool]]:
         """The functions to try, in order; empty when the shortcut does not apply."""
-        return self._table.get((tag, algorithm, dnskey)) or []
+        return self.table.get((tag, algorithm, dnskey)) or []
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,7 @@ class Checker:
         self.fast = FastKeys(self.ring, context.limits)
         self.zone = context.zone
         self.zone_wire = context.zone.to_digestable()
+        self.signature_start = 18 + len(self.zone_wire)
         self.now = context.now
         self.limits = context.limits
 
@@ -171,38 +173,50 @@ def _signing_owner(wire: bytes, count: int, labels: int) -> bytes:
     return b"\x01*" + wire[pos:]
 
 
-def _fast_valid(checker: Checker, job: SigJob, sig: bytes, count: int, wild: bool) -> int:
-    """The POSIX expiration when the shortcut proves ``sig`` valid, else 0."""
-    owner, rdtype, rdclass, ttl, rdatas, _ = job
+def _fast_valid(checker: Checker, job: SigJob, sig: bytes, count: int, wild: bool) -> int | None:
+    """The POSIX expiration when the shortcut proves ``sig`` valid, else None.
+
+    Valid means what :func:`check_signature` calls VALID: fields consistent with
+    the RRset (type, signer, labels, TTL), inside the validity window, and the
+    crypto verifies with one of the keys it would try, in its order.
+    """
     zone = checker.zone_wire
-    end = 18 + len(zone)
-    if len(sig) <= end or sig[18:end].lower() != zone:
-        return 0
+    end = checker.signature_start
+    if len(sig) <= end or (sig[18:end] != zone and sig[18:end].lower() != zone):
+        return None
+    owner, rdtype, rdclass, ttl, rdatas, _ = job
     covered, algorithm, labels, original_ttl, expiration, inception, tag = _FIXED.unpack_from(sig)
     now = checker.now
+    # RFC 1982 serial arithmetic, as sigtime.is_expired / is_not_yet_valid
+    until_expiration: int = (expiration - now) & 0xFFFFFFFF
+    since_inception = (now - inception) & 0xFFFFFFFF
     if (
         covered != rdtype
         or labels > count
         or (wild and labels != count)
         or ttl > original_ttl
-        or sigtime.is_expired(expiration, now)
-        or sigtime.is_not_yet_valid(inception, now)
+        or until_expiration >= 0x80000000
+        or since_inception >= 0x80000000
     ):
-        return 0
-    checks = checker.fast.get(tag, algorithm, rdtype == _DNSKEY)
+        return None
+    checks = checker.fast.table.get((tag, algorithm, rdtype == _DNSKEY))
     if not checks:
-        return 0
+        return None
     signer = owner if labels == count else _signing_owner(owner, count, labels)
     prefix = signer + _RR.pack(rdtype, rdclass, original_ttl)
-    parts = [sig[:18], zone]
-    for rdata in rdatas:
-        parts += (prefix, _LEN.pack(len(rdata)), rdata)
-    data = b"".join(parts)
+    if len(rdatas) == 1:
+        rdata = rdatas[0]
+        data = b"".join((sig[:18], zone, prefix, _LEN.pack(len(rdata)), rdata))
+    else:
+        parts = [sig[:18], zone]
+        for rdata in rdatas:
+            parts += (prefix, _LEN.pack(len(rdata)), rdata)
+        data = b"".join(parts)
     signature = sig[end:]
     for check in checks:
         if check(signature, data):
-            return sigtime.to_posix(expiration, now)
-    return 0
+            return now + until_expiration
+    return None
 
 
 def _shared_check(checker: Checker, job: SigJob, sig: bytes, sig_ttl: int) -> SigCheck:
@@ -238,7 +252,7 @@ def verify_chunk(chunk: Sequence[SigJob], checker: Checker) -> SigTotals:
                 if len(totals.ttl_differs) < 20:
                     totals.ttl_differs.append((_text(owner), rdtype, line))
             expiration = _fast_valid(checker, job, rdata, count, wild)
-            if not expiration:
+            if expiration is None:
                 result = _shared_check(checker, job, rdata, sig_ttl)
                 if not result.valid:
                     slow.append((result, line))

@@ -54,13 +54,14 @@ class NameContext:
         found = self._cache.get(key)
         if found is not None:
             return found
-        wire = self._convert(token, lower)
+        wire = self.convert(token, lower)
         if len(self._cache) >= 8192:
             self._cache.clear()
         self._cache[key] = wire
         return wire
 
-    def _convert(self, token: bytes, lower: bool) -> bytes:
+    def convert(self, token: bytes, lower: bool) -> bytes:
+        """:meth:`name` without the cache (for names that do not repeat)."""
         if token == b"@":
             return self.tail_lower if lower else self.tail
         if b"\\" in token:
@@ -263,8 +264,9 @@ def _bitmap(tokens: list[bytes]) -> bytes:
 def _nsec(tokens: list[bytes], start: int, ctx: NameContext) -> bytes:
     if len(tokens) <= start:
         raise Fallback
-    # RFC 6840 §5.1: the NSEC next name is not lower-cased in canonical form
-    return ctx.name(tokens[start], False) + _bitmap(tokens[start + 1 :])
+    # RFC 6840 §5.1: the NSEC next name is not lower-cased in canonical form. Every
+    # next name is different: converted directly, not through the cache.
+    return ctx.convert(tokens[start], False) + _bitmap(tokens[start + 1 :])
 
 
 def _nsec3(tokens: list[bytes], start: int, ctx: NameContext) -> bytes:
