@@ -14,6 +14,7 @@ With ``jobs == 1`` everything runs in-process.
 from __future__ import annotations
 
 import concurrent.futures
+import pickle
 import struct
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -149,8 +150,9 @@ def _init_worker(context: Context) -> None:
     _WORKER = Checker(context)
 
 
-def _worker_chunk(chunk: list[SigJob]) -> SigTotals:
+def _worker_chunk(data: bytes) -> SigTotals:
     assert _WORKER is not None
+    chunk: list[SigJob] = pickle.loads(data)  # written by our own main process
     return verify_chunk(chunk, _WORKER)
 
 
@@ -357,7 +359,10 @@ class Verifier:
             return
         while len(self._inflight) >= self._depth:
             self.totals.merge(self._inflight.popleft().result(), self._keep)
-        self._inflight.append(self._pool.submit(_worker_chunk, chunk))
+        # pickled here rather than by the pool's feeder thread: that thread would take
+        # the GIL from the reader for as long as each chunk takes to pickle
+        data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+        self._inflight.append(self._pool.submit(_worker_chunk, data))
 
     def flush(self) -> None:
         """No more jobs: send the last chunk (without waiting for the results)."""
