@@ -21,12 +21,14 @@ from dnssec_doctor.dnssec.algorithms import NSEC3_INSECURE_ABOVE, nsec3_iteratio
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.severity import Severity
 from dnssec_doctor.zonefile import namekey
-from dnssec_doctor.zonefile.authority import Authority
+from dnssec_doctor.zonefile.authority import DELEGATION, Authority
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.namekey import SEP
 from dnssec_doctor.zonefile.skeleton import Nsec3Info, b32hex_encode, type_names
 
 T = dns.rdatatype
+Ref = int | bytes
+"""A name of the zone by its table row, or an empty non-terminal (no row) by its key."""
 
 
 def nsec3_hash(name: dns.name.Name, salt: bytes, iterations: int) -> bytes:
@@ -163,9 +165,14 @@ def check_nsec3_chain(
             subject="nsec3-iterations",
         )
         return
-    chain = {r.hashed: r for r in records if r.params == params.key and r.hashed}
-    for record in records:
-        if record.params == params.key and (not record.owner or SEP in record.owner):
+    # the chain: the records with NSEC3PARAM's parameters (usually all of them)
+    if records and not _mixed(records):
+        ours = records if records[0].params == params.key else []
+    else:
+        ours = [r for r in records if r.params == params.key]
+    chain = {r.hashed: r for r in ours if r.hashed}
+    for record in ours:
+        if not record.owner or SEP in record.owner:
             owner = auth.name(record.owner)
             out.add(
                 "NSEC_CHAIN_BROKEN",
@@ -174,19 +181,21 @@ def check_nsec3_chain(
                 line=record.line,
             )
     ordered = sorted(chain)
-    names = [table.keys[i] for i in auth.authoritative()]
+    rows = list(auth.authoritative())
     ents = auth.empty_non_terminals()
-    wire_of = table.zone.wire_of
-    expected = {
-        nsec3_hash_wire(wire_of(key), params.salt, params.iterations): key
-        for key in [*names, *ents]
+    wire_of, keys = table.zone.wire_of, table.keys
+    salt, iterations = params.salt, params.iterations
+    # a name is referred to by its row, an empty non-terminal (no row) by its key
+    expected: dict[bytes, Ref] = {
+        nsec3_hash_wire(wire_of(keys[row]), salt, iterations): row for row in rows
     }
-    ent_set = set(ents)
+    for ent in ents:
+        expected[nsec3_hash_wire(wire_of(ent), salt, iterations)] = ent
     _check_links(auth, chain, ordered, out)
-    _check_coverage(auth, names, ent_set, expected, chain, ordered, out)
+    _check_coverage(auth, rows, set(ents), expected, chain, ordered, out)
     for hashed, record in chain.items():
-        key = expected.get(hashed)
-        if key is None:
+        ref = expected.get(hashed)
+        if ref is None:
             owner = auth.name(record.owner)
             out.add(
                 "NSEC_CHAIN_BROKEN",
@@ -195,7 +204,7 @@ def check_nsec3_chain(
                 line=record.line,
             )
             continue
-        _check_bitmap(auth, key, key in ent_set, record, out)
+        _check_bitmap(auth, ref, record, out)
         if negative_ttl is not None and record.ttl > negative_ttl:
             out.add(
                 "NEGATIVE_TTL_TOO_LONG",
@@ -204,6 +213,17 @@ def check_nsec3_chain(
                 subject="nsec3-ttl",
                 line=record.line,
             )
+
+
+def _mixed(records: list[Nsec3Info]) -> bool:
+    """True when the records do not all share one parameter set (a second chain)."""
+    if not records:
+        return False
+    first = records[0]
+    algorithm, iterations, salt = first.algorithm, first.iterations, first.salt
+    return any(
+        r.algorithm != algorithm or r.iterations != iterations or r.salt != salt for r in records
+    )
 
 
 def _check_links(
@@ -233,80 +253,84 @@ def _covering(ordered: list[bytes], chain: dict[bytes, Nsec3Info], hashed: bytes
     return chain[ordered[index]]  # index -1 wraps to the last record (RFC 5155 §7.1)
 
 
-def _has_ds(auth: Authority, key: bytes) -> bool:
-    types = auth.table.types_at(key)
-    return types is not None and T.DS in types
+def _name(auth: Authority, ref: Ref) -> dns.name.Name:
+    return auth.table.name(ref) if isinstance(ref, int) else auth.name(ref)
+
+
+def _secure_or_not(auth: Authority, ref: Ref) -> tuple[bool, bool]:
+    """(is a delegation, has DS) for a name's row; an ENT is neither."""
+    if not isinstance(ref, int):
+        return False, False
+    return bool(auth.flags[ref] & DELEGATION), T.DS in auth.table.shape(ref).types
 
 
 def _check_coverage(
     auth: Authority,
-    names: list[bytes],
+    rows: list[int],
     ents: set[bytes],
-    expected: dict[bytes, bytes],
+    expected: dict[bytes, Ref],
     chain: dict[bytes, Nsec3Info],
     ordered: list[bytes],
     out: Emitter,
 ) -> None:
-    included = {key for hashed, key in expected.items() if hashed in chain}
-    optable = _opt_out_eligible(auth, names, ents, included)
-    for hashed, key in expected.items():
+    included = {ref for hashed, ref in expected.items() if hashed in chain}
+    optable = _opt_out_eligible(auth, rows, ents, included)
+    for hashed, ref in expected.items():
         if hashed in chain:
             continue
-        text = auth.name(key).to_text()
-        kind = "empty non-terminal " if key in ents else ""
-        if key in optable and ordered and _covering(ordered, chain, hashed).opt_out:
+        if ref in optable and ordered and _covering(ordered, chain, hashed).opt_out:
             continue
-        if key in optable:
+        text = _name(auth, ref).to_text()
+        kind = "" if isinstance(ref, int) else "empty non-terminal "
+        if ref in optable:
             why = "and no Opt-Out NSEC3 covers it (RFC 5155 §7.1)"
-        elif auth.is_delegation_key(key) and _has_ds(auth, key):
+        elif _secure_or_not(auth, ref) == (True, True):
             why = "a secure delegation always needs its own NSEC3, even with Opt-Out"
         else:
             why = "every authoritative name needs one"
-        index = auth.table.find(key)
         out.add(
             "NSEC_CHAIN_BROKEN",
             f"no NSEC3 for {kind}{text}; {why}",
             subject=f"{text}/missing",
-            line=auth.table.lines[index] if index >= 0 else None,
+            line=auth.table.lines[ref] if isinstance(ref, int) else None,
             evidence={"hash": b32hex_encode(hashed)},
         )
 
 
 def _opt_out_eligible(
-    auth: Authority, names: list[bytes], ents: set[bytes], included: set[bytes]
-) -> set[bytes]:
+    auth: Authority, rows: list[int], ents: set[bytes], included: set[Ref]
+) -> set[Ref]:
     """Insecure delegations, and ENTs with nothing below them but omitted insecure delegations.
 
     RFC 5155 §7.1: an ENT may lack an NSEC3 only when it exists solely because of
     insecure delegations left out of the chain; one included name below it
     (``included``) makes its NSEC3 mandatory.
     """
-    insecure = {k for k in names if auth.is_delegation_key(k) and not _has_ds(auth, k)}
+    insecure: set[Ref] = {r for r in rows if _secure_or_not(auth, r) == (True, False)}
     needed_ents: set[bytes] = set()
-    for key in names:
-        if key in insecure and key not in included:
+    keys = auth.table.keys
+    for row in rows:
+        if row in insecure and row not in included:
             continue
-        for ancestor in namekey.ancestors(key):
+        for ancestor in namekey.ancestors(keys[row]):
             if ancestor in ents:
                 needed_ents.add(ancestor)
     return insecure | (ents - needed_ents)
 
 
-def _check_bitmap(
-    auth: Authority, key: bytes, is_ent: bool, record: Nsec3Info, out: Emitter
-) -> None:
-    if is_ent:
+def _check_bitmap(auth: Authority, ref: Ref, record: Nsec3Info, out: Emitter) -> None:
+    if not isinstance(ref, int):
         expected: frozenset[int] = frozenset()
     else:
-        types = frozenset(auth.table.types_at(key) or ())
-        if auth.is_delegation_key(key):
+        types = frozenset(auth.table.shape(ref).types)
+        if auth.flags[ref] & DELEGATION:
             cut = types & {T.NS, T.DS}
             expected = frozenset(cut | ({T.RRSIG} if T.DS in cut else set()))
         else:
             expected = frozenset((types - {T.NSEC3}) | {T.RRSIG})
     if record.types == expected:
         return
-    name = auth.name(key)
+    name = _name(auth, ref)
     extra, missing = record.types - expected, expected - record.types
     parts = []
     if extra:
