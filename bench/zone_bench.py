@@ -15,7 +15,7 @@ reports every ECDSA signature as unverifiable (see ``peers.py``).
 
 Each run is a fresh process, measured from outside: wall time, CPU time and the
 peak RSS of the largest process from ``wait4``, plus the peak of the summed PSS
-of the whole process tree (sampled every 0.1 s: dnssec-doctor verifies in
+of the whole process tree (sampled every 0.5 s: dnssec-doctor verifies in
 worker processes, whose memory counts too). The 1-minute load average before
 each run is recorded. Python's own signature-verification rate on one core is
 measured too, for the floor: signatures / (rate × cores).
@@ -69,7 +69,9 @@ class _Sampler:
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
-        while not self.stop.wait(0.1):
+        # every 0.5 s: a sample costs a few ms of CPU (the kernel walks the page
+        # tables), which must not slow down the tool being measured
+        while not self.stop.wait(0.5):
             total = sum(_pss_kb(pid) for pid in _tree(self.root))
             self.peak_kb = max(self.peak_kb, total)
 

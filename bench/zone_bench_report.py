@@ -34,7 +34,7 @@ class Measured:
     max_rss_mb: float
     """Peak RSS of the largest single process (``wait4``)."""
     tree_pss_mb: float
-    """Peak of the summed PSS of the whole process tree (sampled every 0.1 s)."""
+    """Peak of the summed PSS of the whole process tree (sampled every 0.5 s)."""
     returncode: int
     load: float
     """1-minute load average just before the run."""
@@ -230,8 +230,9 @@ def markdown(
         "How to read the figures: *wall time* is the median over the runs; *CPU time* is "
         "user + system time of the process and its children (our worker processes "
         "included), so *cores used* = CPU ÷ wall; *peak RSS, largest process* comes from "
-        "`wait4`; *peak memory, all processes* is the sampled peak of the summed PSS of the "
-        "process and all its descendants (shared pages counted once), the honest figure for "
+        "`wait4`; *peak memory, all processes* is the peak (sampled every 0.5 s) of the "
+        "summed PSS of the process and all its descendants (shared pages counted once), the "
+        "honest figure for "
         "a tool that forks workers. *time ÷ ours* above 1 means dnssec-doctor was faster. "
         f"Python verifies {rate:,.0f} ECDSA P-256 signatures per second on one core here "
         "(dnspython + cryptography, measured in the same run); no verifier can beat "
