@@ -166,7 +166,8 @@ def _zone_table(result: ZoneResult, rate: float, cpus: int) -> list[str]:
             "",
             f"Signature floor on this machine: {sigs:,} signatures ÷ ({rate:,.0f}/s × {cpus} "
             f"cores) = {floor:.1f} s; dnssec-doctor took {ours.wall / floor:.2f}× that. "
-            f"Its memory, all processes together: {per_name:,.0f} bytes per owner name. "
+            f"Its memory, all processes together, per owner name: {per_name:,.0f} bytes "
+            "(interpreter and libraries included; per extra name below). "
             f"Wall times of each run: "
             + "; ".join(
                 f"{r.tool} {', '.join(f'{w:.1f}' for w in r.walls)}" for r in result.results

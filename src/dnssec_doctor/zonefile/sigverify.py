@@ -2,10 +2,11 @@
 
 Each RRset with signatures becomes a :data:`SigJob`, a tuple of plain bytes and
 ints (cheap to pickle); jobs are verified in chunks by :func:`verify_chunk`. A
-signature whose fields, validity window, TTL and crypto all check out with the
-first usable key is counted as valid right there; any other signature is handed
-to the shared :func:`dnssec_doctor.dnssec.signatures.check_signature`, which gives
-the verdict and its reason. The shortcut only ever concludes "valid", which is
+signature whose fields, validity window, TTL and crypto all check out (with the
+keys ``check_signature`` would try, in its order) is counted as valid right there;
+any other signature is handed to the shared
+:func:`dnssec_doctor.dnssec.signatures.check_signature`, which gives the verdict
+and its reason. The shortcut only ever concludes "valid", which is
 exactly when ``check_signature`` would. Only problems come back (plus counts and
 the earliest expiration), so memory stays proportional to the chunk, not the zone.
 With ``jobs == 1`` everything runs in-process.

@@ -2,8 +2,11 @@
 
 One streaming pass reads the file node by node: per-node checks run at once,
 signatures go to worker processes in chunks, and only a few facts per name stay
-in memory for the checks that need the whole zone (chains, authority, glue).
-Time is a parameter (``now``); nothing here reads the clock.
+in memory (about 100 bytes, :mod:`.table`) for the checks that need the whole
+zone (chains, authority, glue). Those run while the workers finish the last
+signatures. A file that is not grouped by owner (a name comes back later) is
+found when the table sorts and is read again, merged in memory: correct, but
+neither fast nor lean. Time is a parameter (``now``); nothing here reads the clock.
 """
 
 from __future__ import annotations
