@@ -236,8 +236,8 @@ def markdown(
         "honest figure for "
         "a tool that forks workers. *time ÷ ours* above 1 means dnssec-doctor was faster. "
         f"Python verifies {rate:,.0f} ECDSA P-256 signatures per second on one core here "
-        "(dnspython + cryptography, measured in the same run); no verifier can beat "
-        "signatures ÷ (that rate × cores), the *signature floor* below.",
+        "(dnspython + cryptography, measured in the same run); a Python verifier cannot "
+        "beat signatures ÷ (that rate × cores), the *signature floor* below.",
         "",
     ]
     for zone in zones:
