@@ -18,22 +18,10 @@ from dnssec_doctor import catalog
 from dnssec_doctor.analysis.observed import SignedRRset
 from dnssec_doctor.analysis.timefmt import duration, iso
 from dnssec_doctor.dnssec.keys import AnyKey, is_revoked, is_zone_key
-from dnssec_doctor.dnssec.signatures import SigCheck, SigStatus, check_rrsig
+from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigCheck, SigStatus, check_rrsig
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.severity import Severity
-
-STATUS_CODES: dict[SigStatus, str] = {
-    SigStatus.EXPIRED: "RRSIG_EXPIRED",
-    SigStatus.NOT_YET_VALID: "RRSIG_NOT_YET_VALID",
-    SigStatus.KEY_NOT_FOUND: "RRSIG_KEY_NOT_FOUND",
-    SigStatus.CRYPTO_INVALID: "RRSIG_CRYPTO_INVALID",
-    SigStatus.CANNOT_VERIFY_LOCALLY: "CANNOT_VERIFY_LOCALLY",
-    SigStatus.SIGNER_NOT_ZONE: "RRSIG_SIGNER_NOT_APEX",
-    SigStatus.LABELS_INVALID: "RRSIG_FIELDS_INVALID",
-    SigStatus.TTL_ABOVE_ORIGINAL: "RRSIG_FIELDS_INVALID",
-    SigStatus.TYPE_MISMATCH: "RRSIG_FIELDS_INVALID",
-}
 
 # Signatures that leave the RRset unvalidatable when no other signature is valid.
 FATAL = {

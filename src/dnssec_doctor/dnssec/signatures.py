@@ -51,6 +51,20 @@ class SigStatus(enum.Enum):
     TYPE_MISMATCH = "type-mismatch"
 
 
+STATUS_CODES: dict[SigStatus, str] = {
+    SigStatus.EXPIRED: "RRSIG_EXPIRED",
+    SigStatus.NOT_YET_VALID: "RRSIG_NOT_YET_VALID",
+    SigStatus.KEY_NOT_FOUND: "RRSIG_KEY_NOT_FOUND",
+    SigStatus.CRYPTO_INVALID: "RRSIG_CRYPTO_INVALID",
+    SigStatus.CANNOT_VERIFY_LOCALLY: "CANNOT_VERIFY_LOCALLY",
+    SigStatus.SIGNER_NOT_ZONE: "RRSIG_SIGNER_NOT_APEX",
+    SigStatus.LABELS_INVALID: "RRSIG_FIELDS_INVALID",
+    SigStatus.TTL_ABOVE_ORIGINAL: "RRSIG_FIELDS_INVALID",
+    SigStatus.TYPE_MISMATCH: "RRSIG_FIELDS_INVALID",
+}
+"""The catalog code for each failing status (live check and zone files alike)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SigCheck:
     """The verdict on one RRSIG, with the fields a report needs as evidence.

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
-
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.dnssec.signatures import SigStatus
+from dnssec_doctor.analysis.timefmt import iso
+from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
 from dnssec_doctor.severity import Severity
 from dnssec_doctor.zonefile.authority import Authority
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.sigverify import SigProblem, SigTotals
 
-_CODES = {
-    SigStatus.EXPIRED: "RRSIG_EXPIRED",
-    SigStatus.NOT_YET_VALID: "RRSIG_NOT_YET_VALID",
-    SigStatus.KEY_NOT_FOUND: "RRSIG_KEY_NOT_FOUND",
-    SigStatus.CRYPTO_INVALID: "RRSIG_CRYPTO_INVALID",
-    SigStatus.CANNOT_VERIFY_LOCALLY: "CANNOT_VERIFY_LOCALLY",
-    SigStatus.SIGNER_NOT_ZONE: "RRSIG_SIGNER_NOT_APEX",
-    SigStatus.LABELS_INVALID: "RRSIG_FIELDS_INVALID",
-    SigStatus.TTL_ABOVE_ORIGINAL: "RRSIG_FIELDS_INVALID",
-    SigStatus.TYPE_MISMATCH: "RRSIG_FIELDS_INVALID",
-}
-
 _SOFT = frozenset({SigStatus.EXPIRED, SigStatus.NOT_YET_VALID, SigStatus.KEY_NOT_FOUND})
 """Failures that do not break the RRset while another valid signature of the same
 algorithm exists (a left-over signature); a signature that does not verify at all
 stays at its full severity, because it means the data or the signer is corrupt."""
-
-
-def iso(posix: int) -> str:
-    """UTC ISO 8601 for a POSIX time."""
-    return datetime.datetime.fromtimestamp(posix, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _t(rdtype: int) -> str:
@@ -57,7 +39,7 @@ def report_problems(auth: Authority, totals: SigTotals, out: Emitter) -> None:
 
 
 def _report(problem: SigProblem, name: dns.name.Name, out: Emitter) -> None:
-    code = _CODES[problem.status]
+    code = STATUS_CODES[problem.status]
     owner = name.to_text()
     severity = None
     if problem.status in _SOFT and problem.algorithm in problem.rrset_valid_algorithms:
