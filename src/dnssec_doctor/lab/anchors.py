@@ -6,13 +6,8 @@ reads DS records in zone-file syntax from ``trust-anchor-file``.
 
 from __future__ import annotations
 
-import dns.exception
-import dns.rdata
-import dns.rdataclass
-import dns.rdatatype
-from dns.rdtypes.ANY.DS import DS
-
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.lab import realconf
 from dnssec_doctor.lab.plan import LabPlan
 
 STALE_ROOT_DS = "stale_root_ds"
@@ -21,8 +16,7 @@ STALE_ROOT_DS = "stale_root_ds"
 
 def bind_trust_anchors(plan: LabPlan) -> str:
     """A named.conf ``trust-anchors { . static-ds …; };`` statement for the lab root."""
-    lines = [_static_ds(record) for record in plan.trust_anchor_ds]
-    return "trust-anchors {\n" + "".join(f"    {line}\n" for line in lines) + "};\n"
+    return realconf.bind_trust_anchors(plan.trust_anchor_ds)
 
 
 def unbound_trust_anchor_file(plan: LabPlan) -> str:
@@ -40,18 +34,3 @@ def stale_root_anchor(plan: LabPlan) -> str:
     if not record:
         raise DoctorError("this lab plan has no stale root anchor")
     return f"{record}\n"
-
-
-def _static_ds(record: str) -> str:
-    """``"owner" static-ds tag alg digest-type "hex";`` from ``owner TTL IN DS …``."""
-    fields = record.split()
-    if len(fields) < 8 or fields[2].upper() != "IN" or fields[3].upper() != "DS":
-        raise DoctorError(f"not a DS record: {record!r}")
-    try:
-        ds = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, " ".join(fields[4:]))
-    except dns.exception.DNSException as error:
-        raise DoctorError(f"not a DS record: {record!r} ({error})") from None
-    assert isinstance(ds, DS)
-    return (
-        f'"{fields[0]}" static-ds {ds.key_tag} {ds.algorithm} {ds.digest_type} "{ds.digest.hex()}";'
-    )

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.lab import loopback, realconf, realowner, realproc
+from dnssec_doctor.lab import anchors, loopback, realconf, realowner, realproc
 from dnssec_doctor.lab.plan import LabPlan
 
 RESOLVER_ADDRESSES: dict[str, ServerAddress] = {
@@ -228,13 +228,18 @@ def _start(
         )
 
     hints = workdir / "root.hints"
-    hints.write_text(realconf.root_hints(_root_servers(plan)))
+    hints.write_text(realconf.root_hints(realconf.root_servers(plan)))
     anchor = workdir / "root-anchor.ds"
     anchor.write_text("".join(line.strip() + "\n" for line in plan.trust_anchor_ds))
     bind_anchor = workdir / "root-anchor.bind"
     bind_anchor.write_text(realconf.bind_trust_anchors(plan.trust_anchor_ds))
     stale = workdir / "stale-anchor.ds"
-    stale.write_text(realproc.unrelated_root_ds(plan.trust_anchor_ds) + "\n")
+    # The plan's retired root KSK when it has one; tiny test plans get a fresh unrelated key.
+    stale.write_text(
+        anchors.stale_root_anchor(plan)
+        if plan.extra.get(anchors.STALE_ROOT_DS)
+        else realproc.unrelated_root_ds(plan.trust_anchor_ds) + "\n"
+    )
 
     nodefault = tuple(sorted(set(realconf.SPECIAL_USE_NAMES) | _top_labels(plan)))
     resolvers: list[RealResolver] = []
@@ -341,17 +346,6 @@ def _check_addresses(layout: _Layout) -> None:
         if a.ip in reserved:
             raise DoctorError(f"real-server lab: {a.ip} is reserved for a lab resolver")
         seen.add(a.ip)
-
-
-def _root_servers(plan: LabPlan) -> list[tuple[str, ServerAddress]]:
-    names = {s.address: s.hostname for s in plan.servers}
-    out: list[tuple[str, ServerAddress]] = []
-    for i, addr in enumerate(plan.root_hints):
-        name = names.get(addr) or f"root{i}.lab-hints."
-        out.append((name if name.endswith(".") else name + ".", addr))
-    if not out:
-        raise DoctorError("real-server lab: the plan has no root hints")
-    return out
 
 
 def _top_labels(plan: LabPlan) -> set[str]:

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.lab.plan import LabPlan
 
 SPECIAL_USE_NAMES: tuple[str, ...] = (
     "test.",
@@ -203,6 +205,18 @@ def _split_ds(record: str) -> tuple[str, str, str, str, str]:
     if not (tag.isdigit() and alg.isdigit() and dtype.isdigit()):
         raise ValueError(f"DS record fields must be numeric here: {record!r}")
     return words[0], tag, alg, dtype, "".join(words[i + 4 :])
+
+
+def root_servers(plan: LabPlan) -> list[tuple[str, ServerAddress]]:
+    """The plan's root hints with the host names of the servers at those addresses."""
+    names = {s.address: s.hostname for s in plan.servers}
+    out: list[tuple[str, ServerAddress]] = []
+    for i, addr in enumerate(plan.root_hints):
+        name = names.get(addr) or f"root{i}.lab-hints."
+        out.append((name if name.endswith(".") else name + ".", addr))
+    if not out:
+        raise DoctorError("the lab plan has no root hints")
+    return out
 
 
 def root_hints(servers: Sequence[tuple[str, ServerAddress]]) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.lab import anchors
+from dnssec_doctor.lab import anchors, realconf
 from dnssec_doctor.lab.plan import LabPlan, LabServer, ScenarioInfo, ServedZone
 
 STATE_FORMAT = "dnssec-doctor/lab-state"
@@ -286,12 +286,8 @@ def write_anchor_files(directory: Path, plan: LabPlan) -> None:
 
 
 def root_hints_file(plan: LabPlan) -> str:
-    """Root hints in named.root form: the servers of ``.`` with their addresses."""
-    lines = []
-    for server in plan.servers:
-        if any(z.origin == "." for z in server.zones):
-            host = server.hostname if server.hostname.endswith(".") else f"{server.hostname}."
-            rrtype = "AAAA" if server.address.family_v6 else "A"
-            lines.append(f".\t3600000\tIN\tNS\t{host}\n")
-            lines.append(f"{host}\t3600000\tIN\t{rrtype}\t{server.address.ip}\n")
-    return "".join(lines)
+    """Root hints in named.root form: the servers of ``.`` with their addresses.
+
+    Empty for a plan without root hints (a single test zone, say).
+    """
+    return realconf.root_hints(realconf.root_servers(plan)) if plan.root_hints else ""
