@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.lab.scenarios import build_lab
@@ -16,3 +19,26 @@ LAB_NOW = 1_800_000_000
 def start_lab(names: Sequence[str] | None = None, base: str = "127.77") -> BackgroundLab:
     """A lab of the given scenarios (all by default), built at LAB_NOW with fixed keys."""
     return BackgroundLab(build_lab(LAB_NOW, base=base, seed=7, names=names))
+
+
+def doctor(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a fresh interpreter (exit codes and stderr as a user sees them)."""
+    return subprocess.run(
+        [sys.executable, "-m", "dnssec_doctor", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def probe_to_file(lab: BackgroundLab, scenario: str, directory: Path) -> Path:
+    """`dnssec-doctor probe` of one lab scenario; the capture file's path."""
+    anchor = lab.anchor_file(directory)
+    path = directory / f"{scenario}.capture.json"
+    result = doctor(
+        "probe", f"{scenario}.test", "-o", str(path), "--root-hints", lab.root_hints,
+        "--trust-anchor", str(anchor), "--timeout", "1",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -17,7 +16,7 @@ from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
 from dnssec_doctor.render.dot import MAX_NOTES_PER_ZONE, render_dot
 from dnssec_doctor.render.escape import dot_label
 from dnssec_doctor.severity import Severity
-from labthread import LAB_NOW, LabThread, start_lab
+from labthread import LAB_NOW, doctor, probe_to_file, start_lab
 from render_samples import (
     HOSTILE_PARTS,
     RAW_FORBIDDEN,
@@ -227,28 +226,7 @@ def test_golden_small_graph() -> None:
 def capture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     directory = tmp_path_factory.mktemp("capture")
     with start_lab(names=["ds-no-matching-key"]) as lab:
-        yield probe(lab, "ds-no-matching-key", directory)
-
-
-def probe(lab: LabThread, scenario: str, directory: Path) -> Path:
-    anchor = lab.anchor_file(directory)
-    path = directory / "capture.json"
-    result = doctor(
-        "probe", f"{scenario}.test", "-o", str(path), "--root-hints", lab.root_hints,
-        "--trust-anchor", str(anchor), "--timeout", "1",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return path
-
-
-def doctor(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dnssec_doctor", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+        yield probe_to_file(lab, "ds-no-matching-key", directory)
 
 
 def test_cli_replay_as_dot(capture: Path) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,7 +13,7 @@ import pytest
 
 from dnssec_doctor.render.escape import html_block, html_text, terminal
 from dnssec_doctor.render.html import CSS, render_html
-from labthread import LAB_NOW, LabThread, start_lab
+from labthread import LAB_NOW, doctor, probe_to_file, start_lab
 from render_samples import (
     RAW_FORBIDDEN,
     check_golden,
@@ -232,28 +230,10 @@ def test_golden_small_report() -> None:
 def captures(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     directory = tmp_path_factory.mktemp("captures")
     with start_lab(names=["good-nsec", "ds-no-matching-key"]) as lab:
-        yield {name: probe(lab, name, directory) for name in ("good-nsec", "ds-no-matching-key")}
-
-
-def probe(lab: LabThread, scenario: str, directory: Path) -> Path:
-    anchor = lab.anchor_file(directory)
-    path = directory / f"{scenario}.capture.json"
-    result = doctor(
-        "probe", f"{scenario}.test", "-o", str(path), "--root-hints", lab.root_hints,
-        "--trust-anchor", str(anchor), "--timeout", "1",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return path
-
-
-def doctor(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dnssec_doctor", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+        yield {
+            name: probe_to_file(lab, name, directory)
+            for name in ("good-nsec", "ds-no-matching-key")
+        }
 
 
 def test_cli_replay_as_html_bogus(captures: dict[str, Path]) -> None:
