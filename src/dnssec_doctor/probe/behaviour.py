@@ -184,42 +184,43 @@ async def ask_server(
     """Ask one server everything in ``plan``, storing each exchange in ``cut.queries``.
 
     ``started`` is the first round if it is already under way (else it starts
-    now). When the standard SOA query is answered, the other standard queries,
-    the NS address queries and (for a full plan, when the answer is
-    authoritative) the size and EDNS probes follow at once, without waiting for
-    slow first-round probes. When it is not, only the EDNS probes follow, and
-    only if EDNS without DO was answered: a dead server costs one timeout.
+    now); it may be shared by several plans for the same server, and whoever
+    started it cancels it if the collection is interrupted. When the standard SOA
+    query is answered, the other standard queries, the NS address queries and
+    (for a full plan, when the answer is authoritative) the size and EDNS probes
+    follow at once, without waiting for slow first-round probes. When it is not,
+    only the EDNS probes follow, and only if EDNS without DO was answered: a dead
+    server costs one timeout.
     """
     first = started or start_first_round(client, cut, server)
-    try:
-        standard = await first.standard
-        if standard.outcome not in _NO_ANSWER:
-            rest = [spec for spec in plan.questions if spec != first.spec]
-            later = [_ask(client, cut, server, spec, "") for spec in rest]
-            servers = cut.server_addresses()
-            index = servers.index(server) if server in servers else 0
-            hosts = hosts_for(index, len(servers), plan.ns_hosts)
-            later += [_ask(client, cut, server, p.spec, p.variant) for p in address_probes(hosts)]
-            if plan.full and classify(standard, dns.name.from_text(plan.zone)) == Kind.ANSWER:
-                later += [
-                    _ask(client, cut, server, p.spec, p.variant)
-                    for p in (*edns_probes(plan.zone), *size_probes(plan.zone, plan.nxname))
-                ]
-            await asyncio.gather(*later)
-        side = dict(zip(first.side, await asyncio.gather(*first.side.values()), strict=True))
-    finally:
-        for task in (first.standard, *first.side.values()):
-            task.cancel()
+    standard = await first.standard
+    if standard.outcome not in _NO_ANSWER:
+        rest = [spec for spec in plan.questions if spec != first.spec]
+        later = [_ask(client, cut, server, spec, "") for spec in rest]
+        servers = cut.server_addresses()
+        index = servers.index(server) if server in servers else 0
+        hosts = hosts_for(index, len(servers), plan.ns_hosts)
+        later += [_ask(client, cut, server, p.spec, p.variant) for p in address_probes(hosts)]
+        if plan.full and classify(standard, dns.name.from_text(plan.zone)) == Kind.ANSWER:
+            later += [
+                _ask(client, cut, server, p.spec, p.variant)
+                for p in (*edns_probes(plan.zone), *size_probes(plan.zone, plan.nxname))
+            ]
+        await asyncio.gather(*later)
+    side = dict(zip(first.side, await asyncio.gather(*first.side.values()), strict=True))
     nodo = side.get(EDNS_NODO)
     if standard.outcome in _NO_ANSWER and plan.full and nodo and nodo.outcome == "response":
         await asyncio.gather(
             *(_ask(client, cut, server, p.spec, p.variant) for p in edns_probes(plan.zone))
         )
-    _alias_standard_rung(cut, server, plan)
 
 
-def _alias_standard_rung(cut: ZoneCut, server: ServerAddress, plan: ServerPlan) -> None:
-    """The standard DNSKEY and NXDOMAIN queries are the ladder's 1232-byte rung."""
+def alias_standard_rung(cut: ZoneCut, server: ServerAddress, plan: ServerPlan) -> None:
+    """The standard DNSKEY and NXDOMAIN queries are the ladder's 1232-byte rung.
+
+    Called once every question of the server is answered (the DNSKEY query is one
+    of every zone's questions, the NXDOMAIN one of the target's).
+    """
     if not plan.full:
         return
     for qname, qtype in ((plan.zone, "DNSKEY"), (plan.nxname, "A")):

@@ -1,11 +1,14 @@
-"""Collection: the walk, then every query the analysis needs, sent in parallel.
+"""Collection: the walk, and every query the analysis needs, sent in parallel.
 
 For every zone cut: the DS at each parent server, and SOA, NS and DNSKEY at each
-of the zone's servers. For the zone holding the name, also the name's types,
-CDS/CDNSKEY/NSEC3PARAM at the apex, and the denial probes (a random name that
-does not exist, a type that does not exist at the name and at the apex), and the
-transport behaviour probes of ``probe.behaviour`` (whose first round starts as soon
-as the walk reaches a zone, so a dead server's timeout overlaps the walk's).
+of the zone's servers, asked as soon as the walk reaches the zone (so they overlap
+the walk below it). For the zone holding the name, once the walk has found it: the
+name's types, CDS/CDNSKEY/NSEC3PARAM at the apex, the denial probes (a random name
+that does not exist, a type that does not exist at the name and at the apex), and
+the transport behaviour probes of ``probe.behaviour`` (whose first round starts
+with the zone's questions, so a dead server's timeout overlaps the walk's). The
+critical path is the walk's round trips plus one or two (the name's questions, a
+TC answer's retry over TCP).
 Each ``--resolver`` is asked too (``probe.resolvers``); its first questions go out
 before the walk starts.
 """
@@ -13,13 +16,18 @@ before the walk starts.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.analysis.ownernames import doubled_origin_name
-from dnssec_doctor.probe.behaviour import FirstRound, ServerPlan, ask_server, start_first_round
+from dnssec_doctor.probe.behaviour import (
+    FirstRound,
+    ServerPlan,
+    alias_standard_rung,
+    ask_server,
+    start_first_round,
+)
 from dnssec_doctor.probe.request import NODATA_PROBE_TYPE, ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
 from dnssec_doctor.probe.resolvers import finish_resolvers, start_resolvers
@@ -35,73 +43,107 @@ TARGET_APEX_TYPES: tuple[str, ...] = ("CDS", "CDNSKEY", "NSEC3PARAM")
 async def collect(client: Client, request: ProbeRequest) -> Survey:
     """Walk to the name and ask every server what the analysis needs."""
     resolver = AddressResolver(client, request.root_hints, request.limits)
-    started: dict[tuple[str, ServerAddress], FirstRound] = {}
-
-    def on_cut(cut: ZoneCut) -> None:
-        for server in cut.server_addresses():
-            started.setdefault((cut.zone, server), start_first_round(client, cut, server))
-
+    zones = _ZoneQuestions(client)
     survey = Survey(
         name=request.name.to_text(),
         trust_anchors=request.trust_anchors,
         types=list(request.types),
     )
     resolver_rounds = start_resolvers(client, request, survey)
-    walk = DelegationWalk(client, request, resolver, on_cut)
-    cuts = await walk.run()
-    survey.cuts = cuts
-    jobs: list[Awaitable[None]] = []
-    for index, cut in enumerate(cuts):
-        is_target = index == len(cuts) - 1
-        jobs.extend(_zone_jobs(client, request, survey, cut, is_target, started))
-    jobs.append(finish_resolvers(client, request, survey, resolver_rounds))
-    await asyncio.gather(*jobs)
-    for leftover in started.values():  # first rounds of servers the walk later replaced
-        await asyncio.gather(leftover.standard, *leftover.side.values())
+    walk = DelegationWalk(client, request, resolver, zones.start)
+    try:
+        cuts = await walk.run()
+        survey.cuts = cuts
+        for cut in cuts:  # cuts the walk did not announce (``--ns`` overrides)
+            zones.start(cut)
+        target = cuts[-1]
+        plans = _target_plans(request, survey, target)
+        target_jobs = [
+            ask_server(client, target, server, plan, zones.first_round(target, server))
+            for server, plan in plans
+        ]
+        await asyncio.gather(
+            *zones.jobs, *target_jobs, finish_resolvers(client, request, survey, resolver_rounds)
+        )
+        for server, plan in plans:
+            alias_standard_rung(target, server, plan)
+    finally:
+        zones.cancel()
     survey.events = [*walk.events, *resolver.events]
     survey.exchanges_sent = len(client.exchanges)
     survey.budget_exhausted = client.budget_exhausted
     return survey
 
 
-def _zone_jobs(
-    client: Client,
-    request: ProbeRequest,
-    survey: Survey,
-    cut: ZoneCut,
-    is_target: bool,
-    started: dict[tuple[str, ServerAddress], FirstRound],
-) -> list[Awaitable[None]]:
-    jobs: list[Awaitable[None]] = []
-    if cut.parent is not None:
-        for server in cut.parent_servers:
-            jobs.append(_ask(client, cut, "parent", server, QuerySpec(cut.zone, "DS")))
-    questions = [QuerySpec(cut.zone, t) for t in APEX_TYPES]
-    if is_target:
-        zone = dns.name.from_text(cut.zone)
-        nxname = f"{request.nonexistent_label(zone)}.{cut.zone}".replace("..", ".")
-        survey.nonexistent_name = nxname
-        questions += [QuerySpec(cut.zone, t) for t in TARGET_APEX_TYPES]
-        questions.append(QuerySpec(cut.zone, NODATA_PROBE_TYPE))
-        questions.append(QuerySpec(nxname, "A"))
-        if survey.name != cut.zone:
-            questions += [QuerySpec(survey.name, t) for t in request.types]
-            questions.append(QuerySpec(survey.name, NODATA_PROBE_TYPE))
-            doubled = doubled_origin_name(request.name, zone)
-            if doubled is not None:  # does the name exist with the origin typed twice?
-                questions.append(QuerySpec(doubled.to_text(), "A"))
-        else:
-            questions += [QuerySpec(cut.zone, t) for t in request.types if t not in APEX_TYPES]
-    plan = ServerPlan(
-        cut.zone,
-        tuple(questions),
-        full=is_target,
-        nxname=survey.nonexistent_name if is_target else "",
-        ns_hosts=_in_bailiwick_hosts(cut),
-    )
-    for server in cut.server_addresses():
-        jobs.append(ask_server(client, cut, server, plan, started.pop((cut.zone, server), None)))
-    return jobs
+class _ZoneQuestions:
+    """The questions every zone gets, started as soon as the walk reaches the zone.
+
+    The DS at each parent server, and SOA (with the first-round behaviour probes),
+    NS, DNSKEY and the in-bailiwick NS addresses at each of the zone's servers go
+    out while the walk goes on below, so the collection's round trips are the
+    walk's plus one (the questions about the name itself, asked once the walk
+    knows which zone holds it).
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._rounds: dict[tuple[str, ServerAddress], FirstRound] = {}
+        self._zones: set[str] = set()
+        self.jobs: list[asyncio.Task[None]] = []
+
+    def start(self, cut: ZoneCut) -> None:
+        """Start the zone's questions (once per zone and server)."""
+        client = self._client
+        if cut.zone not in self._zones and cut.parent is not None:
+            for server in cut.parent_servers:
+                spec = QuerySpec(cut.zone, "DS")
+                self.jobs.append(asyncio.ensure_future(_ask(client, cut, "parent", server, spec)))
+        self._zones.add(cut.zone)
+        plan = ServerPlan(
+            cut.zone,
+            tuple(QuerySpec(cut.zone, t) for t in APEX_TYPES),
+            ns_hosts=_in_bailiwick_hosts(cut),
+        )
+        for server in cut.server_addresses():
+            if (cut.zone, server) in self._rounds:
+                continue
+            first = start_first_round(client, cut, server)
+            self._rounds[(cut.zone, server)] = first
+            self.jobs.append(asyncio.ensure_future(ask_server(client, cut, server, plan, first)))
+
+    def first_round(self, cut: ZoneCut, server: ServerAddress) -> FirstRound:
+        """The first round of a started server."""
+        return self._rounds[(cut.zone, server)]
+
+    def cancel(self) -> None:
+        """Stop whatever is still under way (only after an error or an interrupt)."""
+        for first in self._rounds.values():
+            for task in (first.standard, *first.side.values()):
+                task.cancel()
+        for job in self.jobs:
+            job.cancel()
+
+
+def _target_plans(
+    request: ProbeRequest, survey: Survey, cut: ZoneCut
+) -> list[tuple[ServerAddress, ServerPlan]]:
+    """What the zone holding the name is asked besides every zone's questions."""
+    zone = dns.name.from_text(cut.zone)
+    nxname = f"{request.nonexistent_label(zone)}.{cut.zone}".replace("..", ".")
+    survey.nonexistent_name = nxname
+    questions = [QuerySpec(cut.zone, t) for t in TARGET_APEX_TYPES]
+    questions.append(QuerySpec(cut.zone, NODATA_PROBE_TYPE))
+    questions.append(QuerySpec(nxname, "A"))
+    if survey.name != cut.zone:
+        questions += [QuerySpec(survey.name, t) for t in request.types]
+        questions.append(QuerySpec(survey.name, NODATA_PROBE_TYPE))
+        doubled = doubled_origin_name(request.name, zone)
+        if doubled is not None:  # does the name exist with the origin typed twice?
+            questions.append(QuerySpec(doubled.to_text(), "A"))
+    else:
+        questions += [QuerySpec(cut.zone, t) for t in request.types if t not in APEX_TYPES]
+    plan = ServerPlan(cut.zone, tuple(questions), full=True, nxname=nxname)
+    return [(server, plan) for server in cut.server_addresses()]
 
 
 def _in_bailiwick_hosts(cut: ZoneCut) -> tuple[str, ...]:
