@@ -384,6 +384,21 @@ def test_stale_answer_ede() -> None:
     assert _one(found, "RESOLVER_STALE_ANSWER").severity is Severity.INFO
 
 
+def test_both_stale_codes_make_one_stale_resolver_finding() -> None:
+    # Found by the property test below: EDE 3 and EDE 19 on one resolver's answers
+    # gave two findings with the same identity.
+    answers = [
+        *_root_ok(),
+        *_pair("zone.test.", "A", plain={"ad": True, "ede": [(3, "")]}),
+        *_pair("nx.zone.test.", "A", plain={"rcode": dns.rcode.NXDOMAIN, "ede": [(19, "")]}),
+    ]
+    found = _run(answers, _chain())
+    stale = _one(found, "RESOLVER_STALE_ANSWER")
+    assert stale.evidence["info_codes"] == [3, 19]
+    assert "EDE 3" in stale.detail and "EDE 19" in stale.detail
+    assert len({f.key for f in found}) == len(found)
+
+
 def test_signature_window_ede_on_a_name_found_secure_points_at_the_resolver_clock() -> None:
     answers = [
         *_root_ok(),

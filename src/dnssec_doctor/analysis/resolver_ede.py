@@ -102,6 +102,7 @@ def ede_findings(
 ) -> list[Finding]:
     """RESOLVER_EDE for every code seen, and RESOLVER_STALE_ANSWER for EDE 3/19."""
     out: list[Finding] = []
+    stale: dict[str, list[tuple[int, EdeSeen]]] = {}
     for code, item in seen.items():
         zone_findings = [*item.related, *(f for f in findings if f.zone == item.zone)]
         mapped, found = mapped_code(code, zone_findings)
@@ -142,18 +143,26 @@ def ede_findings(
         )
         out.append(f.with_cause(*item.causes) if item.causes else f)
         if code in STALE_CODES:
-            out.append(
-                catalog.finding(
-                    "RESOLVER_STALE_ANSWER",
-                    zone=item.zone,
-                    subject=server,
-                    servers=(server,),
-                    detail=(
-                        f"{server} served stale data (EDE {code}, {ede_name(code)}) for "
-                        f"{short_list(item.questions)}: it could not refresh the answer from the "
-                        "zone's servers, and may keep serving old data after a fix."
-                    ),
-                    evidence=evidence,
-                )
+            stale.setdefault(item.zone, []).append((code, item))
+    for zone, items in stale.items():  # EDE 3 and 19 together are one stale resolver
+        codes = ", ".join(f"EDE {code} ({ede_name(code)})" for code, _ in items)
+        questions = [q for _, item in items for q in item.questions]
+        out.append(
+            catalog.finding(
+                "RESOLVER_STALE_ANSWER",
+                zone=zone,
+                subject=server,
+                servers=(server,),
+                detail=(
+                    f"{server} served stale data ({codes}) for {short_list(questions)}: it "
+                    "could not refresh the answer from the zone's servers, and may keep "
+                    "serving old data after a fix."
+                ),
+                evidence={
+                    "resolver": server,
+                    "info_codes": [code for code, _ in items],
+                    "queries": questions,
+                },
             )
+        )
     return out
