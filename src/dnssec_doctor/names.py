@@ -30,3 +30,13 @@ def display(name: dns.name.Name | str) -> str:
     if isinstance(name, str):
         return name
     return name.to_text()
+
+
+def doubled_origin_name(name: dns.name.Name, zone: dns.name.Name) -> dns.name.Name | None:
+    """``www.example.com.example.com.`` for ``www.example.com.`` in ``example.com.``."""
+    if name == zone or not name.is_subdomain(zone):
+        return None
+    try:
+        return dns.name.Name(name.labels[:-1] + zone.labels)
+    except dns.name.NameTooLong:
+        return None

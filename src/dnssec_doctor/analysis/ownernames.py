@@ -9,17 +9,8 @@ import dns.rcode
 
 from dnssec_doctor import catalog
 from dnssec_doctor.findings import Finding
+from dnssec_doctor.names import doubled_origin_name
 from dnssec_doctor.probe.survey import ZoneCut
-
-
-def doubled_origin_name(name: dns.name.Name, zone: dns.name.Name) -> dns.name.Name | None:
-    """``www.example.com.example.com.`` for ``www.example.com.`` in ``example.com.``."""
-    if name == zone or not name.is_subdomain(zone):
-        return None
-    try:
-        return dns.name.Name(name.labels[:-1] + zone.labels)
-    except dns.name.NameTooLong:
-        return None
 
 
 def repeats_origin(owner: dns.name.Name, zone: dns.name.Name) -> bool:

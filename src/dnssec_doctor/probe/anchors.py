@@ -8,12 +8,12 @@ from pathlib import Path
 
 import dns.exception
 import dns.name
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.DNSKEY
 import dns.rdtypes.dsbase
 import dns.tokenizer
-import dns.zonefile
 
 from dnssec_doctor.errors import DoctorError
 

@@ -20,7 +20,7 @@ import asyncio
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.analysis.ownernames import doubled_origin_name
+from dnssec_doctor.names import doubled_origin_name
 from dnssec_doctor.probe.behaviour import (
     FirstRound,
     ServerPlan,

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import dns.exception
 import dns.rdatatype
-import dns.zone
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
@@ -41,8 +40,11 @@ def _hints_from_file(path: Path) -> list[ServerAddress]:
     lines = [ln for ln in lines if ln]
     if lines and all(len(ln.split()) == 1 for ln in lines):
         return [ServerAddress.parse(ln) for ln in lines]
+    # Imported only for a hints file in zone format: it costs start-up time otherwise.
+    from dns.zone import from_text as zone_from_text
+
     try:
-        zone = dns.zone.from_text(text, origin=".", relativize=False, check_origin=False)
+        zone = zone_from_text(text, origin=".", relativize=False, check_origin=False)
     except (dns.exception.DNSException, ValueError) as exc:
         raise DoctorError(f"invalid root hints file {path}: {exc}") from None
     found: list[ServerAddress] = []
