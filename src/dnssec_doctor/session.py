@@ -9,15 +9,14 @@ from __future__ import annotations
 import asyncio
 import datetime
 import secrets
+from typing import TYPE_CHECKING
 
 import dns.name
 
 from dnssec_doctor import __version__
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.analysis.engine import AnalysisOptions, analyse
 from dnssec_doctor.capture import Capture, Exchange
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.limits import Limits, limits_from_dict, limits_to_dict
 from dnssec_doctor.probe.anchors import anchors_from_lines
 from dnssec_doctor.probe.collect import collect
@@ -27,6 +26,10 @@ from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.replay import ReplayWire
 from dnssec_doctor.transport.sockets import SocketWire
+
+if TYPE_CHECKING:
+    from dnssec_doctor.analysis.engine import AnalysisOptions
+    from dnssec_doctor.findings import Diagnosis
 
 
 def new_seed() -> str:
@@ -88,6 +91,10 @@ def diagnose_capture(
     capture: Capture, now: int, options: AnalysisOptions | None = None
 ) -> Diagnosis:
     """The diagnosis of a capture as of ``now`` (no network)."""
+    # Imported here, not above: a live check imports the analysis while its probe
+    # waits on the network (``cli.warmup``), not before the first query goes out.
+    from dnssec_doctor.analysis.engine import analyse
+
     survey, exchanges = survey_from_capture(capture)
     limits = limits_from_dict(capture.limits) if capture.limits else Limits()
     return analyse(survey, exchanges, now, limits, options)

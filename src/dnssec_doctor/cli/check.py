@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from dnssec_doctor.analysis.engine import AnalysisOptions
 from dnssec_doctor.capture import load_capture
 from dnssec_doctor.capture import save_capture as write_capture
 from dnssec_doctor.cli.common import (
@@ -19,6 +18,7 @@ from dnssec_doctor.cli.common import (
     progress,
     resolve_at,
 )
+from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
@@ -98,7 +98,7 @@ def check(
         if name is None:
             raise DoctorError("missing NAME (or --replay FILE)")
         request = build_request(name, **net)  # type: ignore[arg-type]
-        with progress(f"checking {name} …"):
+        with progress(f"checking {name} …"), Warmup(modules_for(fmt)):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
         if save_capture is not None:
             try:
@@ -110,5 +110,7 @@ def check(
             f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
             "nothing to diagnose"
         )
+    from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
+
     diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning * 86400))
     sys.exit(emit(diagnosis, fmt))

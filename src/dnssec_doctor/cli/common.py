@@ -21,6 +21,7 @@ from dnssec_doctor.probe.defaults import ROOT_TRUST_ANCHORS
 from dnssec_doctor.probe.hints import default_root_hints, parse_root_hints
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import new_seed
+from dnssec_doctor.severity import exit_code_for
 from dnssec_doctor.timeparse import parse_at
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -117,12 +118,11 @@ def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None
 
     ``text`` replaces the default text report (``zone`` groups repeated findings).
     """
-    from dnssec_doctor.render.json_out import render_json
-    from dnssec_doctor.render.nagios import render_nagios
-    from dnssec_doctor.render.text import render_text
-    from dnssec_doctor.severity import exit_code_for
-
+    # Each renderer is imported only when used: rich alone costs more start-up time
+    # than a whole probe on a fast network.
     if fmt == "json":
+        from dnssec_doctor.render.json_out import render_json
+
         sys.stdout.write(render_json(diagnosis))
     elif fmt == "html":
         from dnssec_doctor.render.html import render_html
@@ -133,10 +133,14 @@ def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None
 
         sys.stdout.write(render_dot(diagnosis))
     elif fmt == "nagios":
+        from dnssec_doctor.render.nagios import render_nagios
+
         sys.stdout.write(render_nagios(diagnosis))
     elif text is not None:
         sys.stdout.write(text(diagnosis))
     else:
+        from dnssec_doctor.render.text import render_text
+
         sys.stdout.write(render_text(diagnosis, color=sys.stdout.isatty()))
     return exit_code_for(f.severity for f in diagnosis.findings)
 
