@@ -15,7 +15,6 @@ from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.malformed import malformed_findings
 from dnssec_doctor.analysis.namestatus import name_status
 from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
-from dnssec_doctor.analysis.resolver import resolver_findings
 from dnssec_doctor.analysis.rollover import rollover_findings
 from dnssec_doctor.analysis.rootcause import link_causes
 from dnssec_doctor.analysis.servers import server_findings
@@ -104,7 +103,12 @@ def analyse(
                 ),
             )
         )
-    found.extend(resolver_findings(survey, evals, data, found.all()))
+    if survey.resolvers:
+        # Imported only when a resolver was asked: most checks ask none, and this
+        # part of the analysis costs a fast check a few milliseconds to import.
+        from dnssec_doctor.analysis.resolver import resolver_findings
+
+        found.extend(resolver_findings(survey, evals, data, found.all()))
     findings = link_causes(found.all())
     status: Status = "indeterminate"
     reason = "the walk found no zone"

@@ -98,7 +98,10 @@ def check(
         if name is None:
             raise DoctorError("missing NAME (or --replay FILE)")
         request = build_request(name, **net)  # type: ignore[arg-type]
-        with progress(f"checking {name} …"), Warmup(modules_for(fmt)):
+        with (
+            progress(f"checking {name} …"),
+            Warmup(modules_for(fmt, resolvers=bool(request.resolvers))),
+        ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
         if save_capture is not None:
             try:

@@ -43,9 +43,16 @@ SWITCH_INTERVAL = 0.001
 answer waits at most about this long for the probe to run again."""
 
 
-def modules_for(fmt: str) -> tuple[str, ...]:
-    """What a check printing ``fmt`` will import after its probe."""
-    return (*ANALYSIS_MODULES, *RENDERER_MODULES.get(fmt, ()))
+RESOLVER_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.resolver",)
+
+
+def modules_for(fmt: str, *, resolvers: bool = False) -> tuple[str, ...]:
+    """What a check printing ``fmt`` (asking resolvers or not) will import after its probe."""
+    return (
+        *ANALYSIS_MODULES,
+        *(RESOLVER_MODULES if resolvers else ()),
+        *RENDERER_MODULES.get(fmt, ()),
+    )
 
 
 class Warmup:
