@@ -10,6 +10,7 @@ import sys
 import click
 
 from dnssec_doctor import __version__
+from dnssec_doctor.cli.dnsfeatures import prepare as prepare_dnspython
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE
@@ -90,6 +91,7 @@ def main() -> None:
     """Console-script entry point (the process's own: it tunes the garbage collector)."""
     if len(sys.argv) > 1 and sys.argv[1] in BOUNDED_COMMANDS:
         gc.disable()
+    prepare_dnspython()
     try:
         cli.main(prog_name="dnssec-doctor")
     finally:
