@@ -151,7 +151,7 @@ def _parse_after_id(rest: bytes) -> dns.message.Message | None:
         return None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class Capture:
     """Everything a probe asked and heard, plus the inputs needed to replay it."""
 
@@ -170,6 +170,11 @@ class Capture:
     tool_version: str = ""
     limits: dict[str, float] = field(default_factory=dict)
     """The Limits the probe ran with (replay walks with the same bounds)."""
+
+    def __repr__(self) -> str:
+        # A summary: a capture holds every answer in full (asyncio itself formats this
+        # repr when a probe's run ends, which with the generated repr cost milliseconds).
+        return f"Capture({self.name!r}, {len(self.exchanges)} exchanges, created={self.created!r})"
 
     def as_json(self) -> dict[str, Any]:
         """The JSON document."""
