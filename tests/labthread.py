@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import labbases
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.lab.scenarios import build_lab
 
@@ -16,8 +17,9 @@ LAB_NOW = 1_800_000_000
 """The lab's build time in tests (2027-01-15): signatures are relative to it."""
 
 
-def start_lab(names: Sequence[str] | None = None, base: str = "127.77") -> BackgroundLab:
-    """A lab of the given scenarios (all by default), built at LAB_NOW with fixed keys."""
+def start_lab(names: Sequence[str] | None = None, base: str = labbases.EMBEDDED) -> BackgroundLab:
+    """A lab of the given scenarios (all by default), built at LAB_NOW with fixed keys, on
+    the tests' own addresses by default (not those of a running `lab up`)."""
     return BackgroundLab(build_lab(LAB_NOW, base=base, seed=7, names=names))
 
 

@@ -23,13 +23,15 @@ from dnssec_doctor.probe.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
+from labbases import RECORDED_EMBEDDED
 from labthread import LAB_NOW, start_lab
 
 CASES = Path(__file__).parent / "cases"
 
 
 async def probe_all() -> None:
-    with start_lab() as lab:
+    # The recorded cases' own addresses, so a re-recording differs only where the probe did.
+    with start_lab(base=RECORDED_EMBEDDED) as lab:
         anchors = anchors_from_lines(lab.plan.trust_anchor_ds)
         for info in lab.plan.scenarios:
             name = info.query_name or info.zone

@@ -27,6 +27,7 @@ from dnssec_doctor.probe.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
+from labbases import RECORDED_REAL
 
 CASES = Path(__file__).parent / "data" / "resolver"
 SCENARIOS = (
@@ -39,12 +40,13 @@ SCENARIOS = (
     "corrupted-signature",
 )
 SEED = 66
-DEAD_RESOLVER = "127.78.255.9"
+DEAD_RESOLVER = f"{RECORDED_REAL}.255.9"
 
 
 async def record() -> None:
     now = int(time.time())
-    plan = build_lab(now, base="127.78", seed=SEED, names=SCENARIOS)
+    # The recorded cases' own addresses (test_resolver_recorded rebuilds the plan on them).
+    plan = build_lab(now, base=RECORDED_REAL, seed=SEED, names=SCENARIOS)
     with tempfile.TemporaryDirectory() as workdir:
         lab = start_real(plan, Path(workdir), wait_seconds=120)
         try:

@@ -13,6 +13,7 @@ import pytest
 
 from dnssec_doctor.capture import load_capture
 from dnssec_doctor.transport.sockets import SocketWire
+from labbases import EMBEDDED
 from labthread import LAB_NOW, LabThread, start_lab
 
 DOCTOR = [sys.executable, "-m", "dnssec_doctor"]
@@ -126,8 +127,9 @@ def test_probe_then_replay_without_network(
     capture = load_capture(capture_path)
     asked = {e.server for e in capture.exchanges}
     # every server of the chain: two roots, two TLD servers, two of the zone
-    assert {"127.77.0.1", "127.77.0.2", "127.77.1.1", "127.77.1.2"} <= asked
-    assert len([a for a in asked if a.startswith("127.77.2")]) == 2
+    base = EMBEDDED
+    assert {f"{base}.0.1", f"{base}.0.2", f"{base}.1.1", f"{base}.1.2"} <= asked
+    assert len([a for a in asked if a.startswith(f"{base}.2")]) == 2
     assert "wrote" in result.stderr
 
     # Replay in this process with every way of sending forbidden: no network is touched.
@@ -182,7 +184,7 @@ def test_good_zone_exits_zero(lab: LabThread, tmp_path: Path) -> None:
 def test_ns_override_replaces_the_delegation(lab: LabThread, tmp_path: Path) -> None:
     anchor = lab.anchor_file(tmp_path)
     result = run(
-        "check", "good-nsec.test", "--ns", "127.77.10.1", "--root-hints", lab.root_hints,
+        "check", "good-nsec.test", "--ns", f"{EMBEDDED}.10.1", "--root-hints", lab.root_hints,
         "--trust-anchor", str(anchor), "--at", f"@{LAB_NOW}", "--format", "json",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -190,15 +192,15 @@ def test_ns_override_replaces_the_delegation(lab: LabThread, tmp_path: Path) -> 
     assert data["status"] == "secure"
     target = data["zones"][-1]
     assert target["name"] == "good-nsec.test."
-    assert target["servers"] == ["127.77.10.1"]
+    assert target["servers"] == [f"{EMBEDDED}.10.1"]
 
 
 def test_ns_override_that_serves_nothing_for_the_name(lab: LabThread, tmp_path: Path) -> None:
     anchor = lab.anchor_file(tmp_path)
     result = run(
-        "check", "ds-no-matching-key.test", "--ns", "127.77.10.1", "--root-hints",
+        "check", "ds-no-matching-key.test", "--ns", f"{EMBEDDED}.10.1", "--root-hints",
         lab.root_hints, "--trust-anchor", str(anchor), "--at", f"@{LAB_NOW}", "--format", "json",
     )  # fmt: skip
     data = json.loads(result.stdout)
     lame = [f for f in data["findings"] if f["code"] == "LAME_OR_NOT_AUTHORITATIVE"]
-    assert lame and "127.77.10.1" in lame[0]["servers"]
+    assert lame and f"{EMBEDDED}.10.1" in lame[0]["servers"]

@@ -7,7 +7,7 @@
    bogus, AD is secure, an answer without AD is insecure. Every disagreement
    must be listed in ``KNOWN_DIFFERENCES`` with its reason and a condition
    that says when it applies; anything else fails.
-2. The embedded backend (127.77) must answer like BIND (127.78) for the
+2. The embedded backend (127.79) must answer like BIND (127.80) for the
    same zones: rcode, AA, TC, EDNS, answer and authority RRsets, modulo
    addresses, TTLs and signature bytes (ECDSA signatures are randomised).
 
@@ -41,6 +41,7 @@ import dns.rrset
 import dns.zone
 import pytest
 
+import labbases
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.lab.plan import LabPlan, ScenarioInfo
@@ -79,7 +80,8 @@ COMPARED = (
 """Scenarios whose answers the two backends must give alike: every kind of denial, two
 copies of one zone, and RSA keys (answers too big for 512 bytes)."""
 SEED = 11
-REAL_BASE, EMBEDDED_BASE = "127.78", "127.77"
+REAL_BASE, EMBEDDED_BASE = labbases.REAL, labbases.EMBEDDED
+"""The tests' own ranges: a developer's `lab up` may be running on 127.77 or 127.78."""
 _WAIT = 30.0
 """Seconds to wait for another test run's real lab to go away."""
 _TOOLS = {"named": "bind9", "unbound": "unbound", "delv": "bind9-dnsutils", "ip": "iproute2"}
@@ -126,7 +128,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def embedded(lab: Lab) -> Iterator[BackgroundLab]:
-    """The same zones (same keys, same times) served by the embedded backend on 127.77."""
+    """The same zones (same keys, same times) served by the embedded backend (EMBEDDED_BASE)."""
     with BackgroundLab(build_lab(lab.now, base=EMBEDDED_BASE, seed=SEED)) as running:
         yield running
 

@@ -235,7 +235,9 @@ async def test_bind_failure_names_the_address(zones: SignedZones) -> None:
         held.bind((LOOPBACK, 0))
         port = held.getsockname()[1]
         plan = make_plan(zones, (port, port), faults=False)
-        with pytest.raises(DoctorError, match=f"cannot listen on {LOOPBACK}:{port}"):
+        # The address and what to do: another lab is the usual holder of a lab address.
+        busy = f"cannot listen on {LOOPBACK}:{port} .*already in use.*lab down.*--base"
+        with pytest.raises(DoctorError, match=busy):
             await EmbeddedLab(plan).start()
 
 
@@ -500,6 +502,8 @@ def test_build_plan_uses_each_backends_addresses() -> None:
     assert all(s.address.ip.startswith("127.77.") for s in embedded.servers)
     real = manager.build_plan(LAB_NOW, ["good-nsec"], backend="real")
     assert all(s.address.ip.startswith("127.78.") for s in real.servers)
+    moved = manager.build_plan(LAB_NOW, ["good-nsec"], backend="real", base=TEST_BASE)
+    assert all(s.address.ip.startswith(f"{TEST_BASE}.") for s in moved.servers)
     with pytest.raises(DoctorError, match="unknown lab scenario"):
         manager.build_plan(LAB_NOW, ["no-such-scenario"])
 
@@ -561,3 +565,20 @@ def _dig_sees_the_injected_faults(plan: LabPlan) -> None:
             assert "status: NXDOMAIN" in stripped and "status: NXDOMAIN" in proved
             denial = re.compile(r"\sIN\s+NSEC3?\s")
             assert not denial.search(stripped) and denial.search(proved)
+
+
+def test_cli_up_on_a_chosen_base_and_on_a_busy_one(lab_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    up = ["up", "good-nsec", "--base", TEST_BASE, "--timeout", "30"]
+    result = runner.invoke(lab_cli, [*up, "--dir", str(lab_dir)])
+    assert result.exit_code == 0, result.output
+    assert f"root hints: {TEST_BASE}.0.1,{TEST_BASE}.0.2" in result.output
+    # A second lab on the same addresses says which one is taken and what to do.
+    other = tmp_path / "other"
+    result = runner.invoke(lab_cli, [*up, "--dir", str(other)])
+    assert result.exit_code == 3, result.output
+    assert f"cannot listen on {TEST_BASE}.0.1 " in result.output
+    assert "`dnssec-doctor lab down`" in result.output and "--base" in result.output
+    assert lab_processes(other) == []
+    result = runner.invoke(lab_cli, ["up", "--dir", str(other), "--base", "10.1"])
+    assert result.exit_code == 3 and "127.0.0.0/8" in result.output

@@ -6,7 +6,9 @@ a clear message when any is missing: CI installs them, so a skip would hide
 a broken setup.
 
 The zones are signed relative to the wall clock on purpose: real resolvers
-validate against the system time, which the test cannot choose.
+validate against the system time, which the test cannot choose. The labs run on
+the tests' own range (``labbases.REAL``), so a developer's ``lab up --backend
+real`` on 127.78 may keep running.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -36,9 +39,10 @@ from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab import loopback
 from dnssec_doctor.lab.plan import LabPlan, LabServer, ScenarioInfo, ServedZone
-from dnssec_doctor.lab.real import RESOLVER_ADDRESSES, RealLab, start_real, stop_real
+from dnssec_doctor.lab.real import RealLab, resolver_addresses, start_real, stop_real
 from dnssec_doctor.lab.realconf import bind_trust_anchors, quoted, root_hints
 from dnssec_doctor.lab.scenarios import build_lab
+from labbases import REAL
 
 pytestmark = pytest.mark.real_servers
 
@@ -51,7 +55,10 @@ _BINARIES = {
 }
 _PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
 _WAIT = 30.0
-"""Seconds to wait for a real lab another test run has up (one lab per machine)."""
+"""Seconds to wait for a real lab another test run has up (one lab per range)."""
+RESOLVERS = resolver_addresses(REAL)
+BROKEN = f"{REAL}.0.9"
+"""The broken server one test adds."""
 
 
 def _require_tools() -> None:
@@ -67,14 +74,14 @@ def _require_tools() -> None:
 # --- a tiny signed tree: root, test., good.test., bogus.test. (expired) -----------
 
 _A = {
-    "root": "127.78.0.1",
-    "test": "127.78.0.2",
-    "good": "127.78.0.3",
-    "bogus": "127.78.0.4",
-    "good-b": "127.78.0.5",
-    "refused": "127.78.0.6",
-    "lame": "127.78.0.7",
-    "drop-do": "127.78.0.8",
+    "root": f"{REAL}.0.1",
+    "test": f"{REAL}.0.2",
+    "good": f"{REAL}.0.3",
+    "bogus": f"{REAL}.0.4",
+    "good-b": f"{REAL}.0.5",
+    "refused": f"{REAL}.0.6",
+    "lame": f"{REAL}.0.7",
+    "drop-do": f"{REAL}.0.8",
 }
 
 
@@ -226,8 +233,8 @@ def _our_processes(workdir: Path) -> list[int]:
 
 
 def _plan_addresses(plan: LabPlan) -> set[ipaddress.IPv4Address]:
-    ips = {s.address.ip for s in plan.servers} | {a.ip for a in RESOLVER_ADDRESSES.values()}
-    ips.add("127.78.0.9")  # the broken server one test adds
+    ips = {s.address.ip for s in plan.servers} | {a.ip for a in RESOLVERS.values()}
+    ips.add(BROKEN)
     return {ipaddress.IPv4Address(ip) for ip in ips}
 
 
@@ -340,7 +347,7 @@ an inception at least two days ahead."""
 @pytest.fixture(scope="class")
 def scenario_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabPlan, RealLab]]:
     _require_tools()
-    plan = build_lab(int(time.time()), base="127.78")
+    plan = build_lab(int(time.time()), base=REAL)
     running = start_real(plan, tmp_path_factory.mktemp("scenario-lab"), wait_seconds=_WAIT)
     try:
         yield plan, running
@@ -445,7 +452,7 @@ def test_start_twice_then_stop_leaves_nothing(tmp_path: Path) -> None:
     # the lab still starts and says which zone copy is missing.
     broken = LabServer(
         "ns.broken.test.",
-        ServerAddress("127.78.0.9"),
+        ServerAddress(BROKEN),
         (ServedZone("broken.test.", "$TTL 300\n@ SOA ns hm 1 3600 600 86400 300\n"),),
     )
     second = start_real(
@@ -455,7 +462,7 @@ def test_start_twice_then_stop_leaves_nothing(tmp_path: Path) -> None:
     assert dig(_A["good"], "good.test.", "SOA", "+norec").status == "NOERROR"
     assert first.load_errors == ()
     assert any("broken.test" in line for line in second.load_errors), second.load_errors
-    assert dig("127.78.0.9", "broken.test.", "SOA", "+norec").status == "SERVFAIL"
+    assert dig(BROKEN, "broken.test.", "SOA", "+norec").status == "SERVFAIL"
     second.stop()
     first.stop()  # a second stop is harmless
     assert _our_processes(tmp_path) == []
@@ -495,20 +502,22 @@ def test_refuses_to_share_addresses(tmp_path: Path) -> None:
     try:
         # Another program holds a resolver's port; daemons binding with
         # SO_REUSEADDR would start anyway and share the traffic, so we refuse.
-        _bind_when_free(blocker, (RESOLVER_ADDRESSES["non-validating"].ip, 53))
-        with pytest.raises(DoctorError, match=r"already in use: 127\.78\.255\.3"):
+        held = RESOLVERS["non-validating"].ip
+        _bind_when_free(blocker, (held, 53))
+        with pytest.raises(DoctorError, match=f"already in use: {re.escape(held)} .*lab down"):
             start_real(plan, tmp_path, wait_seconds=_WAIT)
     finally:
         blocker.close()
     assert _our_processes(tmp_path) == []
 
 
-def test_one_lab_per_machine(tmp_path: Path) -> None:
+def test_one_lab_per_range(tmp_path: Path) -> None:
     _require_tools()
     plan = tiny_plan(int(time.time()))
     first = start_real(plan, tmp_path / "one", bind_resolver=False, wait_seconds=_WAIT)
     try:
-        with pytest.raises(DoctorError, match="another real-server lab is running from"):
+        busy = f"another real-server lab on {re.escape(REAL)}.0.0/16 is running from .*--base"
+        with pytest.raises(DoctorError, match=busy):
             start_real(plan, tmp_path / "two", bind_resolver=False)
     finally:
         first.stop()
@@ -516,7 +525,7 @@ def test_one_lab_per_machine(tmp_path: Path) -> None:
 
 
 def test_loopback_refuses_addresses_outside_the_lab_range() -> None:
-    for addr in ("127.0.0.1", "127.77.0.1", "10.0.0.1", "::1", "nonsense"):
+    for addr in ("127.0.0.1", "127.0.0.53", "127.0.1.1", "10.0.0.1", "::1", "nonsense"):
         with pytest.raises(DoctorError):
             loopback.add_addresses([addr])
 

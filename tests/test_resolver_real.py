@@ -39,12 +39,13 @@ from dnssec_doctor.session import diagnose_capture, probe_live, request_from_cap
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.replay import ReplayWire
+from labbases import REAL
 from resolver_expect import ROLES, at, expect_role, show
 
 pytestmark = pytest.mark.real_servers
 
 SEED = 66
-DEAD_RESOLVER = "127.78.255.9"
+DEAD_RESOLVER = f"{REAL}.255.9"
 """Inside the lab's resolver block, but nothing listens there."""
 _PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
 
@@ -74,7 +75,7 @@ def _require_tools() -> None:
         pytest.fail("resolver tests need root (port 53 and addresses on lo)")
 
 
-_SCENARIOS = build_lab(1_800_000_000, base="127.78", seed=SEED).scenarios
+_SCENARIOS = build_lab(1_800_000_000, base=REAL, seed=SEED).scenarios
 NAMES = [s.name for s in _SCENARIOS if not s.embedded_only]
 """Scenarios the real backend can run (which ones does not depend on the build time)."""
 BOGUS = [s.name for s in _SCENARIOS if not s.embedded_only and s.expected_status == "bogus"]
@@ -106,7 +107,7 @@ async def _probe_all(plan: LabPlan, lab: RealLab) -> dict[str, Capture]:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     _require_tools()
     now = int(time.time())  # the one use of the clock: real resolvers validate against it
-    plan = build_lab(now, base="127.78", seed=SEED, names=NAMES)
+    plan = build_lab(now, base=REAL, seed=SEED, names=NAMES)
     lab = start_real(plan, tmp_path_factory.mktemp("resolver-lab"), wait_seconds=120)
     try:
         if len(lab.resolvers) != 4 or lab.load_errors or lab.skipped:

@@ -26,6 +26,7 @@ from dnssec_doctor.severity import Severity
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.replay import ReplayWire
+from labbases import RECORDED_REAL
 from resolver_expect import ROLES, at, expect_role, show
 
 CASES = Path(__file__).parent / "data" / "resolver"
@@ -33,7 +34,7 @@ META: dict[str, Any] = json.loads((CASES / "cases.json").read_text())
 SCENARIOS: list[str] = META["scenarios"]
 INFO: dict[str, ScenarioInfo] = {
     s.name: s
-    for s in build_lab(META["at"], base="127.78", seed=META["seed"], names=SCENARIOS).scenarios
+    for s in build_lab(META["at"], base=RECORDED_REAL, seed=META["seed"], names=SCENARIOS).scenarios
 }
 
 

@@ -28,7 +28,7 @@ from labthread import LAB_NOW, LabThread, start_lab
 pytestmark = pytest.mark.timeout(90)
 
 BASE = "127.85"
-"""This module's own lab addresses, so it can run while other helpers' labs use 127.77."""
+"""This module's own lab addresses, apart from the other modules' labs (see labbases)."""
 TIMEOUT = 0.5
 
 SINGLE_SERVER_FAULTS = [

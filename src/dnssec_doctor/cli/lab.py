@@ -84,11 +84,19 @@ def _scenario_catalogue() -> tuple[ScenarioInfo, ...]:
     show_default=True,
     help="embedded: pure-Python servers with fault injection; real: BIND and Unbound.",
 )
+@click.option(
+    "--base",
+    metavar="PREFIX",
+    help="First two octets of the lab's addresses, inside 127.0.0.0/8 "
+    f"(default: {manager.BASES['embedded']} embedded, {manager.BASES['real']} real).",
+)
 @click.option("--timeout", type=float, default=manager.START_TIMEOUT, show_default=True)
 @_one_line_errors
-def up_command(scenarios: tuple[str, ...], directory: Path, backend: str, timeout: float) -> None:
+def up_command(
+    scenarios: tuple[str, ...], directory: Path, backend: str, base: str | None, timeout: float
+) -> None:
     """Build and start the lab (all scenarios, or the ones named)."""
-    result = manager.up(directory, backend=backend, scenarios=scenarios, timeout=timeout)
+    result = manager.up(directory, backend=backend, scenarios=scenarios, timeout=timeout, base=base)
     if result.already_running:
         click.echo(f"lab already running in {directory} (left as it is)")
     else:

@@ -67,7 +67,7 @@ class EmbeddedServer:
                 if error.errno != errno.EADDRINUSE or attempt == attempts - 1:
                     raise DoctorError(
                         f"cannot listen on {self.server.address} for {self.server.hostname}: "
-                        f"{error.strerror or error}"
+                        f"{error.strerror or error}{_busy_hint(error, self.server.address)}"
                     ) from None
         raise AssertionError("unreachable")
 
@@ -142,6 +142,16 @@ class EmbeddedServer:
             writer.close()
             with contextlib.suppress(ConnectionError, OSError):
                 await writer.wait_closed()
+
+
+def _busy_hint(error: OSError, address: ServerAddress) -> str:
+    """What to do when a fixed lab address is taken: usually another lab serves there."""
+    if error.errno != errno.EADDRINUSE or address.port == 0:
+        return ""
+    return (
+        f" (is a lab already running on {address.ip}? `dnssec-doctor lab down` stops the one"
+        " `lab up` started; `lab up --base PREFIX` serves a lab on other addresses)"
+    )
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):

@@ -3,8 +3,10 @@
 BIND ``named`` only listens on addresses configured on an interface, although
 Linux routes all of 127.0.0.0/8 to ``lo``; so the real-server lab adds each of
 its addresses as a /32 on ``lo`` before starting and removes them afterwards.
-Only addresses in 127.78.0.0/16 (the real-server lab's range) are ever
-touched, so a mistake here cannot take an address some other software uses.
+Only addresses in 127.0.0.0/8 outside 127.0.0.0/16 are ever touched: the lab's
+ranges (127.78/16 for ``lab up``, another ``--base``, the tests' own) live there,
+and the machine's own loopback services (127.0.0.1, systemd-resolved's
+127.0.0.53, Debian's 127.0.1.1) do not, so a mistake here cannot take them away.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections.abc import Iterable
 
 from dnssec_doctor.errors import DoctorError
 
-LAB_NETWORK = ipaddress.IPv4Network("127.78.0.0/16")
-"""The only range this module adds to or removes from ``lo``."""
+LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
+SYSTEM = ipaddress.IPv4Network("127.0.0.0/16")
+"""Inside LOOPBACK, but never lab space: where the machine's own services listen."""
 
 DEVICE = "lo"
 
@@ -27,9 +30,15 @@ def _lab_address(text: str) -> ipaddress.IPv4Address:
         addr = ipaddress.ip_address(text)
     except ValueError:
         raise DoctorError(f"not an IP address: {text!r}") from None
-    if not isinstance(addr, ipaddress.IPv4Address) or addr not in LAB_NETWORK:
-        raise DoctorError(f"refusing to touch {addr} on {DEVICE}: only {LAB_NETWORK} is lab space")
+    if not isinstance(addr, ipaddress.IPv4Address) or not _is_lab_space(addr):
+        raise DoctorError(
+            f"refusing to touch {addr} on {DEVICE}: only {LOOPBACK} outside {SYSTEM} is lab space"
+        )
     return addr
+
+
+def _is_lab_space(addr: ipaddress.IPv4Address) -> bool:
+    return addr in LOOPBACK and addr not in SYSTEM
 
 
 def _ip(*args: str) -> subprocess.CompletedProcess[str]:
@@ -40,7 +49,7 @@ def _ip(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def present_addresses() -> set[ipaddress.IPv4Address]:
-    """The 127.78.0.0/16 addresses currently configured on ``lo``."""
+    """The lab-space addresses (127.0.0.0/8 outside 127.0.0.0/16) configured on ``lo``."""
     proc = _ip("-4", "-o", "addr", "show", "dev", DEVICE)
     if proc.returncode != 0:
         raise DoctorError(f"`ip addr show dev {DEVICE}` failed: {proc.stderr.strip()}")
@@ -51,7 +60,7 @@ def present_addresses() -> set[ipaddress.IPv4Address]:
             continue
         cidr = words[words.index("inet") + 1]
         iface = ipaddress.ip_interface(cidr)
-        if isinstance(iface, ipaddress.IPv4Interface) and iface.ip in LAB_NETWORK:
+        if isinstance(iface, ipaddress.IPv4Interface) and _is_lab_space(iface.ip):
             found.add(iface.ip)
     return found
 
@@ -60,7 +69,7 @@ def add_addresses(addresses: Iterable[str]) -> list[str]:
     """Add each address as a /32 on ``lo``; already-present ones are left alone.
 
     Returns the addresses that were actually added. DoctorError when one is
-    outside 127.78.0.0/16 or ``ip`` fails (usually: not running as root).
+    outside lab space or ``ip`` fails (usually: not running as root).
     """
     wanted = sorted({_lab_address(a) for a in addresses})
     have = present_addresses()

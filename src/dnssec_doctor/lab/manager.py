@@ -43,7 +43,8 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 BACKENDS = ("embedded", "real")
 BASES = {"embedded": "127.77", "real": "127.78"}
-"""The first two octets of each backend's lab addresses."""
+"""The first two octets of each backend's lab addresses unless ``--base`` says otherwise
+(the tests serve their labs elsewhere, so a running lab does not break them)."""
 REAL_SUBDIR = "real"
 """Where ``lab.real`` keeps its configuration, zone files and process records."""
 
@@ -137,8 +138,10 @@ def up(
     plan: LabPlan | None = None,
     now: int | None = None,
     timeout: float = START_TIMEOUT,
+    base: str | None = None,
 ) -> UpResult:
-    """Start a lab in ``directory`` (``plan``, or the scenarios' lab built at ``now``).
+    """Start a lab in ``directory`` (``plan``, or the scenarios' lab built at ``now`` on
+    ``base``, by default the backend's ``BASES`` entry).
 
     Harmless when a lab is already running there: returns its state.
     """
@@ -150,7 +153,8 @@ def up(
             return UpResult(running, already_running=True)
         remove_state(directory)  # leftovers of a lab that died
         if plan is None:
-            plan = build_plan(now if now is not None else int(time.time()), scenarios, backend)
+            when = now if now is not None else int(time.time())
+            plan = build_plan(when, scenarios, backend, base=base)
         if backend == "real":
             try:
                 return UpResult(_real_up(directory, plan), already_running=False)
@@ -190,12 +194,14 @@ def down(directory: Path, *, timeout: float = STOP_TIMEOUT) -> LabState | None:
         return state
 
 
-def build_plan(now: int, scenarios: Sequence[str] = (), backend: str = "embedded") -> LabPlan:
-    """The scenarios' lab built at ``now`` on the backend's addresses (127.77/16
-    embedded, 127.78/16 real); every scenario when none is named."""
+def build_plan(
+    now: int, scenarios: Sequence[str] = (), backend: str = "embedded", *, base: str | None = None
+) -> LabPlan:
+    """The scenarios' lab built at ``now`` on ``base``.0.0/16, by default the backend's
+    (127.77 embedded, 127.78 real); every scenario when none is named."""
     from dnssec_doctor.lab.scenarios import build_lab
 
-    return build_lab(now, base=BASES[backend], names=tuple(scenarios) or None)
+    return build_lab(now, base=base or BASES[backend], names=tuple(scenarios) or None)
 
 
 def _real_module() -> Any:

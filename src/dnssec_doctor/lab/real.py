@@ -3,7 +3,8 @@
 ``start_real(plan, workdir)`` writes every zone copy of a ``LabPlan`` to disk,
 starts one ``named`` that serves all authoritative addresses (one view per
 address, so two addresses can serve different copies of one zone), then the
-lab resolvers, each on its own address in 127.78.255.0/24:
+lab resolvers, each on its own address in ``<base>.255.0/24`` (``base``: the first two
+octets every plan address shares, 127.78 for ``lab up``):
 
 - ``validating``: Unbound with the lab's root DS as trust anchor;
 - ``stale-anchor``: Unbound with a root DS of a key the lab never used, so
@@ -16,7 +17,8 @@ Faults: a ``refused`` server becomes a view that refuses every query, a
 faults only the embedded backend can inject leave their server out, listed
 in ``RealLab.skipped``. Processes are started in their own session and recorded
 in ``workdir/real-lab.json``, so ``stop_real(workdir)`` works from another
-process (``lab down``) and a second ``start_real`` first stops the first.
+process (``lab down``) and a second ``start_real`` first stops the first. Labs
+on different bases run side by side (a developer's ``lab up`` and the tests).
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab import anchors, loopback, realconf, realowner, realproc
 from dnssec_doctor.lab.plan import LabPlan
 
-RESOLVER_ADDRESSES: dict[str, ServerAddress] = {
-    "validating": ServerAddress("127.78.255.1"),
-    "stale-anchor": ServerAddress("127.78.255.2"),
-    "non-validating": ServerAddress("127.78.255.3"),
-    "bind-validating": ServerAddress("127.78.255.4"),
+RESOLVER_HOSTS: dict[str, str] = {
+    "validating": "255.1",
+    "stale-anchor": "255.2",
+    "non-validating": "255.3",
+    "bind-validating": "255.4",
 }
-"""Where each lab resolver listens (port 53)."""
+"""The last two octets of each lab resolver's address (port 53), after the lab's base."""
 
 STATE_FILE = "real-lab.json"
 _NAMED_START_SECONDS = 30.0
@@ -117,21 +119,39 @@ def start_real(
     workdir.mkdir(parents=True, exist_ok=True)
     named = realproc.find_binary("named", "bind9")
     unbound = realproc.find_binary("unbound", "unbound")
+    base = plan_base(plan)
     deadline = time.monotonic() + wait_seconds
     while True:
         with realowner.machine_lock():
-            other = realowner.owner()
+            other = realowner.owner(base)
             if other is None or other == workdir or not lab_running(other):
                 if other is not None and other != workdir:
                     _stop(other)  # what is left of a lab whose processes died
                 _stop(workdir)
-                return _start_locked(plan, workdir, named, unbound, bind_resolver)
+                return _start_locked(plan, workdir, base, named, unbound, bind_resolver)
             if time.monotonic() >= deadline:
                 raise DoctorError(
-                    f"another real-server lab is running from {other}; "
-                    "stop it first (`dnssec-doctor lab down`)"
+                    f"another real-server lab on {base}.0.0/16 is running from {other}; "
+                    "stop it first (`dnssec-doctor lab down`) or start this one on "
+                    "other addresses (`lab up --base PREFIX`)"
                 )
         time.sleep(0.5)
+
+
+def resolver_addresses(base: str) -> dict[str, ServerAddress]:
+    """Role → address of each lab resolver of a lab on ``base`` (``127.78``, say)."""
+    return {role: ServerAddress(f"{base}.{host}") for role, host in RESOLVER_HOSTS.items()}
+
+
+def plan_base(plan: LabPlan) -> str:
+    """The first two octets every server address of ``plan`` shares; DoctorError when the
+    plan spans more than one such /16 (the lab's resolvers and its claim on the machine
+    are per /16)."""
+    bases = {".".join(s.address.ip.split(".")[:2]) for s in plan.servers}
+    if len(bases) != 1:
+        found = ", ".join(sorted(bases)) or "none"
+        raise DoctorError(f"real-server lab: plan addresses must share one x.y.0.0/16 ({found})")
+    return bases.pop()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,27 +161,33 @@ class _Layout:
     views: list[realconf.AuthView]
     silent: list[ServerAddress]
     skipped: list[SkippedServer]
-    roles: list[str]
+    resolvers: dict[str, ServerAddress]
+    """Role → address of each resolver to start."""
 
     def addresses(self) -> list[ServerAddress]:
-        resolvers = [RESOLVER_ADDRESSES[r] for r in self.roles]
-        return [v.address for v in self.views] + self.silent + resolvers
+        return [v.address for v in self.views] + self.silent + list(self.resolvers.values())
 
 
 def _start_locked(
-    plan: LabPlan, workdir: Path, named: str, unbound: str, bind_resolver: bool
+    plan: LabPlan, workdir: Path, base: str, named: str, unbound: str, bind_resolver: bool
 ) -> RealLab:
-    roles = [r for r in RESOLVER_ADDRESSES if bind_resolver or r != "bind-validating"]
-    layout = _auth_views(plan, workdir, roles)
+    resolvers = {
+        role: address
+        for role, address in resolver_addresses(base).items()
+        if bind_resolver or role != "bind-validating"
+    }
+    layout = _auth_views(plan, workdir, resolvers)
     _check_addresses(layout)
     busy = realowner.busy_addresses(layout.addresses())
     if busy:
         daemons = "\n".join(realowner.dns_daemons()) or "(no named/unbound found)"
         raise DoctorError(
-            f"real-server lab: already in use: {', '.join(busy)}; DNS daemons running:\n{daemons}"
+            f"real-server lab: already in use: {', '.join(busy)} (another lab? "
+            "`dnssec-doctor lab down` stops the one `lab up` started; `lab up --base PREFIX` "
+            f"serves on other addresses); DNS daemons running:\n{daemons}"
         )
     state = realproc.State(workdir / STATE_FILE)
-    realowner.set_owner(workdir)
+    realowner.set_owner(base, workdir)
     try:
         return _start(plan, workdir, state=state, layout=layout, named=named, unbound=unbound)
     except BaseException:
@@ -187,8 +213,7 @@ def _stop(workdir: Path) -> None:
             realproc.terminate(proc)
         loopback.remove_addresses(state.addresses)
         state_path.unlink()
-    if realowner.owner() == workdir:
-        realowner.set_owner(None)
+    realowner.forget(workdir)
 
 
 def _start(
@@ -201,7 +226,10 @@ def _start(
     unbound: str,
 ) -> RealLab:
     views = layout.views
-    state.addresses = [a.ip for a in layout.addresses()]
+    # Only what this lab adds is removed when it stops: an address configured before
+    # (by whoever chose this base) stays as it was found.
+    present = {str(a) for a in loopback.present_addresses()}
+    state.addresses = [a.ip for a in layout.addresses() if a.ip not in present]
     state.save()  # before adding, so a failure part-way still removes them
     loopback.add_addresses(state.addresses)
 
@@ -243,8 +271,7 @@ def _start(
 
     nodefault = tuple(sorted(set(realconf.SPECIAL_USE_NAMES) | _top_labels(plan)))
     resolvers: list[RealResolver] = []
-    for role in layout.roles:
-        addr = RESOLVER_ADDRESSES[role]
+    for role, addr in layout.resolvers.items():
         rdir = workdir / f"resolver-{role}"
         if role == "bind-validating":
             paths = _paths(rdir, "named")
@@ -297,7 +324,7 @@ def _paths(directory: Path, daemon: str) -> realconf.DaemonPaths:
     )
 
 
-def _auth_views(plan: LabPlan, workdir: Path, roles: list[str]) -> _Layout:
+def _auth_views(plan: LabPlan, workdir: Path, resolvers: dict[str, ServerAddress]) -> _Layout:
     """One view per plan server the real backend can serve; zone files written."""
     views: list[realconf.AuthView] = []
     silent: list[ServerAddress] = []
@@ -325,7 +352,7 @@ def _auth_views(plan: LabPlan, workdir: Path, roles: list[str]) -> _Layout:
             path.write_text(zone.text if zone.text.endswith("\n") else zone.text + "\n")
             files.append((zone.origin, str(path)))
         views.append(realconf.AuthView(server.address, tuple(files)))
-    return _Layout(views, silent, skipped, roles)
+    return _Layout(views, silent, skipped, resolvers)
 
 
 def _file_label(origin: str) -> str:
@@ -336,7 +363,7 @@ def _file_label(origin: str) -> str:
 
 def _check_addresses(layout: _Layout) -> None:
     seen: set[str] = set()
-    reserved = {a.ip for a in RESOLVER_ADDRESSES.values()}
+    reserved = {a.ip for a in layout.resolvers.values()}
     for a in [v.address for v in layout.views] + layout.silent:
         if a.port != 53:
             # Resolvers follow delegations to port 53 only.

@@ -1,12 +1,13 @@
-"""One real-server lab per machine: who runs it, and whether its ports are free.
+"""One real-server lab per address range: who runs it, and whether its ports are free.
 
-The real lab uses fixed addresses in 127.78.0.0/16 on port 53, so two labs
-cannot run at once. Worse, they would not notice: BIND binds with
-SO_REUSEPORT and Unbound with SO_REUSEADDR, so a second lab's daemons start
-happily and the kernel splits queries between the two. So a start takes a
-machine-wide lock, reads which work directory owns the running lab, and
-probes every address it needs with a plain UDP bind (which fails while any
-other socket holds the address, whatever flags that one used).
+A real lab uses fixed addresses in its ``<base>.0.0/16`` on port 53 (127.78 for
+``lab up``), so two labs on one base cannot run at once. Worse, they would not
+notice: BIND binds with SO_REUSEPORT and Unbound with SO_REUSEADDR, so a second
+lab's daemons start happily and the kernel splits queries between the two. So
+a start takes a machine-wide lock, reads which work directory owns the lab on
+its base, and probes every address it needs with a plain UDP bind (which fails
+while any other socket holds the address, whatever flags that one used). Labs
+on different bases (a developer's ``lab up`` and the tests') run side by side.
 """
 
 from __future__ import annotations
@@ -43,22 +44,34 @@ def machine_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def owner() -> Path | None:
-    """The work directory of the last lab started on this machine, if recorded."""
+def _owner_file(base: str) -> Path:
+    return _run_dir() / f"real-lab-{base}.owner"
+
+
+def _recorded(path: Path) -> Path | None:
     try:
-        text = (_run_dir() / "real-lab.owner").read_text().strip()
+        text = path.read_text().strip()
     except OSError:
         return None
     return Path(text) if text else None
 
 
-def set_owner(workdir: Path | None) -> None:
-    """Record (or, with None, forget) the work directory of the running lab."""
-    path = _run_dir() / "real-lab.owner"
-    if workdir is None:
-        path.unlink(missing_ok=True)
-    else:
-        path.write_text(f"{workdir}\n")
+def owner(base: str) -> Path | None:
+    """The work directory of the last lab started on ``base``.0.0/16, if recorded."""
+    return _recorded(_owner_file(base))
+
+
+def set_owner(base: str, workdir: Path) -> None:
+    """Record ``workdir`` as the work directory of the lab running on ``base``."""
+    _owner_file(base).write_text(f"{workdir}\n")
+
+
+def forget(workdir: Path) -> None:
+    """Forget ``workdir`` as the owner of any base (it stopped)."""
+    # "real-lab.owner" is where versions with one lab per machine recorded theirs.
+    for path in _run_dir().glob("real-lab*.owner"):
+        if _recorded(path) == workdir:
+            path.unlink(missing_ok=True)
 
 
 def busy_addresses(addresses: Iterable[ServerAddress]) -> list[str]:

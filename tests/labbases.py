@@ -1,0 +1,29 @@
+"""The loopback ranges (first two octets) the tests serve their labs on.
+
+`dnssec-doctor lab up` serves on 127.77/16 (embedded) and `lab up --backend real`
+on 127.78/16, and a developer may leave either running while `make test` runs. So
+the tests that listen on port 53 use ranges of their own; a test on a lab's range
+would fail with "address already in use" (or wait for the real lab, then give up).
+
+- 127.79: the embedded labs of the tests (``labthread.start_lab``, test_differential);
+- 127.80: the real-server (BIND/Unbound) labs of the tests;
+- 127.81 and 127.85: modules with a lab of their own (test_lab_embedded,
+  test_servers_lab); 127.86: servers_wire's addresses (nothing is bound);
+  127.87 and 127.89: the benchmarks.
+
+Never 127.53/16. Recorded captures keep the addresses they were recorded on (the
+golden check cases 127.77, the resolver cases 127.78): replaying binds nothing, and
+the scripts that record them use those ranges again, so a re-recording changes only
+what the probe changed (stop a running `lab up` first).
+"""
+
+from __future__ import annotations
+
+EMBEDDED = "127.79"
+"""Where the tests' embedded labs listen."""
+REAL = "127.80"
+"""Where the tests' BIND/Unbound labs listen (their resolvers on ``127.80.255.x``)."""
+RECORDED_EMBEDDED = "127.77"
+"""The range the golden check cases (tests/cases/check-*) were recorded on."""
+RECORDED_REAL = "127.78"
+"""The range the resolver cases (tests/data/resolver) were recorded on."""
