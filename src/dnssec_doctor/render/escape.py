@@ -7,8 +7,6 @@ through the function for its sink.
 
 from __future__ import annotations
 
-import html
-
 # C0 controls, DEL and every C1 control as ``\DDD`` (the RFC 1035 §5.1 presentation
 # escape, decimal). All of C1 counts: 8-bit terminals take CSI (0x9B), OSC (0x9D),
 # DCS (0x90), APC (0x9F) … as introducers just like ESC [, and NEL (0x85) breaks lines.
@@ -46,6 +44,7 @@ def terminal_keep_newlines(text: str) -> str:
 
 def rich_markup(text: str) -> str:
     """Safe for rich markup and for a terminal."""
+    # Imported here: the text report and most commands never load rich.
     from rich.markup import escape
 
     return escape(terminal(text))
@@ -53,12 +52,18 @@ def rich_markup(text: str) -> str:
 
 def html_text(text: str) -> str:
     """Safe inside HTML element content and quoted attributes."""
-    return html.escape(terminal(text), quote=True)
+    # Imported here: ``html`` loads a table of 2,231 named entities, which the text
+    # report and the other commands do not need.
+    from html import escape
+
+    return escape(terminal(text), quote=True)
 
 
 def html_block(text: str) -> str:
     """Like ``html_text`` but keeps line breaks (for a ``white-space: pre-wrap`` block)."""
-    return html.escape(terminal_keep_newlines(text), quote=True)
+    from html import escape
+
+    return escape(terminal_keep_newlines(text), quote=True)
 
 
 def dot_label(text: str) -> str:

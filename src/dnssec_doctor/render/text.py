@@ -1,20 +1,17 @@
 """The text report: the verdict, then root causes with evidence and fix, then the rest.
 
-Built from rich ``Text`` objects, never markup strings, so DNS data cannot
-inject markup; control characters are escaped for the terminal.
+Written as spans of plain text with a style (``render.styled``), never markup, so DNS
+data cannot inject markup; control characters are escaped for the terminal. rich is
+not imported: it would cost more start-up time than the rest of a ``check``.
 """
 
 from __future__ import annotations
-
-import io
-
-from rich.console import Console
-from rich.text import Text
 
 from dnssec_doctor.analysis.timefmt import duration, iso
 from dnssec_doctor.catalog.entry import SYMPTOMS
 from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.render.escape import terminal, terminal_keep_newlines
+from dnssec_doctor.render.styled import StyledWriter, dumb_terminal
 from dnssec_doctor.severity import Severity
 
 STATUS_STYLE = {
@@ -34,86 +31,89 @@ MAX_OTHER = 40
 
 
 def render_text(d: Diagnosis, *, color: bool = False, width: int = 100) -> str:
-    """The report as a string (ANSI colours only when ``color``)."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        width=width,
-        highlight=False,
-        emoji=False,
-    )
-    _header(console, d)
+    """The report as a string (ANSI colours only when ``color``, and not on a terminal
+    that says it is dumb)."""
+    out = StyledWriter(color=color and not dumb_terminal(), width=width)
+    _header(out, d)
     roots = [f for f in d.findings if f.is_root_cause and f.severity >= Severity.NOTICE]
     others = [f for f in d.findings if f not in roots]
-    _symptoms(console, roots)
+    _symptoms(out, roots)
     if roots:
-        console.print(Text("\nRoot causes", style="bold underline"))
+        _heading(out, "Root causes")
         for f in roots:
-            _finding(console, f, full=True)
+            _finding(out, f, full=True)
     else:
-        console.print(Text("\nNo problems found.", style="green"))
+        out.blank()
+        out.line(("No problems found.", "green"))
     if others:
-        console.print(Text("\nAlso observed", style="bold underline"))
+        _heading(out, "Also observed")
         for f in others[:MAX_OTHER]:
-            _finding(console, f, full=False)
+            _finding(out, f, full=False)
         if len(others) > MAX_OTHER:
-            console.print(Text(f"  … and {len(others) - MAX_OTHER} more (see --format json)"))
-    return buffer.getvalue()
+            out.line(f"  … and {len(others) - MAX_OTHER} more (see --format json)")
+    return out.getvalue()
 
 
-def _header(console: Console, d: Diagnosis) -> None:
-    line = Text()
-    line.append(terminal(d.name), style="bold")
-    line.append(" is ")
-    line.append(d.status.upper(), style=STATUS_STYLE.get(d.status, "bold"))
-    line.append(f"  (as of {iso(d.at)})")
-    console.print(line)
+def _heading(out: StyledWriter, title: str) -> None:
+    out.blank()
+    out.line((title, "bold underline"))
+
+
+def _header(out: StyledWriter, d: Diagnosis) -> None:
+    out.line(
+        (terminal(d.name), "bold"),
+        " is ",
+        (d.status.upper(), STATUS_STYLE.get(d.status, "bold")),
+        f"  (as of {iso(d.at)})",
+    )
     reason = d.stats.get("status_reason")
     if reason:
-        console.print(Text(f"  {terminal(str(reason))}", style="dim"))
+        out.line((f"  {terminal(str(reason))}", "dim"))
     if d.zones:
-        console.print(Text("\nChain of trust", style="bold underline"))
+        _heading(out, "Chain of trust")
         width = max(30, *(len(terminal(z.name)) + 2 for z in d.zones))
         for z in d.zones:
-            row = Text("  ")
-            row.append(f"{terminal(z.name):<{width}}")
-            row.append(f"{z.status:<14}", style=STATUS_STYLE.get(z.status, ""))
             servers = ", ".join(z.servers[:4]) + (" …" if len(z.servers) > 4 else "")
-            row.append(terminal(servers), style="dim")
+            row: list[str | tuple[str, str]] = [
+                "  ",
+                f"{terminal(z.name):<{width}}",
+                (f"{z.status:<14}", STATUS_STYLE.get(z.status, "")),
+                (terminal(servers), "dim"),
+            ]
             if z.valid_until is not None:
                 left = z.valid_until - d.at
                 style = "yellow" if left < 7 * 86400 else "dim"
-                row.append(f"  signatures valid until {iso(z.valid_until)} ", style=style)
-                row.append(f"({duration(left)})", style=style)
-            console.print(row, soft_wrap=True)
+                row.append((f"  signatures valid until {iso(z.valid_until)} ", style))
+                row.append((f"({duration(left)})", style))
+            out.line(*row, wrap=False)
             if z.status in ("bogus", "indeterminate") and z.reason:
-                console.print(Text(f"  {'':<{width}}↳ {terminal(z.reason)}", style="dim"))
+                out.line((f"  {'':<{width}}↳ {terminal(z.reason)}", "dim"))
 
 
-def _finding(console: Console, f: Finding, *, full: bool) -> None:
-    head = Text("  ")
-    head.append(f" {f.severity.label.upper()} ", style=SEVERITY_STYLE[f.severity])
-    head.append(" ")
-    head.append(f.code, style="bold")
-    head.append(f"  {terminal(f.zone)}")
+def _finding(out: StyledWriter, f: Finding, *, full: bool) -> None:
+    head: list[str | tuple[str, str]] = [
+        "  ",
+        (f" {f.severity.label.upper()} ", SEVERITY_STYLE[f.severity]),
+        " ",
+        (f.code, "bold"),
+        f"  {terminal(f.zone)}",
+    ]
     if f.line is not None:
-        head.append(f"  line {f.line}", style="dim")
-    console.print(head)
-    console.print(Text(f"    {terminal(f.title)}"))
+        head.append((f"  line {f.line}", "dim"))
+    out.line(*head)
+    out.line(f"    {terminal(f.title)}")
     if f.servers:
-        console.print(Text(f"    servers: {terminal(', '.join(f.servers))}", style="magenta"))
+        out.line((f"    servers: {terminal(', '.join(f.servers))}", "magenta"))
         if f.servers_ok:
-            console.print(Text(f"    fine on: {terminal(', '.join(f.servers_ok))}", style="dim"))
+            out.line((f"    fine on: {terminal(', '.join(f.servers_ok))}", "dim"))
     if full:
-        console.print(Text(_indent(terminal_keep_newlines(f.detail))), soft_wrap=True)
+        out.line(_indent(terminal_keep_newlines(f.detail)), wrap=False)
         if f.fix and f.severity >= Severity.WARNING:
-            fix = Text("    fix: ", style="bold green")
-            fix.append(_indent(terminal_keep_newlines(f.fix)).lstrip())
-            console.print(fix, soft_wrap=True)
+            # The whole fix in bold green, as the report has always shown it.
+            fix = _indent(terminal_keep_newlines(f.fix)).lstrip()
+            out.line((f"    fix: {fix}", "bold green"), wrap=False)
     elif f.caused_by:
-        console.print(Text(f"    caused by {terminal(', '.join(f.caused_by))}", style="dim"))
+        out.line((f"    caused by {terminal(', '.join(f.caused_by))}", "dim"))
 
 
 def _indent(text: str) -> str:
@@ -122,7 +122,7 @@ def _indent(text: str) -> str:
     return "\n".join(f"    {line.strip()}" for line in text.split("\n") if line.strip())
 
 
-def _symptoms(console: Console, roots: list[Finding]) -> None:
+def _symptoms(out: StyledWriter, roots: list[Finding]) -> None:
     """What users see (the NIST guide's symptoms) → the root causes that explain it."""
     by_symptom: dict[str, list[str]] = {}
     for f in roots:
@@ -134,8 +134,6 @@ def _symptoms(console: Console, roots: list[Finding]) -> None:
                 codes.append(f.code)
     if not by_symptom:
         return
-    console.print(Text("\nWhat users may see, and why", style="bold underline"))
+    _heading(out, "What users may see, and why")
     for symptom, codes in by_symptom.items():
-        line = Text(f"  {SYMPTOMS.get(symptom, symptom)}: ")
-        line.append(", ".join(codes), style="bold")
-        console.print(line, soft_wrap=True)
+        out.line(f"  {SYMPTOMS.get(symptom, symptom)}: ", (", ".join(codes), "bold"), wrap=False)
