@@ -11,7 +11,7 @@ _REPORT_GC = (
     "import atexit, gc, sys\n"
     "atexit.register(lambda: print('gc-enabled', gc.isenabled(), file=sys.stderr))\n"
     "sys.argv = ['dnssec-doctor', *sys.argv[1:]]\n"
-    "from dnssec_doctor.cli.main import main\n"
+    "from dnssec_doctor.cli.entry import main\n"
     "main()\n"
 )
 

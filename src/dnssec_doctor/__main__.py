@@ -1,5 +1,5 @@
 """``python -m dnssec_doctor``."""
 
-from dnssec_doctor.cli.main import main
+from dnssec_doctor.cli.entry import main
 
 main()

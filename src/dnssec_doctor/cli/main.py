@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import sys
@@ -10,7 +9,6 @@ import sys
 import click
 
 from dnssec_doctor import __version__
-from dnssec_doctor.cli.dnsfeatures import prepare as prepare_dnspython
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE
@@ -25,12 +23,6 @@ COMMANDS: dict[str, str] = {
     "ds": "dnssec_doctor.cli.ds:ds",
 }
 """Command name → where it lives; imported only when run, so start-up stays fast."""
-
-BOUNDED_COMMANDS = frozenset({"check", "probe", "ds", "explain"})
-"""Commands whose work is bounded (one query budget, one capture): they run without the
-cyclic garbage collector. The few cycles they make die with the process, and walking
-the objects of every imported module again and again cost about a tenth of a check on
-a fast network. ``zone`` (millions of records), ``lab`` and ``demo`` keep it."""
 
 
 class DoctorGroup(click.Group):
@@ -88,13 +80,5 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point (the process's own: it tunes the garbage collector)."""
-    if len(sys.argv) > 1 and sys.argv[1] in BOUNDED_COMMANDS:
-        gc.disable()
-    prepare_dnspython()
-    try:
-        cli.main(prog_name="dnssec-doctor")
-    finally:
-        # The process is about to end: spare the interpreter's shutdown a last
-        # collection over every object (about 40 ms after a check).
-        gc.freeze()
+    """Run the command line (the process's own settings are ``cli.entry``'s)."""
+    cli.main(prog_name="dnssec-doctor")
