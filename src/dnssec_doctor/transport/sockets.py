@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import copy
+import functools
 import secrets
 import socket
 import time
@@ -73,16 +75,27 @@ class SocketWire:
         query_id = secrets.randbelow(65536)
         attempt = _Attempt(server, spec, transport, query_id, started - self._t0)
         try:
-            query = spec.to_message(query_id)
-            wire = query.to_wire()
+            template, template_wire = _query_template(spec)
         except (dns.exception.DNSException, ValueError) as exc:
             return attempt.done("error", f"cannot build the query: {exc}", started)
+        query = copy.copy(template)  # shares the question; only the ID differs
+        query.id = query_id
+        wire = query_id.to_bytes(2, "big") + template_wire[2:]
         try:
             if transport == "tcp":
                 return await _send_tcp(attempt, query, wire, timeout, started)
             return await _send_udp(attempt, query, wire, timeout, started)
         except OSError as exc:
             return attempt.done("error", f"socket error: {exc.strerror or exc}", started)
+
+
+@functools.lru_cache(maxsize=1024)
+def _query_template(spec: QuerySpec) -> tuple[dns.message.Message, bytes]:
+    # A check asks the same question of every server of a zone, several times over:
+    # building the message once per question, not per attempt, saves CPU time that
+    # on a fast network is wall time.
+    message = spec.to_message(0)
+    return message, message.to_wire()
 
 
 class _Attempt:
