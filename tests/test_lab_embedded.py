@@ -27,10 +27,9 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 import pytest_asyncio
-from click.testing import CliRunner
 
+from clirun import invoke
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.cli.lab import lab as lab_cli
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab import manager
 from dnssec_doctor.lab.embedded import EmbeddedLab
@@ -460,20 +459,26 @@ def test_stale_state_of_a_dead_lab_is_not_running(zones: SignedZones, lab_dir: P
     assert not restarted.already_running and restarted.state.pid != state.pid
 
 
-def test_cli_status_and_down(zones: SignedZones, lab_dir: Path) -> None:
-    runner = CliRunner()
-    result = runner.invoke(lab_cli, ["status", "--dir", str(lab_dir)])
-    assert result.exit_code == 1 and "no lab running" in result.output
+def test_cli_status_and_down(
+    zones: SignedZones, lab_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = invoke("lab", "status", "--dir", str(lab_dir))
+    assert result.exit_code == 1 and "no lab running" in result.stdout
     manager.up(lab_dir, plan=make_plan(zones, (free_port(), free_port()), faults=False), timeout=30)
-    result = runner.invoke(lab_cli, ["status", "--dir", str(lab_dir)])
-    assert result.exit_code == 0 and "ns1.example.test." in result.output
-    result = runner.invoke(lab_cli, ["status", "--json"], env={manager.DIR_ENV: str(lab_dir)})
-    assert result.exit_code == 0 and '"running": true' in result.output
-    result = runner.invoke(lab_cli, ["down", "--dir", str(lab_dir)])
-    assert result.exit_code == 0 and "stopped" in result.output
+    result = invoke("lab", "status", "--dir", str(lab_dir))
+    assert result.exit_code == 0 and "ns1.example.test." in result.stdout
+    with monkeypatch.context() as env:
+        env.setenv(manager.DIR_ENV, str(lab_dir))
+        result = invoke("lab", "status", "--json")
+    assert result.exit_code == 0 and '"running": true' in result.stdout
+    result = invoke("lab", "down", "--dir", str(lab_dir))
+    assert result.exit_code == 0 and "stopped" in result.stdout
     assert lab_processes(lab_dir) == []
-    result = runner.invoke(lab_cli, ["up", "--dir", str(lab_dir), "--backend", "nope"])
-    assert result.exit_code == 2
+    result = invoke("lab", "up", "--dir", str(lab_dir), "--backend", "nope")
+    assert result.exit_code == 3  # a usage error, one line (DESIGN.md §3)
+    assert result.stderr == (
+        "dnssec-doctor: Invalid value for '--backend': 'nope' is not one of 'embedded', 'real'.\n"
+    )
 
 
 @pytest.mark.requires_tools("named-checkconf")
@@ -568,17 +573,16 @@ def _dig_sees_the_injected_faults(plan: LabPlan) -> None:
 
 
 def test_cli_up_on_a_chosen_base_and_on_a_busy_one(lab_dir: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
-    up = ["up", "good-nsec", "--base", TEST_BASE, "--timeout", "30"]
-    result = runner.invoke(lab_cli, [*up, "--dir", str(lab_dir)])
-    assert result.exit_code == 0, result.output
-    assert f"root hints: {TEST_BASE}.0.1,{TEST_BASE}.0.2" in result.output
+    up = ["lab", "up", "good-nsec", "--base", TEST_BASE, "--timeout", "30"]
+    result = invoke(*up, "--dir", str(lab_dir))
+    assert result.exit_code == 0, result.stderr
+    assert f"root hints: {TEST_BASE}.0.1,{TEST_BASE}.0.2" in result.stdout
     # A second lab on the same addresses says which one is taken and what to do.
     other = tmp_path / "other"
-    result = runner.invoke(lab_cli, [*up, "--dir", str(other)])
-    assert result.exit_code == 3, result.output
-    assert f"cannot listen on {TEST_BASE}.0.1 " in result.output
-    assert "`dnssec-doctor lab down`" in result.output and "--base" in result.output
+    result = invoke(*up, "--dir", str(other))
+    assert result.exit_code == 3, result.stdout
+    assert f"cannot listen on {TEST_BASE}.0.1 " in result.stderr
+    assert "`dnssec-doctor lab down`" in result.stderr and "--base" in result.stderr
     assert lab_processes(other) == []
-    result = runner.invoke(lab_cli, ["up", "--dir", str(other), "--base", "10.1"])
-    assert result.exit_code == 3 and "127.0.0.0/8" in result.output
+    result = invoke("lab", "up", "--dir", str(other), "--base", "10.1")
+    assert result.exit_code == 3 and "127.0.0.0/8" in result.stderr

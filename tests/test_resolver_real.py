@@ -23,10 +23,9 @@ from dataclasses import dataclass
 
 import dns.name
 import pytest
-from click.testing import CliRunner
 
+from clirun import invoke
 from dnssec_doctor.capture import Capture
-from dnssec_doctor.cli.main import cli
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.plan import LabPlan, ScenarioInfo
 from dnssec_doctor.lab.real import RealLab, start_real
@@ -178,9 +177,9 @@ def test_check_cli_reports_resolvers_and_survives_a_dead_one(run: Run) -> None:
         "--timeout",
         "1",
     ]
-    result = CliRunner().invoke(cli, [*args, "--format", "json"])
-    assert result.exit_code not in (0, 3), result.output
-    report = json.loads(result.output)
+    result = invoke(*args, "--format", "json")
+    assert result.exit_code not in (0, 3), result.stderr
+    report = json.loads(result.stdout)
     by_code: dict[str, list[dict[str, object]]] = {}
     for f in report["findings"]:
         by_code.setdefault(f["code"], []).append(f)
@@ -189,8 +188,8 @@ def test_check_cli_reports_resolvers_and_survives_a_dead_one(run: Run) -> None:
     assert any(
         f["servers"] == [run.address("validating")] for f in by_code["RESOLVER_SERVFAIL_DNSSEC"]
     )
-    text = CliRunner().invoke(cli, [*args, "--format", "text"])
+    text = invoke(*args, "--format", "text")
     assert text.exit_code == result.exit_code
-    assert f"servers: {run.address('validating')}" in text.output
-    assert "RESOLVER_SERVFAIL_DNSSEC" in text.output
-    assert DEAD_RESOLVER in text.output
+    assert f"servers: {run.address('validating')}" in text.stdout
+    assert "RESOLVER_SERVFAIL_DNSSEC" in text.stdout
+    assert DEAD_RESOLVER in text.stdout

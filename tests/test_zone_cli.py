@@ -9,10 +9,10 @@ import dns.dnssec
 import dns.name
 import dns.zone
 import pytest
-from click.testing import CliRunner
 from dns.dnssecalgs import PrivateECDSAP256SHA256
 
-from dnssec_doctor.cli.zone import render_zone_text, run_zone, zone
+from clirun import invoke as invoke_cli
+from dnssec_doctor.cli.zone import render_zone_text, run_zone
 from dnssec_doctor.dnssec.keys import make_ds
 
 ORIGIN = dns.name.from_text("example.test.")
@@ -38,8 +38,8 @@ def zone_file(tmp_path: Path) -> Path:
 
 
 def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(zone, list(args))
-    return result.exit_code, result.output
+    result = invoke_cli("zone", *args)
+    return result.exit_code, result.stdout
 
 
 def test_clean_zone_exits_zero_with_json_contract(zone_file: Path) -> None:
@@ -79,9 +79,10 @@ def test_warning_exit_one_for_expiry_soon(zone_file: Path) -> None:
 def test_unparseable_input_exits_three_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.db"
     path.write_text("$ORIGIN example.test.\n@ 300 SOA a b 1 2 3 4 5\nwww 300 A nope\n")
-    result = CliRunner().invoke(zone, [str(path)], standalone_mode=False)
-    assert isinstance(result.exception, Exception)
-    assert "bad.db:3: invalid A data" in str(result.exception)
+    result = invoke_cli("zone", str(path))
+    assert result.exit_code == 3 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "bad.db:3: invalid A data" in result.stderr
 
 
 def test_ds_file_matched_against_keys(zone_file: Path, tmp_path: Path) -> None:

@@ -6,29 +6,31 @@ import asyncio
 import sys
 from pathlib import Path
 
-import click
-
 from dnssec_doctor.capture import load_capture
 from dnssec_doctor.capture import save_capture as write_capture
+from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
+    FORMAT_OPTION,
+    NETWORK_OPTIONS,
     build_request,
     emit,
-    format_option,
-    network_options,
     progress,
     resolve_at,
 )
+from dnssec_doctor.cli.convert import IntRange, PathArg
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
 
-@click.command()
-@click.argument("name")
-@network_options
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Write the capture (JSON) to this file.")  # fmt: skip
+@command(
+    "probe",
+    Argument("name"),
+    *NETWORK_OPTIONS,
+    Option("-o", "--output", convert=PathArg(), required=True,
+           help="Write the capture (JSON) to this file."),
+)  # fmt: skip
 def probe(name: str, output: Path, **net: object) -> None:
     """Query every server about NAME and save every exchange as a capture file."""
     request = build_request(name, **net)  # type: ignore[arg-type]
@@ -39,38 +41,40 @@ def probe(name: str, output: Path, **net: object) -> None:
     except OSError as exc:
         raise DoctorError(f"cannot write capture {output}: {exc.strerror}") from None
     servers = sorted({e.server for e in capture.exchanges})
-    click.echo(
+    print(
         f"wrote {output}: {len(capture.exchanges)} exchanges with {len(servers)} servers "
         f"({', '.join(servers[:8])}{' …' if len(servers) > 8 else ''})",
-        err=True,
+        file=sys.stderr,
     )
 
 
-@click.command()
-@click.argument("name", required=False)
-@network_options
-@click.option(
-    "--replay",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Analyse a capture written by 'probe -o FILE' instead of querying.",
+@command(
+    "check",
+    Argument("name", required=False),
+    *NETWORK_OPTIONS,
+    Option(
+        "--replay",
+        convert=PathArg(),
+        metavar="FILE",
+        help="Analyse a capture written by 'probe -o FILE' instead of querying.",
+    ),
+    Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),
+    Option(
+        "--expiry-warning",
+        convert=IntRange(0, 3650),
+        default=7,
+        show_default=True,
+        metavar="DAYS",
+        help="Warn when a signature expires within DAYS.",
+    ),
+    Option(
+        "--save-capture",
+        convert=PathArg(),
+        metavar="FILE",
+        help="Also save the capture of this run.",
+    ),
+    FORMAT_OPTION,
 )
-@click.option("--at", "at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d).")
-@click.option(
-    "--expiry-warning",
-    type=click.IntRange(0, 3650),
-    default=7,
-    show_default=True,
-    metavar="DAYS",
-    help="Warn when a signature expires within DAYS.",
-)
-@click.option(
-    "--save-capture",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Also save the capture of this run.",
-)
-@format_option
 def check(
     name: str | None,
     replay: Path | None,

@@ -6,12 +6,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import click
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.cli.args import Option
+from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.limits import Limits
@@ -24,34 +25,28 @@ from dnssec_doctor.session import new_seed
 from dnssec_doctor.severity import exit_code_for
 from dnssec_doctor.timeparse import parse_at
 
-F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("text", "json", "html", "dot", "nagios")
 
 
-def network_options(func: F) -> F:
-    """The contract options that say where to ask (DESIGN.md §3)."""
-    options = [
-        click.option("--root-hints", "root_hints", metavar="ADDR[,ADDR…]|FILE",
-                     help="Where iteration starts (default: the IANA root servers)."),
-        click.option("--trust-anchor", "trust_anchor", multiple=True,
-                     type=click.Path(path_type=Path), metavar="FILE",
-                     help="DS or DNSKEY records (default: the IANA root KSKs)."),
-        click.option("--ns", "ns", multiple=True, metavar="ADDR[:PORT]",
-                     help="Query these as the zone's servers instead of the delegation."),
-        click.option("--resolver", "resolver", multiple=True, metavar="ADDR[:PORT]",
-                     help="Also diagnose these recursive resolvers for NAME."),
-        click.option("--type", "types", multiple=True, metavar="TYPE",
-                     help="Also examine these RR types at NAME."),
-        click.option("--timeout", type=click.FloatRange(0.05, 60.0), default=2.0,
-                     show_default=True, help="Per-query timeout in seconds."),
-        click.option("--max-queries", type=click.IntRange(1, 100_000), default=2000,
-                     show_default=True, help="Query budget of one analysis."),
-        click.option("--deadline", type=click.FloatRange(0.5, 3600.0), default=60.0,
-                     show_default=True, help="Seconds one analysis may take."),
-    ]  # fmt: skip
-    for option in reversed(options):
-        func = option(func)
-    return func
+NETWORK_OPTIONS = (
+    Option("--root-hints", metavar="ADDR[,ADDR…]|FILE",
+           help="Where iteration starts (default: the IANA root servers)."),
+    Option("--trust-anchor", multiple=True, convert=PathArg(), metavar="FILE",
+           help="DS or DNSKEY records (default: the IANA root KSKs)."),
+    Option("--ns", multiple=True, metavar="ADDR[:PORT]",
+           help="Query these as the zone's servers instead of the delegation."),
+    Option("--resolver", multiple=True, metavar="ADDR[:PORT]",
+           help="Also diagnose these recursive resolvers for NAME."),
+    Option("--type", dest="types", multiple=True, metavar="TYPE",
+           help="Also examine these RR types at NAME."),
+    Option("--timeout", convert=FloatRange(0.05, 60.0), default=2.0, show_default=True,
+           help="Per-query timeout in seconds."),
+    Option("--max-queries", convert=IntRange(1, 100_000), default=2000, show_default=True,
+           help="Query budget of one analysis."),
+    Option("--deadline", convert=FloatRange(0.5, 3600.0), default=60.0, show_default=True,
+           help="Seconds one analysis may take."),
+)  # fmt: skip
+"""The contract options that say where to ask (DESIGN.md §3); ``build_request`` takes them."""
 
 
 def build_request(
@@ -145,9 +140,8 @@ def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None
     return exit_code_for(f.severity for f in diagnosis.findings)
 
 
-def format_option(func: F) -> F:
-    """``--format``."""
-    return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-        help="Output format.",
-    )(func)  # fmt: skip
+FORMAT_OPTION = Option(
+    "--format", dest="fmt", convert=Choice(FORMATS), default="text", show_default=True,
+    help="Output format.",
+)  # fmt: skip
+"""``--format``."""

@@ -8,13 +8,13 @@ import sys
 import time
 from dataclasses import dataclass
 
-import click
 import dns.name
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from dnssec_doctor.cli.args import Option, command
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.background import BackgroundLab
@@ -68,9 +68,11 @@ async def check_scenarios(plan: LabPlan, now: int, on_done: object = None) -> li
     return list(await asyncio.gather(*(one(i) for i in plan.scenarios)))
 
 
-@click.command()
-@click.option("--scenario", "scenarios", multiple=True, metavar="NAME",
-              help="Only these scenarios (default: all; see 'lab list').")  # fmt: skip
+@command(
+    "demo",
+    Option("--scenario", dest="scenarios", multiple=True, metavar="NAME",
+           help="Only these scenarios (default: all; see 'lab list')."),
+)  # fmt: skip
 def demo(scenarios: tuple[str, ...]) -> None:
     """Start the built-in lab, diagnose every scenario, print one table, stop the lab."""
     unknown = sorted(set(scenarios) - set(scenario_names()))

@@ -15,21 +15,21 @@ import json
 import sys
 from pathlib import Path
 
-import click
-
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain import evaluate_chain
 from dnssec_doctor.analysis.dslive import live_zone
 from dnssec_doctor.analysis.dspreflight import Preflight, preflight
 from dnssec_doctor.analysis.findingset import FindingSet
+from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
+    FORMAT_OPTION,
+    NETWORK_OPTIONS,
     build_request,
     emit,
-    format_option,
-    network_options,
     progress,
     resolve_at,
 )
+from dnssec_doctor.cli.convert import Choice, PathArg
 from dnssec_doctor.dnssec.algorithms import algorithm_name, digest_info
 from dnssec_doctor.dsinput import ParsedInput, parse_ds_input
 from dnssec_doctor.errors import DoctorError
@@ -69,34 +69,36 @@ def read_candidates(files: tuple[Path, ...], texts: tuple[str, ...]) -> ParsedIn
     return parse_ds_input("\n".join(parts), source=source)
 
 
-@click.command("ds")
-@click.argument("name")
-@network_options
-@click.option(
-    "--ds",
-    "ds_files",
-    multiple=True,
-    metavar="FILE",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    help="DS or DNSKEY records to check: a dsset- or K*.key file, the output of "
-    "dnssec-dsfromkey, keymgr or pdnsutil ('-': standard input).",
+@command(
+    "ds",
+    Argument("name"),
+    *NETWORK_OPTIONS,
+    Option(
+        "--ds",
+        dest="ds_files",
+        multiple=True,
+        metavar="FILE",
+        convert=PathArg(dir_okay=False, allow_dash=True),
+        help="DS or DNSKEY records to check: a dsset- or K*.key file, the output of "
+        "dnssec-dsfromkey, keymgr or pdnsutil ('-': standard input).",
+    ),
+    Option(
+        "--ds-text",
+        dest="ds_texts",
+        multiple=True,
+        metavar="TEXT",
+        help="DS or DNSKEY text as you would paste it into the registry's form.",
+    ),
+    Option(
+        "--registry",
+        convert=Choice(sorted(POLICIES)),
+        default=DEFAULT_POLICY,
+        show_default=True,
+        help="The registry policy to check against.",
+    ),
+    Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),
+    FORMAT_OPTION,
 )
-@click.option(
-    "--ds-text",
-    "ds_texts",
-    multiple=True,
-    metavar="TEXT",
-    help="DS or DNSKEY text as you would paste it into the registry's form.",
-)
-@click.option(
-    "--registry",
-    type=click.Choice(sorted(POLICIES)),
-    default=DEFAULT_POLICY,
-    show_default=True,
-    help="The registry policy to check against.",
-)
-@click.option("--at", "at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d).")
-@format_option
 def ds(
     name: str,
     ds_files: tuple[Path, ...],

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import click
-
 from dnssec_doctor import catalog
+from dnssec_doctor.cli.args import Argument, command
 from dnssec_doctor.errors import DoctorError
 
 
-@click.command()
-@click.argument("code")
+@command("explain", Argument("code"))
 def explain(code: str) -> None:
     """Explain a problem CODE from the catalog (e.g. DS_NO_MATCHING_DNSKEY)."""
     wanted = code.strip().upper().replace("-", "_")
@@ -20,11 +18,11 @@ def explain(code: str) -> None:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise DoctorError(f"unknown problem code {code!r}{hint}") from None
     symptoms = ", ".join(catalog.SYMPTOMS[s] for s in item.symptoms) or "—"
-    click.echo(f"{item.code}  [{item.severity.label}]  section {item.section}")
-    click.echo(f"{item.title}\n")
-    click.echo(item.explanation + "\n")
-    click.echo(f"Evidence shown: {item.evidence}")
-    click.echo(f"Symptoms: {symptoms}")
-    click.echo(f"Fix: {item.fix}")
+    print(f"{item.code}  [{item.severity.label}]  section {item.section}")
+    print(f"{item.title}\n")
+    print(item.explanation + "\n")
+    print(f"Evidence shown: {item.evidence}")
+    print(f"Symptoms: {symptoms}")
+    print(f"Fix: {item.fix}")
     if item.peers:
-        click.echo(f"Peers: {item.peers}")
+        print(f"Peers: {item.peers}")

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-import click
-
+from dnssec_doctor.cli.args import Argument, Option, command, group
+from dnssec_doctor.cli.convert import Choice, Float, PathArg
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab import manager
 from dnssec_doctor.lab.plan import FAULTS, ScenarioInfo
@@ -22,15 +22,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
+def _one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
     """DoctorError → one line on stderr and exit status 3 (DESIGN §3)."""
 
-    @functools.wraps(command)
+    @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return command(*args, **kwargs)
+            return func(*args, **kwargs)
         except DoctorError as error:
-            click.echo(f"dnssec-doctor lab: {_printable(str(error))}", err=True)
+            print(f"dnssec-doctor lab: {_printable(str(error))}", file=sys.stderr)
             sys.exit(3)
 
     return wrapper
@@ -41,32 +41,27 @@ def _printable(text: str) -> str:
     return terminal(text)
 
 
-_dir_option = click.option(
+_DIR_OPTION = Option(
     "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
+    dest="directory",
+    convert=PathArg(file_okay=False),
     envvar=manager.DIR_ENV,
-    default=".lab",
+    default=Path(".lab"),
     show_default=True,
     help=f"Lab state directory (also ${manager.DIR_ENV}).",
 )
 
 
-@click.group("lab")
-def lab() -> None:
-    """A private signed DNS tree on loopback that reproduces each DNSSEC failure."""
-
-
-@lab.command("list")
+@command("list")
 @_one_line_errors
 def list_command() -> None:
     """List the scenarios and the faults the embedded servers can inject."""
     for info in _scenario_catalogue():
-        click.echo(f"{_printable(info.name):32} {info.expected_status:13} {info.zone}")
-        click.echo(f"{'':32} {_printable(info.description)}")
-    click.echo("\nfaults (embedded backend):")
+        print(f"{_printable(info.name):32} {info.expected_status:13} {info.zone}")
+        print(f"{'':32} {_printable(info.description)}")
+    print("\nfaults (embedded backend):")
     for name, meaning in FAULTS.items():
-        click.echo(f"  {name:20} {meaning}")
+        print(f"  {name:20} {meaning}")
 
 
 def _scenario_catalogue() -> tuple[ScenarioInfo, ...]:
@@ -74,23 +69,25 @@ def _scenario_catalogue() -> tuple[ScenarioInfo, ...]:
     return manager.build_plan(int(time.time())).scenarios
 
 
-@lab.command("up")
-@click.argument("scenarios", nargs=-1)
-@_dir_option
-@click.option(
-    "--backend",
-    type=click.Choice(manager.BACKENDS),
-    default="embedded",
-    show_default=True,
-    help="embedded: pure-Python servers with fault injection; real: BIND and Unbound.",
+@command(
+    "up",
+    Argument("scenarios", many=True),
+    _DIR_OPTION,
+    Option(
+        "--backend",
+        convert=Choice(manager.BACKENDS),
+        default="embedded",
+        show_default=True,
+        help="embedded: pure-Python servers with fault injection; real: BIND and Unbound.",
+    ),
+    Option(
+        "--base",
+        metavar="PREFIX",
+        help="First two octets of the lab's addresses, inside 127.0.0.0/8 "
+        f"(default: {manager.BASES['embedded']} embedded, {manager.BASES['real']} real).",
+    ),
+    Option("--timeout", convert=Float(), default=manager.START_TIMEOUT, show_default=True),
 )
-@click.option(
-    "--base",
-    metavar="PREFIX",
-    help="First two octets of the lab's addresses, inside 127.0.0.0/8 "
-    f"(default: {manager.BASES['embedded']} embedded, {manager.BASES['real']} real).",
-)
-@click.option("--timeout", type=float, default=manager.START_TIMEOUT, show_default=True)
 @_one_line_errors
 def up_command(
     scenarios: tuple[str, ...], directory: Path, backend: str, base: str | None, timeout: float
@@ -98,64 +95,73 @@ def up_command(
     """Build and start the lab (all scenarios, or the ones named)."""
     result = manager.up(directory, backend=backend, scenarios=scenarios, timeout=timeout, base=base)
     if result.already_running:
-        click.echo(f"lab already running in {directory} (left as it is)")
+        print(f"lab already running in {directory} (left as it is)")
     else:
-        click.echo(f"lab up in {directory}")
+        print(f"lab up in {directory}")
     _describe(result.state)
 
 
-@lab.command("status")
-@_dir_option
-@click.option("--json", "as_json", is_flag=True, help="Print the state file's JSON.")
+@command(
+    "status",
+    _DIR_OPTION,
+    Option("--json", dest="as_json", flag=True, help="Print the state file's JSON."),
+)
 @_one_line_errors
 def status_command(directory: Path, as_json: bool) -> None:
     """Show the running lab; exit status 1 when none runs."""
     state = manager.status(directory)
     if state is None:
         if as_json:
-            click.echo(json.dumps({"running": False, "directory": str(directory)}))
+            print(json.dumps({"running": False, "directory": str(directory)}))
         else:
-            click.echo(f"no lab running in {directory}")
+            print(f"no lab running in {directory}")
         sys.exit(1)
     if as_json:
-        click.echo(json.dumps({"running": True, **state.as_json()}, indent=2))
+        print(json.dumps({"running": True, **state.as_json()}, indent=2))
         return
-    click.echo(f"lab running in {directory}")
+    print(f"lab running in {directory}")
     _describe(state)
-    click.echo("servers:")
+    print("servers:")
     for server in state.servers:
         faults = f"  faults: {', '.join(server.faults)}" if server.faults else ""
         zones = " ".join(server.zones)
-        click.echo(
-            f"  {server.address:22} {_printable(server.hostname)}: {_printable(zones)}{faults}"
-        )
+        print(f"  {server.address:22} {_printable(server.hostname)}: {_printable(zones)}{faults}")
 
 
-@lab.command("down")
-@_dir_option
+@command("down", _DIR_OPTION)
 @_one_line_errors
 def down_command(directory: Path) -> None:
     """Stop the lab and remove its files."""
     state = manager.down(directory)
     if state is None:
-        click.echo(f"no lab was running in {directory}")
+        print(f"no lab was running in {directory}")
     else:
-        click.echo(f"lab in {directory} stopped")
+        print(f"lab in {directory} stopped")
+
+
+lab = group(
+    "A private signed DNS tree on loopback that reproduces each DNSSEC failure.",
+    list_command,
+    up_command,
+    status_command,
+    down_command,
+)
+"""``dnssec-doctor lab``: its commands."""
 
 
 def _describe(state: LabState) -> None:
     pid = f", pid {state.pid}" if state.pid else ""
-    click.echo(f"backend: {state.backend}{pid}, {len(state.servers)} servers")
+    print(f"backend: {state.backend}{pid}, {len(state.servers)} servers")
     hints = ",".join(state.root_hints)
-    click.echo(f"root hints: {hints}")
-    click.echo(f"trust anchor (DS): {state.files.get('ds', '')}")
+    print(f"root hints: {hints}")
+    print(f"trust anchor (DS): {state.files.get('ds', '')}")
     for kind in ("dnskey", "bind", "unbound", "root_hints"):
         if kind in state.files:
-            click.echo(f"  {kind}: {state.files[kind]}")
+            print(f"  {kind}: {state.files[kind]}")
     for key, value in sorted(state.extra.items()):
         if key.startswith("resolver."):
-            click.echo(f"resolver {key.removeprefix('resolver.')}: {value}")
-    click.echo(
+            print(f"resolver {key.removeprefix('resolver.')}: {value}")
+    print(
         f"try: dnssec-doctor check NAME --root-hints {hints} "
         f"--trust-anchor {state.files.get('ds', 'ANCHOR')}"
     )

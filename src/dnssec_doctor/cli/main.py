@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-
-import click
+from collections.abc import Sequence
 
 from dnssec_doctor import __version__
+from dnssec_doctor.cli.args import Command, Group, UsageError
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE
@@ -24,61 +24,75 @@ COMMANDS: dict[str, str] = {
 }
 """Command name → where it lives; imported only when run, so start-up stays fast."""
 
+SUMMARIES: dict[str, str] = {
+    "check": "Diagnose NAME through its whole chain of trust, on every server.",
+    "probe": "Query every server about NAME and save every exchange as a capture file.",
+    "zone": "Verify the signed zone FILE offline: signatures, chains, keys, ZONEMD.",
+    "explain": "Explain a problem CODE from the catalog (e.g. DS_NO_MATCHING_DNSKEY).",
+    "lab": "A private signed DNS tree on loopback that reproduces each DNSSEC failure.",
+    "demo": "Start the built-in lab, diagnose every scenario, print one table, stop the lab.",
+    "ds": "Will the registry accept this DS? Without --ds, print the DS to upload for NAME.",
+}
+"""Each command's summary (its help's first paragraph) for ``--help``, which imports none."""
 
-class DoctorGroup(click.Group):
-    """A click group whose every failure is one line on stderr and exit 3 (DESIGN.md §3).
 
-    Subcommands are imported lazily from ``COMMANDS``.
+def _load(name: str) -> Command | Group:
+    module_name, attr = COMMANDS[name].split(":")
+    command = getattr(importlib.import_module(module_name), attr)
+    assert isinstance(command, Command | Group)
+    return command
+
+
+CLI = Group("Finds out why DNSSEC is broken and says how to fix it.", SUMMARIES, _load, __version__)
+"""The whole command line."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line (``sys.argv`` by default) and exit with its status.
+
+    Every failure is one line on stderr and exit 3 (DESIGN.md §3). The process's own
+    settings are ``cli.entry``'s.
     """
+    try:
+        status = _run(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
+    except (UsageError, DoctorError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except BrokenPipeError:
+        _discard_stdout()
+        sys.exit(EXIT_CANNOT_DIAGNOSE)
+    except Exception as exc:
+        # A bug of ours must still end in one line and exit 3, never a traceback
+        # in a monitoring system's log; DNSSEC_DOCTOR_DEBUG=1 shows the traceback.
+        if os.environ.get("DNSSEC_DOCTOR_DEBUG"):
+            raise
+        _fail(
+            f"internal error ({type(exc).__name__}: {exc}); please report it with the "
+            "capture (--save-capture FILE); DNSSEC_DOCTOR_DEBUG=1 shows the traceback"
+        )
+    sys.exit(status)
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*COMMANDS, *super().list_commands(ctx)})
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return super().get_command(ctx, cmd_name)
-        module_name, attr = target.split(":")
-        command = getattr(importlib.import_module(module_name), attr)
-        assert isinstance(command, click.Command)
-        return command
-
-    def main(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
-        try:
-            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
-        except click.exceptions.Abort:
-            _fail("aborted")
-        except click.ClickException as exc:
-            _fail(exc.format_message())
-        except DoctorError as exc:
-            _fail(str(exc))
-        except KeyboardInterrupt:
-            _fail("interrupted")
-        except BrokenPipeError:
-            sys.exit(EXIT_CANNOT_DIAGNOSE)
-        except Exception as exc:
-            # A bug of ours must still end in one line and exit 3, never a traceback
-            # in a monitoring system's log; DNSSEC_DOCTOR_DEBUG=1 shows the traceback.
-            if os.environ.get("DNSSEC_DOCTOR_DEBUG"):
-                raise
-            _fail(
-                f"internal error ({type(exc).__name__}: {exc}); please report it with the "
-                "capture (--save-capture FILE); DNSSEC_DOCTOR_DEBUG=1 shows the traceback"
-            )
-        sys.exit(code if isinstance(code, int) else 0)
+def _run(argv: Sequence[str]) -> str | int | None:
+    """The command's exit status: commands end with ``sys.exit(status)`` or return (0)."""
+    try:
+        CLI.run("dnssec-doctor", argv)
+    except SystemExit as exc:
+        return exc.code
+    return 0
 
 
 def _fail(message: str) -> None:
-    click.echo(f"dnssec-doctor: {terminal(message)}", err=True)
+    print(f"dnssec-doctor: {terminal(message)}", file=sys.stderr)
     sys.exit(EXIT_CANNOT_DIAGNOSE)
 
 
-@click.group(cls=DoctorGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="dnssec-doctor")
-def cli() -> None:
-    """Finds out why DNSSEC is broken and says how to fix it."""
-
-
-def main() -> None:
-    """Run the command line (the process's own settings are ``cli.entry``'s)."""
-    cli.main(prog_name="dnssec-doctor")
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush has nowhere to fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's buffer): nothing to flush
+        pass

@@ -14,10 +14,11 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-import click
 import dns.name
 
-from dnssec_doctor.cli.common import emit, format_option, resolve_at
+from dnssec_doctor.cli.args import Argument, Option, command
+from dnssec_doctor.cli.common import FORMAT_OPTION, emit, resolve_at
+from dnssec_doctor.cli.convert import IntRange, PathArg
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.names import parse_name
@@ -119,26 +120,28 @@ def _progress(path: Path) -> tuple[AbstractContextManager[Any], ProgressFn | Non
     return bar, lambda done: bar.update(task, completed=done)
 
 
-@click.command("zone")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--origin", metavar="NAME", help="Zone origin (default: from the file).")
-@click.option(
-    "--ds",
-    "ds_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="DS records the parent publishes, checked against the zone's keys.",
-)
-@click.option("--at", "at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d).")
-@format_option
-@click.option("--allow-include", is_flag=True, help="Permit $INCLUDE (same directory only).")
-@click.option(
-    "--jobs", type=click.IntRange(1, 256), default=None, metavar="N",
-    help="Worker processes for signature checks (default: all cores for big files).",
-)  # fmt: skip
-@click.option(
-    "--expiry-warning", type=click.IntRange(0, 3650), default=7, show_default=True,
-    metavar="DAYS", help="Warn when a signature expires within DAYS.",
+@command(
+    "zone",
+    Argument("file", convert=PathArg(dir_okay=False)),
+    Option("--origin", metavar="NAME", help="Zone origin (default: from the file)."),
+    Option(
+        "--ds",
+        dest="ds_path",
+        convert=PathArg(dir_okay=False),
+        metavar="FILE",
+        help="DS records the parent publishes, checked against the zone's keys.",
+    ),
+    Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),
+    FORMAT_OPTION,
+    Option("--allow-include", flag=True, help="Permit $INCLUDE (same directory only)."),
+    Option(
+        "--jobs", convert=IntRange(1, 256), default=None, metavar="N",
+        help="Worker processes for signature checks (default: all cores for big files).",
+    ),
+    Option(
+        "--expiry-warning", convert=IntRange(0, 3650), default=7, show_default=True,
+        metavar="DAYS", help="Warn when a signature expires within DAYS.",
+    ),
 )  # fmt: skip
 def zone(
     file: Path,
