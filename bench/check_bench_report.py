@@ -54,7 +54,7 @@ class Split:
     """Where one check run's time went, measured in a fresh interpreter (seconds)."""
 
     startup: float
-    """Importing what the probe needs (click, asyncio, dnspython, the probe itself)."""
+    """Importing what the probe needs (the command line, asyncio, dnspython, the probe)."""
     probe: float
     """The probe, with the analysis imported during its waits when it waits."""
     analysis: float
@@ -189,7 +189,7 @@ def _meaning(
         analysis = _span([p.analysis for p in parts], "{:.3f}")
         out.append(
             f"- On loopback the network is not what costs: check spends {startup} s importing "
-            f"what the probe needs (click, asyncio, dnspython), {probe} s probing (about half "
+            f"what the probe needs (asyncio, dnspython, the probe itself), {probe} s probing (about half "
             f"of it parsing answers with dnspython) and {analysis} s importing the analysis "
             "and analysing, plus about 0.015 s of interpreter start. On a slow network the "
             "analysis is imported while the probe waits for answers (`cli/warmup.py`); on "
