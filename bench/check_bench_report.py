@@ -189,10 +189,10 @@ def _meaning(
         analysis = _span([p.analysis for p in parts], "{:.3f}")
         out.append(
             f"- On loopback the network is not what costs: check spends {startup} s importing "
-            f"what the probe needs (asyncio, dnspython, the probe itself), {probe} s probing (about half "
-            f"of it parsing answers with dnspython) and {analysis} s importing the analysis "
-            "and analysing, plus about 0.015 s of interpreter start. On a slow network the "
-            "analysis is imported while the probe waits for answers (`cli/warmup.py`); on "
+            f"what the probe needs (asyncio, dnspython, the probe itself), {probe} s probing "
+            f"(about half of it parsing answers with dnspython) and {analysis} s importing the "
+            "analysis and analysing, plus about 0.015 s of interpreter start. On a slow network "
+            "the analysis is imported while the probe waits for answers (`cli/warmup.py`); on "
             "loopback there is no wait to fill, and a second thread would only slow the "
             "probe down, so it is imported after."
         )
