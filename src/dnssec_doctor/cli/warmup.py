@@ -8,8 +8,8 @@ background thread while the probe waits takes that off the critical path.
 On a fast network (loopback, a LAN) the probe keeps the interpreter busy: a second
 thread would only fight it for the interpreter lock and make both slower. So the
 thread first watches the process's CPU time and starts importing only once the probe
-is seen waiting (the process used less than a third of a few milliseconds); otherwise the
-analysis is imported after the probe, as without a warm-up.
+is seen waiting (the process used less than a third of the last few milliseconds);
+otherwise the analysis is imported after the probe, as without a warm-up.
 
 Only modules the probe does not import are named here. Python's import locks make
 two threads importing the same module safe (one waits for the other); a failed
@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from types import TracebackType
 
 ANALYSIS_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.engine",)
+RESOLVER_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.resolver",)
+"""Imported by the analysis only when a resolver was asked."""
 RENDERER_MODULES: dict[str, tuple[str, ...]] = {
     "text": ("dnssec_doctor.render.text",),
     "json": ("dnssec_doctor.render.json_out",),
@@ -41,9 +43,6 @@ elapsed time."""
 SWITCH_INTERVAL = 0.001
 """Seconds between the interpreter's thread switches while importing (default 0.005): an
 answer waits at most about this long for the probe to run again."""
-
-
-RESOLVER_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.resolver",)
 
 
 def modules_for(fmt: str, *, resolvers: bool = False) -> tuple[str, ...]:
