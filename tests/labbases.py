@@ -8,7 +8,8 @@ would fail with "address already in use" (or wait for the real lab, then give up
 - 127.79: the embedded labs of the tests (``labthread.start_lab``, test_differential);
 - 127.80: the real-server (BIND/Unbound) labs of the tests;
 - 127.81 and 127.85: modules with a lab of their own (test_lab_embedded,
-  test_servers_lab); 127.86: servers_wire's addresses (nothing is bound);
+  test_servers_lab); 127.84: the demo's test (``DEMO``; `dnssec-doctor demo` itself
+  defaults to 127.76); 127.86: servers_wire's addresses (nothing is bound);
   127.87 and 127.89: the benchmarks.
 
 Never 127.53/16. Recorded captures keep the addresses they were recorded on (the
@@ -23,6 +24,8 @@ EMBEDDED = "127.79"
 """Where the tests' embedded labs listen."""
 REAL = "127.80"
 """Where the tests' BIND/Unbound labs listen (their resolvers on ``127.80.255.x``)."""
+DEMO = "127.84"
+"""Where the test of ``dnssec-doctor demo`` runs its lab."""
 RECORDED_EMBEDDED = "127.77"
 """The range the golden check cases (tests/cases/check-*) were recorded on."""
 RECORDED_REAL = "127.78"

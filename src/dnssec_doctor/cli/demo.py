@@ -68,12 +68,18 @@ async def check_scenarios(plan: LabPlan, now: int, on_done: object = None) -> li
     return list(await asyncio.gather(*(one(i) for i in plan.scenarios)))
 
 
+DEMO_BASE = "127.76"
+"""Where the demo's lab listens: not ``lab up``'s 127.77, so a demo runs while a lab is up."""
+
+
 @command(
     "demo",
     Option("--scenario", dest="scenarios", multiple=True, metavar="NAME",
            help="Only these scenarios (default: all; see 'lab list')."),
+    Option("--base", metavar="PREFIX", default=DEMO_BASE, show_default=True,
+           help="First two octets of the lab's addresses, inside 127.0.0.0/8."),
 )  # fmt: skip
-def demo(scenarios: tuple[str, ...]) -> None:
+def demo(scenarios: tuple[str, ...], base: str) -> None:
     """Start the built-in lab, diagnose every scenario, print one table, stop the lab."""
     unknown = sorted(set(scenarios) - set(scenario_names()))
     if unknown:
@@ -81,12 +87,15 @@ def demo(scenarios: tuple[str, ...]) -> None:
     console = Console(width=max(Console().width, 140))
     now = int(time.time())
     with console.status("building the lab: generating keys and signing zones …"):
-        plan = build_lab(now, names=list(scenarios) or None)
+        try:
+            plan = build_lab(now, base=base, names=list(scenarios) or None)
+        except ValueError as exc:
+            raise DoctorError(f"cannot build the lab: {exc}") from None
     try:
         lab = BackgroundLab(plan)
         lab.__enter__()
     except PermissionError:
-        raise DoctorError("the lab serves on port 53 of 127.77.0.0/16: run as root") from None
+        raise DoctorError(f"the lab serves on port 53 of {base}.0.0/16: run as root") from None
     except OSError as exc:
         raise DoctorError(f"cannot start the lab: {exc}") from None
     try:
