@@ -15,6 +15,7 @@ import dns.rdatatype
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.dsmatch import ServerChain, anchor_chain, match_all, server_chain
+from dnssec_doctor.analysis.dsreferral import ds_answers, parent_ds_referral
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.observed import SignedRRset, rrsets_by_server
 from dnssec_doctor.dnssec.algorithms import PolicyStatus, algorithm_info
@@ -31,7 +32,7 @@ from dnssec_doctor.dnssec.keys import (
     supported_digest,
 )
 from dnssec_doctor.dnssec.signatures import SigStatus
-from dnssec_doctor.findings import Status
+from dnssec_doctor.findings import Finding, Status
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.survey import Survey, ZoneCut
 
@@ -159,21 +160,40 @@ def _evaluate_no_ds(ev: ZoneEval, found: FindingSet) -> ZoneEval:
         return ev
     ev.status = "insecure"
     ev.reason = f"the parent has no DS for {ev.name}"
-    if ev.signed:
-        found.add(
-            catalog.finding(
-                "SIGNED_ZONE_WITHOUT_DS",
-                zone=ev.name,
-                detail=(
-                    f"{ev.name} serves a DNSKEY RRset (key tags {_tags(ev.keys)}) but its parent "
-                    f"{ev.cut.parent} has no DS for it, so validators treat it as insecure."
-                ),
-                fix=(
-                    "Submit this DS to the parent (registrar), or publish CDS/CDNSKEY if it reads "
-                    "them: " + "".join(_ds_lines(dns.name.from_text(ev.name), _seps(ev.keys)))
-                ),
-            )
+    answers = ds_answers(ev.cut)
+    cause: Finding | None = None
+    if answers.wrong and not answers.right:
+        # No parent server spoke for the parent zone: the missing DS is what validators
+        # see, but whether the parent has one is unknown; the wrong answers are the cause.
+        cause = found.add(parent_ds_referral(ev.cut, answers))
+        ev.reason = (
+            f"no server of {ev.cut.parent} answered the DS query from the parent zone "
+            "(a referral or the child's answer instead)"
         )
+    if ev.signed:
+        lines = "".join(_ds_lines(dns.name.from_text(ev.name), _seps(ev.keys)))
+        if cause is None:
+            detail = f"its parent {ev.cut.parent} has no DS for it"
+            fix = "Submit this DS to the parent (registrar), or publish CDS/CDNSKEY if it reads "
+        else:
+            detail = (
+                f"no server of its parent {ev.cut.parent} answers the DS query from the parent "
+                "zone (PARENT_DS_REFERRAL), so no DS reaches validators"
+            )
+            fix = (
+                "Fix the parent's servers first (PARENT_DS_REFERRAL); if the parent then still "
+                "has no DS, submit this DS to it (registrar), or publish CDS/CDNSKEY if it reads "
+            )
+        finding = catalog.finding(
+            "SIGNED_ZONE_WITHOUT_DS",
+            zone=ev.name,
+            detail=(
+                f"{ev.name} serves a DNSKEY RRset (key tags {_tags(ev.keys)}) but {detail}, "
+                "so validators treat it as insecure."
+            ),
+            fix=fix + "them: " + lines,
+        )
+        found.add(finding if cause is None else finding.with_cause(cause.key))
     return ev
 
 

@@ -18,6 +18,7 @@ import dns.rdatatype
 from dns.rdtypes.ANY.DS import DS
 
 from dnssec_doctor import catalog
+from dnssec_doctor.analysis.dsreferral import parent_ds_referral_findings, wrong_side
 from dnssec_doctor.analysis.serverview import ServerView, depends_on_server, server_list
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.probe.survey import ZoneCut
@@ -33,7 +34,8 @@ def delegation_findings(
     """
     if cut.parent is None:
         return []
-    out = _ds_at_parent(cut)
+    out = parent_ds_referral_findings(cut)
+    out += _ds_at_parent(cut)
     if cut.overridden:
         return out
     reference = [views[s] for s in current if s in views] or list(views.values())
@@ -154,6 +156,8 @@ def _ds_at_parent(cut: ZoneCut) -> list[Finding]:
             continue
         if not msg.flags & dns.flags.AA:
             continue  # a referral: PARENT_DS_REFERRAL's business, not a DS set
+        if msg.rcode() == dns.rcode.NOERROR and wrong_side(msg, zone) is not None:
+            continue  # the child's NODATA: PARENT_DS_REFERRAL's business, not the parent's set
         found = [
             r
             for rrset in msg.answer
