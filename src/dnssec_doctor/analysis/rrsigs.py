@@ -16,6 +16,7 @@ import dns.rdatatype
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.observed import SignedRRset
+from dnssec_doctor.analysis.siglifetime import lifetime_policy_finding
 from dnssec_doctor.analysis.timefmt import duration, iso
 from dnssec_doctor.dnssec.keys import AnyKey, is_revoked, is_zone_key
 from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigCheck, SigStatus, check_rrsig
@@ -183,13 +184,23 @@ class SignatureTally:
         return out
 
     def timing_findings(
-        self, zone_text: str, soa_expire: int | None, warn_seconds: int
+        self,
+        zone_text: str,
+        soa_expire: int | None,
+        warn_seconds: int,
+        all_servers: Sequence[str] = (),
     ) -> list[Finding]:
-        """Expiry warnings from the valid signatures: soon, below SOA EXPIRE, TTL beyond."""
+        """Timing warnings from the valid signatures: soon, below SOA EXPIRE, TTL beyond,
+        and a validity policy outside the usual bounds."""
         valid = [(v, c) for v in self.verdicts for c in v.checks if c.status is SigStatus.VALID]
         if not valid:
             return []
         out: list[Finding] = []
+        policy = lifetime_policy_finding(
+            [(v.item, c) for v, c in valid], zone_text, self.now, all_servers
+        )
+        if policy is not None:
+            out.append(policy)
         earliest_v, earliest = min(valid, key=lambda vc: vc[1].expiration)
         remaining = earliest.expiration - self.now
         when = iso(earliest.expiration)

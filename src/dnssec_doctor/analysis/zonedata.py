@@ -85,7 +85,7 @@ def check_zone_data(
     if is_target and ev.signed:
         findings.extend(_denials(ev, zone, answers, data, limits))
     findings.extend(tally.findings(ev.name, servers))
-    findings.extend(tally.timing_findings(ev.name, data.soa_expire, warn_seconds))
+    findings.extend(tally.timing_findings(ev.name, data.soa_expire, warn_seconds, servers))
     return data, findings
 
 

@@ -300,8 +300,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "§4.4.2 discusses these trade-offs."
         ),
         evidence=(
-            "The inception-to-expiration period of the zone's signatures, the refresh margin "
-            "seen from the earliest expiration, and the thresholds used."
+            "The longest (or shortest) inception-to-expiration period among the zone's valid "
+            "signatures, with its RRset and key tag, the longest time left, the servers that "
+            "served them, and the thresholds used."
         ),
         fix=(
             "Tune the signer, for example two to three weeks of validity refreshed a week "
