@@ -50,13 +50,14 @@ import peers  # noqa: E402
 from check_bench_report import (  # noqa: E402
     CHECK,
     DELAY,
+    SECTION,
     DelayResult,
     Split,
     Timed,
     ZoneResult,
     markdown,
-    write_section,
 )
+from readme_section import write_section  # noqa: E402
 
 from dnssec_doctor.lab.background import BackgroundLab  # noqa: E402
 from dnssec_doctor.lab.plan import LabPlan  # noqa: E402
@@ -362,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(text)
     if args.write:
-        write_section(text, BENCH / "README.md")
+        write_section(SECTION, text, BENCH / "README.md")
     return 0
 
 

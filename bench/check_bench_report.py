@@ -6,7 +6,6 @@ import os
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 SECTION = "## check vs peers"
 CHECK = "dnssec-doctor check"
@@ -251,16 +250,3 @@ def _agreement(results: list[ZoneResult]) -> str:
         f"{LAB_ARTEFACT}, which is about the lab's loopback addresses). check names one "
         "root cause per broken zone; the others list every symptom."
     )
-
-
-def write_section(text: str, readme: Path) -> None:
-    """Replace (or append) this benchmark's section of ``readme``."""
-    old = readme.read_text() if readme.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        rest = old[end + 1 :] if end >= 0 else ""
-        new = old[:start] + text.rstrip("\n") + "\n" + ("\n" + rest if rest else "")
-    readme.write_text(new)

@@ -38,6 +38,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import peers  # noqa: E402
+from readme_section import write_section  # noqa: E402
 
 from dnssec_doctor.lab.background import BackgroundLab  # noqa: E402
 from dnssec_doctor.lab.plan import LabPlan  # noqa: E402
@@ -233,19 +234,6 @@ def _targets(results: list[ZoneResult]) -> str:
     return ("This run: " + "; ".join(said) + ".") if said else ""
 
 
-def write_section(text: str, readme: Path = BENCH / "README.md") -> None:
-    """Replace (or append) the "Server behaviour" section of ``readme``."""
-    old = readme.read_text() if readme.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        rest = old[end + 1 :] if end >= 0 else ""
-        new = old[:start] + text.rstrip("\n") + "\n" + ("\n" + rest if rest else "")
-    readme.write_text(new)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; print the table; with ``--write``, update bench/README.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -259,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = markdown(results, ["bench/check_servers.py", *(argv or sys.argv[1:])], args.repeat)
     print(text)
     if args.write:
-        write_section(text)
+        write_section(SECTION, text, BENCH / "README.md")
     return 0
 
 

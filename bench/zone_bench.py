@@ -46,13 +46,14 @@ sys.path.insert(0, str(BENCH))
 
 import peers  # noqa: E402
 import zone_gen  # noqa: E402
+from readme_section import write_section  # noqa: E402
 from zone_bench_report import (  # noqa: E402
+    SECTION,
     Machine,
     Measured,
     ToolResult,
     ZoneResult,
     markdown,
-    write_section,
 )
 
 OURS = "dnssec-doctor zone"
@@ -264,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(text)
     if args.write:
-        write_section(text, BENCH / "README.md")
+        write_section(SECTION, text, BENCH / "README.md")
     failed = [
         r.tool
         for z in zones

@@ -6,11 +6,9 @@ import os
 import platform
 import shlex
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import peers
 import zone_gen
@@ -245,17 +243,3 @@ def markdown(
         lines.append("")
     lines += _marginal_memory(zones)
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_section(text: str, readme: Path) -> None:
-    """Replace (or append) this benchmark's section of ``readme``; other sections stay."""
-    old = readme.read_text() if readme.exists() else "# Benchmarks\n"
-    start = old.find(SECTION + "\n")
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        rest = old[end + 1 :] if end >= 0 else ""
-        new = old[:start] + text.rstrip("\n") + "\n" + ("\n" + rest if rest else "")
-    readme.write_text(new)
-    print(f"wrote the {SECTION[3:]!r} section of {readme}", file=sys.stderr)
