@@ -28,3 +28,7 @@ def test_demo_refuses_unknown_scenarios_and_bad_bases_in_one_line() -> None:
     assert bad.returncode == 3
     assert len(bad.stderr.strip().splitlines()) == 1
     assert "127.0.0.0/8" in bad.stderr
+    # 127.0/16 is the machine's own (127.0.0.1, systemd-resolved's 127.0.0.53): never a lab.
+    system = doctor("demo", "--base", "127.0", "--scenario", "good-nsec")
+    assert system.returncode == 3
+    assert "not 127.0" in system.stderr

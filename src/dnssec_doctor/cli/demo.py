@@ -87,10 +87,7 @@ def demo(scenarios: tuple[str, ...], base: str) -> None:
     console = Console(width=max(Console().width, 140))
     now = int(time.time())
     with console.status("building the lab: generating keys and signing zones …"):
-        try:
-            plan = build_lab(now, base=base, names=list(scenarios) or None)
-        except ValueError as exc:
-            raise DoctorError(f"cannot build the lab: {exc}") from None
+        plan = build_lab(now, base=base, names=list(scenarios) or None)
     try:
         lab = BackgroundLab(plan)
         lab.__enter__()

@@ -30,14 +30,15 @@ def _lab_address(text: str) -> ipaddress.IPv4Address:
         addr = ipaddress.ip_address(text)
     except ValueError:
         raise DoctorError(f"not an IP address: {text!r}") from None
-    if not isinstance(addr, ipaddress.IPv4Address) or not _is_lab_space(addr):
+    if not isinstance(addr, ipaddress.IPv4Address) or not is_lab_space(addr):
         raise DoctorError(
             f"refusing to touch {addr} on {DEVICE}: only {LOOPBACK} outside {SYSTEM} is lab space"
         )
     return addr
 
 
-def _is_lab_space(addr: ipaddress.IPv4Address) -> bool:
+def is_lab_space(addr: ipaddress.IPv4Address) -> bool:
+    """Whether a lab may use ``addr``: loopback, outside the machine's own services."""
     return addr in LOOPBACK and addr not in SYSTEM
 
 
@@ -60,7 +61,7 @@ def present_addresses() -> set[ipaddress.IPv4Address]:
             continue
         cidr = words[words.index("inet") + 1]
         iface = ipaddress.ip_interface(cidr)
-        if isinstance(iface, ipaddress.IPv4Interface) and _is_lab_space(iface.ip):
+        if isinstance(iface, ipaddress.IPv4Interface) and is_lab_space(iface.ip):
             found.add(iface.ip)
     return found
 

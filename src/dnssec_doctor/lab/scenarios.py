@@ -22,6 +22,7 @@ from dnssec_doctor.lab import scenarios_servers as servers
 from dnssec_doctor.lab import scenarios_signatures as sigs
 from dnssec_doctor.lab.anchors import STALE_ROOT_DS
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
+from dnssec_doctor.lab.loopback import is_lab_space
 from dnssec_doctor.lab.plan import LabPlan, LabServer, ServedZone
 from dnssec_doctor.lab.scenarios_env import (
     DAY,
@@ -136,8 +137,11 @@ def _check_base(base: str) -> None:
         ip = ipaddress.IPv4Address(f"{base}.0.1") if len(parts) == 2 else None
     except ValueError:
         ip = None
-    if ip is None or not ip.is_loopback:
-        raise DoctorError(f"lab address base {base!r} must be two octets inside 127.0.0.0/8")
+    if ip is None or not is_lab_space(ip):
+        raise DoctorError(
+            f"lab address base {base!r} must be two octets inside 127.0.0.0/8, "
+            "not 127.0 (the machine's own loopback services listen there)"
+        )
 
 
 def _choose(names: Sequence[str] | None) -> list[str]:
