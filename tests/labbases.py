@@ -20,12 +20,34 @@ what the probe changed (stop a running `lab up` first).
 
 from __future__ import annotations
 
-EMBEDDED = "127.79"
+import os
+
+SHIFT = int(os.environ.get("DNSSEC_DOCTOR_TEST_RANGE_SHIFT", "0"))
+"""Moves every range the tests bind by this many /16s (a second checkout running its
+suite at the same time sets it, e.g. 20, so the two never share an address)."""
+
+
+def moved_range(second_octet: int) -> str:
+    """The tests' range ``127.<second_octet>`` moved by :data:`SHIFT`."""
+    moved = second_octet + SHIFT
+    if not 0 < moved < 256 or moved in (53, 95):
+        raise ValueError(
+            f"DNSSEC_DOCTOR_TEST_RANGE_SHIFT={SHIFT} moves 127.{second_octet} off limits"
+        )
+    return f"127.{moved}"
+
+
+EMBEDDED = moved_range(79)
 """Where the tests' embedded labs listen."""
-REAL = "127.80"
+REAL = moved_range(80)
 """Where the tests' BIND/Unbound labs listen (their resolvers on ``127.80.255.x``)."""
-DEMO = "127.84"
+DEMO = moved_range(84)
 """Where the test of ``dnssec-doctor demo`` runs its lab."""
+OWN_EMBEDDED = moved_range(81)
+"""test_lab_embedded's own lab."""
+SERVERS_LAB = moved_range(85)
+"""test_servers_lab's own lab."""
+
 RECORDED_EMBEDDED = "127.77"
 """The range the golden check cases (tests/cases/check-*) were recorded on."""
 RECORDED_REAL = "127.78"

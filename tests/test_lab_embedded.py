@@ -28,6 +28,7 @@ import dns.rdatatype
 import pytest
 import pytest_asyncio
 
+import labbases
 from clirun import invoke
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
@@ -497,7 +498,7 @@ def test_bind_trust_anchor_file_is_accepted_by_named_checkconf(
 # --- the whole lab of lab.scenarios, served by the daemon -------------------------------
 
 LAB_NOW = 1_800_000_000
-TEST_BASE = "127.81"
+TEST_BASE = labbases.OWN_EMBEDDED
 """Not the lab's own 127.77/16, so a developer's running lab does not collide with tests."""
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import dns.name
 import pytest
 
+import labbases
 from dnssec_doctor.capture import Capture
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.plan import ScenarioInfo
@@ -27,7 +28,7 @@ from labthread import LAB_NOW, LabThread, start_lab
 
 pytestmark = pytest.mark.timeout(90)
 
-BASE = "127.85"
+BASE = labbases.SERVERS_LAB
 """This module's own lab addresses, apart from the other modules' labs (see labbases)."""
 TIMEOUT = 0.5
 
