@@ -19,6 +19,7 @@ from dnssec_doctor.dnssec.keys import (
     key_tag,
 )
 from dnssec_doctor.findings import Finding
+from dnssec_doctor.severity import Severity
 
 KEY_PROBLEM_CODES: dict[KeyProblemKind, str] = {
     KeyProblemKind.EMPTY_KEY: "DNSKEY_MALFORMED",
@@ -183,6 +184,9 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
                 "KEY_TAG_COLLISION",
                 zone=zone,
                 subject=f"keytag-{tag}",
+                # a chance collision of two keys is a notice; beyond the cap validators
+                # give up, which is a real risk to the zone
+                severity=Severity.WARNING,
                 detail=(
                     f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}); "
                     f"only {limit} were tried per signature. Resolvers limit this work too "

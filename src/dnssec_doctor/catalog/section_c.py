@@ -68,6 +68,27 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         peers="DV DIGEST_INVALID; ZM DS02_NO_MATCH_DS_DNSKEY",
     ),
     CatalogEntry(
+        code="KEY_TAG_COLLISION",
+        section=SECTION,
+        severity=Severity.NOTICE,
+        symptoms=("ksk-rollover",),
+        title="Several DNSKEYs share one key tag",
+        explanation=(
+            "A validator finds the key for a signature by its key tag and algorithm, then tries "
+            "every key that matches (RFC 4035 §5.3.1). When many DNSKEYs share a tag, each "
+            "signature costs many verifications: this is the 'KeyTrap' denial of service "
+            "(CVE-2023-50387), so resolvers now cap the keys they try and fail beyond the cap. "
+            "Two keys colliding by chance is harmless; more is a broken or hostile zone."
+        ),
+        evidence="The key tag, the algorithm and how many keys share it.",
+        fix=(
+            "Remove the extra keys with that tag from the DNSKEY RRset of ZONE; if two real keys "
+            "collide, generate a new one (BIND: dnssec-keygen; Knot: keymgr ZONE generate; "
+            "PowerDNS: pdnsutil add-zone-key; ldns: ldns-keygen) and retire the colliding one."
+        ),
+        peers="none (resolver limits since CVE-2023-50387)",
+    ),
+    CatalogEntry(
         code="DS_KEY_NOT_SIGNING_DNSKEY",
         section=SECTION,
         severity=Severity.CRITICAL,
@@ -313,26 +334,5 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "their RFC 5011 revoke setting) before removing it."
         ),
         peers="DV DNSKEY_REVOKED_DS, DNSKEY_REVOKED_RRSIG, REVOKED_NOT_SIGNING",
-    ),
-    CatalogEntry(
-        code="KEY_TAG_COLLISION",
-        section=SECTION,
-        severity=Severity.WARNING,
-        symptoms=("servfail",),
-        title="Many keys share one key tag",
-        explanation=(
-            "A validator finds the key for a signature by its key tag and algorithm, then tries "
-            "every key that matches (RFC 4035 §5.3.1). When many DNSKEYs share a tag, each "
-            "signature costs many verifications: this is the 'KeyTrap' denial of service "
-            "(CVE-2023-50387), so resolvers now cap the keys they try and fail beyond the cap. "
-            "Two keys colliding by chance is harmless; more is a broken or hostile zone."
-        ),
-        evidence="The key tag, the algorithm and how many keys share it.",
-        fix=(
-            "Remove the extra keys with that tag from the DNSKEY RRset of ZONE; if two real keys "
-            "collide, generate a new one (BIND: dnssec-keygen; Knot: keymgr ZONE generate; "
-            "PowerDNS: pdnsutil add-zone-key; ldns: ldns-keygen) and retire the colliding one."
-        ),
-        peers="none (resolver limits since CVE-2023-50387)",
     ),
 )

@@ -36,6 +36,48 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         peers="none (manual `dig +cd`)",
     ),
     CatalogEntry(
+        code="RESOLVER_SERVFAIL_NOT_DNSSEC",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("servfail",),
+        title="Resolver fails even with CD: not a DNSSEC problem",
+        explanation=(
+            "The resolver answers SERVFAIL for the name even when the query sets the CD "
+            "(checking disabled) flag, so validation is not what fails (RFC 4035 §3.2.2): the "
+            "resolver cannot reach the zone's servers or cannot resolve the name at all. "
+            "Findings about the servers reported alongside may say why."
+        ),
+        evidence=(
+            "The resolver address, the queries with and without CD and both responses (RCODE, "
+            "extended errors if any)."
+        ),
+        fix=(
+            "Check that the zone's servers answer from the resolver's network (firewalls, "
+            "routing, lame delegations), then the resolver's own logs. Reproduce with dig "
+            "+cd @RESOLVER NAME."
+        ),
+        peers="EDE 22, 23",
+    ),
+    CatalogEntry(
+        code="RESOLVER_UNREACHABLE",
+        section=SECTION,
+        severity=Severity.ERROR,
+        symptoms=("servfail",),
+        title="Resolver does not answer",
+        explanation=(
+            "The resolver given with --resolver did not answer the queries, or refused them, "
+            "so nothing could be learned about how it validates. A recursive resolver answers "
+            "its clients over UDP and TCP port 53 (RFC 1035 §4.2); REFUSED usually means its "
+            "access control does not include this host."
+        ),
+        evidence="The resolver address and the outcome of each query (timeout, refused, RCODE).",
+        fix=(
+            "Check the address and port, that the resolver runs, and that its access control "
+            "(BIND: allow-recursion; Unbound: access-control) admits this host."
+        ),
+        peers="none",
+    ),
+    CatalogEntry(
         code="RESOLVER_EDE",
         section=SECTION,
         severity=Severity.INFO,
@@ -216,46 +258,4 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     # Not in shared/catalog.md's section I: added with the resolver diagnosis
     # (issue 6) so that "the resolver fails, but not because of DNSSEC" and "the
     # resolver does not answer" are findings of their own.
-    CatalogEntry(
-        code="RESOLVER_SERVFAIL_NOT_DNSSEC",
-        section=SECTION,
-        severity=Severity.ERROR,
-        symptoms=("servfail",),
-        title="Resolver fails even with CD: not a DNSSEC problem",
-        explanation=(
-            "The resolver answers SERVFAIL for the name even when the query sets the CD "
-            "(checking disabled) flag, so validation is not what fails (RFC 4035 §3.2.2): the "
-            "resolver cannot reach the zone's servers or cannot resolve the name at all. "
-            "Findings about the servers reported alongside may say why."
-        ),
-        evidence=(
-            "The resolver address, the queries with and without CD and both responses (RCODE, "
-            "extended errors if any)."
-        ),
-        fix=(
-            "Check that the zone's servers answer from the resolver's network (firewalls, "
-            "routing, lame delegations), then the resolver's own logs. Reproduce with dig "
-            "+cd @RESOLVER NAME."
-        ),
-        peers="EDE 22, 23",
-    ),
-    CatalogEntry(
-        code="RESOLVER_UNREACHABLE",
-        section=SECTION,
-        severity=Severity.ERROR,
-        symptoms=("servfail",),
-        title="Resolver does not answer",
-        explanation=(
-            "The resolver given with --resolver did not answer the queries, or refused them, "
-            "so nothing could be learned about how it validates. A recursive resolver answers "
-            "its clients over UDP and TCP port 53 (RFC 1035 §4.2); REFUSED usually means its "
-            "access control does not include this host."
-        ),
-        evidence="The resolver address and the outcome of each query (timeout, refused, RCODE).",
-        fix=(
-            "Check the address and port, that the resolver runs, and that its access control "
-            "(BIND: allow-recursion; Unbound: access-control) admits this host."
-        ),
-        peers="none",
-    ),
 )
