@@ -5,24 +5,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := bind9 bind9-dnsutils unbound ldnsutils knot-dnsutils knot validns graphviz
+# The Python dependencies are locked in uv.lock and installed exactly (`uv sync --frozen`).
+# uv itself is in the lock; the first install takes that version from PyPI with pip.
+UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' uv.lock)
+UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
+# `make test-latest`: the newest releases pyproject.toml allows, in a venv of their own
+LATEST := .venv-latest
+DEBIAN_PACKAGES := bind9 bind9-dnsutils unbound ldnsutils knot-dnsutils knot knot-dnssecutils validns graphviz
 # only for `make bench`: the peer tools (DNSViz itself comes from PyPI, see bench/setup_peers.sh)
-BENCH_DEBIAN_PACKAGES := dnsviz zonemaster-cli knot-dnssecutils python3-venv
+BENCH_DEBIAN_PACKAGES := dnsviz zonemaster-cli python3-venv
 
-.PHONY: all venv demo test lint typecheck unit debian-packages bench clean
+.PHONY: all venv lock demo test test-latest lint typecheck unit debian-packages bench clean
 
 all: test
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	test -x $(BIN)/uv || $(BIN)/python -m pip install -q 'uv==$(UV_VERSION)'
+	$(UV_ENV) $(BIN)/uv sync -q --frozen --extra dev
 	@# an editable install compiles nothing, and PYTHONDONTWRITEBYTECODE would keep every
 	@# run compiling from source: compile once, as installing a wheel does.
 	$(BIN)/python -m compileall -q src >/dev/null
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Refresh uv.lock to the newest releases pyproject.toml allows (commit the result).
+lock: venv
+	$(UV_ENV) $(BIN)/uv lock --upgrade
+	@$(MAKE) --no-print-directory venv
 
 # Debian packages the real-server tests use (BIND, Unbound, dig, delv, the C verifiers).
 debian-packages:
@@ -53,10 +64,18 @@ unit: venv
 
 test: debian-packages venv lint typecheck unit
 
+# The suite against the newest releases pyproject.toml allows (not the lock): finds the
+# next upstream change before users do. The lock and .venv are left as they are.
+test-latest: debian-packages venv
+	test -x $(LATEST)/bin/python || $(PYTHON) -m venv $(LATEST)
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --python $(LATEST)/bin/python \
+	  --upgrade --resolution highest -e '.[dev]'
+	$(LATEST)/bin/pytest -q -p no:cacheprovider
+
 bench: venv
 	@$(MAKE) --no-print-directory debian-packages DEBIAN_PACKAGES="$(DEBIAN_PACKAGES) $(BENCH_DEBIAN_PACKAGES)"
 	sh bench/setup_peers.sh
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -137,8 +137,6 @@ _SPLIT = """
 import gc, sys, time
 t0 = time.perf_counter()
 gc.disable()  # what the console entry point (cli/entry.py) does for check
-from dnssec_doctor.cli.dnsfeatures import prepare
-prepare()
 import asyncio, json
 import dnssec_doctor.cli.main, dnssec_doctor.cli.check
 import dns.name

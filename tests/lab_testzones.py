@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-import dns.dnssec
 import dns.name
 import dns.rdata
 import dns.rdataclass
@@ -17,7 +16,9 @@ import dns.rdatatype
 import dns.rdtypes.ANY.DNSKEY
 import dns.rrset
 import dns.zone
-from dns.dnssecalgs import PrivateECDSAP256SHA256
+
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 
 NOW = 1_800_000_000
 INCEPTION = NOW - 3600
@@ -64,8 +65,8 @@ class SignedZones:
     keys: dict[dns.name.Name, dns.rdtypes.ANY.DNSKEY.DNSKEY]
 
 
-def _key() -> tuple[PrivateECDSAP256SHA256, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
-    private = PrivateECDSAP256SHA256.generate()
+def _key() -> tuple[dnssecalgs.PrivateECDSAP256SHA256, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
+    private = dnssecalgs.PrivateECDSAP256SHA256.generate()
     return private, private.public_key().to_dnskey(flags=257)
 
 
@@ -74,18 +75,20 @@ def _signed_nsec(
 ) -> tuple[str, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
     private, dnskey = _key()
     zone = dns.zone.from_text(text, origin, relativize=False)
-    dns.dnssec.sign_zone(zone, keys=[(private, dnskey)], inception=window[0], expiration=window[1])
+    dnspython_dnssec.sign_zone(
+        zone, keys=[(private, dnskey)], inception=window[0], expiration=window[1]
+    )
     return zone.to_text(relativize=False), dnskey
 
 
 def _ds(origin: str, dnskey: dns.rdtypes.ANY.DNSKEY.DNSKEY) -> str:
-    ds = dns.dnssec.make_ds(origin, dnskey, "SHA256")
+    ds = dnspython_dnssec.make_ds(origin, dnskey, "SHA256")
     return f"{origin} 3600 IN DS {ds.to_text()}"
 
 
 def nsec3_hash(name: str) -> str:
     """The owner hash the ``n3.test.`` chain uses for ``name``."""
-    return dns.dnssec.nsec3_hash(name, N3_SALT, N3_ITERATIONS, 1)
+    return dnspython_dnssec.nsec3_hash(name, N3_SALT, N3_ITERATIONS, 1)
 
 
 def _nsec3_zone(window: tuple[int, int]) -> tuple[str, dns.rdtypes.ANY.DNSKEY.DNSKEY]:
@@ -123,7 +126,7 @@ def _nsec3_zone(window: tuple[int, int]) -> tuple[str, dns.rdtypes.ANY.DNSKEY.DN
         if name.is_subdomain(cut):
             continue
         for rds in node.rdatasets:
-            rrsig = dns.dnssec.sign(
+            rrsig = dnspython_dnssec.sign(
                 (name, rds),
                 private,
                 dns.name.from_text(origin),
@@ -169,7 +172,7 @@ def validate(rrset: dns.rrset.RRset, rrsig: dns.rrset.RRset, zones: SignedZones)
     """Raise unless ``rrsig`` validates ``rrset`` with the signer's key at NOW."""
     signer = rrsig[0].signer
     keys = {signer: dns.rrset.from_rdata(signer, 3600, zones.keys[signer])}
-    dns.dnssec.validate(rrset, rrsig, keys, now=NOW)  # type: ignore[arg-type]
+    dnspython_dnssec.validate(rrset, rrsig, keys, now=NOW)  # type: ignore[arg-type]
 
 
 def anchor_lines(zones: SignedZones) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -1,9 +1,9 @@
 """Signed test zones and hand-assembled responses for the denial-of-existence tests.
 
 One small zone (wildcard, empty non-terminals, a CNAME, a secure and an insecure
-delegation with glue) signed at fixed times: with NSEC by ``dns.dnssec.sign_zone``,
+delegation with glue) signed at fixed times: with NSEC by ``dnspython_dnssec.sign_zone``,
 with NSEC3 by :func:`nsec3_zone` (dnspython cannot sign with NSEC3 yet, so the chain
-is built here from ``dns.dnssec.nsec3_hash``). Responses are assembled record by
+is built here from ``dnspython_dnssec.nsec3_hash``). Responses are assembled record by
 record so that each test shows exactly what the server sent.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 
-import dns.dnssec
 import dns.flags
 import dns.message
 import dns.name
@@ -29,6 +28,7 @@ from dns.rdtypes.ANY.NSEC3 import NSEC3
 from dns.rdtypes.ANY.NSEC3PARAM import NSEC3PARAM
 from dns.rdtypes.util import Bitmap
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.nsec3 import b32hex_decode
 
 ORIGIN = dns.name.from_text("example.")
@@ -81,7 +81,9 @@ def name(text: str) -> dns.name.Name:
 @functools.cache
 def _key() -> tuple[ed25519.Ed25519PrivateKey, DNSKEY]:
     private = ed25519.Ed25519PrivateKey.generate()
-    dnskey = dns.dnssec.make_dnskey(private.public_key(), dns.dnssec.Algorithm.ED25519, flags=257)
+    dnskey = dnspython_dnssec.make_dnskey(
+        private.public_key(), dnspython_dnssec.Algorithm.ED25519, flags=257
+    )
     return private, dnskey
 
 
@@ -95,7 +97,9 @@ def nsec_zone() -> SignedZone:
     """The test zone signed with NSEC (dnspython's signer; NSEC TTL = SOA MINIMUM)."""
     zone = unsigned_zone()
     private, dnskey = _key()
-    dns.dnssec.sign_zone(zone, keys=[(private, dnskey)], inception=INCEPTION, expiration=EXPIRATION)
+    dnspython_dnssec.sign_zone(
+        zone, keys=[(private, dnskey)], inception=INCEPTION, expiration=EXPIRATION
+    )
     return zone, private, dnskey
 
 
@@ -141,7 +145,8 @@ def nsec3_zone(salt: bytes = b"", iterations: int = 0, opt_out: bool = False) ->
         for ancestor in _ancestors(owner):
             types.setdefault(ancestor, set())
     hashed = sorted(
-        (b32hex_decode(dns.dnssec.nsec3_hash(n, salt, iterations, 1)) or b"", n) for n in types
+        (b32hex_decode(dnspython_dnssec.nsec3_hash(n, salt, iterations, 1)) or b"", n)
+        for n in types
     )
     soa_minimum = 300
     with zone.writer() as txn:
@@ -157,7 +162,7 @@ def nsec3_zone(salt: bytes = b"", iterations: int = 0, opt_out: bool = False) ->
                 nxt,
                 Bitmap.from_rdtypes(sorted(types[owner])).windows,
             )
-            label = dns.dnssec.nsec3_hash(owner, salt, iterations, 1)
+            label = dnspython_dnssec.nsec3_hash(owner, salt, iterations, 1)
             txn.add(dns.name.Name((label.encode(), *ORIGIN.labels)), soa_minimum, rdata)
             assert digest
     _sign_all(zone, private, dnskey, cuts)
@@ -198,7 +203,7 @@ def sign(
     rrset: dns.rrset.RRset, private: ed25519.Ed25519PrivateKey, dnskey: DNSKEY
 ) -> dns.rdata.Rdata:
     """An RRSIG over ``rrset`` made at the fixed test times."""
-    return dns.dnssec.sign(
+    return dnspython_dnssec.sign(
         rrset, private, ORIGIN, dnskey, inception=INCEPTION, expiration=EXPIRATION
     )
 
@@ -231,7 +236,7 @@ def nsec3_owner(signed: SignedZone, of: str | dns.name.Name) -> dns.name.Name:
     param = zone.get_rdataset(ORIGIN, dns.rdatatype.NSEC3PARAM)
     assert param is not None
     p = next(iter(param))
-    label = dns.dnssec.nsec3_hash(target, p.salt, p.iterations, 1)
+    label = dnspython_dnssec.nsec3_hash(target, p.salt, p.iterations, 1)
     return dns.name.Name((label.encode(), *ORIGIN.labels))
 
 
@@ -243,7 +248,7 @@ def nsec3_covering(signed: SignedZone, of: str | dns.name.Name) -> dns.name.Name
     zone = signed[0]
     target = of if isinstance(of, dns.name.Name) else name(of)
     param = next(iter(zone.get_rdataset(ORIGIN, dns.rdatatype.NSEC3PARAM) or []))
-    digest = dns.dnssec.nsec3_hash(target, param.salt, param.iterations, 1)
+    digest = dnspython_dnssec.nsec3_hash(target, param.salt, param.iterations, 1)
     owners = sorted(
         n.labels[0].decode().upper()
         for n, node in zone.nodes.items()

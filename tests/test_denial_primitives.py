@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import dns.dnssec
 import dns.name
 import dns.rdatatype
 import pytest
@@ -12,6 +11,7 @@ from dns.rdtypes.util import Bitmap
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.denial_model import CODES, problem
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.nsec import (
     bitmap_types,
     canonical_sorted,
@@ -123,7 +123,7 @@ def test_nsec3_hash_agrees_with_dnspython() -> None:
     for text in ("Example.", "*.wild.example.", "\\000.x.example.", "."):
         for params in (Nsec3Params(1, b"", 0), Nsec3Params(1, b"\x01\x02", 7)):
             mine = nsec3_hash(n(text), params, 500).digest
-            theirs = dns.dnssec.nsec3_hash(n(text), params.salt, params.iterations, 1)
+            theirs = dnspython_dnssec.nsec3_hash(n(text), params.salt, params.iterations, 1)
             assert mine is not None and b32hex_encode(mine) == theirs
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dns.dnssec
 import dns.name
 import dns.rdata
 import dns.rdataclass
@@ -11,9 +10,10 @@ import dns.rdtypes.ANY.DNSKEY
 import dns.rdtypes.ANY.RRSIG
 import dns.rrset
 import pytest
-from dns.dnssecalgs import PrivateECDSAP256SHA256, PrivateED25519, PrivateRSASHA256
 
 from dnssec_doctor.dnssec import canonical, sigtime
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.dnssec.keys import key_tag, key_tag_from_rdata_wire
 from dnssec_doctor.dnssec.signatures import (
     KeyRing,
@@ -31,7 +31,7 @@ EXPIRATION = NOW + 14 * 86400
 ZONE = dns.name.from_text("example.test.")
 LIMITS = Limits()
 
-_KEY = PrivateECDSAP256SHA256.generate()
+_KEY = dnssecalgs.PrivateECDSAP256SHA256.generate()
 DNSKEY = _KEY.public_key().to_dnskey(flags=257)
 
 
@@ -48,14 +48,14 @@ def sign(
     expiration: int = EXPIRATION,
     signer: dns.name.Name = ZONE,
 ) -> dns.rdtypes.ANY.RRSIG.RRSIG:
-    sig = dns.dnssec.sign(
+    sig = dnspython_dnssec.sign(
         rr,
         key,  # type: ignore[arg-type]
         signer,
         dnskey,
         inception=inception,
         expiration=expiration,
-        policy=dns.dnssec.allow_all_policy,
+        policy=dnspython_dnssec.allow_all_policy,
     )
     assert isinstance(sig, dns.rdtypes.ANY.RRSIG.RRSIG)
     return sig
@@ -214,7 +214,8 @@ def test_type_mismatch() -> None:
 
 
 @pytest.mark.parametrize(
-    "factory", [PrivateED25519.generate, lambda: PrivateRSASHA256.generate(2048)]
+    "factory",
+    [dnssecalgs.PrivateED25519.generate, lambda: dnssecalgs.PrivateRSASHA256.generate(2048)],
 )
 def test_other_algorithms_validate(factory: object) -> None:
     key = factory()  # type: ignore[operator]

@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import dns.dnssec
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
@@ -26,6 +25,7 @@ from dnssec_doctor.analysis.dslive import LiveZone, live_zone
 from dnssec_doctor.analysis.dspreflight import Preflight, preflight
 from dnssec_doctor.analysis.observed import SignedRRset
 from dnssec_doctor.cli.common import build_request
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.keys import DsRecord, make_ds
 from dnssec_doctor.dsinput import parse_ds_input
 from dnssec_doctor.findings import Finding
@@ -65,7 +65,7 @@ def keyset(
     for k in published:
         rrset.add(k.dnskey)
     sigs = tuple(
-        dns.dnssec.sign(rrset, s.private, zone, s.dnskey, inception=window[0],
+        dnspython_dnssec.sign(rrset, s.private, zone, s.dnskey, inception=window[0],
                         expiration=window[1])
         for s in signers
     )  # fmt: skip
@@ -147,7 +147,7 @@ def test_without_candidate_only_the_key_signing_everywhere_is_offered() -> None:
     assert str(NEW.key_tag) in notice.detail
     assert result.upload[0].ds_line(ZONE) == ds_text(OLD)
     # the digest agrees with dnspython's own DS computation
-    assert result.upload[0].ds.digest == dns.dnssec.make_ds(ZONE, OLD.dnskey, "SHA256").digest
+    assert result.upload[0].ds.digest == dnspython_dnssec.make_ds(ZONE, OLD.dnskey, "SHA256").digest
 
 
 def test_key_present_but_not_signing_on_one_server() -> None:
@@ -396,7 +396,7 @@ def lab_run(zone: LiveZone, text: str | None = None) -> Preflight:
 
 
 def served(zone: LiveZone, server: str) -> dict[int, object]:
-    return {dns.dnssec.key_id(k): k for k in zone.dnskeys[server].rrset}
+    return {dnspython_dnssec.key_id(k): k for k in zone.dnskeys[server].rrset}
 
 
 def test_lab_good_zone_upload_is_what_the_parent_publishes(surveyed: dict[str, LiveZone]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import time
 
-import dns.dnssec
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
@@ -15,6 +14,7 @@ from dns.dnssectypes import Algorithm
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
 from dnssec_doctor.analysis.keypolicy import key_findings
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.keys import key_tag
 from dnssec_doctor.dnssec.signatures import SigStatus, check_rrsig
 from dnssec_doctor.limits import Limits
@@ -49,12 +49,12 @@ def colliding_key(template: DNSKEY, rng: random.Random) -> DNSKEY:
 
 def test_fifty_colliding_keys_are_bounded_and_reported() -> None:
     private = ec.generate_private_key(ec.SECP256R1())
-    real = dns.dnssec.make_dnskey(private.public_key(), Algorithm.ECDSAP256SHA256, flags=256)
+    real = dnspython_dnssec.make_dnskey(private.public_key(), Algorithm.ECDSAP256SHA256, flags=256)
     rng = random.Random(5)
     fakes = [colliding_key(real, rng) for _ in range(50)]
     keys = [*fakes, real]  # the real key last: the worst order for a validator
     rrset = dns.rrset.from_text(ZONE, 3600, "IN", "TXT", '"hello"')
-    rrsig = dns.dnssec.sign(
+    rrsig = dnspython_dnssec.sign(
         rrset, private, ZONE, real, inception=NOW - 3600, expiration=NOW + 86400
     )
     limits = Limits(max_keys_per_tag=8)

@@ -26,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import dns.dnssec
 import dns.dnssectypes
 import dns.name
 import dns.rdatatype
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab import loopback
 from dnssec_doctor.lab.plan import LabPlan, LabServer, ScenarioInfo, ServedZone
@@ -93,14 +93,14 @@ class _Key:
 
 def _key() -> _Key:
     private = ec.generate_private_key(ec.SECP256R1())
-    dnskey = dns.dnssec.make_dnskey(
+    dnskey = dnspython_dnssec.make_dnskey(
         private.public_key(), dns.dnssectypes.Algorithm.ECDSAP256SHA256, flags=257
     )
     return _Key(private, dnskey)
 
 
 def _ds(origin: str, key: _Key) -> str:
-    return dns.dnssec.make_ds(dns.name.from_text(origin), key.dnskey, "SHA256").to_text()
+    return dnspython_dnssec.make_ds(dns.name.from_text(origin), key.dnskey, "SHA256").to_text()
 
 
 def _signed(origin: str, body: str, key: _Key, inception: int, expiration: int) -> str:
@@ -108,7 +108,7 @@ def _signed(origin: str, body: str, key: _Key, inception: int, expiration: int) 
     if origin == ".":
         text = text.replace("ns..", "ns.rootlab.").replace("hostmaster..", "hostmaster.rootlab.")
     zone = dns.zone.from_text(text, origin=origin, relativize=False)
-    dns.dnssec.sign_zone(
+    dnspython_dnssec.sign_zone(
         zone, keys=[(key.private, key.dnskey)], inception=inception, expiration=expiration
     )
     return zone.to_text(relativize=False)

@@ -9,7 +9,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import dns.dnssec
 import dns.message
 import dns.name
 import dns.rdataset
@@ -18,6 +17,7 @@ import dns.zone
 import pytest
 from dns.rdatatype import RdataType as T
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab.anchors import (
     bind_trust_anchors,
@@ -90,9 +90,9 @@ def _signing_problems(zone: dns.zone.Zone, at: int) -> list[str]:
         reasons = []
         for rrsig in sigs:  # one by one, to keep each failure's reason
             try:
-                dns.dnssec.validate_rrsig((name, rdataset), rrsig, {origin: keys}, now=at)
+                dnspython_dnssec.validate_rrsig((name, rdataset), rrsig, {origin: keys}, now=at)
                 break
-            except dns.dnssec.ValidationFailure as error:
+            except dnspython_dnssec.ValidationFailure as error:
                 reasons.append(str(error))
         else:
             problems.append(f"{label}: {'; '.join(reasons)}")
@@ -114,16 +114,19 @@ def _ds_state(plan: LabPlan, child: str, parent: str = "test.", at: int = NOW) -
         key
         for key in keys
         for ds in ds_set
-        if dns.dnssec.make_ds(owner, key, ds.digest_type, policy=dns.dnssec.allow_all_policy) == ds
+        if dnspython_dnssec.make_ds(
+            owner, key, ds.digest_type, policy=dnspython_dnssec.allow_all_policy
+        )
+        == ds
     ]
     if not matched:
         return "no-match"
     for key in matched:
         try:
             only = dns.rdataset.from_rdata(keys.ttl, key)
-            dns.dnssec.validate((owner, keys), (owner, sigs), {owner: only}, now=at)
+            dnspython_dnssec.validate((owner, keys), (owner, sigs), {owner: only}, now=at)
             return "match-signing"
-        except dns.dnssec.ValidationFailure:
+        except dnspython_dnssec.ValidationFailure:
             continue
     return "match-not-signing"
 
@@ -173,7 +176,7 @@ def test_root_and_tld_are_signed_and_chained_to_the_anchor(plan: LabPlan) -> Non
     )
     root_keys = _rdataset(root, ".", T.DNSKEY)
     assert root_keys is not None and anchor_key in root_keys
-    assert dns.dnssec.make_ds(".", anchor_key, "SHA256") == anchor
+    assert dnspython_dnssec.make_ds(".", anchor_key, "SHA256") == anchor
     assert _ds_state(plan, "test.", parent=".") == "match-signing"
     assert [s.address.ip for s in _servers(plan, "test.")] == ["127.77.1.1", "127.77.1.2"]
     glue = _rdataset(root, "ns1.test.", T.A)
@@ -201,7 +204,7 @@ def test_trust_anchor_forms(plan: LabPlan, tmp_path: Path) -> None:
     stale_ds = dns.rdata.from_text("IN", "DS", stale.split(" IN DS ")[1])
     root_keys = _rdataset(_zone(plan, "."), ".", T.DNSKEY)
     assert root_keys is not None
-    assert all(dns.dnssec.make_ds(".", k, "SHA256") != stale_ds for k in root_keys)
+    assert all(dnspython_dnssec.make_ds(".", k, "SHA256") != stale_ds for k in root_keys)
     if shutil.which("named-checkconf"):
         path = tmp_path / "named.conf"
         path.write_text(f'options {{ directory "{tmp_path}"; }};\n{conf}')
@@ -379,7 +382,7 @@ def test_zsk_removed_early_signs_with_an_unpublished_key(plan: LabPlan) -> None:
     keys = _rdataset(zone, apex, T.DNSKEY)
     soa_sigs = _rdataset(zone, apex, T.RRSIG, T.SOA)
     assert keys is not None and soa_sigs is not None
-    published = {dns.dnssec.key_id(k) for k in keys}
+    published = {dnspython_dnssec.key_id(k) for k in keys}
     assert {s.key_tag for s in soa_sigs}.isdisjoint(published)
     problems = _signing_problems(zone, NOW)
     assert problems and not any("DNSKEY" in p for p in problems)
@@ -465,7 +468,7 @@ def test_opt_out_child(plan: LabPlan) -> None:
     child = "insecure.good-nsec3-optout.test."
     flags = {rd.flags for rd in _records(parent, T.NSEC3)}
     assert flags == {1}
-    hashed = dns.dnssec.nsec3_hash(child, None, 0, 1).lower()
+    hashed = dnspython_dnssec.nsec3_hash(child, None, 0, 1).lower()
     assert parent.get_node(f"{hashed}.good-nsec3-optout.test.") is None
     assert _rdataset(parent, child, T.DS) is None
     servers = _servers(plan, child)
@@ -498,11 +501,11 @@ def test_cds_names_a_key_that_is_not_published(plan: LabPlan) -> None:
     apex = "cds-mismatch.test."
     keys, cds, cdnskey = (_rdataset(zone, apex, t) for t in (T.DNSKEY, T.CDS, T.CDNSKEY))
     assert keys is not None and cds is not None and cdnskey is not None
-    tags = {dns.dnssec.key_id(k) for k in keys}
+    tags = {dnspython_dnssec.key_id(k) for k in keys}
     assert {c.key_tag for c in cds}.isdisjoint(tags)
-    assert {dns.dnssec.key_id(c) for c in cdnskey} == {c.key_tag for c in cds}
+    assert {dnspython_dnssec.key_id(c) for c in cdnskey} == {c.key_tag for c in cds}
     for c in cdnskey:  # CDS and CDNSKEY agree with each other
-        assert dns.dnssec.make_cds(apex, c, "SHA256") in set(cds)
+        assert dnspython_dnssec.make_cds(apex, c, "SHA256") in set(cds)
 
 
 # --- dnssec-verify (BIND) as an independent oracle ----------------------------------------

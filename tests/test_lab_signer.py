@@ -12,7 +12,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import dns.dnssec
 import dns.name
 import dns.rdataset
 import dns.rdatatype
@@ -22,6 +21,7 @@ import pytest
 from dns.dnssectypes import Algorithm
 from dns.rdatatype import RdataType as T
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
 from dnssec_doctor.lab.nsec3chain import NSEC3Params
 from dnssec_doctor.lab.signer import (
@@ -117,7 +117,7 @@ def test_nsec3_chain_names_hashes_order_bitmaps(
     signed = _sign(keys, params)
     chain = _nsec3_by_hash(signed)
     by_hash = {
-        dns.dnssec.nsec3_hash(
+        dnspython_dnssec.nsec3_hash(
             N(rel) if rel != "@" else ORIGIN, params.salt, params.iterations, 1
         ).lower(): rel
         for rel in expected
@@ -151,8 +151,8 @@ def test_opt_out_leaves_insecure_delegation_uncovered_by_a_match(
 ) -> None:
     params = NSEC3Params(opt_out=True)
     chain = _nsec3_by_hash(_sign(keys, params))
-    insecure = dns.dnssec.nsec3_hash(N("insecure"), b"", 0, 1).lower()
-    secure = dns.dnssec.nsec3_hash(N("secure"), b"", 0, 1).lower()
+    insecure = dnspython_dnssec.nsec3_hash(N("insecure"), b"", 0, 1).lower()
+    secure = dnspython_dnssec.nsec3_hash(N("secure"), b"", 0, 1).lower()
     assert insecure not in chain
     assert secure in chain
     covering = [
@@ -212,7 +212,7 @@ def test_every_authoritative_rrset_validates_and_glue_is_unsigned(
             assert sigs is None, f"{rrset.name} {rrset.rdtype} must stay unsigned"
             continue
         assert sigs is not None, f"{rrset.name} {T(rrset.rdtype).name} unsigned"
-        dns.dnssec.validate(rrset, sigs, key_map, now=NOW)
+        dnspython_dnssec.validate(rrset, sigs, key_map, now=NOW)
         tags = {s.key_tag for s in sigs}
         assert tags == ({ksk.key_tag} if rrset.rdtype == T.DNSKEY else {zsk.key_tag})
         assert all(s.original_ttl == rrset.ttl == sigs.ttl for s in sigs)
@@ -240,7 +240,7 @@ def test_broken_plans_and_edits(keys: tuple[LabKey, LabKey]) -> None:
     signed = sign_zone(_content(), plan)
     dnskey = signed.get(ORIGIN, T.DNSKEY)
     assert dnskey is not None
-    assert {dns.dnssec.key_id(k) for k in dnskey} == {ksk.key_tag, other.key_tag}
+    assert {dnspython_dnssec.key_id(k) for k in dnskey} == {ksk.key_tag, other.key_tag}
     assert signed.get(www, T.RRSIG, T.AAAA) is None
     soa_sigs = signed.get(ORIGIN, T.RRSIG, T.SOA)
     assert soa_sigs is not None and {s.key_tag for s in soa_sigs} == {zsk.key_tag}
@@ -250,8 +250,8 @@ def test_broken_plans_and_edits(keys: tuple[LabKey, LabKey]) -> None:
     broken = corrupt_signatures(good, www, T.A)
     rrset, sigs = broken.get(www, T.A), broken.get(www, T.RRSIG, T.A)
     assert rrset is not None and sigs is not None
-    with pytest.raises(dns.dnssec.ValidationFailure):
-        dns.dnssec.validate(rrset, sigs, key_map, now=NOW)  # type: ignore[arg-type]
+    with pytest.raises(dnspython_dnssec.ValidationFailure):
+        dnspython_dnssec.validate(rrset, sigs, key_map, now=NOW)  # type: ignore[arg-type]
     assert drop_signatures(good, www, T.A).get(www, T.RRSIG, T.A) is None
     assert good.get(www, T.RRSIG, T.A) is not None  # edits return copies
 
@@ -282,11 +282,11 @@ def test_seeded_rsa_keys_are_2048_bit_and_sign(algorithm: Algorithm) -> None:
     key = KeyFactory(seed=3).make("rsa", algorithm=algorithm, ksk=True)
     assert key.private.key_size == 2048  # type: ignore[union-attr]
     rrset = dns.rrset.from_text("www.example.test.", 300, "IN", "A", "192.0.2.1")
-    rrsig = dns.dnssec.sign(
-        rrset, key.private, ORIGIN, key.dnskey, *WINDOW, policy=dns.dnssec.allow_all_policy
+    rrsig = dnspython_dnssec.sign(
+        rrset, key.private, ORIGIN, key.dnskey, *WINDOW, policy=dnspython_dnssec.allow_all_policy
     )
     keyset = dns.rdataset.from_rdata(300, key.dnskey)
-    dns.dnssec.validate_rrsig(rrset, rrsig, {ORIGIN: keyset}, now=NOW)
+    dnspython_dnssec.validate_rrsig(rrset, rrsig, {ORIGIN: keyset}, now=NOW)
 
 
 # --- dnssec-verify (BIND) as an independent oracle ------------------------------------
@@ -339,7 +339,7 @@ def test_dnssec_verify_rejects_a_chain_with_a_gap(
     signed = sign_zone(
         _content(), SigningPlan.standard(*keys, *_wall_clock_window(), denial=NSEC3Params())
     )
-    ent = dns.dnssec.nsec3_hash(N("a.b"), b"", 0, 1).lower()
+    ent = dnspython_dnssec.nsec3_hash(N("a.b"), b"", 0, 1).lower()
     owner = dns.name.Name((ent.encode(), *ORIGIN.labels))
     damaged = signed.without((owner, T.NSEC3, T.NONE), (owner, T.RRSIG, T.NSEC3))
     assert len(damaged.rrsets) == len(signed.rrsets) - 2

@@ -3,7 +3,6 @@ ladder, EDNS patterns, CDS/CDNSKEY checks, and hostile input."""
 
 from __future__ import annotations
 
-import dns.dnssec
 import dns.flags
 import dns.message
 import dns.name
@@ -22,6 +21,7 @@ from dnssec_doctor.analysis.consistency import consistency_findings, serial_grou
 from dnssec_doctor.analysis.servers import reachability_findings
 from dnssec_doctor.analysis.serverview import ServerView, server_views
 from dnssec_doctor.capture import Exchange
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
 from dnssec_doctor.probe.behaviour import EDNS_NODO, NOEDNS, TCP, hosts_for, size_variant
@@ -218,7 +218,7 @@ NEXT: LabKey = FACTORY.make("units/next", ksk=True)
 
 
 def cds_of(key: LabKey) -> CDS:
-    return dns.dnssec.make_cds(ORIGIN, key.dnskey, "SHA256")
+    return dnspython_dnssec.make_cds(ORIGIN, key.dnskey, "SHA256")
 
 
 def cdnskey_of(key: LabKey) -> CDNSKEY:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import dns.dnssec
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
@@ -17,6 +16,7 @@ import dns.rrset
 from dnssec_doctor.analysis.observed import SignedRRset
 from dnssec_doctor.analysis.rrsigs import SignatureTally
 from dnssec_doctor.analysis.siglifetime import LONG_VALIDITY, SHORT_VALIDITY
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.lab.keys import KeyFactory
 from dnssec_doctor.limits import Limits
@@ -33,7 +33,7 @@ CODE = "SIGNATURE_LIFETIME_POLICY"
 def signed_a(server: str, owner: str, window: tuple[int, int]) -> SignedRRset:
     """An A RRset at ``owner`` as ``server`` serves it, signed by ZSK over ``window``."""
     rrset = dns.rrset.from_text(dns.name.from_text(owner, ZONE), 3600, "IN", "A", "192.0.2.1")
-    sig = dns.dnssec.sign(
+    sig = dnspython_dnssec.sign(
         rrset, ZSK.private, ZONE, ZSK.dnskey, inception=window[0], expiration=window[1]
     )
     return SignedRRset(rrset, (sig,), 3600, server)

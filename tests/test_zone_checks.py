@@ -6,7 +6,6 @@ import re
 import time
 from pathlib import Path
 
-import dns.dnssec
 import dns.name
 import dns.rdata
 import dns.rdataclass
@@ -14,8 +13,9 @@ import dns.rdatatype
 import dns.rdtypes.ANY.DNSKEY
 import dns.rrset
 import dns.zone
-from dns.dnssecalgs import PrivateECDSAP256SHA256
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.dnssec.keys import key_tag, key_tag_from_rdata_wire
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.severity import Severity
@@ -24,7 +24,7 @@ from dnssec_doctor.zonefile.verify import ZoneOptions, verify_zone
 ORIGIN = dns.name.from_text("example.test.")
 NOW = 1_795_000_000
 CORPUS = Path(__file__).parent / "data" / "corpus"
-KEY = PrivateECDSAP256SHA256.generate()
+KEY = dnssecalgs.PrivateECDSAP256SHA256.generate()
 DNSKEY = KEY.public_key().to_dnskey(flags=257)
 UNSIGNED = """$ORIGIN example.test.
 $TTL 300
@@ -39,7 +39,7 @@ ns.sub A 192.0.2.30
 
 def signed_lines() -> list[str]:
     zone = dns.zone.from_text(UNSIGNED, ORIGIN, relativize=False)
-    dns.dnssec.sign_zone(
+    dnspython_dnssec.sign_zone(
         zone, keys=[(KEY, DNSKEY)], inception=NOW - 86400, expiration=NOW + 86400 * 30
     )
     return zone.to_text().splitlines()
@@ -99,7 +99,9 @@ def test_zonemd_detects_changed_content(tmp_path: Path) -> None:
 def test_signed_glue_and_out_of_zone_and_mistyped_owner(tmp_path: Path) -> None:
     lines = signed_lines()
     glue = dns.rrset.from_text("ns.sub.example.test.", 300, "IN", "A", "192.0.2.30")
-    sig = dns.dnssec.sign(glue, KEY, ORIGIN, DNSKEY, inception=NOW - 10, expiration=NOW + 86400)
+    sig = dnspython_dnssec.sign(
+        glue, KEY, ORIGIN, DNSKEY, inception=NOW - 10, expiration=NOW + 86400
+    )
     lines.append(f"ns.sub.example.test. 300 IN RRSIG {sig.to_text()}")
     lines.append("stray.other.test. 300 IN A 192.0.2.99")
     lines.append("www.example.test.example.test. 300 IN A 192.0.2.98")
@@ -120,7 +122,7 @@ def test_unsigned_zone_is_insecure_and_clean(tmp_path: Path) -> None:
 
 
 def test_missing_apex_algorithm_is_one_warning(tmp_path: Path) -> None:
-    other = PrivateECDSAP256SHA256.generate().public_key().to_dnskey(flags=257)
+    other = dnssecalgs.PrivateECDSAP256SHA256.generate().public_key().to_dnskey(flags=257)
     extra = dns.rdata.from_wire(
         dns.rdataclass.IN, dns.rdatatype.DNSKEY, other.to_wire()[:3] + b"\x0f" + bytes(32), 0, 36
     )
@@ -128,7 +130,7 @@ def test_missing_apex_algorithm_is_one_warning(tmp_path: Path) -> None:
     zone = dns.zone.from_text(UNSIGNED, ORIGIN, relativize=False)
     with zone.writer() as txn:
         txn.add(ORIGIN, 300, extra)  # an Ed25519 key published, signing nothing
-    dns.dnssec.sign_zone(
+    dnspython_dnssec.sign_zone(
         zone, keys=[(KEY, DNSKEY)], inception=NOW - 10, expiration=NOW + 86400 * 30
     )
     diagnosis = run(tmp_path, zone.to_text())

@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import dns.dnssec
 import dns.name
 import dns.zone
 import pytest
-from dns.dnssecalgs import PrivateECDSAP256SHA256
 
 from clirun import invoke as invoke_cli
 from dnssec_doctor.cli.zone import render_zone_text, run_zone
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.dnssec.keys import make_ds
 
 ORIGIN = dns.name.from_text("example.test.")
 INCEPTION, EXPIRATION = 1_790_000_000, 1_800_000_000
-KEY = PrivateECDSAP256SHA256.generate()
+KEY = dnssecalgs.PrivateECDSAP256SHA256.generate()
 DNSKEY = KEY.public_key().to_dnskey(flags=257)
 
 
@@ -26,7 +26,7 @@ def signed_zone(hosts: int = 30) -> str:
     text += "@ NS ns1\nns1 A 192.0.2.1\n"
     text += "".join(f'h{i} A 192.0.2.{i % 250}\nh{i} TXT "host {i}"\n' for i in range(hosts))
     z = dns.zone.from_text(text, ORIGIN, relativize=False)
-    dns.dnssec.sign_zone(z, keys=[(KEY, DNSKEY)], inception=INCEPTION, expiration=EXPIRATION)
+    dnspython_dnssec.sign_zone(z, keys=[(KEY, DNSKEY)], inception=INCEPTION, expiration=EXPIRATION)
     return "$ORIGIN example.test.\n" + z.to_text()
 
 

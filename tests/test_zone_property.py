@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dns.dnssec
 import dns.name
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.zone
-from dns.dnssecalgs import PrivateECDSAP256SHA256
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.severity import Severity
 from dnssec_doctor.zonefile.verify import ZoneOptions, verify_zone
 
@@ -49,9 +49,11 @@ NOT_SIGNED = {("sub", "NS"), ("ns.sub", "A"), ("insecure", "NS")}
 
 def _signed_lines() -> list[str]:
     zone = dns.zone.from_text(UNSIGNED, ORIGIN, relativize=True)
-    key = PrivateECDSAP256SHA256.generate()
+    key = dnssecalgs.PrivateECDSAP256SHA256.generate()
     dnskey = key.public_key().to_dnskey(flags=257)
-    dns.dnssec.sign_zone(zone, keys=[(key, dnskey)], inception=INCEPTION, expiration=EXPIRATION)
+    dnspython_dnssec.sign_zone(
+        zone, keys=[(key, dnskey)], inception=INCEPTION, expiration=EXPIRATION
+    )
     return [line for line in zone.to_text().splitlines() if line.strip()]
 
 

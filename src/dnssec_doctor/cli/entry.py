@@ -1,15 +1,13 @@
 """The process's entry point: process-wide settings first, then the command line.
 
 ``dnssec-doctor`` and ``python -m dnssec_doctor`` start here, before anything heavy
-is imported, because two settings only pay off when made that early:
+is imported, because one setting only pays off when made that early:
 
 - the cyclic garbage collector is off for commands whose work is bounded (one query
   budget, one capture): the few cycles they make die with the process, and the
   collector walking every imported module's objects again and again cost about a
   tenth of a check on a fast network (``zone`` with its millions of records, ``lab``
-  and ``demo`` keep it);
-- dnspython's optional features are decided without loading package metadata
-  (``cli.dnsfeatures``).
+  and ``demo`` keep it).
 
 At the end the remaining objects are frozen, so the interpreter's shutdown does not
 walk them all once more (about 40 ms after a check).
@@ -28,9 +26,6 @@ def main() -> None:
     """Console-script entry point."""
     if len(sys.argv) > 1 and sys.argv[1] in BOUNDED_COMMANDS:
         gc.disable()
-    from dnssec_doctor.cli.dnsfeatures import prepare
-
-    prepare()
     from dnssec_doctor.cli.main import main as run_command_line
 
     try:

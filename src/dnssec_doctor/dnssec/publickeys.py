@@ -12,12 +12,15 @@ A key that cannot be decoded raises ``ValueError``; an algorithm with no scheme 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa, utils
+from cryptography.utils import CryptographyDeprecationWarning
 
 Check = Callable[[bytes, bytes], None]
 """``check(signature, data)``: returns when the signature is valid, raises otherwise
@@ -88,11 +91,30 @@ def _ed448(key: bytes) -> Check:
     return ed448.Ed448PublicKey.from_public_bytes(key).verify
 
 
+def _dsa_module() -> ModuleType:
+    """cryptography's DSA primitives, or UnsupportedAlgorithm once the library drops them.
+
+    Imported only when a DSA key is met: DSA keys are rare and long deprecated, and
+    cryptography 51 warns on every use of its DSA classes. That warning is about the
+    library's future, not the user's zone, so it is silenced here; the day DSA is gone
+    the signature is "cannot verify locally", never bogus.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        try:
+            from cryptography.hazmat.primitives.asymmetric import dsa
+
+            dsa.DSAPublicNumbers  # noqa: B018 - absent once the library removes DSA
+            dsa.DSAParameterNumbers  # noqa: B018
+        except (ImportError, AttributeError) as gone:
+            raise UnsupportedAlgorithm("this cryptography release cannot verify DSA") from gone
+    return dsa
+
+
 def _dsa(key: bytes) -> Check:
     # RFC 2536 §2: T, Q (20 octets), P, G, Y (64 + 8T octets each); the signature is
-    # T, R and S (20 octets each). Imported here: DSA keys are rare and long deprecated.
-    from cryptography.hazmat.primitives.asymmetric import dsa
-
+    # T, R and S (20 octets each).
+    dsa = _dsa_module()
     if not key or key[0] > 8:
         raise ValueError("bad DSA T parameter")
     size = 64 + 8 * key[0]
@@ -102,7 +124,9 @@ def _dsa(key: bytes) -> Check:
     p = int.from_bytes(key[21 : 21 + size], "big")
     g = int.from_bytes(key[21 + size : 21 + 2 * size], "big")
     y = int.from_bytes(key[21 + 2 * size :], "big")
-    public = dsa.DSAPublicNumbers(y, dsa.DSAParameterNumbers(p, q, g)).public_key()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        public = dsa.DSAPublicNumbers(y, dsa.DSAParameterNumbers(p, q, g)).public_key()
 
     def check(signature: bytes, data: bytes) -> None:
         if len(signature) != 41:

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import dns.dnssec
 import dns.exception
 import dns.flags
 import dns.message

@@ -13,10 +13,11 @@ import random
 from dataclasses import dataclass
 from typing import TypeAlias
 
-import dns.dnssec
 import dns.rdtypes.ANY.DNSKEY
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from dns.dnssectypes import Algorithm
+
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 
 PrivateKey: TypeAlias = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 
@@ -44,7 +45,7 @@ class LabKey:
     @property
     def key_tag(self) -> int:
         """RFC 4034 Appendix B key tag."""
-        return dns.dnssec.key_id(self.dnskey)
+        return dnspython_dnssec.key_id(self.dnskey)
 
     @property
     def algorithm(self) -> int:
@@ -83,7 +84,7 @@ class KeyFactory:
         """
         private = self._private(label, algorithm, bits)
         key_flags = flags if flags is not None else ZONE_FLAG | (SEP_FLAG if ksk else 0)
-        dnskey = dns.dnssec.make_dnskey(private.public_key(), algorithm, flags=key_flags)
+        dnskey = dnspython_dnssec.make_dnskey(private.public_key(), algorithm, flags=key_flags)
         return LabKey(label=label, private=private, dnskey=dnskey)
 
     def _material(self, label: str) -> bytes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dns.dnssec
 import dns.name
 import dns.rdata
 import dns.rdataclass
@@ -18,6 +17,7 @@ import dns.rrset
 from dns.rdatatype import RdataType
 from dns.rdtypes.ANY.NSEC3PARAM import NSEC3PARAM
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.lab.nsecchain import type_list
 from dnssec_doctor.lab.zonebuild import ZoneCuts
 
@@ -50,7 +50,7 @@ class NSEC3Params:
 
     def hash(self, name: dns.name.Name) -> str:
         """The base32hex hash label of ``name``, lower case (RFC 5155 §5)."""
-        return dns.dnssec.nsec3_hash(name, self.salt, self.iterations, self.algorithm).lower()
+        return dnspython_dnssec.nsec3_hash(name, self.salt, self.iterations, self.algorithm).lower()
 
     def owner(self, name: dns.name.Name, origin: dns.name.Name) -> dns.name.Name:
         """The NSEC3 owner name for ``name``: its hash as a label under the apex."""

@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import dns.dnssec
 import dns.dnssectypes
 import dns.exception
 import dns.message
@@ -32,6 +31,7 @@ import dns.rdatatype
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab.realconf import DaemonPaths
 
@@ -267,9 +267,9 @@ def unrelated_root_ds(anchors: list[str] | tuple[str, ...]) -> str:
     tags = {w for a in anchors for w in a.split()[-4:-3]}
     while True:
         key = ec.generate_private_key(ec.SECP256R1())
-        dnskey = dns.dnssec.make_dnskey(
+        dnskey = dnspython_dnssec.make_dnskey(
             key.public_key(), dns.dnssectypes.Algorithm.ECDSAP256SHA256, flags=257
         )
-        ds = dns.dnssec.make_ds(dns.name.root, dnskey, "SHA256")
+        ds = dnspython_dnssec.make_ds(dns.name.root, dnskey, "SHA256")
         if str(ds.key_tag) not in tags:
             return f". 3600 IN DS {ds.to_text()}"

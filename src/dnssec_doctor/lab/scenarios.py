@@ -11,10 +11,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-import dns.dnssec
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.lab import scenarios_good as good
 from dnssec_doctor.lab import scenarios_keys as keys
@@ -111,11 +111,11 @@ def build_lab(
     root_ksk, root_zsk = factory.make("root/ksk", ksk=True), factory.make("root/zsk")
     window = (now - HOUR, now + 30 * DAY)
     tld_text = _tld_zone(base, now, builds, SigningPlan.standard(tld_ksk, tld_zsk, *window))
-    tld_ds = dns.dnssec.make_ds(TLD, tld_ksk.dnskey, "SHA256")
+    tld_ds = dnspython_dnssec.make_ds(TLD, tld_ksk.dnskey, "SHA256")
     tld_delegation = Delegation(TLD, _tld_ns(base), (tld_ds,))
     root_plan = SigningPlan.standard(root_ksk, root_zsk, *window)
     root_text = _root_zone(base, now, tld_delegation, root_plan)
-    root_ds = dns.dnssec.make_ds(dns.name.root, root_ksk.dnskey, "SHA256")
+    root_ds = dnspython_dnssec.make_ds(dns.name.root, root_ksk.dnskey, "SHA256")
     tree = (
         *_servers(ROOT_HOSTS, base, 0, ".", root_text),
         *_servers(TLD_HOSTS, base, 1, TLD, tld_text),
@@ -208,6 +208,6 @@ def _stale_root_ds(factory: KeyFactory, root_ksk: LabKey) -> str:
     while True:
         old = factory.make(f"root/ksk-retired-{attempt}", ksk=True)
         if old.key_tag != root_ksk.key_tag:
-            ds = dns.dnssec.make_ds(dns.name.root, old.dnskey, "SHA256")
+            ds = dnspython_dnssec.make_ds(dns.name.root, old.dnskey, "SHA256")
             return f". {TTL} IN DS {ds.to_text()}"
         attempt += 1

@@ -12,12 +12,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import dns.dnssec
 import dns.name
 import dns.rdtypes.ANY.DS
 from dns.dnssectypes import Algorithm
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
 from dnssec_doctor.lab.plan import LabServer, ScenarioInfo, ServedZone
 from dnssec_doctor.lab.signer import SigningPlan, sign_zone
@@ -133,8 +133,8 @@ class ScenarioEnv:
 
     def ds(self, key: LabKey, digest: str = "SHA256") -> dns.rdtypes.ANY.DS.DS:
         """The DS record for ``key`` at this zone (RFC 4034 §5.1.4)."""
-        return dns.dnssec.make_ds(
-            self.origin, key.dnskey, digest, policy=dns.dnssec.allow_all_policy
+        return dnspython_dnssec.make_ds(
+            self.origin, key.dnskey, digest, policy=dnspython_dnssec.allow_all_policy
         )
 
     def info(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dns.dnssec
 from dns.dnssectypes import Algorithm
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.lab.scenarios_env import TTL, ScenarioBuild, ScenarioEnv
 from dnssec_doctor.lab.signer import SigningPlan
 
@@ -82,8 +82,8 @@ def sha1_only_ds(env: ScenarioEnv) -> ScenarioBuild:
 def cds_mismatch(env: ScenarioEnv) -> ScenarioBuild:
     """CDS and CDNSKEY announce a KSK that is neither published nor signing."""
     ksk, zsk, future = env.key("ksk", ksk=True), env.key("zsk"), env.key("ksk-next", ksk=True)
-    cds = dns.dnssec.make_cds(env.origin, future.dnskey, "SHA256")
-    cdnskey = dns.dnssec.make_cdnskey(
+    cds = dnspython_dnssec.make_cds(env.origin, future.dnskey, "SHA256")
+    cdnskey = dnspython_dnssec.make_cdnskey(
         future.private.public_key(), future.dnskey.algorithm, flags=future.dnskey.flags
     )
     builder = env.builder()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import dns.dnssec
 import dns.name
 import dns.rdata
 import dns.rdataclass
@@ -18,6 +17,7 @@ import dns.rrset
 from dns.rdatatype import RdataType
 from dns.rdtypes.ANY.RRSIG import RRSIG
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.lab.keys import LabKey
 from dnssec_doctor.lab.nsec3chain import NSEC3Params, build_nsec3_chain
 from dnssec_doctor.lab.nsecchain import build_nsec_chain
@@ -119,14 +119,14 @@ def sign_rrset(
 ) -> dns.rrset.RRset:
     """One RRSIG per key over ``rrset`` (RFC 4034 §3; TTL = the RRset's TTL)."""
     rrsigs = [
-        dns.dnssec.sign(
+        dnspython_dnssec.sign(
             rrset,
             key.private,
             signer,
             key.dnskey,
             inception=plan.inception,
             expiration=plan.expiration,
-            policy=dns.dnssec.allow_all_policy,  # the lab signs with RSASHA1 on purpose
+            policy=dnspython_dnssec.allow_all_policy,  # the lab signs with RSASHA1 on purpose
             deterministic=True,
         )
         for key in _unique(keys)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-import dns.dnssec
 import dns.exception
 import dns.name
 import dns.rdataclass
@@ -19,6 +18,7 @@ import dns.rdataset
 import dns.rdatatype
 import dns.zone
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.errors import DoctorError
 
 IN = dns.rdataclass.IN
@@ -46,7 +46,7 @@ class Nsec3Chain:
         """The NSEC3 hash of ``name`` with the zone's parameters (RFC 5155 §5)."""
         found = self._cache.get(name)
         if found is None:
-            found = dns.dnssec.nsec3_hash(name, self.salt, self.iterations, 1)
+            found = dnspython_dnssec.nsec3_hash(name, self.salt, self.iterations, 1)
             self._cache[name] = found
         return found
 
