@@ -54,7 +54,7 @@ from dnssec_doctor.probe.request import DEFAULT_TYPES, ProbeRequest
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
-pytestmark = pytest.mark.real_servers
+pytestmark = [pytest.mark.real_servers, pytest.mark.requires_tools("named", "unbound", "delv")]
 
 # Scenarios whose fault only the embedded backend injects (middleboxes, lame
 # and refusing servers): the real backend leaves their faulty server out.

@@ -17,7 +17,6 @@ import dataclasses
 import ipaddress
 import os
 import re
-import shutil
 import socket
 import subprocess
 import time
@@ -44,16 +43,10 @@ from dnssec_doctor.lab.realconf import bind_trust_anchors, quoted, root_hints
 from dnssec_doctor.lab.scenarios import build_lab
 from labbases import REAL
 
-pytestmark = pytest.mark.real_servers
-
-_BINARIES = {
-    "named": "bind9",
-    "unbound": "unbound",
-    "dig": "bind9-dnsutils",
-    "delv": "bind9-dnsutils",
-    "ip": "iproute2",
-}
-_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
+pytestmark = [
+    pytest.mark.real_servers,
+    pytest.mark.requires_tools("named", "unbound", "dig", "delv", "ip"),
+]
 _WAIT = 30.0
 """Seconds to wait for a real lab another test run has up (one lab per range)."""
 RESOLVERS = resolver_addresses(REAL)
@@ -62,11 +55,7 @@ BROKEN = f"{REAL}.0.9"
 
 
 def _require_tools() -> None:
-    missing = [f"{b} ({p})" for b, p in _BINARIES.items() if not shutil.which(b, path=_PATH)]
-    if missing:
-        pytest.fail(
-            "real-server tests need: " + ", ".join(missing) + "; run `make debian-packages`"
-        )
+    # the tools themselves: the module's requires_tools marker
     if os.geteuid() != 0:
         pytest.fail("real-server tests need root (port 53 and addresses on lo)")
 

@@ -41,7 +41,7 @@ from dnssec_doctor.transport.replay import ReplayWire
 from labbases import REAL
 from resolver_expect import ROLES, at, expect_role, show
 
-pytestmark = pytest.mark.real_servers
+pytestmark = [pytest.mark.real_servers, pytest.mark.requires_tools("named", "unbound")]
 
 SEED = 66
 DEAD_RESOLVER = f"{REAL}.255.9"
