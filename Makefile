@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The Python dependencies are locked in uv.lock and installed exactly (`uv sync --frozen`).
-# uv itself is in the lock; the first install takes that version from PyPI with pip.
+# uv itself is in the lock; the first install takes that version from PyPI with the
+# system's pip (`pip --python`), so .venv holds no pip of its own.
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' uv.lock)
 UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 # `make test-latest`: the newest releases pyproject.toml allows, in a venv of their own
@@ -20,8 +21,9 @@ BENCH_DEBIAN_PACKAGES := dnsviz zonemaster-cli python3-venv
 all: test
 
 $(STAMP): pyproject.toml uv.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	test -x $(BIN)/uv || $(BIN)/python -m pip install -q 'uv==$(UV_VERSION)'
+	@# no pip in .venv: it holds the locked packages and nothing else
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	test -x $(BIN)/uv || $(PYTHON) -m pip --python $(BIN)/python install -q 'uv==$(UV_VERSION)'
 	$(UV_ENV) $(BIN)/uv sync -q --frozen --extra dev
 	@# an editable install compiles nothing, and PYTHONDONTWRITEBYTECODE would keep every
 	@# run compiling from source: compile once, as installing a wheel does.
