@@ -11,6 +11,7 @@ from pathlib import Path
 from dnssec_doctor.cli.common import NETWORK_OPTIONS
 from dnssec_doctor.cli.demo import DemoRow, mismatches, run_demo, scenario_request
 from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.lab import manager
 from dnssec_doctor.lab.plan import ScenarioInfo
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.lab.state import LabState
@@ -46,6 +47,20 @@ def test_demo_refuses_unknown_scenarios_and_bad_bases_in_one_line() -> None:
     system = doctor("demo", "--base", "127.0", "--scenario", "good-nsec")
     assert system.returncode == 3
     assert "not 127.0" in system.stderr
+
+
+def test_demo_on_a_taken_base_says_so_and_leaves_the_running_lab_alone(tmp_path: Path) -> None:
+    directory = tmp_path / "lab"
+    running = manager.up(directory, scenarios=["good-nsec"], base=DEMO).state
+    try:
+        result = doctor("demo", "--base", DEMO, "--scenario", "good-nsec")
+        assert result.returncode == 3
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Address already in use" in result.stderr
+        after = manager.status(directory)
+        assert after is not None and after.pid == running.pid  # still serving, untouched
+    finally:
+        manager.down(directory)
 
 
 # --- the servers answer from another process than the one that checks -----------------
