@@ -15,6 +15,7 @@ from dnssec_doctor.cli.common import (
     build_request,
     emit,
     progress,
+    require_answers,
     resolve_at,
 )
 from dnssec_doctor.cli.convert import IntRange, PathArg
@@ -29,17 +30,14 @@ from dnssec_doctor.transport.policy import AddressPolicy
     Argument("name"),
     *NETWORK_OPTIONS,
     Option("-o", "--output", convert=PathArg(), required=True,
-           help="Write the capture (JSON) to this file."),
+           help="Write the capture (JSON; gzipped when FILE ends in .gz; '-': standard output)."),
 )  # fmt: skip
 def probe(name: str, output: Path, **net: object) -> None:
     """Query every server about NAME and save every exchange as a capture file."""
     request = build_request(name, **net)  # type: ignore[arg-type]
     with progress(f"probing {name} …"):
         capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
-    try:
-        write_capture(capture, output)
-    except OSError as exc:
-        raise DoctorError(f"cannot write capture {output}: {exc.strerror}") from None
+    write_capture(capture, output)
     servers = sorted({e.server for e in capture.exchanges})
     print(
         f"wrote {output}: {len(capture.exchanges)} exchanges with {len(servers)} servers "
@@ -108,15 +106,8 @@ def check(
         ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
         if save_capture is not None:
-            try:
-                write_capture(capture, save_capture)
-            except OSError as exc:
-                raise DoctorError(f"cannot write capture {save_capture}: {exc.strerror}") from None
-    if not any(e.outcome == "response" for e in capture.exchanges):
-        raise DoctorError(
-            f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
-            "nothing to diagnose"
-        )
+            write_capture(capture, save_capture)
+    require_answers(capture, "diagnose")
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
     diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning * 86400))
