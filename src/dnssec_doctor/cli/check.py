@@ -21,6 +21,7 @@ from dnssec_doctor.cli.common import (
 from dnssec_doctor.cli.convert import IntRange, PathArg
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import check_target
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
@@ -34,6 +35,7 @@ from dnssec_doctor.transport.policy import AddressPolicy
 )  # fmt: skip
 def probe(name: str, output: Path, **net: object) -> None:
     """Query every server about NAME and save every exchange as a capture file."""
+    check_target(output, what="capture", stdout_dash=True)
     request = build_request(name, **net)  # type: ignore[arg-type]
     with progress(f"probing {name} …"):
         capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
@@ -99,6 +101,10 @@ def check(
     else:
         if name is None:
             raise DoctorError("missing NAME (or --replay FILE)")
+        if save_capture is not None:
+            if str(save_capture) == "-":
+                raise DoctorError("--save-capture needs a file: the report goes to standard output")
+            check_target(save_capture, what="capture")
         request = build_request(name, **net)  # type: ignore[arg-type]
         with (
             progress(f"checking {name} …"),

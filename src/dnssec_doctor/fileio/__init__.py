@@ -12,6 +12,13 @@ file and the rule or cap.
 from __future__ import annotations
 
 from dnssec_doctor.fileio.boundedread import open_input, read_input, read_input_text
-from dnssec_doctor.fileio.safewrite import open_stream, write_file
+from dnssec_doctor.fileio.safewrite import check_target, open_stream, write_file
 
-__all__ = ["open_input", "open_stream", "read_input", "read_input_text", "write_file"]
+__all__ = [
+    "check_target",
+    "open_input",
+    "open_stream",
+    "read_input",
+    "read_input_text",
+    "write_file",
+]

@@ -45,6 +45,7 @@ def write_file(
     path ``-`` means standard output.
     """
     if stdout_dash and os.fspath(path) == "-":
+        sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
@@ -69,6 +70,13 @@ def write_file(
             os.unlink(temporary)
         raise
     _sync_directory(directory)
+
+
+def check_target(path: str | os.PathLike[str], *, what: str, stdout_dash: bool = False) -> None:
+    """DoctorError now when :func:`write_file` would refuse ``path`` (so that a command
+    refuses before a minute of probing, not after)."""
+    if not (stdout_dash and os.fspath(path) == "-"):
+        _existing_mode(Path(path), what)
 
 
 def _existing_mode(target: Path, what: str) -> int | None:
