@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from clirun import Run, invoke
+from dnssec_doctor.capture import Capture, Exchange
+from dnssec_doctor.cli.common import require_answers
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.probe.defaults import ROOT_SERVER_ADDRESSES
 from dnssec_doctor.probe.hints import hints_from_text, parse_root_hints
@@ -145,3 +147,26 @@ def test_ds_takes_an_idn_name(lab: LabThread, tmp_path: Path) -> None:
 
 def test_invalid_idn_is_one_clear_line(lab: LabThread, tmp_path: Path) -> None:
     refused(invoke("check", "a\u200db.good-nsec.test", *lab_args(lab, tmp_path)), "invalid name")
+
+
+def exchange(outcome: str) -> Exchange:
+    return Exchange.from_json({
+        "server": "192.0.2.1", "transport": "udp", "outcome": outcome,
+        "query": {"qname": "example.test.", "qtype": "A"},
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "needle"),
+    [
+        (["policy", "budget", "budget"], "no query could be sent for example.test."),
+        (["timeout", "budget", "refused"], "no server answered for example.test. (2 queries sent)"),
+    ],
+)
+def test_no_answer_counts_only_queries_really_sent(outcomes: list[str], needle: str) -> None:
+    capture = Capture(name="example.test.", created="", exchanges=[exchange(o) for o in outcomes])
+    with pytest.raises(DoctorError) as raised:
+        require_answers(capture, "diagnose")
+    assert str(raised.value).startswith(needle), str(raised.value)
+    capture.exchanges.append(exchange("response"))
+    require_answers(capture, "diagnose")
