@@ -167,3 +167,23 @@ def _compare(path: Path, origin: dns.name.Name, _count: int) -> int:
     finally:
         reader_mod.rdata_wire = original
     return seen
+
+
+def test_a_passed_deadline_stops_the_read_with_one_line(tmp_path: Path) -> None:
+    # stop_at in the past (monotonic time 0): no timing in the test, only the check
+    path = tmp_path / "z.db"
+    path.write_text("$ORIGIN d.test.\n@ 60 SOA a b 1 2 3 4 5\n$GENERATE 1-10 h$ A 192.0.2.1\n")
+    options = ReaderOptions(stop_at=0.0, deadline=12.0)
+    with pytest.raises(DoctorError, match=r"z\.db: not done after 12 s \(the zone deadline"):
+        list(ZoneReader(path, None, options).records())
+    assert len(list(ZoneReader(path, None, ReaderOptions()).records())) == 11
+
+
+def test_generate_lines_share_one_budget(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    path.write_text("$ORIGIN g.test.\n@ 60 SOA a b 1 2 3 4 5\n"
+                    + "$GENERATE 1-40 h$ A 192.0.2.1\n" * 3)  # fmt: skip
+    options = ReaderOptions(max_generate_total=100)
+    with pytest.raises(DoctorError, match=r"g\.db:5: \$GENERATE lines make more than 100 records"):
+        list(ZoneReader(path, None, options).records())
+    assert len(list(ZoneReader(path, None, ReaderOptions(max_generate_total=120)).records())) == 121

@@ -244,8 +244,8 @@ class ZoneReader:
             )
         self._check_deadline()
         lhs, middle, rhs = args[1], args[2:-1], args[-1]
-        for value in span:
-            if not value & 0xFFF:
+        for index, value in enumerate(span):
+            if not index & 0xFFF:
                 self._check_deadline()
             tokens = [generate.substitute(lhs, value), *middle, generate.substitute(rhs, value)]
             if self._fast:
