@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import cast
 
 import dns.exception
 import dns.name
@@ -34,11 +34,11 @@ from dnssec_doctor.fileio import open_input
 from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
 from dnssec_doctor.zonefile import generate, namekey
 from dnssec_doctor.zonefile.fastrows import Row, fast_rows
-from dnssec_doctor.zonefile.lexer import Lexer
 from dnssec_doctor.zonefile.model import Record
 from dnssec_doctor.zonefile.namekey import Owner
+from dnssec_doctor.zonefile.origin import guess_origin
 from dnssec_doctor.zonefile.rdata import rdata_wire
-from dnssec_doctor.zonefile.scan import BOM, Scanner
+from dnssec_doctor.zonefile.scan import Scanner
 from dnssec_doctor.zonefile.wire import NameContext
 
 
@@ -116,7 +116,7 @@ class ZoneReader:
     """Reads one zone file; iterate :meth:`records` or :meth:`stream` once.
 
     ``origin`` None means: the first ``$ORIGIN``, else the owner of an SOA with an
-    absolute owner near the top, else the file name (see :func:`guess_origin`).
+    absolute owner near the top (see :func:`.origin.guess_origin`; never the file name).
     """
 
     def __init__(
@@ -124,7 +124,9 @@ class ZoneReader:
     ) -> None:
         self.path = Path(path)
         self.options = options
-        self.origin = origin if origin is not None else guess_origin(self.path, options)
+        self.origin = (
+            origin if origin is not None else guess_origin(self.path, options.max_entry_chars)
+        )
         self.zone = namekey.Origin(self.origin)
         self.count = 0
         self.generated = 0
@@ -373,63 +375,3 @@ class ZoneReader:
         if rdtype == dns.rdatatype.SOA:
             return int.from_bytes(wire[-4:], "big")
         return _DEFAULT_TTL
-
-
-def guess_origin(path: Path, options: ReaderOptions) -> dns.name.Name:
-    """The zone's origin when not given: the first ``$ORIGIN``, or an absolute SOA owner.
-
-    Only the first 2,000 entries are looked at; a zone file starts with its apex.
-    Never the file name: ``db.example`` or ``example.com.zone`` would silently give a
-    wrong origin, so a file that names neither is an error asking for ``--origin``.
-    """
-    with open_input(path, what="zone file", regular_only=True) as handle:
-        found = _origin_in(_head_lines(handle, path, options), path, options)
-    if found is not None:
-        return found
-    raise DoctorError(
-        f"{path}: cannot tell the zone's origin (no $ORIGIN and no SOA with an absolute "
-        "owner near the top); give --origin NAME"
-    )
-
-
-def _origin_in(lines: Iterator[bytes], path: Path, options: ReaderOptions) -> dns.name.Name | None:
-    lexer = Lexer(lines, str(path), options.max_entry_chars)
-    try:
-        for count, entry in enumerate(lexer.entries()):
-            if count > 2000:
-                break
-            tokens = [t.upper() for t in entry.tokens]
-            if tokens[0] == "$ORIGIN" and len(tokens) == 2 and tokens[1].endswith("."):
-                return _absolute(entry.tokens[1])
-            if not entry.continued_owner and "SOA" in tokens[1:4] and tokens[0].endswith("."):
-                return _absolute(entry.tokens[0])
-    except LineTooLongError:
-        raise
-    except (DoctorError, dns.exception.DNSException, ValueError, UnicodeError):
-        pass  # the real read reports the problem with its line number
-    return None
-
-
-class LineTooLongError(DoctorError):
-    """A line over the cap while looking for the origin (reported, not skipped)."""
-
-
-def _absolute(text: str) -> dns.name.Name:
-    """A name as written in the file (bytes, as the reader takes owners: no IDNA)."""
-    return dns.name.from_text(text.encode("latin-1"))
-
-
-def _head_lines(handle: BinaryIO, path: Path, options: ReaderOptions) -> Iterator[bytes]:
-    """The first lines of a file, each cut at the line cap (the real read refuses it)."""
-    for count in range(20_000):
-        line = handle.readline(options.max_entry_chars + 1)
-        if not line:
-            return
-        if len(line) > options.max_entry_chars:
-            raise LineTooLongError(
-                f"{path}:{count + 1}: a line longer than "
-                f"{options.max_entry_chars} characters (the limit for one zone-file line)"
-            )
-        if count == 0 and line.startswith(BOM):
-            line = line[len(BOM) :]
-        yield line
