@@ -18,6 +18,7 @@ import pytest
 from clirun import Run, invoke
 from dnssec_doctor.capture import load_capture
 from dnssec_doctor.limits import INPUT_LIMITS
+from dnssec_doctor.probe.hints import parse_root_hints
 from measure import MEMORY_BOUND_KB, run_measured
 
 pytestmark = pytest.mark.timeout(300)
@@ -227,3 +228,22 @@ def test_pipe_in_a_name_cannot_inject_nagios_perfdata(tmp_path: Path) -> None:
     assert run.stdout.count("\n") == 1
     assert run.stdout.startswith("DNSSEC ") and "a\\124b.example." in run.stdout
     assert run.stdout.rstrip("\n").endswith(" | findings=" + run.stdout.rsplit("=", 1)[1].strip())
+
+
+def test_a_link_to_a_device_is_judged_by_what_it_opens(tmp_path: Path) -> None:
+    link = tmp_path / "anchor.ds"
+    link.symlink_to("/dev/zero")
+    one_line_error(invoke("check", "x.test", "--trust-anchor", str(link)),
+                   f"trust anchor file {link}", "character device")  # fmt: skip
+
+
+def test_a_pipe_is_read_like_a_file(tmp_path: Path) -> None:
+    # `--root-hints <(command)`: a pipe is read (bounded), a device is not
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"\xef\xbb\xbf127.0.0.1:5353\n; comment\n::1\n")
+    os.close(write_end)
+    try:
+        hints = parse_root_hints(f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+    assert [str(h) for h in hints] == ["127.0.0.1:5353", "::1"]
