@@ -15,11 +15,13 @@ from dnssec_doctor.cli.common import (
     build_request,
     emit,
     progress,
+    require_answers,
     resolve_at,
 )
 from dnssec_doctor.cli.convert import IntRange, PathArg
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import check_target
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
@@ -29,17 +31,15 @@ from dnssec_doctor.transport.policy import AddressPolicy
     Argument("name"),
     *NETWORK_OPTIONS,
     Option("-o", "--output", convert=PathArg(), required=True,
-           help="Write the capture (JSON) to this file."),
+           help="Write the capture (JSON; gzipped when FILE ends in .gz; '-': standard output)."),
 )  # fmt: skip
 def probe(name: str, output: Path, **net: object) -> None:
     """Query every server about NAME and save every exchange as a capture file."""
+    check_target(output, what="capture", stdout_dash=True)
     request = build_request(name, **net)  # type: ignore[arg-type]
     with progress(f"probing {name} …"):
         capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
-    try:
-        write_capture(capture, output)
-    except OSError as exc:
-        raise DoctorError(f"cannot write capture {output}: {exc.strerror}") from None
+    write_capture(capture, output)
     servers = sorted({e.server for e in capture.exchanges})
     print(
         f"wrote {output}: {len(capture.exchanges)} exchanges with {len(servers)} servers "
@@ -101,6 +101,10 @@ def check(
     else:
         if name is None:
             raise DoctorError("missing NAME (or --replay FILE)")
+        if save_capture is not None:
+            if str(save_capture) == "-":
+                raise DoctorError("--save-capture needs a file: the report goes to standard output")
+            check_target(save_capture, what="capture")
         request = build_request(name, **net)  # type: ignore[arg-type]
         with (
             progress(f"checking {name} …"),
@@ -108,15 +112,8 @@ def check(
         ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
         if save_capture is not None:
-            try:
-                write_capture(capture, save_capture)
-            except OSError as exc:
-                raise DoctorError(f"cannot write capture {save_capture}: {exc.strerror}") from None
-    if not any(e.outcome == "response" for e in capture.exchanges):
-        raise DoctorError(
-            f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
-            "nothing to diagnose"
-        )
+            write_capture(capture, save_capture)
+    require_answers(capture, "diagnose")
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
     diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning * 86400))

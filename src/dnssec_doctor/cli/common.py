@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dns.rdatatype
 
@@ -24,6 +24,13 @@ from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import new_seed
 from dnssec_doctor.severity import exit_code_for
 from dnssec_doctor.timeparse import parse_at
+from dnssec_doctor.transport.policy import AddressPolicy
+
+NOT_SENT = frozenset({"budget", "policy"})
+"""Exchange outcomes of queries that never left the machine."""
+
+if TYPE_CHECKING:
+    from dnssec_doctor.capture import Capture
 
 FORMATS = ("text", "json", "html", "dot", "nagios")
 
@@ -61,7 +68,7 @@ def build_request(
     deadline: float,
 ) -> ProbeRequest:
     """The probe request from command-line values; DoctorError on any bad input."""
-    hints = parse_root_hints(root_hints) if root_hints else default_root_hints()
+    hints = parse_root_hints(root_hints) if root_hints is not None else default_root_hints()
     anchors: TrustAnchors = (
         load_anchor_files(list(trust_anchor))
         if trust_anchor
@@ -76,13 +83,36 @@ def build_request(
         checked_types.append(t.upper())
     return ProbeRequest(
         name=parse_name(name),
-        root_hints=tuple(hints),
+        root_hints=_usable("--root-hints", hints),
         trust_anchors=anchors,
-        ns_override=tuple(ServerAddress.parse(a) for a in ns),
-        resolvers=tuple(ServerAddress.parse(a) for a in resolver),
+        ns_override=_usable("--ns", [ServerAddress.parse(a) for a in ns]),
+        resolvers=_usable("--resolver", [ServerAddress.parse(a) for a in resolver]),
         extra_types=tuple(checked_types),
         seed=new_seed(),
         limits=Limits(query_timeout=timeout, max_queries=max_queries, deadline=deadline),
+    )
+
+
+def _usable(option: str, addresses: list[ServerAddress]) -> tuple[ServerAddress, ...]:
+    """``addresses`` when the transport may send to each; DoctorError naming the first it
+    may not (a multicast root hint must be a usage error, not "no server answered")."""
+    policy = AddressPolicy.permissive()
+    for address in addresses:
+        reason = policy.refusal(address)
+        if reason is not None:
+            raise DoctorError(f"{option} {address}: {reason}")
+    return tuple(addresses)
+
+
+def require_answers(capture: Capture, purpose: str) -> None:
+    """DoctorError unless some server answered; says how many queries were really sent."""
+    if any(e.outcome == "response" for e in capture.exchanges):
+        return
+    sent = sum(1 for e in capture.exchanges if e.outcome not in NOT_SENT)
+    if sent == 0:
+        raise DoctorError(f"no query could be sent for {capture.name}: nothing to {purpose}")
+    raise DoctorError(
+        f"no server answered for {capture.name} ({sent} queries sent): nothing to {purpose}"
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import dnssec_doctor
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import open_stream
 from dnssec_doctor.lab.plan import LabPlan
 from dnssec_doctor.lab.state import (
     LOG_FILE,
@@ -73,10 +74,9 @@ def default_directory() -> Path:
 def _locked(directory: Path) -> Iterator[None]:
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle = (directory / LOCK_FILE).open("a")
     except OSError as error:
         raise DoctorError(f"cannot use lab directory {directory}: {error.strerror}") from None
-    with handle:
+    with os.fdopen(open_stream(directory / LOCK_FILE, what="lab lock", truncate=False)) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
@@ -257,7 +257,7 @@ def _spawn(directory: Path, parent: int | None = None) -> int:
         argv += ["--parent", str(parent)]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [source_root, env.get("PYTHONPATH")]))
-    log = os.open(directory / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    log = open_stream(directory / LOG_FILE, what="lab log", truncate=True)
     null = os.open(os.devnull, os.O_RDONLY)
     try:
         return os.posix_spawn(

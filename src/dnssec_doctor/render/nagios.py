@@ -13,5 +13,12 @@ def render_nagios(d: Diagnosis) -> str:
     """``DNSSEC CRITICAL - name bogus: CODE, CODE | findings=N``."""
     code = exit_code_for(f.severity for f in d.findings)
     roots = list(dict.fromkeys(f.code for f in d.root_causes() if f.severity.value >= 2))[:5]
-    summary = f"{terminal(d.name)} {d.status}" + (f": {', '.join(roots)}" if roots else "")
+    summary = f"{plugin_text(d.name)} {d.status}" + (f": {', '.join(roots)}" if roots else "")
     return f"DNSSEC {LABELS[code]} - {summary} | findings={len(d.findings)}\n"
+
+
+def plugin_text(text: str) -> str:
+    """DNS data safe in a plugin's status line: control characters (newlines would start
+    the long output) as ``\\DDD``, and ``|`` (which starts the perfdata) as ``\\124``,
+    the RFC 1035 §5.1 escape of the same byte."""
+    return terminal(text).replace("|", "\\124")
