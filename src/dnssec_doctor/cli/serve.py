@@ -26,7 +26,7 @@ _COMMON = {o.dest: o for o in NETWORK_OPTIONS}
 @command(
     "serve",
     Option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
-    Option("--port", convert=IntRange(1, 65535), default=9153, show_default=True,
+    Option("--port", convert=IntRange(1, 65535), default=9553, show_default=True,
            help="Port to listen on."),
     Option("--allow-private-targets", flag=True,
            help="Also probe names whose servers are private, loopback or link-local "
@@ -56,8 +56,8 @@ def serve(
 
     \b
     Examples:
-      dnssec-doctor serve --port 9153
-      curl 'http://127.0.0.1:9153/probe?target=example.com'
+      dnssec-doctor serve --port 9553
+      curl 'http://127.0.0.1:9553/probe?target=example.com'
     """  # fmt: skip
     from dnssec_doctor.web.prober import ProbeConfig
 
