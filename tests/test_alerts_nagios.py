@@ -34,7 +34,7 @@ PERF_ITEM = re.compile(r"^'?[^=']+'?=(-?[0-9.]+|U)(s|%|B|c)?(;[-0-9.:~@]*){0,4}$
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[LabThread]:
-    with start_lab(["good-nsec", "expired-signatures"]) as running:
+    with start_lab(["good-nsec", "expired-signatures", "expires-within-day"]) as running:
         yield running
 
 
@@ -91,6 +91,16 @@ def test_expiring_zone_warns_then_goes_critical(lab: LabThread, anchor: Path) ->
     assert text.startswith("DNSSEC CRITICAL - good-nsec.test. secure")
     assert "(critical below 2 days)" in text
     assert perf["expires_in"][0] == f"{DAY}s"
+
+
+def test_a_zone_expiring_within_hours_is_critical(lab: LabThread, anchor: Path) -> None:
+    # Its signatures expire 6 hours after the lab was built; the other zones' in 30 days.
+    result = nagios(lab, anchor, "expires-within-day.test")
+    assert result.exit_code == 2, result
+    text, perf, rest = split(result.stdout)
+    assert text.startswith("DNSSEC CRITICAL - expires-within-day.test. secure: RRSIG_EXPIRES_SOON")
+    assert perf["expires_in"][0] == f"{6 * 3600}s"
+    assert rest[0].startswith("RRSIG_EXPIRES_SOON [warning] expires-within-day.test.: ")
 
 
 def test_thresholds_decide_on_the_time_left(lab: LabThread, anchor: Path) -> None:

@@ -23,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 import labbases
+from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.limits import Limits
@@ -218,3 +219,19 @@ def test_a_port_in_use_is_one_line_and_exit_3(anchor: Path) -> None:
         result.stderr
         == f"dnssec-doctor: cannot listen on {HOST} port 9156: Address already in use\n"
     )
+
+
+def test_nothing_answering_is_a_failed_probe(lab: BackgroundLab) -> None:
+    nowhere = ServerAddress(f"{labbases.EMBEDDED}.254.254")  # nothing listens there
+    config = ProbeConfig(
+        root_hints=(nowhere,),
+        trust_anchors=anchors_from_lines(lab.plan.trust_anchor_ds),
+        limits=Limits(query_timeout=0.2, retries=0, deadline=5),
+    )
+    metrics = ExporterMetrics()
+    reply = asyncio.run(Prober(config, metrics).probe("good-nsec.test"))
+    assert reply.result == "failure"
+    found = samples(reply.text)
+    assert value(found, "dnssec_probe_success", name="good-nsec.test.") == 0
+    assert "# dnssec-doctor: no server answered for good-nsec.test." in reply.text
+    assert value(samples(metrics.exposition()), "dnssec_exporter_probes", result="failure") == 1
