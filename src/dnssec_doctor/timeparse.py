@@ -52,3 +52,18 @@ def _parse(raw: str, now: int) -> int:
             f"invalid time {raw[:40]!r}: use ISO 8601 (2026-11-24T12:00:00Z) "
             "or relative (+7d, -12h)"
         ) from None
+
+
+_DURATION = re.compile(r"^(\d+)([smhdw]?)$")
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in a duration such as ``7d``, ``12h``, ``90m``, ``2w`` or ``3600`` (seconds).
+
+    The units are those of the relative ``--at`` forms; DoctorError when ``text`` is not one.
+    """
+    match = _DURATION.match(text.strip().lower())
+    if match is None:
+        raise DoctorError(f"invalid duration {text!r}: use a number and a unit (7d, 12h, 90m, 30s)")
+    amount, unit = match.groups()
+    return int(amount) * _UNITS[unit]

@@ -85,7 +85,9 @@ def analyse(
             )
         if index > 0:
             parent = evals[index - 1]
-            found.extend(check_ds_rrsets(parent, ev, now, limits))
+            ds_sig_findings, ds_valid_until = check_ds_rrsets(parent, ev, now, limits)
+            found.extend(ds_sig_findings)
+            valid_until[parent.name] = _earliest(valid_until.get(parent.name), ds_valid_until)
             ds_set = [d for item in ev.ds_rrsets.values() for d in item.rrset]
             found.extend(ds_findings(ev.name, _dedupe(ds_set), ev.keys))
     found.extend(server_findings(evals, survey))
@@ -136,6 +138,11 @@ def _report(ev: ZoneEval, valid_until: int | None) -> ZoneReport:
         reason=ev.reason,
         valid_until=valid_until,
     )
+
+
+def _earliest(a: int | None, b: int | None) -> int | None:
+    """The earlier of two optional times."""
+    return min((t for t in (a, b) if t is not None), default=None)
 
 
 def _order(findings: list[Finding]) -> list[Finding]:

@@ -89,14 +89,22 @@ def check_zone_data(
     return data, findings
 
 
-def check_ds_rrsets(parent: ZoneEval, child: ZoneEval, now: int, limits: Limits) -> list[Finding]:
-    """The DS RRset at the parent is parent data: check its signatures with the parent's keys."""
+def check_ds_rrsets(
+    parent: ZoneEval, child: ZoneEval, now: int, limits: Limits
+) -> tuple[list[Finding], int | None]:
+    """The DS RRset at the parent is parent data: check its signatures with the parent's keys.
+
+    Also returns the earliest expiration among its valid signatures: the parent's
+    signature over the DS breaks the chain as surely as one over its own apex.
+    """
     if not parent.signed:
-        return []
+        return [], None
     tally = SignatureTally(dns.name.from_text(parent.name), now, limits)
     for item in child.ds_rrsets.values():
         tally.check(item, parent.keys, True)
-    return tally.findings(parent.name, [str(s) for s in child.cut.parent_servers])
+    valid = [c.expiration for v in tally.verdicts for c in v.checks if c.status is SigStatus.VALID]
+    findings = tally.findings(parent.name, [str(s) for s in child.cut.parent_servers])
+    return findings, min(valid, default=None)
 
 
 def _denials(

@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dnssec_doctor.capture import load_capture
 from dnssec_doctor.capture import save_capture as write_capture
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
+    ALERT_FORMATS,
     FORMAT_OPTION,
     NETWORK_OPTIONS,
     build_request,
     emit,
+    emit_failure,
     progress,
     require_answers,
     resolve_at,
 )
-from dnssec_doctor.cli.convert import IntRange, PathArg
+from dnssec_doctor.cli.convert import Duration, IntRange, PathArg
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import check_target
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
+
+if TYPE_CHECKING:
+    from dnssec_doctor.findings import Diagnosis
+
+DEFAULT_CRITICAL = 2 * 86400
+"""``--critical``'s default (render.monitoring.DEFAULT_CRITICAL, which is not imported
+before the probe: the renderers are what the warm-up imports while it waits)."""
 
 
 @command(
@@ -68,6 +79,22 @@ def probe(name: str, output: Path, **net: object) -> None:
         help="Warn when a signature expires within DAYS.",
     ),
     Option(
+        "--warning",
+        convert=Duration(3650 * 86400),
+        help=(
+            "--format nagios: WARNING when the earliest signature on the chain expires "
+            "within DURATION (7d, 12h); replaces --expiry-warning.  [default: 7d]"
+        ),
+    ),
+    Option(
+        "--critical",
+        convert=Duration(3650 * 86400),
+        help=(
+            "--format nagios: CRITICAL when the earliest signature on the chain expires "
+            "within DURATION.  [default: 2d]"
+        ),
+    ),
+    Option(
         "--save-capture",
         convert=PathArg(),
         metavar="FILE",
@@ -80,6 +107,8 @@ def check(
     replay: Path | None,
     at: str | None,
     expiry_warning: int,
+    warning: int | None,
+    critical: int | None,
     save_capture: Path | None,
     fmt: str,
     **net: object,
@@ -92,7 +121,41 @@ def check(
       dnssec-doctor check www.example.com --resolver 192.0.2.53 --at +7d
       dnssec-doctor check example.com --ns 192.0.2.1      (before delegating)
       dnssec-doctor check --replay capture.json --format html > report.html
+      dnssec-doctor check example.com --format nagios --warning 7d --critical 2d
     """  # fmt: skip
+    if fmt != "nagios" and (warning is not None or critical is not None):
+        raise DoctorError("--warning and --critical are thresholds of --format nagios")
+    warn_seconds = expiry_warning * 86400 if warning is None else warning
+    crit_seconds = min(DEFAULT_CRITICAL, warn_seconds) if critical is None else critical
+    if crit_seconds > warn_seconds:
+        raise DoctorError(
+            f"--critical ({crit_seconds} s) must not be longer than the warning threshold "
+            f"({warn_seconds} s)"
+        )
+    started = time.monotonic()
+    try:
+        diagnosis = _diagnose(name, replay, at, warn_seconds, save_capture, fmt, net)
+    except DoctorError as exc:
+        if fmt not in ALERT_FORMATS:
+            raise
+        sys.exit(emit_failure(str(exc), fmt, name))
+    from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts
+
+    run = RunFacts(None if replay is not None else time.monotonic() - started)
+    thresholds = ExpiryThresholds(warn_seconds, crit_seconds)
+    sys.exit(emit(diagnosis, fmt, thresholds=thresholds, run=run))
+
+
+def _diagnose(
+    name: str | None,
+    replay: Path | None,
+    at: str | None,
+    warn_seconds: int,
+    save_capture: Path | None,
+    fmt: str,
+    net: dict[str, object],
+) -> Diagnosis:
+    """Probe NAME (or load the capture) and analyse it; DoctorError when it cannot."""
     now = resolve_at(at)
     if replay is not None:
         capture = load_capture(replay)
@@ -116,5 +179,4 @@ def check(
     require_answers(capture, "diagnose")
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
-    diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning * 86400))
-    sys.exit(emit(diagnosis, fmt))
+    return diagnose_capture(capture, now, AnalysisOptions(warn_seconds))

@@ -22,7 +22,7 @@ from dnssec_doctor.probe.defaults import ROOT_TRUST_ANCHORS
 from dnssec_doctor.probe.hints import default_root_hints, parse_root_hints
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import new_seed
-from dnssec_doctor.severity import exit_code_for
+from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 from dnssec_doctor.timeparse import parse_at
 from dnssec_doctor.transport.policy import AddressPolicy
 
@@ -32,7 +32,12 @@ NOT_SENT = frozenset({"budget", "policy"})
 if TYPE_CHECKING:
     from dnssec_doctor.capture import Capture
 
-FORMATS = ("text", "json", "html", "dot", "nagios")
+if TYPE_CHECKING:
+    from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts
+
+FORMATS = ("text", "json", "html", "dot", "nagios", "prometheus")
+ALERT_FORMATS = ("nagios", "prometheus")
+"""Formats a monitoring system reads: they report a failure to diagnose on stdout too."""
 
 
 NETWORK_OPTIONS = (
@@ -138,10 +143,19 @@ class _Quiet:
         return None
 
 
-def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None = None) -> int:
+def emit(
+    diagnosis: Diagnosis,
+    fmt: str,
+    text: Callable[[Diagnosis], str] | None = None,
+    *,
+    thresholds: ExpiryThresholds | None = None,
+    run: RunFacts | None = None,
+) -> int:
     """Print ``diagnosis`` in ``fmt`` and return the exit status.
 
-    ``text`` replaces the default text report (``zone`` groups repeated findings).
+    ``text`` replaces the default text report (``zone`` groups repeated findings);
+    ``thresholds`` are the Nagios expiry thresholds, ``run`` what the monitoring
+    formats report about the run itself (its duration).
     """
     # Each renderer is imported only when used: rich alone costs more start-up time
     # than a whole probe on a fast network.
@@ -158,9 +172,16 @@ def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None
 
         sys.stdout.write(render_dot(diagnosis))
     elif fmt == "nagios":
-        from dnssec_doctor.render.nagios import render_nagios
+        from dnssec_doctor.render.monitoring import ExpiryThresholds
+        from dnssec_doctor.render.nagios import nagios_status, render_nagios
 
-        sys.stdout.write(render_nagios(diagnosis))
+        thresholds = thresholds or ExpiryThresholds()
+        sys.stdout.write(render_nagios(diagnosis, thresholds, run))
+        return nagios_status(diagnosis, thresholds)
+    elif fmt == "prometheus":
+        from dnssec_doctor.render.prometheus import render_prometheus
+
+        sys.stdout.write(render_prometheus(diagnosis, run))
     elif text is not None:
         sys.stdout.write(text(diagnosis))
     else:
@@ -168,6 +189,27 @@ def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None
 
         sys.stdout.write(render_text(diagnosis, color=sys.stdout.isatty()))
     return exit_code_for(f.severity for f in diagnosis.findings)
+
+
+def emit_failure(message: str, fmt: str, name: str | None) -> int:
+    """Report a check that could not diagnose in an alert format; the exit status (3).
+
+    A monitoring system reads stdout only (Nagios ignores stderr), so the reason is
+    printed there: the UNKNOWN line, or ``dnssec_probe_success 0`` for Prometheus.
+    The line on stderr stays, for a person reading a cron mail.
+    """
+    if fmt == "nagios":
+        from dnssec_doctor.render.nagios import render_nagios_unknown
+
+        sys.stdout.write(render_nagios_unknown(message))
+    else:
+        from dnssec_doctor.render.prometheus import render_prometheus_failure
+
+        sys.stdout.write(render_prometheus_failure(name, message))
+    from dnssec_doctor.render.escape import terminal
+
+    print(f"dnssec-doctor: {terminal(message)}", file=sys.stderr)
+    return EXIT_CANNOT_DIAGNOSE
 
 
 FORMAT_OPTION = Option(

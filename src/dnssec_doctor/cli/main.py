@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "lab": "dnssec_doctor.cli.lab:lab",
     "demo": "dnssec_doctor.cli.demo:demo",
     "ds": "dnssec_doctor.cli.ds:ds",
+    "serve": "dnssec_doctor.cli.serve:serve",
 }
 """Command name → where it lives; imported only when run, so start-up stays fast."""
 
@@ -32,6 +33,7 @@ SUMMARIES: dict[str, str] = {
     "lab": "A private signed DNS tree on loopback that reproduces each DNSSEC failure.",
     "demo": "Start the built-in lab, diagnose every scenario, print one table, stop the lab.",
     "ds": "Will the registry accept this DS? Without --ds, print the DS to upload for NAME.",
+    "serve": "Serve Prometheus probes over HTTP: /probe?target=NAME checks NAME afresh.",
 }
 """Each command's summary (its help's first paragraph) for ``--help``, which imports none."""
 
