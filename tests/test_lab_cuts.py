@@ -29,6 +29,10 @@ CHILDREN = {
         ("target", "match-signing", (1, 2)),
     ],
     "good-child-subset-servers": [("sub", "match-signing", (1,))],
+    "cname-into-expired-sibling": [
+        ("alias", "match-signing", (1, 2)),
+        ("target", "match-not-signing", (1, 2)),  # its signature has expired by NOW
+    ],
 }
 """Scenario → (child label, DS state at the parent, which of the parent's servers serve it)."""
 
@@ -57,6 +61,9 @@ def test_children_sit_on_the_parents_servers(plan: LabPlan, scenario: str) -> No
         zone = _zone(plan, child)
         signed = zone.get_rdataset(dns.name.from_text(child), T.DNSKEY) is not None
         assert signed == (ds_state != "none")
+        if (scenario, label) == ("cname-into-expired-sibling", "target"):
+            assert _ds_state(plan, child, parent, at=NOW - 4 * 86400) == "match-signing"
+            continue
         if signed:
             assert _signing_problems(zone, NOW) == []
         # The parent delegates (NS at the child's name), so the cut is real.
@@ -79,3 +86,12 @@ def test_the_alias_points_into_the_sibling(plan: LabPlan) -> None:
     target = cname[0].target
     sibling = _zone(plan, "target.good-cname-into-sibling.test.")
     assert sibling.get_rdataset(target, T.A) is not None
+
+
+def test_the_expired_sibling_is_expired_and_its_alias_is_not(plan: LabPlan) -> None:
+    scenario = "cname-into-expired-sibling"
+    target = _zone(plan, f"target.{scenario}.test.")
+    problems = _signing_problems(target, NOW)
+    assert problems and all("expired" in p for p in problems)
+    assert _signing_problems(target, NOW - 4 * 86400) == []
+    assert _signing_problems(_zone(plan, f"alias.{scenario}.test."), NOW) == []

@@ -331,6 +331,7 @@ VALID_COPIES = {
     "good-ent-above-child": (0, (1, 2), "match-signing"),
     "good-cname-into-sibling": (0, (1, 2), "match-signing"),
     "good-child-subset-servers": (0, (1, 2), "match-signing"),
+    "cname-into-expired-sibling": (0, (1, 2), "match-signing"),
 }
 """(The children of the zone-cut scenarios are checked in test_lab_cuts.py.)"""
 

@@ -206,3 +206,59 @@ def test_labels_asked_and_the_nearest_cut() -> None:
     bounded = labels_to_ask(name("example."), deep)
     assert len(bounded) == MAX_LABELS_ASKED and bounded[-1] == deep
     assert nearest_cut([]) is None
+
+
+class Aliasing(Shared):
+    """Shared, plus CNAMEs: owner → target (the server follows none of them)."""
+
+    def __init__(self, children: tuple[str, ...], cnames: dict[str, str]) -> None:
+        super().__init__(children)
+        self.cnames = cnames
+
+    def __call__(self, q: dns.message.Message) -> dns.message.Message:
+        qname = q.question[0].name.to_text()
+        if qname in self.cnames:
+            return authoritative(q, [(qname, "CNAME", self.cnames[qname])])
+        return super().__call__(q)
+
+
+def test_a_cname_into_a_sibling_zone_is_followed_from_the_shared_cut() -> None:
+    server = Aliasing(("a.example.", "b.example."), {"www.a.example.": "www.b.example."})
+    survey, wire = run({ROOT: root, SHARED: server}, "www.a.example.")
+    assert zones(survey) == [".", "example.", "a.example."]
+    assert survey.alias_target == "www.b.example."
+    assert survey.alias is not None
+    assert zones(survey.alias) == [".", "example.", "b.example."]
+    # The target's walk starts from the cuts already walked (the same objects), so the
+    # root is asked about www.b.example. by nobody.
+    assert survey.alias.cuts[1] is survey.cuts[1]
+    assert (ROOT, "www.b.example.", "NS") not in wire.asked
+    assert survey.alias.alias is None
+
+
+def test_a_cname_inside_the_zone_is_not_followed() -> None:
+    server = Aliasing(("a.example.",), {"www.a.example.": "host.a.example."})
+    survey, _ = run({ROOT: root, SHARED: server}, "www.a.example.")
+    assert survey.alias is None and survey.alias_target == ""
+
+
+def test_a_cname_loop_between_zones_ends() -> None:
+    loop = {"www.a.example.": "www.b.example.", "www.b.example.": "www.a.example."}
+    survey, _ = run(
+        {ROOT: root, SHARED: Aliasing(("a.example.", "b.example."), loop)}, "www.a.example."
+    )
+    assert survey.alias is not None and survey.alias.alias_target == ""  # back at the start
+    assert survey.alias.alias is None
+
+
+def test_a_long_cname_chain_is_followed_within_the_limit() -> None:
+    hops = Limits().max_cname_depth + 3
+    children = tuple(f"z{i}.example." for i in range(hops + 1))
+    chain = {f"www.z{i}.example.": f"www.z{i + 1}.example." for i in range(hops)}
+    survey, _ = run({ROOT: root, SHARED: Aliasing(children, chain)}, "www.z0.example.")
+    followed = 0
+    alias = survey.alias
+    while alias is not None:
+        followed += 1
+        alias = alias.alias
+    assert followed == Limits().max_cname_depth

@@ -22,6 +22,7 @@ from dnssec_doctor.lab.keys import LabKey
 from dnssec_doctor.lab.nsec3chain import NSEC3Params
 from dnssec_doctor.lab.plan import LabServer, ScenarioInfo, ServedZone
 from dnssec_doctor.lab.scenarios_env import (
+    DAY,
     TTL,
     Builder,
     Delegation,
@@ -107,6 +108,24 @@ def cname_into_sibling(env: ScenarioEnv) -> ScenarioBuild:
     return _build(env, info, parent, {1: zones, 2: list(zones)})
 
 
+def cname_into_expired_sibling(env: ScenarioEnv) -> ScenarioBuild:
+    """As ``cname_into_sibling``, but the target's zone stopped being re-signed."""
+    alias, target = _Child(env, "alias"), _Child(env, "target")
+    alias_extra = ((f"www.{alias.zone}", "CNAME", f"www.{target.zone}"),)
+    delegations = [alias.delegation(alias.ds()), target.delegation(target.ds())]
+    parent = _signed_parent(env, delegations)
+    zones = [alias.signed(alias_extra), target.signed(window=env.window(-33 * DAY, -3 * DAY))]
+    info = env.info(
+        f"www.{alias.zone} is a CNAME to www.{target.zone}; every signature of "
+        f"{target.zone} expired three days ago, so the answer for the alias is bogus "
+        "although the CNAME itself validates. All zones share the parent's servers.",
+        "bogus",
+        ("RRSIG_EXPIRED",),
+        query="www.alias",
+    )
+    return _build(env, info, parent, {1: zones, 2: list(zones)})
+
+
 def child_subset_servers(env: ScenarioEnv) -> ScenarioBuild:
     """A signed child served by ns1 only: ns1 answers for it, ns2 refers to ns1."""
     child = _Child(env, "sub", hosts=(env.host(1),))
@@ -145,8 +164,10 @@ class _Child:
             b.add(owner, TTL, rdtype, rdata)
         return b
 
-    def signed(self, extra: tuple[tuple[str, str, str], ...] = ()) -> ServedZone:
-        plan = SigningPlan.standard(self.ksk, self.zsk, *self.env.window())
+    def signed(
+        self, extra: tuple[tuple[str, str, str], ...] = (), window: tuple[int, int] | None = None
+    ) -> ServedZone:
+        plan = SigningPlan.standard(self.ksk, self.zsk, *(window or self.env.window()))
         return ServedZone(self.zone, self.env.signed(self.content(extra).build(), plan))
 
     def unsigned(self) -> ServedZone:
@@ -211,5 +232,6 @@ SCENARIOS: dict[str, Builder] = {
     "good-ent-above-child": empty_non_terminal_cut,
     "good-cname-into-sibling": cname_into_sibling,
     "good-child-subset-servers": child_subset_servers,
+    "cname-into-expired-sibling": cname_into_expired_sibling,
 }
 """The zone-cut scenarios, in address order (after those of ``lab.scenarios``)."""

@@ -110,6 +110,10 @@ class Survey:
     resolvers: dict[str, dict[QueryKey, Exchange]] = field(default_factory=dict)
     exchanges_sent: int = 0
     budget_exhausted: bool = False
+    alias_target: str = ""
+    """The CNAME target the name leads to outside its own zone (``probe.aliases``)."""
+    alias: Survey | None = None
+    """The collection for ``alias_target``: its own chain, zone and answers."""
 
     @property
     def target(self) -> ZoneCut | None:

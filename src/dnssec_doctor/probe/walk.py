@@ -44,6 +44,7 @@ class DelegationWalk:
         request: ProbeRequest,
         resolver: AddressResolver,
         on_cut: Callable[[ZoneCut], None] | None = None,
+        known: list[ZoneCut] | None = None,
     ) -> None:
         self._client = client
         self._request = request
@@ -52,6 +53,9 @@ class DelegationWalk:
         # collection can start on them at once and a dead server's timeouts overlap.
         self._on_cut = on_cut
         self.events: list[WalkEvent] = []
+        self._known = known or []
+        """Cuts already walked (root first) that enclose the name: the walk starts below
+        them, as a resolver starts from the closest cut in its cache (RFC 1034 §5.3.3)."""
         self._apex_addresses: dict[str, list[str]] = {}
         """NS name → addresses from the additional section of a zone's own NS answer."""
 
@@ -65,7 +69,7 @@ class DelegationWalk:
             if override_zone is not None:
                 target = override_zone
         root = ZoneCut(".", None, servers=[NameServer("", list(request.root_hints), "hints")])
-        cuts = [root]
+        cuts = list(self._known) or [root]
         for _ in range(request.limits.max_referrals):
             cut = cuts[-1]
             if override_zone is not None and cut.zone == override_zone.to_text():
