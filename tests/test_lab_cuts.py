@@ -29,6 +29,7 @@ CHILDREN = {
         ("target", "match-signing", (1, 2)),
     ],
     "good-child-subset-servers": [("sub", "match-signing", (1,))],
+    "good-dname-into-sibling": [("target", "match-signing", (1, 2))],
     "cname-into-expired-sibling": [
         ("alias", "match-signing", (1, 2)),
         ("target", "match-not-signing", (1, 2)),  # its signature has expired by NOW
@@ -95,3 +96,11 @@ def test_the_expired_sibling_is_expired_and_its_alias_is_not(plan: LabPlan) -> N
     assert problems and all("expired" in p for p in problems)
     assert _signing_problems(target, NOW - 4 * 86400) == []
     assert _signing_problems(_zone(plan, f"alias.{scenario}.test."), NOW) == []
+
+
+def test_the_dname_maps_onto_the_sibling(plan: LabPlan) -> None:
+    scenario = "good-dname-into-sibling"
+    parent = _zone(plan, f"{scenario}.test.")
+    dname = parent.get_rdataset(dns.name.from_text(f"moved.{scenario}.test."), T.DNAME)
+    assert dname is not None and dname[0].target.to_text() == f"target.{scenario}.test."
+    assert _signing_problems(parent, NOW) == []  # the DNAME is signed by the parent

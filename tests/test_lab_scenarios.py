@@ -332,6 +332,7 @@ VALID_COPIES = {
     "good-cname-into-sibling": (0, (1, 2), "match-signing"),
     "good-child-subset-servers": (0, (1, 2), "match-signing"),
     "cname-into-expired-sibling": (0, (1, 2), "match-signing"),
+    "good-dname-into-sibling": (0, (1, 2), "match-signing"),
 }
 """(The children of the zone-cut scenarios are checked in test_lab_cuts.py.)"""
 

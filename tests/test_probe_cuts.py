@@ -236,10 +236,11 @@ def test_a_cname_into_a_sibling_zone_is_followed_from_the_shared_cut() -> None:
     assert survey.alias.alias is None
 
 
-def test_a_cname_inside_the_zone_is_not_followed() -> None:
+def test_a_cname_inside_the_zone_is_followed_from_that_zone() -> None:
     server = Aliasing(("a.example.",), {"www.a.example.": "host.a.example."})
     survey, _ = run({ROOT: root, SHARED: server}, "www.a.example.")
-    assert survey.alias is None and survey.alias_target == ""
+    assert survey.alias is not None and survey.alias_target == "host.a.example."
+    assert survey.alias.cuts[-1] is survey.cuts[-1]  # no cut on the way: the same zone
 
 
 def test_a_cname_loop_between_zones_ends() -> None:

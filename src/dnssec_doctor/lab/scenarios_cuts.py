@@ -126,6 +126,25 @@ def cname_into_expired_sibling(env: ScenarioEnv) -> ScenarioBuild:
     return _build(env, info, parent, {1: zones, 2: list(zones)})
 
 
+def dname_into_sibling(env: ScenarioEnv) -> ScenarioBuild:
+    """A DNAME in the parent maps ``moved.<zone>`` onto a signed child on the same servers."""
+    target = _Child(env, "target")
+    parent = _signed_parent(
+        env,
+        [target.delegation(target.ds())],
+        extra=((f"moved.{env.zone}", "DNAME", target.zone),),
+    )
+    info = env.info(
+        f"moved.{env.zone} is a DNAME for {target.zone}, a signed child (DS at the "
+        f"parent) on the parent's servers: www.moved.{env.zone} is answered with the "
+        "signed DNAME, an unsigned synthesised CNAME (RFC 6672) and the child's signed "
+        "data. Nothing is wrong.",
+        "secure",
+        query="www.moved",
+    )
+    return _build(env, info, parent, {1: [target.signed()], 2: [target.signed()]})
+
+
 def child_subset_servers(env: ScenarioEnv) -> ScenarioBuild:
     """A signed child served by ns1 only: ns1 answers for it, ns2 refers to ns1."""
     child = _Child(env, "sub", hosts=(env.host(1),))
@@ -193,10 +212,15 @@ class _Parent:
 
 
 def _signed_parent(
-    env: ScenarioEnv, children: list[Delegation], denial: str | NSEC3Params = "nsec"
+    env: ScenarioEnv,
+    children: list[Delegation],
+    denial: str | NSEC3Params = "nsec",
+    extra: tuple[tuple[str, str, str], ...] = (),
 ) -> _Parent:
     """The scenario's zone, signed, delegating to ``children`` (NS at the parent's hosts)."""
     b = env.builder()
+    for owner, rdtype, rdata in extra:
+        b.add(owner, TTL, rdtype, rdata)
     for child in children:
         b.add(child.child, TTL, "NS", *(host for host, _ in child.ns))
         for ds in child.ds:
@@ -233,5 +257,6 @@ SCENARIOS: dict[str, Builder] = {
     "good-cname-into-sibling": cname_into_sibling,
     "good-child-subset-servers": child_subset_servers,
     "cname-into-expired-sibling": cname_into_expired_sibling,
+    "good-dname-into-sibling": dname_into_sibling,
 }
 """The zone-cut scenarios, in address order (after those of ``lab.scenarios``)."""

@@ -20,9 +20,12 @@ from dnssec_doctor.probe.walk import WALK_VARIANT
 
 
 def alias_target(cut: ZoneCut, name: dns.name.Name) -> dns.name.Name | None:
-    """The target of the CNAME the servers of ``cut`` give for ``name``, when it lies
-    outside ``cut``'s zone (inside, the server follows it itself: RFC 1034 §4.3.2)."""
-    zone = dns.name.from_text(cut.zone)
+    """The target of the CNAME the servers of ``cut`` give for ``name``, if any.
+
+    Even a target inside ``cut``'s zone is followed: it may lie below a cut of it (a
+    DNAME onto a child), which only a walk from ``cut`` shows; if not, that walk is
+    one round of questions the zone's servers have mostly been asked already.
+    """
     votes: Counter[dns.name.Name] = Counter()
     for key, exchange in cut.queries.items():
         if key.variant != WALK_VARIANT or key.qtype != "NS" or key.qname != name.to_text():
@@ -35,5 +38,4 @@ def alias_target(cut: ZoneCut, name: dns.name.Name) -> dns.name.Name | None:
                 votes[next(iter(rrset)).target] += 1
     if not votes:
         return None
-    target = max(votes, key=lambda t: (votes[t], t.to_text()))
-    return None if target.is_subdomain(zone) else target
+    return max(votes, key=lambda t: (votes[t], t.to_text()))
