@@ -263,3 +263,29 @@ def test_a_long_cname_chain_is_followed_within_the_limit() -> None:
         followed += 1
         alias = alias.alias
     assert followed == Limits().max_cname_depth
+
+
+def test_a_server_claiming_every_label_as_an_apex_stays_within_the_budget() -> None:
+    # A hostile (or broken) server answers NS at any name with itself, AA set: every
+    # label looks like a zone of its own. The walk goes down one label per step and
+    # stops at the name; a deep name stops at the referral budget, never hangs.
+    def everything(q: dns.message.Message) -> dns.message.Message:
+        qname = q.question[0].name.to_text()
+        if q.question[0].rdtype == dns.rdatatype.NS:
+            return authoritative(q, [(qname, "NS", "ns.example.")])
+        return negative(q, qname)
+
+    survey, _ = run({ROOT: root, SHARED: everything}, "a.b.c.d.example.")
+    assert zones(survey) == [
+        ".",
+        "example.",
+        "d.example.",
+        "c.d.example.",
+        "b.c.d.example.",
+        "a.b.c.d.example.",
+    ]
+    deep = ".".join(f"l{i}" for i in range(60)) + ".example."
+    limits = Limits(query_timeout=0.01, retries=0)
+    survey, _ = run({ROOT: root, SHARED: everything}, deep)
+    assert len(survey.cuts) == 1 + limits.max_referrals  # the root, then the budget
+    assert any(e.code == "ANALYSIS_BUDGET_EXCEEDED" for e in survey.events)
