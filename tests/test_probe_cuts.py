@@ -243,6 +243,19 @@ def test_a_cname_inside_the_zone_is_followed_from_that_zone() -> None:
     assert survey.alias.cuts[-1] is survey.cuts[-1]  # no cut on the way: the same zone
 
 
+def test_a_cname_the_server_followed_to_the_end_of_its_zone_is_not_walked_again() -> None:
+    def finished(q: dns.message.Message) -> dns.message.Message:
+        qname = q.question[0].name.to_text()
+        if qname == "www.example.":  # CNAME, then NODATA for the target: SOA of example.
+            response = negative(q, "example.")
+            response.answer.append(dns.rrset.from_text(qname, 300, "IN", "CNAME", "host.example."))
+            return response
+        return Shared(())(q)
+
+    survey, _ = run({ROOT: root, SHARED: finished}, "www.example.")
+    assert survey.alias is None and survey.alias_target == ""
+
+
 def test_a_cname_loop_between_zones_ends() -> None:
     loop = {"www.a.example.": "www.b.example.", "www.b.example.": "www.a.example."}
     survey, _ = run(

@@ -20,12 +20,15 @@ from dnssec_doctor.probe.walk import WALK_VARIANT
 
 
 def alias_target(cut: ZoneCut, name: dns.name.Name) -> dns.name.Name | None:
-    """The target of the CNAME the servers of ``cut`` give for ``name``, if any.
+    """The target of the CNAME the servers of ``cut`` give for ``name``, if it needs a
+    walk of its own.
 
-    Even a target inside ``cut``'s zone is followed: it may lie below a cut of it (a
-    DNAME onto a child), which only a walk from ``cut`` shows; if not, that walk is
-    one round of questions the zone's servers have mostly been asked already.
+    A target outside ``cut``'s zone does. One inside it does when the server could not
+    finish the lookup there (no SOA of the zone closing the answer): it lies below a
+    cut of the zone, a DNAME onto a child say. An in-zone alias the server followed to
+    the end (RFC 1034 §4.3.2) is the zone's own data, checked with the zone.
     """
+    zone = dns.name.from_text(cut.zone)
     votes: Counter[dns.name.Name] = Counter()
     for key, exchange in cut.queries.items():
         if key.variant != WALK_VARIANT or key.qtype != "NS" or key.qname != name.to_text():
@@ -33,9 +36,15 @@ def alias_target(cut: ZoneCut, name: dns.name.Name) -> dns.name.Name | None:
         msg = exchange.message()
         if msg is None:
             continue
+        finished = any(
+            rrset.rdtype == dns.rdatatype.SOA and rrset.name == zone for rrset in msg.authority
+        )
         for rrset in msg.answer:
             if rrset.rdtype == dns.rdatatype.CNAME and rrset.name == name and len(rrset):
-                votes[next(iter(rrset)).target] += 1
+                target: dns.name.Name = next(iter(rrset)).target
+                if finished and target.is_subdomain(zone):
+                    continue
+                votes[target] += 1
     if not votes:
         return None
     return max(votes, key=lambda t: (votes[t], t.to_text()))
