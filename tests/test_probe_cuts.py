@@ -131,6 +131,24 @@ def test_the_nearest_of_several_cuts_comes_first() -> None:
     assert zones(survey) == [".", "example.", "a.example.", "b.a.example."]
 
 
+def test_a_cut_only_a_soa_shows_is_served_by_the_servers_that_showed_it() -> None:
+    # The apex NS question goes unanswered; the NODATA for the name carries the child's
+    # SOA: the child is a zone, served where that answer came from.
+    shared = Shared(("sub.example.",))
+
+    def quiet_at_apex(q: dns.message.Message) -> dns.message.Message | None:
+        if q.question[0].name == name("sub.example.") and q.question[0].rdtype == dns.rdatatype.NS:
+            return None
+        return shared(q)
+
+    survey, _ = run({ROOT: root, SHARED: quiet_at_apex}, "www.sub.example.")
+    assert zones(survey) == [".", "example.", "sub.example."]
+    child = survey.cuts[-1]
+    assert child.ns_from_apex == {} and child.ns_from_parent == {}
+    assert [(ns.hostname, ns.source) for ns in child.servers] == [("ns.example.", "parent")]
+    assert child.server_addresses() == [ServerAddress(SHARED)]
+
+
 def test_a_name_below_no_cut_stays_in_its_zone() -> None:
     survey, _ = run({ROOT: root, SHARED: Shared(())}, "www.x.example.")
     assert zones(survey) == [".", "example."]

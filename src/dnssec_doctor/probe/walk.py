@@ -142,9 +142,9 @@ class DelegationWalk:
                 continue
             side = child.ns_from_parent if seen.how == "referral" else child.ns_from_apex
             side[seen.server] = sorted({*side.get(seen.server, []), *seen.ns})
-            target_glue = child.glue if seen.how == "referral" else self._apex_addresses
+            known = child.glue if seen.how == "referral" else self._apex_addresses
             for host, addrs in seen.addresses.items():
-                merged = target_glue.setdefault(host, [])
+                merged = known.setdefault(host, [])
                 merged.extend(a for a in addrs if a not in merged)
         if not child.ns_from_parent and not child.ns_from_apex:
             # Only a SOA showed the zone: its servers are the ones that answered for it.
