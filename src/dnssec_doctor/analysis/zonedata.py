@@ -198,4 +198,32 @@ def _zone_rrsets(msg: dns.message.Message, server: str, zone: dns.name.Name) -> 
         for item in signed_rrsets(msg, server, ("authority",))
         if item.rrset.rdtype in proof_types
     ]
-    return [item for item in (*answers, *proofs) if item.owner.is_subdomain(zone)]
+    synthesised = _synthesised_cnames(msg)
+    return [
+        item
+        for item in (*answers, *proofs)
+        if item.owner.is_subdomain(zone)
+        and not (item.rrset.rdtype == dns.rdatatype.CNAME and item.owner in synthesised)
+    ]
+
+
+def _synthesised_cnames(msg: dns.message.Message) -> set[dns.name.Name]:
+    """Owners of CNAMEs the server synthesised from a DNAME in the same answer: they
+    come unsigned, and a validator checks them against the signed DNAME instead
+    (RFC 6672 §5.3.1, RFC 4035 §3.2.3)."""
+    dnames = [r for r in msg.answer if r.rdtype == dns.rdatatype.DNAME and len(r)]
+    out: set[dns.name.Name] = set()
+    for rrset in msg.answer:
+        if rrset.rdtype != dns.rdatatype.CNAME or len(rrset) != 1:
+            continue
+        for dname in dnames:
+            owner: dns.name.Name = rrset.name
+            if owner == dname.name or not owner.is_subdomain(dname.name):
+                continue
+            try:
+                expected = owner.relativize(dname.name).derelativize(next(iter(dname)).target)
+            except dns.name.NameTooLong:
+                continue
+            if next(iter(rrset)).target == expected:
+                out.add(owner)
+    return out
