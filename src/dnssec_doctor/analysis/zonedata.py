@@ -89,14 +89,18 @@ def check_zone_data(
     return data, findings
 
 
-def check_ds_rrsets(parent: ZoneEval, child: ZoneEval, now: int, limits: Limits) -> list[Finding]:
-    """The DS RRset at the parent is parent data: check its signatures with the parent's keys."""
+def check_ds_rrsets(
+    parent: ZoneEval, child: ZoneEval, now: int, limits: Limits
+) -> tuple[list[Finding], list[RRsetVerdict]]:
+    """The DS RRset at the parent is parent data: check its signatures with the parent's keys.
+
+    Returns the findings and the verdict on each server's DS RRset (for the graph)."""
     if not parent.signed:
-        return []
+        return [], []
     tally = SignatureTally(dns.name.from_text(parent.name), now, limits)
     for item in child.ds_rrsets.values():
         tally.check(item, parent.keys, True)
-    return tally.findings(parent.name, [str(s) for s in child.cut.parent_servers])
+    return tally.findings(parent.name, [str(s) for s in child.cut.parent_servers]), tally.verdicts
 
 
 def _denials(
