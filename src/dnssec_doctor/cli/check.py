@@ -11,6 +11,7 @@ from dnssec_doctor.capture import save_capture as write_capture
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
     FORMAT_OPTION,
+    GRAPH_OPTION,
     NETWORK_OPTIONS,
     build_request,
     emit,
@@ -74,6 +75,7 @@ def probe(name: str, output: Path, **net: object) -> None:
         help="Also save the capture of this run.",
     ),
     FORMAT_OPTION,
+    GRAPH_OPTION,
 )
 def check(
     name: str | None,
@@ -82,6 +84,7 @@ def check(
     expiry_warning: int,
     save_capture: Path | None,
     fmt: str,
+    graph: str,
     **net: object,
 ) -> None:
     """Diagnose NAME through its whole chain of trust, on every server.
@@ -92,6 +95,7 @@ def check(
       dnssec-doctor check www.example.com --resolver 192.0.2.53 --at +7d
       dnssec-doctor check example.com --ns 192.0.2.1      (before delegating)
       dnssec-doctor check --replay capture.json --format html > report.html
+      dnssec-doctor check example.com --format svg > chain.svg
     """  # fmt: skip
     now = resolve_at(at)
     if replay is not None:
@@ -117,4 +121,4 @@ def check(
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
     diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning * 86400))
-    sys.exit(emit(diagnosis, fmt))
+    sys.exit(emit(diagnosis, fmt, graph=graph))

@@ -32,7 +32,8 @@ NOT_SENT = frozenset({"budget", "policy"})
 if TYPE_CHECKING:
     from dnssec_doctor.capture import Capture
 
-FORMATS = ("text", "json", "html", "dot", "nagios")
+FORMATS = ("text", "json", "html", "dot", "svg", "nagios")
+GRAPHS = ("keys", "zones")
 
 
 NETWORK_OPTIONS = (
@@ -138,10 +139,16 @@ class _Quiet:
         return None
 
 
-def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None = None) -> int:
+def emit(
+    diagnosis: Diagnosis,
+    fmt: str,
+    text: Callable[[Diagnosis], str] | None = None,
+    graph: str = "keys",
+) -> int:
     """Print ``diagnosis`` in ``fmt`` and return the exit status.
 
-    ``text`` replaces the default text report (``zone`` groups repeated findings).
+    ``text`` replaces the default text report (``zone`` groups repeated findings);
+    ``graph`` picks the graph of ``dot``, ``svg`` and ``html``: ``keys`` or ``zones``.
     """
     # Each renderer is imported only when used: rich alone costs more start-up time
     # than a whole probe on a fast network.
@@ -152,11 +159,16 @@ def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None
     elif fmt == "html":
         from dnssec_doctor.render.html import render_html
 
-        sys.stdout.write(render_html(diagnosis))
-    elif fmt == "dot":
-        from dnssec_doctor.render.dot import render_dot
+        sys.stdout.write(render_html(diagnosis, _svg_for_report(diagnosis, graph)))
+    elif fmt in ("dot", "svg"):
+        from dnssec_doctor.render.keydot import render_graph_dot
 
-        sys.stdout.write(render_dot(diagnosis))
+        dot = render_graph_dot(diagnosis, graph)
+        if fmt == "svg":
+            from dnssec_doctor.render.graphviz import dot_to_svg
+
+            dot = dot_to_svg(dot)
+        sys.stdout.write(dot)
     elif fmt == "nagios":
         from dnssec_doctor.render.nagios import render_nagios
 
@@ -170,8 +182,29 @@ def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None
     return exit_code_for(f.severity for f in diagnosis.findings)
 
 
+def _svg_for_report(diagnosis: Diagnosis, graph: str) -> str | None:
+    """The graph for an HTML report; without Graphviz the report goes out without it.
+
+    Only a walked chain has one (``check``); ``zone`` and ``ds`` reports have none."""
+    if diagnosis.graph is None:
+        return None
+    from dnssec_doctor.render.graphviz import dot_to_svg
+    from dnssec_doctor.render.keydot import render_graph_dot
+
+    try:
+        return dot_to_svg(render_graph_dot(diagnosis, graph))
+    except DoctorError as exc:
+        print(f"dnssec-doctor: the report has no graph: {exc}", file=sys.stderr)
+        return None
+
+
 FORMAT_OPTION = Option(
     "--format", dest="fmt", convert=Choice(FORMATS), default="text", show_default=True,
     help="Output format.",
 )  # fmt: skip
 """``--format``."""
+GRAPH_OPTION = Option(
+    "--graph", convert=Choice(GRAPHS), default="keys", show_default=True,
+    help="The graph of --format dot|svg|html: one node per DNSKEY and DS, or per zone.",
+)  # fmt: skip
+"""``--graph`` (``check``)."""
