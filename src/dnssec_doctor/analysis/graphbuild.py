@@ -134,9 +134,12 @@ class GraphBuilder:
             edge.servers.add(server)
         edge.of_servers.update(of_servers)
 
-    def key_nodes(self, zone: ZoneKeys, keys: dict[bytes, tuple[AnyKey, set[str]]]) -> None:
-        """One node per DNSKEY, ordered by tag; marked when only some servers serve it."""
-        everyone = set().union(*(servers for _k, servers in keys.values())) if keys else set()
+    def key_nodes(
+        self, zone: ZoneKeys, keys: dict[bytes, tuple[AnyKey, set[str]]], answered: set[str]
+    ) -> None:
+        """One node per DNSKEY, ordered by tag; marked when some servers that answered the
+        DNSKEY query (``answered``) do not serve it."""
+        everyone = set(answered).union(*(servers for _k, servers in keys.values()))
         ordered = sorted(keys.items(), key=lambda kv: (key_tag(kv[1][0]), kv[1][0].algorithm))
         for j, (digestable, (key, servers)) in enumerate(ordered[:MAX_KEYS]):
             tag = key_tag(key)

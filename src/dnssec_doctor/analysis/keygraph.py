@@ -59,12 +59,14 @@ def build_key_graph(
         zones.append(zone)
         owner = dns.name.from_text(ev.name)
         b.node(Node(f"z{i}", "zone", ev.name, ev.name, [ev.status]))
-        served = rrsets_by_server(ev.cut.child(ev.name, "DNSKEY"), owner, dns.rdatatype.DNSKEY)
+        asked = ev.cut.child(ev.name, "DNSKEY")
+        served = rrsets_by_server(asked, owner, dns.rdatatype.DNSKEY)
+        answered = {s for s, e in asked.items() if e.outcome == "response"}
         keys: dict[bytes, tuple[AnyKey, set[str]]] = {}
         for server, item in served.items():
             for k in item.rrset:
                 keys.setdefault(k.to_digestable(), (k, set()))[1].add(server)
-        b.key_nodes(zone, keys)
+        b.key_nodes(zone, keys, answered)
         zone.signers = _signers(zone, verdicts[i])
         key_list = [k for k, _servers in keys.values()]
         csk_roles(b, zone, key_list)
@@ -120,7 +122,8 @@ def _ds_part(
     for server, item in ev.ds_rrsets.items():
         for d in item.rrset:
             found.setdefault(d.to_digestable(), (d, set()))[1].add(server)
-    everyone = set(ev.ds_rrsets)
+    asked = ev.cut.parent_side(ev.name, "DS")
+    everyone = set(ev.ds_rrsets) | {s for s, e in asked.items() if e.outcome == "response"}
     ordered = sorted(
         found.items(), key=lambda kv: (kv[1][0].key_tag, kv[1][0].algorithm, kv[1][0].digest_type)
     )

@@ -21,6 +21,13 @@ for _status, _code in STATUS_CODES.items():
 SIG_REASONS["RRSIG_MISSING"] = {"missing"}
 
 DS_CODES = {"DS_NO_MATCHING_DNSKEY", "DS_DIGEST_MISMATCH", "DS_STALE_EXTRA"}
+DS_SET_CODES = {
+    "DS_DIGEST_SHA1_ONLY",
+    "DS_SHA1_SHADOWED",
+    "DS_DIGEST_INVALID_TYPE",
+    "DS_INCONSISTENT_AT_PARENT",
+}
+"""Findings about the parent's DS set as a whole: every DS node of the zone."""
 KEY_SUBJECT_CODES = {
     "DNSKEY_FLAGS_INVALID",
     "DS_KEY_NOT_SEP",
@@ -100,9 +107,23 @@ def _targets(index: _Index, f: Finding) -> tuple[list[Node], list[Edge]]:
     if code in KEY_SUBJECT_CODES and f.subject.isdigit():
         title = f"DNSKEY {int(f.subject)}"
         return index.in_zone(zone, lambda n: n.kind == "dnskey" and n.title == title), []
+    if code in DS_SET_CODES:
+        return index.in_zone(zone, lambda n: n.kind == "ds"), []
     if code.startswith(PROOF_PREFIXES):
         return index.in_zone(zone, lambda n: n.kind == "proof"), []
+    named = _named_rrsets(f)
+    if named:
+        return index.in_zone(zone, lambda n: n.kind in ("rrset", "proof") and n.title in named), []
     return [], []
+
+
+def _named_rrsets(f: Finding) -> set[str]:
+    """RRsets (``owner/TYPE``) a finding's evidence names, as RRset nodes are titled."""
+    one, many = f.evidence.get("rrset"), f.evidence.get("rrsets")
+    names = {one} if isinstance(one, str) else set()
+    if isinstance(many, list | tuple):
+        names.update(x for x in many if isinstance(x, str))
+    return names
 
 
 def _ends(index: _Index, edges: Sequence[Edge]) -> list[Node]:
