@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from dnssec_doctor.findings import Diagnosis, Finding
-from dnssec_doctor.graphmodel import ChainGraph, GraphEdge, GraphNode
+from dnssec_doctor.graphmodel import ChainGraph, GraphNode
 from dnssec_doctor.render.graphviz import dot_to_svg
 from dnssec_doctor.render.keydot import RED, render_graph_dot, render_key_dot
 from dnssec_doctor.render.summary import split_findings
-from dnssec_doctor.severity import Severity
 from labthread import doctor
 from make_keygraph_golden import CASES, diagnosis_of, golden_path
+from render_samples import hostile_graph_diagnosis
 
 SVG = "{http://www.w3.org/2000/svg}"
 QUOTED = r'"(?:[^"\\\n]|\\.)*"'
@@ -203,34 +203,6 @@ def test_roles_tags_and_algorithms_are_on_the_keys() -> None:
 
 
 # -- hostile data ---------------------------------------------------------------------------
-
-
-def hostile_graph_diagnosis() -> Diagnosis:
-    """Hostile data in every text of the graph: all pieces at once (cut to fit a label),
-    and each piece alone in an RRset node (so no piece is cut away)."""
-    from render_samples import EVIL, HOSTILE_PARTS
-
-    f = Finding("RRSIG_EXPIRED", Severity.CRITICAL, EVIL, EVIL, EVIL, EVIL, subject=EVIL)
-    g = ChainGraph(
-        zones=(EVIL,),
-        nodes=(
-            GraphNode("ta", "anchor", "", "trust anchor", (EVIL,)),
-            GraphNode("z0", "zone", EVIL, EVIL, ("bogus",), findings=(f.key,)),
-            GraphNode("z0k0", "dnskey", EVIL, EVIL, (EVIL, EVIL), role=EVIL, servers_note=EVIL),
-            GraphNode("z0r0", "rrset", EVIL, EVIL, (EVIL,), problem=True, findings=(f.key,)),
-            GraphNode("z0r1", "proof", EVIL, EVIL * 3, (EVIL,), ghost=True),
-            *(
-                GraphNode(f"z0p{i}", "rrset", EVIL, f"{part}.test./TXT", (part,))
-                for i, part in enumerate(HOSTILE_PARTS)
-            ),
-        ),
-        edges=(
-            GraphEdge("e0", "anchor", "ta", "z0k0", "valid", EVIL, EVIL, EVIL),
-            GraphEdge("e1", "rrsig", "z0k0", "z0r0", "expired", EVIL, EVIL, EVIL, (f.key,)),
-            GraphEdge("e2", "ds", "z0k0", "z0r1", "bogus", EVIL, "digest-mismatch", EVIL),
-        ),
-    )
-    return Diagnosis(EVIL, 1_800_000_000, "bogus", (f,), graph=g)
 
 
 def test_hostile_labels_come_out_of_dot_and_svg_as_inert_text() -> None:

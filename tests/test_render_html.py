@@ -26,6 +26,7 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section",
     "h1", "h2", "h3", "p", "span", "div", "time", "ol", "li", "table", "thead", "tbody", "tr",
     "th", "td", "article", "details", "summary", "code", "pre", "strong", "dl", "dt", "dd", "a",
+    "ul",
 }  # fmt: skip
 ALLOWED_ATTRS = {"lang", "charset", "http-equiv", "content", "name", "class", "id", "datetime",
                  "href"}  # fmt: skip
@@ -276,3 +277,81 @@ def test_cli_replay_as_html_secure(captures: dict[str, Path]) -> None:
     assert '<span class="badge st-secure">secure</span>' in result.stdout
     assert "No problems found." in "".join(parser.text)
     assert result.stdout.count('<li class="st-secure">') == 3  # root, test., the zone
+
+
+# -- the report with its graph ----------------------------------------------------------------
+
+
+def graph_report(scenario: str) -> tuple[str, StrictPage]:
+    from dnssec_doctor.render.graphviz import dot_to_svg
+    from dnssec_doctor.render.keydot import render_graph_dot
+    from make_keygraph_golden import diagnosis_of
+
+    d = diagnosis_of(Path(__file__).parent / "cases" / f"check-{scenario}")
+    page = render_html(d, dot_to_svg(render_graph_dot(d)))
+    return page, parse_page(page)
+
+
+def test_report_leads_with_headline_then_root_causes_then_the_graph() -> None:
+    page, parser = graph_report("ds-no-matching-key")
+    order = [page.index(mark) for mark in ("<h1", 'id="root-causes"', 'id="graph"', 'id="chain"')]
+    assert order == sorted(order)
+    assert parser.tags.count("svg") == 1 and "g_z2g0" in parser.svg_ids
+
+
+def test_root_cause_fix_gives_the_ds_to_upload_and_commands_in_pre_blocks() -> None:
+    page, _ = graph_report("ds-no-matching-key")
+    root = page[page.index('id="root-causes"') : page.index('id="graph"')]
+    blocks = re.findall(r'<pre class="copy">(.*?)</pre>', root, re.S)
+    assert re.fullmatch(r"ds-no-matching-key\.test\. IN DS 58901 13 2 [0-9A-F]{64}", blocks[0])
+    assert "# BIND\ndnssec-dsfromkey -2 K&lt;zone&gt;+&lt;alg&gt;+&lt;tag&gt;.key" in blocks[1]
+    expired, _ = graph_report("expired-signatures")
+    assert "# BIND\nrndc sign expired-signatures.test" in expired
+    assert "# Knot\nknotc zone-sign expired-signatures.test" in expired
+
+
+def test_findings_link_to_their_graph_elements_and_every_link_resolves() -> None:
+    page, parser = graph_report("ds-no-matching-key")
+    root = page[page.index('id="root-causes"') : page.index('id="graph"')]
+    assert '<a href="#g_z2g0">DNSKEY 28249</a>' in root  # the ghost key the DS names
+    assert '<a href="#g_e11">DS 28249 &#8594; DNSKEY 28249</a>' in root
+    graph_links = [h for h in parser.hrefs if h.startswith("#g_")]
+    assert graph_links
+    for href in parser.hrefs:
+        assert href[1:] in parser.ids, href
+    _, expired_parser = graph_report("expired-signatures")
+    assert sum(h.startswith("#g_e") for h in expired_parser.hrefs) >= 5  # the expired RRSIGs
+
+
+def test_evidence_is_tables_not_json() -> None:
+    page, _ = graph_report("expired-signatures")
+    root = page[page.index('id="root-causes"') : page.index('id="graph"')]
+    assert '<table class="evidence"><tr><th>rrsets</th><td><ul class="evidence">' in root
+    assert "[&quot;" not in root and "{&quot;" not in root
+
+
+def test_hostile_graph_in_the_report_is_inert() -> None:
+    from dnssec_doctor.render.graphviz import dot_to_svg
+    from dnssec_doctor.render.keydot import render_graph_dot
+    from render_samples import hostile_graph_diagnosis
+
+    d = hostile_graph_diagnosis()
+    page = render_html(d, dot_to_svg(render_graph_dot(d)))
+    parser = parse_page(page)  # the allowlist: no script, no handler, no foreign element
+    assert page.isascii()
+    for raw in RAW_FORBIDDEN:
+        assert raw not in page, repr(raw)
+    lowered = page.lower()
+    assert "<script" not in lowered and "<img" not in lowered and "&#x202e;" not in lowered
+    assert "<!--" not in page
+    assert "<script>alert(1)</script>" in "".join(parser.text)
+
+
+def test_report_body_is_the_page_without_its_head() -> None:
+    from dnssec_doctor.render.html import report_body
+
+    d = small_diagnosis()
+    body = report_body(d)
+    assert body.startswith("<header") and body.endswith("</footer>")
+    assert "<html" not in body and "<style" not in body
+    assert body.encode("ascii", "xmlcharrefreplace").decode() in render_html(d)
