@@ -38,7 +38,7 @@ from dnssec_doctor.dnssec.keys import AnyKey, DsLike, is_sep, key_tag, match_ds
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.graphmodel import ChainGraph
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import TrustAnchors
+from dnssec_doctor.probe.anchors import TrustAnchor, TrustAnchors
 
 
 def build_key_graph(
@@ -86,7 +86,7 @@ def _anchor(
     mine = anchors.for_owner(owner)
     if not mine:
         return
-    b.node(Node("ta", "anchor", "", "trust anchor", [short(a.to_text()) for a in mine[:MAX_DS]]))
+    b.node(Node("ta", "anchor", "", "trust anchor", [_anchor_line(a) for a in mine[:MAX_DS]]))
     for a in mine:
         if a.is_ds:
             ds: DsLike = a.rdata  # type: ignore[assignment]
@@ -105,6 +105,16 @@ def _anchor(
         else:
             target = b.ghost(zone, key_tag(key), key.algorithm, "named by the trust anchor")
             b.edge("anchor", "ta", target, "missing", reason="no-key-with-tag")
+
+
+def _anchor_line(anchor: TrustAnchor) -> str:
+    """``. DS 20326 alg 8 digest 2`` or ``. DNSKEY 20326 alg 8 flags 257``."""
+    owner = short(anchor.owner.to_text(), 40)
+    if anchor.is_ds:
+        ds: DsLike = anchor.rdata  # type: ignore[assignment]
+        return f"{owner} DS {ds.key_tag} alg {ds.algorithm} digest {ds.digest_type}"
+    key: AnyKey = anchor.rdata  # type: ignore[assignment]
+    return f"{owner} DNSKEY {key_tag(key)} alg {key.algorithm} flags {key.flags}"
 
 
 def _ds_part(
