@@ -204,7 +204,7 @@ def _rrset_part(
             )
         )
         drawn += 1
-        if len({frozenset(r.to_digestable() for r in v.item.rrset) for v in group}) > 1:
+        if _differs(group):
             node.servers_note = "differs between servers"
         must_sign = ev.signed and rdtype not in UNSIGNED_OK
         node.problem = (must_sign or any(v.item.rrsigs for v in group)) and not any(
@@ -238,6 +238,15 @@ def _signatures(
                     "rrsig", source, t, "missing", reason="missing", server=v.item.server,
                     of_servers=sorted(of_servers),
                 )  # fmt: skip
+
+
+def _differs(group: Sequence[RRsetVerdict]) -> bool:
+    """True when servers sent different records for one RRset. Identical answers share
+    one parsed RRset (``parse_wire`` caches them), so most groups need no comparison."""
+    distinct = {id(v.item.rrset): v.item.rrset for v in group}
+    if len(distinct) < 2:
+        return False
+    return len({frozenset(r.to_digestable() for r in rrset) for rrset in distinct.values()}) > 1
 
 
 def _rrset_lines(v: RRsetVerdict) -> list[str]:
