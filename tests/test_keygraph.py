@@ -177,6 +177,28 @@ def test_proofs_are_drawn_as_their_own_kind() -> None:
     assert any(n.kind == "proof" for n in graph("good-nsec").nodes)
 
 
+def test_negative_answers_hang_from_their_proofs() -> None:
+    g = graph("good-nsec")
+    denials = [n for n in g.nodes if n.kind == "denial"]
+    assert any(n.lines[0] == "NXDOMAIN" for n in denials)
+    assert any(n.lines[0] == "NODATA" for n in denials)
+    for n in denials:
+        into = [e for e in g.edges if e.target == n.id]
+        assert into and all(e.kind == "proof" and e.status == "valid" for e in into)
+        assert all(node(g, e.source).kind == "proof" for e in into)
+        assert not n.problem and not n.servers_note
+
+
+def test_negative_answers_a_server_cannot_prove_carry_the_root_cause() -> None:
+    g, f = graph("pre-nsec3-server"), root("pre-nsec3-server", "NEGATIVE_PROOF_MISSING")
+    marked = [node(g, i) for i in g.elements_for(f.key)]
+    assert marked and all(n.kind == "denial" for n in marked)
+    assert all(n.servers_note == "proof incomplete on 1 of 2" for n in marked)
+    assert "NEGATIVE_PROOF_MISSING" in dot_line(
+        render_graph_dot(diagnosis("pre-nsec3-server")), marked[0].id
+    )
+
+
 def test_keys_and_signatures_some_servers_lack_are_marked() -> None:
     g = graph("secondary-unsigned-same-serial")  # one server serves the zone unsigned
     keys = [n for n in g.nodes if n.kind == "dnskey" and n.zone.startswith("secondary")]

@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-NodeKind = Literal["anchor", "zone", "dnskey", "ds", "rrset", "proof"]
-EdgeKind = Literal["anchor", "ds", "rrsig"]
+NodeKind = Literal["anchor", "zone", "dnskey", "ds", "rrset", "proof", "denial"]
+"""``proof``: an NSEC or NSEC3 RRset; ``denial``: a negative answer (NXDOMAIN, NODATA)."""
+EdgeKind = Literal["anchor", "ds", "rrsig", "proof"]
+"""``proof``: an NSEC/NSEC3 RRset is part of the proof of a negative answer."""
 EdgeStatus = Literal["valid", "expired", "not-yet-valid", "bogus", "missing", "unverifiable"]
 """valid: it holds; expired / not-yet-valid: outside the RRSIG validity window;
 bogus: it fails (wrong digest, bad signature, unknown key); missing: no RRSIG (or no

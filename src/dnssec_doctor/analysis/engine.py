@@ -66,7 +66,7 @@ def analyse(
     evals = evaluate_chain(survey, now, limits, found)
     data: ZoneData | None = None
     valid_until: dict[str, int | None] = {}
-    verdicts: list[list[RRsetVerdict]] = []
+    zone_datas: list[ZoneData] = []
     ds_verdicts: list[list[RRsetVerdict]] = [[] for _ in evals]
     for index, ev in enumerate(evals):
         is_target = index == len(evals) - 1
@@ -74,7 +74,7 @@ def analyse(
             ev, is_target, now, limits, options.expiry_warning
         )
         found.extend(zone_findings)
-        verdicts.append(zone_data.verdicts)
+        zone_datas.append(zone_data)
         valid_until[ev.name] = zone_data.valid_until
         if is_target:
             data = zone_data
@@ -127,7 +127,9 @@ def analyse(
         findings=tuple(_order(findings)),
         zones=tuple(_report(ev, valid_until.get(ev.name)) for ev in evals),
         servers=tuple(sorted({str(a) for ev in evals for a in ev.cut.server_addresses()}, key=str)),
-        graph=build_key_graph(evals, verdicts, ds_verdicts, survey.trust_anchors, findings, limits),
+        graph=build_key_graph(
+            evals, zone_datas, ds_verdicts, survey.trust_anchors, findings, limits
+        ),
         stats={
             "queries": survey.exchanges_sent,
             "status_reason": reason,

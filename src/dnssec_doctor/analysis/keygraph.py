@@ -30,9 +30,11 @@ from dnssec_doctor.analysis.graphbuild import (
     missing_note,
     short,
 )
+from dnssec_doctor.analysis.keygraph_denial import denial_part
 from dnssec_doctor.analysis.keygraph_links import link_findings
 from dnssec_doctor.analysis.observed import rrsets_by_server
 from dnssec_doctor.analysis.rrsigs import UNSIGNED_OK, RRsetVerdict
+from dnssec_doctor.analysis.zonedata import ZoneData
 from dnssec_doctor.dnssec.algorithms import algorithm_name
 from dnssec_doctor.dnssec.keys import AnyKey, DsLike, is_sep, key_tag, match_ds
 from dnssec_doctor.findings import Finding
@@ -43,14 +45,14 @@ from dnssec_doctor.probe.anchors import TrustAnchor, TrustAnchors
 
 def build_key_graph(
     evals: Sequence[ZoneEval],
-    verdicts: Sequence[Sequence[RRsetVerdict]],
+    data: Sequence[ZoneData],
     ds_verdicts: Sequence[Sequence[RRsetVerdict]],
     anchors: TrustAnchors,
     findings: Sequence[Finding],
     limits: Limits,
 ) -> ChainGraph:
-    """The graph of ``evals`` (root first); ``verdicts[i]`` are zone i's RRset checks and
-    ``ds_verdicts[i]`` the checks of its DS RRsets with the parent's keys."""
+    """The graph of ``evals`` (root first); ``data[i]`` holds zone i's RRset checks and
+    negative answers, ``ds_verdicts[i]`` the checks of its DS RRsets with the parent's keys."""
     b = GraphBuilder(limits)
     zones: list[ZoneKeys] = []
     anchored = anchors.closest_to(dns.name.from_text(evals[-1].name)) if evals else None
@@ -67,14 +69,15 @@ def build_key_graph(
             for k in item.rrset:
                 keys.setdefault(k.to_digestable(), (k, set()))[1].add(server)
         b.key_nodes(zone, keys, answered)
-        zone.signers = _signers(zone, verdicts[i])
+        zone.signers = _signers(zone, data[i].verdicts)
         key_list = [k for k, _servers in keys.values()]
         csk_roles(b, zone, key_list)
         if anchored is not None and owner == anchored:
             _anchor(b, zone, owner, anchors, key_list)
         if i > 0:
             _ds_part(b, zone, zones[i - 1], ev, evals[i - 1].signed, key_list, ds_verdicts[i])
-        _rrset_part(b, zone, ev, verdicts[i])
+        drawn = _rrset_part(b, zone, ev, data[i].verdicts)
+        denial_part(b, zone, ev, data[i], drawn)
     link_findings(list(b.nodes.values()), list(b.edges.values()), findings)
     return b.graph([z.name for z in zones])
 
@@ -176,9 +179,11 @@ def _ds_part(
 
 def _rrset_part(
     b: GraphBuilder, zone: ZoneKeys, ev: ZoneEval, verdicts: Sequence[RRsetVerdict]
-) -> None:
-    """A node per RRset examined (proofs as their own kind) and its RRSIG edges."""
+) -> dict[tuple[dns.name.Name, int], str]:
+    """A node per RRset examined (proofs as their own kind) and its RRSIG edges; returns
+    (owner, type) → node id."""
     apex = dns.name.from_text(ev.name)
+    drawn_nodes: dict[tuple[dns.name.Name, int], str] = {}
     groups: dict[tuple[dns.name.Name, int], list[RRsetVerdict]] = {}
     for v in verdicts:
         groups.setdefault((v.item.owner, v.item.rrset.rdtype), []).append(v)
@@ -204,6 +209,7 @@ def _rrset_part(
             )
         )
         drawn += 1
+        drawn_nodes[(owner, rdtype)] = node.id
         if _differs(group):
             node.servers_note = "differs between servers"
         must_sign = ev.signed and rdtype not in UNSIGNED_OK
@@ -212,6 +218,7 @@ def _rrset_part(
         )
         for v in group:
             _signatures(b, zone, v, [node.id], servers, ev.signed)
+    return drawn_nodes
 
 
 def _signatures(

@@ -110,7 +110,17 @@ def _targets(index: _Index, f: Finding) -> tuple[list[Node], list[Edge]]:
     if code in DS_SET_CODES:
         return index.in_zone(zone, lambda n: n.kind == "ds"), []
     if code.startswith(PROOF_PREFIXES):
-        return index.in_zone(zone, lambda n: n.kind == "proof"), []
+        # the negative answers whose proof failed somewhere, else the proof records
+        broken = index.in_zone(
+            zone, lambda n: n.kind == "denial" and (n.problem or bool(n.servers_note))
+        )
+        if not broken:
+            return index.in_zone(zone, lambda n: n.kind == "proof"), []
+        ids = {n.id for n in broken}
+        edges = index.edges_where(
+            lambda e: e.kind == "proof" and e.status != "valid" and e.target in ids
+        )
+        return broken, edges
     named = _named_rrsets(f)
     if named:
         return index.in_zone(zone, lambda n: n.kind in ("rrset", "proof") and n.title in named), []

@@ -148,12 +148,16 @@ def _look(n: GraphNode) -> tuple[str, str, str, str]:
         return "ellipse", "filled", "#1d1d1f", "#dde7fb"
     if n.kind == "proof":
         return "box", "rounded,filled", "#555555", "#ece6f6"
+    if n.kind == "denial":
+        return "box", "dashed,rounded,filled", "#555555", "#ffffff"
     return "box", "rounded,filled", "#555555", "#ffffff"
 
 
 def _edge(e: GraphEdge, codes: Mapping[str, str]) -> str:
     colour, style, text = EDGE_LOOK[e.status]
     parts: list[str] = []
+    if e.kind == "proof":
+        text = "" if e.status == "valid" else "proof fails"
     if e.kind == "ds" and e.label:
         parts.append(_label(e.label))
     if e.kind == "ds" and e.reason in DS_REASON_TEXT:
