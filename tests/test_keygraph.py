@@ -281,3 +281,29 @@ def test_cli_svg_is_the_drawn_key_graph() -> None:
     assert {"g_ta", "g_z2", "g_z2d0", "g_z2g0", "g_e11"} <= ids
     text = " ".join("".join(t.itertext()) for t in svg.iter(f"{SVG}text"))
     assert "DS_NO_MATCHING_DNSKEY" in text and "ds-no-matching-key.test. is BOGUS" in text
+
+
+def test_without_graphviz_svg_fails_clearly_and_html_goes_out_without_the_graph(
+    tmp_path: Path,
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    case = Path(__file__).parent / "cases" / "check-ds-no-matching-key"
+    at = json.loads((case / "expected.json").read_text())["at"]
+    env = {**os.environ, "PATH": str(tmp_path)}  # no dot anywhere on it
+
+    def run(fmt: str) -> subprocess.CompletedProcess[str]:
+        argv = ["check", "--replay", str(case / "capture.json.gz"), "--at", f"@{at}"]
+        return subprocess.run(
+            [sys.executable, "-m", "dnssec_doctor", *argv, "--format", fmt],
+            capture_output=True, text=True, timeout=60, check=False, env=env,
+        )  # fmt: skip
+
+    svg = run("svg")
+    assert (svg.returncode, svg.stdout) == (3, "")
+    assert svg.stderr.count("\n") == 1 and "install Graphviz" in svg.stderr
+    html = run("html")
+    assert html.returncode == 2 and "<svg" not in html.stdout and 'id="root-causes"' in html.stdout
+    assert "the report has no graph: Graphviz 'dot' was not found" in html.stderr
