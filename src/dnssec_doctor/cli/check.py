@@ -14,6 +14,7 @@ from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
     ALERT_FORMATS,
     FORMAT_OPTION,
+    GRAPH_OPTION,
     NETWORK_OPTIONS,
     build_request,
     emit,
@@ -101,6 +102,7 @@ def probe(name: str, output: Path, **net: object) -> None:
         help="Also save the capture of this run.",
     ),
     FORMAT_OPTION,
+    GRAPH_OPTION,
 )
 def check(
     name: str | None,
@@ -111,6 +113,7 @@ def check(
     critical: int | None,
     save_capture: Path | None,
     fmt: str,
+    graph: str,
     **net: object,
 ) -> None:
     """Diagnose NAME through its whole chain of trust, on every server.
@@ -122,6 +125,7 @@ def check(
       dnssec-doctor check example.com --ns 192.0.2.1      (before delegating)
       dnssec-doctor check --replay capture.json --format html > report.html
       dnssec-doctor check example.com --format nagios --warning 7d --critical 2d
+      dnssec-doctor check example.com --format svg > chain.svg
     """  # fmt: skip
     if fmt != "nagios" and (warning is not None or critical is not None):
         raise DoctorError("--warning and --critical are thresholds of --format nagios")
@@ -143,7 +147,7 @@ def check(
 
     run = RunFacts(None if replay is not None else time.monotonic() - started)
     thresholds = ExpiryThresholds(warn_seconds, crit_seconds)
-    sys.exit(emit(diagnosis, fmt, thresholds=thresholds, run=run))
+    sys.exit(emit(diagnosis, fmt, graph=graph, thresholds=thresholds, run=run))
 
 
 def _diagnose(
