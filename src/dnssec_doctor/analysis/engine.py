@@ -13,11 +13,12 @@ from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.malformed import malformed_findings
-from dnssec_doctor.analysis.namestatus import name_status
+from dnssec_doctor.analysis.namestatus import NameStatus, name_status
 from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
 from dnssec_doctor.analysis.rollover import rollover_findings
 from dnssec_doctor.analysis.rootcause import link_causes
 from dnssec_doctor.analysis.servers import server_findings
+from dnssec_doctor.analysis.verdict import explain_status
 from dnssec_doctor.analysis.zonedata import (
     DEFAULT_EXPIRY_WARNING,
     ZoneData,
@@ -109,11 +110,13 @@ def analyse(
         from dnssec_doctor.analysis.resolver import resolver_findings
 
         found.extend(resolver_findings(survey, evals, data, found.all()))
-    findings = link_causes(found.all())
-    status: Status = "indeterminate"
-    reason = "the walk found no zone"
+    verdict = NameStatus("indeterminate", "the walk found no zone")
     if evals and data is not None:
-        status, reason = name_status(survey.name, evals[-1], data)
+        verdict = name_status(survey.name, evals[-1], data)
+    explain_status(survey.name, evals[-1].name if evals else ".", verdict, found)
+    findings = link_causes(found.all())
+    status: Status = verdict.status
+    reason = verdict.reason
     return Diagnosis(
         name=survey.name,
         at=now,

@@ -1,0 +1,81 @@
+"""The one place that decides the name's status and guarantees its explanation.
+
+Contract (DESIGN.md §3, exit codes): a status other than secure or insecure is
+a failure a validator sees, so it always comes with at least one finding at
+error or above that explains it, and the exit code is then at least 2. The
+analysis normally already holds that finding (the chain's cause, the failing
+signature); when it does not, the finding that names the reason is raised to
+error (it is fatal for this name), or, failing that, one is added from the
+evidence the status was decided on. Never the other way round: a status is not
+softened to match quiet findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dnssec_doctor import catalog
+from dnssec_doctor.analysis.findingset import FindingSet
+from dnssec_doctor.analysis.namestatus import NameStatus
+from dnssec_doctor.dnssec.signatures import STATUS_CODES
+from dnssec_doctor.findings import Finding, Status
+from dnssec_doctor.severity import Severity
+
+EXPLAINED_WITHOUT_ERROR: frozenset[Status] = frozenset({"secure", "insecure"})
+"""Statuses that need no error-level finding."""
+
+INDETERMINATE_CAUSES = (
+    "ANALYSIS_BUDGET_EXCEEDED",
+    "MALFORMED_RESPONSE",
+    "AUTH_UDP_UNREACHABLE",
+    "AUTH_TCP_UNREACHABLE",
+    "LAME_OR_NOT_AUTHORITATIVE",
+    "EDNS_QUERIES_DROPPED",
+    "NS_NAME_UNUSABLE",
+)
+"""Findings that explain why nothing could be decided, most specific first."""
+
+
+def explain_status(name: str, zone: str, verdict: NameStatus, found: FindingSet) -> None:
+    """Make sure ``found`` explains ``verdict`` at error level (see the module docstring)."""
+    if verdict.status in EXPLAINED_WITHOUT_ERROR:
+        return
+    if any(f.severity >= Severity.ERROR for f in found.all()):
+        return
+    why = f"{name} is {verdict.status}: {verdict.reason}"
+    candidates = _bogus_codes(verdict) if verdict.status == "bogus" else INDETERMINATE_CAUSES
+    for code in candidates:
+        existing = [f for f in found.all() if f.code == code]
+        if existing:
+            worst = max(existing, key=lambda f: f.severity)
+            found.replace(_raised(worst, why))
+            return
+    code = candidates[0] if verdict.status == "bogus" else "LAME_OR_NOT_AUTHORITATIVE"
+    found.add(
+        catalog.finding(
+            code,
+            zone=zone,
+            severity=max(Severity.ERROR, catalog.entry(code).severity),
+            subject="status",
+            detail=f"{why}.",
+        )
+    )
+
+
+def _bogus_codes(verdict: NameStatus) -> tuple[str, ...]:
+    """Codes that say why the name's answers failed to validate, from its verdicts."""
+    codes: list[str] = []
+    if verdict.unproven:
+        codes.append("NEGATIVE_PROOF_MISSING")
+    for verdicts in verdict.failed.values():
+        for v in verdicts:
+            if not v.checks:
+                codes.append("RRSIG_MISSING")
+            codes.extend(STATUS_CODES[c.status] for c in v.checks if c.status in STATUS_CODES)
+    codes.extend(("RRSIG_MISSING", "NEGATIVE_PROOF_MISSING"))
+    return tuple(dict.fromkeys(c for c in codes if c != "CANNOT_VERIFY_LOCALLY"))
+
+
+def _raised(f: Finding, why: str) -> Finding:
+    detail = f.detail if why in f.detail else f"{f.detail.rstrip('.')}. Hence {why}."
+    return replace(f, severity=max(f.severity, Severity.ERROR), detail=detail)
