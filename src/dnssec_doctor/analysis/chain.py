@@ -245,7 +245,14 @@ def _evaluate_with_ds(
 def _settle_secure(ev: ZoneEval, chains: list[ServerChain]) -> bool:
     secure = [c for c in chains if c.secure]
     if secure:
+        # The keys the chain validated through come first: a validator checks the DNSKEY
+        # RRset with the DS-matched key, not with whichever keys share its tag (the
+        # per-tag verification bound must not hide the key the DS names).
         keys: dict[bytes, AnyKey] = {}
+        for c in secure:
+            for e in c.entries:
+                if e.secure and e.match.key is not None:
+                    keys.setdefault(e.match.key.to_digestable(), e.match.key)
         for c in secure:
             for k in c.keys:
                 keys.setdefault(k.to_digestable(), k)
@@ -301,6 +308,7 @@ def _bogus_cause(
                 evidence={"ds": [_ds_text(d) for d in usable], "keys": _tags(ev.keys)},
             )
         )
+        ev.reason = "no DS matches a DNSKEY the zone serves"
         return f.key
     entries = [e for c in chains for e in c.entries]
     if all(not e.checks for e in entries):
