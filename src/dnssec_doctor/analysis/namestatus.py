@@ -55,7 +55,16 @@ def name_status(name: str, target: ZoneEval, data: ZoneData) -> NameStatus:
         per_type[key.qtype].append(key)
     if not per_type:
         return NameStatus("indeterminate", f"no server answered for {name}")
-    bad = sorted(t for t, keys in per_type.items() if not any(_good(k, data) for k in keys))
+    unchecked = sorted(
+        t
+        for t, keys in per_type.items()
+        if not any(_good(k, data) for k in keys) and any(_unchecked(k, data) for k in keys)
+    )
+    bad = sorted(
+        t
+        for t, keys in per_type.items()
+        if t not in unchecked and not any(_good(k, data) for k in keys)
+    )
     if bad:
         failed = {
             t: [v for k in per_type[t] for v in data.by_query.get(k, []) if not v.validated]
@@ -70,6 +79,12 @@ def name_status(name: str, target: ZoneEval, data: ZoneData) -> NameStatus:
             failed,
             unproven,
         )
+    if unchecked:
+        why = next(data.unchecked[k] for t in unchecked for k in per_type[t] if k in data.unchecked)
+        return NameStatus(
+            "insecure",
+            f"the denial proofs for {name} {', '.join(unchecked)} were not checked: {why}",
+        )
     denied = {
         key.qtype
         for key in data.denials
@@ -78,6 +93,12 @@ def name_status(name: str, target: ZoneEval, data: ZoneData) -> NameStatus:
     if denied and denied >= set(per_type):
         return NameStatus("secure", f"{name} has none of the types asked for, and that is proven")
     return NameStatus("secure", target.reason)
+
+
+def _unchecked(key: QueryKey, data: ZoneData) -> bool:
+    """A negative answer whose proof was beyond the NSEC3 iteration limit, its signatures
+    valid (RFC 9276 §3.2: such an answer may be insecure, but must still be signed)."""
+    return key in data.unchecked and all(v.validated for v in data.by_query.get(key, []))
 
 
 def _good(key: QueryKey, data: ZoneData) -> bool:

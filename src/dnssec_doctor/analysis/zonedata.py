@@ -40,6 +40,9 @@ class ZoneData:
     """Query → verdicts of the RRsets its answer carried."""
     denials: dict[QueryKey, bool] = field(default_factory=dict)
     """Negative answer → whether its proof is complete (signatures aside)."""
+    unchecked: dict[QueryKey, str] = field(default_factory=dict)
+    """Negative answer → why its proof was not checked (NSEC3 iterations above the
+    limit: insecure by RFC 9276 §3.2, never bogus)."""
     soa_expire: int | None = None
     dnskey_ttl: int | None = None
     signing_algorithms: set[int] = field(default_factory=set)
@@ -132,6 +135,9 @@ def _denials(
         )
         if negative:
             data.denials[key] = result.proven
+            skipped = [p.detail for p in result.problems if p.evidence.get("budget")]
+            if skipped:
+                data.unchecked[key] = skipped[0]
         per_question.setdefault((key.qname, key.qtype), {})[exchange.server] = result
         prefix = f"{key.qname} {key.qtype} → {dns.rcode.to_text(msg.rcode())}: "
         out.extend(
