@@ -10,6 +10,7 @@ import dns.name
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
+from dnssec_doctor.analysis.cnames import cname_findings
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.malformed import malformed_findings
@@ -75,6 +76,8 @@ def analyse(
         if is_target:
             data = zone_data
             found.extend(mistyped_owner_findings(ev.cut, dns.name.from_text(survey.name)))
+            if survey.types:
+                found.extend(cname_findings(ev.cut, survey.name, survey.types[0], limits))
         if ev.signed:
             found.extend(
                 key_findings(

@@ -15,13 +15,13 @@ import dns.rcode
 import dns.rdatatype
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.answerchain import AnswerChain, answer_chain
 from dnssec_doctor.analysis.chain import ZoneEval
 from dnssec_doctor.analysis.denial import check_denial, compare_servers
 from dnssec_doctor.analysis.denial_model import DenialCheck, DenialProblem
 from dnssec_doctor.analysis.observed import SignedRRset, signed_rrsets
 from dnssec_doctor.analysis.rrsigs import RRsetVerdict, SignatureTally
 from dnssec_doctor.capture import Exchange
+from dnssec_doctor.cnamechain import AnswerChain, answer_chain
 from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.limits import Limits

@@ -28,6 +28,7 @@ from dnssec_doctor.probe.behaviour import (
     ask_server,
     start_first_round,
 )
+from dnssec_doctor.probe.cnames import chase_cnames
 from dnssec_doctor.probe.request import NODATA_PROBE_TYPE, ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
 from dnssec_doctor.probe.resolvers import finish_resolvers, start_resolvers
@@ -67,6 +68,7 @@ async def collect(client: Client, request: ProbeRequest) -> Survey:
         )
         for server, plan in plans:
             alias_standard_rung(target, server, plan)
+        await chase_cnames(client, target, survey.name, request.types[0], request.limits)
     finally:
         zones.cancel()
     survey.events = [*walk.events, *resolver.events]
