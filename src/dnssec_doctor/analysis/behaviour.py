@@ -202,8 +202,8 @@ def _edns_dropped(found: _Collector, cut: ZoneCut, server: str) -> None:
 
 def _tcp(found: _Collector, cut: ZoneCut, server: str) -> None:
     probe = exchange_of(cut, server, cut.zone, "SOA", TCP)
-    if probe is None or rung(probe) is None or probe.outcome == "response":
-        return
+    if probe is None or rung(probe) is None or probe.outcome in ("response", "malformed"):
+        return  # (garbage over TCP is MALFORMED_RESPONSE: TCP itself got through)
     line = f"the SOA query over TCP {how_it_ended(probe)} while UDP queries are answered."
     large = found.problems.get(("LARGE_UDP_RESPONSE_LOST", ""))
     if large is not None and server in large.lines:
