@@ -9,6 +9,7 @@ from typing import TypeVar
 import dns.name
 
 from dnssec_doctor import catalog
+from dnssec_doctor.analysis.budget import budget_finding
 from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
 from dnssec_doctor.analysis.cnames import cname_findings
 from dnssec_doctor.analysis.findingset import FindingSet
@@ -94,19 +95,9 @@ def analyse(
             found.extend(ds_findings(ev.name, _dedupe(ds_set), ev.keys))
     found.extend(server_findings(evals, survey))
     found.extend(malformed_findings(exchanges, _zone_of(survey)))
-    if survey.budget_exhausted and not any(
-        f.code == "ANALYSIS_BUDGET_EXCEEDED" for f in found.all()
-    ):
-        found.add(
-            catalog.finding(
-                "ANALYSIS_BUDGET_EXCEEDED",
-                zone=evals[-1].name if evals else ".",
-                detail=(
-                    f"The query budget ({limits.max_queries} queries) or deadline "
-                    f"({limits.deadline:g} s) ran out; some queries were not sent."
-                ),
-            )
-        )
+    budget = budget_finding(exchanges, survey.name, evals[-1].name if evals else ".", limits)
+    if budget is not None:
+        found.add(budget)
     if survey.resolvers:
         # Imported only when a resolver was asked: most checks ask none, and this
         # part of the analysis costs a fast check a few milliseconds to import.

@@ -149,11 +149,16 @@ def _target_plans(
 
 
 def _in_bailiwick_hosts(cut: ZoneCut) -> tuple[str, ...]:
-    """NS names inside the zone: their glue must match the zone's own A/AAAA."""
+    """NS names inside the zone: their glue must match the zone's own A/AAAA.
+
+    Only the names the walk followed (at most ``max_ns_per_zone``, glued first): asking
+    every server about each of a hostile 500-name NS set would spend the whole query
+    budget before the questions about the name.
+    """
     if cut.parent is None or cut.overridden:
         return ()
     zone = dns.name.from_text(cut.zone)
-    names = sorted({h for hosts in cut.ns_from_parent.values() for h in hosts})
+    names = sorted({s.hostname for s in cut.servers if s.hostname})
     return tuple(h for h in names if dns.name.from_text(h).is_subdomain(zone))
 
 

@@ -141,26 +141,21 @@ class DelegationWalk:
 
     async def _find_addresses(self, cut: ZoneCut) -> None:
         """Turn the parent's NS names into servers with addresses (glue, else iteration)."""
-        names = sorted({n for names in cut.ns_from_parent.values() for n in names})
+        # Names with glue first: they cost no lookup (a hostile NS set lists hundreds of
+        # glueless names ahead of the real servers).
+        listed = sorted(
+            {n for names in cut.ns_from_parent.values() for n in names},
+            key=lambda h: (not cut.glue.get(h), h),
+        )
         limit = self._request.limits.max_ns_per_zone
-        if len(names) > limit:
-            self.events.append(
-                WalkEvent(
-                    "ANALYSIS_BUDGET_EXCEEDED",
-                    cut.zone,
-                    f"the delegation of {cut.zone} lists {len(names)} NS names; "
-                    f"only the first {limit} were examined",
-                    evidence={"ns_count": len(names), "limit": limit},
-                )
-            )
-            names = names[:limit]
+        names = listed[:limit]
 
         async def one(host: str) -> NameServer:
             glue = cut.glue.get(host)
             if glue:
                 return NameServer(host, [ServerAddress.parse(a) for a in glue], "glue")
             addresses = await self._resolver.resolve(host)
-            if not addresses:
+            if not addresses and host not in self._resolver.not_looked_up:
                 self.events.append(
                     WalkEvent(
                         "NS_NAME_UNUSABLE",
@@ -176,6 +171,9 @@ class DelegationWalk:
             return NameServer(host, addresses, "resolved" if addresses else "none")
 
         cut.servers = list(await asyncio.gather(*(one(h) for h in names)))
+        skipped = [h for h in names if h in self._resolver.not_looked_up]
+        if len(listed) > limit or skipped:
+            self.events.append(_fan_out_event(cut, listed, names, skipped, limit))
 
     async def _zone_of_override(self) -> dns.name.Name | None:
         """The apex of the zone the ``--ns`` servers serve for the name (owner of their SOA)."""
@@ -217,6 +215,41 @@ class DelegationWalk:
                 overridden=True,
             )
         )
+
+
+def _fan_out_event(
+    cut: ZoneCut, listed: list[str], followed: list[str], skipped: list[str], limit: int
+) -> WalkEvent:
+    """ANALYSIS_BUDGET_EXCEEDED saying exactly which NS names were and were not examined."""
+    usable = sum(1 for s in cut.servers if s.addresses)
+    glued = sum(1 for h in followed if cut.glue.get(h))
+    parts = [
+        f"the delegation of {cut.zone} lists {len(listed)} NS names; {len(followed)} were "
+        f"followed ({glued} with glue, taken first), {usable} of them with an address"
+    ]
+    if skipped:
+        parts.append(
+            f"{len(skipped)} of those could not be looked up because the query budget ran out "
+            f"(first: {skipped[0]})"
+        )
+    if len(listed) > limit:
+        parts.append(
+            f"the other {len(listed) - limit} (first: {listed[limit]}) were not examined "
+            f"(max_ns_per_zone={limit})"
+        )
+    return WalkEvent(
+        "ANALYSIS_BUDGET_EXCEEDED",
+        cut.zone,
+        "; ".join(parts),
+        subject="ns-fan-out",
+        evidence={
+            "ns_count": len(listed),
+            "followed": len(followed),
+            "with_address": usable,
+            "not_looked_up": len(skipped),
+            "limit": limit,
+        },
+    )
 
 
 def _ns_names(msg: dns.message.Message, owner: dns.name.Name) -> list[str]:
