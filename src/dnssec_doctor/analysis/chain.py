@@ -31,7 +31,7 @@ from dnssec_doctor.dnssec.keys import (
     make_ds,
     supported_digest,
 )
-from dnssec_doctor.dnssec.signatures import SigStatus
+from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
 from dnssec_doctor.findings import Finding, Status
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.survey import Survey, ZoneCut
@@ -331,12 +331,12 @@ def _bogus_cause(
         return f.key
     # The DS key does sign, but its signature fails: the RRSIG finding is the cause.
     statuses = {c.status for e in entries for c in e.checks}
-    code = {
-        SigStatus.EXPIRED: "RRSIG_EXPIRED",
-        SigStatus.NOT_YET_VALID: "RRSIG_NOT_YET_VALID",
-    }.get(
-        next(iter(statuses)) if len(statuses) == 1 else SigStatus.CRYPTO_INVALID,
-        "RRSIG_CRYPTO_INVALID",
+    # The code the signature tally reports for that status, so the cause points at a
+    # finding that exists (a mangled Labels field is RRSIG_FIELDS_INVALID, not crypto).
+    code = (
+        STATUS_CODES.get(next(iter(statuses)), "RRSIG_CRYPTO_INVALID")
+        if len(statuses) == 1
+        else "RRSIG_CRYPTO_INVALID"
     )
     ev.reason = "the DS key's signature over the DNSKEY RRset does not validate"
     return f"{code}@{ev.name}"
