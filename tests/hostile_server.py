@@ -108,7 +108,7 @@ class _UdpServer(asyncio.DatagramProtocol):
                 self.transport.sendto(reply, addr)
 
         self.owner.udp_queries.append(data)
-        self.owner.spawn(self.owner.udp_script(data, send))
+        self.owner.spawn(lambda: self.owner.udp_script(data, send))
 
 
 class HostileServer:
@@ -141,14 +141,18 @@ class HostileServer:
         """Where the server listens."""
         return ServerAddress(self.host, self.port)
 
-    def spawn(self, script: Awaitable[None]) -> None:
-        """Run one script invocation, counting how many run at once."""
+    def spawn(self, script: Callable[[], Awaitable[None]]) -> None:
+        """Run one script invocation, counting how many run at once.
+
+        The script's coroutine is made only when the task runs: a task cancelled
+        before it started (the server closing) then leaves no coroutine unawaited.
+        """
 
         async def run() -> None:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:
-                await script
+                await script()
             finally:
                 self.in_flight -= 1
 

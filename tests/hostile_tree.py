@@ -402,7 +402,7 @@ def check(
 
     Also returns the servers by address, with what they saw.
     """
-    limits = limits or Limits(query_timeout=0.4, retries=0, deadline=30)
+    limits = limits or Limits(query_timeout=1.0, retries=0, deadline=30)
 
     async def run() -> tuple[Capture, dict[str, HostileServer]]:
         async with HostileTree(plan, faults) as tree:

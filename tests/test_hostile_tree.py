@@ -46,7 +46,9 @@ from status_invariant import assert_explained
 
 pytestmark = pytest.mark.timeout(120)
 
-LIMITS = Limits(query_timeout=0.4, retries=0, deadline=30)
+LIMITS = Limits(query_timeout=1.0, retries=0, deadline=30)
+"""One second per attempt: the tree's servers are Python on a shared CPU, answering about
+a hundred queries at once; a stall costs one timeout whatever its length."""
 VICTIM = "victim.test."
 
 
@@ -212,7 +214,7 @@ def test_five_hundred_ns_names_leave_the_budget_to_the_name(plan: LabPlan) -> No
 def test_tight_budget_still_asks_every_question_about_the_name(plan: LabPlan) -> None:
     faults = dict.fromkeys(tld_servers(plan), big_ns_referral("big-ns.test."))
     name = "www.big-ns.test."
-    limits = Limits(query_timeout=0.4, retries=0, deadline=30, max_queries=200)
+    limits = Limits(query_timeout=1.0, retries=0, deadline=30, max_queries=200)
     diagnosis, capture = run(plan, name, faults, limits)
     asked = {
         e.query.qtype
