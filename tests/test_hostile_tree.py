@@ -141,11 +141,21 @@ def test_truncated_udp_then_no_tcp_answer_is_a_tcp_problem(plan: LabPlan, fault:
     diagnosis, capture = run(plan, VICTIM, {bad: fault})
     tcp = one(diagnosis, "AUTH_TCP_UNREACHABLE")
     assert tcp.servers == (bad,) and tcp.is_root_cause
-    assert "truncated" in tcp.detail
+    assert "truncated (TC=1)" in tcp.detail
     assert "AUTH_UDP_UNREACHABLE" not in codes(diagnosis)
     assert not any("never answered" in f.detail for f in diagnosis.findings)
     tcp_tries = [e for e in capture.exchanges if e.server == bad and e.transport == "tcp"]
     assert tcp_tries and all(e.outcome == "timeout" for e in tcp_tries)
+    assert diagnosis.status == "secure"
+
+
+def test_truncation_then_tcp_stall_at_a_parent_is_reported_at_that_zone(plan: LabPlan) -> None:
+    bad, _good = tld_servers(plan)
+    diagnosis, _ = run(plan, VICTIM, {bad: tc_then_stall})
+    [tcp] = [f for f in diagnosis.findings if f.code == "AUTH_TCP_UNREACHABLE"]
+    assert (tcp.zone, tcp.servers) == ("test.", (bad,))
+    assert "truncated answers (TC=1)" in tcp.detail
+    assert "AUTH_UDP_UNREACHABLE" not in codes(diagnosis)
     assert diagnosis.status == "secure"
 
 

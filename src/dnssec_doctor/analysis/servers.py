@@ -62,7 +62,7 @@ def server_findings(evals: Sequence[ZoneEval], survey: Survey) -> list[Finding]:
         views = server_views(cut, nxname)
         if not views:
             continue
-        out += reachability_findings(cut, views, survey)
+        out += reachability_findings(cut, views, survey, tcp_probed=is_target)
         groups = serial_groups(views)
         out += consistency_findings(cut, views)
         out += delegation_findings(cut, views, groups.current)
@@ -73,9 +73,15 @@ def server_findings(evals: Sequence[ZoneEval], survey: Survey) -> list[Finding]:
 
 
 def reachability_findings(
-    cut: ZoneCut, views: dict[str, ServerView], survey: Survey | None = None
+    cut: ZoneCut,
+    views: dict[str, ServerView],
+    survey: Survey | None = None,
+    *,
+    tcp_probed: bool = False,
 ) -> list[Finding]:
-    """AUTH_UDP_UNREACHABLE for silent servers, LAME_OR_NOT_AUTHORITATIVE for lame ones."""
+    """AUTH_UDP_UNREACHABLE for silent servers, LAME_OR_NOT_AUTHORITATIVE for lame ones,
+    AUTH_TCP_UNREACHABLE for servers whose truncated UDP answers never arrive over TCP
+    (unless the zone's TCP probe reports them: ``tcp_probed``, the target zone)."""
     asked = [s for s, v in views.items() if v.asked]
     dead = [s for s in asked if views[s].silent]
     tcp_only = [s for s in asked if views[s].tcp_answered and not views[s].udp_answered]
@@ -83,7 +89,7 @@ def reachability_findings(
     out: list[Finding] = []
     if dead or tcp_only:
         out.append(_unreachable(cut, views, dead, tcp_only, asked))
-    if stalled:
+    if stalled and not tcp_probed:
         out.append(_tcp_after_truncation(cut, stalled, asked))
     walk_flagged = _walk_flagged(survey, cut.zone) if survey is not None else set()
     for kind, (subject, text) in _LAME_TEXT.items():
