@@ -15,12 +15,11 @@ from dnssec_doctor.analysis.cnames import cname_findings
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.malformed import malformed_findings
-from dnssec_doctor.analysis.namestatus import NameStatus, name_status
 from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
 from dnssec_doctor.analysis.rollover import rollover_findings
 from dnssec_doctor.analysis.rootcause import link_causes
 from dnssec_doctor.analysis.servers import server_findings
-from dnssec_doctor.analysis.verdict import explain_status
+from dnssec_doctor.analysis.verdict import decide_status
 from dnssec_doctor.analysis.zonedata import (
     DEFAULT_EXPIRY_WARNING,
     ZoneData,
@@ -104,10 +103,7 @@ def analyse(
         from dnssec_doctor.analysis.resolver import resolver_findings
 
         found.extend(resolver_findings(survey, evals, data, found.all()))
-    verdict = NameStatus("indeterminate", "the walk found no zone")
-    if evals and data is not None:
-        verdict = name_status(survey.name, evals[-1], data)
-    explain_status(survey.name, evals[-1].name if evals else ".", verdict, found)
+    verdict = decide_status(survey.name, evals, data, found)
     findings = link_causes(found.all())
     status: Status = verdict.status
     reason = verdict.reason

@@ -12,11 +12,14 @@ softened to match quiet findings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from dnssec_doctor import catalog
+from dnssec_doctor.analysis.chain import ZoneEval
 from dnssec_doctor.analysis.findingset import FindingSet
-from dnssec_doctor.analysis.namestatus import NameStatus
+from dnssec_doctor.analysis.namestatus import NameStatus, name_status
+from dnssec_doctor.analysis.zonedata import ZoneData
 from dnssec_doctor.dnssec.signatures import STATUS_CODES
 from dnssec_doctor.findings import Finding, Status
 from dnssec_doctor.severity import Severity
@@ -34,6 +37,17 @@ INDETERMINATE_CAUSES = (
     "NS_NAME_UNUSABLE",
 )
 """Findings that explain why nothing could be decided, most specific first."""
+
+
+def decide_status(
+    name: str, evals: Sequence[ZoneEval], data: ZoneData | None, found: FindingSet
+) -> NameStatus:
+    """The status of ``name`` (RFC 4035 §4.3), with its explanation guaranteed in ``found``."""
+    verdict = NameStatus("indeterminate", "the walk found no zone")
+    if evals and data is not None:
+        verdict = name_status(name, evals[-1], data)
+    explain_status(name, evals[-1].name if evals else ".", verdict, found)
+    return verdict
 
 
 def explain_status(name: str, zone: str, verdict: NameStatus, found: FindingSet) -> None:
