@@ -46,15 +46,26 @@ def decide_status(
     verdict = NameStatus("indeterminate", "the walk found no zone")
     if evals and data is not None:
         verdict = name_status(name, evals[-1], data)
-    explain_status(name, evals[-1].name if evals else ".", verdict, found)
+    causes = tuple(evals[-1].causes) if evals else ()
+    explain_status(name, evals[-1].name if evals else ".", verdict, found, causes)
     return verdict
 
 
-def explain_status(name: str, zone: str, verdict: NameStatus, found: FindingSet) -> None:
-    """Make sure ``found`` explains ``verdict`` at error level (see the module docstring)."""
+def explain_status(
+    name: str, zone: str, verdict: NameStatus, found: FindingSet, causes: Sequence[str] = ()
+) -> None:
+    """Make sure ``found`` explains ``verdict`` at error level (see the module docstring).
+
+    A bogus status is explained by an error in the name's zone or by the chain's cause
+    (``causes``: finding keys, possibly in a parent zone); an indeterminate one by any
+    error (what stopped the walk may lie in any zone above).
+    """
     if verdict.status in EXPLAINED_WITHOUT_ERROR:
         return
-    if any(f.severity >= Severity.ERROR for f in found.all()):
+    loud = [f for f in found.all() if f.severity >= Severity.ERROR]
+    if verdict.status == "bogus":
+        loud = [f for f in loud if f.zone == zone or f.key in causes]
+    if loud:
         return
     why = f"{name} is {verdict.status}: {verdict.reason}"
     candidates = _bogus_codes(verdict) if verdict.status == "bogus" else INDETERMINATE_CAUSES
