@@ -170,9 +170,16 @@ def test_truncated_everywhere_and_tcp_stalled_is_indeterminate_with_the_tcp_caus
 def test_extra_answer_rrsets_are_ignored_as_validators_do(plan: LabPlan) -> None:
     servers = zone_servers(plan, VICTIM)
     name = f"www.{VICTIM}"
-    diagnosis, _ = run(plan, name, dict.fromkeys(servers, extra_answers))
+    diagnosis, _ = run(plan, name, dict.fromkeys(servers[:1], extra_answers))
     assert diagnosis.status == "secure", diagnosis.stats
     assert exit_code(diagnosis) == 0, [(f.code, f.detail) for f in diagnosis.findings]
+    quirk = one(diagnosis, "SERVER_QUIRK")
+    assert quirk.servers == (servers[0],) and quirk.subject == "unrelated-answers"
+    assert "unrelated.example. A" in quirk.detail
+    # everywhere: still secure, nothing louder than the notice
+    diagnosis, _ = run(plan, name, dict.fromkeys(servers, extra_answers))
+    assert diagnosis.status == "secure" and exit_code(diagnosis) == 0
+    assert set(one(diagnosis, "SERVER_QUIRK").servers) == set(servers)
 
 
 def test_rrsig_question_on_a_healthy_zone_is_secure(plan: LabPlan) -> None:

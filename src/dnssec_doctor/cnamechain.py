@@ -78,9 +78,19 @@ def answer_chain(
     rrsets = tuple(
         r
         for r in msg.answer
-        if r.name in on_chain and (r.rdtype in wanted or qtype == dns.rdatatype.ANY)
+        if (r.name in on_chain and (r.rdtype in wanted or qtype == dns.rdatatype.ANY))
+        or _dname_above(r, names)
     )
     return AnswerChain(tuple(names), rrsets, loop=loop, cut_short=cut_short)
+
+
+def _dname_above(rrset: dns.rrset.RRset, names: list[dns.name.Name]) -> bool:
+    """A DNAME (or its RRSIG) at an ancestor of a chain name: the source of a synthesized
+    CNAME (RFC 6672 §3), part of the answer."""
+    is_dname = rrset.rdtype == dns.rdatatype.DNAME or (
+        rrset.rdtype == dns.rdatatype.RRSIG and rrset.covers == dns.rdatatype.DNAME
+    )
+    return is_dname and any(n != rrset.name and n.is_subdomain(rrset.name) for n in names)
 
 
 def _cname_target(msg: dns.message.Message, owner: dns.name.Name) -> dns.name.Name | None:

@@ -19,6 +19,7 @@ from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
 from dnssec_doctor.analysis.rollover import rollover_findings
 from dnssec_doctor.analysis.rootcause import link_causes
 from dnssec_doctor.analysis.servers import server_findings
+from dnssec_doctor.analysis.unrelated import unrelated_answer_findings
 from dnssec_doctor.analysis.verdict import decide_status
 from dnssec_doctor.analysis.zonedata import (
     DEFAULT_EXPIRY_WARNING,
@@ -78,6 +79,7 @@ def analyse(
             found.extend(mistyped_owner_findings(ev.cut, dns.name.from_text(survey.name)))
             if survey.types:
                 found.extend(cname_findings(ev.cut, survey.name, survey.types[0], limits))
+            found.extend(unrelated_answer_findings(ev.cut, zone_data))
         if ev.signed:
             found.extend(
                 key_findings(
