@@ -20,7 +20,7 @@ from dnssec_doctor.analysis.chain import ZoneEval
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.namestatus import NameStatus, name_status
 from dnssec_doctor.analysis.zonedata import ZoneData
-from dnssec_doctor.dnssec.signatures import STATUS_CODES
+from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
 from dnssec_doctor.findings import Finding, Status
 from dnssec_doctor.severity import Severity
 
@@ -70,7 +70,11 @@ def explain_status(
     why = f"{name} is {verdict.status}: {verdict.reason}"
     candidates = _bogus_codes(verdict) if verdict.status == "bogus" else INDETERMINATE_CAUSES
     for code in candidates:
-        existing = [f for f in found.all() if f.code == code]
+        existing = [
+            f
+            for f in found.all()
+            if f.code == code and (verdict.status != "bogus" or f.zone == zone)
+        ]
         if existing:
             worst = max(existing, key=lambda f: f.severity)
             found.replace(_raised(worst, why))
@@ -96,7 +100,11 @@ def _bogus_codes(verdict: NameStatus) -> tuple[str, ...]:
         for v in verdicts:
             if not v.checks:
                 codes.append("RRSIG_MISSING")
-            codes.extend(STATUS_CODES[c.status] for c in v.checks if c.status in STATUS_CODES)
+            for c in v.checks:
+                if c.status is SigStatus.CRYPTO_INVALID and c.keys_skipped:
+                    codes.append("KEY_TAG_COLLISION")  # as the signature tally reports it
+                elif c.status in STATUS_CODES:
+                    codes.append(STATUS_CODES[c.status])
     codes.extend(("RRSIG_MISSING", "NEGATIVE_PROOF_MISSING"))
     return tuple(dict.fromkeys(c for c in codes if c != "CANNOT_VERIFY_LOCALLY"))
 
