@@ -116,3 +116,19 @@ def test_signature_beyond_the_bound_is_a_key_tag_finding_not_crypto_invalid() ->
     # the same keys with the real one first: it validates within the bound
     verdict = tally.check(SignedRRset(rrset, (rrsig,), 3600, "192.0.2.1"), [real, *keys], True)
     assert verdict.validated
+
+
+def test_two_keys_sharing_a_tag_are_a_notice() -> None:
+    private = ec.generate_private_key(ec.SECP256R1())
+    real = dnspython_dnssec.make_dnskey(private.public_key(), Algorithm.ECDSAP256SHA256, flags=256)
+    twin = colliding_key(real, random.Random(3))
+    [finding] = [
+        f
+        for f in key_findings(ZONE.to_text(), [real, twin], {13}, 8)
+        if f.code == "KEY_TAG_COLLISION"
+    ]
+    assert finding.severity == Severity.NOTICE
+    assert finding.evidence["count"] == 2
+    assert not [
+        f for f in key_findings(ZONE.to_text(), [real], {13}, 8) if f.code == "KEY_TAG_COLLISION"
+    ]

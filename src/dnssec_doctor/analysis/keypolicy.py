@@ -178,15 +178,37 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
         by_tag[pair] = by_tag.get(pair, 0) + 1
     out: list[Finding] = []
     for (tag, algorithm), count in sorted(by_tag.items()):
+        if count < 2:
+            continue
+        evidence = {
+            "key_tag": tag,
+            "algorithm": algorithm,
+            "count": count,
+            "max_keys_per_tag": limit,
+        }
         if count <= limit:
+            # A chance collision (two keys in 65,536 tags): every validator copes, but a
+            # DS or RRSIG names both keys; the catalog's notice.
+            out.append(
+                catalog.finding(
+                    "KEY_TAG_COLLISION",
+                    zone=zone,
+                    subject=f"keytag-{tag}",
+                    detail=(
+                        f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm "
+                        f"{algorithm}): validators try each of them, which works, but a "
+                        "collision must never decide which DS or signature is 'wrong'."
+                    ),
+                    evidence=evidence,
+                )
+            )
             continue
         out.append(
             catalog.finding(
                 "KEY_TAG_COLLISION",
                 zone=zone,
                 subject=f"keytag-{tag}",
-                # a chance collision of two keys is a notice; beyond the cap validators
-                # give up, which is a real risk to the zone
+                # beyond the cap validators give up, which is a real risk to the zone
                 severity=Severity.WARNING,
                 detail=(
                     f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}), "
@@ -196,12 +218,7 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
                     "(the DS-matched key first). Resolvers bound this work too (the 'KeyTrap' "
                     "attack, CVE-2023-50387) and may fail to validate the zone."
                 ),
-                evidence={
-                    "key_tag": tag,
-                    "algorithm": algorithm,
-                    "count": count,
-                    "max_keys_per_tag": limit,
-                },
+                evidence=evidence,
             )
         )
     return out
