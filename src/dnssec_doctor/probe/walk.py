@@ -150,13 +150,15 @@ class DelegationWalk:
         limit = self._request.limits.max_ns_per_zone
         names = listed[:limit]
 
+        unusable: list[WalkEvent] = []
+
         async def one(host: str) -> NameServer:
             glue = cut.glue.get(host)
             if glue:
                 return NameServer(host, [ServerAddress.parse(a) for a in glue], "glue")
             addresses = await self._resolver.resolve(host)
             if not addresses and host not in self._resolver.not_looked_up:
-                self.events.append(
+                unusable.append(
                     WalkEvent(
                         "NS_NAME_UNUSABLE",
                         cut.zone,
@@ -171,6 +173,7 @@ class DelegationWalk:
             return NameServer(host, addresses, "resolved" if addresses else "none")
 
         cut.servers = list(await asyncio.gather(*(one(h) for h in names)))
+        self.events.extend(_grouped(cut, sorted(unusable, key=lambda e: e.subject)))
         skipped = [h for h in names if h in self._resolver.not_looked_up]
         if len(listed) > limit or skipped:
             self.events.append(_fan_out_event(cut, listed, names, skipped, limit))
@@ -215,6 +218,29 @@ class DelegationWalk:
                 overridden=True,
             )
         )
+
+
+UNUSABLE_SHOWN = 3
+"""NS_NAME_UNUSABLE events per zone before the rest are grouped into one."""
+
+
+def _grouped(cut: ZoneCut, events: list[WalkEvent]) -> list[WalkEvent]:
+    """One event per unusable NS name, or, for a hostile NS set of many such names, the
+    first few and one event for the rest (one root cause, not hundreds)."""
+    if len(events) <= UNUSABLE_SHOWN + 1:
+        return events
+    rest = events[UNUSABLE_SHOWN:]
+    hosts = [e.subject for e in rest]
+    grouped = WalkEvent(
+        "NS_NAME_UNUSABLE",
+        cut.zone,
+        f"{len(rest)} more NS names of {cut.zone} have no usable address either "
+        f"({', '.join(hosts[:5])}{' …' if len(hosts) > 5 else ''})",
+        servers=rest[0].servers,
+        subject=f"{len(rest)} more",
+        evidence={"hosts": hosts},
+    )
+    return [*events[:UNUSABLE_SHOWN], grouped]
 
 
 def _fan_out_event(
