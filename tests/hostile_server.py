@@ -15,7 +15,7 @@ import socket
 import struct
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import cast
+from typing import Literal, cast
 
 import dns.flags
 import dns.message
@@ -25,6 +25,7 @@ import dns.rrset
 
 from dnssec_doctor.addresses import ServerAddress
 
+Transport = Literal["udp", "tcp"]
 UdpScript = Callable[[bytes, Callable[[bytes], None]], Awaitable[None]]
 TcpScript = Callable[[bytes, asyncio.StreamWriter], Awaitable[None]]
 
@@ -107,7 +108,7 @@ class _UdpServer(asyncio.DatagramProtocol):
                 self.transport.sendto(reply, addr)
 
         self.owner.udp_queries.append(data)
-        self.owner.spawn(self.owner.udp_script(data, send))
+        self.owner.spawn(lambda: self.owner.udp_script(data, send))
 
 
 class HostileServer:
@@ -118,10 +119,13 @@ class HostileServer:
         udp: UdpScript = answer_udp,
         tcp: TcpScript = answer_tcp,
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.udp_script = udp
         self.tcp_script = tcp
         self.host = host
+        self.wanted_port = port
+        """0: any free port (the same for UDP and TCP); else exactly this one."""
         self.udp_queries: list[bytes] = []
         self.tcp_queries: list[bytes] = []
         self.tcp_connections = 0
@@ -137,14 +141,18 @@ class HostileServer:
         """Where the server listens."""
         return ServerAddress(self.host, self.port)
 
-    def spawn(self, script: Awaitable[None]) -> None:
-        """Run one script invocation, counting how many run at once."""
+    def spawn(self, script: Callable[[], Awaitable[None]]) -> None:
+        """Run one script invocation, counting how many run at once.
+
+        The script's coroutine is made only when the task runs: a task cancelled
+        before it started (the server closing) then leaves no coroutine unawaited.
+        """
 
         async def run() -> None:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:
-                await script
+                await script()
             finally:
                 self.in_flight -= 1
 
@@ -154,15 +162,19 @@ class HostileServer:
 
     async def __aenter__(self) -> HostileServer:
         loop = asyncio.get_running_loop()
-        for _ in range(20):
+        for _ in range(20 if self.wanted_port == 0 else 1):
             udp, _protocol = await loop.create_datagram_endpoint(
-                lambda: _UdpServer(self), local_addr=(self.host, 0)
+                lambda: _UdpServer(self), local_addr=(self.host, self.wanted_port)
             )
             port = udp.get_extra_info("sockname")[1]
             try:
-                self._tcp = await asyncio.start_server(self._serve_tcp, self.host, port)
+                self._tcp = await asyncio.start_server(
+                    self._serve_tcp, self.host, port, reuse_address=True
+                )
             except OSError:
                 udp.close()  # the TCP port is taken: try another pair
+                if self.wanted_port:
+                    raise
                 continue
             self._udp, self.port = udp, port
             return self
@@ -206,6 +218,10 @@ class HostileServer:
                 if writer.is_closing():
                     return
         except (asyncio.IncompleteReadError, ConnectionError):
+            return
+        except asyncio.CancelledError:
+            # Stopped by __aexit__ (a stalled script): end quietly, since asyncio logs a
+            # cancelled connection handler as an error.
             return
         finally:
             if task is not None:

@@ -10,7 +10,7 @@ would fail with "address already in use" (or wait for the real lab, then give up
 - 127.81 and 127.85: modules with a lab of their own (test_lab_embedded,
   test_servers_lab); 127.84: the demo's test (``DEMO``; `dnssec-doctor demo` itself
   defaults to 127.76); 127.86: servers_wire's addresses (nothing is bound);
-  127.87 and 127.89: the benchmarks.
+  127.87 and 127.89: the benchmarks; 127.88: the hostile tree (``hostile_tree``).
 
 Never 127.53/16. Recorded captures keep the addresses they were recorded on (the
 golden check cases 127.77, the resolver cases 127.78): replaying binds nothing, and
@@ -49,6 +49,8 @@ OWN_EMBEDDED = moved_range(81)
 """test_lab_embedded's own lab."""
 SERVERS_LAB = moved_range(85)
 """test_servers_lab's own lab."""
+HOSTILE = moved_range(88)
+"""The hostile authoritative tree (tests/hostile_tree.py)."""
 
 RECORDED_EMBEDDED = "127.77"
 """The range the golden check cases (tests/cases/check-*) were recorded on."""

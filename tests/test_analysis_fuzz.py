@@ -34,6 +34,7 @@ from dnssec_doctor.render.text import render_text
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.query import QuerySpec
+from status_invariant import assert_explained
 
 ANCHOR = [". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"]
 NAMES = ["a.", "b.a.", "c.b.a.", ".", "x.", "*.a.", "\\000.a.", "<script>.a."]
@@ -146,6 +147,7 @@ def test_hostile_answers_end_in_a_diagnosis(replies: list[object], name: str) ->
     survey = asyncio.run(asyncio.wait_for(collect(client, request), timeout=30))
     diagnosis = analyse(survey, client.exchanges, 1_800_000_000, limits)
     assert diagnosis.status in ("secure", "insecure", "bogus", "indeterminate")
+    assert_explained(diagnosis)
     assert wire.count <= limits.max_queries
     # every sink renders it
     assert render_json(diagnosis)

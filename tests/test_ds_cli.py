@@ -239,3 +239,13 @@ def test_nothing_answers(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert_one_line_error(result, "no server answered")
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_status_and_exit_code_agree(lab: LabThread, anchor: Path, scenario: str) -> None:
+    """The status contract of `check` holds for `ds` too."""
+    result = ds(lab, anchor, f"{scenario}.test", "--format", "json")
+    data = as_json(result)
+    if data["status"] not in ("secure", "insecure"):
+        assert any(f["severity"] in ("error", "critical") for f in data["findings"]), data
+        assert result.returncode >= 2

@@ -9,10 +9,11 @@ import pytest
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.transport.client import Client
+from dnssec_doctor.transport.client import OPTIONAL_LIMIT, Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.query import QuerySpec
 from dnssec_doctor.transport.sockets import SocketWire
+from fakewire import FakeWire, authoritative
 from hostile_server import HostileServer, answer, silent_udp
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(20)]
@@ -125,3 +126,25 @@ async def test_private_target_refused_by_a_strict_private_policy_sends_nothing()
     exchange = await c.query(ServerAddress("10.1.2.3"), spec())
     assert exchange.outcome == "policy"
     assert "RFC 1918" in exchange.error
+
+
+async def test_optional_queries_leave_a_quarter_of_the_budget() -> None:
+    """NS address lookups (optional) stop at three quarters of max_queries; the questions
+    about the name may still use the rest."""
+    wire = FakeWire({"127.10.0.1": authoritative})
+    client = Client(
+        wire, limits=Limits(max_queries=8, retries=0), policy=AddressPolicy.permissive()
+    )
+    server = ServerAddress("127.10.0.1")
+
+    outcomes: list[str] = []
+    for i in range(8):
+        e = await client.query(server, QuerySpec(f"ns{i}.example.", "A"), optional=True)
+        outcomes.append(e.outcome)
+    for _ in range(3):
+        outcomes.append((await client.query(server, QuerySpec("www.example.", "A"))).outcome)
+    assert outcomes[:6] == ["response"] * 6
+    assert outcomes[6:8] == ["budget", "budget"]
+    assert outcomes[8:] == ["response", "response", "budget"]
+    refused = [e for e in client.exchanges if e.outcome == "budget"]
+    assert OPTIONAL_LIMIT in refused[0].error and "max_queries" in refused[-1].error

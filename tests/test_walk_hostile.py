@@ -133,3 +133,23 @@ def test_deep_glueless_chains_stop_at_the_nesting_limit(depth: int) -> None:
     _survey, diagnosis, wire = run({ROOT: root}, "z0.")
     assert "NS_NAME_UNUSABLE" in codes(diagnosis) or "ANALYSIS_BUDGET_EXCEEDED" in codes(diagnosis)
     assert len(wire.asked) < 100
+
+
+def test_glued_ns_names_are_followed_first_and_the_finding_says_what_was_examined() -> None:
+    # 498 glueless names sort before the two real servers, whose glue comes last.
+    names = [f"a{i:03d}.elsewhere." for i in range(498)] + ["zz1.big.", "zz2.big."]
+
+    def root(q: dns.message.Message) -> dns.message.Message:
+        if q.question[0].name.is_subdomain(dns.name.from_text("elsewhere.")):
+            return authoritative(q)  # the glueless names have no address
+        return referral(q, "big.", names, {"zz1.big.": "127.10.0.2", "zz2.big.": "127.10.0.3"})
+
+    def big(q: dns.message.Message) -> dns.message.Message:
+        return authoritative(q)
+
+    survey, diagnosis, _wire = run({ROOT: root, "127.10.0.2": big, "127.10.0.3": big}, "big.")
+    followed = [s.hostname for s in survey.cuts[-1].servers]
+    assert followed[:2] == ["zz1.big.", "zz2.big."]
+    [fan_out] = [f for f in diagnosis.findings if f.subject == "ns-fan-out"]
+    assert "lists 500 NS names; 20 were followed (2 with glue, taken first)" in fan_out.detail
+    assert "the other 480 (first: a018.elsewhere.) were not examined" in fan_out.detail

@@ -28,8 +28,9 @@ class Limits:
     """Nested lookups of glueless NS names."""
     max_nsec3_iterations: int = 500
     """NSEC3 hashes beyond this iteration count are not computed."""
-    max_cname_depth: int = 8
-    """CNAME/DNAME links followed."""
+    max_cname_depth: int = 12
+    """CNAME links followed from the name (a longer chain is reported: resolvers stop
+    after about a dozen links, Unbound and BIND after 11, and answer SERVFAIL)."""
     max_keys_per_tag: int = 8
     """DNSKEYs tried for one RRSIG key tag (colliding key tags are an attack)."""
 

@@ -202,9 +202,17 @@ def _edns_dropped(found: _Collector, cut: ZoneCut, server: str) -> None:
 
 def _tcp(found: _Collector, cut: ZoneCut, server: str) -> None:
     probe = exchange_of(cut, server, cut.zone, "SOA", TCP)
-    if probe is None or rung(probe) is None or probe.outcome == "response":
-        return
-    line = f"the SOA query over TCP {how_it_ended(probe)} while UDP queries are answered."
+    if probe is None or rung(probe) is None or probe.outcome in ("response", "malformed"):
+        return  # (garbage over TCP is MALFORMED_RESPONSE: TCP itself got through)
+    truncated = any(
+        k.server == server and e.transport == "tcp" and not e.query.tcp
+        for k, e in cut.queries.items()
+    )
+    line = f"the SOA query over TCP {how_it_ended(probe)} while UDP queries are answered" + (
+        ", some of them truncated (TC=1), and their retries over TCP fail too."
+        if truncated
+        else "."
+    )
     large = found.problems.get(("LARGE_UDP_RESPONSE_LOST", ""))
     if large is not None and server in large.lines:
         found.add("AUTH_TCP_UNREACHABLE", server, line, subject="middlebox")

@@ -31,7 +31,7 @@ from dnssec_doctor.dnssec.keys import (
     make_ds,
     supported_digest,
 )
-from dnssec_doctor.dnssec.signatures import SigStatus
+from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
 from dnssec_doctor.findings import Finding, Status
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.survey import Survey, ZoneCut
@@ -245,7 +245,14 @@ def _evaluate_with_ds(
 def _settle_secure(ev: ZoneEval, chains: list[ServerChain]) -> bool:
     secure = [c for c in chains if c.secure]
     if secure:
+        # The keys the chain validated through come first: a validator checks the DNSKEY
+        # RRset with the DS-matched key, not with whichever keys share its tag (the
+        # per-tag verification bound must not hide the key the DS names).
         keys: dict[bytes, AnyKey] = {}
+        for c in secure:
+            for e in c.entries:
+                if e.secure and e.match.key is not None:
+                    keys.setdefault(e.match.key.to_digestable(), e.match.key)
         for c in secure:
             for k in c.keys:
                 keys.setdefault(k.to_digestable(), k)
@@ -301,6 +308,7 @@ def _bogus_cause(
                 evidence={"ds": [_ds_text(d) for d in usable], "keys": _tags(ev.keys)},
             )
         )
+        ev.reason = "no DS matches a DNSKEY the zone serves"
         return f.key
     entries = [e for c in chains for e in c.entries]
     if all(not e.checks for e in entries):
@@ -323,12 +331,12 @@ def _bogus_cause(
         return f.key
     # The DS key does sign, but its signature fails: the RRSIG finding is the cause.
     statuses = {c.status for e in entries for c in e.checks}
-    code = {
-        SigStatus.EXPIRED: "RRSIG_EXPIRED",
-        SigStatus.NOT_YET_VALID: "RRSIG_NOT_YET_VALID",
-    }.get(
-        next(iter(statuses)) if len(statuses) == 1 else SigStatus.CRYPTO_INVALID,
-        "RRSIG_CRYPTO_INVALID",
+    # The code the signature tally reports for that status, so the cause points at a
+    # finding that exists (a mangled Labels field is RRSIG_FIELDS_INVALID, not crypto).
+    code = (
+        STATUS_CODES.get(next(iter(statuses)), "RRSIG_CRYPTO_INVALID")
+        if len(statuses) == 1
+        else "RRSIG_CRYPTO_INVALID"
     )
     ev.reason = "the DS key's signature over the DNSKEY RRset does not validate"
     return f"{code}@{ev.name}"

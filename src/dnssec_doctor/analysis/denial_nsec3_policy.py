@@ -106,9 +106,12 @@ def rfc9276_problems(sets: list[Nsec3Params]) -> list[DenialProblem]:
 
 
 def budget_problem(params: Nsec3Params, limit: int) -> DenialProblem:
+    """RFC 9276 §3.2: above a validator's iteration limit the answer is insecure (its
+    signatures still checked), not bogus; this tool's limit is ``max_nsec3_iterations``."""
     return problem(
         "ANALYSIS_BUDGET_EXCEEDED",
-        f"NSEC3 hashes with {params.iterations} iterations were not computed (limit {limit}); "
-        "the denial proof was not checked",
+        f"NSEC3 hashes with {params.iterations} iterations were not computed (this tool's "
+        f"limit max_nsec3_iterations is {limit}); the denial proof was not checked, so "
+        "the answer counts as insecure (RFC 9276 §3.2), as it does for validators with a limit",
         {"iterations": params.iterations, "limit": limit, "budget": "max_nsec3_iterations"},
     )

@@ -70,7 +70,7 @@ def match_all(
     zone: dns.name.Name, ds_set: Sequence[AnyDs], keys: Sequence[AnyKey], limits: Limits
 ) -> list[DsMatch]:
     """Every DS matched against ``keys``."""
-    return [match_ds(zone, ds, keys, limits.max_keys_per_tag) for ds in ds_set]
+    return [match_ds(zone, ds, keys) for ds in ds_set]
 
 
 def server_chain(

@@ -142,7 +142,7 @@ def _judge(
         return Verdict(record, "unreadable", read_as, ds, None, ("DS_INPUT_UNPARSEABLE",))
     instead = upload_fix(live, upload, policy)
     codes: list[str] = []
-    match = match_ds(live.zone, ds, [k.key for k in keys], limits.max_keys_per_tag)
+    match = match_ds(live.zone, ds, [k.key for k in keys])
     named = next((k for k in keys if match.key is not None and k.key == match.key), None)
     # A digest type this tool cannot compute (GOST) leaves only the tag and algorithm to
     # name the key; that is unconfirmed, but not evidence that the key is absent.

@@ -10,17 +10,20 @@ import dns.name
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.alias import with_alias
+from dnssec_doctor.analysis.budget import budget_finding
 from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
+from dnssec_doctor.analysis.cnames import cname_findings
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.keygraph import build_key_graph
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.malformed import malformed_findings
-from dnssec_doctor.analysis.namestatus import name_status
 from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
 from dnssec_doctor.analysis.rollover import rollover_findings
 from dnssec_doctor.analysis.rootcause import link_causes
 from dnssec_doctor.analysis.rrsigs import RRsetVerdict
 from dnssec_doctor.analysis.servers import server_findings
+from dnssec_doctor.analysis.unrelated import unrelated_answer_findings
+from dnssec_doctor.analysis.verdict import decide_status
 from dnssec_doctor.analysis.zonedata import (
     DEFAULT_EXPIRY_WARNING,
     ZoneData,
@@ -102,6 +105,9 @@ def _analyse(
         if is_target:
             data = zone_data
             found.extend(mistyped_owner_findings(ev.cut, dns.name.from_text(survey.name)))
+            if survey.types:
+                found.extend(cname_findings(ev.cut, survey.name, survey.types[0], limits))
+            found.extend(unrelated_answer_findings(ev.cut, zone_data))
         if ev.signed:
             found.extend(
                 key_findings(
@@ -122,19 +128,9 @@ def _analyse(
             found.extend(ds_findings(ev.name, _dedupe(ds_set), ev.keys))
     found.extend(server_findings(evals, survey))
     found.extend(malformed_findings(exchanges, _zone_of(survey)))
-    if survey.budget_exhausted and not any(
-        f.code == "ANALYSIS_BUDGET_EXCEEDED" for f in found.all()
-    ):
-        found.add(
-            catalog.finding(
-                "ANALYSIS_BUDGET_EXCEEDED",
-                zone=evals[-1].name if evals else ".",
-                detail=(
-                    f"The query budget ({limits.max_queries} queries) or deadline "
-                    f"({limits.deadline:g} s) ran out; some queries were not sent."
-                ),
-            )
-        )
+    budget = budget_finding(exchanges, survey.name, evals[-1].name if evals else ".", limits)
+    if budget is not None:
+        found.add(budget)
     if alias is not None:
         for finding in alias.diagnosis.findings:
             if found.get(finding.key) is None:
@@ -148,11 +144,10 @@ def _analyse(
         if alias is not None:
             view = AliasView(survey.name, survey.alias_target, alias.evals, alias.data)
         found.extend(resolver_findings(survey, evals, data, found.all(), view))
+    verdict = decide_status(survey.name, evals, data, found)
     findings = link_causes(found.all())
-    status: Status = "indeterminate"
-    reason = "the walk found no zone"
-    if evals and data is not None:
-        status, reason = name_status(survey.name, evals[-1], data)
+    status: Status = verdict.status
+    reason = verdict.reason
     diagnosis = Diagnosis(
         name=survey.name,
         at=now,

@@ -93,7 +93,7 @@ def _anchor(
     for a in mine:
         if a.is_ds:
             ds: DsLike = a.rdata  # type: ignore[assignment]
-            match = match_ds(owner, ds, keys, b.limits.max_keys_per_tag)
+            match = match_ds(owner, ds, keys)
             target = (
                 zone.by_key.get(match.key.to_digestable(), "") if match.key is not None else ""
             ) or b.ghost(zone, ds.key_tag, ds.algorithm, "named by the trust anchor")
@@ -158,7 +158,7 @@ def _ds_part(
             )
         )
         ds_nodes[digestable] = node.id
-        match = match_ds(owner, ds, keys, b.limits.max_keys_per_tag)
+        match = match_ds(owner, ds, keys)
         status = DS_EDGE[match.status]
         target = zone.by_key.get(match.key.to_digestable(), "") if match.key is not None else ""
         if not target:

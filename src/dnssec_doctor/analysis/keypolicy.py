@@ -169,7 +169,8 @@ def match_ds_digest_hex(owner: dns.name.Name, key: AnyKey) -> str:
 def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Finding]:
     """Many keys sharing a tag make validators try each one (CVE-2023-50387, "KeyTrap").
 
-    Resolvers now cap that work and fail; we cap it too, at ``limit`` keys per tag.
+    Resolvers now cap that work and fail; we cap signature verifications too, at
+    ``limit`` keys per tag (DS digests are compared with every key).
     """
     by_tag: dict[tuple[int, int], int] = {}
     for key in keys:
@@ -177,22 +178,47 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
         by_tag[pair] = by_tag.get(pair, 0) + 1
     out: list[Finding] = []
     for (tag, algorithm), count in sorted(by_tag.items()):
+        if count < 2:
+            continue
+        evidence = {
+            "key_tag": tag,
+            "algorithm": algorithm,
+            "count": count,
+            "max_keys_per_tag": limit,
+        }
         if count <= limit:
+            # A chance collision (two keys in 65,536 tags): every validator copes, but a
+            # DS or RRSIG names both keys; the catalog's notice.
+            out.append(
+                catalog.finding(
+                    "KEY_TAG_COLLISION",
+                    zone=zone,
+                    subject=f"keytag-{tag}",
+                    detail=(
+                        f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm "
+                        f"{algorithm}): validators try each of them, which works, but a "
+                        "collision must never decide which DS or signature is 'wrong'."
+                    ),
+                    evidence=evidence,
+                )
+            )
             continue
         out.append(
             catalog.finding(
                 "KEY_TAG_COLLISION",
                 zone=zone,
                 subject=f"keytag-{tag}",
-                # a chance collision of two keys is a notice; beyond the cap validators
-                # give up, which is a real risk to the zone
+                # beyond the cap validators give up, which is a real risk to the zone
                 severity=Severity.WARNING,
                 detail=(
-                    f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}); "
-                    f"only {limit} were tried per signature. Resolvers limit this work too "
-                    "(the 'KeyTrap' attack, CVE-2023-50387) and may fail to validate the zone."
+                    f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}), "
+                    f"more than the {limit} keys per tag this analysis verifies a signature "
+                    "with. Every key was compared with the DS records (digests are cheap); "
+                    f"signatures by tag {tag} were checked against at most {limit} of them "
+                    "(the DS-matched key first). Resolvers bound this work too (the 'KeyTrap' "
+                    "attack, CVE-2023-50387) and may fail to validate the zone."
                 ),
-                evidence={"key_tag": tag, "algorithm": algorithm, "count": count},
+                evidence=evidence,
             )
         )
     return out

@@ -31,8 +31,10 @@ def rollover_findings(
     key_signers = _signers(verdicts, dnskey=True)
     ttl = f" (DNSKEY TTL {duration(dnskey_ttl)})" if dnskey_ttl else ""
     stages: list[str] = []
-    zsks = [k for k in live if not is_sep(k)]
-    ksks = [k for k in live if is_sep(k)]
+    # Keys sharing a tag and algorithm cannot be told apart by the RRSIGs that name them
+    # (a KeyTrap zone publishes dozens): one of each, or a collision would look like a roll.
+    zsks = _distinct([k for k in live if not is_sep(k)])
+    ksks = _distinct([k for k in live if is_sep(k)])
     idle_zsks = [k for k in zsks if (key_tag(k), k.algorithm) not in data_signers]
     busy_zsks = [k for k in zsks if (key_tag(k), k.algorithm) in data_signers]
     if idle_zsks and busy_zsks:
@@ -78,6 +80,14 @@ def _signers(verdicts: Sequence[RRsetVerdict], *, dnskey: bool) -> set[tuple[int
         if (v.item.type_text == DNSKEY_TYPE) == dnskey
         for check in v.checks
     }
+
+
+def _distinct(keys: Sequence[AnyKey]) -> list[AnyKey]:
+    """The first key of each (key tag, algorithm)."""
+    seen: dict[tuple[int, int], AnyKey] = {}
+    for k in keys:
+        seen.setdefault((key_tag(k), int(k.algorithm)), k)
+    return list(seen.values())
 
 
 def _tags(keys: Sequence[AnyKey]) -> str:

@@ -87,6 +87,10 @@ class SignatureTally:
             self._note("RRSIG_MISSING", item, "no RRSIG", fatal=True)
         for c in checks:
             code = STATUS_CODES.get(c.status)
+            if c.status is SigStatus.CRYPTO_INVALID and c.keys_skipped:
+                # The per-tag bound stopped the search (KeyTrap): the signature was not
+                # shown to be bad, so it is not RRSIG_CRYPTO_INVALID.
+                code = "KEY_TAG_COLLISION"
             if code is None:
                 continue
             bucket = self._note(
@@ -142,6 +146,15 @@ class SignatureTally:
                 )
             if code == "RRSIG_NOT_YET_VALID" and bucket.earliest is not None:
                 detail += f" The first becomes valid at {iso(bucket.earliest)}."
+            if code == "KEY_TAG_COLLISION":
+                tags = ", ".join(str(t) for t in sorted(bucket.key_tags))
+                detail += (
+                    f" Their signatures by key tag {tags} did not verify with the first "
+                    f"{self.limits.max_keys_per_tag} keys of that tag, and the other keys were "
+                    "not tried (the per-tag bound against KeyTrap, CVE-2023-50387): whether "
+                    "they are valid is unknown, and resolvers that bound this work fail too."
+                )
+                severity = Severity.ERROR if bucket.fatal else Severity.WARNING
             if code == "RRSIG_KEY_NOT_FOUND" and bucket.key_tags:
                 tags = ", ".join(str(t) for t in sorted(bucket.key_tags))
                 detail += f" Key tag(s) {tags} are not in the DNSKEY RRset."

@@ -62,7 +62,7 @@ def server_findings(evals: Sequence[ZoneEval], survey: Survey) -> list[Finding]:
         views = server_views(cut, nxname)
         if not views:
             continue
-        out += reachability_findings(cut, views, survey)
+        out += reachability_findings(cut, views, survey, tcp_probed=is_target)
         groups = serial_groups(views)
         out += consistency_findings(cut, views)
         out += delegation_findings(cut, views, groups.current)
@@ -73,15 +73,24 @@ def server_findings(evals: Sequence[ZoneEval], survey: Survey) -> list[Finding]:
 
 
 def reachability_findings(
-    cut: ZoneCut, views: dict[str, ServerView], survey: Survey | None = None
+    cut: ZoneCut,
+    views: dict[str, ServerView],
+    survey: Survey | None = None,
+    *,
+    tcp_probed: bool = False,
 ) -> list[Finding]:
-    """AUTH_UDP_UNREACHABLE for silent servers, LAME_OR_NOT_AUTHORITATIVE for lame ones."""
+    """AUTH_UDP_UNREACHABLE for silent servers, LAME_OR_NOT_AUTHORITATIVE for lame ones,
+    AUTH_TCP_UNREACHABLE for servers whose truncated UDP answers never arrive over TCP
+    (unless the zone's TCP probe reports them: ``tcp_probed``, the target zone)."""
     asked = [s for s, v in views.items() if v.asked]
     dead = [s for s in asked if views[s].silent]
-    tcp_only = [s for s in asked if views[s].answered and not views[s].udp_answered]
+    tcp_only = [s for s in asked if views[s].tcp_answered and not views[s].udp_answered]
+    stalled = [s for s in asked if views[s].truncated and not views[s].tcp_answered]
     out: list[Finding] = []
     if dead or tcp_only:
         out.append(_unreachable(cut, views, dead, tcp_only, asked))
+    if stalled and not tcp_probed:
+        out.append(_tcp_after_truncation(cut, stalled, asked))
     walk_flagged = _walk_flagged(survey, cut.zone) if survey is not None else set()
     for kind, (subject, text) in _LAME_TEXT.items():
         lame = [
@@ -149,6 +158,32 @@ def _unreachable(
         evidence={
             s: sorted({e.outcome for k, e in cut.queries.items() if k.server == s}) for s in bad
         },
+    )
+
+
+def _tcp_after_truncation(cut: ZoneCut, stalled: list[str], asked: list[str]) -> Finding:
+    """AUTH_TCP_UNREACHABLE: UDP answers arrive, but truncated, and TCP never delivers
+    (RFC 7766 §5): the evidence is a TCP problem, not a dead server."""
+    how = sorted(
+        {
+            e.outcome
+            for k, e in cut.queries.items()
+            if k.server in stalled and e.transport == "tcp" and e.outcome != "response"
+        }
+    )
+    ok = [s for s in asked if s not in stalled]
+    return catalog.finding(
+        "AUTH_TCP_UNREACHABLE",
+        zone=cut.zone,
+        detail=(
+            f"{server_list(stalled)} answered over UDP, but with truncated answers (TC=1), "
+            f"and the retry over TCP never got an answer ({', '.join(how) or 'no answer'}): "
+            "resolvers cannot get the full answers from "
+            f"{'it' if len(stalled) == 1 else 'them'}." + depends_on_server(stalled, ok)
+        ),
+        servers=tuple(stalled),
+        servers_ok=tuple(ok),
+        evidence={"tcp_outcomes": how, "udp": "truncated (TC=1)"},
     )
 
 

@@ -55,8 +55,13 @@ class ServerView:
     asked: bool = False
     """Some query was actually sent (not stopped by budget or policy)."""
     answered: bool = False
-    """Some query got a response (over any transport)."""
+    """Some query got a response (over any transport), acceptable or malformed."""
     udp_answered: bool = False
+    """Some UDP query got an acceptable response (a truncated one included)."""
+    tcp_answered: bool = False
+    """Some TCP query got an acceptable response."""
+    truncated: bool = False
+    """A UDP answer came with TC=1 (a TCP retry followed)."""
     outcomes: set[str] = field(default_factory=set)
     """Every outcome of the queries sent to it."""
     soa_exchange: Exchange | None = None
@@ -91,7 +96,12 @@ class ServerView:
     @property
     def silent(self) -> bool:
         """Asked, never answered, and not only because of local socket errors."""
-        return self.asked and not self.answered and bool(self.outcomes - {"error"})
+        return (
+            self.asked
+            and not self.answered
+            and not self.udp_answered
+            and bool(self.outcomes - {"error"})
+        )
 
     @property
     def serial(self) -> int | None:
@@ -133,11 +143,16 @@ def _reachability(view: ServerView, exchange: Exchange) -> None:
     view.outcomes.add(exchange.outcome)
     if exchange.transport == "tcp" and not exchange.query.tcp:
         # A TCP exchange for a UDP query: a truncated UDP answer arrived first.
-        view.udp_answered = True
+        view.udp_answered = view.truncated = True
     if exchange.outcome in ("response", "malformed"):
         view.answered = True
+    if exchange.outcome == "response":
+        # Garbage is no answer: a server that sends only garbage is MALFORMED_RESPONSE,
+        # not a server "answering over UDP" (nor "only over TCP").
         if exchange.transport == "udp":
             view.udp_answered = True
+        else:
+            view.tcp_answered = True
 
 
 def _pick_soa(view: ServerView, cut: ZoneCut, zone: dns.name.Name) -> None:

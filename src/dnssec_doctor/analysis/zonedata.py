@@ -21,6 +21,7 @@ from dnssec_doctor.analysis.denial_model import DenialCheck, DenialProblem
 from dnssec_doctor.analysis.observed import SignedRRset, signed_rrsets
 from dnssec_doctor.analysis.rrsigs import RRsetVerdict, SignatureTally
 from dnssec_doctor.capture import Exchange
+from dnssec_doctor.cnamechain import AnswerChain, answer_chain
 from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.limits import Limits
@@ -39,9 +40,14 @@ class ZoneData:
     """Query → verdicts of the RRsets its answer carried."""
     denials: dict[QueryKey, bool] = field(default_factory=dict)
     """Negative answer → whether its proof is complete (signatures aside)."""
+    unchecked: dict[QueryKey, str] = field(default_factory=dict)
+    """Negative answer → why its proof was not checked (NSEC3 iterations above the
+    limit: insecure by RFC 9276 §3.2, never bogus)."""
     soa_expire: int | None = None
     dnskey_ttl: int | None = None
     signing_algorithms: set[int] = field(default_factory=set)
+    chains: dict[QueryKey, AnswerChain] = field(default_factory=dict)
+    """Query → the part of its answer that answers it (the CNAME chain from QNAME)."""
 
     @property
     def valid_until(self) -> int | None:
@@ -66,14 +72,26 @@ def check_zone_data(
     findings: list[Finding] = []
     servers = [str(a) for a in ev.cut.server_addresses()]
     answers: list[tuple[QueryKey, Exchange, dns.message.Message]] = []
+    # Without any DNSKEY answer (the servers never answered it, or the budget stopped it)
+    # a signature can be judged neither good nor bad: "key not found" would be made up.
+    judged = ev.signed or any(
+        e.outcome == "response" for e in ev.cut.child(ev.name, "DNSKEY").values()
+    )
     for key, exchange in sorted(ev.cut.queries.items()):
         if key.side != "child" or key.variant:
             continue
         msg = exchange.message()
         if msg is None or not _authoritative_answer(msg):
             continue
+        chain = answer_chain(
+            msg,
+            dns.name.from_text(key.qname),
+            dns.rdatatype.from_text(key.qtype),
+            limits.max_cname_depth,
+        )
+        data.chains[key] = chain
         answers.append((key, exchange, msg))
-        for item in _zone_rrsets(msg, exchange.server, zone):
+        for item in _zone_rrsets(msg, exchange.server, zone, chain) if judged else []:
             verdict = tally.check(item, ev.keys, ev.signed)
             if item.rrset.rdtype == dns.rdatatype.SOA and item.owner == zone:
                 data.soa_expire = item.rrset[0].expire
@@ -119,20 +137,24 @@ def _denials(
     limits: Limits,
 ) -> list[Finding]:
     """Check every negative or wildcard-expanded answer, then compare servers per question."""
-    existing = _existing_names(zone, answers)
+    existing = _existing_names(zone, answers, data.chains)
     algorithms = {k.algorithm for k in ev.keys}
     per_question: dict[tuple[str, str], dict[str, DenialCheck]] = {}
     out: list[Finding] = []
     for key, exchange, msg in answers:
-        if not (_is_negative(msg) or _is_wildcard_expansion(msg)):
-            continue
         qname = dns.name.from_text(key.qname)
         qtype = dns.rdatatype.from_text(key.qtype)
+        negative = _is_negative(msg, data.chains[key], qtype)
+        if not (negative or _is_wildcard_expansion(msg)):
+            continue
         result = check_denial(
             msg, qname, qtype, zone, limits, existing=existing, dnskey_algorithms=algorithms
         )
-        if _is_negative(msg):
+        if negative:
             data.denials[key] = result.proven
+            skipped = [p.detail for p in result.problems if p.evidence.get("budget")]
+            if skipped:
+                data.unchecked[key] = skipped[0]
         per_question.setdefault((key.qname, key.qtype), {})[exchange.server] = result
         prefix = f"{key.qname} {key.qtype} → {dns.rcode.to_text(msg.rcode())}: "
         out.extend(
@@ -158,12 +180,15 @@ def _problem_finding(
 
 
 def _existing_names(
-    zone: dns.name.Name, answers: list[tuple[QueryKey, Exchange, dns.message.Message]]
+    zone: dns.name.Name,
+    answers: list[tuple[QueryKey, Exchange, dns.message.Message]],
+    chains: dict[QueryKey, AnswerChain],
 ) -> set[dns.name.Name]:
-    """Names some server showed to exist: a proof must not deny them."""
+    """Names some server showed to exist (in answers to the question): a proof must not
+    deny them."""
     names = {zone}
-    for _key, _exchange, msg in answers:
-        for rrset in msg.answer:
+    for key, _exchange, msg in answers:
+        for rrset in chains[key].rrsets:
             proof = rrset.rdtype in (dns.rdatatype.RRSIG, dns.rdatatype.NSEC, dns.rdatatype.NSEC3)
             if not proof and rrset.name.is_subdomain(zone) and not _is_wildcard_expansion(msg):
                 names.add(rrset.name)
@@ -187,16 +212,26 @@ def _authoritative_answer(msg: dns.message.Message) -> bool:
     return bool(msg.flags & dns.flags.AA) and msg.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
 
 
-def _is_negative(msg: dns.message.Message) -> bool:
+def _is_negative(msg: dns.message.Message, chain: AnswerChain, qtype: int) -> bool:
+    """NXDOMAIN, or nothing on the answer's chain answers the question (NODATA); records
+    that do not answer the question do not make an answer positive (RFC 2181 §5.4.1)."""
     if msg.rcode() == dns.rcode.NXDOMAIN:
         return True
-    return not any(r.rdtype != dns.rdatatype.RRSIG for r in msg.answer)
+    return not chain.answers(qtype)
 
 
-def _zone_rrsets(msg: dns.message.Message, server: str, zone: dns.name.Name) -> list[SignedRRset]:
-    """RRsets the zone is authoritative for: answers in the zone, and negative-proof records."""
+def _zone_rrsets(
+    msg: dns.message.Message, server: str, zone: dns.name.Name, chain: AnswerChain
+) -> list[SignedRRset]:
+    """RRsets the zone is authoritative for: answers in the zone on the question's chain,
+    and negative-proof records."""
     proof_types = (dns.rdatatype.SOA, dns.rdatatype.NSEC, dns.rdatatype.NSEC3)
-    answers = signed_rrsets(msg, server, ("answer",))
+    relevant = {(r.name, r.rdtype) for r in chain.rrsets}
+    answers = [
+        item
+        for item in signed_rrsets(msg, server, ("answer",))
+        if (item.owner, item.rrset.rdtype) in relevant
+    ]
     proofs = [
         item
         for item in signed_rrsets(msg, server, ("authority",))

@@ -20,6 +20,8 @@ from dnssec_doctor.analysis.chain import evaluate_chain
 from dnssec_doctor.analysis.dslive import live_zone
 from dnssec_doctor.analysis.dspreflight import Preflight, preflight
 from dnssec_doctor.analysis.findingset import FindingSet
+from dnssec_doctor.analysis.namestatus import NameStatus
+from dnssec_doctor.analysis.verdict import EXPLAINED_WITHOUT_ERROR, explain_status
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
     FORMAT_OPTION,
@@ -144,6 +146,16 @@ def _diagnosis(
     ]  # fmt: skip
     status: Status = evals[-1].status if evals else "indeterminate"
     reason = evals[-1].reason if evals else "the walk found no zone"
+    findings = [*walk, *current, *result.findings]
+    if status not in EXPLAINED_WITHOUT_ERROR:
+        # The status contract of `check` holds here too: a bogus zone names its cause
+        # (in a parent zone, if that is where it is), an indeterminate one why.
+        causes = set(evals[-1].causes) if evals else set()
+        explained = FindingSet()
+        explained.extend([f for f in chain.all() if f.key in causes and f.zone != zone])
+        explained.extend(findings)
+        explain_status(zone, zone, NameStatus(status, reason), explained)
+        findings = explained.all()
     zones = tuple(
         ZoneReport(ev.name, ev.status, tuple(str(a) for a in ev.cut.server_addresses()), ev.reason)
         for ev in evals
@@ -152,7 +164,7 @@ def _diagnosis(
         name=result.live.zone.to_text(),
         at=now,
         status=status,
-        findings=tuple(sorted([*walk, *current, *result.findings], key=lambda f: -f.severity)),
+        findings=tuple(sorted(findings, key=lambda f: -f.severity)),
         zones=zones,
         servers=result.live.servers,
         stats={"queries": queries, "status_reason": reason, "registry": result.policy.name},

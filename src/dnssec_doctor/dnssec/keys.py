@@ -327,20 +327,15 @@ class DsMatch:
     """Keys with the DS's tag and algorithm that were compared."""
 
 
-def match_ds(
-    owner: dns.name.Name,
-    ds: DsLike,
-    dnskeys: Sequence[AnyKey],
-    max_candidates: int = 8,
-) -> DsMatch:
+def match_ds(owner: dns.name.Name, ds: DsLike, dnskeys: Sequence[AnyKey]) -> DsMatch:
     """Find the DNSKEY a DS refers to (RFC 4035 §5.2).
 
-    Keys are compared on tag and algorithm first; at most ``max_candidates`` of
-    them are hashed, since many keys sharing a tag is an attack, not a zone.
+    Keys are compared on tag and algorithm first, then every such key is hashed:
+    a digest costs microseconds, and stopping early would call a correct DS a
+    mismatch when many keys share its tag (KeyTrap zones, CVE-2023-50387). Only
+    signature verifications are bounded (``Limits.max_keys_per_tag``).
     """
-    candidates = [k for k in dnskeys if k.algorithm == ds.algorithm and key_tag(k) == ds.key_tag][
-        :max_candidates
-    ]
+    candidates = [k for k in dnskeys if k.algorithm == ds.algorithm and key_tag(k) == ds.key_tag]
     first = candidates[0] if candidates else None
     info = digest_info(ds.digest_type)
     if not supported_digest(ds.digest_type):

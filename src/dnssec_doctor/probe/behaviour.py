@@ -200,7 +200,10 @@ async def ask_server(
         servers = cut.server_addresses()
         index = servers.index(server) if server in servers else 0
         hosts = hosts_for(index, len(servers), plan.ns_hosts)
-        later += [_ask(client, cut, server, p.spec, p.variant) for p in address_probes(hosts)]
+        later += [
+            _ask(client, cut, server, p.spec, p.variant, optional=True)
+            for p in address_probes(hosts)
+        ]
         if plan.full and classify(standard, dns.name.from_text(plan.zone)) == Kind.ANSWER:
             later += [
                 _ask(client, cut, server, p.spec, p.variant)
@@ -231,8 +234,14 @@ def alias_standard_rung(cut: ZoneCut, server: ServerAddress, plan: ServerPlan) -
 
 
 async def _ask(
-    client: Client, cut: ZoneCut, server: ServerAddress, spec: QuerySpec, variant: str
+    client: Client,
+    cut: ZoneCut,
+    server: ServerAddress,
+    spec: QuerySpec,
+    variant: str,
+    *,
+    optional: bool = False,
 ) -> Exchange:
-    exchange = await client.query(server, spec)
+    exchange = await client.query(server, spec, optional=optional)
     cut.queries[QueryKey("child", str(server), spec.qname, spec.qtype, variant)] = exchange
     return exchange

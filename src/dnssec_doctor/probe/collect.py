@@ -30,6 +30,7 @@ from dnssec_doctor.probe.behaviour import (
     ask_server,
     start_first_round,
 )
+from dnssec_doctor.probe.cnames import chase_cnames
 from dnssec_doctor.probe.request import NODATA_PROBE_TYPE, ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
 from dnssec_doctor.probe.resolvers import finish_resolvers, start_resolvers
@@ -98,6 +99,7 @@ async def _collect(
             survey.alias = results[-1]
         for server, plan in plans:
             alias_standard_rung(target, server, plan)
+        await chase_cnames(client, target, survey.name, request.types[0], request.limits)
     finally:
         if len(chain) == 1:
             zones.cancel()
@@ -179,11 +181,16 @@ def _target_plans(
 
 
 def _in_bailiwick_hosts(cut: ZoneCut) -> tuple[str, ...]:
-    """NS names inside the zone: their glue must match the zone's own A/AAAA."""
+    """NS names inside the zone: their glue must match the zone's own A/AAAA.
+
+    Only the names the walk followed (at most ``max_ns_per_zone``, glued first): asking
+    every server about each of a hostile 500-name NS set would spend the whole query
+    budget before the questions about the name.
+    """
     if cut.parent is None or cut.overridden:
         return ()
     zone = dns.name.from_text(cut.zone)
-    names = sorted({h for hosts in cut.ns_from_parent.values() for h in hosts})
+    names = sorted({s.hostname for s in cut.servers if s.hostname})
     return tuple(h for h in names if dns.name.from_text(h).is_subdomain(zone))
 
 

@@ -37,6 +37,8 @@ class AddressResolver:
         self.events: list[WalkEvent] = []
         self.problems: dict[str, str] = {}
         """Host name → why no address could be found for it (when known)."""
+        self.not_looked_up: set[str] = set()
+        """Host names whose lookup the query budget stopped (no fault of theirs)."""
 
     async def resolve(
         self, hostname: str, depth: int = 0, chain: frozenset[str] = frozenset()
@@ -168,7 +170,13 @@ class AddressResolver:
     async def _ask_any(self, servers: Sequence[ServerAddress], spec: QuerySpec) -> Exchange | None:
         """Ask servers one after another until one answers (resolution needs only one)."""
         for server in list(servers)[:MAX_SERVERS_TRIED]:
-            exchange = await self._client.query(server, spec)
+            # Optional: the walk needs one working server per zone, not every NS name's
+            # address, and the name's own questions come first (Client.RESERVED_SHARE).
+            exchange = await self._client.query(server, spec, optional=True)
             if exchange.outcome == "response" and exchange.message() is not None:
                 return exchange
+            if exchange.outcome == "budget":
+                self.not_looked_up.add(spec.qname)
+                self.problems.setdefault(spec.qname, "not looked up: the query budget ran out")
+                return None
         return None

@@ -174,21 +174,18 @@ class DelegationWalk:
     async def _find_addresses(self, cut: ZoneCut, parent: ZoneCut) -> None:
         """Turn the NS names into servers with addresses: glue, the addresses the zone's
         own NS answer carried, the parent's servers of that name, else iteration."""
+        # Names with glue first: they cost no lookup (a hostile NS set lists hundreds of
+        # glueless names ahead of the real servers).
         sides = (cut.ns_from_parent, cut.ns_from_apex)
-        names = sorted({n for side in sides for ns in side.values() for n in ns})
+        listed = sorted(
+            {n for side in sides for ns in side.values() for n in ns},
+            key=lambda h: (not cut.glue.get(h), h),
+        )
         known = {ns.hostname: ns.addresses for ns in parent.servers if ns.addresses}
         limit = self._request.limits.max_ns_per_zone
-        if len(names) > limit:
-            self.events.append(
-                WalkEvent(
-                    "ANALYSIS_BUDGET_EXCEEDED",
-                    cut.zone,
-                    f"the delegation of {cut.zone} lists {len(names)} NS names; "
-                    f"only the first {limit} were examined",
-                    evidence={"ns_count": len(names), "limit": limit},
-                )
-            )
-            names = names[:limit]
+        names = listed[:limit]
+
+        unusable: list[WalkEvent] = []
 
         async def one(host: str) -> NameServer:
             glue = cut.glue.get(host)
@@ -200,8 +197,8 @@ class DelegationWalk:
             if host in known:
                 return NameServer(host, list(known[host]), "parent")
             addresses = await self._resolver.resolve(host)
-            if not addresses:
-                self.events.append(
+            if not addresses and host not in self._resolver.not_looked_up:
+                unusable.append(
                     WalkEvent(
                         "NS_NAME_UNUSABLE",
                         cut.zone,
@@ -216,6 +213,10 @@ class DelegationWalk:
             return NameServer(host, addresses, "resolved" if addresses else "none")
 
         cut.servers = list(await asyncio.gather(*(one(h) for h in names)))
+        self.events.extend(_grouped(cut, sorted(unusable, key=lambda e: e.subject)))
+        skipped = [h for h in names if h in self._resolver.not_looked_up]
+        if len(listed) > limit or skipped:
+            self.events.append(_fan_out_event(cut, listed, names, skipped, limit))
 
     async def _zone_of_override(self) -> dns.name.Name | None:
         """The apex of the zone the ``--ns`` servers serve for the name (owner of their SOA)."""
@@ -257,3 +258,61 @@ class DelegationWalk:
                 overridden=True,
             )
         )
+
+
+UNUSABLE_SHOWN = 3
+"""NS_NAME_UNUSABLE events per zone before the rest are grouped into one."""
+
+
+def _grouped(cut: ZoneCut, events: list[WalkEvent]) -> list[WalkEvent]:
+    """One event per unusable NS name, or, for a hostile NS set of many such names, the
+    first few and one event for the rest (one root cause, not hundreds)."""
+    if len(events) <= UNUSABLE_SHOWN + 1:
+        return events
+    rest = events[UNUSABLE_SHOWN:]
+    hosts = [e.subject for e in rest]
+    grouped = WalkEvent(
+        "NS_NAME_UNUSABLE",
+        cut.zone,
+        f"{len(rest)} more NS names of {cut.zone} have no usable address either "
+        f"({', '.join(hosts[:5])}{' …' if len(hosts) > 5 else ''})",
+        servers=rest[0].servers,
+        subject=f"{len(rest)} more",
+        evidence={"hosts": hosts},
+    )
+    return [*events[:UNUSABLE_SHOWN], grouped]
+
+
+def _fan_out_event(
+    cut: ZoneCut, listed: list[str], followed: list[str], skipped: list[str], limit: int
+) -> WalkEvent:
+    """ANALYSIS_BUDGET_EXCEEDED saying exactly which NS names were and were not examined."""
+    usable = sum(1 for s in cut.servers if s.addresses)
+    glued = sum(1 for h in followed if cut.glue.get(h))
+    parts = [
+        f"the delegation of {cut.zone} lists {len(listed)} NS names; {len(followed)} were "
+        f"followed ({glued} with glue, taken first), {usable} of them with an address"
+    ]
+    if skipped:
+        parts.append(
+            f"{len(skipped)} of those could not be looked up because the query budget ran out "
+            f"(first: {skipped[0]})"
+        )
+    if len(listed) > limit:
+        parts.append(
+            f"the other {len(listed) - limit} (first: {listed[limit]}) were not examined "
+            f"(max_ns_per_zone={limit})"
+        )
+    return WalkEvent(
+        "ANALYSIS_BUDGET_EXCEEDED",
+        cut.zone,
+        "; ".join(parts),
+        subject="ns-fan-out",
+        evidence={
+            "ns_count": len(listed),
+            "followed": len(followed),
+            "with_address": usable,
+            "not_looked_up": len(skipped),
+            "limit": limit,
+        },
+    )

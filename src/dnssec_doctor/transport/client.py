@@ -33,6 +33,12 @@ SILENT_AFTER = 2
 SETTLE_SECONDS = 0.02
 """Wait before deciding on a retry, so that timeouts of parallel queries are counted."""
 _TC_BIT = 0x02  # in the third header octet (RFC 1035 §4.1.1)
+RESERVED_SHARE = 4
+"""One query in this many of ``max_queries`` is kept from optional queries (the address
+lookups of glueless NS names), so that a hostile 500-name NS set cannot spend the budget
+the questions about the name itself need."""
+OPTIONAL_LIMIT = "optional_queries"
+"""The limit name in budget exchanges refused to optional queries."""
 
 
 class Client:
@@ -76,12 +82,16 @@ class Client:
         """Attempts handed to the wire so far."""
         return self._sent
 
-    async def query(self, server: ServerAddress, spec: QuerySpec) -> Exchange:
+    async def query(
+        self, server: ServerAddress, spec: QuerySpec, *, optional: bool = False
+    ) -> Exchange:
         """Ask ``server`` for ``spec``; returns the final exchange.
 
         UDP is tried ``1 + limits.retries`` times while it times out; a UDP
         answer with TC=1 is followed by one TCP attempt (RFC 7766 §5), recorded
-        as its own exchange. ``spec.tcp`` starts on TCP.
+        as its own exchange. ``spec.tcp`` starts on TCP. An ``optional`` query
+        (one that does not answer the user's question) may not use the last
+        ``max_queries // RESERVED_SHARE`` queries of the budget.
         """
         transport: Literal["udp", "tcp"] = "tcp" if spec.tcp else "udp"
         reason = self._policy.refusal(server)
@@ -96,7 +106,7 @@ class Client:
             )
             self._slots.append(refused)
             return refused
-        exchange = await self._attempt(server, spec, transport)
+        exchange = await self._attempt(server, spec, transport, optional)
         if transport == "tcp":
             return exchange
         for _ in range(max(0, self._limits.retries)):
@@ -106,12 +116,12 @@ class Client:
             await asyncio.sleep(SETTLE_SECONDS)
             if self._silent(server, spec):
                 break
-            retry = await self._attempt(server, spec, "udp")
+            retry = await self._attempt(server, spec, "udp", optional)
             if retry.outcome == "budget" and retry.error == NOT_IN_CAPTURE:
                 break  # replaying a run that did not retry here: keep what it saw
             exchange = retry
         if exchange.outcome == "response" and _truncated(exchange.wire):
-            exchange = await self._attempt(server, spec, "tcp")
+            exchange = await self._attempt(server, spec, "tcp", optional)
         return exchange
 
     @property
@@ -135,6 +145,11 @@ class Client:
                 what = f"The analysis deadline of {value} was reached"
             elif name == "max_queries":
                 what = f"The query budget of {value} queries was used up"
+            elif name == OPTIONAL_LIMIT:
+                what = (
+                    f"NS address lookups reached their share of the query budget ({value} "
+                    "queries; the rest is kept for the questions about the name)"
+                )
             else:
                 what = f"The limit {name}={value} was reached"
             findings.append(
@@ -152,14 +167,18 @@ class Client:
         return findings
 
     async def _attempt(
-        self, server: ServerAddress, spec: QuerySpec, transport: Literal["udp", "tcp"]
+        self,
+        server: ServerAddress,
+        spec: QuerySpec,
+        transport: Literal["udp", "tcp"],
+        optional: bool = False,
     ) -> Exchange:
         """One attempt, unless the budget forbids it; recorded either way."""
         async with self._semaphore:
             # Checked after waiting for a slot: that is when it would be sent.
             timeout = self._limits.query_timeout
             if self._enforce:
-                stop = self._budget_stop()
+                stop = self._budget_stop(optional)
                 if stop is not None:
                     refused = Exchange(
                         server=str(server),
@@ -195,7 +214,10 @@ class Client:
         others = self._timeouts.get(key, set()) - {spec}
         return key not in self._answered and len(others) >= SILENT_AFTER
 
-    def _budget_stop(self) -> str | None:
+    def _budget_stop(self, optional: bool = False) -> str | None:
+        cap = self._limits.max_queries - self._limits.max_queries // RESERVED_SHARE
+        if optional and self._sent >= cap:
+            return f"{_BUDGET_PREFIX}{OPTIONAL_LIMIT}={cap} reached"
         if self._sent >= self._limits.max_queries:
             return f"{_BUDGET_PREFIX}max_queries={self._limits.max_queries} reached"
         if self._elapsed() >= self._limits.deadline:
