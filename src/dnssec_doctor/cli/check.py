@@ -10,9 +10,11 @@ from dnssec_doctor.capture import load_capture
 from dnssec_doctor.capture import save_capture as write_capture
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
+    DB_OPTION,
     FORMAT_OPTION,
     NETWORK_OPTIONS,
     build_request,
+    db_url,
     emit,
     progress,
     resolve_at,
@@ -20,7 +22,7 @@ from dnssec_doctor.cli.common import (
 from dnssec_doctor.cli.convert import IntRange, PathArg
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.session import diagnose_capture, probe_live
+from dnssec_doctor.session import diagnose_capture_with_survey, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
 
@@ -73,6 +75,7 @@ def probe(name: str, output: Path, **net: object) -> None:
         metavar="FILE",
         help="Also save the capture of this run.",
     ),
+    DB_OPTION,
     FORMAT_OPTION,
 )
 def check(
@@ -81,6 +84,7 @@ def check(
     at: str | None,
     expiry_warning: int,
     save_capture: Path | None,
+    db: str | None,
     fmt: str,
     **net: object,
 ) -> None:
@@ -92,6 +96,7 @@ def check(
       dnssec-doctor check www.example.com --resolver 192.0.2.53 --at +7d
       dnssec-doctor check example.com --ns 192.0.2.1      (before delegating)
       dnssec-doctor check --replay capture.json --format html > report.html
+      dnssec-doctor check example.com --db default    (record it: see 'history')
     """  # fmt: skip
     now = resolve_at(at)
     if replay is not None:
@@ -104,7 +109,7 @@ def check(
         request = build_request(name, **net)  # type: ignore[arg-type]
         with (
             progress(f"checking {name} …"),
-            Warmup(modules_for(fmt, resolvers=bool(request.resolvers))),
+            Warmup(modules_for(fmt, resolvers=bool(request.resolvers), history=db is not None)),
         ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
         if save_capture is not None:
@@ -119,5 +124,13 @@ def check(
         )
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
-    diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning * 86400))
+    diagnosis, survey = diagnose_capture_with_survey(
+        capture, now, AnalysisOptions(expiry_warning * 86400)
+    )
+    if db is not None:
+        from dnssec_doctor.history.recorder import record_check
+        from dnssec_doctor.history.store import HistoryStore
+
+        with HistoryStore.open(db_url(db)) as store:
+            diagnosis = record_check(store, capture, diagnosis, survey).diagnosis
     sys.exit(emit(diagnosis, fmt))

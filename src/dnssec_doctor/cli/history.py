@@ -1,0 +1,60 @@
+"""``history NAME``: the timeline of recorded observations and what changed between them."""
+
+from __future__ import annotations
+
+import sys
+
+from dnssec_doctor.cli.args import Argument, Option, command
+from dnssec_doctor.cli.common import HISTORY_DB_OPTION, db_url, resolve_at
+from dnssec_doctor.cli.convert import Choice
+from dnssec_doctor.errors import DoctorError
+
+HISTORY_FORMATS = ("text", "json", "html")
+
+
+@command(
+    "history",
+    Argument("name"),
+    HISTORY_DB_OPTION,
+    Option("--since", metavar="WHEN",
+           help="Only observations from WHEN on (ISO 8601, or relative like -7d)."),
+    Option("--format", dest="fmt", convert=Choice(HISTORY_FORMATS), default="text",
+           show_default=True, help="Output format."),
+)  # fmt: skip
+def history(name: str, db: str, since: str | None, fmt: str) -> None:
+    """Show the recorded observations of NAME and what changed between them.
+
+    The exit status is the newest observation's (0, 1 or 2), or 3 when NAME has none.
+
+    \b
+    Examples:
+      dnssec-doctor history example.com
+      dnssec-doctor history example.com --since -7d --format html > history.html
+      dnssec-doctor history example.com --db postgresql://monitor@db.example/dnssec
+    """  # fmt: skip
+    from dnssec_doctor.history.recorder import history_name
+    from dnssec_doctor.history.report import build_report
+    from dnssec_doctor.history.store import HistoryStore
+
+    key = history_name(name)
+    start = None if since is None else resolve_at(since)
+    with HistoryStore.open(db_url(db)) as store:
+        observations = store.observations(key, since=start)
+        if not observations:
+            where = "" if start is None else " in that period"
+            raise DoctorError(f"no observations of {key} in {store.url}{where}")
+        facts = store.facts({o.state_id for o in observations})
+    report = build_report(key, observations, facts)
+    if fmt == "json":
+        from dnssec_doctor.render.history import render_history_json
+
+        sys.stdout.write(render_history_json(report))
+    elif fmt == "html":
+        from dnssec_doctor.render.history import render_history_html
+
+        sys.stdout.write(render_history_html(report))
+    else:
+        from dnssec_doctor.render.history import render_history_text
+
+        sys.stdout.write(render_history_text(report))
+    sys.exit(observations[-1].exit_code)

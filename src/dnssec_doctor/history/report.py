@@ -1,0 +1,90 @@
+"""The ``history`` report: runs of observations, what changed between them, the forecast.
+
+Pure: observations and facts in, a report out. Consecutive observations that saw the
+same served state with the same outcome form one *run* (a zone checked every five
+minutes for a month is a handful of runs, not 8,640 lines); each run lists what
+changed since the previous one. The findings are the ones ``check --db`` adds to the
+newest diagnosis: CHANGE_SINCE_LAST_GOOD and SIGNATURES_NOT_REFRESHED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dnssec_doctor.findings import Finding
+from dnssec_doctor.history.facts import ObservationFacts
+from dnssec_doctor.history.forecast import ZoneForecast, forecast, stalled_findings
+from dnssec_doctor.history.lastgood import change_since_last_good
+from dnssec_doctor.history.store import StoredObservation, runs_of
+from dnssec_doctor.history.timeline import Change, diff, serial_of
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Consecutive observations with the same served state and outcome."""
+
+    first: StoredObservation
+    last: StoredObservation
+    count: int
+    changes: tuple[Change, ...]
+    """What changed since the previous run (empty for the first, or when only the outcome did)."""
+    serials: tuple[tuple[str, int | None], ...]
+    """Zone → highest SOA serial served, in chain order."""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryReport:
+    """Everything ``history NAME`` shows."""
+
+    name: str
+    observations: int
+    runs: tuple[Run, ...]
+    forecasts: tuple[ZoneForecast, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def newest(self) -> StoredObservation | None:
+        """The newest observation."""
+        return self.runs[-1].last if self.runs else None
+
+
+def build_report(
+    name: str, history: Sequence[StoredObservation], facts: dict[int, ObservationFacts]
+) -> HistoryReport:
+    """The report of ``history`` (oldest first); ``facts`` holds every state it names."""
+    runs: list[Run] = []
+    start = 0
+    for i in range(1, len(history) + 1):
+        if i < len(history) and _same_run(history[start], history[i]):
+            continue
+        first, last = history[start], history[i - 1]
+        previous = runs[-1].last.state_id if runs else None
+        changes = (
+            ()
+            if previous in (None, first.state_id)
+            else tuple(diff(facts[previous], facts[first.state_id]))
+        )
+        state = facts[first.state_id]
+        serials = tuple((zone, serial_of(state, zone)) for zone in state.zones)
+        runs.append(Run(first, last, i - start, changes, serials))
+        start = i
+    findings: list[Finding] = []
+    forecasts: list[ZoneForecast] = []
+    if history:
+        newest = history[-1]
+        forecasts = forecast(runs_of(history), newest.state_id, facts)
+        findings += stalled_findings(forecasts, newest.observed_at)
+        change = change_since_last_good(history, facts)
+        if change is not None:
+            findings.insert(0, change)
+    return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
+
+
+def _same_run(a: StoredObservation, b: StoredObservation) -> bool:
+    return (a.state_id, a.status, a.worst, a.finding_count) == (
+        b.state_id,
+        b.status,
+        b.worst,
+        b.finding_count,
+    )
