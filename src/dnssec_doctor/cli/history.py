@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import HISTORY_DB_OPTION, db_url, resolve_at
-from dnssec_doctor.cli.convert import Choice
+from dnssec_doctor.cli.convert import Choice, IntRange
 from dnssec_doctor.errors import DoctorError
 
 HISTORY_FORMATS = ("text", "json", "html")
@@ -20,8 +21,10 @@ HISTORY_FORMATS = ("text", "json", "html")
            help="Only observations from WHEN on (ISO 8601, or relative like -7d)."),
     Option("--format", dest="fmt", convert=Choice(HISTORY_FORMATS), default="text",
            show_default=True, help="Output format."),
+    Option("--capture", convert=IntRange(1, 2**62), metavar="ID",
+           help="Print the capture stored with observation ID instead (for check --replay)."),
 )  # fmt: skip
-def history(name: str, db: str, since: str | None, fmt: str) -> None:
+def history(name: str, db: str, since: str | None, fmt: str, capture: int | None) -> None:
     """Show the recorded observations of NAME and what changed between them.
 
     The exit status is the newest observation's (0, 1 or 2), or 3 when NAME has none.
@@ -31,6 +34,7 @@ def history(name: str, db: str, since: str | None, fmt: str) -> None:
       dnssec-doctor history example.com
       dnssec-doctor history example.com --since -7d --format html > history.html
       dnssec-doctor history example.com --db postgresql://monitor@db.example/dnssec
+      dnssec-doctor history example.com --capture 42 > c.json; dnssec-doctor check --replay c.json
     """  # fmt: skip
     from dnssec_doctor.history.recorder import history_name
     from dnssec_doctor.history.report import build_report
@@ -38,6 +42,11 @@ def history(name: str, db: str, since: str | None, fmt: str) -> None:
 
     key = history_name(name)
     start = None if since is None else resolve_at(since)
+    if capture is not None:
+        with HistoryStore.open(db_url(db)) as store:
+            document = store.capture(key, capture)
+        sys.stdout.write(json.dumps(document, indent=1) + "\n")
+        return
     with HistoryStore.open(db_url(db)) as store:
         observations = store.observations(key, since=start)
         if not observations:

@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -66,6 +66,7 @@ def open_engine(text: str | None) -> tuple[Engine, str]:
         _prepare_sqlite_file(url, is_default=text is None)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         try:
             engine = create_engine(url, connect_args={"connect_timeout": 10})
@@ -76,10 +77,24 @@ def open_engine(text: str | None) -> tuple[Engine, str]:
     return engine, shown(url)
 
 
+WRITE = {"dnssec_doctor_write": True}
+"""Execution options of a connection that will write: on SQLite it takes the write lock
+when its transaction begins, so two recorders queue (busy timeout) instead of both
+reading and then failing to upgrade their locks."""
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    # SQLAlchemy's recipe for pysqlite: let SQLAlchemy emit BEGIN itself (_sqlite_begin),
+    # which also makes the migrations' DDL transactional.
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get("dnssec_doctor_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _prepare_sqlite_file(url: URL, *, is_default: bool) -> None:

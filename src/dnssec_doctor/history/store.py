@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.history.dburl import open_engine
+from dnssec_doctor.history.dburl import WRITE, open_engine
 from dnssec_doctor.history.facts import (
     DsFact,
     KeyFact,
@@ -129,8 +129,12 @@ class HistoryStore:
         """Open (and create or upgrade) the database at ``url`` (None: the default file)."""
         engine, shown_url = open_engine(url)
         store = cls(engine, shown_url)
-        with store._errors("open"):
-            ensure_schema(engine, shown_url)
+        try:
+            with store._errors("open"):
+                ensure_schema(engine, shown_url)
+        except BaseException:
+            engine.dispose()  # no connection left for the garbage collector to close
+            raise
         return store
 
     def close(self) -> None:
@@ -162,7 +166,11 @@ class HistoryStore:
         """Record one observation in one transaction; its id."""
         capture_gz = gzip.compress(obs.capture_json, compresslevel=6, mtime=0)
         diagnosis_gz = gzip.compress(obs.diagnosis_json, compresslevel=6, mtime=0)
-        with self._errors("record"), self.engine.begin() as conn:
+        with (
+            self._errors("record"),
+            self.engine.connect().execution_options(**WRITE) as conn,
+            conn.begin(),
+        ):
             state_id = self._state_id(conn, obs.facts)
             observation_id = conn.execute(
                 insert(observations).values(
@@ -202,12 +210,22 @@ class HistoryStore:
         return int(observation_id)
 
     def _state_id(self, conn: Connection, facts: ObservationFacts) -> int:
-        found = conn.execute(select(states.c.id).where(states.c.digest == facts.digest)).first()
+        by_digest = select(states.c.id).where(states.c.digest == facts.digest)
+        found = conn.execute(by_digest).first()
         if found is not None:
             return int(found[0])
-        state_id = int(
-            conn.execute(insert(states).values(digest=facts.digest)).inserted_primary_key[0]  # type: ignore[index]
+        # Another recorder may insert the same state meanwhile (PostgreSQL: this waits
+        # for its transaction); then its rows are the state's, and ours are not needed.
+        insert_state = (
+            _upsert_insert(conn, states)
+            .values(digest=facts.digest)
+            .on_conflict_do_nothing(index_elements=["digest"])
+            .returning(states.c.id)
         )
+        inserted = conn.execute(insert_state).first()
+        if inserted is None:
+            return int(conn.execute(by_digest).scalar_one())
+        state_id = int(inserted[0])
         position = {zone: i for i, zone in enumerate(facts.zones)}
         _insert_rows(conn, state_servers, state_id, facts.servers, {"position": position})
         _insert_rows(conn, state_keys, state_id, facts.keys)
@@ -287,11 +305,42 @@ class HistoryStore:
             _document(row.diagnosis_gz, f"the diagnosis of observation {observation_id}"),
         )
 
+    def capture(self, name: str, observation_id: int) -> dict[str, Any]:
+        """The capture stored with one observation of ``name``, checked to be a capture."""
+        from dnssec_doctor.capture import Capture
+
+        query = select(payloads.c.capture_gz).join(
+            observations, observations.c.id == payloads.c.observation_id
+        )
+        query = query.where(observations.c.id == observation_id, observations.c.name == name)
+        with self._errors("read"), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise DoctorError(f"no observation {observation_id} of {name} in {self.url}")
+        what = f"the capture of observation {observation_id}"
+        document = _document(row[0], what)
+        try:
+            Capture.from_json(document)
+        except DoctorError as exc:
+            raise DoctorError(f"{what} in the history database is corrupt ({exc})") from None
+        return document
+
     def names(self) -> list[str]:
         """Every name with at least one observation."""
         with self._errors("read"), self.engine.connect() as conn:
             query = select(observations.c.name).distinct().order_by(observations.c.name)
             return [str(r[0]) for r in conn.execute(query)]
+
+
+def _upsert_insert(conn: Connection, table: Any) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def _insert_rows(

@@ -58,7 +58,8 @@ def render_history_text(report: HistoryReport) -> str:
     out = [f"History of {report.name}: {report.observations} observations, {len(report.runs)} runs"]
     for run in report.runs:
         out.append("")
-        out.append(f"{_span(run)}  {_outcome(run)}")
+        ids = f"#{run.first.id}" + (f"…#{run.last.id}" if run.count > 1 else "")
+        out.append(f"{_span(run)}  {_outcome(run)}  {ids}")
         out.append(f"  serials: {_serials(run)}")
         out += [f"  * {c.text}" for c in run.changes]
     if report.forecasts:
@@ -86,6 +87,8 @@ def history_json(report: HistoryReport) -> dict[str, Any]:
             {
                 "first": iso(run.first.observed_at),
                 "last": iso(run.last.observed_at),
+                "first_id": run.first.id,
+                "last_id": run.last.id,
                 "observations": run.count,
                 "status": run.first.status,
                 "worst": run.first.worst,
