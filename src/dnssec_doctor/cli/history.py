@@ -37,7 +37,7 @@ def history(name: str, db: str, since: str | None, fmt: str, capture: int | None
       dnssec-doctor history example.com --capture 42 > c.json; dnssec-doctor check --replay c.json
     """  # fmt: skip
     from dnssec_doctor.history.recorder import history_name
-    from dnssec_doctor.history.report import build_report
+    from dnssec_doctor.history.report import build_report, states_needed
     from dnssec_doctor.history.store import HistoryStore
 
     key = history_name(name)
@@ -48,12 +48,12 @@ def history(name: str, db: str, since: str | None, fmt: str, capture: int | None
         sys.stdout.write(json.dumps(document, indent=1) + "\n")
         return
     with HistoryStore.open(db_url(db)) as store:
-        observations = store.observations(key, since=start)
-        if not observations:
+        observations = store.observations(key)
+        if not any(start is None or o.observed_at >= start for o in observations):
             where = "" if start is None else " in that period"
             raise DoctorError(f"no observations of {key} in {store.url}{where}")
-        facts = store.facts({o.state_id for o in observations})
-    report = build_report(key, observations, facts)
+        facts = store.facts(states_needed(observations, start))
+    report = build_report(key, observations, facts, start)
     if fmt == "json":
         from dnssec_doctor.render.history import render_history_json
 

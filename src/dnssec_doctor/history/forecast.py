@@ -25,6 +25,8 @@ from dnssec_doctor.history.store import StateRun
 from dnssec_doctor.history.timeline import newest_inception
 
 CODE = "SIGNATURES_NOT_REFRESHED"
+FORECAST_RUNS = 24
+"""Served states the forecast looks back over (each re-signing makes one)."""
 
 
 @dataclass(frozen=True, slots=True)

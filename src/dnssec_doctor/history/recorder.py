@@ -17,15 +17,12 @@ from dnssec_doctor import __version__
 from dnssec_doctor.capture import Capture
 from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
-from dnssec_doctor.history.forecast import forecast, stalled_findings
+from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
 from dnssec_doctor.history.lastgood import attach, change_since_last_good
 from dnssec_doctor.history.store import HistoryStore, NewObservation, StateRun, StoredObservation
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.probe.survey import Survey
 from dnssec_doctor.severity import exit_code_for
-
-FORECAST_RUNS = 24
-"""Served states the forecast looks back over (each re-signing makes one)."""
 
 CURRENT = -1
 """The state id the observation being recorded uses before it has one."""

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.facts import ObservationFacts
-from dnssec_doctor.history.forecast import ZoneForecast, forecast, stalled_findings
+from dnssec_doctor.history.forecast import (
+    FORECAST_RUNS,
+    ZoneForecast,
+    forecast,
+    stalled_findings,
+)
 from dnssec_doctor.history.lastgood import change_since_last_good
 from dnssec_doctor.history.store import StoredObservation, runs_of
 from dnssec_doctor.history.timeline import Change, diff, serial_of
@@ -50,9 +55,17 @@ class HistoryReport:
 
 
 def build_report(
-    name: str, history: Sequence[StoredObservation], facts: dict[int, ObservationFacts]
+    name: str,
+    everything: Sequence[StoredObservation],
+    facts: dict[int, ObservationFacts],
+    since: int | None = None,
 ) -> HistoryReport:
-    """The report of ``history`` (oldest first); ``facts`` holds every state it names."""
+    """The report of ``everything`` (oldest first) with the timeline from ``since`` on.
+
+    The forecast and the findings look at the whole history (the cadence and the last
+    good observation may predate ``since``), as ``check --db`` does.
+    """
+    history = [o for o in everything if since is None or o.observed_at >= since]
     runs: list[Run] = []
     start = 0
     for i in range(1, len(history) + 1):
@@ -71,14 +84,22 @@ def build_report(
         start = i
     findings: list[Finding] = []
     forecasts: list[ZoneForecast] = []
-    if history:
-        newest = history[-1]
-        forecasts = forecast(runs_of(history), newest.state_id, facts)
+    if everything:
+        newest = everything[-1]
+        forecasts = forecast(runs_of(everything)[-FORECAST_RUNS:], newest.state_id, facts)
         findings += stalled_findings(forecasts, newest.observed_at)
-        change = change_since_last_good(history, facts)
+        change = change_since_last_good(everything, facts)
         if change is not None:
             findings.insert(0, change)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
+
+
+def states_needed(everything: Sequence[StoredObservation], since: int | None) -> set[int]:
+    """The states ``build_report`` reads: those shown, the forecast's, and since the last good."""
+    shown = {o.state_id for o in everything if since is None or o.observed_at >= since}
+    recent = {r.state_id for r in runs_of(everything)[-FORECAST_RUNS:]}
+    last_good = max((i for i, o in enumerate(everything) if o.good), default=0)
+    return shown | recent | {o.state_id for o in everything[last_good:]}
 
 
 def _same_run(a: StoredObservation, b: StoredObservation) -> bool:
