@@ -276,3 +276,23 @@ def test_the_report_groups_runs_and_lists_changes_between_them(good: Observation
     assert {c.kind for c in report.runs[1].changes} == {"resigned"}
     assert [r.state_id for r in runs_of(history)] == [0, 1]
     assert report.findings == ()
+
+
+def test_history_output_escapes_dns_data_in_every_sink(good: ObservationFacts) -> None:
+    from dnssec_doctor.render.history import (
+        render_history_html,
+        render_history_json,
+        render_history_text,
+    )
+
+    hostile = "<script>alert(1)</script>\x1b[31m."
+    keys = [dataclasses.replace(k, zone=hostile) if k.zone == ZONE else k for k in good.keys]
+    states = {0: good, 1: _reseal(good, keys=keys, zones=(*good.zones, hostile))}
+    history = [_obs(1, LAB_NOW, 0), _obs(2, LAB_NOW + HOUR, 1, exit_code=2)]
+    report = build_report(ZONE, history, states)
+    assert report.findings and report.findings[0].code == "CHANGE_SINCE_LAST_GOOD"
+    text = render_history_text(report)
+    assert "\x1b" not in text and "\\027[31m" in text
+    page = render_history_html(report)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "\x1b" not in render_history_json(report)
