@@ -125,13 +125,17 @@ def test_a_key_swapped_without_the_ds_is_the_root_cause_of_the_newest_check(
         detail,
     ), detail
     assert "joined the DNSKEY RRset" in detail and "it worked at 2027-01-15T09:00:00Z" in detail
+    assert detail.index("left the DNSKEY") < detail.index("joined the DNSKEY")  # likely cause first
+    assert re.match(
+        r"Publish key \d+ in the DNSKEY RRset of good-nsec\.test\. again", roots[0]["fix"]
+    )
     explained = [f for f in doc["findings"] if roots[0]["id"] in f["caused_by"]]
     assert any(f["code"] == "DS_NO_MATCHING_DNSKEY" for f in explained)
     # history says the same, and the text report shows the changes of the run
     report = invoke("history", "good-nsec.test", "--db", db_url)
     assert report.exit_code == 2
     assert "left the DNSKEY RRset of good-nsec.test." in report.stdout
-    assert "CHANGE_SINCE_LAST_GOOD" in report.stdout
+    assert "CHANGE_SINCE_LAST_GOOD (critical)" in report.stdout  # as check --db recorded it
     page = invoke("history", "good-nsec.test", "--db", db_url, "--format", "html").stdout
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page
     assert "script-src 'none'" in page and "left the DNSKEY RRset" in page

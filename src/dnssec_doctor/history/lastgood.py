@@ -48,6 +48,7 @@ def change_since_last_good(
     seen = _step_changes(history[last_good_index:], facts)
     fallback = first_bad.observed_at
     dated = [(c, next((at for at, ids in seen if c.identity in ids), fallback)) for c in net]
+    dated.sort(key=lambda item: (_LIKELY_CAUSE.get(item[0].kind, len(_LIKELY_CAUSE)), item[1]))
     zone = _zone(dated, facts[newest.state_id])
     evidence = {
         "last_good": iso(last_good.observed_at),
@@ -65,7 +66,63 @@ def change_since_last_good(
         detail=_detail(dated, facts[newest.state_id], last_good, first_bad),
         evidence=evidence,
         subject=f"since {iso(last_good.observed_at)}",
+        fix=_fix([c for c, _ in dated], facts[newest.state_id]),
     )
+
+
+_LIKELY_CAUSE = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            "key-removed",
+            "key-revoked",
+            "ds-removed",
+            "ds-added",
+            "denial",
+            "nsec3-params",
+            "server-silent",
+            "server-removed",
+            "zone-removed",
+            "key-flags",
+            "ns",
+            "ttl",
+            "key-added",
+            "server-added",
+            "server-answers",
+            "zone-added",
+            "serial",
+            "resigned",
+        )
+    )
+}
+"""Changes in the order the detail lists them: what breaks validation most often first."""
+
+
+def _fix(changes: list[Change], newest: ObservationFacts) -> str | None:
+    """A concrete fix for the changes that most often break a zone; None: the catalog's."""
+    steps = []
+    for change in changes:
+        if change.kind == "key-removed" and change.before:
+            tag = int(change.before)
+            if any(d.zone == change.zone and d.key_tag == tag for d in newest.ds):
+                steps.append(
+                    f"Publish key {tag} in the DNSKEY RRset of {change.zone} again and sign the "
+                    "DNSKEY RRset with it, or upload the DS of the new KSK; remove the old key "
+                    "only once the new DS has been at the parent for its TTL (RFC 7583 §3.3)"
+                )
+            elif any(s.zone == change.zone and s.key_tag == tag for s in newest.signatures):
+                steps.append(
+                    f"Publish key {tag} in {change.zone} again: signatures made with it are "
+                    "still served; remove it only after they are replaced and their TTL passed"
+                )
+        elif change.kind == "ds-removed" and change.before:
+            steps.append(
+                f"Check the DS set of {change.zone} at the registry: DS {change.before} was "
+                "removed; it must match a KSK the zone publishes and signs with"
+            )
+    if not steps:
+        return None
+    return "; ".join(dict.fromkeys(steps)) + "."
 
 
 def _step_changes(

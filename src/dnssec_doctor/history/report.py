@@ -9,6 +9,7 @@ newest diagnosis: CHANGE_SINCE_LAST_GOOD and SIGNATURES_NOT_REFRESHED.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from dnssec_doctor.history.forecast import (
 from dnssec_doctor.history.lastgood import change_since_last_good
 from dnssec_doctor.history.store import StoredObservation, runs_of
 from dnssec_doctor.history.timeline import Change, diff, serial_of
+from dnssec_doctor.severity import Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,7 @@ def build_report(
         findings += stalled_findings(forecasts, newest.observed_at)
         change = change_since_last_good(everything, facts)
         if change is not None:
-            findings.insert(0, change)
+            findings.insert(0, as_recorded(change, newest))
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 
@@ -100,6 +102,15 @@ def states_needed(everything: Sequence[StoredObservation], since: int | None) ->
     recent = {r.state_id for r in runs_of(everything)[-FORECAST_RUNS:]}
     last_good = max((i for i, o in enumerate(everything) if o.good), default=0)
     return shown | recent | {o.state_id for o in everything[last_good:]}
+
+
+def as_recorded(change: Finding, newest: StoredObservation) -> Finding:
+    """CHANGE_SINCE_LAST_GOOD with the severity ``check --db`` gave it (``lastgood.attach``):
+    the newest observation's worst when something changed, else context (info)."""
+    kinds = {c.get("kind") for c in change.evidence.get("changes", [])}
+    if kinds - {"resigned"}:
+        return dataclasses.replace(change, severity=Severity.parse(newest.worst))
+    return change
 
 
 def _same_run(a: StoredObservation, b: StoredObservation) -> bool:
