@@ -163,9 +163,19 @@ def test_a_corrupt_stored_capture_is_one_line_and_exit_3(db_url: str) -> None:
     assert invoke("history", "good-nsec.test", "--db", db_url).exit_code == 0
 
 
-def test_history_of_an_unknown_name_is_exit_3(db_url: str) -> None:
+def test_history_of_an_unknown_name_or_period_is_exit_3(db_url: str) -> None:
     run = invoke("history", "nothing-here.test", "--db", db_url)
     assert run.exit_code == 3 and "no observations of nothing-here.test." in run.stderr
+    with HistoryStore.open(db_url) as store:
+        _record(store, "good-nsec")
+    later = invoke("history", "GOOD-nsec.test.", "--db", db_url, "--since", f"@{LAB_NOW + 1}")
+    assert later.exit_code == 3 and "in that period" in later.stderr
+    assert (
+        invoke("history", "good-nsec.test", "--db", db_url, "--since", "yesterday").exit_code == 3
+    )
+    assert (
+        invoke("history", "good-nsec.test", "--db", db_url, "--since", f"@{LAB_NOW}").exit_code == 0
+    )
 
 
 @pytest.mark.parametrize(
