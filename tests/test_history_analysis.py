@@ -87,6 +87,14 @@ def test_facts_of_a_capture_name_every_zone_server_key_ds_and_signature(
     assert _facts("good-nsec3").digest != good.digest
 
 
+def test_cds_and_cdnskey_are_facts_and_their_change_is_a_change() -> None:
+    facts = _facts("cds-mismatch")
+    kinds = {c.rrtype for c in facts.cds if c.zone == "cds-mismatch.test."}
+    assert kinds == {"CDS", "CDNSKEY"}
+    (change,) = diff(_reseal(facts, cds=[]), facts)
+    assert change.kind == "cds" and "changed from none to CDNSKEY" in change.text
+
+
 def test_nsec3_parameters_and_denial_mode_are_facts() -> None:
     facts = _facts("good-nsec3")
     child = [s for s in facts.servers if s.zone == "good-nsec3.test." and s.role == "child"]

@@ -91,6 +91,7 @@ def test_facts_survive_the_round_trip_exactly(db_url: str) -> None:
         stored = store.facts([row.state_id])[row.state_id]
     assert stored == recorded.facts
     assert stored.digest == recorded.facts.digest
+    assert stored.cds == recorded.facts.cds
     denial = {s.denial for s in stored.servers if s.zone == "nsec3-migration-half-done.test."}
     assert {"nsec", "nsec3"} <= denial  # half the servers switched
 

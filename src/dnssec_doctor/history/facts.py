@@ -10,6 +10,7 @@ per RRset and key (RFC 4034 §3.1.5), and the denial mode with its NSEC3 paramet
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -85,6 +86,26 @@ class DsFact:
 
 
 @dataclass(frozen=True, slots=True, order=True)
+class CdsFact:
+    """One CDS or CDNSKEY record at the zone's apex on one server (RFC 7344 §3).
+
+    ``data`` is the digest (CDS) or the first 16 hex digits of SHA-256 over the public key
+    (CDNSKEY, like ``KeyFact.key_id``); ``flags`` and ``digest_type`` are 0 where they do
+    not apply. Kept so that history can tell how long a CDS set waited for the parent.
+    """
+
+    zone: str
+    server: str
+    rrtype: str
+    key_tag: int
+    algorithm: int
+    digest_type: int
+    flags: int
+    data: str
+    ttl: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
 class SignatureFact:
     """One RRSIG as one server served it (``zone`` is the signer name)."""
 
@@ -109,6 +130,7 @@ class ObservationFacts:
     keys: tuple[KeyFact, ...] = ()
     ds: tuple[DsFact, ...] = ()
     signatures: tuple[SignatureFact, ...] = ()
+    cds: tuple[CdsFact, ...] = ()
     digest: str = field(default="", compare=False)
 
     def canonical_json(self) -> str:
@@ -121,6 +143,7 @@ class ObservationFacts:
             "keys": [_values(k) for k in self.keys],
             "ds": [_values(d) for d in self.ds],
             "signatures": [_values(s) for s in self.signatures],
+            "cds": [_values(c) for c in self.cds],
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
@@ -129,7 +152,7 @@ class ObservationFacts:
         return min((s.expiration for s in self.signatures), default=None)
 
 
-def _values(item: ServerFacts | KeyFact | DsFact | SignatureFact) -> list[object]:
+def _values(item: ServerFacts | KeyFact | DsFact | SignatureFact | CdsFact) -> list[object]:
     return [getattr(item, name) for name in item.__slots__]
 
 
@@ -139,6 +162,7 @@ def sealed(
     keys: list[KeyFact],
     ds: list[DsFact],
     signatures: list[SignatureFact],
+    cds: list[CdsFact] | None = None,
 ) -> ObservationFacts:
     """Facts in canonical order, with their digest."""
     facts = ObservationFacts(
@@ -147,11 +171,10 @@ def sealed(
         keys=tuple(sorted(set(keys))),
         ds=tuple(sorted(set(ds))),
         signatures=tuple(sorted(set(signatures))),
+        cds=tuple(sorted(set(cds or ()))),
     )
     digest = hashlib.sha256(facts.canonical_json().encode("utf-8")).hexdigest()
-    return ObservationFacts(
-        facts.zones, facts.servers, facts.keys, facts.ds, facts.signatures, digest
-    )
+    return dataclasses.replace(facts, digest=digest)
 
 
 def facts_from_survey(survey: Survey) -> ObservationFacts:
@@ -160,11 +183,12 @@ def facts_from_survey(survey: Survey) -> ObservationFacts:
     keys: list[KeyFact] = []
     ds: list[DsFact] = []
     signatures: list[SignatureFact] = []
+    cds: list[CdsFact] = []
     nxname = survey.nonexistent_name
     for cut in survey.cuts:
-        _child_facts(cut, nxname, servers, keys, signatures)
+        _child_facts(cut, nxname, servers, keys, signatures, cds)
         _parent_facts(cut, servers, ds, signatures)
-    return sealed(tuple(c.zone for c in survey.cuts), servers, keys, ds, signatures)
+    return sealed(tuple(c.zone for c in survey.cuts), servers, keys, ds, signatures, cds)
 
 
 def _child_facts(
@@ -173,6 +197,7 @@ def _child_facts(
     servers: list[ServerFacts],
     keys: list[KeyFact],
     signatures: list[SignatureFact],
+    cds: list[CdsFact],
 ) -> None:
     by_server: dict[str, list[dns.message.Message]] = {}
     for key, exchange in cut.queries.items():
@@ -190,6 +215,7 @@ def _child_facts(
                 if rrset.name.to_text() != cut.zone:
                     continue
                 _apex_values(rrset, cut.zone, server, values, keys)
+                _cds_values(rrset, cut.zone, server, cds)
             if nxname and message.question and message.question[0].name.to_text() == nxname:
                 values["denial"] = _denial_mode(message)
         servers.append(
@@ -231,6 +257,23 @@ def _apex_values(
                     ttl=rrset.ttl,
                 )
             )
+
+
+def _cds_values(rrset: dns.rrset.RRset, zone: str, server: str, out: list[CdsFact]) -> None:
+    if rrset.rdtype == dns.rdatatype.CDS:
+        for rdata in rrset:
+            out.append(
+                CdsFact(zone, server, "CDS", int(rdata.key_tag), int(rdata.algorithm),
+                        int(rdata.digest_type), 0, rdata.digest.hex(), rrset.ttl)
+            )  # fmt: skip
+    elif rrset.rdtype == dns.rdatatype.CDNSKEY:
+        for rdata in rrset:
+            key_id = hashlib.sha256(rdata.key).hexdigest()[:16]
+            tag = int(dnspython_dnssec.key_id(rdata))
+            out.append(
+                CdsFact(zone, server, "CDNSKEY", tag, int(rdata.algorithm), 0,
+                        int(rdata.flags), key_id, rrset.ttl)
+            )  # fmt: skip
 
 
 def _denial_mode(message: dns.message.Message) -> str:

@@ -86,6 +86,7 @@ _LIKELY_CAUSE = {
             "key-flags",
             "ns",
             "ttl",
+            "cds",
             "key-added",
             "server-added",
             "server-answers",

@@ -125,6 +125,23 @@ state_ds = Table(
     Index("ix_state_ds_state", "state_id"),
 )
 
+state_cds = Table(
+    "state_cds",
+    metadata,
+    Column("state_id", Integer, ForeignKey("states.id"), nullable=False),
+    Column("zone", Text, nullable=False),
+    Column("server", String(64), nullable=False),
+    Column("rrtype", String(8), nullable=False),
+    Column("key_tag", Integer, nullable=False),
+    Column("algorithm", SmallInteger, nullable=False),
+    Column("digest_type", SmallInteger, nullable=False),
+    Column("flags", Integer, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("ttl", BigInteger, nullable=False),
+    Index("ix_state_cds_state", "state_id"),
+)
+"""CDS and CDNSKEY at the apex of the zone holding the name (``facts.CdsFact``)."""
+
 state_signatures = Table(
     "state_signatures",
     metadata,

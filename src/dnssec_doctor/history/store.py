@@ -24,6 +24,7 @@ from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.dburl import WRITE, open_engine
 from dnssec_doctor.history.facts import (
+    CdsFact,
     DsFact,
     KeyFact,
     ObservationFacts,
@@ -35,6 +36,7 @@ from dnssec_doctor.history.schema import (
     observation_findings,
     observations,
     payloads,
+    state_cds,
     state_ds,
     state_keys,
     state_servers,
@@ -231,6 +233,7 @@ class HistoryStore:
         _insert_rows(conn, state_keys, state_id, facts.keys)
         _insert_rows(conn, state_ds, state_id, facts.ds)
         _insert_rows(conn, state_signatures, state_id, facts.signatures)
+        _insert_rows(conn, state_cds, state_id, facts.cds)
         return state_id
 
     def observations(
@@ -274,7 +277,7 @@ class HistoryStore:
         """The served state behind each id."""
         ids = sorted(set(state_ids))
         rows: dict[int, dict[str, list[Any]]] = {
-            i: {"servers": [], "keys": [], "ds": [], "signatures": []} for i in ids
+            i: {"servers": [], "keys": [], "ds": [], "signatures": [], "cds": []} for i in ids
         }
         digests: dict[int, str] = {}
         with self._errors("read"), self.engine.connect() as conn:
@@ -286,6 +289,7 @@ class HistoryStore:
                     (state_keys, "keys"),
                     (state_ds, "ds"),
                     (state_signatures, "signatures"),
+                    (state_cds, "cds"),
                 ):
                     for row in conn.execute(select(table).where(table.c.state_id.in_(chunk))):
                         rows[row.state_id][kind].append(row)
@@ -370,6 +374,7 @@ def _facts_from_rows(rows: dict[str, list[Row[Any]]], digest: str) -> Observatio
         keys=tuple(sorted(_as(KeyFact, r) for r in rows["keys"])),
         ds=tuple(sorted(_as(DsFact, r) for r in rows["ds"])),
         signatures=tuple(sorted(_as(SignatureFact, r) for r in rows["signatures"])),
+        cds=tuple(sorted(_as(CdsFact, r) for r in rows["cds"])),
         digest=digest,
     )
 

@@ -25,7 +25,7 @@ class Change:
     """``key-added``, ``key-removed``, ``key-revoked``, ``key-flags``, ``ds-added``,
     ``ds-removed``, ``serial``, ``resigned``, ``denial``, ``nsec3-params``,
     ``server-added``, ``server-removed``, ``server-silent``, ``server-answers``, ``ns``,
-    ``ttl``, ``zone-added``, ``zone-removed``."""
+    ``ttl``, ``cds``, ``zone-added``, ``zone-removed``."""
     subject: str
     text: str
     before: str = ""
@@ -58,8 +58,23 @@ def diff(old: ObservationFacts, new: ObservationFacts) -> list[Change]:
         changes += _ds(zone, old, new)
         changes += _serial(zone, old, new)
         changes += _apex(zone, old, new)
+        changes += _cds(zone, old, new)
         changes += _signing(zone, old, new)
     return changes
+
+
+def _cds_set(facts: ObservationFacts, zone: str) -> str:
+    return ", ".join(
+        sorted({f"{c.rrtype} {c.key_tag}/{c.algorithm}" for c in facts.cds if c.zone == zone})
+    )
+
+
+def _cds(zone: str, old: ObservationFacts, new: ObservationFacts) -> list[Change]:
+    before, after = _cds_set(old, zone), _cds_set(new, zone)
+    if before == after:
+        return []
+    text = f"CDS/CDNSKEY of {zone} changed from {before or 'none'} to {after or 'none'}"
+    return [Change(zone, "cds", "CDS", text, before, after)]
 
 
 def _child(facts: ObservationFacts, zone: str) -> list[tuple[str, bool]]:

@@ -112,11 +112,26 @@ def upgrade() -> None:
         sa.Column("original_ttl", sa.BigInteger, nullable=False),
     )
     op.create_index("ix_state_signatures_state", "state_signatures", ["state_id"])
+    op.create_table(
+        "state_cds",
+        sa.Column("state_id", sa.Integer, sa.ForeignKey("states.id"), nullable=False),
+        sa.Column("zone", sa.Text, nullable=False),
+        sa.Column("server", sa.String(64), nullable=False),
+        sa.Column("rrtype", sa.String(8), nullable=False),
+        sa.Column("key_tag", sa.Integer, nullable=False),
+        sa.Column("algorithm", sa.SmallInteger, nullable=False),
+        sa.Column("digest_type", sa.SmallInteger, nullable=False),
+        sa.Column("flags", sa.Integer, nullable=False),
+        sa.Column("data", sa.Text, nullable=False),
+        sa.Column("ttl", sa.BigInteger, nullable=False),
+    )
+    op.create_index("ix_state_cds_state", "state_cds", ["state_id"])
 
 
 def downgrade() -> None:
     """Drop everything (never run by dnssec-doctor itself: it refuses to migrate down)."""
     for table in (
+        "state_cds",
         "state_signatures",
         "state_ds",
         "state_keys",
