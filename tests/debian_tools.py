@@ -27,6 +27,7 @@ TOOL_PACKAGES: dict[str, str] = {
     "kzonecheck": "knot-dnssecutils",
     "dot": "graphviz",
     "ip": "iproute2",
+    "time": "time",
 }
 """Program name → the Debian package that provides it."""
 

@@ -48,6 +48,7 @@ from dnssec_doctor.lab.plan import LabPlan, ScenarioInfo
 from dnssec_doctor.lab.real import RealLab, start_real
 from dnssec_doctor.lab.realconf import bind_trust_anchors
 from dnssec_doctor.lab.scenarios import build_lab, scenario_names
+from dnssec_doctor.lab.scenarios_cuts import SCENARIOS as SCENARIOS_CUTS
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import DEFAULT_TYPES, ProbeRequest
@@ -79,6 +80,8 @@ COMPARED = (
 )
 """Scenarios whose answers the two backends must give alike: every kind of denial, two
 copies of one zone, and RSA keys (answers too big for 512 bytes)."""
+CUT_SCENARIOS = tuple(SCENARIOS_CUTS)
+"""Children on their parent's servers (lab.scenarios_cuts)."""
 SEED = 11
 REAL_BASE, EMBEDDED_BASE = labbases.REAL, labbases.EMBEDDED
 """The tests' own ranges: a developer's `lab up` may be running on 127.77 or 127.78."""
@@ -467,6 +470,35 @@ def _differences(questions: list[Question]) -> list[str]:
 def test_embedded_answers_like_bind(lab: Lab, embedded: BackgroundLab, scenario: str) -> None:
     questions = zone_questions(lab.plan, _info(lab.plan, scenario))
     assert len(questions) > 30
+    assert _differences(questions) == []
+
+
+def cut_questions(plan: LabPlan, info: ScenarioInfo) -> list[Question]:
+    """What the walk asks a server that serves a parent and its child: NS at every label
+    down to the name (probe.cuts), the child's apex and DS, and the name itself."""
+    zone, name = dns.name.from_text(info.zone), dns.name.from_text(info.query_name)
+    labels = [
+        dns.name.Name(name.labels[-depth:]).to_text()
+        for depth in range(len(zone.labels) + 1, len(name.labels) + 1)
+    ]
+    asked = [(label, t) for label in labels for t in ("NS", "SOA", "DS", "DNSKEY")]
+    asked += [(info.query_name, t) for t in ("A", "AAAA", "TXT", "NULL")]
+    return [
+        Question(server.address.ip.split(".", 2)[2], n, t)
+        for server in plan.servers
+        if any(s.origin == info.zone for s in server.zones)
+        for n, t in asked
+    ]
+
+
+@pytest.mark.parametrize("scenario", CUT_SCENARIOS)
+def test_embedded_answers_for_children_like_bind(
+    lab: Lab, embedded: BackgroundLab, scenario: str
+) -> None:
+    """A server that serves the parent and the child answers from the deepest zone it
+    serves, the DS from the parent (RFC 4035 §3.1.4.1): both backends alike."""
+    questions = cut_questions(lab.plan, _info(lab.plan, scenario))
+    assert len(questions) >= 2 * 12
     assert _differences(questions) == []
 
 

@@ -358,3 +358,44 @@ def test_cname_loop_and_wildcard_cname_stop() -> None:
     response = ask(_FUZZ_AUTHORITY, "x.example.test.", "A")  # wildcard CNAME into the loop
     assert [r.rdtype for r in response.answer] == [T.CNAME] * 3
     assert response.answer[0].name == N("x.example.test.")
+
+
+DNAME_ZONE = """
+d.test. 300 IN SOA ns.d.test. h.d.test. 1 2 3 4 300
+d.test. 300 IN NS ns.d.test.
+ns.d.test. 300 IN A 192.0.2.1
+moved.d.test. 600 IN DNAME new.d.test.
+www.new.d.test. 300 IN A 192.0.2.2
+far.d.test. 300 IN DNAME other.example.
+cut.d.test. 300 IN NS ns.elsewhere.example.
+into-cut.d.test. 300 IN DNAME cut.d.test.
+"""
+
+
+def test_dname_synthesises_an_unsigned_cname_and_follows_it_in_the_zone() -> None:
+    """RFC 6672 §3.2: the DNAME, a CNAME with the DNAME's TTL, then the new name."""
+    authority = Authority([load_zone("d.test.", DNAME_ZONE)])
+    reply = ask(authority, "www.moved.d.test.", "A")
+    assert reply.flags & dns.flags.AA and reply.rcode() == dns.rcode.NOERROR
+    find(reply.answer, "moved.d.test.", T.DNAME)
+    cname = find(reply.answer, "www.moved.d.test.", T.CNAME)
+    assert cname.ttl == 600 and cname[0].target == N("www.new.d.test.")
+    find(reply.answer, "www.new.d.test.", T.A)
+    # Out of the zone, or delegated: the answer ends with the CNAME (as BIND's does).
+    far = ask(authority, "www.far.d.test.", "A")
+    assert find(far.answer, "www.far.d.test.", T.CNAME)[0].target == N("www.other.example.")
+    assert len(far.answer) == 2 and not far.authority
+    delegated = ask(authority, "www.into-cut.d.test.", "A")
+    assert len(delegated.answer) == 2 and not delegated.authority
+    # The DNAME owner itself is not renamed (§2.3).
+    assert ask(authority, "moved.d.test.", "DNAME").answer[0].rdtype == T.DNAME
+
+
+def test_dname_substitution_too_long_is_yxdomain() -> None:
+    """RFC 6672 §2.2: a synthesised name over 255 octets is YXDOMAIN."""
+    long_target = ".".join(["x" * 60] * 4) + ".d.test."  # 252 octets
+    zone = DNAME_ZONE + f"big.d.test. 300 IN DNAME {long_target}\n"
+    authority = Authority([load_zone("d.test.", zone)])
+    reply = ask(authority, ("y" * 50) + ".big.d.test.", "A")
+    assert reply.rcode() == dns.rcode.YXDOMAIN
+    find(reply.answer, "big.d.test.", T.DNAME)

@@ -350,6 +350,8 @@ def _query(info: ScenarioInfo) -> tuple[str, str]:
 
 def _delv_verdict(trace: str) -> str:
     """secure / insecure / bogus as ``delv +vtrace`` reports it."""
+    if "resolution failed: broken trust chain" in trace:
+        return "bogus"  # a CNAME into a bogus zone: its own RRset is still "fully validated"
     if "; fully validated" in trace:
         return "secure"
     if "; unsigned answer" in trace:

@@ -325,7 +325,16 @@ VALID_COPIES = {
     "corrupted-signature": (None, (), "match-signing"),
     "unsigned-rrset": (None, (), "match-signing"),
     "unsigned": (None, (), "none"),
+    "good-child-same-servers": (0, (1, 2), "match-signing"),
+    "good-optout-child-same-servers": (0, (1, 2), "match-signing"),
+    "child-wrong-ds-same-servers": (0, (1, 2), "match-signing"),
+    "good-ent-above-child": (0, (1, 2), "match-signing"),
+    "good-cname-into-sibling": (0, (1, 2), "match-signing"),
+    "good-child-subset-servers": (0, (1, 2), "match-signing"),
+    "cname-into-expired-sibling": (0, (1, 2), "match-signing"),
+    "good-dname-into-sibling": (0, (1, 2), "match-signing"),
 }
+"""(The children of the zone-cut scenarios are checked in test_lab_cuts.py.)"""
 
 
 def test_valid_copies_table_covers_every_scenario() -> None:
@@ -345,7 +354,13 @@ def test_signed_copies_validate_and_ds_state(plan: LabPlan, name: str) -> None:
 
 
 def test_denial_modes(plan: LabPlan) -> None:
-    nsec3 = {"good-nsec3", "good-nsec3-optout", "pre-nsec3-server", "nsec3-high-iterations"}
+    nsec3 = {
+        "good-nsec3",
+        "good-nsec3-optout",
+        "pre-nsec3-server",
+        "nsec3-high-iterations",
+        "good-optout-child-same-servers",
+    }
     for info in plan.scenarios:
         if info.name in ("unsigned", "nsec3-migration-half-done"):
             continue

@@ -15,6 +15,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Literal
 
+import pytest
+
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.capture import Exchange, load_capture
 from dnssec_doctor.probe.collect import collect
@@ -42,6 +44,8 @@ class RoundWire:
         """The round each query was sent in, in sending order."""
         self.sent: list[tuple[int, QuerySpec, str]] = []
         """(round, question, transport) of each query, in sending order."""
+        self.servers: list[str] = []
+        """The server each query went to, in sending order."""
 
     async def send(
         self,
@@ -52,6 +56,7 @@ class RoundWire:
     ) -> Exchange:
         self.rounds.append(self._round)
         self.sent.append((self._round, spec, transport))
+        self.servers.append(str(server))
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append(ready)
         if self._releaser is None or self._releaser.done():
@@ -102,6 +107,62 @@ def test_a_healthy_chain_costs_its_depth_plus_one_round_trip() -> None:
     # (and test.'s questions); 4 is every question about the name.
     assert len(rounds) == depth + 1, rounds
     assert sum(rounds) == 102
+
+
+ZONE_CUT_CASES = (
+    "check-good-child-same-servers",
+    "check-good-optout-child-same-servers",
+    "check-good-ent-above-child",
+    "check-good-child-subset-servers",
+)
+"""Healthy names in a child on its parent's servers: the walk finds its cut by asking."""
+
+
+@pytest.mark.parametrize("case", ZONE_CUT_CASES)
+def test_finding_a_cut_no_referral_shows_costs_no_extra_round_trip(case: str) -> None:
+    # The walk asks NS at every label between the cut it stands on and the name in the
+    # same round as the name itself (probe.cuts): the empty non-terminal on the way to
+    # sub.ent.<zone> adds queries, not rounds.
+    rounds, depth, missing = rounds_of(case)
+    assert missing == []
+    assert depth == 4  # root, test., the scenario's zone, its child
+    assert len(rounds) == depth + 1, rounds
+
+
+@pytest.mark.parametrize(
+    ("case", "depth"),
+    [("check-good-cname-into-sibling", 4), ("check-good-dname-into-sibling", 3)],
+)
+def test_an_alias_into_a_sibling_walks_on_from_the_shared_cut(case: str, depth: int) -> None:
+    # The name is a CNAME (or below a DNAME) onto www.target.<zone>: once the walk has
+    # seen it, the target's walk starts at <zone> (already walked, as a resolver's cache
+    # would have it), not at the root: one step to target.<zone>, then its questions.
+    # From the root it would cost three more rounds (root, test., the zone).
+    rounds, walked, missing = rounds_of(case)
+    assert missing == []
+    assert walked == depth
+    assert len(rounds) == depth + 1 + 2, rounds
+
+
+def test_the_label_questions_share_the_walks_round() -> None:
+    wire, _, _ = run_case("check-good-ent-above-child")
+    zone = "good-ent-above-child.test."
+    labels = {f"ent.{zone}", f"sub.ent.{zone}", f"www.sub.ent.{zone}"}
+    tld_servers = {"127.77.1.1", "127.77.1.2"}  # test.: the walk stands there before the zone
+    walk_round = {
+        r
+        for (r, spec, _), server in zip(wire.sent, wire.servers, strict=True)
+        if spec.qtype == "NS" and spec.qname == zone and server in tld_servers
+    }
+    asked = {
+        spec.qname: r
+        for (r, spec, _), server in zip(wire.sent, wire.servers, strict=True)
+        if spec.qtype == "NS" and spec.qname in labels and server in tld_servers
+    }
+    # Standing on test., the walk asks every label below it at once: with the zone's
+    # own name, not label after label.
+    assert set(asked) == labels
+    assert set(asked.values()) == walk_round, (asked, walk_round)
 
 
 def test_a_truncated_answer_adds_only_its_tcp_retry() -> None:

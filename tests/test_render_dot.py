@@ -245,3 +245,15 @@ def test_cli_replay_as_dot(capture: Path) -> None:
     text = svg_text(draw(out))
     assert "DS_NO_MATCHING_DNSKEY" in text
     assert "ds-no-matching-key.test. is BOGUS" in text
+
+
+def test_an_alias_targets_zone_hangs_from_the_zone_that_delegates_it() -> None:
+    # www.a.example. is a CNAME to www.b.example.: the target's chain joins the name's at
+    # example., so b.example.'s DS is published by example., not by a.example.
+    zones = tuple(
+        ZoneReport(name, "secure") for name in (".", "example.", "a.example.", "b.example.")
+    )
+    dot = render_dot(Diagnosis("www.a.example.", LAB_NOW, "secure", (), zones=zones))
+    assert_well_formed(dot)
+    assert "  z1 -> ds3 " in dot and "  z2 -> ds3 " not in dot
+    assert "  z1 -> ds2 " in dot and "  z0 -> ds1 " in dot

@@ -181,8 +181,11 @@ def test_json_is_ascii_and_round_trips() -> None:
     assert data["findings"][0]["evidence"]["txt"] == EVIL
 
 
-def test_nagios_line_is_one_line_without_escapes() -> None:
-    out = render_nagios(hostile_diagnosis())
-    assert out.count("\n") == 1
+def test_nagios_output_is_one_line_per_root_cause_without_escapes() -> None:
+    # The status line, then one line per root cause at warning or above.
+    d = hostile_diagnosis()
+    out = render_nagios(d)
+    assert out.count("\n") == 1 + sum(1 for f in d.root_causes() if f.severity >= 2)
+    assert out.count("\n") > 1
     assert "\x1b" not in out
     assert out.startswith("DNSSEC CRITICAL")

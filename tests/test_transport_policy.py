@@ -82,3 +82,15 @@ def test_ports_and_junk() -> None:
     assert policy.refusal(ServerAddress("9.9.9.9", 0)) is not None
     refusal = policy.refusal(ServerAddress("not-an-ip"))
     assert refusal is not None and "not an IP address" in refusal
+
+
+def test_trusted_addresses_are_exactly_those_configured() -> None:
+    # serve's own root hints on loopback are allowed; a server DNS data names is not,
+    # not even the same address on another port or in its IPv4-mapped form.
+    hint = ServerAddress("127.0.0.1", 5300)
+    policy = AddressPolicy.strict().trusting([hint])
+    assert policy.refusal(hint) is None
+    assert policy.refusal(ServerAddress("127.0.0.1", 53)) is not None
+    assert policy.refusal(ServerAddress("::ffff:127.0.0.1", 5300)) is not None
+    assert policy.refusal(ServerAddress("127.0.0.2", 5300)) is not None
+    assert AddressPolicy.strict().refusal(hint) is not None

@@ -222,20 +222,22 @@ def test_same_errors(tmp_path: Path, text: str) -> None:
     assert ref == new
 
 
-def scanned(data: bytes, block: int) -> list[tuple[list[bytes], int, bool]] | str:
+def scanned(
+    data: bytes, block: int, cap: int = 1 << 20
+) -> list[tuple[list[bytes], int, bool]] | str:
     try:
-        scanner = Scanner(io.BytesIO(data), "f", 1 << 20, lambda _n: None, block=block)
+        scanner = Scanner(io.BytesIO(data), "f", cap, lambda _n: None, block=block)
         return list(scanner.entries())
     except DoctorError as exc:
         return str(exc)
 
 
-def lexed(data: bytes) -> list[tuple[list[bytes], int, bool]] | str:
+def lexed(data: bytes, cap: int = 1 << 20) -> list[tuple[list[bytes], int, bool]] | str:
     lines = iter(data.splitlines(keepends=True))
     try:
         return [
             ([t.encode("latin-1") for t in e.tokens], e.line, e.continued_owner)
-            for e in Lexer(lines, "f", 1 << 20).entries()
+            for e in Lexer(lines, "f", cap).entries()
         ]
     except DoctorError as exc:
         return str(exc)
@@ -252,10 +254,22 @@ def test_long_lines_cost_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # being copied once per block (which would take minutes)
     data = b"a A 192.0.2.1\n; " + b"x" * (4 << 20) + b"\nb A 192.0.2.2\n"
     started = time.monotonic()
-    assert scanned(data, 256) == lexed(data)
+    assert scanned(data, 256, 8 << 20) == lexed(data, 8 << 20)
     assert time.monotonic() - started < 5
     weird = b"a ( A\n; " + b"y" * (2 << 20) + b"\n192.0.2.1 )\n"
-    assert scanned(weird, 256) == lexed(weird)
+    assert scanned(weird, 256, 8 << 20) == lexed(weird, 8 << 20)
+
+
+@pytest.mark.parametrize("block", [256, 1 << 20])
+def test_a_line_over_the_cap_is_refused_before_it_is_read_whole(block: int) -> None:
+    # the per-line cap counts every byte of a line, comments too: a 1 GB line must
+    # stop at the cap, not be held whole (the reader's memory bound)
+    read: list[int] = []
+    data = b"a A 192.0.2.1\n; " + b"x" * (4 << 20) + b"\nb A 192.0.2.2\n"
+    scanner = Scanner(io.BytesIO(data), "f", 1 << 20, read.append, block=block)
+    with pytest.raises(DoctorError, match=r"^f:2: a line longer than 1048576 characters"):
+        list(scanner.entries())
+    assert sum(read) < 3 << 20
 
 
 PIECES = [

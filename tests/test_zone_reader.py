@@ -108,9 +108,11 @@ def test_origin_guessed_from_origin_directive_or_soa(tmp_path: Path) -> None:
     assert ZoneReader(path, None, ReaderOptions()).origin == dns.name.from_text("guessed.test.")
     path.write_text("soa.test. 60 IN SOA a b 1 2 3 4 5\n")
     assert ZoneReader(path, None, ReaderOptions()).origin == dns.name.from_text("soa.test.")
+    # never the file name: "from.name" would be a silent guess (and "db.x" a wrong one)
     named = tmp_path / "from.name"
     named.write_text("@ 60 SOA a b 1 2 3 4 5\n")
-    assert ZoneReader(named, None, ReaderOptions()).origin == dns.name.from_text("from.name.")
+    with pytest.raises(DoctorError, match=r"cannot tell the zone's origin .*give --origin"):
+        ZoneReader(named, None, ReaderOptions())
 
 
 def test_missing_file_is_a_doctor_error(tmp_path: Path) -> None:
@@ -165,3 +167,23 @@ def _compare(path: Path, origin: dns.name.Name, _count: int) -> int:
     finally:
         reader_mod.rdata_wire = original
     return seen
+
+
+def test_a_passed_deadline_stops_the_read_with_one_line(tmp_path: Path) -> None:
+    # stop_at in the past (monotonic time 0): no timing in the test, only the check
+    path = tmp_path / "z.db"
+    path.write_text("$ORIGIN d.test.\n@ 60 SOA a b 1 2 3 4 5\n$GENERATE 1-10 h$ A 192.0.2.1\n")
+    options = ReaderOptions(stop_at=0.0, deadline=12.0)
+    with pytest.raises(DoctorError, match=r"z\.db: not done after 12 s \(the zone deadline"):
+        list(ZoneReader(path, None, options).records())
+    assert len(list(ZoneReader(path, None, ReaderOptions()).records())) == 11
+
+
+def test_generate_lines_share_one_budget(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    path.write_text("$ORIGIN g.test.\n@ 60 SOA a b 1 2 3 4 5\n"
+                    + "$GENERATE 1-40 h$ A 192.0.2.1\n" * 3)  # fmt: skip
+    options = ReaderOptions(max_generate_total=100)
+    with pytest.raises(DoctorError, match=r"g\.db:5: \$GENERATE lines make more than 100 records"):
+        list(ZoneReader(path, None, options).records())
+    assert len(list(ZoneReader(path, None, ReaderOptions(max_generate_total=120)).records())) == 121

@@ -12,7 +12,7 @@ import copy
 import functools
 import gzip
 import json
-import zlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,11 +21,12 @@ import dns.exception
 import dns.message
 
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import read_input, write_file
+from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
 from dnssec_doctor.transport.query import QuerySpec
 
 CAPTURE_FORMAT = "dnssec-doctor/capture"
 CAPTURE_VERSION = 1
-GZIP_MAGIC = b"\x1f\x8b"
 NOT_IN_CAPTURE = "not in capture"
 """Error text of a replayed query the capture does not hold (outcome "budget": not sent)."""
 
@@ -216,35 +217,65 @@ class Capture:
                 seed=str(data.get("seed", "")),
                 exchanges=[Exchange.from_json(e) for e in data.get("exchanges", [])],
                 tool_version=str(data.get("tool_version", "")),
-                limits={str(k): float(v) for k, v in dict(data.get("limits", {})).items()},
+                limits=_limits_from_json(data.get("limits", {})),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DoctorError(f"malformed capture: {exc}") from None
 
 
-def save_capture(capture: Capture, path: Path) -> None:
-    """Write ``capture`` to ``path`` atomically (gzipped when the name ends in ``.gz``)."""
+def _limits_from_json(data: Any) -> dict[str, float]:
+    """The probe's limits; each must be a finite number >= 0 (a replay walks with them)."""
+    limits = {str(k): float(v) for k, v in dict(data).items()}
+    for name, value in limits.items():
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"limit {name!r} is {value}, not a finite number >= 0")
+    return limits
+
+
+def capture_bytes(capture: Capture, *, gzipped: bool) -> bytes:
+    """The file form of ``capture``: indented JSON, gzipped (reproducibly) when asked."""
     data = (json.dumps(capture.as_json(), indent=1) + "\n").encode("utf-8")
-    if path.name.endswith(".gz"):
-        data = gzip.compress(data, mtime=0)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    return gzip.compress(data, mtime=0) if gzipped else data
 
 
-def load_capture(path: Path) -> Capture:
-    """Read a capture file; DoctorError with one clear line when it cannot be read."""
+def save_capture(capture: Capture, path: Path) -> None:
+    """Write ``capture`` to ``path`` with the safe writer (gzipped when the name ends in
+    ``.gz``; ``-`` is standard output); DoctorError when refused or failed."""
+    data = capture_bytes(capture, gzipped=path.name.endswith(".gz"))
+    write_file(path, data, what="capture", stdout_dash=True)
+
+
+def load_capture(path: Path, limits: InputLimits = INPUT_LIMITS) -> Capture:
+    """Read a capture file (plain or gzipped) within ``limits``; DoctorError with one
+    clear line when it cannot be read."""
+    raw = read_input(
+        path,
+        what="capture",
+        max_bytes=limits.capture_file_bytes,
+        gunzip_max_bytes=limits.capture_json_bytes,
+    )
+    return parse_capture(raw, str(path))
+
+
+def parse_capture(raw: bytes, source: str) -> Capture:
+    """A capture from the (decompressed) bytes of a file; DoctorError for anything else.
+
+    Any input ends in a Capture or a DoctorError (the property and fuzz target).
+    """
     try:
-        raw = path.read_bytes()
-        if raw[:2] == GZIP_MAGIC:  # captures attached to bug reports are often gzipped
-            raw = gzip.decompress(raw)
         text = raw.decode("utf-8")
-    except OSError as exc:
-        raise DoctorError(f"cannot read capture {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, EOFError, zlib.error):
-        raise DoctorError(f"cannot read capture {path}: not UTF-8 JSON (or gzipped JSON)") from None
+    except UnicodeDecodeError:
+        raise DoctorError(
+            f"cannot read capture {source}: not UTF-8 JSON (or gzipped JSON)"
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DoctorError(f"cannot read capture {path}: invalid JSON ({exc.msg})") from None
+        raise DoctorError(f"cannot read capture {source}: invalid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise DoctorError(f"cannot read capture {source}: JSON nested too deeply") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise DoctorError(
+            f"cannot read capture {source}: invalid JSON (a number of thousands of digits)"
+        ) from None
     return Capture.from_json(data)

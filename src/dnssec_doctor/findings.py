@@ -86,6 +86,15 @@ class Diagnosis:
         """The highest severity among the findings (INFO when there are none)."""
         return max((f.severity for f in self.findings), default=Severity.INFO)
 
+    @property
+    def valid_until(self) -> int | None:
+        """The earliest expiration (POSIX) of a valid signature anywhere on the chain.
+
+        The soonest a zone on the chain from the trust anchor to the name breaks
+        unless it is re-signed (RFC 4034 §3.1.5); None when no signature validated.
+        """
+        return min((z.valid_until for z in self.zones if z.valid_until is not None), default=None)
+
     def root_causes(self) -> tuple[Finding, ...]:
         """Findings no other finding explains, worst first."""
         roots = [f for f in self.findings if f.is_root_cause]

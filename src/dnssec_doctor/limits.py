@@ -48,3 +48,43 @@ def limits_from_dict(data: dict[str, float]) -> Limits:
             kind = type(getattr(defaults, name))
             values[name] = kind(data[name])
     return Limits(**values)  # type: ignore[arg-type]
+
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """Caps on what one command reads from files (STYLE.md §10).
+
+    Input files come from anywhere (a customer's zone, a capture attached to a bug
+    report, a path to a device): each is read with a cap, and going over one is one
+    clear line naming the file and the cap, exit 3. These are not stored in captures.
+    """
+
+    anchor_file_bytes: int = 1 * MIB
+    """``--trust-anchor FILE`` (the IANA root anchors are 2 KB)."""
+    root_hints_file_bytes: int = 1 * MIB
+    """``--root-hints FILE`` (IANA's named.root is 3 KB)."""
+    ds_file_bytes: int = 1 * MIB
+    """``--ds FILE`` of ``ds`` and ``zone``."""
+    capture_file_bytes: int = 64 * MIB
+    """``--replay FILE`` as stored (gzipped or not)."""
+    capture_json_bytes: int = 64 * MIB
+    """A capture's JSON after decompression (a gzip bomb stops here)."""
+    zone_file_bytes: int = 16 * 1024 * MIB
+    """Zone data over a zone file and its includes (read as a stream, never whole)."""
+    zone_records: int = 100_000_000
+    """Records in one zone file."""
+    zone_entry_chars: int = 1 * MIB
+    """Characters in one line or parenthesised entry of a zone file."""
+    zone_generate_records: int = 65_536
+    """Records one ``$GENERATE`` may produce (a /16 of reverse names)."""
+    zone_generate_total: int = 131_072
+    """Records all ``$GENERATE`` lines of one file may produce together."""
+    zone_deadline: float = 3600.0
+    """Seconds reading and verifying one zone file may take (``zone --deadline``)."""
+
+
+INPUT_LIMITS = InputLimits()
+"""The caps every command uses unless told otherwise."""

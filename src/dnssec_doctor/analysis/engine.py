@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import dns.name
 
 from dnssec_doctor import catalog
+from dnssec_doctor.analysis.alias import with_alias
 from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
@@ -48,7 +49,28 @@ def analyse(
     options: AnalysisOptions | None = None,
 ) -> Diagnosis:
     """Diagnose the name of ``survey`` as of ``now``."""
-    options = options or AnalysisOptions()
+    return _analyse(survey, exchanges, now, limits, options or AnalysisOptions()).diagnosis
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    diagnosis: Diagnosis
+    evals: list[ZoneEval]
+    data: ZoneData | None
+
+
+def _analyse(
+    survey: Survey,
+    exchanges: Sequence[Exchange],
+    now: int,
+    limits: Limits,
+    options: AnalysisOptions,
+) -> _Analysis:
+    # The name's answer goes on in another zone (analysis.alias): that zone's verdict
+    # first, so the resolvers' failures can be traced to its findings too.
+    alias = None
+    if survey.alias is not None:
+        alias = _analyse(survey.alias, exchanges, now, limits, options)
     found = FindingSet()
     for event in survey.events:
         found.add(
@@ -85,7 +107,9 @@ def analyse(
             )
         if index > 0:
             parent = evals[index - 1]
-            found.extend(check_ds_rrsets(parent, ev, now, limits))
+            ds_sig_findings, ds_valid_until = check_ds_rrsets(parent, ev, now, limits)
+            found.extend(ds_sig_findings)
+            valid_until[parent.name] = _earliest(valid_until.get(parent.name), ds_valid_until)
             ds_set = [d for item in ev.ds_rrsets.values() for d in item.rrset]
             found.extend(ds_findings(ev.name, _dedupe(ds_set), ev.keys))
     found.extend(server_findings(evals, survey))
@@ -103,18 +127,25 @@ def analyse(
                 ),
             )
         )
+    if alias is not None:
+        for finding in alias.diagnosis.findings:
+            if found.get(finding.key) is None:
+                found.add(finding)
     if survey.resolvers:
         # Imported only when a resolver was asked: most checks ask none, and this
         # part of the analysis costs a fast check a few milliseconds to import.
-        from dnssec_doctor.analysis.resolver import resolver_findings
+        from dnssec_doctor.analysis.resolver import AliasView, resolver_findings
 
-        found.extend(resolver_findings(survey, evals, data, found.all()))
+        view = None
+        if alias is not None:
+            view = AliasView(survey.name, survey.alias_target, alias.evals, alias.data)
+        found.extend(resolver_findings(survey, evals, data, found.all(), view))
     findings = link_causes(found.all())
     status: Status = "indeterminate"
     reason = "the walk found no zone"
     if evals and data is not None:
         status, reason = name_status(survey.name, evals[-1], data)
-    return Diagnosis(
+    diagnosis = Diagnosis(
         name=survey.name,
         at=now,
         status=status,
@@ -126,6 +157,10 @@ def analyse(
             "status_reason": reason,
         },
     )
+    if alias is not None:
+        diagnosis = with_alias(diagnosis, survey.alias_target, alias.diagnosis)
+        diagnosis = replace(diagnosis, findings=tuple(_order(list(diagnosis.findings))))
+    return _Analysis(diagnosis, evals, data)
 
 
 def _report(ev: ZoneEval, valid_until: int | None) -> ZoneReport:
@@ -136,6 +171,11 @@ def _report(ev: ZoneEval, valid_until: int | None) -> ZoneReport:
         reason=ev.reason,
         valid_until=valid_until,
     )
+
+
+def _earliest(a: int | None, b: int | None) -> int | None:
+    """The earlier of two optional times."""
+    return min((t for t in (a, b) if t is not None), default=None)
 
 
 def _order(findings: list[Finding]) -> list[Finding]:

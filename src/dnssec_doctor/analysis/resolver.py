@@ -16,17 +16,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import dns.name
 import dns.rcode
 import dns.rdatatype
 
 from dnssec_doctor import catalog
+from dnssec_doctor.analysis.alias import WEAKNESS
 from dnssec_doctor.analysis.chain import ZoneEval
 from dnssec_doctor.analysis.resolver_ede import SKEW_CODES, collect_ede, ede_findings
 from dnssec_doctor.analysis.resolver_validation import clock_skew, validation_findings
 from dnssec_doctor.analysis.resolver_view import (
     Asked,
+    Expectation,
     View,
     asked_questions,
     breaking_findings,
@@ -55,11 +58,22 @@ UNREACHABLE_CAUSES = (
 
 
 @dataclass(frozen=True, slots=True)
+class AliasView:
+    """The name is an alias (CNAME) of ``target``, whose chain and data are these."""
+
+    name: str
+    target: str
+    evals: Sequence[ZoneEval]
+    data: ZoneData | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Context:
     evals: Sequence[ZoneEval]
     data: ZoneData | None
     findings: Sequence[Finding]
     target_zone: str
+    alias: AliasView | None = None
 
 
 def resolver_findings(
@@ -67,17 +81,35 @@ def resolver_findings(
     evals: Sequence[ZoneEval],
     data: ZoneData | None,
     findings: Sequence[Finding],
+    alias: AliasView | None = None,
 ) -> list[Finding]:
     """Findings about every resolver of ``survey``, given the zone-side ``findings``.
 
     ``evals`` and ``data`` are the chain verdicts and the target zone's data
     checks of the same run; caused_by links point at keys of ``findings``.
+    ``alias``: the name is a CNAME into another zone, so a resolver's answer for it
+    is only as good as the target's (RFC 4035 §5.3.3).
     """
-    ctx = _Context(evals, data, findings, evals[-1].name if evals else ".")
+    ctx = _Context(evals, data, findings, evals[-1].name if evals else ".", alias)
     out: list[Finding] = []
     for server in sorted(survey.resolvers):
         out.extend(_diagnose(server, survey.resolvers[server], ctx))
     return out
+
+
+def _expectation(asked: Asked, ctx: _Context) -> Expectation:
+    """What this run found for ``asked``; for an alias, the weaker of it and its target."""
+    own = expectation(asked, ctx.evals, ctx.data, ctx.findings)
+    alias = ctx.alias
+    if alias is None or asked.qtype == "CNAME" or not _same_name(asked.qname, alias.name):
+        return own
+    at_target = replace(asked, qname=alias.target)
+    target = expectation(at_target, alias.evals, alias.data, ctx.findings)
+    return target if WEAKNESS[target.status] > WEAKNESS[own.status] else own
+
+
+def _same_name(a: str, b: str) -> bool:
+    return bool(dns.name.from_text(a) == dns.name.from_text(b))
 
 
 def _diagnose(server: str, store: dict[QueryKey, Exchange], ctx: _Context) -> list[Finding]:
@@ -85,7 +117,7 @@ def _diagnose(server: str, store: dict[QueryKey, Exchange], ctx: _Context) -> li
     unusable = _unusable(server, asked, ctx.target_zone)
     if unusable is not None:
         return [unusable]
-    views = [(a, expectation(a, ctx.evals, ctx.data, ctx.findings)) for a in asked]
+    views = [(a, _expectation(a, ctx)) for a in asked]
     out: list[Finding] = []
     owners: dict[str, str] = {}
     anchor = _trust_anchor(server, views)

@@ -89,14 +89,22 @@ def check_zone_data(
     return data, findings
 
 
-def check_ds_rrsets(parent: ZoneEval, child: ZoneEval, now: int, limits: Limits) -> list[Finding]:
-    """The DS RRset at the parent is parent data: check its signatures with the parent's keys."""
+def check_ds_rrsets(
+    parent: ZoneEval, child: ZoneEval, now: int, limits: Limits
+) -> tuple[list[Finding], int | None]:
+    """The DS RRset at the parent is parent data: check its signatures with the parent's keys.
+
+    Also returns the earliest expiration among its valid signatures: the parent's
+    signature over the DS breaks the chain as surely as one over its own apex.
+    """
     if not parent.signed:
-        return []
+        return [], None
     tally = SignatureTally(dns.name.from_text(parent.name), now, limits)
     for item in child.ds_rrsets.values():
         tally.check(item, parent.keys, True)
-    return tally.findings(parent.name, [str(s) for s in child.cut.parent_servers])
+    valid = [c.expiration for v in tally.verdicts for c in v.checks if c.status is SigStatus.VALID]
+    findings = tally.findings(parent.name, [str(s) for s in child.cut.parent_servers])
+    return findings, min(valid, default=None)
 
 
 def _denials(
@@ -190,4 +198,32 @@ def _zone_rrsets(msg: dns.message.Message, server: str, zone: dns.name.Name) -> 
         for item in signed_rrsets(msg, server, ("authority",))
         if item.rrset.rdtype in proof_types
     ]
-    return [item for item in (*answers, *proofs) if item.owner.is_subdomain(zone)]
+    synthesised = _synthesised_cnames(msg)
+    return [
+        item
+        for item in (*answers, *proofs)
+        if item.owner.is_subdomain(zone)
+        and not (item.rrset.rdtype == dns.rdatatype.CNAME and item.owner in synthesised)
+    ]
+
+
+def _synthesised_cnames(msg: dns.message.Message) -> set[dns.name.Name]:
+    """Owners of CNAMEs the server synthesised from a DNAME in the same answer: they
+    come unsigned, and a validator checks them against the signed DNAME instead
+    (RFC 6672 §5.3.1, RFC 4035 §3.2.3)."""
+    dnames = [r for r in msg.answer if r.rdtype == dns.rdatatype.DNAME and len(r)]
+    out: set[dns.name.Name] = set()
+    for rrset in msg.answer:
+        if rrset.rdtype != dns.rdatatype.CNAME or len(rrset) != 1:
+            continue
+        for dname in dnames:
+            owner: dns.name.Name = rrset.name
+            if owner == dname.name or not owner.is_subdomain(dname.name):
+                continue
+            try:
+                expected = owner.relativize(dname.name).derelativize(next(iter(dname)).target)
+            except dns.name.NameTooLong:
+                continue
+            if next(iter(rrset)).target == expected:
+                out.add(owner)
+    return out

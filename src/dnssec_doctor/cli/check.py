@@ -4,26 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dnssec_doctor.capture import load_capture
 from dnssec_doctor.capture import save_capture as write_capture
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
+    ALERT_FORMATS,
     DB_OPTION,
     FORMAT_OPTION,
     NETWORK_OPTIONS,
     build_request,
     db_url,
     emit,
+    emit_failure,
     progress,
+    require_answers,
     resolve_at,
 )
-from dnssec_doctor.cli.convert import IntRange, PathArg
+from dnssec_doctor.cli.convert import Duration, IntRange, PathArg
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import check_target
 from dnssec_doctor.session import diagnose_capture_with_survey, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
+
+if TYPE_CHECKING:
+    from dnssec_doctor.findings import Diagnosis
+
+DEFAULT_CRITICAL = 2 * 86400
+"""``--critical``'s default (render.monitoring.DEFAULT_CRITICAL, which is not imported
+before the probe: the renderers are what the warm-up imports while it waits)."""
 
 
 @command(
@@ -31,17 +44,15 @@ from dnssec_doctor.transport.policy import AddressPolicy
     Argument("name"),
     *NETWORK_OPTIONS,
     Option("-o", "--output", convert=PathArg(), required=True,
-           help="Write the capture (JSON) to this file."),
+           help="Write the capture (JSON; gzipped when FILE ends in .gz; '-': standard output)."),
 )  # fmt: skip
 def probe(name: str, output: Path, **net: object) -> None:
     """Query every server about NAME and save every exchange as a capture file."""
+    check_target(output, what="capture", stdout_dash=True)
     request = build_request(name, **net)  # type: ignore[arg-type]
     with progress(f"probing {name} …"):
         capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
-    try:
-        write_capture(capture, output)
-    except OSError as exc:
-        raise DoctorError(f"cannot write capture {output}: {exc.strerror}") from None
+    write_capture(capture, output)
     servers = sorted({e.server for e in capture.exchanges})
     print(
         f"wrote {output}: {len(capture.exchanges)} exchanges with {len(servers)} servers "
@@ -70,6 +81,22 @@ def probe(name: str, output: Path, **net: object) -> None:
         help="Warn when a signature expires within DAYS.",
     ),
     Option(
+        "--warning",
+        convert=Duration(3650 * 86400),
+        help=(
+            "--format nagios: WARNING when the earliest signature on the chain expires "
+            "within DURATION (7d, 12h); replaces --expiry-warning.  [default: 7d]"
+        ),
+    ),
+    Option(
+        "--critical",
+        convert=Duration(3650 * 86400),
+        help=(
+            "--format nagios: CRITICAL when the earliest signature on the chain expires "
+            "within DURATION.  [default: 2d]"
+        ),
+    ),
+    Option(
         "--save-capture",
         convert=PathArg(),
         metavar="FILE",
@@ -83,6 +110,8 @@ def check(
     replay: Path | None,
     at: str | None,
     expiry_warning: int,
+    warning: int | None,
+    critical: int | None,
     save_capture: Path | None,
     db: str | None,
     fmt: str,
@@ -97,7 +126,42 @@ def check(
       dnssec-doctor check example.com --ns 192.0.2.1      (before delegating)
       dnssec-doctor check --replay capture.json --format html > report.html
       dnssec-doctor check example.com --db default    (record it: see 'history')
+      dnssec-doctor check example.com --format nagios --warning 7d --critical 2d
     """  # fmt: skip
+    if fmt != "nagios" and (warning is not None or critical is not None):
+        raise DoctorError("--warning and --critical are thresholds of --format nagios")
+    warn_seconds = expiry_warning * 86400 if warning is None else warning
+    crit_seconds = min(DEFAULT_CRITICAL, warn_seconds) if critical is None else critical
+    if crit_seconds > warn_seconds:
+        raise DoctorError(
+            f"--critical ({crit_seconds} s) must not be longer than the warning threshold "
+            f"({warn_seconds} s)"
+        )
+    started = time.monotonic()
+    try:
+        diagnosis = _diagnose(name, replay, at, warn_seconds, save_capture, db, fmt, net)
+    except DoctorError as exc:
+        if fmt not in ALERT_FORMATS:
+            raise
+        sys.exit(emit_failure(str(exc), fmt, name))
+    from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts
+
+    run = RunFacts(None if replay is not None else time.monotonic() - started)
+    thresholds = ExpiryThresholds(warn_seconds, crit_seconds)
+    sys.exit(emit(diagnosis, fmt, thresholds=thresholds, run=run))
+
+
+def _diagnose(
+    name: str | None,
+    replay: Path | None,
+    at: str | None,
+    warn_seconds: int,
+    save_capture: Path | None,
+    db: str | None,
+    fmt: str,
+    net: dict[str, object],
+) -> Diagnosis:
+    """Probe NAME (or load the capture) and analyse it; DoctorError when it cannot."""
     now = resolve_at(at)
     if replay is not None:
         capture = load_capture(replay)
@@ -106,6 +170,10 @@ def check(
     else:
         if name is None:
             raise DoctorError("missing NAME (or --replay FILE)")
+        if save_capture is not None:
+            if str(save_capture) == "-":
+                raise DoctorError("--save-capture needs a file: the report goes to standard output")
+            check_target(save_capture, what="capture")
         request = build_request(name, **net)  # type: ignore[arg-type]
         with (
             progress(f"checking {name} …"),
@@ -113,24 +181,15 @@ def check(
         ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
         if save_capture is not None:
-            try:
-                write_capture(capture, save_capture)
-            except OSError as exc:
-                raise DoctorError(f"cannot write capture {save_capture}: {exc.strerror}") from None
-    if not any(e.outcome == "response" for e in capture.exchanges):
-        raise DoctorError(
-            f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
-            "nothing to diagnose"
-        )
+            write_capture(capture, save_capture)
+    require_answers(capture, "diagnose")
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
-    diagnosis, survey = diagnose_capture_with_survey(
-        capture, now, AnalysisOptions(expiry_warning * 86400)
-    )
+    diagnosis, survey = diagnose_capture_with_survey(capture, now, AnalysisOptions(warn_seconds))
     if db is not None:
         from dnssec_doctor.history.recorder import record_check
         from dnssec_doctor.history.store import HistoryStore
 
         with HistoryStore.open(db_url(db)) as store:
             diagnosis = record_check(store, capture, diagnosis, survey).diagnosis
-    sys.exit(emit(diagnosis, fmt))
+    return diagnosis

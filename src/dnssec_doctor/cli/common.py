@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dns.rdatatype
 
@@ -22,10 +22,22 @@ from dnssec_doctor.probe.defaults import ROOT_TRUST_ANCHORS
 from dnssec_doctor.probe.hints import default_root_hints, parse_root_hints
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import new_seed
-from dnssec_doctor.severity import exit_code_for
+from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 from dnssec_doctor.timeparse import parse_at
+from dnssec_doctor.transport.policy import AddressPolicy
 
-FORMATS = ("text", "json", "html", "dot", "nagios")
+NOT_SENT = frozenset({"budget", "policy"})
+"""Exchange outcomes of queries that never left the machine."""
+
+if TYPE_CHECKING:
+    from dnssec_doctor.capture import Capture
+
+if TYPE_CHECKING:
+    from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts
+
+FORMATS = ("text", "json", "html", "dot", "nagios", "prometheus")
+ALERT_FORMATS = ("nagios", "prometheus")
+"""Formats a monitoring system reads: they report a failure to diagnose on stdout too."""
 
 
 NETWORK_OPTIONS = (
@@ -61,7 +73,7 @@ def build_request(
     deadline: float,
 ) -> ProbeRequest:
     """The probe request from command-line values; DoctorError on any bad input."""
-    hints = parse_root_hints(root_hints) if root_hints else default_root_hints()
+    hints = parse_root_hints(root_hints) if root_hints is not None else default_root_hints()
     anchors: TrustAnchors = (
         load_anchor_files(list(trust_anchor))
         if trust_anchor
@@ -76,13 +88,36 @@ def build_request(
         checked_types.append(t.upper())
     return ProbeRequest(
         name=parse_name(name),
-        root_hints=tuple(hints),
+        root_hints=_usable("--root-hints", hints),
         trust_anchors=anchors,
-        ns_override=tuple(ServerAddress.parse(a) for a in ns),
-        resolvers=tuple(ServerAddress.parse(a) for a in resolver),
+        ns_override=_usable("--ns", [ServerAddress.parse(a) for a in ns]),
+        resolvers=_usable("--resolver", [ServerAddress.parse(a) for a in resolver]),
         extra_types=tuple(checked_types),
         seed=new_seed(),
         limits=Limits(query_timeout=timeout, max_queries=max_queries, deadline=deadline),
+    )
+
+
+def _usable(option: str, addresses: list[ServerAddress]) -> tuple[ServerAddress, ...]:
+    """``addresses`` when the transport may send to each; DoctorError naming the first it
+    may not (a multicast root hint must be a usage error, not "no server answered")."""
+    policy = AddressPolicy.permissive()
+    for address in addresses:
+        reason = policy.refusal(address)
+        if reason is not None:
+            raise DoctorError(f"{option} {address}: {reason}")
+    return tuple(addresses)
+
+
+def require_answers(capture: Capture, purpose: str) -> None:
+    """DoctorError unless some server answered; says how many queries were really sent."""
+    if any(e.outcome == "response" for e in capture.exchanges):
+        return
+    sent = sum(1 for e in capture.exchanges if e.outcome not in NOT_SENT)
+    if sent == 0:
+        raise DoctorError(f"no query could be sent for {capture.name}: nothing to {purpose}")
+    raise DoctorError(
+        f"no server answered for {capture.name} ({sent} queries sent): nothing to {purpose}"
     )
 
 
@@ -108,10 +143,19 @@ class _Quiet:
         return None
 
 
-def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None = None) -> int:
+def emit(
+    diagnosis: Diagnosis,
+    fmt: str,
+    text: Callable[[Diagnosis], str] | None = None,
+    *,
+    thresholds: ExpiryThresholds | None = None,
+    run: RunFacts | None = None,
+) -> int:
     """Print ``diagnosis`` in ``fmt`` and return the exit status.
 
-    ``text`` replaces the default text report (``zone`` groups repeated findings).
+    ``text`` replaces the default text report (``zone`` groups repeated findings);
+    ``thresholds`` are the Nagios expiry thresholds, ``run`` what the monitoring
+    formats report about the run itself (its duration).
     """
     # Each renderer is imported only when used: rich alone costs more start-up time
     # than a whole probe on a fast network.
@@ -128,9 +172,16 @@ def emit(diagnosis: Diagnosis, fmt: str, text: Callable[[Diagnosis], str] | None
 
         sys.stdout.write(render_dot(diagnosis))
     elif fmt == "nagios":
-        from dnssec_doctor.render.nagios import render_nagios
+        from dnssec_doctor.render.monitoring import ExpiryThresholds
+        from dnssec_doctor.render.nagios import nagios_status, render_nagios
 
-        sys.stdout.write(render_nagios(diagnosis))
+        thresholds = thresholds or ExpiryThresholds()
+        sys.stdout.write(render_nagios(diagnosis, thresholds, run))
+        return nagios_status(diagnosis, thresholds)
+    elif fmt == "prometheus":
+        from dnssec_doctor.render.prometheus import render_prometheus
+
+        sys.stdout.write(render_prometheus(diagnosis, run))
     elif text is not None:
         sys.stdout.write(text(diagnosis))
     else:
@@ -161,6 +212,27 @@ HISTORY_DB_OPTION = Option(
 def db_url(value: str) -> str | None:
     """The URL ``HistoryStore.open`` takes: None for the default file."""
     return None if value == DEFAULT_DB else value
+
+
+def emit_failure(message: str, fmt: str, name: str | None) -> int:
+    """Report a check that could not diagnose in an alert format; the exit status (3).
+
+    A monitoring system reads stdout only (Nagios ignores stderr), so the reason is
+    printed there: the UNKNOWN line, or ``dnssec_probe_success 0`` for Prometheus.
+    The line on stderr stays, for a person reading a cron mail.
+    """
+    if fmt == "nagios":
+        from dnssec_doctor.render.nagios import render_nagios_unknown
+
+        sys.stdout.write(render_nagios_unknown(message))
+    else:
+        from dnssec_doctor.render.prometheus import render_prometheus_failure
+
+        sys.stdout.write(render_prometheus_failure(name, message))
+    from dnssec_doctor.render.escape import terminal
+
+    print(f"dnssec-doctor: {terminal(message)}", file=sys.stderr)
+    return EXIT_CANNOT_DIAGNOSE
 
 
 FORMAT_OPTION = Option(

@@ -106,3 +106,24 @@ class PathArg(Converter):
         if not self.file_okay and path.exists() and not path.is_dir():
             raise ValueError(f"Directory '{text}' is a file.")
         return path
+
+
+class Duration(Converter):
+    """A duration (``7d``, ``12h``, ``90m``, ``3600``) in seconds, at most ``high``."""
+
+    metavar = "DURATION"
+
+    def __init__(self, high: int) -> None:
+        self.high = high
+
+    def __call__(self, text: str) -> int:
+        from dnssec_doctor.errors import DoctorError
+        from dnssec_doctor.timeparse import parse_duration
+
+        try:
+            seconds = parse_duration(text)
+        except DoctorError as exc:
+            raise ValueError(str(exc)) from None
+        if seconds > self.high:
+            raise ValueError(f"{text!r} is longer than {self.high // 86400} days.")
+        return seconds

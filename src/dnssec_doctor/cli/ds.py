@@ -27,21 +27,21 @@ from dnssec_doctor.cli.common import (
     build_request,
     emit,
     progress,
+    require_answers,
     resolve_at,
 )
 from dnssec_doctor.cli.convert import Choice, PathArg
 from dnssec_doctor.dnssec.algorithms import algorithm_name, digest_info
 from dnssec_doctor.dsinput import ParsedInput, parse_ds_input
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import read_input
 from dnssec_doctor.findings import Diagnosis, Status, ZoneReport
-from dnssec_doctor.limits import Limits
+from dnssec_doctor.limits import INPUT_LIMITS, Limits
 from dnssec_doctor.registry_policy import DEFAULT_POLICY, POLICIES, registry_policy
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.session import probe_live, survey_from_capture
 from dnssec_doctor.severity import exit_code_for
 from dnssec_doctor.transport.policy import AddressPolicy
-
-MAX_INPUT_BYTES = 1024 * 1024
 
 
 def read_candidates(files: tuple[Path, ...], texts: tuple[str, ...]) -> ParsedInput | None:
@@ -53,16 +53,9 @@ def read_candidates(files: tuple[Path, ...], texts: tuple[str, ...]) -> ParsedIn
         return None
     parts: list[str] = []
     for path in files:
-        try:
-            data = (
-                sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-                if str(path) == "-"
-                else path.read_bytes()[: MAX_INPUT_BYTES + 1]
-            )
-        except OSError as exc:
-            raise DoctorError(f"cannot read --ds file {path}: {exc.strerror}") from None
-        if len(data) > MAX_INPUT_BYTES:
-            raise DoctorError(f"--ds file {path} is over {MAX_INPUT_BYTES} bytes: not a DS")
+        data = read_input(
+            path, what="--ds file", max_bytes=INPUT_LIMITS.ds_file_bytes, stdin_dash=True
+        )
         parts.append(data.decode("utf-8-sig", errors="replace"))
     parts.extend(texts)
     source = "the input" if len(parts) > 1 else (str(files[0]) if files else "the text")
@@ -114,11 +107,7 @@ def ds(
     request = build_request(name, **net)  # type: ignore[arg-type]
     with progress(f"asking every server of {name} for its keys …"):
         capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
-    if not any(e.outcome == "response" for e in capture.exchanges):
-        raise DoctorError(
-            f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
-            "nothing to check"
-        )
+    require_answers(capture, "check")
     survey, _ = survey_from_capture(capture)
     live = live_zone(survey)
     if live is None or not live.servers:

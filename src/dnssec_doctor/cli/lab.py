@@ -52,11 +52,23 @@ _DIR_OPTION = Option(
 )
 
 
-@command("list")
+@command(
+    "list",
+    _DIR_OPTION,
+    Option(
+        "--base",
+        metavar="PREFIX",
+        help="Describe the lab on these addresses (default: the lab running in --dir, "
+        f"else {manager.BASES['embedded']}, where 'lab up' serves; 'demo' serves on "
+        f"{manager.DEMO_BASE}).",
+    ),
+)
 @_one_line_errors
-def list_command() -> None:
+def list_command(directory: Path, base: str | None) -> None:
     """List the scenarios and the faults the embedded servers can inject."""
-    for info in _scenario_catalogue():
+    header, scenarios = _catalogue(directory, base)
+    print(header)
+    for info in scenarios:
         print(f"{_printable(info.name):32} {info.expected_status:13} {info.zone}")
         print(f"{'':32} {_printable(info.description)}")
     print("\nfaults (embedded backend):")
@@ -64,9 +76,23 @@ def list_command() -> None:
         print(f"  {name:20} {meaning}")
 
 
-def _scenario_catalogue() -> tuple[ScenarioInfo, ...]:
-    """Scenario descriptions come from building the lab (half a second, keys included)."""
-    return manager.build_plan(int(time.time())).scenarios
+def _catalogue(directory: Path, base: str | None) -> tuple[str, tuple[ScenarioInfo, ...]]:
+    """A heading and the scenarios: those of the lab running in ``directory`` as it
+    serves them, else those of the lab ``lab up --base`` would build (a second or two:
+    keys included). Every lab has the same keys (``manager.LAB_SEED``), so the key tags
+    in the descriptions are those the lab serves."""
+    running = manager.status(directory) if base is None else None
+    if running is not None:
+        hints = ",".join(running.root_hints)
+        heading = f"scenarios of the lab running in {directory} (root hints {hints}):"
+        return heading, running.scenarios
+    where = base or manager.BASES["embedded"]
+    heading = (
+        f"scenarios of the lab on {where}.0.0/16 ('lab up' serves on "
+        f"{manager.BASES['embedded']}, 'demo' on {manager.DEMO_BASE}; "
+        "'lab list --base PREFIX' describes another):"
+    )
+    return heading, manager.build_plan(int(time.time()), base=where).scenarios
 
 
 @command(

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "lab": "dnssec_doctor.cli.lab:lab",
     "demo": "dnssec_doctor.cli.demo:demo",
     "ds": "dnssec_doctor.cli.ds:ds",
+    "serve": "dnssec_doctor.cli.serve:serve",
     "history": "dnssec_doctor.cli.history:history",
     "watch": "dnssec_doctor.cli.watch:watch",
 }
@@ -34,6 +35,7 @@ SUMMARIES: dict[str, str] = {
     "lab": "A private signed DNS tree on loopback that reproduces each DNSSEC failure.",
     "demo": "Start the built-in lab, diagnose every scenario, print one table, stop the lab.",
     "ds": "Will the registry accept this DS? Without --ds, print the DS to upload for NAME.",
+    "serve": "Serve Prometheus probes over HTTP: /probe?target=NAME checks NAME afresh.",
     "history": "Show the recorded observations of NAME and what changed between them.",
     "watch": "Check NAMEs on a schedule, record each check, print what changed.",
 }

@@ -34,6 +34,7 @@ RENDERER_MODULES: dict[str, tuple[str, ...]] = {
     "html": ("dnssec_doctor.render.html",),
     "dot": ("dnssec_doctor.render.dot",),
     "nagios": ("dnssec_doctor.render.nagios",),
+    "prometheus": ("dnssec_doctor.render.prometheus",),
 }
 POLL_SECONDS = 0.006
 """How often the thread looks at the process's CPU time before it starts importing."""

@@ -10,7 +10,6 @@ is rolled back whole (``HistoryStore.record`` is one transaction).
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 import sys
 import time
@@ -24,28 +23,21 @@ from dnssec_doctor.cli.common import (
     db_url,
     resolve_at,
 )
-from dnssec_doctor.cli.convert import Converter, IntRange
+from dnssec_doctor.cli.convert import Duration, IntRange
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 
-_DURATION = re.compile(r"^(\d+)([smhd]?)$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-MIN_INTERVAL, MAX_INTERVAL = 1, 7 * 86400
+MAX_INTERVAL = 7 * 86400
 
 
-class Duration(Converter):
-    """``90``, ``30s``, ``5m``, ``1h``, ``1d`` as seconds, within limits."""
-
-    metavar = "DURATION"
+class Interval(Duration):
+    """``--interval``: a duration (``30s``, ``5m``, ``1h``, ``1d``) of at least one second."""
 
     def __call__(self, text: str) -> int:
-        match = _DURATION.match(text.strip().lower())
-        if not match:
-            raise ValueError(f"{text!r} is not a duration (like 30s, 5m, 1h, 1d)")
-        seconds = int(match.group(1)) * _UNITS[match.group(2)]
-        if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
-            raise ValueError(f"{text!r} is not between 1s and 7d")
+        seconds = super().__call__(text)
+        if seconds < 1:
+            raise ValueError(f"{text!r} is shorter than one second.")
         return seconds
 
 
@@ -53,7 +45,7 @@ class Duration(Converter):
     "watch",
     Argument("names", many=True),
     *NETWORK_OPTIONS,
-    Option("--interval", convert=Duration(), default=3600, show_default=True,
+    Option("--interval", convert=Interval(MAX_INTERVAL), default=3600, show_default=True,
            help="Seconds between rounds (or 30s, 5m, 1h, 1d)."),
     Option("--once", flag=True, help="One round, then exit with its worst status (cron)."),
     Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,9 @@ import dns.name
 
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import FORMAT_OPTION, emit, resolve_at
-from dnssec_doctor.cli.convert import IntRange, PathArg
-from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.cli.convert import FloatRange, IntRange, PathArg
 from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.zonefile.dsfile import read_ds_file
@@ -41,18 +42,20 @@ def run_zone(
     allow_include: bool = False,
     expiry_warning_days: int = 7,
     progress: ProgressFn | None = None,
+    limits: InputLimits = INPUT_LIMITS,
 ) -> Diagnosis:
     """Verify the zone file ``path`` as of ``at`` (POSIX seconds); the ``zone`` command's core.
 
     ``origin`` None: from the file; ``jobs`` None: all cores for big files.
-    DoctorError for unreadable or unparseable input.
+    DoctorError for unreadable or unparseable input, or when a cap of ``limits``
+    (the deadline included, counted from this call) is exceeded.
     """
     zone_path = Path(path)
     origin_name: dns.name.Name | None = parse_name(origin) if origin else None
     options = ZoneOptions(
         jobs=default_jobs(zone_path) if jobs is None else max(1, jobs),
         expiry_warning=expiry_warning_days * 86400,
-        reader=ReaderOptions(allow_include=allow_include),
+        reader=ReaderOptions.bounded(limits, allow_include=allow_include),
     )
     ds_records = None
     if ds_path is not None:
@@ -142,6 +145,10 @@ def _progress(path: Path) -> tuple[AbstractContextManager[Any], ProgressFn | Non
         "--expiry-warning", convert=IntRange(0, 3650), default=7, show_default=True,
         metavar="DAYS", help="Warn when a signature expires within DAYS.",
     ),
+    Option(
+        "--deadline", convert=FloatRange(1.0, 86400.0), default=INPUT_LIMITS.zone_deadline,
+        show_default=True, metavar="SECONDS", help="Give up (exit 3) after SECONDS.",
+    ),
 )  # fmt: skip
 def zone(
     file: Path,
@@ -152,15 +159,15 @@ def zone(
     allow_include: bool,
     jobs: int | None,
     expiry_warning: int,
+    deadline: float,
 ) -> None:
     """Verify the signed zone FILE offline: signatures, chains, keys, ZONEMD."""
     now = resolve_at(at)  # the one clock read of this command
-    if not file.exists():
-        raise DoctorError(f"{file}: no such file")
     bar, progress = _progress(file)
     with bar:
         diagnosis = run_zone(
             file, origin, ds_path, now, jobs, allow_include=allow_include,
             expiry_warning_days=expiry_warning, progress=progress,
+            limits=replace(INPUT_LIMITS, zone_deadline=deadline),
         )  # fmt: skip
     sys.exit(emit(diagnosis, fmt, render_zone_text))

@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import check_target
 
 SQLITE_BUSY_SECONDS = 3.0
 """How long a write waits for another process's lock before giving up (exit 3)."""
@@ -109,17 +110,9 @@ def _prepare_sqlite_file(url: URL, *, is_default: bool) -> None:
     path = Path(database)
     if is_default:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
+    check_target(path, what="history database")  # the project's one rule for files
+    if not path.exists():
         _create_private(path)
-        return
-    except OSError as exc:
-        raise DoctorError(f"cannot open history database {path}: {exc.strerror}") from None
-    if stat.S_ISLNK(info.st_mode):
-        raise DoctorError(f"refusing history database {path}: it is a symbolic link")
-    if not stat.S_ISREG(info.st_mode):
-        raise DoctorError(f"refusing history database {path}: not a regular file")
 
 
 def _create_private(path: Path) -> None:

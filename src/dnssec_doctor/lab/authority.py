@@ -2,8 +2,8 @@
 
 Pure logic, no sockets: ``Authority.respond`` turns a query message into a
 response message following RFC 1034 §4.3.2 (zone selection, referrals, CNAME,
-wildcards), RFC 4035 §3.1 (RRSIGs, DS, NSEC proofs when DO=1) and RFC 5155
-§7.2 (NSEC3 proofs, opt-out). ``Authority.handle_wire`` adds what the wire
+wildcards), RFC 6672 §3.2 (DNAME), RFC 4035 §3.1 (RRSIGs, DS, NSEC proofs when
+DO=1) and RFC 5155 §7.2 (NSEC3 proofs, opt-out). ``Authority.handle_wire`` adds what the wire
 needs: parsing, EDNS (RFC 6891), size limits and truncation.
 
 Zones are loaded leniently (no origin checks), because the lab serves
@@ -195,6 +195,15 @@ class _Lookup:
                 self._referral(cut)
                 return
             self.response.flags |= dns.flags.AA
+            dname = zone.dname_above(qname)
+            if dname is not None:
+                renamed = self._substitute(qname, dname)
+                if renamed is None or not renamed.is_subdomain(zone.origin) or renamed in seen:
+                    return
+                if zone.cut_above(renamed, qtype) is not None:
+                    return  # the new name is delegated: the answer ends there, as BIND's does
+                qname = renamed
+                continue
             if qname in zone.names:
                 source, wildcard = qname, False
             else:
@@ -246,6 +255,21 @@ class _Lookup:
             target: dns.name.Name = cname[0].target
             return target
         return False
+
+    def _substitute(self, qname: dns.name.Name, owner: dns.name.Name) -> dns.name.Name | None:
+        """The DNAME RRset and the CNAME synthesised from it (unsigned: RFC 6672 §3.2,
+        §5.3.1); the new name, or None when it would be too long (YXDOMAIN, §2.2)."""
+        dname = self.zone.rdataset(owner, T.DNAME)
+        assert dname is not None
+        self._add_signed(self.response.answer, owner, owner, dname)
+        try:
+            target = qname.relativize(owner).derelativize(dname[0].target)
+        except dns.name.NameTooLong:
+            self.response.set_rcode(dns.rcode.YXDOMAIN)
+            return None
+        cname = dns.rdataset.from_text(IN, T.CNAME, dname.ttl, target.to_text())
+        self._add(self.response.answer, qname, cname)
+        return target
 
     def _referral(self, cut: dns.name.Name) -> None:
         """NS (not authoritative), DS or the proof of no DS, and glue (RFC 4035 §3.1.4)."""

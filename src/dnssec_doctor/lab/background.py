@@ -10,6 +10,7 @@ import asyncio
 import threading
 from pathlib import Path
 
+from dnssec_doctor.fileio import write_file
 from dnssec_doctor.lab.embedded import EmbeddedLab
 from dnssec_doctor.lab.plan import LabPlan
 
@@ -44,7 +45,8 @@ class BackgroundLab:
     def anchor_file(self, directory: Path) -> Path:
         """The lab's root DS written to a file (a ``--trust-anchor`` input)."""
         path = directory / "root-anchor.ds"
-        path.write_text("\n".join(self.plan.trust_anchor_ds) + "\n", encoding="utf-8")
+        data = ("\n".join(self.plan.trust_anchor_ds) + "\n").encode("utf-8")
+        write_file(path, data, what="trust anchor file")
         return path
 
     @property

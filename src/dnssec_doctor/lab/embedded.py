@@ -150,7 +150,7 @@ def _busy_hint(error: OSError, address: ServerAddress) -> str:
         return ""
     return (
         f" (is a lab already running on {address.ip}? `dnssec-doctor lab down` stops the one"
-        " `lab up` started; `lab up --base PREFIX` serves a lab on other addresses)"
+        " `lab up` started; `--base PREFIX` of `lab up` or `demo` serves a lab on other addresses)"
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import dnssec_doctor
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import open_stream
 from dnssec_doctor.lab.plan import LabPlan
 from dnssec_doctor.lab.state import (
     LOG_FILE,
@@ -45,6 +46,13 @@ BACKENDS = ("embedded", "real")
 BASES = {"embedded": "127.77", "real": "127.78"}
 """The first two octets of each backend's lab addresses unless ``--base`` says otherwise
 (the tests serve their labs elsewhere, so a running lab does not break them)."""
+DEMO_BASE = "127.76"
+"""Where ``demo`` serves its private lab: not ``lab up``'s, so a demo runs while a lab is up."""
+LAB_SEED = 20_261_206
+"""The seed every lab built here derives its keys from (``lab.keys``): ``lab list``, ``lab
+up`` and ``demo`` serve and describe the same keys (a scenario's description names key
+tags). Lab keys protect nothing but a private tree on loopback, so a published seed is
+harmless there; the lab's trust anchor must never be given to a resolver outside the lab."""
 REAL_SUBDIR = "real"
 """Where ``lab.real`` keeps its configuration, zone files and process records."""
 
@@ -66,10 +74,9 @@ def default_directory() -> Path:
 def _locked(directory: Path) -> Iterator[None]:
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle = (directory / LOCK_FILE).open("a")
     except OSError as error:
         raise DoctorError(f"cannot use lab directory {directory}: {error.strerror}") from None
-    with handle:
+    with os.fdopen(open_stream(directory / LOCK_FILE, what="lab lock", truncate=False)) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
@@ -139,11 +146,14 @@ def up(
     now: int | None = None,
     timeout: float = START_TIMEOUT,
     base: str | None = None,
+    tied_to_caller: bool = False,
 ) -> UpResult:
     """Start a lab in ``directory`` (``plan``, or the scenarios' lab built at ``now`` on
     ``base``, by default the backend's ``BASES`` entry).
 
     Harmless when a lab is already running there: returns its state.
+    ``tied_to_caller`` (embedded backend): the lab process stops by itself when this
+    process ends, even when it ends without calling ``down`` (``lab.private``).
     """
     if backend not in BACKENDS:
         raise DoctorError(f"unknown lab backend {backend!r} (choose from {', '.join(BACKENDS)})")
@@ -167,7 +177,7 @@ def up(
                     f"the real-server lab did not start: {type(error).__name__}: {error}"
                 ) from error
         write_plan(directory, plan)
-        pid = _spawn(directory)
+        pid = _spawn(directory, os.getpid() if tied_to_caller else None)
         try:
             state = _wait_ready(directory, pid, timeout)
         except BaseException:
@@ -198,10 +208,13 @@ def build_plan(
     now: int, scenarios: Sequence[str] = (), backend: str = "embedded", *, base: str | None = None
 ) -> LabPlan:
     """The scenarios' lab built at ``now`` on ``base``.0.0/16, by default the backend's
-    (127.77 embedded, 127.78 real); every scenario when none is named."""
+    (127.77 embedded, 127.78 real), with the keys of ``LAB_SEED``; every scenario when
+    none is named."""
     from dnssec_doctor.lab.scenarios import build_lab
 
-    return build_lab(now, base=base or BASES[backend], names=tuple(scenarios) or None)
+    return build_lab(
+        now, base=base or BASES[backend], seed=LAB_SEED, names=tuple(scenarios) or None
+    )
 
 
 def _real_module() -> Any:
@@ -234,17 +247,22 @@ def _real_up(directory: Path, plan: LabPlan) -> LabState:
     return state
 
 
-def _spawn(directory: Path) -> int:
-    """Start the daemon in its own session, output to ``daemon.log``; its pid."""
+def _spawn(directory: Path, parent: int | None = None) -> int:
+    """Start the daemon in its own session, output to ``daemon.log``; its pid.
+
+    ``parent``: the daemon stops once that process (its parent) is gone."""
     source_root = str(Path(dnssec_doctor.__file__).resolve().parent.parent)
+    argv = [sys.executable, "-m", DAEMON_MODULE, str(directory.resolve())]
+    if parent is not None:
+        argv += ["--parent", str(parent)]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [source_root, env.get("PYTHONPATH")]))
-    log = os.open(directory / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    log = open_stream(directory / LOG_FILE, what="lab log", truncate=True)
     null = os.open(os.devnull, os.O_RDONLY)
     try:
         return os.posix_spawn(
             sys.executable,
-            [sys.executable, "-m", DAEMON_MODULE, str(directory.resolve())],
+            argv,
             env,
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, null, 0),

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import write_file
 from dnssec_doctor.lab import anchors, loopback, realconf, realowner, realproc
 from dnssec_doctor.lab.plan import LabPlan
 
@@ -102,6 +103,11 @@ class RealLab:
     def stop(self) -> None:
         """Stop every process of this lab and remove its loopback addresses."""
         stop_real(self.workdir)
+
+
+def _write(path: Path, text: str) -> None:
+    """A file of the lab's work directory, written with the safe writer."""
+    write_file(path, text.encode("utf-8"), what="lab file")
 
 
 def start_real(
@@ -236,7 +242,7 @@ def _start(
     auth_dir = workdir / "auth"
     auth_paths = _paths(auth_dir, "named")
     conf = auth_dir / "named.conf"
-    conf.write_text(realconf.named_authoritative_conf(auth_paths, views))
+    _write(conf, realconf.named_authoritative_conf(auth_paths, views))
     auth = realproc.start_named(
         state, "auth", binary=named, conf=conf, paths=auth_paths, timeout=_NAMED_START_SECONDS
     )
@@ -244,7 +250,7 @@ def _start(
     if layout.silent:
         silent_paths = _paths(workdir / "silent", "unbound")
         silent_conf = workdir / "silent" / "unbound.conf"
-        silent_conf.write_text(realconf.unbound_silent_conf(silent_paths, layout.silent))
+        _write(silent_conf, realconf.unbound_silent_conf(silent_paths, layout.silent))
         realproc.start_unbound(
             state,
             "silent",
@@ -256,17 +262,18 @@ def _start(
         )
 
     hints = workdir / "root.hints"
-    hints.write_text(realconf.root_hints(realconf.root_servers(plan)))
+    _write(hints, realconf.root_hints(realconf.root_servers(plan)))
     anchor = workdir / "root-anchor.ds"
-    anchor.write_text("".join(line.strip() + "\n" for line in plan.trust_anchor_ds))
+    _write(anchor, "".join(line.strip() + "\n" for line in plan.trust_anchor_ds))
     bind_anchor = workdir / "root-anchor.bind"
-    bind_anchor.write_text(realconf.bind_trust_anchors(plan.trust_anchor_ds))
+    _write(bind_anchor, realconf.bind_trust_anchors(plan.trust_anchor_ds))
     stale = workdir / "stale-anchor.ds"
     # The plan's retired root KSK when it has one; tiny test plans get a fresh unrelated key.
-    stale.write_text(
+    _write(
+        stale,
         anchors.stale_root_anchor(plan)
         if plan.extra.get(anchors.STALE_ROOT_DS)
-        else realproc.unrelated_root_ds(plan.trust_anchor_ds) + "\n"
+        else realproc.unrelated_root_ds(plan.trust_anchor_ds) + "\n",
     )
 
     nodefault = tuple(sorted(set(realconf.SPECIAL_USE_NAMES) | _top_labels(plan)))
@@ -276,8 +283,8 @@ def _start(
         if role == "bind-validating":
             paths = _paths(rdir, "named")
             rconf = rdir / "named.conf"
-            rconf.write_text(
-                realconf.named_resolver_conf(paths, addr, str(hints), plan.trust_anchor_ds)
+            _write(
+                rconf, realconf.named_resolver_conf(paths, addr, str(hints), plan.trust_anchor_ds)
             )
             realproc.start_named(
                 state, role, binary=named, conf=rconf, paths=paths, timeout=_NAMED_START_SECONDS
@@ -288,7 +295,7 @@ def _start(
         paths = _paths(rdir, "unbound")
         rconf = rdir / "unbound.conf"
         spec = realconf.UnboundSpec(addr, str(hints), str(ta) if ta else None, nodefault)
-        rconf.write_text(realconf.unbound_conf(paths, spec))
+        _write(rconf, realconf.unbound_conf(paths, spec))
         realproc.start_unbound(
             state,
             role,
@@ -349,7 +356,7 @@ def _auth_views(plan: LabPlan, workdir: Path, resolvers: dict[str, ServerAddress
         files: list[tuple[str, str]] = []
         for i, zone in enumerate(server.zones):
             path = sdir / f"{i:03d}-{_file_label(zone.origin)}.zone"
-            path.write_text(zone.text if zone.text.endswith("\n") else zone.text + "\n")
+            _write(path, zone.text if zone.text.endswith("\n") else zone.text + "\n")
             files.append((zone.origin, str(path)))
         views.append(realconf.AuthView(server.address, tuple(files)))
     return _Layout(views, silent, skipped, resolvers)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import open_stream, read_input_text, write_file
 
 
 def _run_dir() -> Path:
@@ -36,7 +37,8 @@ def _run_dir() -> Path:
 @contextlib.contextmanager
 def machine_lock() -> Iterator[None]:
     """Hold the machine-wide real-lab lock (blocks while another start/stop runs)."""
-    with open(_run_dir() / "real-lab.lock", "a+") as handle:
+    lock = open_stream(_run_dir() / "real-lab.lock", what="lab lock", truncate=False)
+    with os.fdopen(lock, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -50,8 +52,8 @@ def _owner_file(base: str) -> Path:
 
 def _recorded(path: Path) -> Path | None:
     try:
-        text = path.read_text().strip()
-    except OSError:
+        text = read_input_text(path, what="lab owner file", max_bytes=64 * 1024).strip()
+    except DoctorError:
         return None
     return Path(text) if text else None
 
@@ -63,7 +65,7 @@ def owner(base: str) -> Path | None:
 
 def set_owner(base: str, workdir: Path) -> None:
     """Record ``workdir`` as the work directory of the lab running on ``base``."""
-    _owner_file(base).write_text(f"{workdir}\n")
+    write_file(_owner_file(base), f"{workdir}\n".encode(), what="lab owner file")
 
 
 def forget(workdir: Path) -> None:

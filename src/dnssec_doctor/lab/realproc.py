@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import read_input_text, write_file
 from dnssec_doctor.lab.realconf import DaemonPaths
 
 _EXTRA_PATH = "/usr/sbin:/sbin:/usr/bin:/bin"
@@ -76,15 +77,13 @@ class State:
             ],
             "addresses": self.addresses,
         }
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1) + "\n")
-        tmp.replace(self.path)
+        write_file(self.path, (json.dumps(data, indent=1) + "\n").encode(), what="lab file")
 
     @classmethod
     def load(cls, path: Path) -> State:
         """Read a state file; DoctorError when it is not one of ours."""
         try:
-            data = json.loads(path.read_text())
+            data = json.loads(read_input_text(path, what="lab file", max_bytes=1 << 20))
             procs = [
                 Proc(
                     str(p["role"]),

@@ -16,6 +16,7 @@ import dns.name
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.lab import scenarios_cuts as cuts
 from dnssec_doctor.lab import scenarios_good as good
 from dnssec_doctor.lab import scenarios_keys as keys
 from dnssec_doctor.lab import scenarios_servers as servers
@@ -68,6 +69,7 @@ SCENARIOS: dict[str, Builder] = {
     "lame-server": servers.lame_server,
     "refused-server": servers.refused_server,
     "cds-mismatch": keys.cds_mismatch,
+    **cuts.SCENARIOS,
 }
 """Scenario name → builder; the order fixes each scenario's addresses."""
 

@@ -129,7 +129,10 @@ def nsec3_migration_half_done(env: ScenarioEnv) -> ScenarioBuild:
         f"{env.address(1)} answers with NSEC (yesterday's copy), {env.address(2)} with "
         "NSEC3: the NSEC to NSEC3 migration reached only some servers.",
         "secure",
-        ("NSEC_NSEC3_MIXED",),
+        # Server 1's copy is a day older, so the SOA serials really differ. Whether the
+        # mixed denial should be a consequence of that divergence (one root cause, not
+        # two) is a question of root-cause linking, not of this scenario.
+        ("NSEC_NSEC3_MIXED", "SOA_SERIAL_DIVERGENT"),
     )
     return env.build(info, {1: nsec, 2: nsec3}, (env.ds(ksk),))
 

@@ -61,13 +61,17 @@ def expires_within_day(env: ScenarioEnv) -> ScenarioBuild:
 
 
 def ttl_outlives_signature(env: ScenarioEnv) -> ScenarioBuild:
-    """TTLs of 10 days on signatures with 5 days left: caches keep data past expiry."""
+    """TTLs of 10 days on signatures with 9 days left: caches keep data past expiry.
+
+    Nine days, not fewer: beyond ``check``'s 7-day --expiry-warning, so the TTL is the
+    only thing wrong (no RRSIG_EXPIRES_SOON beside it).
+    """
     ksk, zsk = env.key("ksk", ksk=True), env.key("zsk")
     content = env.builder(ttl=10 * DAY, expire=4 * DAY).build()
-    plan = SigningPlan.standard(ksk, zsk, *env.window(-25 * DAY, 5 * DAY))
+    plan = SigningPlan.standard(ksk, zsk, *env.window(-25 * DAY, 9 * DAY))
     text = env.signed(content, plan)
     info = env.info(
-        "Records have a 10-day TTL but their signatures expire 5 days after the lab was "
+        "Records have a 10-day TTL but their signatures expire 9 days after the lab was "
         "built, so caches may keep them after the signatures expire.",
         "secure",
         ("RRSIG_TTL_OUTLIVES_SIGNATURE",),

@@ -27,8 +27,10 @@ from typing import Any
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import read_input_text, write_file
 from dnssec_doctor.lab import anchors, realconf
 from dnssec_doctor.lab.plan import LabPlan, LabServer, ScenarioInfo, ServedZone
+from dnssec_doctor.limits import INPUT_LIMITS
 
 STATE_FORMAT = "dnssec-doctor/lab-state"
 PLAN_FORMAT = "dnssec-doctor/lab-plan"
@@ -154,10 +156,13 @@ def state_for(
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    """Write with the safe writer: readers never see half a file, links are not followed."""
+    write_file(path, text.encode("utf-8"), what="lab file")
+
+
+def _read_text(path: Path) -> str:
+    """A lab file, read with the bounded reader."""
+    return read_input_text(path, what="lab file", max_bytes=INPUT_LIMITS.capture_json_bytes)
 
 
 def write_state(directory: Path, state: LabState) -> None:
@@ -168,15 +173,12 @@ def write_state(directory: Path, state: LabState) -> None:
 def read_state(directory: Path) -> LabState | None:
     """The recorded state, or None when no lab was started here."""
     path = directory / STATE_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except OSError as error:
-        raise DoctorError(f"cannot read {path}: {error.strerror}") from None
+    text = _read_text(path)
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         raise DoctorError(f"damaged lab state file {path}") from None
     if not isinstance(data, dict):
         raise DoctorError(f"damaged lab state file {path}")
@@ -201,9 +203,10 @@ def write_plan(directory: Path, plan: LabPlan) -> None:
 def read_plan(directory: Path) -> LabPlan:
     """Read ``plan.json``; DoctorError when missing or damaged."""
     path = directory / PLAN_FILE
+    text = _read_text(path)
     try:
-        return plan_from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        return plan_from_json(json.loads(text))
+    except (KeyError, TypeError, ValueError, RecursionError) as error:
         raise DoctorError(f"cannot read lab plan {path}: {error!r}") from None
 
 

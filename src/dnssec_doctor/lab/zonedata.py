@@ -105,6 +105,15 @@ class ZoneData:
             return name
         return None
 
+    def dname_above(self, qname: dns.name.Name) -> dns.name.Name | None:
+        """The highest DNAME owner from the apex down to above ``qname`` (RFC 6672 §3.2)."""
+        depth = len(self.origin.labels)
+        for count in range(depth, len(qname.labels)):
+            name = dns.name.Name(qname.labels[-count:])
+            if self.rdataset(name, T.DNAME) is not None:
+                return name
+        return None
+
 
 def load_zone(origin: str, text: str) -> ZoneData:
     """Parse a master file leniently and index it; DoctorError when it cannot be read."""

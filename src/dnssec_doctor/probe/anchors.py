@@ -16,8 +16,8 @@ import dns.rdtypes.dsbase
 import dns.tokenizer
 
 from dnssec_doctor.errors import DoctorError
-
-MAX_ANCHOR_FILE_BYTES = 1_000_000
+from dnssec_doctor.fileio import read_input_text
+from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,18 +103,11 @@ def _parse_line(line: str, source: str, lineno: int) -> TrustAnchor:
     return TrustAnchor(owner, rdata)
 
 
-def load_anchor_files(paths: Sequence[Path]) -> TrustAnchors:
-    """Read ``--trust-anchor`` files; DoctorError when unreadable or malformed."""
+def load_anchor_files(paths: Sequence[Path], limits: InputLimits = INPUT_LIMITS) -> TrustAnchors:
+    """Read ``--trust-anchor`` files (bounded); DoctorError when unreadable or malformed."""
     anchors: list[TrustAnchor] = []
     for path in paths:
-        try:
-            if path.stat().st_size > MAX_ANCHOR_FILE_BYTES:
-                raise DoctorError(f"trust anchor file {path} is too large")
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DoctorError(f"cannot read trust anchor file {path}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise DoctorError(f"cannot read trust anchor file {path}: not UTF-8 text") from None
+        text = read_input_text(path, what="trust anchor file", max_bytes=limits.anchor_file_bytes)
         anchors.extend(parse_anchor_text(text, str(path)).anchors)
     return TrustAnchors(tuple(anchors))
 

@@ -16,11 +16,13 @@ before the walk starts.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.names import doubled_origin_name
+from dnssec_doctor.probe.aliases import alias_target
 from dnssec_doctor.probe.behaviour import (
     FirstRound,
     ServerPlan,
@@ -42,15 +44,28 @@ TARGET_APEX_TYPES: tuple[str, ...] = ("CDS", "CDNSKEY", "NSEC3PARAM")
 
 async def collect(client: Client, request: ProbeRequest) -> Survey:
     """Walk to the name and ask every server what the analysis needs."""
-    resolver = AddressResolver(client, request.root_hints, request.limits)
     zones = _ZoneQuestions(client)
+    return await _collect(client, request, zones, (request.name,), [])
+
+
+async def _collect(
+    client: Client,
+    request: ProbeRequest,
+    zones: _ZoneQuestions,
+    chain: tuple[dns.name.Name, ...],
+    known: list[ZoneCut],
+) -> Survey:
+    """The collection for ``request.name``; ``chain`` holds the aliases that led here,
+    ``known`` the cuts already walked that enclose the name (shared with the alias's
+    name, like the zones' questions: each zone is asked once)."""
+    resolver = AddressResolver(client, request.root_hints, request.limits)
     survey = Survey(
         name=request.name.to_text(),
         trust_anchors=request.trust_anchors,
         types=list(request.types),
     )
     resolver_rounds = start_resolvers(client, request, survey)
-    walk = DelegationWalk(client, request, resolver, zones.start)
+    walk = DelegationWalk(client, request, resolver, zones.start, known)
     try:
         cuts = await walk.run()
         survey.cuts = cuts
@@ -62,13 +77,30 @@ async def collect(client: Client, request: ProbeRequest) -> Survey:
             ask_server(client, target, server, plan, zones.first_round(target, server))
             for server, plan in plans
         ]
-        await asyncio.gather(
-            *zones.jobs, *target_jobs, finish_resolvers(client, request, survey, resolver_rounds)
+        alias = alias_target(target, request.name)
+        alias_jobs = []
+        if (
+            alias is not None
+            and alias not in chain
+            and len(chain) <= request.limits.max_cname_depth
+        ):
+            survey.alias_target = alias.to_text()
+            alias_request = replace(request, name=alias, ns_override=(), resolvers=())
+            enclosing = [c for c in cuts if alias.is_subdomain(dns.name.from_text(c.zone))]
+            alias_jobs.append(_collect(client, alias_request, zones, (*chain, alias), enclosing))
+        results = await asyncio.gather(
+            *zones.jobs,
+            *target_jobs,
+            finish_resolvers(client, request, survey, resolver_rounds),
+            *alias_jobs,
         )
+        if alias_jobs:
+            survey.alias = results[-1]
         for server, plan in plans:
             alias_standard_rung(target, server, plan)
     finally:
-        zones.cancel()
+        if len(chain) == 1:
+            zones.cancel()
     survey.events = [*walk.events, *resolver.events]
     survey.exchanges_sent = len(client.exchanges)
     survey.budget_exhausted = client.budget_exhausted

@@ -36,7 +36,8 @@ class NameServer:
 
     hostname: str
     addresses: list[ServerAddress] = field(default_factory=list)
-    source: Literal["glue", "resolved", "hints", "override", "none"] = "none"
+    source: Literal["glue", "resolved", "parent", "hints", "override", "none"] = "none"
+    """``parent``: a server of the parent zone known by that name, answering for this zone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,9 @@ class ZoneCut:
     """Parent server → the NS names its referral listed."""
     glue: dict[str, list[str]] = field(default_factory=dict)
     """NS name → glue addresses (union over parent servers)."""
+    ns_from_apex: dict[str, list[str]] = field(default_factory=dict)
+    """Parent server → the NS names it gave from the zone's own apex, answering for the
+    zone itself instead of referring to it (it serves both; ``probe.cuts``)."""
     servers: list[NameServer] = field(default_factory=list)
     queries: dict[QueryKey, Exchange] = field(default_factory=dict)
     overridden: bool = False
@@ -106,6 +110,10 @@ class Survey:
     resolvers: dict[str, dict[QueryKey, Exchange]] = field(default_factory=dict)
     exchanges_sent: int = 0
     budget_exhausted: bool = False
+    alias_target: str = ""
+    """The CNAME target the name leads to outside its own zone (``probe.aliases``)."""
+    alias: Survey | None = None
+    """The collection for ``alias_target``: its own chain, zone and answers."""
 
     @property
     def target(self) -> ZoneCut | None:

@@ -9,16 +9,21 @@ never in a hang: every step is bounded by ``Limits``.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Callable
 
-import dns.message
 import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.capture import Exchange
 from dnssec_doctor.probe.classify import Kind, classify, referral_owner
+from dnssec_doctor.probe.cuts import (
+    LABEL_SERVERS,
+    CutSighting,
+    labels_to_ask,
+    nearest_cut,
+    sighting,
+)
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
 from dnssec_doctor.probe.survey import NameServer, QueryKey, WalkEvent, ZoneCut
@@ -26,6 +31,8 @@ from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.query import QuerySpec
 
 WALK_VARIANT = "walk"
+_BAD_REFERRALS = (Kind.REFERRAL, Kind.UPWARD_REFERRAL)
+"""A referral that shows no cut on the way (sideways or upward)."""
 
 
 class DelegationWalk:
@@ -37,6 +44,7 @@ class DelegationWalk:
         request: ProbeRequest,
         resolver: AddressResolver,
         on_cut: Callable[[ZoneCut], None] | None = None,
+        known: list[ZoneCut] | None = None,
     ) -> None:
         self._client = client
         self._request = request
@@ -45,6 +53,11 @@ class DelegationWalk:
         # collection can start on them at once and a dead server's timeouts overlap.
         self._on_cut = on_cut
         self.events: list[WalkEvent] = []
+        self._known = known or []
+        """Cuts already walked (root first) that enclose the name: the walk starts below
+        them, as a resolver starts from the closest cut in its cache (RFC 1034 §5.3.3)."""
+        self._apex_addresses: dict[str, list[str]] = {}
+        """NS name → addresses from the additional section of a zone's own NS answer."""
 
     async def run(self) -> list[ZoneCut]:
         """The zone cuts, root first; the last one holds the name."""
@@ -56,7 +69,7 @@ class DelegationWalk:
             if override_zone is not None:
                 target = override_zone
         root = ZoneCut(".", None, servers=[NameServer("", list(request.root_hints), "hints")])
-        cuts = [root]
+        cuts = list(self._known) or [root]
         for _ in range(request.limits.max_referrals):
             cut = cuts[-1]
             if override_zone is not None and cut.zone == override_zone.to_text():
@@ -76,7 +89,8 @@ class DelegationWalk:
                     )
                 )
                 break
-            await self._find_addresses(child)
+            if not child.servers:
+                await self._find_addresses(child, cut)
             cuts.append(child)
         else:
             self.events.append(
@@ -91,37 +105,55 @@ class DelegationWalk:
         return cuts
 
     async def _step(self, cut: ZoneCut, target: dns.name.Name) -> ZoneCut | None:
-        """Ask every server of ``cut`` about the target; the child cut they refer to, if any."""
+        """Ask the servers of ``cut`` NS at every label down to the target (RFC 9156 §3),
+        all at once; the nearest cut their answers show (``probe.cuts``), if any.
+
+        The target goes to every server (each one's referral is evidence); the labels
+        above it to a few. A cut shows as a referral, or, when the servers serve the
+        child too, as the child's own NS or SOA in an authoritative answer.
+        """
         zone = dns.name.from_text(cut.zone)
         servers = cut.server_addresses()
-        spec = QuerySpec(target.to_text(), "NS")
-        exchanges = await asyncio.gather(*(self._client.query(s, spec) for s in servers))
-        referrals: dict[str, tuple[dns.name.Name, dns.message.Message]] = {}
-        for server, exchange in zip(servers, exchanges, strict=True):
+        asks = [
+            (server, label)
+            for label in labels_to_ask(zone, target)
+            for server in (servers if label == target else servers[:LABEL_SERVERS])
+        ]
+        specs = [QuerySpec(label.to_text(), "NS") for _, label in asks]
+        exchanges = await asyncio.gather(
+            *(self._client.query(s, spec) for (s, _), spec in zip(asks, specs, strict=True))
+        )
+        sightings: list[CutSighting] = []
+        for (server, label), spec, exchange in zip(asks, specs, exchanges, strict=True):
             key = QueryKey("child", str(server), spec.qname, spec.qtype, WALK_VARIANT)
             cut.queries[key] = exchange
-            kind = classify(exchange, zone)
-            msg = exchange.message()
-            if kind == Kind.REFERRAL and msg is not None:
-                owner = referral_owner(msg)
-                if owner is not None and target.is_subdomain(owner):
-                    referrals[str(server)] = (owner, msg)
-                else:
-                    self._event_bad_referral(cut, exchange, owner)
-            elif kind == Kind.UPWARD_REFERRAL:
+            seen = sighting(exchange, zone, label)
+            if seen is not None:
+                sightings.append(seen)
+            elif label == target and classify(exchange, zone) in _BAD_REFERRALS:
+                msg = exchange.message()
                 self._event_bad_referral(cut, exchange, referral_owner(msg) if msg else None)
-        if not referrals:
+        child_name = nearest_cut(sightings)
+        if child_name is None:
             return None
-        votes = Counter(owner for owner, _ in referrals.values())
-        child_name = max(votes, key=lambda n: (votes[n], len(n.labels)))
         child = ZoneCut(child_name.to_text(), cut.zone, parent_servers=list(servers))
-        for server_text, (owner, msg) in referrals.items():
-            if owner != child_name:
+        for seen in sightings:
+            if seen.owner != child_name or not seen.ns:
                 continue
-            child.ns_from_parent[server_text] = _ns_names(msg, owner)
-            for host, addrs in _glue(msg).items():
-                merged = child.glue.setdefault(host, [])
+            side = child.ns_from_parent if seen.how == "referral" else child.ns_from_apex
+            side[seen.server] = sorted({*side.get(seen.server, []), *seen.ns})
+            known = child.glue if seen.how == "referral" else self._apex_addresses
+            for host, addrs in seen.addresses.items():
+                merged = known.setdefault(host, [])
                 merged.extend(a for a in addrs if a not in merged)
+        if not child.ns_from_parent and not child.ns_from_apex:
+            # Only a SOA showed the zone: its servers are the ones that answered for it.
+            answered = {seen.server for seen in sightings if seen.owner == child_name}
+            child.servers = [
+                NameServer(ns.hostname, [a for a in ns.addresses if str(a) in answered], "parent")
+                for ns in cut.servers
+                if any(str(a) in answered for a in ns.addresses)
+            ]
         return child
 
     def _event_bad_referral(
@@ -139,9 +171,12 @@ class DelegationWalk:
             )
         )
 
-    async def _find_addresses(self, cut: ZoneCut) -> None:
-        """Turn the parent's NS names into servers with addresses (glue, else iteration)."""
-        names = sorted({n for names in cut.ns_from_parent.values() for n in names})
+    async def _find_addresses(self, cut: ZoneCut, parent: ZoneCut) -> None:
+        """Turn the NS names into servers with addresses: glue, the addresses the zone's
+        own NS answer carried, the parent's servers of that name, else iteration."""
+        sides = (cut.ns_from_parent, cut.ns_from_apex)
+        names = sorted({n for side in sides for ns in side.values() for n in ns})
+        known = {ns.hostname: ns.addresses for ns in parent.servers if ns.addresses}
         limit = self._request.limits.max_ns_per_zone
         if len(names) > limit:
             self.events.append(
@@ -159,6 +194,11 @@ class DelegationWalk:
             glue = cut.glue.get(host)
             if glue:
                 return NameServer(host, [ServerAddress.parse(a) for a in glue], "glue")
+            own = self._apex_addresses.get(host)
+            if own:
+                return NameServer(host, [ServerAddress.parse(a) for a in own], "resolved")
+            if host in known:
+                return NameServer(host, list(known[host]), "parent")
             addresses = await self._resolver.resolve(host)
             if not addresses:
                 self.events.append(
@@ -169,7 +209,7 @@ class DelegationWalk:
                         + self._resolver.problems.get(
                             host, "no glue, and no A/AAAA record could be found for it"
                         ),
-                        servers=tuple(cut.ns_from_parent),
+                        servers=tuple(cut.ns_from_parent or cut.ns_from_apex),
                         subject=host,
                     )
                 )
@@ -217,22 +257,3 @@ class DelegationWalk:
                 overridden=True,
             )
         )
-
-
-def _ns_names(msg: dns.message.Message, owner: dns.name.Name) -> list[str]:
-    return sorted(
-        {
-            r.target.to_text()
-            for rrset in msg.authority
-            if rrset.rdtype == dns.rdatatype.NS and rrset.name == owner
-            for r in rrset
-        }
-    )
-
-
-def _glue(msg: dns.message.Message) -> dict[str, list[str]]:
-    glue: dict[str, list[str]] = {}
-    for rrset in msg.additional:
-        if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
-            glue.setdefault(rrset.name.to_text(), []).extend(r.address for r in rrset)
-    return glue

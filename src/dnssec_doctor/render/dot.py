@@ -83,7 +83,8 @@ def render_dot(d: Diagnosis) -> str:
     for index, zone in enumerate(d.zones):
         node = f"z{index}"
         node_of.setdefault(zone_key(zone.name), node)
-        lines += _zone_nodes(index, zone, counts, keys.get(zone_key(zone.name)))
+        parent = _parent_index(d.zones, index)
+        lines += _zone_nodes(index, parent, zone, counts, keys.get(zone_key(zone.name)))
     extra = _off_chain_zones(d.findings, node_of)
     for index, name in enumerate(extra):
         node = f"x{index}"
@@ -120,8 +121,20 @@ def key_evidence(findings: Sequence[Finding]) -> dict[str, KeyEvidence]:
     return found
 
 
+def _parent_index(zones: Sequence[ZoneReport], index: int) -> int:
+    """The zone above ``zones[index]``: the nearest earlier one that encloses it (the one
+    before it on a plain chain; an alias target's chain joins the name's where they part)."""
+    name = zones[index].name.lower()
+    for earlier in range(index - 1, -1, -1):
+        above = zones[earlier].name.lower()
+        if above == "." or name.endswith("." + above):
+            return earlier
+    return index - 1
+
+
 def _zone_nodes(
     index: int,
+    parent: int,
     zone: ZoneReport,
     counts: dict[str, Counter[Severity]],
     keys: KeyEvidence | None,
@@ -150,7 +163,7 @@ def _zone_nodes(
         lines += [
             f'  ds{index} [label="DS\\n{_label(zone.name)}{ds_text}", shape="ellipse", '
             f'color="{line}"];',
-            f'  z{index - 1} -> ds{index} [label="publishes, signs", style="dashed", '
+            f'  z{parent} -> ds{index} [label="publishes, signs", style="dashed", '
             'color="#888888"];',
         ]
     lines.append(

@@ -68,3 +68,13 @@ def dot_label(text: str) -> str:
     """
     escaped = terminal(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
     return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
+def plugin_text(text: str) -> str:
+    """Safe in a monitoring plugin's output text: one line, and no ``|``.
+
+    Nagios and Icinga read everything after the first ``|`` of a line as performance
+    data, so a ``|`` in a label (legal in DNS) would inject metrics: it is written as
+    ``\\124``, the RFC 1035 §5.1 escape the other control characters get.
+    """
+    return terminal(text).replace("|", "\\124")

@@ -14,7 +14,8 @@ updates) and are matched with :mod:`ipaddress`, never with string patterns.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dnssec_doctor.addresses import IPAddress, ServerAddress
@@ -75,6 +76,9 @@ class AddressPolicy:
 
     allow_loopback: bool
     allow_private: bool
+    trusted: frozenset[ServerAddress] = frozenset()
+    """Addresses the operator configured (``serve``'s root hints): always allowed, since
+    the policy guards against servers that DNS data names, not against the operator."""
 
     @classmethod
     def permissive(cls) -> AddressPolicy:
@@ -86,6 +90,10 @@ class AddressPolicy:
         """For public front-ends: only globally routable unicast addresses."""
         return cls(allow_loopback=False, allow_private=False)
 
+    def trusting(self, addresses: Iterable[ServerAddress]) -> AddressPolicy:
+        """This policy, with ``addresses`` (exactly these, port included) always allowed."""
+        return replace(self, trusted=self.trusted | frozenset(addresses))
+
     def refusal(self, address: ServerAddress) -> str | None:
         """None when ``address`` may be queried, else why it may not.
 
@@ -96,6 +104,8 @@ class AddressPolicy:
         """
         if not 0 < address.port < 65536:
             return f"port {address.port} is not a valid destination port"
+        if address in self.trusted:
+            return None
         try:
             ip = address.address
         except ValueError:

@@ -23,6 +23,7 @@ from dnssec_doctor.dnssec.keys import (
     match_ds,
 )
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.limits import INPUT_LIMITS
 from dnssec_doctor.severity import Severity
 from dnssec_doctor.zonefile.apex import Apex
 from dnssec_doctor.zonefile.emit import Emitter
@@ -31,7 +32,10 @@ from dnssec_doctor.zonefile.reader import ReaderOptions, ZoneReader
 
 def read_ds_file(path: str | Path, origin: dns.name.Name) -> list[DsRecord]:
     """DS records for ``origin`` from ``path``; DoctorError for anything else in it."""
-    reader = ZoneReader(path, origin, ReaderOptions(max_records=10_000))
+    options = ReaderOptions(
+        max_bytes=INPUT_LIMITS.ds_file_bytes, max_records=10_000, max_generate_total=10_000
+    )
+    reader = ZoneReader(path, origin, options)
     found = []
     for record in reader.records():
         if record.rdtype != dns.rdatatype.DS:

@@ -17,6 +17,7 @@ objects (dnspython names, RDATA through the reference converter), and
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +30,13 @@ import dns.rdatatype
 import dns.ttl
 
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import open_input
+from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
 from dnssec_doctor.zonefile import generate, namekey
 from dnssec_doctor.zonefile.fastrows import Row, fast_rows
-from dnssec_doctor.zonefile.lexer import Lexer
 from dnssec_doctor.zonefile.model import Record
 from dnssec_doctor.zonefile.namekey import Owner
+from dnssec_doctor.zonefile.origin import guess_origin
 from dnssec_doctor.zonefile.rdata import rdata_wire
 from dnssec_doctor.zonefile.scan import Scanner
 from dnssec_doctor.zonefile.wire import NameContext
@@ -41,17 +44,39 @@ from dnssec_doctor.zonefile.wire import NameContext
 
 @dataclass(frozen=True, slots=True)
 class ReaderOptions:
-    """Bounds and permissions for reading one zone file."""
+    """Bounds and permissions for reading one zone file (defaults: :class:`InputLimits`)."""
 
     allow_include: bool = False
-    max_bytes: int = 16 * 1024**3
+    max_bytes: int = INPUT_LIMITS.zone_file_bytes
     """Total bytes over the file and its includes."""
-    max_records: int = 100_000_000
-    max_generate: int = 65_536
+    max_records: int = INPUT_LIMITS.zone_records
+    max_generate: int = INPUT_LIMITS.zone_generate_records
     """Records one ``$GENERATE`` may produce."""
-    max_entry_chars: int = 1 << 20
-    """Characters in one parenthesised entry."""
+    max_generate_total: int = INPUT_LIMITS.zone_generate_total
+    """Records all ``$GENERATE`` lines together may produce."""
+    max_entry_chars: int = INPUT_LIMITS.zone_entry_chars
+    """Characters in one line or parenthesised entry."""
     max_include_depth: int = 8
+    stop_at: float | None = None
+    """``time.monotonic()`` value after which reading stops (None: no deadline)."""
+    deadline: float = INPUT_LIMITS.zone_deadline
+    """The seconds ``stop_at`` stands for (named in the error)."""
+
+    @classmethod
+    def bounded(
+        cls, limits: InputLimits = INPUT_LIMITS, *, allow_include: bool = False
+    ) -> ReaderOptions:
+        """Options from ``limits``, with the deadline starting now."""
+        return cls(
+            allow_include=allow_include,
+            max_bytes=limits.zone_file_bytes,
+            max_records=limits.zone_records,
+            max_generate=limits.zone_generate_records,
+            max_generate_total=limits.zone_generate_total,
+            max_entry_chars=limits.zone_entry_chars,
+            stop_at=time.monotonic() + limits.zone_deadline,
+            deadline=limits.zone_deadline,
+        )
 
 
 _CLASSES = {"IN": 1, "CH": 3, "CS": 2, "HS": 4}
@@ -91,7 +116,7 @@ class ZoneReader:
     """Reads one zone file; iterate :meth:`records` or :meth:`stream` once.
 
     ``origin`` None means: the first ``$ORIGIN``, else the owner of an SOA with an
-    absolute owner near the top, else the file name (see :func:`guess_origin`).
+    absolute owner near the top (see :func:`.origin.guess_origin`; never the file name).
     """
 
     def __init__(
@@ -99,9 +124,12 @@ class ZoneReader:
     ) -> None:
         self.path = Path(path)
         self.options = options
-        self.origin = origin if origin is not None else guess_origin(self.path, options)
+        self.origin = (
+            origin if origin is not None else guess_origin(self.path, options.max_entry_chars)
+        )
         self.zone = namekey.Origin(self.origin)
         self.count = 0
+        self.generated = 0
         self.bytes_read = 0
         self._class: int | None = None
         self._fast = False
@@ -126,16 +154,20 @@ class ZoneReader:
         self.bytes_read += size
         if self.bytes_read > self.options.max_bytes:
             raise DoctorError(f"{self.path}: zone data exceeds {self.options.max_bytes} bytes")
+        self._check_deadline()
+
+    def _check_deadline(self) -> None:
+        stop_at = self.options.stop_at
+        if stop_at is not None and time.monotonic() > stop_at:
+            raise DoctorError(
+                f"{self.path}: not done after {self.options.deadline:g} s "
+                "(the zone deadline; --deadline SECONDS raises it)"
+            )
 
     def _read_file(self, path: Path, origin: dns.name.Name, depth: int) -> Iterator[Record | Row]:
-        try:
-            size = path.stat().st_size
-            handle = path.open("rb")
-        except OSError as exc:
-            raise DoctorError(f"cannot read {path}: {exc.strerror or exc}") from None
+        handle = open_input(path, what="zone file", regular_only=True)
         with handle:
-            if not path.is_file():
-                raise DoctorError(f"{path} is not a regular file")
+            size = os.fstat(handle.fileno()).st_size
             if self.bytes_read + size > self.options.max_bytes:
                 raise DoctorError(f"{path}: zone data exceeds {self.options.max_bytes} bytes")
             state = State(origin=origin, filename=str(path), context=NameContext(origin))
@@ -204,8 +236,19 @@ class ZoneReader:
             span = generate.parse_range(args[0], self.options.max_generate)
         except ValueError as exc:
             raise self._error(state, line, str(exc)) from None
+        self.generated += len(span)
+        if self.generated > self.options.max_generate_total:
+            raise self._error(
+                state,
+                line,
+                f"$GENERATE lines make more than {self.options.max_generate_total} records "
+                "together (the limit for one file)",
+            )
+        self._check_deadline()
         lhs, middle, rhs = args[1], args[2:-1], args[-1]
-        for value in span:
+        for index, value in enumerate(span):
+            if not index & 0xFFF:
+                self._check_deadline()
             tokens = [generate.substitute(lhs, value), *middle, generate.substitute(rhs, value)]
             if self._fast:
                 entry = ([t.encode("latin-1") for t in tokens], line, False)
@@ -332,37 +375,3 @@ class ZoneReader:
         if rdtype == dns.rdatatype.SOA:
             return int.from_bytes(wire[-4:], "big")
         return _DEFAULT_TTL
-
-
-def guess_origin(path: Path, options: ReaderOptions) -> dns.name.Name:
-    """The zone's origin when not given: first ``$ORIGIN``, an absolute SOA owner, or the file name.
-
-    Only the first 2,000 entries are looked at; a zone file starts with its apex.
-    """
-    lexer = Lexer(_head_lines(path), str(path), options.max_entry_chars)
-    try:
-        for count, entry in enumerate(lexer.entries()):
-            if count > 2000:
-                break
-            tokens = [t.upper() for t in entry.tokens]
-            if tokens[0] == "$ORIGIN" and len(tokens) == 2 and tokens[1].endswith("."):
-                return dns.name.from_text(entry.tokens[1])
-            if not entry.continued_owner and "SOA" in tokens[1:4] and tokens[0].endswith("."):
-                return dns.name.from_text(entry.tokens[0])
-    except (DoctorError, dns.exception.DNSException, ValueError):
-        pass  # the real read reports the problem with its line number
-    try:
-        return dns.name.from_text(path.name.rstrip(".") + ".")
-    except (dns.exception.DNSException, ValueError):
-        raise DoctorError(f"{path}: cannot tell the zone's origin; give --origin") from None
-
-
-def _head_lines(path: Path) -> Iterator[bytes]:
-    try:
-        with path.open("rb") as handle:
-            for count, line in enumerate(handle):
-                if count > 20000:
-                    return
-                yield line
-    except OSError as exc:
-        raise DoctorError(f"cannot read {path}: {exc.strerror or exc}") from None

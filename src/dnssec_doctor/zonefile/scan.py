@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.zonefile.lexer import Lexer
 
 Entry = tuple[list[bytes], int, bool]
@@ -30,6 +31,8 @@ Entry = tuple[list[bytes], int, bool]
 _ALLOWED = bytes(range(0x20, 0x7F)).replace(b"\\", b"") + b"\t\n"
 _QUOTED = re.compile(rb'"[^"\n]*"')
 _COMMENT = re.compile(rb";[^\n]*")
+BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte-order mark some editors put at the start of a file."""
 BLOCK = 1 << 20
 """Bytes read at a time (a segment is about this long)."""
 _NOT_START = frozenset(b' \t;()"\r\n')
@@ -137,10 +140,22 @@ class Scanner:
             self._eof = True
             return False
         self._on_bytes(len(chunk))
+        if self._base == 0 and self._pos == 0 and not self._buf and chunk[:3] == BOM:
+            chunk = chunk[3:]  # a UTF-8 byte-order mark is no part of the first owner
+            self._base = 3
         self._base += self._pos
         self._buf = self._buf[self._pos :] + chunk
         self._pos = 0
         return True
+
+    def _check_line(self, pending: int) -> None:
+        """DoctorError when ``pending`` bytes without a line end already exceed the cap:
+        a 1 GB line is refused after a few MB, never held whole."""
+        if pending > self._max:
+            raise DoctorError(
+                f"{self._filename}:{self.line}: a line longer than {self._max} characters "
+                "(the limit for one zone-file line)"
+            )
 
     def _cut(self) -> int | None:
         """End (in ``_buf``) of the next segment, None at the end of the file."""
@@ -155,6 +170,7 @@ class Scanner:
             last = buf.rfind(b"\n", pos, len(buf) - 1)
             if last >= pos:
                 break
+            self._check_line(len(buf) - pos)
             self._read(len(buf) - pos)  # one line longer than a block: read on to its end
         index = last
         for _ in range(10_000):
@@ -212,6 +228,7 @@ class Scanner:
                 self._pos = index + 1
                 return line
             searched = len(self._buf) - self._pos
+            self._check_line(searched)
             if not self._read(searched):
                 if self._pos >= len(self._buf):
                     return None

@@ -1,0 +1,45 @@
+"""A name that is an alias into another zone: its status is its target's too.
+
+A validator answers a query for an alias with the whole chain: the CNAME (or the
+DNAME it was synthesised from) validated with its zone's keys, and the target's
+RRsets with theirs (RFC 4035 §5.3.3, RFC 6672 §5.3.3). So the name is only as
+secure as the weaker of the two: secure needs both secure, a bogus link makes it
+bogus. The target was collected with its own chain (``probe.aliases``); its
+findings and zones join the name's diagnosis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dnssec_doctor.findings import Diagnosis, Finding, Status
+
+WEAKNESS: dict[Status, int] = {"secure": 0, "insecure": 1, "indeterminate": 2, "bogus": 3}
+"""How much a status weakens an answer that goes through it (the weakest link wins)."""
+
+
+def with_alias(own: Diagnosis, target_name: str, target: Diagnosis) -> Diagnosis:
+    """The diagnosis of a name whose answer continues at ``target_name``."""
+    status = own.status
+    reason = str(own.stats.get("status_reason", ""))
+    if WEAKNESS[target.status] > WEAKNESS[own.status]:
+        status = target.status
+        target_reason = str(target.stats.get("status_reason", ""))
+        reason = f"{own.name} is an alias of {target_name}, which is {target.status}" + (
+            f": {target_reason}" if target_reason else ""
+        )
+    names = {z.name for z in own.zones}
+    return replace(
+        own,
+        status=status,
+        findings=_merged(own.findings, target.findings),
+        zones=(*own.zones, *(z for z in target.zones if z.name not in names)),
+        servers=tuple(sorted({*own.servers, *target.servers})),
+        stats={**own.stats, "status_reason": reason},
+    )
+
+
+def _merged(first: tuple[Finding, ...], second: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """Both sets of findings, each once (the exchanges the two chains share give the same)."""
+    seen = {f.key for f in first}
+    return (*first, *(f for f in second if f.key not in seen))
