@@ -268,3 +268,19 @@ def test_the_default_database_is_private_and_in_the_data_directory(
     assert (
         default_db_path() == Path.home() / ".local" / "share" / "dnssec-doctor" / "history.sqlite3"
     )
+
+
+def test_a_password_in_the_url_never_reaches_the_error_line() -> None:
+    run = invoke("history", "x.test", "--db", "postgresql://monitor:s3cret@127.0.0.1:1/history")
+    assert run.exit_code == 3 and "s3cret" not in run.stderr and "monitor:***@" in run.stderr
+
+
+def test_check_in_nagios_format_says_unknown_when_it_cannot_record(tmp_path: Path) -> None:
+    capture = CASES / "check-good-nsec" / "capture.json.gz"
+    run = invoke("check", "--replay", str(capture), "--at", f"@{LAB_NOW}", "--format", "nagios",
+                 "--db", "sqlite:////dev/null")  # fmt: skip
+    assert run.exit_code == 3
+    assert run.stdout.startswith("DNSSEC UNKNOWN - ") and "not a regular file" in run.stdout
+    ok = invoke("check", "--replay", str(capture), "--at", f"@{LAB_NOW}", "--format", "nagios",
+                "--db", f"sqlite:///{tmp_path / 'h.sqlite3'}")  # fmt: skip
+    assert ok.exit_code == 0 and ok.stdout.startswith("DNSSEC OK - ")
