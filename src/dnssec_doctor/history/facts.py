@@ -19,7 +19,7 @@ import dns.message
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
+from dnssec_doctor.dnssec.keys import key_tag
 from dnssec_doctor.probe.survey import Survey, ZoneCut
 
 REVOKE_FLAG = 0x0080
@@ -250,7 +250,7 @@ def _apex_values(
                 KeyFact(
                     zone=zone,
                     server=server,
-                    key_tag=int(dnspython_dnssec.key_id(rdata)),
+                    key_tag=key_tag(rdata),
                     algorithm=int(rdata.algorithm),
                     flags=int(rdata.flags),
                     key_id=hashlib.sha256(rdata.key).hexdigest()[:16],
@@ -269,7 +269,7 @@ def _cds_values(rrset: dns.rrset.RRset, zone: str, server: str, out: list[CdsFac
     elif rrset.rdtype == dns.rdatatype.CDNSKEY:
         for rdata in rrset:
             key_id = hashlib.sha256(rdata.key).hexdigest()[:16]
-            tag = int(dnspython_dnssec.key_id(rdata))
+            tag = key_tag(rdata)
             out.append(
                 CdsFact(zone, server, "CDNSKEY", tag, int(rdata.algorithm), 0,
                         int(rdata.flags), key_id, rrset.ttl)
