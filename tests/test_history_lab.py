@@ -185,3 +185,27 @@ def test_watch_ends_cleanly_on_interrupt_and_terminate(tmp_path: Path) -> None:
             assert err == "dnssec-doctor: watch stopped\n"
     observations = invoke("history", "good-nsec.test", "--db", db, "--format", "json")
     assert json.loads(observations.stdout)["observations"] == 2
+
+
+def test_watch_goes_on_when_one_record_fails(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "h.sqlite3"
+    db = f"sqlite:///{path}"
+    with _lab(_plan(LAB_NOW)) as lab:
+        anchor = lab.anchor_file(tmp_path)
+        at = f"@{LAB_NOW + HOUR}"
+        first = invoke("watch", "good-nsec.test", *_common(lab, anchor, db), "--once", "--at", at)
+        assert first.exit_code == 0, first.stdout + first.stderr
+        holder = sqlite3.connect(path)
+        holder.execute("BEGIN EXCLUSIVE")  # another writer that does not let go
+        try:
+            run = invoke("watch", "good-nsec.test", *_common(lab, anchor, db), "--once", "--at", at)
+        finally:
+            holder.rollback()
+            holder.close()
+    assert run.exit_code == 3 and run.stderr == ""
+    assert "good-nsec.test. cannot record: history database" in run.stdout
+    assert "locked" in run.stdout
+    history = invoke("history", "good-nsec.test", "--db", db, "--format", "json")
+    assert json.loads(history.stdout)["observations"] == 1  # the first, intact

@@ -125,8 +125,12 @@ def _round_one(store: object, request: object, now: int, expiry_warning: int) ->
     except DoctorError as exc:
         print(terminal(f"{stamp} {name} cannot diagnose: {exc}"))
         return EXIT_CANNOT_DIAGNOSE
-    before = store.latest(history_name(name), now)
-    recorded = record_check(store, capture, diagnosis, survey)
+    try:
+        before = store.latest(history_name(name), now)
+        recorded = record_check(store, capture, diagnosis, survey)
+    except DoctorError as exc:  # a locked or lost database: this round only, keep watching
+        print(terminal(f"{stamp} {name} cannot record: {exc}"))
+        return EXIT_CANNOT_DIAGNOSE
     result = recorded.diagnosis
     roots = [f.code for f in result.root_causes() if f.severity.label not in ("info",)]
     summary = f"{len(result.findings)} findings" + (f": {', '.join(roots[:3])}" if roots else "")
