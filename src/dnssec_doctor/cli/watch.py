@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
@@ -27,6 +28,10 @@ from dnssec_doctor.cli.convert import Duration, IntRange
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
+
+if TYPE_CHECKING:  # imported when a round runs: SQLAlchemy is not needed for --help
+    from dnssec_doctor.history.store import HistoryStore
+    from dnssec_doctor.probe.request import ProbeRequest
 
 MAX_INTERVAL = 7 * 86400
 
@@ -101,18 +106,15 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _round_one(store: object, request: object, now: int, expiry_warning: int) -> int:
+def _round_one(store: HistoryStore, request: ProbeRequest, now: int, expiry_warning: int) -> int:
     """Check, record and print one name; its exit status."""
     from dnssec_doctor.analysis.engine import AnalysisOptions
     from dnssec_doctor.analysis.timefmt import iso
     from dnssec_doctor.history.recorder import history_name, record_check
-    from dnssec_doctor.history.store import HistoryStore
     from dnssec_doctor.history.timeline import diff
-    from dnssec_doctor.probe.request import ProbeRequest
     from dnssec_doctor.session import diagnose_capture_with_survey, probe_live
     from dnssec_doctor.transport.policy import AddressPolicy
 
-    assert isinstance(store, HistoryStore) and isinstance(request, ProbeRequest)
     name = request.name.to_text()
     stamp = iso(now)
     try:
