@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
+from dnssec_doctor.graphmodel import ChainGraph, GraphEdge, GraphNode
 from dnssec_doctor.severity import Severity
 
 GOLDEN_DIR = Path(__file__).parent / "data" / "render"
@@ -184,6 +185,33 @@ def small_diagnosis() -> Diagnosis:
         servers=("127.0.0.1", "127.0.0.2", "192.0.2.1", "[2001:db8::1]:5300"),
         stats={"queries": 42, "status_reason": "the zone example.test. is bogus"},
     )
+
+
+def hostile_graph_diagnosis() -> Diagnosis:
+    """Hostile data in every text of the graph: all pieces at once (cut to fit a label),
+    and each piece alone in an RRset node (so no piece is cut away)."""
+
+    f = Finding("RRSIG_EXPIRED", Severity.CRITICAL, EVIL, EVIL, EVIL, EVIL, subject=EVIL)
+    g = ChainGraph(
+        zones=(EVIL,),
+        nodes=(
+            GraphNode("ta", "anchor", "", "trust anchor", (EVIL,)),
+            GraphNode("z0", "zone", EVIL, EVIL, ("bogus",), findings=(f.key,)),
+            GraphNode("z0k0", "dnskey", EVIL, EVIL, (EVIL, EVIL), role=EVIL, servers_note=EVIL),
+            GraphNode("z0r0", "rrset", EVIL, EVIL, (EVIL,), problem=True, findings=(f.key,)),
+            GraphNode("z0r1", "proof", EVIL, EVIL * 3, (EVIL,), ghost=True),
+            *(
+                GraphNode(f"z0p{i}", "rrset", EVIL, f"{part}.test./TXT", (part,))
+                for i, part in enumerate(HOSTILE_PARTS)
+            ),
+        ),
+        edges=(
+            GraphEdge("e0", "anchor", "ta", "z0k0", "valid", EVIL, EVIL, EVIL),
+            GraphEdge("e1", "rrsig", "z0k0", "z0r0", "expired", EVIL, EVIL, EVIL, (f.key,)),
+            GraphEdge("e2", "ds", "z0k0", "z0r1", "bogus", EVIL, "digest-mismatch", EVIL),
+        ),
+    )
+    return Diagnosis(EVIL, 1_800_000_000, "bogus", (f,), graph=g)
 
 
 def check_golden(name: str, text: str) -> None:

@@ -29,6 +29,7 @@ from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.render.html import render_html
 from dnssec_doctor.render.json_out import render_json
+from dnssec_doctor.render.keydot import render_graph_dot
 from dnssec_doctor.render.text import render_text
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
@@ -150,3 +151,6 @@ def test_hostile_answers_end_in_a_diagnosis(replies: list[object], name: str) ->
     assert render_json(diagnosis)
     assert "\x1b" not in render_text(diagnosis)
     assert "<script>" not in render_html(diagnosis)
+    dot = render_graph_dot(diagnosis)
+    assert dot.isascii() and dot.startswith("digraph dnssec_keys {")
+    assert dot.count("label=") == dot.count('label="')  # every label a quoted string

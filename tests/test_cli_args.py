@@ -51,7 +51,7 @@ AT = "@1800000000"  # the case's ``at``
         (
             ["check", "--format=xml", "x"],
             "Invalid value for '--format': 'xml' is not one of "
-            "'text', 'json', 'html', 'dot', 'nagios', 'prometheus'.",
+            "'text', 'json', 'html', 'dot', 'svg', 'nagios', 'prometheus'.",
         ),
         (["explain"], "Missing argument 'CODE'."),
         (["explain", "--"], "Missing argument 'CODE'."),

@@ -230,7 +230,10 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_cli_replay_as_dot(capture: Path) -> None:
-    result = doctor("check", "--replay", str(capture), "--at", f"@{LAB_NOW}", "--format", "dot")
+    result = doctor(
+        "check", "--replay", str(capture), "--at", f"@{LAB_NOW}", "--format", "dot",
+        "--graph", "zones",
+    )  # fmt: skip
     assert result.returncode == 2, result.stderr
     out = result.stdout
     assert_well_formed(out)

@@ -26,9 +26,18 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section",
     "h1", "h2", "h3", "p", "span", "div", "time", "ol", "li", "table", "thead", "tbody", "tr",
     "th", "td", "article", "details", "summary", "code", "pre", "strong", "dl", "dt", "dd", "a",
+    "ul",
 }  # fmt: skip
 ALLOWED_ATTRS = {"lang", "charset", "http-equiv", "content", "name", "class", "id", "datetime",
                  "href"}  # fmt: skip
+SVG_TAGS = {"svg", "g", "title", "polygon", "polyline", "ellipse", "path", "text"}
+"""What Graphviz draws with; no script, foreignObject, image, use, a, style, animate."""
+SVG_ATTRS = {
+    "width", "height", "viewbox", "xmlns", "xmlns:xlink", "id", "class", "transform", "fill",
+    "stroke", "points", "cx", "cy", "rx", "ry", "d", "x", "y", "text-anchor", "font-family",
+    "font-size", "font-weight", "font-style", "stroke-width", "stroke-dasharray",
+    "stroke-opacity", "fill-opacity",
+}  # fmt: skip
 
 
 class StrictPage(HTMLParser):
@@ -40,6 +49,7 @@ class StrictPage(HTMLParser):
         self.text: list[str] = []
         self.style: list[str] = []
         self.ids: list[str] = []
+        self.svg_ids: list[str] = []
         self.hrefs: list[str] = []
         self.meta: dict[str, str] = {}
         self.tags: list[str] = []
@@ -47,11 +57,14 @@ class StrictPage(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
-        if tag not in ALLOWED_TAGS:
+        in_svg = tag == "svg" or "svg" in self.stack
+        if tag not in (SVG_TAGS if in_svg else ALLOWED_TAGS):
             self.errors.append(f"tag {tag}")
         for name, value in attrs:
-            if name not in ALLOWED_ATTRS:
+            if name not in (SVG_ATTRS if in_svg else ALLOWED_ATTRS):
                 self.errors.append(f"attribute {name}={value!r} on {tag}")
+            if name == "id" and in_svg:
+                self.svg_ids.append(value or "")
             if name == "id":
                 self.ids.append(value or "")
             if name == "href":
@@ -64,7 +77,11 @@ class StrictPage(HTMLParser):
             self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.errors.append(f"self-closing {tag}")
+        if "svg" not in self.stack:  # SVG (foreign content) may close its shapes itself
+            self.errors.append(f"self-closing {tag}")
+            return
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
@@ -182,7 +199,7 @@ def test_root_causes_come_first_with_detail_evidence_fix_and_servers() -> None:
     root = page[root_at:other_at]
     assert "DS_NO_MATCHING_DNSKEY" in root
     assert "RRSIG_MISSING" not in root  # a consequence, not a root cause
-    assert "<dt>keys</dt><dd><code>[12345, 23456]</code></dd>" in root
+    assert "<tr><th>keys</th><td><code>12345</code>, <code>23456</code></td></tr>" in root
     assert "example.test. 3600 IN DS 12345 13 2 0123456789abcdef" in root
     assert "<code>[2001:db8::1]:5300</code>" in root
     other = page[other_at:]
@@ -194,7 +211,7 @@ def test_root_causes_come_first_with_detail_evidence_fix_and_servers() -> None:
 
 def test_chain_is_a_table_and_a_list_with_status_classes() -> None:
     page = render_html(small_diagnosis())
-    chain = page[page.index('id="chain"') : page.index('id="root-causes"')]
+    chain = page[page.index('id="chain"') : page.index('id="other"')]
     assert chain.count('<li class="st-secure">') == 2
     assert chain.count('<li class="st-bogus">') == 1
     assert chain.count("<tr>") == 4  # header + three zones
@@ -260,3 +277,81 @@ def test_cli_replay_as_html_secure(captures: dict[str, Path]) -> None:
     assert '<span class="badge st-secure">secure</span>' in result.stdout
     assert "No problems found." in "".join(parser.text)
     assert result.stdout.count('<li class="st-secure">') == 3  # root, test., the zone
+
+
+# -- the report with its graph ----------------------------------------------------------------
+
+
+def graph_report(scenario: str) -> tuple[str, StrictPage]:
+    from dnssec_doctor.render.graphviz import dot_to_svg
+    from dnssec_doctor.render.keydot import render_graph_dot
+    from make_keygraph_golden import diagnosis_of
+
+    d = diagnosis_of(Path(__file__).parent / "cases" / f"check-{scenario}")
+    page = render_html(d, dot_to_svg(render_graph_dot(d)))
+    return page, parse_page(page)
+
+
+def test_report_leads_with_headline_then_root_causes_then_the_graph() -> None:
+    page, parser = graph_report("ds-no-matching-key")
+    order = [page.index(mark) for mark in ("<h1", 'id="root-causes"', 'id="graph"', 'id="chain"')]
+    assert order == sorted(order)
+    assert parser.tags.count("svg") == 1 and "g_z2g0" in parser.svg_ids
+
+
+def test_root_cause_fix_gives_the_ds_to_upload_and_commands_in_pre_blocks() -> None:
+    page, _ = graph_report("ds-no-matching-key")
+    root = page[page.index('id="root-causes"') : page.index('id="graph"')]
+    blocks = re.findall(r'<pre class="copy">(.*?)</pre>', root, re.S)
+    assert re.fullmatch(r"ds-no-matching-key\.test\. IN DS 58901 13 2 [0-9A-F]{64}", blocks[0])
+    assert "# BIND\ndnssec-dsfromkey -2 K&lt;zone&gt;+&lt;alg&gt;+&lt;tag&gt;.key" in blocks[1]
+    expired, _ = graph_report("expired-signatures")
+    assert "# BIND\nrndc sign expired-signatures.test" in expired
+    assert "# Knot\nknotc zone-sign expired-signatures.test" in expired
+
+
+def test_findings_link_to_their_graph_elements_and_every_link_resolves() -> None:
+    page, parser = graph_report("ds-no-matching-key")
+    root = page[page.index('id="root-causes"') : page.index('id="graph"')]
+    assert '<a href="#g_z2g0">DNSKEY 28249</a>' in root  # the ghost key the DS names
+    assert '<a href="#g_e11">DS 28249 &#8594; DNSKEY 28249</a>' in root
+    graph_links = [h for h in parser.hrefs if h.startswith("#g_")]
+    assert graph_links
+    for href in parser.hrefs:
+        assert href[1:] in parser.ids, href
+    _, expired_parser = graph_report("expired-signatures")
+    assert sum(h.startswith("#g_e") for h in expired_parser.hrefs) >= 5  # the expired RRSIGs
+
+
+def test_evidence_is_tables_not_json() -> None:
+    page, _ = graph_report("expired-signatures")
+    root = page[page.index('id="root-causes"') : page.index('id="graph"')]
+    assert '<table class="evidence"><tr><th>rrsets</th><td><ul class="evidence">' in root
+    assert "[&quot;" not in root and "{&quot;" not in root
+
+
+def test_hostile_graph_in_the_report_is_inert() -> None:
+    from dnssec_doctor.render.graphviz import dot_to_svg
+    from dnssec_doctor.render.keydot import render_graph_dot
+    from render_samples import hostile_graph_diagnosis
+
+    d = hostile_graph_diagnosis()
+    page = render_html(d, dot_to_svg(render_graph_dot(d)))
+    parser = parse_page(page)  # the allowlist: no script, no handler, no foreign element
+    assert page.isascii()
+    for raw in RAW_FORBIDDEN:
+        assert raw not in page, repr(raw)
+    lowered = page.lower()
+    assert "<script" not in lowered and "<img" not in lowered and "&#x202e;" not in lowered
+    assert "<!--" not in page
+    assert "<script>alert(1)</script>" in "".join(parser.text)
+
+
+def test_report_body_is_the_page_without_its_head() -> None:
+    from dnssec_doctor.render.html import report_body
+
+    d = small_diagnosis()
+    body = report_body(d)
+    assert body.startswith("<header") and body.endswith("</footer>")
+    assert "<html" not in body and "<style" not in body
+    assert body.encode("ascii", "xmlcharrefreplace").decode() in render_html(d)

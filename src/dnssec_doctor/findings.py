@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from dnssec_doctor.graphmodel import ChainGraph
 from dnssec_doctor.severity import Severity
 
 Status = Literal["secure", "insecure", "bogus", "indeterminate"]
@@ -80,6 +81,8 @@ class Diagnosis:
     zones: tuple[ZoneReport, ...] = ()
     servers: tuple[str, ...] = ()
     stats: Mapping[str, JsonValue] = field(default_factory=dict)
+    graph: ChainGraph | None = None
+    """The key-level chain-of-trust graph (``check``; None where no chain was walked)."""
 
     @property
     def worst(self) -> Severity:

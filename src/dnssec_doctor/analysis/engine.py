@@ -12,18 +12,21 @@ from dnssec_doctor import catalog
 from dnssec_doctor.analysis.alias import with_alias
 from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
 from dnssec_doctor.analysis.findingset import FindingSet
+from dnssec_doctor.analysis.keygraph import build_key_graph
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.malformed import malformed_findings
 from dnssec_doctor.analysis.namestatus import name_status
 from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
 from dnssec_doctor.analysis.rollover import rollover_findings
 from dnssec_doctor.analysis.rootcause import link_causes
+from dnssec_doctor.analysis.rrsigs import RRsetVerdict
 from dnssec_doctor.analysis.servers import server_findings
 from dnssec_doctor.analysis.zonedata import (
     DEFAULT_EXPIRY_WARNING,
     ZoneData,
     check_ds_rrsets,
     check_zone_data,
+    earliest_valid_expiration,
 )
 from dnssec_doctor.capture import Exchange
 from dnssec_doctor.findings import Diagnosis, Finding, Status, ZoneReport
@@ -86,12 +89,15 @@ def _analyse(
     evals = evaluate_chain(survey, now, limits, found)
     data: ZoneData | None = None
     valid_until: dict[str, int | None] = {}
+    zone_datas: list[ZoneData] = []
+    ds_verdicts: list[list[RRsetVerdict]] = [[] for _ in evals]
     for index, ev in enumerate(evals):
         is_target = index == len(evals) - 1
         zone_data, zone_findings = check_zone_data(
             ev, is_target, now, limits, options.expiry_warning
         )
         found.extend(zone_findings)
+        zone_datas.append(zone_data)
         valid_until[ev.name] = zone_data.valid_until
         if is_target:
             data = zone_data
@@ -107,9 +113,11 @@ def _analyse(
             )
         if index > 0:
             parent = evals[index - 1]
-            ds_sig_findings, ds_valid_until = check_ds_rrsets(parent, ev, now, limits)
-            found.extend(ds_sig_findings)
-            valid_until[parent.name] = _earliest(valid_until.get(parent.name), ds_valid_until)
+            ds_checks, ds_verdicts[index] = check_ds_rrsets(parent, ev, now, limits)
+            found.extend(ds_checks)
+            valid_until[parent.name] = _earliest(
+                valid_until.get(parent.name), earliest_valid_expiration(ds_verdicts[index])
+            )
             ds_set = [d for item in ev.ds_rrsets.values() for d in item.rrset]
             found.extend(ds_findings(ev.name, _dedupe(ds_set), ev.keys))
     found.extend(server_findings(evals, survey))
@@ -152,6 +160,9 @@ def _analyse(
         findings=tuple(_order(findings)),
         zones=tuple(_report(ev, valid_until.get(ev.name)) for ev in evals),
         servers=tuple(sorted({str(a) for ev in evals for a in ev.cut.server_addresses()}, key=str)),
+        graph=build_key_graph(
+            evals, zone_datas, ds_verdicts, survey.trust_anchors, findings, limits
+        ),
         stats={
             "queries": survey.exchanges_sent,
             "status_reason": reason,

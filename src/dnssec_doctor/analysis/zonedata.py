@@ -91,20 +91,24 @@ def check_zone_data(
 
 def check_ds_rrsets(
     parent: ZoneEval, child: ZoneEval, now: int, limits: Limits
-) -> tuple[list[Finding], int | None]:
+) -> tuple[list[Finding], list[RRsetVerdict]]:
     """The DS RRset at the parent is parent data: check its signatures with the parent's keys.
 
-    Also returns the earliest expiration among its valid signatures: the parent's
-    signature over the DS breaks the chain as surely as one over its own apex.
-    """
+    Returns the findings and the verdict on each server's DS RRset (for the graph, and
+    for :func:`earliest_valid_expiration`)."""
     if not parent.signed:
-        return [], None
+        return [], []
     tally = SignatureTally(dns.name.from_text(parent.name), now, limits)
     for item in child.ds_rrsets.values():
         tally.check(item, parent.keys, True)
-    valid = [c.expiration for v in tally.verdicts for c in v.checks if c.status is SigStatus.VALID]
-    findings = tally.findings(parent.name, [str(s) for s in child.cut.parent_servers])
-    return findings, min(valid, default=None)
+    return tally.findings(parent.name, [str(s) for s in child.cut.parent_servers]), tally.verdicts
+
+
+def earliest_valid_expiration(verdicts: list[RRsetVerdict]) -> int | None:
+    """The earliest expiration among the valid signatures of these verdicts: the parent's
+    signature over the DS breaks the chain as surely as one over its own apex."""
+    valid = [c.expiration for v in verdicts for c in v.checks if c.status is SigStatus.VALID]
+    return min(valid, default=None)
 
 
 def _denials(

@@ -15,6 +15,7 @@ from dnssec_doctor.cli.common import (
     ALERT_FORMATS,
     DB_OPTION,
     FORMAT_OPTION,
+    GRAPH_OPTION,
     NETWORK_OPTIONS,
     build_request,
     db_url,
@@ -104,6 +105,7 @@ def probe(name: str, output: Path, **net: object) -> None:
     ),
     DB_OPTION,
     FORMAT_OPTION,
+    GRAPH_OPTION,
 )
 def check(
     name: str | None,
@@ -115,6 +117,7 @@ def check(
     save_capture: Path | None,
     db: str | None,
     fmt: str,
+    graph: str,
     **net: object,
 ) -> None:
     """Diagnose NAME through its whole chain of trust, on every server.
@@ -127,6 +130,7 @@ def check(
       dnssec-doctor check --replay capture.json --format html > report.html
       dnssec-doctor check example.com --db default    (record it: see 'history')
       dnssec-doctor check example.com --format nagios --warning 7d --critical 2d
+      dnssec-doctor check example.com --format svg > chain.svg
     """  # fmt: skip
     if fmt != "nagios" and (warning is not None or critical is not None):
         raise DoctorError("--warning and --critical are thresholds of --format nagios")
@@ -148,7 +152,7 @@ def check(
 
     run = RunFacts(None if replay is not None else time.monotonic() - started)
     thresholds = ExpiryThresholds(warn_seconds, crit_seconds)
-    sys.exit(emit(diagnosis, fmt, thresholds=thresholds, run=run))
+    sys.exit(emit(diagnosis, fmt, graph=graph, thresholds=thresholds, run=run))
 
 
 def _diagnose(

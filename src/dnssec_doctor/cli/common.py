@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts
 
-FORMATS = ("text", "json", "html", "dot", "nagios", "prometheus")
+FORMATS = ("text", "json", "html", "dot", "svg", "nagios", "prometheus")
 ALERT_FORMATS = ("nagios", "prometheus")
 """Formats a monitoring system reads: they report a failure to diagnose on stdout too."""
+GRAPHS = ("keys", "zones")
 
 
 NETWORK_OPTIONS = (
@@ -147,6 +148,7 @@ def emit(
     diagnosis: Diagnosis,
     fmt: str,
     text: Callable[[Diagnosis], str] | None = None,
+    graph: str = "keys",
     *,
     thresholds: ExpiryThresholds | None = None,
     run: RunFacts | None = None,
@@ -154,6 +156,7 @@ def emit(
     """Print ``diagnosis`` in ``fmt`` and return the exit status.
 
     ``text`` replaces the default text report (``zone`` groups repeated findings);
+    ``graph`` picks the graph of ``dot``, ``svg`` and ``html``: ``keys`` or ``zones``;
     ``thresholds`` are the Nagios expiry thresholds, ``run`` what the monitoring
     formats report about the run itself (its duration).
     """
@@ -166,11 +169,16 @@ def emit(
     elif fmt == "html":
         from dnssec_doctor.render.html import render_html
 
-        sys.stdout.write(render_html(diagnosis))
-    elif fmt == "dot":
-        from dnssec_doctor.render.dot import render_dot
+        sys.stdout.write(render_html(diagnosis, _svg_for_report(diagnosis, graph)))
+    elif fmt in ("dot", "svg"):
+        from dnssec_doctor.render.keydot import render_graph_dot
 
-        sys.stdout.write(render_dot(diagnosis))
+        dot = render_graph_dot(diagnosis, graph)
+        if fmt == "svg":
+            from dnssec_doctor.render.graphviz import dot_to_svg
+
+            dot = dot_to_svg(dot)
+        sys.stdout.write(dot)
     elif fmt == "nagios":
         from dnssec_doctor.render.monitoring import ExpiryThresholds
         from dnssec_doctor.render.nagios import nagios_status, render_nagios
@@ -235,8 +243,29 @@ def emit_failure(message: str, fmt: str, name: str | None) -> int:
     return EXIT_CANNOT_DIAGNOSE
 
 
+def _svg_for_report(diagnosis: Diagnosis, graph: str) -> str | None:
+    """The graph for an HTML report; without Graphviz the report goes out without it.
+
+    Only a walked chain has one (``check``); ``zone`` and ``ds`` reports have none."""
+    if diagnosis.graph is None:
+        return None
+    from dnssec_doctor.render.graphviz import dot_to_svg
+    from dnssec_doctor.render.keydot import render_graph_dot
+
+    try:
+        return dot_to_svg(render_graph_dot(diagnosis, graph))
+    except DoctorError as exc:
+        print(f"dnssec-doctor: the report has no graph: {exc}", file=sys.stderr)
+        return None
+
+
 FORMAT_OPTION = Option(
     "--format", dest="fmt", convert=Choice(FORMATS), default="text", show_default=True,
     help="Output format.",
 )  # fmt: skip
 """``--format``."""
+GRAPH_OPTION = Option(
+    "--graph", convert=Choice(GRAPHS), default="keys", show_default=True,
+    help="The graph of --format dot|svg|html: one node per DNSKEY and DS, or per zone.",
+)  # fmt: skip
+"""``--graph`` (``check``)."""

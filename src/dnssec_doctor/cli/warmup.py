@@ -31,8 +31,9 @@ RESOLVER_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.resolver",)
 RENDERER_MODULES: dict[str, tuple[str, ...]] = {
     "text": ("dnssec_doctor.render.text",),
     "json": ("dnssec_doctor.render.json_out",),
-    "html": ("dnssec_doctor.render.html",),
-    "dot": ("dnssec_doctor.render.dot",),
+    "html": ("dnssec_doctor.render.html", "dnssec_doctor.render.keydot"),
+    "dot": ("dnssec_doctor.render.keydot",),
+    "svg": ("dnssec_doctor.render.keydot", "dnssec_doctor.render.graphviz"),
     "nagios": ("dnssec_doctor.render.nagios",),
     "prometheus": ("dnssec_doctor.render.prometheus",),
 }

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.findings import Diagnosis, Finding, JsonValue, ZoneReport
+from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
+from dnssec_doctor.graphmodel import ChainGraph
 from dnssec_doctor.render.escape import html_block, html_text
+from dnssec_doctor.render.graphviz import svg_fragment
+from dnssec_doctor.render.html_parts import evidence_table, fix_html, graph_links
 from dnssec_doctor.render.summary import (
     count_text,
     findings_by_zone,
@@ -68,6 +70,16 @@ details.finding[open]>summary{margin-bottom:.4rem}
 .fix{background:#eef7ee;border-radius:.3rem;padding:.4rem .6rem;margin:.4rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.4rem 0}
 dt{font-weight:600;color:#444}dd{margin:0;overflow-wrap:anywhere}
+pre.copy{white-space:pre;overflow-x:auto;background:#fff;border:1px solid #b7d7b7;\
+padding:.4rem .6rem;border-radius:.3rem}
+table.evidence{margin:.3rem 0;width:auto;max-width:100%}
+table.evidence table.evidence{margin:0}
+ul.evidence,ol.evidence{margin:0;padding-left:1.2rem}
+.graph{background:#fff;border:1px solid #ddd;border-radius:.3rem;overflow:auto;padding:.3rem}
+.graph svg{max-width:100%;height:auto}
+.graph g:target>ellipse,.graph g:target>polygon,.graph g:target>path{stroke:#0b57d0;\
+stroke-width:5}
+.legend{font-size:.85em;color:#444}
 """
 """The style sheet; its hash is what the CSP allows (so it must stay byte-exact)."""
 
@@ -78,17 +90,18 @@ CSP = (
 )
 """No scripts, no fetches, no forms; only our own style sheet."""
 
-COMPACT_JSON = 80
-"""Evidence JSON up to this length stays on one line; longer is indented."""
+LEGEND = (
+    "Arrows run from what vouches to what it vouches for: trust anchor or DS to a key, "
+    "key to what it signs. Green: valid; red: broken (dashed: expired or not yet valid, "
+    "dotted: missing); purple: cannot be checked here. Yellow keys are KSKs (or CSKs), "
+    "dashed keys are named but served by no server, thick red elements are the root "
+    "cause and carry its code. See docs/graph.md."
+)
 
 
-def render_html(d: Diagnosis) -> str:
-    """The report as one HTML page (DESIGN.md §3 ``--format html``)."""
-    roots, others = split_findings(d.findings)
-    ids: dict[str, str] = {}
-    for i, f in enumerate((*roots, *others)):
-        ids.setdefault(f.key, f"f{i}")
-    seen: set[str] = set()
+def render_html(d: Diagnosis, svg: str | None = None) -> str:
+    """The report as one HTML page (DESIGN.md §3 ``--format html``), with ``svg`` (the
+    chain-of-trust graph drawn by Graphviz) embedded when given."""
     status = known_status(d.status)
     parts = [
         "<!DOCTYPE html>",
@@ -102,20 +115,50 @@ def render_html(d: Diagnosis) -> str:
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        *_header(d),
-        "<main>",
-        *_chain(d),
-        *_root_section(roots, ids, seen),
-        *_other_section(others, ids, seen),
-        *_run_section(d),
-        "</main>",
-        f'<footer class="muted">dnssec-doctor report; exit status '
-        f"{exit_code_for(f.severity for f in d.findings)}</footer>",
+        report_body(d, svg),
         "</body>",
         "</html>",
     ]
     page = "\n".join(parts) + "\n"
     return page.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
+def report_body(d: Diagnosis, svg: str | None = None) -> str:
+    """The report without the page around it (for a web page that has its own ``<head>``
+    and style sheet: it needs ``CSS``): the headline, the root causes and their fixes,
+    the graph, the chain, the other findings. Pure; every DNS string escaped."""
+    roots, others = split_findings(d.findings)
+    ids: dict[str, str] = {}
+    for i, f in enumerate((*roots, *others)):
+        ids.setdefault(f.key, f"f{i}")
+    seen: set[str] = set()
+    fragment = svg_fragment(svg) if svg else ""
+    graph = d.graph if fragment else None
+    parts = [
+        *_header(d),
+        "<main>",
+        *_root_section(roots, ids, seen, graph),
+        *_graph_section(fragment),
+        *_chain(d),
+        *_other_section(others, ids, seen, graph),
+        *_run_section(d),
+        "</main>",
+        f'<footer class="muted">dnssec-doctor report; exit status '
+        f"{exit_code_for(f.severity for f in d.findings)}</footer>",
+    ]
+    return "\n".join(parts)
+
+
+def _graph_section(fragment: str) -> list[str]:
+    if not fragment:
+        return []
+    return [
+        '<section id="graph">',
+        "<h2>Chain of trust graph</h2>",
+        f'<div class="graph">{fragment}</div>',
+        f'<p class="legend">{LEGEND}</p>',
+        "</section>",
+    ]
 
 
 def _header(d: Diagnosis) -> list[str]:
@@ -180,7 +223,9 @@ def _id_attr(f: Finding, ids: Mapping[str, str], seen: set[str]) -> str:
     return f' id="{ids[f.key]}"'
 
 
-def _root_section(roots: list[Finding], ids: Mapping[str, str], seen: set[str]) -> list[str]:
+def _root_section(
+    roots: list[Finding], ids: Mapping[str, str], seen: set[str], graph: ChainGraph | None
+) -> list[str]:
     lines = ['<section id="root-causes">', "<h2>Root causes</h2>"]
     if not roots:
         lines.append("<p>No problems found.</p>")
@@ -188,14 +233,16 @@ def _root_section(roots: list[Finding], ids: Mapping[str, str], seen: set[str]) 
         lines += [
             f'<article class="finding sev-{f.severity.label}"{_id_attr(f, ids, seen)}>',
             f"<h3>{_heading(f)}</h3>",
-            *_body(f, ids),
+            *_body(f, ids, graph),
             "</article>",
         ]
     lines.append("</section>")
     return lines
 
 
-def _other_section(others: list[Finding], ids: Mapping[str, str], seen: set[str]) -> list[str]:
+def _other_section(
+    others: list[Finding], ids: Mapping[str, str], seen: set[str], graph: ChainGraph | None
+) -> list[str]:
     if not others:
         return []
     lines = [
@@ -208,7 +255,7 @@ def _other_section(others: list[Finding], ids: Mapping[str, str], seen: set[str]
         lines += [
             f'<details class="finding sev-{f.severity.label}"{_id_attr(f, ids, seen)}>',
             f"<summary>{_heading(f)}</summary>",
-            *_body(f, ids),
+            *_body(f, ids, graph),
             "</details>",
         ]
     lines += ["</details>", "</section>"]
@@ -227,7 +274,7 @@ def _run_section(d: Diagnosis) -> list[str]:
     if d.servers:
         lines.append(f"<p>Servers asked ({len(d.servers)}): {_server_list(d.servers)}</p>")
     if d.stats:
-        lines += _evidence(d.stats)
+        lines.append(evidence_table(d.stats))
     lines += ["</details>", "</section>"]
     return lines
 
@@ -246,15 +293,12 @@ def _heading(f: Finding) -> str:
     return " ".join(parts)
 
 
-def _body(f: Finding, ids: Mapping[str, str]) -> list[str]:
+def _body(f: Finding, ids: Mapping[str, str], graph: ChainGraph | None) -> list[str]:
     lines = [f'<div class="block">{html_block(f.detail)}</div>']
-    if f.evidence:
-        lines += ["<p><strong>Evidence</strong></p>", *_evidence(f.evidence)]
     if f.fix and f.severity >= Severity.WARNING:
-        lines.append(
-            f'<div class="fix"><strong>Fix</strong><div class="block">{html_block(f.fix)}</div>'
-            "</div>"
-        )
+        lines += ['<div class="fix"><strong>Fix</strong>', *fix_html(f.fix), "</div>"]
+    if f.evidence:
+        lines += ["<p><strong>Evidence</strong></p>", evidence_table(f.evidence)]
     meta = [
         (
             "Servers",
@@ -267,6 +311,9 @@ def _body(f: Finding, ids: Mapping[str, str]) -> list[str]:
         meta.append(("Symptoms", ", ".join(html_text(s) for s in f.symptoms)))
     if f.caused_by:
         meta.append(("Caused by", ", ".join(_finding_link(k, ids) for k in f.caused_by)))
+    links = graph_links(graph, f.key) if graph is not None else ""
+    if links:
+        meta.append(("In the graph", links))
     lines.append("<dl>")
     lines += [f"<dt>{name}</dt><dd>{value}</dd>" for name, value in meta]
     lines.append("</dl>")
@@ -283,29 +330,3 @@ def _server_list(servers: Sequence[str]) -> str:
     if not servers:
         return "&mdash;"
     return ", ".join(f"<code>{html_text(s)}</code>" for s in servers)
-
-
-def _evidence(evidence: Mapping[str, JsonValue]) -> list[str]:
-    """A definition list: strings and numbers as they are, the rest as indented JSON."""
-    lines = ["<dl>"]
-    for key, value in evidence.items():
-        lines.append(f"<dt>{html_text(str(key))}</dt><dd>{_value(value)}</dd>")
-    lines.append("</dl>")
-    return lines
-
-
-def _value(value: JsonValue) -> str:
-    if isinstance(value, str):
-        return f'<code class="block">{html_block(value)}</code>'
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        if len(text) <= COMPACT_JSON:
-            return f"<code>{html_text(text)}</code>"
-        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    except (TypeError, ValueError, RecursionError):
-        # Evidence is loosely typed (keys that are tuples, cycles): show it, never crash.
-        try:
-            text = repr(value)
-        except RecursionError:
-            text = "(evidence too deeply nested to show)"
-    return f"<pre>{html_block(text)}</pre>"
