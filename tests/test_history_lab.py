@@ -87,6 +87,7 @@ def test_a_week_of_monitoring_learns_the_cadence_and_sees_the_signer_stop(
     doc = json.loads(run.stdout)
     assert doc["format"] == "dnssec-doctor/history" and doc["observations"] == 7
     (fc,) = [f for f in doc["forecast"] if f["zone"] == ZONE]
+    assert doc["earliest_expiration"] == min(f["earliest_expiration"] for f in doc["forecast"])
     assert fc["cadence_seconds"] == DAY and fc["refreshed"] is False
     assert fc["refresh_due"] == "2027-01-19T19:00:00Z"
     codes = [f["code"] for f in doc["findings"]]

@@ -63,7 +63,12 @@ def render_history_text(report: HistoryReport) -> str:
         out.append(f"  serials: {_serials(run)}")
         out += [f"  * {c.text}" for c in run.changes]
     if report.forecasts:
-        out += ["", "Forecast:"]
+        first = min(report.forecasts, key=lambda f: f.earliest.expiration)
+        out += [
+            "",
+            f"Forecast (earliest expiry on the chain: {iso(first.earliest.expiration)}, "
+            f"in {first.zone}):",
+        ]
         out += [f"  {line}" for line in _forecast_lines(report)]
     for finding in report.findings:
         out += [
@@ -114,6 +119,9 @@ def history_json(report: HistoryReport) -> dict[str, Any]:
             }
             for run in report.runs
         ],
+        "earliest_expiration": (
+            iso(min(f.earliest.expiration for f in report.forecasts)) if report.forecasts else None
+        ),
         "forecast": [
             {
                 "zone": f.zone,
