@@ -12,7 +12,7 @@ UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}'
 UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 # `make test-latest`: the newest releases pyproject.toml allows, in a venv of their own
 LATEST := .venv-latest
-DEBIAN_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound ldnsutils knot-dnsutils knot knot-dnssecutils validns graphviz time
+DEBIAN_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound ldnsutils knot-dnsutils knot knot-dnssecutils validns graphviz time postgresql
 # only for `make bench`: the peer tools (DNSViz itself comes from PyPI, see bench/setup_peers.sh)
 BENCH_DEBIAN_PACKAGES := dnsviz zonemaster-cli python3-venv
 
@@ -24,7 +24,9 @@ $(STAMP): pyproject.toml uv.lock
 	@# no pip in .venv: it holds the locked packages and nothing else
 	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
 	test -x $(BIN)/uv || $(PYTHON) -m pip --python $(BIN)/python install -q 'uv==$(UV_VERSION)'
-	$(UV_ENV) $(BIN)/uv sync -q --frozen --extra dev
+	@# --compile-bytecode: the packages' bytecode, as pip writes it on install; without it a
+	@# PYTHONDONTWRITEBYTECODE environment compiles dnspython and SQLAlchemy on every run.
+	$(UV_ENV) $(BIN)/uv sync -q --frozen --extra dev --compile-bytecode
 	@# an editable install compiles nothing, and PYTHONDONTWRITEBYTECODE would keep every
 	@# run compiling from source: compile once, as installing a wheel does.
 	$(BIN)/python -m compileall -q src >/dev/null

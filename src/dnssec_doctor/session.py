@@ -91,10 +91,17 @@ def diagnose_capture(
     capture: Capture, now: int, options: AnalysisOptions | None = None
 ) -> Diagnosis:
     """The diagnosis of a capture as of ``now`` (no network)."""
+    return diagnose_capture_with_survey(capture, now, options)[0]
+
+
+def diagnose_capture_with_survey(
+    capture: Capture, now: int, options: AnalysisOptions | None = None
+) -> tuple[Diagnosis, Survey]:
+    """The diagnosis and the survey it was made from (the history store keeps its facts)."""
     # Imported here, not above: a live check imports the analysis while its probe
     # waits on the network (``cli.warmup``), not before the first query goes out.
     from dnssec_doctor.analysis.engine import analyse
 
     survey, exchanges = survey_from_capture(capture)
     limits = limits_from_dict(capture.limits) if capture.limits else Limits()
-    return analyse(survey, exchanges, now, limits, options)
+    return analyse(survey, exchanges, now, limits, options), survey

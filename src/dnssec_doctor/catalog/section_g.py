@@ -252,4 +252,32 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="none",
     ),
+    CatalogEntry(
+        code="SIGNATURES_NOT_REFRESHED",
+        section=SECTION,
+        severity=Severity.WARNING,
+        symptoms=("worked-yesterday",),
+        title="Signer stopped refreshing the signatures",
+        explanation=(
+            "Signatures carry an expiration time (RFC 4034 §3.1.5), so a signer replaces them "
+            "on a regular cadence long before they expire. History shows that this zone's "
+            "signatures should have been refreshed by now, going by the re-signing cadence "
+            "observed so far (or, without one, before the last quarter of their validity), "
+            "and they were not. Unless the signer is repaired the zone turns bogus when the "
+            "first of them expires, which the report dates."
+        ),
+        evidence=(
+            "When the signatures were last refreshed, the observed re-signing cadence, when "
+            "the next refresh was due, the observations since then that show the same "
+            "signatures, and the earliest expiration with its RRset and key tag."
+        ),
+        fix=(
+            "Find out why the signer stopped (a stopped daemon, a failing cron job, a full "
+            "disk, keys no longer readable) and re-sign now: BIND: rndc sign ZONE; Knot: "
+            "knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE (signatures are made "
+            "on the fly, so check the server itself); ldns: ldns-signzone with the zone's "
+            "keys. Then make sure the secondaries transfer the new version."
+        ),
+        peers="none",
+    ),
 )

@@ -13,10 +13,12 @@ from dnssec_doctor.capture import save_capture as write_capture
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
     ALERT_FORMATS,
+    DB_OPTION,
     FORMAT_OPTION,
     GRAPH_OPTION,
     NETWORK_OPTIONS,
     build_request,
+    db_url,
     emit,
     emit_failure,
     progress,
@@ -27,7 +29,7 @@ from dnssec_doctor.cli.convert import Duration, IntRange, PathArg
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import check_target
-from dnssec_doctor.session import diagnose_capture, probe_live
+from dnssec_doctor.session import diagnose_capture_with_survey, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
 if TYPE_CHECKING:
@@ -101,6 +103,7 @@ def probe(name: str, output: Path, **net: object) -> None:
         metavar="FILE",
         help="Also save the capture of this run.",
     ),
+    DB_OPTION,
     FORMAT_OPTION,
     GRAPH_OPTION,
 )
@@ -112,6 +115,7 @@ def check(
     warning: int | None,
     critical: int | None,
     save_capture: Path | None,
+    db: str | None,
     fmt: str,
     graph: str,
     **net: object,
@@ -124,6 +128,7 @@ def check(
       dnssec-doctor check www.example.com --resolver 192.0.2.53 --at +7d
       dnssec-doctor check example.com --ns 192.0.2.1      (before delegating)
       dnssec-doctor check --replay capture.json --format html > report.html
+      dnssec-doctor check example.com --db default    (record it: see 'history')
       dnssec-doctor check example.com --format nagios --warning 7d --critical 2d
       dnssec-doctor check example.com --format svg > chain.svg
     """  # fmt: skip
@@ -138,7 +143,7 @@ def check(
         )
     started = time.monotonic()
     try:
-        diagnosis = _diagnose(name, replay, at, warn_seconds, save_capture, fmt, net)
+        diagnosis = _diagnose(name, replay, at, warn_seconds, save_capture, db, fmt, net)
     except DoctorError as exc:
         if fmt not in ALERT_FORMATS:
             raise
@@ -156,6 +161,7 @@ def _diagnose(
     at: str | None,
     warn_seconds: int,
     save_capture: Path | None,
+    db: str | None,
     fmt: str,
     net: dict[str, object],
 ) -> Diagnosis:
@@ -175,7 +181,7 @@ def _diagnose(
         request = build_request(name, **net)  # type: ignore[arg-type]
         with (
             progress(f"checking {name} …"),
-            Warmup(modules_for(fmt, resolvers=bool(request.resolvers))),
+            Warmup(modules_for(fmt, resolvers=bool(request.resolvers), history=db is not None)),
         ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
         if save_capture is not None:
@@ -183,4 +189,11 @@ def _diagnose(
     require_answers(capture, "diagnose")
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
-    return diagnose_capture(capture, now, AnalysisOptions(warn_seconds))
+    diagnosis, survey = diagnose_capture_with_survey(capture, now, AnalysisOptions(warn_seconds))
+    if db is not None:
+        from dnssec_doctor.history.recorder import record_check
+        from dnssec_doctor.history.store import HistoryStore
+
+        with HistoryStore.open(db_url(db)) as store:
+            diagnosis = record_check(store, capture, diagnosis, survey).diagnosis
+    return diagnosis

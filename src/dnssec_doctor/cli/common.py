@@ -199,6 +199,29 @@ def emit(
     return exit_code_for(f.severity for f in diagnosis.findings)
 
 
+DEFAULT_DB = "default"
+"""The ``--db`` value that names the default file (``history.dburl.default_db_path``)."""
+
+DB_OPTION = Option(
+    "--db", metavar="URL",
+    help="Record in the history store at URL (sqlite:///PATH, postgresql://USER@HOST/DB, "
+    "or 'default': an SQLite file in your data directory).",
+)  # fmt: skip
+"""``--db`` of ``check``: record only when given (a plain check writes no file)."""
+
+HISTORY_DB_OPTION = Option(
+    "--db", metavar="URL", default=DEFAULT_DB,
+    help="The history store (sqlite:///PATH, postgresql://USER@HOST/DB; default: an SQLite "
+    "file in your data directory).",
+)  # fmt: skip
+"""``--db`` of ``history`` and ``watch``: the default file unless told otherwise."""
+
+
+def db_url(value: str) -> str | None:
+    """The URL ``HistoryStore.open`` takes: None for the default file."""
+    return None if value == DEFAULT_DB else value
+
+
 def emit_failure(message: str, fmt: str, name: str | None) -> int:
     """Report a check that could not diagnose in an alert format; the exit status (3).
 

@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "demo": "dnssec_doctor.cli.demo:demo",
     "ds": "dnssec_doctor.cli.ds:ds",
     "serve": "dnssec_doctor.cli.serve:serve",
+    "history": "dnssec_doctor.cli.history:history",
+    "watch": "dnssec_doctor.cli.watch:watch",
 }
 """Command name → where it lives; imported only when run, so start-up stays fast."""
 
@@ -34,6 +36,8 @@ SUMMARIES: dict[str, str] = {
     "demo": "Start the built-in lab, diagnose every scenario, print one table, stop the lab.",
     "ds": "Will the registry accept this DS? Without --ds, print the DS to upload for NAME.",
     "serve": "Serve Prometheus probes over HTTP: /probe?target=NAME checks NAME afresh.",
+    "history": "Show the recorded observations of NAME and what changed between them.",
+    "watch": "Check NAMEs on a schedule, record each check, print what changed.",
 }
 """Each command's summary (its help's first paragraph) for ``--help``, which imports none."""
 

@@ -47,10 +47,16 @@ SWITCH_INTERVAL = 0.001
 answer waits at most about this long for the probe to run again."""
 
 
-def modules_for(fmt: str, *, resolvers: bool = False) -> tuple[str, ...]:
-    """What a check printing ``fmt`` (asking resolvers or not) will import after its probe."""
+HISTORY_MODULES: tuple[str, ...] = ("dnssec_doctor.history.recorder",)
+"""Imported when the check is recorded (``--db``): SQLAlchemy is most of it."""
+
+
+def modules_for(fmt: str, *, resolvers: bool = False, history: bool = False) -> tuple[str, ...]:
+    """What a check printing ``fmt`` (asking resolvers or not, recording or not) will import
+    after its probe."""
     return (
         *ANALYSIS_MODULES,
+        *(HISTORY_MODULES if history else ()),
         *(RESOLVER_MODULES if resolvers else ()),
         *RENDERER_MODULES.get(fmt, ()),
     )

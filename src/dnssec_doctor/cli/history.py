@@ -1,0 +1,69 @@
+"""``history NAME``: the timeline of recorded observations and what changed between them."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from dnssec_doctor.cli.args import Argument, Option, command
+from dnssec_doctor.cli.common import HISTORY_DB_OPTION, db_url, resolve_at
+from dnssec_doctor.cli.convert import Choice, IntRange
+from dnssec_doctor.errors import DoctorError
+
+HISTORY_FORMATS = ("text", "json", "html")
+
+
+@command(
+    "history",
+    Argument("name"),
+    HISTORY_DB_OPTION,
+    Option("--since", metavar="WHEN",
+           help="Only observations from WHEN on (ISO 8601, or relative like -7d)."),
+    Option("--format", dest="fmt", convert=Choice(HISTORY_FORMATS), default="text",
+           show_default=True, help="Output format."),
+    Option("--capture", convert=IntRange(1, 2**62), metavar="ID",
+           help="Print the capture stored with observation ID instead (for check --replay)."),
+)  # fmt: skip
+def history(name: str, db: str, since: str | None, fmt: str, capture: int | None) -> None:
+    """Show the recorded observations of NAME and what changed between them.
+
+    The exit status is the newest observation's (0, 1 or 2), or 3 when NAME has none.
+
+    \b
+    Examples:
+      dnssec-doctor history example.com
+      dnssec-doctor history example.com --since -7d --format html > history.html
+      dnssec-doctor history example.com --db postgresql://monitor@db.example/dnssec
+      dnssec-doctor history example.com --capture 42 > c.json; dnssec-doctor check --replay c.json
+    """  # fmt: skip
+    from dnssec_doctor.history.recorder import history_name
+    from dnssec_doctor.history.report import build_report, states_needed
+    from dnssec_doctor.history.store import HistoryStore
+
+    key = history_name(name)
+    start = None if since is None else resolve_at(since)
+    if capture is not None:
+        with HistoryStore.open(db_url(db)) as store:
+            document = store.capture(key, capture)
+        sys.stdout.write(json.dumps(document, indent=1) + "\n")
+        return
+    with HistoryStore.open(db_url(db)) as store:
+        observations = store.observations(key)
+        if not any(start is None or o.observed_at >= start for o in observations):
+            where = "" if start is None else " in that period"
+            raise DoctorError(f"no observations of {key} in {store.url}{where}")
+        facts = store.facts(states_needed(observations, start))
+    report = build_report(key, observations, facts, start)
+    if fmt == "json":
+        from dnssec_doctor.render.history import render_history_json
+
+        sys.stdout.write(render_history_json(report))
+    elif fmt == "html":
+        from dnssec_doctor.render.history import render_history_html
+
+        sys.stdout.write(render_history_html(report))
+    else:
+        from dnssec_doctor.render.history import render_history_text
+
+        sys.stdout.write(render_history_text(report))
+    sys.exit(observations[-1].exit_code)

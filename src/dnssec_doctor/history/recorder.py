@@ -1,0 +1,110 @@
+"""Record one check and add what history says to its diagnosis (the I/O shell of ``--db``).
+
+The newest diagnosis gains CHANGE_SINCE_LAST_GOOD when history shows a good → bad
+transition, and SIGNATURES_NOT_REFRESHED when a signer stopped; the diagnosis is
+recorded with those findings, together with the capture and the served facts, in
+one transaction. Only what these findings need is read: the last good observation,
+the observations since, and one row per served state for the forecast.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+
+from dnssec_doctor import __version__
+from dnssec_doctor.capture import Capture
+from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
+from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
+from dnssec_doctor.history.lastgood import attach, change_since_last_good
+from dnssec_doctor.history.store import HistoryStore, NewObservation, StateRun, StoredObservation
+from dnssec_doctor.names import parse_name
+from dnssec_doctor.probe.survey import Survey
+from dnssec_doctor.severity import exit_code_for
+
+CURRENT = -1
+"""The state id the observation being recorded uses before it has one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What recording one check gives back: the diagnosis to show and its id."""
+
+    diagnosis: Diagnosis
+    observation_id: int
+    facts: ObservationFacts
+
+
+def history_name(name: str) -> str:
+    """The key observations are stored under: the absolute name, lower case."""
+    return parse_name(name).to_text().lower()
+
+
+def record_check(
+    store: HistoryStore, capture: Capture, diagnosis: Diagnosis, survey: Survey
+) -> Recorded:
+    """Add history's findings to ``diagnosis`` and record it with its capture and facts."""
+    from dnssec_doctor.render.json_out import render_json
+
+    name = history_name(capture.name)
+    facts = facts_from_survey(survey)
+    exit_code = exit_code_for(f.severity for f in diagnosis.findings)
+    current = StoredObservation(
+        id=CURRENT,
+        name=name,
+        observed_at=diagnosis.at,
+        status=diagnosis.status,
+        worst=diagnosis.worst.label,
+        exit_code=exit_code,
+        finding_count=len(diagnosis.findings),
+        earliest_expiration=facts.earliest_expiration(),
+        state_id=CURRENT,
+    )
+    augmented = _with_history(store, diagnosis, current, facts)
+    capture_json = json.dumps(capture.as_json(), separators=(",", ":")).encode("utf-8")
+    observation_id = store.record(
+        NewObservation(
+            name=name,
+            observed_at=diagnosis.at,
+            recorded_at=int(time.time()),
+            status=augmented.status,
+            worst=augmented.worst.label,
+            exit_code=exit_code_for(f.severity for f in augmented.findings),
+            findings=augmented.findings,
+            facts=facts,
+            capture_json=capture_json,
+            diagnosis_json=render_json(augmented).encode("utf-8"),
+            tool_version=__version__,
+        )
+    )
+    return Recorded(augmented, observation_id, facts)
+
+
+def _with_history(
+    store: HistoryStore, diagnosis: Diagnosis, current: StoredObservation, facts: ObservationFacts
+) -> Diagnosis:
+    name, now = current.name, current.observed_at
+    recent = store.state_runs(name, now)[-FORECAST_RUNS:]
+    runs = [*recent, StateRun(CURRENT, now, now, 1)]
+    since: list[StoredObservation] = []
+    if not current.good:
+        last_good = store.latest(name, now, good=True)
+        if last_good is not None:
+            since = [*store.observations(name, since=last_good.observed_at, until=now), current]
+    wanted = {r.state_id for r in runs} | {o.state_id for o in since}
+    wanted.discard(CURRENT)
+    all_facts = store.facts(wanted)
+    all_facts[CURRENT] = facts
+    out = diagnosis
+    for finding in stalled_findings(forecast(runs, CURRENT, all_facts), now):
+        out = _add(out, finding)
+    change = change_since_last_good(since, all_facts) if since else None
+    if change is not None:
+        out = attach(out, change)
+    return out
+
+
+def _add(diagnosis: Diagnosis, finding: Finding) -> Diagnosis:
+    return replace(diagnosis, findings=(*diagnosis.findings, finding))

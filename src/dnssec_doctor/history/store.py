@@ -1,0 +1,399 @@
+"""The history store: record observations and read them back (SQLAlchemy Core).
+
+Every write is one transaction: the state (if new), the observation, its payload
+and its findings land together or not at all, so an interrupted or failed record
+leaves the earlier history exactly as it was. Every database failure becomes one
+line (DoctorError, exit 3): a URL that cannot be opened, a locked SQLite file, a
+schema newer than this tool.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, func, insert, select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.findings import Finding
+from dnssec_doctor.history.dburl import WRITE, open_engine
+from dnssec_doctor.history.facts import (
+    CdsFact,
+    DsFact,
+    KeyFact,
+    ObservationFacts,
+    ServerFacts,
+    SignatureFact,
+)
+from dnssec_doctor.history.migrate import ensure_schema
+from dnssec_doctor.history.schema import (
+    observation_findings,
+    observations,
+    payloads,
+    state_cds,
+    state_ds,
+    state_keys,
+    state_servers,
+    state_signatures,
+    states,
+)
+
+_OBSERVATION_COLUMNS = (
+    observations.c.id,
+    observations.c.name,
+    observations.c.observed_at,
+    observations.c.status,
+    observations.c.worst,
+    observations.c.exit_code,
+    observations.c.finding_count,
+    observations.c.earliest_expiration,
+    observations.c.state_id,
+)
+"""The columns of a timeline row (``StoredObservation``), in its field order."""
+
+_IN_CHUNK = 500
+"""Ids per ``IN (…)`` list (SQLite's bound-parameter limit is far above; keeps plans small)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewObservation:
+    """One check, ready to be recorded."""
+
+    name: str
+    observed_at: int
+    recorded_at: int
+    status: str
+    worst: str
+    exit_code: int
+    findings: tuple[Finding, ...]
+    facts: ObservationFacts
+    capture_json: bytes
+    diagnosis_json: bytes
+    tool_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObservation:
+    """One recorded observation, without its payload (a timeline row)."""
+
+    id: int
+    name: str
+    observed_at: int
+    status: str
+    worst: str
+    exit_code: int
+    finding_count: int
+    earliest_expiration: int | None
+    state_id: int
+
+    @property
+    def good(self) -> bool:
+        """It worked: no error or critical finding (exit status 0 or 1)."""
+        return self.exit_code <= 1
+
+
+@dataclass(frozen=True, slots=True)
+class StateRun:
+    """How often one served state was observed for a name, and when first and last."""
+
+    state_id: int
+    first_at: int
+    last_at: int
+    count: int
+
+
+def runs_of(history: Sequence[StoredObservation]) -> list[StateRun]:
+    """The state runs of a list of observations (oldest first), ordered by first sighting."""
+    runs: dict[int, list[int]] = {}
+    for o in history:
+        run = runs.setdefault(o.state_id, [o.observed_at, o.observed_at, 0])
+        run[1] = max(run[1], o.observed_at)
+        run[2] += 1
+    ordered = sorted(runs.items(), key=lambda item: (item[1][0], item[0]))
+    return [StateRun(state_id, first, last, count) for state_id, (first, last, count) in ordered]
+
+
+class HistoryStore:
+    """An open history database."""
+
+    def __init__(self, engine: Engine, shown_url: str) -> None:
+        self.engine = engine
+        self.url = shown_url
+
+    @classmethod
+    def open(cls, url: str | None) -> HistoryStore:
+        """Open (and create or upgrade) the database at ``url`` (None: the default file)."""
+        engine, shown_url = open_engine(url)
+        store = cls(engine, shown_url)
+        try:
+            with store._errors("open"):
+                ensure_schema(engine, shown_url)
+        except BaseException:
+            engine.dispose()  # no connection left for the garbage collector to close
+            raise
+        return store
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except DoctorError:
+            raise
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            if "locked" in reason or "busy" in reason:
+                reason += " (another process is writing to it; try again)"
+            raise DoctorError(f"history database {self.url}: cannot {doing}: {reason}") from None
+        except SQLAlchemyError as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise DoctorError(f"history database {self.url}: cannot {doing}: {reason}") from None
+
+    def record(self, obs: NewObservation) -> int:
+        """Record one observation in one transaction; its id."""
+        capture_gz = gzip.compress(obs.capture_json, compresslevel=6, mtime=0)
+        diagnosis_gz = gzip.compress(obs.diagnosis_json, compresslevel=6, mtime=0)
+        with (
+            self._errors("record"),
+            self.engine.connect().execution_options(**WRITE) as conn,
+            conn.begin(),
+        ):
+            state_id = self._state_id(conn, obs.facts)
+            observation_id = conn.execute(
+                insert(observations).values(
+                    name=obs.name,
+                    observed_at=obs.observed_at,
+                    recorded_at=obs.recorded_at,
+                    status=obs.status,
+                    worst=obs.worst,
+                    exit_code=obs.exit_code,
+                    finding_count=len(obs.findings),
+                    earliest_expiration=obs.facts.earliest_expiration(),
+                    state_id=state_id,
+                    tool_version=obs.tool_version[:32],
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            conn.execute(
+                insert(payloads).values(
+                    observation_id=observation_id,
+                    capture_gz=capture_gz,
+                    diagnosis_gz=diagnosis_gz,
+                )
+            )
+            if obs.findings:
+                conn.execute(
+                    insert(observation_findings),
+                    [
+                        {
+                            "observation_id": observation_id,
+                            "code": f.code,
+                            "severity": f.severity.label,
+                            "zone": f.zone,
+                            "subject": f.subject,
+                        }
+                        for f in obs.findings
+                    ],
+                )
+        return int(observation_id)
+
+    def _state_id(self, conn: Connection, facts: ObservationFacts) -> int:
+        by_digest = select(states.c.id).where(states.c.digest == facts.digest)
+        found = conn.execute(by_digest).first()
+        if found is not None:
+            return int(found[0])
+        # Another recorder may insert the same state meanwhile (PostgreSQL: this waits
+        # for its transaction); then its rows are the state's, and ours are not needed.
+        insert_state = (
+            _upsert_insert(conn, states)
+            .values(digest=facts.digest)
+            .on_conflict_do_nothing(index_elements=["digest"])
+            .returning(states.c.id)
+        )
+        inserted = conn.execute(insert_state).first()
+        if inserted is None:
+            return int(conn.execute(by_digest).scalar_one())
+        state_id = int(inserted[0])
+        position = {zone: i for i, zone in enumerate(facts.zones)}
+        _insert_rows(conn, state_servers, state_id, facts.servers, {"position": position})
+        _insert_rows(conn, state_keys, state_id, facts.keys)
+        _insert_rows(conn, state_ds, state_id, facts.ds)
+        _insert_rows(conn, state_signatures, state_id, facts.signatures)
+        _insert_rows(conn, state_cds, state_id, facts.cds)
+        return state_id
+
+    def observations(
+        self, name: str, since: int | None = None, until: int | None = None
+    ) -> list[StoredObservation]:
+        """The observations of ``name``, oldest first."""
+        query = select(*_OBSERVATION_COLUMNS).where(observations.c.name == name)
+        if since is not None:
+            query = query.where(observations.c.observed_at >= since)
+        if until is not None:
+            query = query.where(observations.c.observed_at <= until)
+        query = query.order_by(observations.c.observed_at, observations.c.id)
+        with self._errors("read"), self.engine.connect() as conn:
+            return [StoredObservation(*row) for row in conn.execute(query)]
+
+    def latest(self, name: str, before: int, *, good: bool = False) -> StoredObservation | None:
+        """The newest observation of ``name`` at or before ``before`` (``good``: that worked)."""
+        query = select(*_OBSERVATION_COLUMNS).where(
+            observations.c.name == name, observations.c.observed_at <= before
+        )
+        if good:
+            query = query.where(observations.c.exit_code <= 1)
+        query = query.order_by(observations.c.observed_at.desc(), observations.c.id.desc()).limit(1)
+        with self._errors("read"), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else StoredObservation(*row)
+
+    def state_runs(self, name: str, until: int) -> list[StateRun]:
+        """Every state served for ``name`` up to ``until``: one row per state, not per check."""
+        o = observations.c
+        query = (
+            select(o.state_id, func.min(o.observed_at), func.max(o.observed_at), func.count())
+            .where(o.name == name, o.observed_at <= until)
+            .group_by(o.state_id)
+        )
+        with self._errors("read"), self.engine.connect() as conn:
+            rows = [StateRun(*row) for row in conn.execute(query)]
+        return sorted(rows, key=lambda r: (r.first_at, r.state_id))
+
+    def facts(self, state_ids: Iterable[int]) -> dict[int, ObservationFacts]:
+        """The served state behind each id."""
+        ids = sorted(set(state_ids))
+        rows: dict[int, dict[str, list[Any]]] = {
+            i: {"servers": [], "keys": [], "ds": [], "signatures": [], "cds": []} for i in ids
+        }
+        digests: dict[int, str] = {}
+        with self._errors("read"), self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                for row in conn.execute(select(states).where(states.c.id.in_(chunk))):
+                    digests[row.id] = row.digest
+                for table, kind in (
+                    (state_servers, "servers"),
+                    (state_keys, "keys"),
+                    (state_ds, "ds"),
+                    (state_signatures, "signatures"),
+                    (state_cds, "cds"),
+                ):
+                    for row in conn.execute(select(table).where(table.c.state_id.in_(chunk))):
+                        rows[row.state_id][kind].append(row)
+        return {i: _facts_from_rows(rows[i], digests.get(i, "")) for i in ids}
+
+    def payload(self, observation_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The stored capture and diagnosis documents of one observation."""
+        query = select(payloads).where(payloads.c.observation_id == observation_id)
+        with self._errors("read"), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise DoctorError(
+                f"history database {self.url}: observation {observation_id} has no payload"
+            )
+        return (
+            _document(row.capture_gz, f"the capture of observation {observation_id}"),
+            _document(row.diagnosis_gz, f"the diagnosis of observation {observation_id}"),
+        )
+
+    def capture(self, name: str, observation_id: int) -> dict[str, Any]:
+        """The capture stored with one observation of ``name``, checked to be a capture."""
+        from dnssec_doctor.capture import Capture
+
+        query = select(payloads.c.capture_gz).join(
+            observations, observations.c.id == payloads.c.observation_id
+        )
+        query = query.where(observations.c.id == observation_id, observations.c.name == name)
+        with self._errors("read"), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise DoctorError(f"no observation {observation_id} of {name} in {self.url}")
+        what = f"the capture of observation {observation_id}"
+        document = _document(row[0], what)
+        try:
+            Capture.from_json(document)
+        except DoctorError as exc:
+            raise DoctorError(f"{what} in the history database is corrupt ({exc})") from None
+        return document
+
+    def names(self) -> list[str]:
+        """Every name with at least one observation."""
+        with self._errors("read"), self.engine.connect() as conn:
+            query = select(observations.c.name).distinct().order_by(observations.c.name)
+            return [str(r[0]) for r in conn.execute(query)]
+
+
+def _upsert_insert(conn: Connection, table: Any) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def _insert_rows(
+    conn: Connection,
+    table: Any,
+    state_id: int,
+    items: Sequence[Any],
+    extra: dict[str, dict[str, int]] | None = None,
+) -> None:
+    if not items:
+        return
+    values = []
+    for item in items:
+        row = {"state_id": state_id, **{name: getattr(item, name) for name in item.__slots__}}
+        for column, lookup in (extra or {}).items():
+            row[column] = lookup.get(item.zone, 0)
+        values.append(row)
+    conn.execute(insert(table), values)
+
+
+def _facts_from_rows(rows: dict[str, list[Row[Any]]], digest: str) -> ObservationFacts:
+    ordered = sorted(rows["servers"], key=lambda r: (r.position, r.zone))
+    zones = tuple(dict.fromkeys(r.zone for r in ordered))
+    return ObservationFacts(
+        zones=zones,
+        servers=tuple(sorted(_as(ServerFacts, r) for r in rows["servers"])),
+        keys=tuple(sorted(_as(KeyFact, r) for r in rows["keys"])),
+        ds=tuple(sorted(_as(DsFact, r) for r in rows["ds"])),
+        signatures=tuple(sorted(_as(SignatureFact, r) for r in rows["signatures"])),
+        cds=tuple(sorted(_as(CdsFact, r) for r in rows["cds"])),
+        digest=digest,
+    )
+
+
+def _as(cls: Any, row: Row[Any]) -> Any:
+    mapping = row._mapping
+    return cls(**{name: mapping[name] for name in cls.__slots__})
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start : start + _IN_CHUNK]
+
+
+def _document(blob: bytes, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(gzip.decompress(blob).decode("utf-8"))
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError):
+        raise DoctorError(f"{what} in the history database is corrupt (not gzipped JSON)") from None
+    if not isinstance(data, dict):
+        raise DoctorError(f"{what} in the history database is corrupt (not a JSON object)")
+    return data
