@@ -310,6 +310,7 @@ VALID_COPIES = {
     "mistyped-owner": (0, (1, 2), "match-signing"),
     "secondary-unsigned-same-serial": (0, (1,), "match-signing"),
     "secondary-stale": (0, (1, 2), "match-signing"),
+    "secondary-old-copy-same-serial": (0, (1, 2), "match-signing"),
     "middlebox-large-udp": (0, (1, 2), "match-signing"),
     "middlebox-drop-do": (0, (1, 2), "match-signing"),
     "pre-nsec3-server": (0, (1, 2), "match-signing"),

@@ -27,10 +27,44 @@ def secondary_unsigned_same_serial(env: ScenarioEnv) -> ScenarioBuild:
         "never transferred it). Resolvers that reach it get unsigned, bogus answers and "
         "retry elsewhere.",
         "secure",
-        ("SECONDARY_SERVES_UNSIGNED", "SOA_SERIAL_NOT_INCREMENTED"),
+        ("SOA_SERIAL_NOT_INCREMENTED",),
+        consequences=(
+            ("SECONDARY_SERVES_UNSIGNED", "SOA_SERIAL_NOT_INCREMENTED"),
+            ("RRSIG_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
+            ("NEGATIVE_PROOF_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
+        ),
+        forbidden=("DNSSEC_RECORDS_NOT_RETURNED", "SOA_SERIAL_DIVERGENT"),
         faulty=(2,),
     )
     return env.build(info, {1: signed, 2: plain}, (env.ds(ksk),))
+
+
+def secondary_old_copy_same_serial(env: ScenarioEnv) -> ScenarioBuild:
+    """Server 2 serves last week's signed copy under today's serial: the zone was changed
+    and re-signed (new ZSK, a new name) without a serial increment, so it never transferred."""
+    ksk, old, new = env.key("ksk", ksk=True), env.key("zsk-old"), env.key("zsk")
+    current = env.signed(
+        env.builder().add("api", 3600, "A", "192.0.2.81").build(),
+        SigningPlan.standard(ksk, new, *env.window()),
+    )
+    old_copy = env.text(
+        sign_zone(
+            env.builder().build(), SigningPlan.standard(ksk, old, *env.window(-8 * DAY, 22 * DAY))
+        ),
+        "old copy, same serial",
+    )
+    info = env.info(
+        f"{env.address(2)} serves an older signed copy under the same SOA serial as "
+        f"{env.address(1)}: the DNSKEY RRset with the previous ZSK {old.key_tag} instead of "
+        f"{new.key_tag}, and an NSEC chain without api. The zone was changed and re-signed "
+        "without a serial increment, so the secondary never transferred it.",
+        "secure",
+        ("SOA_SERIAL_NOT_INCREMENTED",),
+        faulty=(2,),
+        consequences=(("DNSKEY_MISSING_ON_SOME_SERVERS", "SOA_SERIAL_NOT_INCREMENTED"),),
+        forbidden=("SOA_SERIAL_DIVERGENT", "DNSSEC_RECORDS_NOT_RETURNED", "RRSIG_KEY_NOT_FOUND"),
+    )
+    return env.build(info, {1: current, 2: old_copy}, (env.ds(ksk),))
 
 
 def secondary_stale(env: ScenarioEnv) -> ScenarioBuild:
@@ -46,6 +80,11 @@ def secondary_stale(env: ScenarioEnv) -> ScenarioBuild:
         f"previous ZSK {old.key_tag} instead of {new.key_tag}).",
         "secure",
         ("SOA_SERIAL_DIVERGENT",),
+        consequences=(
+            ("DNSKEY_MISSING_ON_SOME_SERVERS", "SOA_SERIAL_DIVERGENT"),
+            ("DNSSEC_DATA_INCONSISTENT", "SOA_SERIAL_DIVERGENT"),
+        ),
+        forbidden=("SOA_SERIAL_NOT_INCREMENTED", "RRSIG_KEY_NOT_FOUND"),
         faulty=(2,),
     )
     return env.build(info, {1: current, 2: stale}, (env.ds(ksk),))
@@ -61,6 +100,8 @@ def middlebox_large_udp(env: ScenarioEnv) -> ScenarioBuild:
         "blocked (an old firewall); the RSA-2048 DNSKEY answer is about 1 KB.",
         "secure",
         ("LARGE_UDP_RESPONSE_LOST",),
+        consequences=(("AUTH_TCP_UNREACHABLE", "LARGE_UDP_RESPONSE_LOST"),),
+        forbidden=("AUTH_UDP_UNREACHABLE",),
         faulty=(2,),
         embedded_only=True,
     )
@@ -77,6 +118,7 @@ def middlebox_drop_do(env: ScenarioEnv) -> ScenarioBuild:
         "'DNS inspection' middlebox).",
         "secure",
         ("EDNS_QUERIES_DROPPED",),
+        forbidden=("AUTH_UDP_UNREACHABLE",),
         faulty=(2,),
         embedded_only=True,
     )
@@ -93,6 +135,7 @@ def pre_nsec3_server(env: ScenarioEnv) -> ScenarioBuild:
         "software that predates NSEC3).",
         "secure",
         ("NEGATIVE_PROOF_MISSING",),
+        forbidden=("NSEC_NSEC3_MIXED", "DNSSEC_RECORDS_NOT_RETURNED"),
         faulty=(2,),
         embedded_only=True,
     )
@@ -129,7 +172,10 @@ def nsec3_migration_half_done(env: ScenarioEnv) -> ScenarioBuild:
         f"{env.address(1)} answers with NSEC (yesterday's copy), {env.address(2)} with "
         "NSEC3: the NSEC to NSEC3 migration reached only some servers.",
         "secure",
-        ("NSEC_NSEC3_MIXED",),
+        ("SOA_SERIAL_DIVERGENT",),
+        faulty=(1,),
+        consequences=(("NSEC_NSEC3_MIXED", "SOA_SERIAL_DIVERGENT"),),
+        forbidden=("NEGATIVE_PROOF_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
     )
     return env.build(info, {1: nsec, 2: nsec3}, (env.ds(ksk),))
 
@@ -142,6 +188,7 @@ def lame_server(env: ScenarioEnv) -> ScenarioBuild:
         f"{env.address(2)} is in the delegation but never answers.",
         "secure",
         ("AUTH_UDP_UNREACHABLE",),
+        forbidden=("RRSIG_MISSING", "LAME_OR_NOT_AUTHORITATIVE"),
         faulty=(2,),
         embedded_only=True,
     )
@@ -157,6 +204,7 @@ def refused_server(env: ScenarioEnv) -> ScenarioBuild:
         "loaded there).",
         "secure",
         ("LAME_OR_NOT_AUTHORITATIVE",),
+        forbidden=("AUTH_UDP_UNREACHABLE",),
         faulty=(2,),
         embedded_only=True,
     )
