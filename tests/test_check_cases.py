@@ -15,15 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from diagnosis_expect import assert_diagnosis
 from dnssec_doctor.capture import load_capture, save_capture
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.render.json_out import render_json
 from dnssec_doctor.session import diagnose_capture
-from dnssec_doctor.severity import Severity
 from labbases import RECORDED_EMBEDDED
 from labthread import LAB_NOW, LAB_SEED
-from make_check_cases import expected
+from make_check_cases import expected as expectation_of
 
 CASES = sorted((Path(__file__).parent / "cases").glob("check-*"))
 CASES_DIR = Path(__file__).parent / "cases"
@@ -37,19 +36,7 @@ def test_there_are_cases() -> None:
 def test_case(case: Path) -> None:
     expected = json.loads((case / "expected.json").read_text())
     diagnosis = diagnose_capture(load_capture(case / "capture.json.gz"), expected["at"])
-    roots = {f.code: f for f in diagnosis.root_causes()}
-    assert diagnosis.status == expected["status"], (diagnosis.status, sorted(roots))
-    assert sorted(roots) == expected["root_causes"]
-    assert _consequences(diagnosis) == expected["consequences"]
-    found = {f.code for f in diagnosis.findings}
-    assert not found & set(expected["forbidden"]), sorted(found & set(expected["forbidden"]))
-    for code in expected["root_causes"]:
-        if expected["servers"] and roots[code].severity >= Severity.WARNING:
-            named = set(roots[code].servers)
-            assert named and named <= set(expected["servers"]), (code, named)
-    if not expected["root_causes"]:
-        loud = [f.code for f in diagnosis.findings if f.severity >= Severity.WARNING]
-        assert not loud, loud
+    assert_diagnosis(diagnosis, expected)
 
 
 def test_a_root_cause_leads_with_the_severity_of_its_chain() -> None:
@@ -72,18 +59,8 @@ def test_the_cases_say_what_the_lab_scenarios_say() -> None:
     for info in plan.scenarios:
         if info.name in recorded:
             on_disk = json.loads((CASES_DIR / f"check-{info.name}" / "expected.json").read_text())
-            assert on_disk == expected(info), info.name
+            assert on_disk == expectation_of(info), info.name
     assert recorded <= {info.name for info in plan.scenarios}
-
-
-def _consequences(diagnosis: Diagnosis) -> dict[str, list[str]]:
-    """Every finding that is not a root cause → the codes of the findings it is linked to."""
-    codes = {f.key: f.code for f in diagnosis.findings}
-    out: dict[str, set[str]] = {}
-    for f in diagnosis.findings:
-        if f.caused_by:
-            out.setdefault(f.code, set()).update(codes.get(k, k) for k in f.caused_by)
-    return {code: sorted(causes) for code, causes in sorted(out.items())}
 
 
 @pytest.mark.parametrize("suffix", [".json", ".json.gz"])

@@ -371,7 +371,8 @@ def _denial(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) ->
                     "serve the NSEC3-signed zone (check transfers and that the software "
                     "supports NSEC3), keeping the zone consistent (BIND: rndc signing "
                     "-nsec3param 1 0 0 - ZONE; Knot: nsec3: on in the policy; PowerDNS: "
-                    "pdnsutil set-nsec3 ZONE '1 0 0 -' then rectify-zone), and check again."
+                    "pdnsutil set-nsec3 ZONE '1 0 0 -' then pdnsutil rectify-zone ZONE), and check "
+                    "again."
                 ),
                 evidence={"nsec": nsec, "nsec3": nsec3, "both": both},
             )

@@ -10,6 +10,7 @@ import dns.name
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
+from dnssec_doctor.analysis.existence import is_nxdomain
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.malformed import malformed_findings
@@ -112,8 +113,10 @@ def analyse(
     findings = link_causes(found.all())
     status: Status = "indeterminate"
     reason = "the walk found no zone"
+    nxdomain = False
     if evals and data is not None:
         status, reason = name_status(survey.name, evals[-1], data)
+        nxdomain = is_nxdomain(survey.name, evals[-1].cut)
     return Diagnosis(
         name=survey.name,
         at=now,
@@ -124,6 +127,7 @@ def analyse(
         stats={
             "queries": survey.exchanges_sent,
             "status_reason": reason,
+            "nxdomain": nxdomain,
         },
     )
 

@@ -15,6 +15,7 @@ from dnssec_doctor.cli.common import (
     build_request,
     emit,
     progress,
+    require_answers,
     resolve_at,
 )
 from dnssec_doctor.cli.convert import IntRange, PathArg
@@ -112,11 +113,7 @@ def check(
                 write_capture(capture, save_capture)
             except OSError as exc:
                 raise DoctorError(f"cannot write capture {save_capture}: {exc.strerror}") from None
-    if not any(e.outcome == "response" for e in capture.exchanges):
-        raise DoctorError(
-            f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
-            "nothing to diagnose"
-        )
+    require_answers(capture, "diagnose")
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
     diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning * 86400))

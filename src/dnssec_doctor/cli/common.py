@@ -11,6 +11,7 @@ from typing import Any
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.capture import Capture
 from dnssec_doctor.cli.args import Option
 from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
 from dnssec_doctor.errors import DoctorError
@@ -145,3 +146,26 @@ FORMAT_OPTION = Option(
     help="Output format.",
 )  # fmt: skip
 """``--format``."""
+
+
+def require_answers(capture: Capture, what: str) -> None:
+    """Exit 3 (DoctorError) when nothing answered: there is nothing to diagnose.
+
+    When no root server answered (and no ``--ns`` replaced the walk), the cause is
+    almost always on this side — no network, or port 53 filtered — so say that
+    instead of a DNSSEC verdict (the contract's "nothing reachable").
+    """
+    answered = {e.server for e in capture.exchanges if e.outcome == "response"}
+    roots = [str(h) for h in capture.root_hints]
+    if roots and not capture.ns_override and not answered & set(roots):
+        asked = sum(1 for e in capture.exchanges if e.server in roots)
+        shown = ", ".join(roots[:3]) + (f" and {len(roots) - 3} more" if len(roots) > 3 else "")
+        raise DoctorError(
+            f"no root server answered ({asked} queries to {shown}): is this machine "
+            "offline, or is port 53 blocked?"
+        )
+    if not answered:
+        raise DoctorError(
+            f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
+            f"nothing to {what}"
+        )

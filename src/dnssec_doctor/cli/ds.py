@@ -27,6 +27,7 @@ from dnssec_doctor.cli.common import (
     build_request,
     emit,
     progress,
+    require_answers,
     resolve_at,
 )
 from dnssec_doctor.cli.convert import Choice, PathArg
@@ -114,11 +115,7 @@ def ds(
     request = build_request(name, **net)  # type: ignore[arg-type]
     with progress(f"asking every server of {name} for its keys …"):
         capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
-    if not any(e.outcome == "response" for e in capture.exchanges):
-        raise DoctorError(
-            f"no server answered for {capture.name} ({len(capture.exchanges)} queries sent): "
-            "nothing to check"
-        )
+    require_answers(capture, "check")
     survey, _ = survey_from_capture(capture)
     live = live_zone(survey)
     if live is None or not live.servers:
