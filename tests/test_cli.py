@@ -57,6 +57,7 @@ def test_no_root_server_answers_is_exit_3_not_a_verdict(tmp_path: Path, fmt: str
                  "--trust-anchor", str(anchor), "--format", fmt)  # fmt: skip
     assert_one_line_error(result, "no root server answered")
     assert "is this machine offline, or is port 53 blocked?" in result.stderr
+    assert "(0 queries" not in result.stderr  # the silent root servers were asked
     assert result.stdout == ""
 
 
