@@ -311,6 +311,7 @@ VALID_COPIES = {
     "secondary-unsigned-same-serial": (0, (1,), "match-signing"),
     "secondary-stale": (0, (1, 2), "match-signing"),
     "secondary-old-copy-same-serial": (0, (1, 2), "match-signing"),
+    "secondary-unsigned-keys-same-serial": (0, (1,), "match-signing"),
     "middlebox-large-udp": (0, (1, 2), "match-signing"),
     "middlebox-drop-do": (0, (1, 2), "match-signing"),
     "pre-nsec3-server": (0, (1, 2), "match-signing"),
@@ -346,13 +347,23 @@ def test_signed_copies_validate_and_ds_state(plan: LabPlan, name: str) -> None:
 
 
 def test_denial_modes(plan: LabPlan) -> None:
-    nsec3 = {"good-nsec3", "good-nsec3-optout", "pre-nsec3-server", "nsec3-high-iterations"}
+    nsec3 = {
+        "good-nsec3",
+        "good-nsec3-optout",
+        "pre-nsec3-server",
+        "nsec3-high-iterations",
+        "secondary-unsigned-keys-same-serial",
+    }
     for info in plan.scenarios:
         if info.name in ("unsigned", "nsec3-migration-half-done"):
             continue
         for copy in (1, 2):
             zone = _scenario_zone(plan, info.name, copy)
-            if info.name == "secondary-unsigned-same-serial" and copy == 2:
+            unsigned_copies = (
+                "secondary-unsigned-same-serial",
+                "secondary-unsigned-keys-same-serial",
+            )
+            if info.name in unsigned_copies and copy == 2:
                 continue
             assert _has(zone, T.NSEC3) == (info.name in nsec3), info.name
             assert _has(zone, T.NSEC) == (info.name not in nsec3), info.name

@@ -35,6 +35,7 @@ TIMEOUT = 0.5
 SINGLE_SERVER_FAULTS = [
     "secondary-unsigned-same-serial",
     "secondary-old-copy-same-serial",
+    "secondary-unsigned-keys-same-serial",
     "nsec3-migration-half-done",
     "secondary-stale",
     "middlebox-large-udp",

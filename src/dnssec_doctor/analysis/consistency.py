@@ -142,7 +142,9 @@ def _content(view: ServerView) -> tuple[Hashable, ...]:
         # No NSEC/NSEC3 at all is a stripping server (NEGATIVE_PROOF_MISSING), not new data.
         frozenset(view.denial) or None,
         frozenset(view.denial_records) or None,
-        frozenset(view.nsec3param) or None,
+        # An NSEC3PARAM RRset is zone data, which servers that strip DNSSEC records keep:
+        # its absence where the signed copy has one is another copy of the zone.
+        frozenset(view.nsec3param) if view.nsec3param_answered else None,
         view.ns,
         None if soa is None else (soa.mname, soa.rname, soa.refresh, soa.retry, soa.expire),
     )
@@ -190,10 +192,18 @@ def _difference(what: str, view: ServerView, ref: ServerView) -> str:
             f"{theirs[0] if theirs else '-'})"
         )
     if what == "NSEC3PARAM":
-        return "another NSEC3PARAM"
+        return "no NSEC3PARAM" if not view.nsec3param else "another NSEC3PARAM"
     if what == "NS RRset":
         return f"NS {', '.join(sorted(view.ns or ()))} instead of {', '.join(sorted(ref.ns or ()))}"
     return "other SOA fields (MNAME, RNAME or timers)"
+
+
+def _unsigned_words(view: ServerView, ref: ServerView, differing: list[str]) -> list[str]:
+    """ "No RRSIG records" for a copy with keys but no signatures: alone that could be a
+    server that strips them, but beside other differences it is an unsigned copy."""
+    if "signing" in differing or view.rrsig_seen or not ref.rrsig_seen:
+        return []
+    return ["no RRSIG records (an unsigned copy that includes the DNSKEY records)"]
 
 
 def _implied(what: str, view: ServerView) -> bool:
@@ -226,7 +236,8 @@ def _not_incremented(
         ref = views[next(s for s in servers if contents[s] == reference)]
         what = sorted({name for s in bad for name in differing[s]})
         per_server = {
-            s: [_difference(w, views[s], ref) for w in differing[s] if not _implied(w, views[s])]
+            s: _unsigned_words(views[s], ref, differing[s])
+            + [_difference(w, views[s], ref) for w in differing[s] if not _implied(w, views[s])]
             for s in bad
         }
         lines = "; ".join(f"{s} serves {', '.join(d)}" for s, d in per_server.items())

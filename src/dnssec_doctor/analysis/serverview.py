@@ -82,6 +82,8 @@ class ServerView:
     two copies of one zone version give the same proofs for the same questions."""
     nsec3_params: set[Nsec3Param] = field(default_factory=set)
     nsec3param: set[Nsec3Param] = field(default_factory=set)
+    nsec3param_answered: bool = False
+    """The standard NSEC3PARAM query got an authoritative answer (possibly NODATA)."""
     cds: frozenset[bytes] | None = None
     cdnskey: frozenset[bytes] | None = None
     cds_rdata: dict[bytes, dns.rdata.Rdata] = field(default_factory=dict)
@@ -211,6 +213,7 @@ def _standard(
             r.target.to_text().lower() for r in _rrset(msg.answer, zone, qtype) if isinstance(r, NS)
         )
     elif qtype == dns.rdatatype.NSEC3PARAM:
+        view.nsec3param_answered = True
         view.nsec3param.update(
             (r.algorithm, r.iterations, bytes(r.salt))
             for r in _rrset(msg.answer, zone, qtype)

@@ -69,6 +69,7 @@ SCENARIOS: dict[str, Builder] = {
     "refused-server": servers.refused_server,
     "cds-mismatch": keys.cds_mismatch,
     "secondary-old-copy-same-serial": servers.secondary_old_copy_same_serial,
+    "secondary-unsigned-keys-same-serial": servers.secondary_unsigned_keys_same_serial,
 }
 """Scenario name → builder; the order fixes each scenario's addresses."""
 

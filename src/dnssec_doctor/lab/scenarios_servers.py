@@ -67,6 +67,35 @@ def secondary_old_copy_same_serial(env: ScenarioEnv) -> ScenarioBuild:
     return env.build(info, {1: current, 2: old_copy}, (env.ds(ksk),))
 
 
+def secondary_unsigned_keys_same_serial(env: ScenarioEnv) -> ScenarioBuild:
+    """Server 2 loads the unsigned file that already holds the keys ($INCLUDE K*.key before
+    dnssec-signzone): a DNSKEY RRset but no RRSIG, NSEC3 or NSEC3PARAM, same serial."""
+    ksk, zsk = env.key("ksk", ksk=True), env.key("zsk")
+    content = env.builder().build()
+    plan = SigningPlan.standard(ksk, zsk, *env.window(), denial=NSEC3Params())
+    signed = env.signed(content, plan)
+    with_keys = env.builder()
+    for key in (ksk, zsk):
+        with_keys.add_rdata(env.origin, 3600, key.dnskey)
+    plain = env.text(with_keys.build(), "unsigned copy with the keys")
+    info = env.info(
+        f"{env.address(2)} serves the unsigned zone file, which already holds the DNSKEY "
+        f"records, under the serial of the NSEC3-signed copy on {env.address(1)}: no RRSIG, "
+        "no NSEC3 and no NSEC3PARAM. Only the missing NSEC3PARAM tells it from a proxy that "
+        "strips signatures.",
+        "secure",
+        ("SOA_SERIAL_NOT_INCREMENTED",),
+        faulty=(2,),
+        consequences=(
+            ("DNSSEC_RECORDS_NOT_RETURNED", "SOA_SERIAL_NOT_INCREMENTED"),
+            ("RRSIG_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
+            ("NEGATIVE_PROOF_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
+        ),
+        forbidden=("SOA_SERIAL_DIVERGENT", "SECONDARY_SERVES_UNSIGNED"),
+    )
+    return env.build(info, {1: signed, 2: plain}, (env.ds(ksk),))
+
+
 def secondary_stale(env: ScenarioEnv) -> ScenarioBuild:
     """Server 2 stopped transferring a week ago: older serial, the ZSK before a roll."""
     ksk, old, new = env.key("ksk", ksk=True), env.key("zsk-old"), env.key("zsk")
