@@ -89,3 +89,15 @@ def test_a_long_headline_keeps_the_time_whole() -> None:
     assert lines[0].startswith("secondary-stale.test. is SECURE on 1 of 2 servers")
     assert "(as of 2027-01-15T08:00:00Z)" in lines[:4]
     assert not any(line.rstrip().endswith("(as of") for line in lines)
+
+
+def test_chain_rows_too_long_for_the_line_continue_under_the_servers_column() -> None:
+    text = render_text(case("secondary-unsigned-keys-same-serial"), width=90)
+    chain = text.split("Chain of trust\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    zone_rows = [line for line in chain if not line.startswith("   ")]
+    continued = [line for line in chain if line.startswith("   ")]
+    assert len(zone_rows) == 3 and continued, chain
+    column = zone_rows[0].index("127.77.0.1")
+    assert all(len(line) <= 90 for line in chain), chain
+    assert all(len(line) - len(line.lstrip()) == column for line in continued), chain
+    assert any("signatures valid until" in line for line in continued)

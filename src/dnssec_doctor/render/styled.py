@@ -113,8 +113,13 @@ class StyledWriter:
         if len(text) <= self.width or not text.strip():
             yield spans
             return
-        indent = len(text) - len(text.lstrip(" ")) if hang is None else hang
-        indent = min(indent, self.width // 2)  # leave room for the words
+        # Continuations keep the line's indentation (or start at ``hang``), leaving room
+        # for the words: half the line for an indentation, 20 columns for a hang.
+        if hang is None:
+            indent = len(text) - len(text.lstrip(" "))
+            indent = min(indent, self.width - min(40, self.width // 2))
+        else:
+            indent = max(0, min(hang, self.width - 20))
         wrapper = self._wrapper
         if indent:
             wrapper = copy.copy(self._wrapper)

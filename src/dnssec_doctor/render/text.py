@@ -89,12 +89,25 @@ def _header(out: StyledWriter, d: Diagnosis) -> None:
                 (f"{z.status:<14}", STATUS_STYLE.get(z.status, "")),
                 (terminal(servers), "dim"),
             ]
+            column = 2 + width + 14  # where the servers start
+            validity: list[str | tuple[str, str]] = []
             if z.valid_until is not None:
                 left = z.valid_until - d.at
                 style = "yellow" if left < 7 * 86400 else "dim"
-                row.append((f"  signatures valid until {iso(z.valid_until)} ", style))
-                row.append((f"({duration(left)})", style))
-            out.line(*row, wrap=False)
+                validity = [
+                    (f"signatures valid until {iso(z.valid_until)} ", style),
+                    (f"({duration(left)})", style),
+                ]
+            if len("".join(s if isinstance(s, str) else s[0] for s in (*row, *validity))) + 2 <= (
+                out.width
+            ):
+                out.line(*row, *(["  ", *validity] if validity else []))
+            else:
+                # A row too long for the line continues under the servers column (a
+                # terminal would wrap it to column 0 and break the table).
+                out.line(*row, hang=column)
+                if validity:
+                    out.line(" " * column, *validity, hang=column)
             if z.status in ("bogus", "indeterminate") and z.reason:
                 out.line((f"  {'':<{width}}↳ {terminal(z.reason)}", "dim"), hang=width + 4)
 
