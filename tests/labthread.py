@@ -15,12 +15,14 @@ LabThread = BackgroundLab
 
 LAB_NOW = 1_800_000_000
 """The lab's build time in tests (2027-01-15): signatures are relative to it."""
+LAB_SEED = 7
+"""The seed of the tests' lab keys (and of the recorded golden cases)."""
 
 
 def start_lab(names: Sequence[str] | None = None, base: str = labbases.EMBEDDED) -> BackgroundLab:
     """A lab of the given scenarios (all by default), built at LAB_NOW with fixed keys, on
     the tests' own addresses by default (not those of a running `lab up`)."""
-    return BackgroundLab(build_lab(LAB_NOW, base=base, seed=7, names=names))
+    return BackgroundLab(build_lab(LAB_NOW, base=base, seed=LAB_SEED, names=names))
 
 
 def doctor(*args: str) -> subprocess.CompletedProcess[str]:

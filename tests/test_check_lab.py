@@ -8,15 +8,18 @@ from collections.abc import Iterator
 import dns.name
 import pytest
 
+from diagnosis_expect import assert_diagnosis
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.scenarios import scenario_names
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import ProbeRequest
+from dnssec_doctor.render.nagios import render_nagios
+from dnssec_doctor.render.text import render_text
 from dnssec_doctor.session import diagnose_capture, probe_live
-from dnssec_doctor.severity import Severity
 from dnssec_doctor.transport.policy import AddressPolicy
 from labthread import LAB_NOW, LabThread, start_lab
+from make_check_cases import expected as expectation_of
 
 LAB_SCENARIOS = scenario_names()
 
@@ -50,10 +53,18 @@ def _scenario(lab: LabThread, name: str):  # type: ignore[no-untyped-def]
 def test_scenario_diagnosis(lab: LabThread, scenario: str) -> None:
     info = _scenario(lab, scenario)
     diagnosis = run_check(lab, info.query_name or info.zone)
-    roots = {f.code for f in diagnosis.root_causes()}
-    assert diagnosis.status == info.expected_status, (diagnosis.status, diagnosis.stats, roots)
-    for code in info.expected_codes:
-        assert code in roots, (code, [(f.code, f.detail) for f in diagnosis.findings])
-    if not info.expected_codes:
-        noisy = [f for f in diagnosis.findings if f.severity >= Severity.WARNING]
-        assert not noisy, [(f.code, f.zone, f.detail) for f in noisy]
+    assert_diagnosis(diagnosis, expectation_of(info))
+
+
+def test_a_name_that_does_not_exist_says_so(lab: LabThread) -> None:
+    """An undelegated name under a signed TLD: NXDOMAIN, proven by the TLD's NSEC
+    records. The headline says that, not "is SECURE … No problems found"."""
+    diagnosis = run_check(lab, "no-such-zone.test.")
+    assert diagnosis.stats["nxdomain"] is True and diagnosis.status == "secure"
+    text = render_text(diagnosis)
+    assert text.startswith("no-such-zone.test. does not exist (NXDOMAIN), and that is proven")
+    assert "No problems found." not in text
+    assert "does not exist (NXDOMAIN)" in render_nagios(diagnosis)
+    existing = run_check(lab, "www.good-nsec.test.")
+    assert existing.stats["nxdomain"] is False
+    assert render_text(existing).startswith("www.good-nsec.test. is SECURE")

@@ -46,6 +46,21 @@ def test_name_with_terminal_escape_is_escaped_in_the_error(tmp_path: Path) -> No
     assert "\x1b" not in result.stderr
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "nagios"])
+def test_no_root_server_answers_is_exit_3_not_a_verdict(tmp_path: Path, fmt: str) -> None:
+    """A machine with no network (every root server silent) gets the likely cause, not
+    INDETERMINATE and exit 2: nothing was reachable, so there is nothing to diagnose."""
+    anchor = tmp_path / "a.ds"
+    anchor.write_text(". IN DS 1 13 2 " + "00" * 32 + "\n")
+    silent = f"{EMBEDDED}.250.1:9,{EMBEDDED}.250.2:9"  # nothing listens there
+    result = run("check", "example.test", "--root-hints", silent, "--timeout", "0.2",
+                 "--trust-anchor", str(anchor), "--format", fmt)  # fmt: skip
+    assert_one_line_error(result, "no root server answered")
+    assert "is this machine offline, or is port 53 blocked?" in result.stderr
+    assert "(0 queries" not in result.stderr  # the silent root servers were asked
+    assert result.stdout == ""
+
+
 def test_unreadable_trust_anchor(tmp_path: Path) -> None:
     result = run("check", "example.test", "--trust-anchor", str(tmp_path / "missing.ds"))
     assert_one_line_error(result, "cannot read trust anchor file")

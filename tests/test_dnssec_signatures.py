@@ -16,6 +16,7 @@ from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.dnssec.keys import key_tag, key_tag_from_rdata_wire
 from dnssec_doctor.dnssec.signatures import (
+    STATUS_CODES,
     KeyRing,
     RrsigFields,
     SignedRRset,
@@ -152,6 +153,7 @@ def test_cannot_verify_locally_for_algorithm_the_library_lacks() -> None:
     sig = sign(A).replace(algorithm=12, key_tag=key_tag(gost))
     result = check_rrsig(A, sig, 300, [gost], ZONE, NOW, LIMITS)
     assert result.status is SigStatus.CANNOT_VERIFY_LOCALLY
+    assert STATUS_CODES[result.status] == "CANNOT_VERIFY_LOCALLY"  # the catalog's code
     assert result.crypto_ok is None
     # a definite window failure still beats "cannot verify"
     late = check_rrsig(A, sig, 300, [gost], ZONE, EXPIRATION + 1, LIMITS)

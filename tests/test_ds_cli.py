@@ -238,7 +238,7 @@ def test_nothing_answers(tmp_path: Path) -> None:
          "--trust-anchor", str(anchor)],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
-    assert_one_line_error(result, "no server answered")
+    assert_one_line_error(result, "no root server answered")
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

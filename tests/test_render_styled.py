@@ -7,9 +7,15 @@ import pytest
 from dnssec_doctor.render.styled import RESET, StyledWriter, sgr
 
 
-def written(*spans: str | tuple[str, str], color: bool, width: int = 100, wrap: bool = True) -> str:
+def written(
+    *spans: str | tuple[str, str],
+    color: bool,
+    width: int = 100,
+    wrap: bool = True,
+    hang: int | None = None,
+) -> str:
     out = StyledWriter(color=color, width=width)
-    out.line(*spans, wrap=wrap)
+    out.line(*spans, wrap=wrap, hang=hang)
     return out.getvalue()
 
 
@@ -72,12 +78,20 @@ def test_long_lines_wrap_at_spaces_within_the_width() -> None:
     assert len(lines) > 1
     assert all(len(line) <= 30 for line in lines)
     assert out.split() == words  # no word cut, no hyphen taken as a break
-    assert lines[0].startswith("    word0")  # the indent of the first line is kept
+    # The indent of the first line is kept, on every line the wrapping makes.
+    assert all(line.startswith("    ") and line[4] != " " for line in lines), lines
+
+
+def test_a_hanging_indent_puts_continuations_under_the_text() -> None:
+    out = written("  zone  ↳ " + " ".join(["why"] * 12), color=False, width=30, hang=10)
+    lines = out.splitlines()
+    assert len(lines) > 1 and lines[0].startswith("  zone  ↳ why")
+    assert all(line.startswith(" " * 10 + "why") for line in lines[1:]), lines
 
 
 def test_a_word_longer_than_the_line_starts_a_new_line_then_is_cut() -> None:
     out = written("  ERROR  " + "x" * 25, color=False, width=10)
-    assert out.splitlines() == ["  ERROR", "x" * 10, "x" * 10, "x" * 5]
+    assert out.splitlines() == ["  ERROR", "  xxxxxxxx", "  xxxxxxxx", "  xxxxxxxx", "  x"]
 
 
 def test_wrapping_cuts_styled_spans_and_styles_each_piece() -> None:

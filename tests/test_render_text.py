@@ -128,7 +128,7 @@ def test_details_and_fixes_stay_on_one_line_other_lines_wrap() -> None:
     assert next(line for line in lines if line.startswith("    fix: publish ")).endswith("TTL")
     servers = lines.index(next(line for line in lines if line.startswith("    servers: ")))
     assert len(lines[servers]) <= 60 and len(lines[servers + 1]) <= 60
-    assert lines[servers + 1].startswith("192.0.2.")  # continued as rich did: no indent
+    assert lines[servers + 1].startswith("    192.0.2.")  # continued at the line's indent
 
 
 def test_the_replayed_report_is_the_same_at_the_default_width() -> None:

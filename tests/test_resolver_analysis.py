@@ -552,3 +552,26 @@ def test_any_answers_give_sound_findings(
         assert set(f.caused_by) <= keys, (f.code, f.caused_by)
         assert f.key not in f.caused_by
         json.dumps(f.evidence)
+
+
+def test_the_same_extended_error_from_two_resolvers_is_one_finding() -> None:
+    """Two resolvers that both say EDE 7 for zone.test.: one RESOLVER_EDE naming both,
+    linked to both resolvers' SERVFAIL findings (not the same finding twice)."""
+    other = "192.0.2.54"
+    survey = Survey(name="zone.test.", trust_anchors=anchors_from_lines([ANCHOR]))
+    for server in (R, other):
+        failing = {"rcode": dns.rcode.SERVFAIL, "ede": [(7, ""), (6, "")], "server": server}
+        survey.resolvers[server] = dict(
+            [
+                *_pair(".", "DNSKEY", plain={"ad": True, "server": server}, cd={"server": server}),
+                *_pair("zone.test.", "A", plain=failing, cd={"server": server}),
+            ]
+        )
+    found = resolver_findings(survey, _chain("bogus", [EXPIRED.key]), None, [EXPIRED])
+    ede = [f for f in found if f.code == "RESOLVER_EDE"]
+    assert sorted(f.evidence["info_code"] for f in ede) == [6, 7], [(f.code, f.detail) for f in ede]
+    seven = next(f for f in ede if f.evidence["info_code"] == 7)
+    assert seven.servers == (R, other) and seven.evidence["resolvers"] == [R, other]
+    assert f"{R} attached EDE 7" in seven.detail and f"{other} attached EDE 7" in seven.detail
+    servfails = {f.key for f in found if f.code == "RESOLVER_SERVFAIL_DNSSEC"}
+    assert len(servfails) == 2 and set(seven.caused_by) == servfails

@@ -34,6 +34,9 @@ TIMEOUT = 0.5
 
 SINGLE_SERVER_FAULTS = [
     "secondary-unsigned-same-serial",
+    "secondary-old-copy-same-serial",
+    "secondary-unsigned-keys-same-serial",
+    "nsec3-migration-half-done",
     "secondary-stale",
     "middlebox-large-udp",
     "middlebox-drop-do",
@@ -41,7 +44,7 @@ SINGLE_SERVER_FAULTS = [
     "lame-server",
     "refused-server",
 ]
-ZONE_WIDE = ["nsec3-migration-half-done", "cds-mismatch"]
+ZONE_WIDE = ["cds-mismatch"]
 GOOD = ["good-nsec", "good-nsec3"]
 
 
@@ -80,6 +83,7 @@ def test_one_bad_server_is_named_alone(lab: LabThread, name: str) -> None:
     # No root cause blames a server that works.
     for f in diagnosis.root_causes():
         assert not set(f.servers) - set(info.faulty_servers), (f.code, f.servers)
+    assert_linked(diagnosis, info)
     # One bad server is not a zone-wide failure: validators get through the good one.
     assert diagnosis.status == info.expected_status == "secure"
 
@@ -92,13 +96,32 @@ def test_zone_wide_scenarios(lab: LabThread, name: str) -> None:
     for code in info.expected_codes:
         assert code in roots, (code, [(f.code, f.servers) for f in diagnosis.findings])
     assert diagnosis.status == info.expected_status
+    assert_linked(diagnosis, info)
 
 
-def test_half_done_migration_names_both_groups(lab: LabThread) -> None:
+def assert_linked(diagnosis: Diagnosis, info: ScenarioInfo) -> None:
+    """Every consequence the scenario's author named points at its root cause, and the root
+    cause is at least as severe as what it leads to."""
+    by_key = {f.key: f for f in diagnosis.findings}
+    for code, cause in info.consequences:
+        found = [f for f in diagnosis.findings if f.code == code]
+        assert found, code
+        for f in found:
+            causes = [by_key[k] for k in f.caused_by]
+            assert cause in [c.code for c in causes], (code, f.caused_by)
+            assert all(c.severity >= f.severity for c in causes), (code, f.severity)
+
+
+def test_half_done_migration_leads_with_the_stale_server(lab: LabThread) -> None:
+    """The mixed denial follows from one server serving yesterday's (NSEC) copy: the
+    report leads with that server's old serial, the mixed proofs are its consequence."""
     info = info_of(lab, "nsec3-migration-half-done")
     diagnosis, _ = probe(lab, info)
-    mixed = [f for f in diagnosis.root_causes() if f.code == "NSEC_NSEC3_MIXED"]
-    assert len(mixed) == 1
+    first = diagnosis.findings[0]
+    assert first.code == "SOA_SERIAL_DIVERGENT" and first.servers == info.faulty_servers
+    assert first.severity == Severity.ERROR  # the severity of what it leads to
+    mixed = [f for f in diagnosis.findings if f.code == "NSEC_NSEC3_MIXED"]
+    assert len(mixed) == 1 and mixed[0].caused_by == (first.key,)
     assert set(mixed[0].servers) == set(diagnosis.zones[-1].servers)
     assert "NSEC from" in mixed[0].detail and "NSEC3 from" in mixed[0].detail
 

@@ -69,6 +69,9 @@ EDNS_FIX = (
 STRIP_FIX = (
     "Serve the signed zone from {servers} with DNSSEC enabled (BIND before 9.16: dnssec-enable "
     "yes), and remove any proxy in front of it that strips RRSIG, NSEC or DNSKEY records. "
+    "If its zone file has no RRSIG records, it holds an unsigned copy that includes the keys "
+    "under the signed zone's serial: increment the serial on the primary and make it "
+    "transfer again (see SOA_SERIAL_NOT_INCREMENTED). "
     "Verify with: dig +dnssec @SERVER ZONE DNSKEY."
 )
 
@@ -276,7 +279,14 @@ def _dnssec_stripped(
             "DNSSEC_RECORDS_NOT_RETURNED",
             server,
             "it serves the DNSKEY RRset, but none of its answers to DO=1 queries carries an "
-            "RRSIG, while the other servers' answers do.",
+            "RRSIG, while the other servers' answers do"
+            + (
+                f" (under the same SOA serial {view.serial}: a proxy that strips DNSSEC "
+                "records and an unsigned copy of the zone file that includes the keys look "
+                "the same from outside)."
+                if view.serial is not None and any(v.serial == view.serial for v in others)
+                else "."
+            ),
         )
     elif (
         view.rrsig_seen

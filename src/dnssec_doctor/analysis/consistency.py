@@ -141,13 +141,24 @@ def _content(view: ServerView) -> tuple[Hashable, ...]:
         frozenset(view.dnskeys) if view.dnskey_answered else None,
         # No NSEC/NSEC3 at all is a stripping server (NEGATIVE_PROOF_MISSING), not new data.
         frozenset(view.denial) or None,
-        frozenset(view.nsec3param) or None,
+        frozenset(view.denial_records) or None,
+        # An NSEC3PARAM RRset is zone data, which servers that strip DNSSEC records keep:
+        # its absence where the signed copy has one is another copy of the zone.
+        frozenset(view.nsec3param) if view.nsec3param_answered else None,
         view.ns,
         None if soa is None else (soa.mname, soa.rname, soa.refresh, soa.retry, soa.expire),
     )
 
 
-_CONTENT_FIELDS = ("signing", "DNSKEY RRset", "denial type", "NSEC3PARAM", "NS RRset", "SOA")
+_CONTENT_FIELDS = (
+    "signing",
+    "DNSKEY RRset",
+    "denial type",
+    "NSEC/NSEC3 chain",
+    "NSEC3PARAM",
+    "NS RRset",
+    "SOA",
+)
 
 
 def _differs(a: tuple[Hashable, ...], b: tuple[Hashable, ...]) -> list[str]:
@@ -158,9 +169,53 @@ def _differs(a: tuple[Hashable, ...], b: tuple[Hashable, ...]) -> list[str]:
     ]
 
 
+def _difference(what: str, view: ServerView, ref: ServerView) -> str:
+    """One difference between a server's copy and the reference copy, in words."""
+    if what == "signing":
+        return (
+            "no RRSIG and no DNSKEY records (an unsigned copy)"
+            if view.signed is False
+            else "signed, where the others serve the zone unsigned"
+        )
+    if what == "DNSKEY RRset":
+        return (
+            f"DNSKEY key tags {_tags({key_tag(k) for k in view.dnskeys.values()}) or 'none'} "
+            f"instead of {_tags({key_tag(k) for k in ref.dnskeys.values()}) or 'none'}"
+        )
+    if what == "denial type":
+        kinds, ref_kinds = "/".join(sorted(view.denial)), "/".join(sorted(ref.denial))
+        return f"denies with {kinds} instead of {ref_kinds}"
+    if what == "NSEC/NSEC3 chain":
+        mine = sorted(view.denial_records - ref.denial_records)
+        theirs = sorted(ref.denial_records - view.denial_records)
+        return f"another NSEC/NSEC3 chain ({mine[0] if mine else '-'} instead of " + (
+            f"{theirs[0] if theirs else '-'})"
+        )
+    if what == "NSEC3PARAM":
+        return "no NSEC3PARAM" if not view.nsec3param else "another NSEC3PARAM"
+    if what == "NS RRset":
+        return f"NS {', '.join(sorted(view.ns or ()))} instead of {', '.join(sorted(ref.ns or ()))}"
+    return "other SOA fields (MNAME, RNAME or timers)"
+
+
+def _unsigned_words(view: ServerView, ref: ServerView, differing: list[str]) -> list[str]:
+    """ "No RRSIG records" for a copy with keys but no signatures: alone that could be a
+    server that strips them, but beside other differences it is an unsigned copy."""
+    if "signing" in differing or view.rrsig_seen or not ref.rrsig_seen:
+        return []
+    return ["no RRSIG records (an unsigned copy that includes the DNSKEY records)"]
+
+
+def _implied(what: str, view: ServerView) -> bool:
+    """An unsigned copy has no DNSKEY RRset: saying so twice says nothing more."""
+    return what == "DNSKEY RRset" and view.signed is False
+
+
 def _not_incremented(
     cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups
 ) -> list[Finding]:
+    """The same serial, different content: the guide's "serial not incremented when the
+    zone was signed" (RFC 1996 §4.7: a secondary transfers only a newer serial)."""
     out: list[Finding] = []
     by_serial: dict[int, list[str]] = {}
     for s, v in views.items():
@@ -178,28 +233,38 @@ def _not_incremented(
         if not bad:
             continue
         ok = [s for s in servers if s not in bad]
+        ref = views[next(s for s in servers if contents[s] == reference)]
         what = sorted({name for s in bad for name in differing[s]})
+        per_server = {
+            s: _unsigned_words(views[s], ref, differing[s])
+            + [_difference(w, views[s], ref) for w in differing[s] if not _implied(w, views[s])]
+            for s in bad
+        }
+        lines = "; ".join(f"{s} serves {', '.join(d)}" for s, d in per_server.items())
         out.append(
             catalog.finding(
                 "SOA_SERIAL_NOT_INCREMENTED",
                 zone=cut.zone,
                 subject=str(serial),
                 detail=(
-                    f"{server_list(servers)} serve the same SOA serial {serial}, but "
-                    f"{server_list(bad)} differ{'s' if len(bad) == 1 else ''} from "
-                    f"{server_list(ok) or 'the others'} in: {', '.join(what)}. The zone was "
-                    "changed (or signed) without incrementing the serial, so secondaries see "
-                    "nothing new and never transfer it."
+                    f"{server_list(servers)} serve the same SOA serial {serial}, but not the same "
+                    f"zone: {lines} (compared with {server_list(ok) or 'the others'}). The zone "
+                    "was changed (or signed) without incrementing the serial, so secondaries "
+                    "see nothing new and never transfer it."
                 ),
                 servers=tuple(bad),
                 servers_ok=tuple(ok),
                 fix=(
-                    f"Increment the SOA serial on the primary (above {serial}), re-sign, and "
-                    f"NOTIFY the secondaries so {server_list(bad)} transfer the current zone "
-                    "(BIND: rndc reload ZONE then rndc notify ZONE; or have the signer raise the "
-                    "serial itself: BIND serial-update-method increment, Knot serial-policy)."
+                    f"Increment the SOA serial on the primary (above {serial}; re-sign if the "
+                    "signer does not), then make "
+                    f"{server_list(bad)} transfer the zone again (BIND: rndc retransfer ZONE; "
+                    "Knot: knotc zone-retransfer ZONE; NSD: nsd-control force_transfer ZONE; "
+                    "PowerDNS: pdns_control retrieve ZONE), and check that every server shows "
+                    "the new serial. To keep it from happening again, let the signer raise the "
+                    "serial itself (BIND: serial-update-method increment; Knot: serial-policy; "
+                    "PowerDNS: SOA-EDIT)."
                 ),
-                evidence={"serial": serial, "differs_in": what},
+                evidence={"serial": serial, "differs_in": what, "servers": per_server},
             )
         )
     return out
@@ -317,7 +382,8 @@ def _denial(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) ->
                     "serve the NSEC3-signed zone (check transfers and that the software "
                     "supports NSEC3), keeping the zone consistent (BIND: rndc signing "
                     "-nsec3param 1 0 0 - ZONE; Knot: nsec3: on in the policy; PowerDNS: "
-                    "pdnsutil set-nsec3 ZONE '1 0 0 -' then rectify-zone), and check again."
+                    "pdnsutil set-nsec3 ZONE '1 0 0 -' then pdnsutil rectify-zone ZONE), and check "
+                    "again."
                 ),
                 evidence={"nsec": nsec, "nsec3": nsec3, "both": both},
             )

@@ -13,6 +13,7 @@ from dnssec_doctor.analysis.alias import with_alias
 from dnssec_doctor.analysis.budget import budget_finding
 from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
 from dnssec_doctor.analysis.cnames import cname_findings
+from dnssec_doctor.analysis.existence import is_nxdomain
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.keygraph import build_key_graph
 from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
@@ -148,6 +149,7 @@ def _analyse(
     findings = link_causes(found.all())
     status: Status = verdict.status
     reason = verdict.reason
+    nxdomain = bool(evals) and data is not None and is_nxdomain(survey.name, evals[-1].cut)
     diagnosis = Diagnosis(
         name=survey.name,
         at=now,
@@ -161,6 +163,7 @@ def _analyse(
         stats={
             "queries": survey.exchanges_sent,
             "status_reason": reason,
+            "nxdomain": nxdomain,
         },
     )
     if alias is not None:

@@ -94,6 +94,33 @@ def resolver_findings(
     out: list[Finding] = []
     for server in sorted(survey.resolvers):
         out.extend(_diagnose(server, survey.resolvers[server], ctx))
+    return merge_ede(out)
+
+
+def merge_ede(findings: list[Finding]) -> list[Finding]:
+    """One RESOLVER_EDE per zone and EDE code, naming every resolver that sent it: the
+    same extended error from two resolvers is one fact about the zone, not two."""
+    out: list[Finding] = []
+    first: dict[tuple[str, object], int] = {}
+    for f in findings:
+        if f.code != "RESOLVER_EDE":
+            out.append(f)
+            continue
+        group = (f.zone, f.evidence.get("info_code"))
+        if group not in first:
+            first[group] = len(out)
+            out.append(f)
+            continue
+        old = out[first[group]]
+        resolvers = [*old.evidence.get("resolvers", old.servers), *f.servers]
+        out[first[group]] = replace(
+            old,
+            subject=f"EDE {group[1]}",
+            servers=tuple(sorted({*old.servers, *f.servers})),
+            detail=f"{old.detail} {f.detail}",
+            caused_by=tuple(dict.fromkeys((*old.caused_by, *f.caused_by))),
+            evidence={**old.evidence, "resolvers": sorted(set(resolvers))},
+        )
     return out
 
 

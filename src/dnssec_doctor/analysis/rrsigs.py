@@ -18,6 +18,7 @@ from dnssec_doctor import catalog
 from dnssec_doctor.analysis.observed import SignedRRset
 from dnssec_doctor.analysis.siglifetime import lifetime_policy_finding
 from dnssec_doctor.analysis.timefmt import duration, iso
+from dnssec_doctor.catalog.entry import PDNS_SIGN
 from dnssec_doctor.dnssec.keys import AnyKey, is_revoked, is_zone_key
 from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigCheck, SigStatus, check_rrsig
 from dnssec_doctor.findings import Finding
@@ -162,7 +163,8 @@ class SignatureTally:
                     f"Re-publish the DNSKEY with tag {tags} in {zone_text} until every signature "
                     "made with it has expired from caches, or re-sign the zone with a published "
                     "key (BIND: dnssec-signzone / rndc sign; Knot: knotc zone-sign; "
-                    "PowerDNS: pdnsutil rectify-zone; ldns: ldns-signzone)."
+                    f"PowerDNS: {PDNS_SIGN.replace('ZONE', zone_text.rstrip('.'))}; "
+                    "ldns: ldns-signzone)."
                 )
             if not bucket.fatal and code in (
                 "RRSIG_EXPIRED",
@@ -176,6 +178,8 @@ class SignatureTally:
                     "so validation still succeeds."
                 )
             examples = list(bucket.details)[:5]
+            timed = code in ("RRSIG_EXPIRED", "RRSIG_NOT_YET_VALID") and bucket.earliest
+            when = {"earliest": bucket.earliest} if timed else {}
             servers = tuple(sorted(bucket.servers))
             everywhere = set(servers) >= set(all_servers)
             out.append(
@@ -191,6 +195,7 @@ class SignatureTally:
                         "rrsets": list(rrsets),
                         "examples": list(examples),
                         "key_tags": sorted(bucket.key_tags),
+                        **when,
                     },
                 )
             )

@@ -82,8 +82,13 @@ class ServerView:
     denial: set[str] = field(default_factory=set)
     """NSEC / NSEC3 seen in the standard negative answers."""
     negative_answers: int = 0
+    denial_records: set[str] = field(default_factory=set)
+    """The NSEC/NSEC3 records of the standard negative answers, as ``owner TYPE next``:
+    two copies of one zone version give the same proofs for the same questions."""
     nsec3_params: set[Nsec3Param] = field(default_factory=set)
     nsec3param: set[Nsec3Param] = field(default_factory=set)
+    nsec3param_answered: bool = False
+    """The standard NSEC3PARAM query got an authoritative answer (possibly NODATA)."""
     cds: frozenset[bytes] | None = None
     cdnskey: frozenset[bytes] | None = None
     cds_rdata: dict[bytes, dns.rdata.Rdata] = field(default_factory=dict)
@@ -202,8 +207,10 @@ def _standard(
         for rrset in msg.authority:
             if rrset.rdtype == dns.rdatatype.NSEC:
                 view.denial.add("NSEC")
+                view.denial_records.update(_chain_link(rrset.name, r) for r in rrset)
             elif rrset.rdtype == dns.rdatatype.NSEC3:
                 view.denial.add("NSEC3")
+                view.denial_records.update(_chain_link(rrset.name, r) for r in rrset)
                 view.nsec3_params.update(
                     (r.algorithm, r.iterations, bytes(r.salt))
                     for r in rrset
@@ -221,6 +228,7 @@ def _standard(
             r.target.to_text().lower() for r in _rrset(msg.answer, zone, qtype) if isinstance(r, NS)
         )
     elif qtype == dns.rdatatype.NSEC3PARAM:
+        view.nsec3param_answered = True
         view.nsec3param.update(
             (r.algorithm, r.iterations, bytes(r.salt))
             for r in _rrset(msg.answer, zone, qtype)
@@ -249,6 +257,13 @@ def _host_address(view: ServerView, key: QueryKey, exchange: Exchange, zone: dns
     for r in _rrset(msg.answer, host, dns.rdatatype.from_text(key.qtype)):
         if isinstance(r, A | AAAA):
             addresses.add(str(r.address))
+
+
+def _chain_link(owner: dns.name.Name, record: dns.rdata.Rdata) -> str:
+    """``owner NSEC next`` (or NSEC3 with the next hashed owner): one link of the chain."""
+    if isinstance(record, NSEC3):
+        return f"{owner.to_text()} NSEC3 {record.to_text().split()[4]}"
+    return f"{owner.to_text()} NSEC {record.to_text().split()[0]}"
 
 
 def _rrset(

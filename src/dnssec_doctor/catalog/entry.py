@@ -6,6 +6,24 @@ from dataclasses import dataclass
 
 from dnssec_doctor.severity import Severity
 
+NEEDS_HISTORY = (
+    "it needs the history of earlier checks, which dnssec-doctor does not keep yet, so the "
+    "breakage shows under the code of its effect, such as a signature whose key is gone or "
+    "a DS that matches no key"
+)
+"""Why the timing codes of section G are not reported yet."""
+NOT_YET_CHECKED = "no check reports it yet"
+"""Why a code of the contract that no analysis emits is not reported yet."""
+
+PDNS_SIGN = (
+    "no re-sign command (it signs answers on the fly with the zone's active keys): check "
+    "the keys with pdnsutil show-zone ZONE (pdnsutil activate-zone-key ZONE ID makes a "
+    "published key sign), run pdnsutil rectify-zone ZONE for the NSEC/NSEC3 order, then "
+    "pdns_control purge ZONE$ to drop cached answers; a PRESIGNED zone is re-signed where "
+    "it is signed"
+)
+"""What "re-sign" means with PowerDNS (pdnsutil rectify-zone alone signs nothing)."""
+
 SYMPTOMS: dict[str, str] = {
     "dnssec-queries-fail": "plain queries work, DNSSEC queries fail",
     "negative-answers-fail": "negative answers (NXDOMAIN/NODATA) fail to validate",
@@ -34,3 +52,12 @@ class CatalogEntry:
     evidence: str
     fix: str
     peers: str = ""
+    not_detected: str = ""
+    """Empty when some check reports this code; otherwise why none does yet (e.g. it needs
+    the history of earlier checks). ``explain`` and docs/codes.md say so rather than
+    promise evidence that no report shows."""
+
+    @property
+    def detected(self) -> bool:
+        """True when dnssec-doctor reports this code today."""
+        return not self.not_detected

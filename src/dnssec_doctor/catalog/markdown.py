@@ -50,7 +50,7 @@ def _index() -> list[str]:
     lines = ["| Code | Section | Severity | Title |", "|---|---|---|---|"]
     lines.extend(
         f"| [`{e.code}`](#{e.code.lower()}) | {e.section} | {e.severity.label} "
-        f"| {_escape(e.title)} |"
+        f"| {_escape(e.title)}{'' if e.detected else ' (not detected yet)'} |"
         for e in ALL_ENTRIES
     )
     return lines
@@ -68,10 +68,21 @@ def _entry(entry: CatalogEntry) -> list[str]:
         "",
         _escape(entry.explanation),
         "",
-        f"**Evidence.** {_escape(entry.evidence)}",
+        *_evidence(entry),
         "",
         f"**Fix.** {_escape(entry.fix)}",
         "",
+    ]
+
+
+def _evidence(entry: CatalogEntry) -> list[str]:
+    if entry.detected:
+        return [f"**Evidence.** {_escape(entry.evidence)}"]
+    return [
+        f"**Not detected yet.** dnssec-doctor does not report this code today; "
+        f"{_escape(entry.not_detected)}.",
+        "",
+        f"**Evidence a check would need.** {_escape(entry.evidence)}",
     ]
 
 

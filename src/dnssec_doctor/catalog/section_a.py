@@ -6,7 +6,7 @@ contract; the texts are written for newcomers and cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import NOT_YET_CHECKED, CatalogEntry
 from dnssec_doctor.severity import Severity
 
 SECTION = "A"
@@ -229,6 +229,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="SERVER_QUIRK",
+        not_detected=NOT_YET_CHECKED,
         section=SECTION,
         severity=Severity.NOTICE,
         symptoms=(),
@@ -257,6 +258,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="RESOLVER_PATH_DNSSEC_BLOCKED",
+        not_detected=NOT_YET_CHECKED,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("dnssec-queries-fail", "no-ad-bit"),

@@ -6,7 +6,7 @@ contract; the texts are written for newcomers and cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import PDNS_SIGN, CatalogEntry
 from dnssec_doctor.severity import Severity
 
 SECTION = "C"
@@ -305,7 +305,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         fix=(
             "Fix the owner name (add the trailing dot, or write @ for the apex) and re-sign: "
             "BIND: rndc sign ZONE or dnssec-signzone -S; Knot: knotc zone-sign ZONE; PowerDNS: "
-            "pdnsutil rectify-zone ZONE; ldns: ldns-signzone."
+            + PDNS_SIGN
+            + "; ldns: ldns-signzone."
         ),
         peers="DV DNSKEY_NOT_AT_ZONE_APEX",
     ),

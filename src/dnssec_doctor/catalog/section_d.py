@@ -6,7 +6,7 @@ contract; the texts are written for newcomers and cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import PDNS_SIGN, CatalogEntry
 from dnssec_doctor.severity import Severity
 
 SECTION = "D"
@@ -33,8 +33,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Re-sign the zone: BIND: rndc sign ZONE (or dnssec-signzone -S -o ZONE FILE); Knot: "
-            "knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE (it signs on the fly "
-            "once the zone has keys); ldns: ldns-signzone FILE KEYFILES. Keep the ZSK available "
+            "knotc zone-sign ZONE; PowerDNS: "
+            + PDNS_SIGN
+            + "; ldns: ldns-signzone FILE KEYFILES. Keep the ZSK available "
             "to the dynamic-update path, or use inline signing so every change is signed."
         ),
         peers="DV MISSING_RRSIG; ZM DS08/DS09_MISSING_RRSIG_IN_RESPONSE; EDE 10",
@@ -206,7 +207,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Re-sign the zone from its unsigned source (BIND: rndc sign ZONE or dnssec-signzone "
-            "-S; Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: "
+            "-S; Knot: knotc zone-sign ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: "
             "ldns-signzone), never edit signed files by hand, and if only some servers or paths "
             "fail, look for the device that rewrites answers."
         ),
@@ -234,7 +235,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "Publish keys before signing with them, and keep old keys published until their "
             "signatures have left caches (largest TTL plus propagation). Re-sign with a "
             "published key: BIND: rndc sign ZONE; Knot: knotc zone-sign ZONE; PowerDNS: "
-            "pdnsutil rectify-zone ZONE; ldns: ldns-signzone with the published key files."
+            + PDNS_SIGN
+            + "; ldns: ldns-signzone with the published key files."
         ),
         peers="DV status INDETERMINATE_NO_DNSKEY; ZM DS08/DS09_NO_MATCHING_DNSKEY; EDE 9",
     ),
@@ -278,7 +280,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Re-sign the zone from its source (BIND: rndc sign ZONE or dnssec-signzone -S; "
-            "Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: "
+            "Knot: knotc zone-sign ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: "
             "ldns-signzone), never change TTLs in a signed zone without re-signing, and report "
             "a signer bug if a fresh signature shows the same fault."
         ),

@@ -6,7 +6,7 @@ contract; the texts are written for newcomers and cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import PDNS_SIGN, CatalogEntry
 from dnssec_doctor.severity import Severity
 
 SECTION = "F"
@@ -59,8 +59,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Rebuild the NSEC chain by re-signing the whole zone: BIND: rndc sign ZONE or "
-            "dnssec-signzone -S; Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone "
-            "ZONE; ldns: ldns-signzone."
+            "dnssec-signzone -S; Knot: knotc zone-sign ZONE; PowerDNS: "
+            + PDNS_SIGN
+            + "; ldns: ldns-signzone."
         ),
         peers="DV SNAME_NOT_COVERED, SNAME_COVERED, NO_NSEC_MATCHING_SNAME",
     ),
@@ -83,7 +84,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Rebuild the NSEC3 chain by re-signing the whole zone (BIND: rndc sign ZONE; Knot: "
-            "knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone "
+            "knotc zone-sign ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: ldns-signzone "
             "-n) and run NSEC3-capable software on every server."
         ),
         peers=(
@@ -111,7 +112,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Re-sign after record changes (BIND: rndc sign ZONE; Knot: knotc zone-sign ZONE; "
-            "PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone); if a freshly signed "
+            "PowerDNS: " + PDNS_SIGN + "; ldns: ldns-signzone); if a freshly signed "
             "zone still shows it, report a signer bug."
         ),
         peers="DV STYPE_IN_BITMAP, EXISTING_TYPE_NOT_IN_BITMAP; ZM DS10_*_ERR_TYPE_LIST",
@@ -135,7 +136,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Fully re-sign the zone so the chain is rebuilt (BIND: rndc sign ZONE; Knot: knotc "
-            "zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone), then "
+            "zone-sign ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: ldns-signzone), then "
             "find out why the incremental or dynamic-update signing path produced it."
         ),
         peers="DV EXISTING_NAME_COVERED",
@@ -158,8 +159,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Re-sign the whole zone so that a fresh chain is built (BIND: rndc sign ZONE or "
-            "dnssec-signzone -S; Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone "
-            "ZONE; ldns: ldns-signzone)."
+            "dnssec-signzone -S; Knot: knotc zone-sign ZONE; PowerDNS: "
+            + PDNS_SIGN
+            + "; ldns: ldns-signzone)."
         ),
         peers="DV LAST_NSEC_NEXT_NOT_ZONE; offline verifiers",
     ),
@@ -287,7 +289,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Re-sign the parent zone with a compliant signer (BIND: rndc sign ZONE; Knot: knotc "
-            "zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone), and "
+            "zone-sign ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: ldns-signzone), and "
             "check that no data other than NS and glue sits at the delegation point in the "
             "parent."
         ),
@@ -313,7 +315,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         fix=(
             "Fix the server's wildcard handling (upgrade it if it does not add the proof) and "
             "re-sign the zone so the chain covers the wildcard correctly (BIND: rndc sign ZONE; "
-            "Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: "
+            "Knot: knotc zone-sign ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: "
             "ldns-signzone)."
         ),
         peers="DV WILDCARD_EXPANSION_INVALID, WILDCARD_COVERED, WILDCARD_NOT_COVERED",
@@ -337,7 +339,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Use a signer version that implements RFC 9077 and re-sign (BIND: rndc sign ZONE; "
-            "Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: "
+            "Knot: knotc zone-sign ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: "
             "ldns-signzone), or lower SOA MINIMUM and the SOA TTL to the negative TTL you want."
         ),
         peers="kzonecheck NSEC3 TTL check",

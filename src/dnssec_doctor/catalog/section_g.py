@@ -6,7 +6,7 @@ contract; the texts are written for newcomers and cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import NEEDS_HISTORY, CatalogEntry
 from dnssec_doctor.severity import Severity
 
 SECTION = "G"
@@ -15,6 +15,7 @@ TITLE = "Rollovers and timing (history-aware)"
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="ZSK_USED_BEFORE_PROPAGATED",
+        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("zsk-rollover",),
@@ -42,6 +43,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="ZSK_REMOVED_TOO_EARLY",
+        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("zsk-rollover",),
@@ -69,6 +71,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="KSK_REMOVED_BEFORE_DS_UPDATED",
+        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.CRITICAL,
         symptoms=("ksk-rollover",),
@@ -93,6 +96,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="DS_SWAPPED_TOO_EARLY",
+        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("ksk-rollover",),
@@ -119,6 +123,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="ALGORITHM_ROLL_ORDER_VIOLATION",
+        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("zsk-rollover", "ksk-rollover"),
@@ -165,6 +170,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="TTL_CHANGE_DURING_ROLL",
+        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("worked-yesterday",),
@@ -187,6 +193,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="CDS_NOT_PICKED_UP",
+        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("ksk-rollover",),
@@ -231,6 +238,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="RFC5011_HOLDDOWN_RISK",
+        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("no-ad-bit",),

@@ -6,7 +6,7 @@ contract; the texts are written for newcomers and cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import NOT_YET_CHECKED, PDNS_SIGN, CatalogEntry
 from dnssec_doctor.severity import Severity
 
 SECTION = "H"
@@ -60,6 +60,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="CDS_SIGNATURE_INVALID",
+        not_detected=NOT_YET_CHECKED,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("ksk-rollover",),
@@ -78,8 +79,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix=(
             "Sign the CDS/CDNSKEY RRset with a KSK or CSK that the current DS references, and "
-            "re-sign (BIND: rndc sign ZONE; Knot: knotc zone-sign ZONE; PowerDNS: pdnsutil "
-            "rectify-zone ZONE; ldns: ldns-signzone with the KSK's key file)."
+            "re-sign (BIND: rndc sign ZONE; Knot: knotc zone-sign ZONE; PowerDNS: "
+            + PDNS_SIGN
+            + "; ldns: ldns-signzone with the KSK's key file)."
         ),
         peers="DV CDS_SIGNER_INVALID; ZM DS16_CDS_UNSIGNED, DS18_NO_MATCH_CDS_RRSIG_DS",
     ),
@@ -128,6 +130,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="BOOTSTRAP_SIGNAL_INVALID",
+        not_detected=NOT_YET_CHECKED,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("ds-upload-rejected",),
@@ -151,6 +154,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="MULTI_SIGNER_KEYSET_INCOMPLETE",
+        not_detected=NOT_YET_CHECKED,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("rrsigs-sometimes", "zsk-rollover"),
@@ -174,6 +178,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="MULTI_SIGNER_ALGORITHM_MISMATCH",
+        not_detected=NOT_YET_CHECKED,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("zsk-rollover",),

@@ -6,7 +6,7 @@ contract; the texts are written for newcomers and cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import PDNS_SIGN, CatalogEntry
 from dnssec_doctor.severity import Severity
 
 SECTION = "K"
@@ -57,8 +57,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "Fix the records (remove data beside CNAMEs, break loops, move out-of-zone data to "
             "its own zone) and re-sign. Checkers find most of these: BIND: named-checkzone ZONE "
             "FILE, then rndc sign ZONE or dnssec-signzone -S; Knot: kzonecheck FILE, then knotc "
-            "zone-sign ZONE; PowerDNS: pdnsutil check-zone ZONE, then pdnsutil rectify-zone "
-            "ZONE; ldns: ldns-signzone."
+            "zone-sign ZONE; PowerDNS: pdnsutil check-zone ZONE; "
+            + PDNS_SIGN
+            + "; ldns: ldns-signzone."
         ),
         peers="DV CNAME_*, DNAME_*; kzonecheck; ZM ZONE10",
     ),
@@ -81,7 +82,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         fix=(
             "Correct the owner name (add the trailing dot, or write it relative to the origin) "
             "and re-sign (BIND: rndc sign ZONE or dnssec-signzone -S; Knot: knotc zone-sign "
-            "ZONE; PowerDNS: pdnsutil rectify-zone ZONE; ldns: ldns-signzone)."
+            "ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: ldns-signzone)."
         ),
         peers="validns, kzonecheck (out-of-zone)",
     ),

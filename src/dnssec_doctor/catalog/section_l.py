@@ -21,21 +21,28 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         title="Zone changed without a new serial",
         explanation=(
             "The servers report the same SOA serial but serve different data (signed and "
-            "unsigned, or different DNSKEY sets). Secondaries transfer a zone only when the "
-            "primary's serial is higher than theirs (RFC 1034 §4.3.5, with the serial "
-            "arithmetic of RFC 1982), so a change made without increasing the serial never "
-            "reaches them, and the servers keep giving different answers."
+            "unsigned, different DNSKEY sets, different NSEC/NSEC3 chains): the guide's "
+            '"serial not incremented when the zone was signed". Secondaries transfer a zone '
+            "only when the primary's serial is higher than theirs (RFC 1034 §4.3.5, with the "
+            "serial arithmetic of RFC 1982), so a change made without increasing the serial "
+            "never reaches them, and the servers keep giving different answers. What a server "
+            "with the old copy gets wrong (missing signatures, a missing key, other proofs) "
+            "follows from this and is listed as its consequence."
         ),
         evidence=(
-            "The shared serial, the servers, and the data that differs between them (record "
-            "types, key tags, signed or not)."
+            "The shared serial, the servers, and per server what differs from the signed copy "
+            "(no RRSIGs, other DNSKEY key tags, another NSEC/NSEC3 chain, other NS or SOA "
+            "fields)."
         ),
         fix=(
-            "Increase the serial on the primary, re-sign and send NOTIFY (RFC 1996): BIND: rndc "
-            "sign ZONE (or dnssec-signzone -N increment), then rndc notify ZONE; Knot: knotc "
-            "zone-sign ZONE (with serial-policy: increment or unixtime); PowerDNS: pdnsutil "
-            "increase-serial ZONE, then pdns_control notify ZONE; ldns: raise the serial in the "
-            "source file before running ldns-signzone."
+            "Increase the serial on the primary (re-sign if the signer does not do it), then "
+            "make every secondary transfer the zone again (RFC 1996 NOTIFY, or force it: BIND: "
+            "rndc retransfer ZONE; Knot: knotc zone-retransfer ZONE; NSD: nsd-control "
+            "force_transfer ZONE; PowerDNS: pdns_control retrieve ZONE) and check that all "
+            "serve the new serial. Raising the serial: BIND: dnssec-signzone -N increment, or "
+            "serial-update-method increment with inline signing; Knot: serial-policy: "
+            "increment or unixtime; PowerDNS: pdnsutil increase-serial ZONE; ldns: raise it in "
+            "the source file before running ldns-signzone."
         ),
         peers="none",
     ),

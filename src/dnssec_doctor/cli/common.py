@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.capture import Capture
 from dnssec_doctor.cli.args import Option
 from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
 from dnssec_doctor.errors import DoctorError
@@ -111,15 +112,30 @@ def _usable(option: str, addresses: list[ServerAddress]) -> tuple[ServerAddress,
 
 
 def require_answers(capture: Capture, purpose: str) -> None:
-    """DoctorError unless some server answered; says how many queries were really sent."""
-    if any(e.outcome == "response" for e in capture.exchanges):
-        return
-    sent = sum(1 for e in capture.exchanges if e.outcome not in NOT_SENT)
-    if sent == 0:
+    """Exit 3 (DoctorError) when nothing answered: there is nothing to diagnose.
+
+    Says how many queries were really sent (a query the policy or budget refused was
+    not). When no root server answered (and no ``--ns`` replaced the walk), the cause is
+    almost always on this side — no network, or port 53 filtered — so say that instead
+    of a DNSSEC verdict (the contract's "nothing reachable").
+    """
+    sent = [e for e in capture.exchanges if e.outcome not in NOT_SENT]
+    if not sent:
         raise DoctorError(f"no query could be sent for {capture.name}: nothing to {purpose}")
-    raise DoctorError(
-        f"no server answered for {capture.name} ({sent} queries sent): nothing to {purpose}"
-    )
+    answered = {e.server for e in capture.exchanges if e.outcome == "response"}
+    roots = [str(h) for h in capture.root_hints]
+    if roots and not capture.ns_override and not answered & set(roots):
+        asked = sum(1 for e in sent if e.server in roots)
+        shown = ", ".join(roots[:3]) + (f" and {len(roots) - 3} more" if len(roots) > 3 else "")
+        raise DoctorError(
+            f"no root server answered ({asked} queries to {shown}): is this machine "
+            "offline, or is port 53 blocked?"
+        )
+    if not answered:
+        raise DoctorError(
+            f"no server answered for {capture.name} ({len(sent)} queries sent): "
+            f"nothing to {purpose}"
+        )
 
 
 def resolve_at(text: str | None) -> int:

@@ -21,7 +21,12 @@ def explain(code: str) -> None:
     print(f"{item.code}  [{item.severity.label}]  section {item.section}")
     print(f"{item.title}\n")
     print(item.explanation + "\n")
-    print(f"Evidence shown: {item.evidence}")
+    if item.detected:
+        print(f"Evidence shown: {item.evidence}")
+    else:
+        what = item.not_detected
+        print(f"Not detected yet: dnssec-doctor does not report this code today; {what}.")
+        print(f"Evidence a check would need: {item.evidence}")
     print(f"Symptoms: {symptoms}")
     print(f"Fix: {item.fix}")
     if item.peers:

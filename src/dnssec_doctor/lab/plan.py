@@ -50,7 +50,7 @@ class ScenarioInfo:
     description: str
     expected_status: str
     expected_codes: tuple[str, ...] = ()
-    """Codes that must appear as root causes."""
+    """The complete set of root-cause codes (nothing else may be a root cause)."""
     faulty_servers: tuple[str, ...] = ()
     """Addresses the expected findings must name (empty: the zone data everywhere)."""
     query_name: str = ""
@@ -59,6 +59,11 @@ class ScenarioInfo:
     """The type to check at ``query_name`` (empty: the checker's default)."""
     embedded_only: bool = False
     """True when the fault needs the embedded backend's fault injection."""
+    consequences: tuple[tuple[str, str], ...] = ()
+    """(code, code of its cause): the findings that must be linked to a root cause, and
+    every finding that is not a root cause must be one of them."""
+    forbidden_codes: tuple[str, ...] = ()
+    """Codes that must not appear at all: the plausible wrong diagnoses of the scenario."""
 
 
 @dataclass(frozen=True, slots=True)

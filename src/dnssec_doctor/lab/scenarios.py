@@ -69,6 +69,8 @@ SCENARIOS: dict[str, Builder] = {
     "lame-server": servers.lame_server,
     "refused-server": servers.refused_server,
     "cds-mismatch": keys.cds_mismatch,
+    "secondary-old-copy-same-serial": servers.secondary_old_copy_same_serial,
+    "secondary-unsigned-keys-same-serial": servers.secondary_unsigned_keys_same_serial,
     **cuts.SCENARIOS,
 }
 """Scenario name → builder; the order fixes each scenario's addresses."""

@@ -147,6 +147,8 @@ class ScenarioEnv:
         query: str = "",
         query_type: str = "",
         embedded_only: bool = False,
+        consequences: tuple[tuple[str, str], ...] = (),
+        forbidden: tuple[str, ...] = (),
     ) -> ScenarioInfo:
         """The scenario's description and expected diagnosis; ``query`` is relative."""
         return ScenarioInfo(
@@ -159,6 +161,8 @@ class ScenarioEnv:
             query_name=f"{query}.{self.zone}" if query else "",
             query_type=query_type,
             embedded_only=embedded_only,
+            consequences=consequences,
+            forbidden_codes=forbidden,
         )
 
     def build(

@@ -73,6 +73,7 @@ def good_nsec3_optout(env: ScenarioEnv) -> ScenarioBuild:
         "insecure",
         query="www.insecure",
         query_type="A",
+        forbidden=("NEGATIVE_PROOF_MISSING", "NSEC3_PROOF_INVALID", "RRSIG_MISSING"),
     )
     return env.build(info, {1: text, 2: text}, (env.ds(ksk),), extra_servers=(third,))
 
@@ -89,7 +90,11 @@ def _unsigned_child(env: ScenarioEnv, child: str, child_ns: str) -> str:
 def unsigned(env: ScenarioEnv) -> ScenarioBuild:
     """No DNSSEC at all: no keys, no DS; the parent proves the DS absent."""
     text = env.text(env.builder().build())
-    info = env.info("An unsigned zone; the parent proves there is no DS.", "insecure")
+    info = env.info(
+        "An unsigned zone; the parent proves there is no DS.",
+        "insecure",
+        forbidden=("RRSIG_MISSING", "SIGNED_ZONE_WITHOUT_DS", "NEGATIVE_PROOF_MISSING"),
+    )
     return env.build(info, {1: text, 2: text}, ())
 
 
@@ -102,5 +107,6 @@ def island_of_security(env: ScenarioEnv) -> ScenarioBuild:
         "island of security, never validated (no AD bit).",
         "insecure",
         ("SIGNED_ZONE_WITHOUT_DS",),
+        forbidden=("DS_NO_MATCHING_DNSKEY",),
     )
     return env.build(info, {1: text, 2: text}, ())

@@ -18,6 +18,7 @@ def ds_no_matching_key(env: ScenarioEnv) -> ScenarioBuild:
         f"now uses KSK {ksk.key_tag}, for which no DS was uploaded.",
         "bogus",
         ("DS_NO_MATCHING_DNSKEY",),
+        forbidden=("DS_KEY_NOT_SIGNING_DNSKEY", "SIGNED_ZONE_WITHOUT_DS"),
     )
     return env.build(info, {1: text, 2: text}, (env.ds(old),))
 
@@ -32,7 +33,10 @@ def ds_key_not_signing(env: ScenarioEnv) -> ScenarioBuild:
         f"The parent's DS names KSK {named.key_tag}, which is published but does not sign "
         f"the DNSKEY RRset; only KSK {signing.key_tag} (no DS) does.",
         "bogus",
-        ("DS_KEY_NOT_SIGNING_DNSKEY",),
+        # The stage of the roll explains the mistake: the DS was switched to a
+        # pre-published KSK before that key signed the DNSKEY RRset.
+        ("DS_KEY_NOT_SIGNING_DNSKEY", "ROLLOVER_IN_PROGRESS"),
+        forbidden=("DS_NO_MATCHING_DNSKEY",),
     )
     return env.build(info, {1: text, 2: text}, (env.ds(named),))
 
@@ -62,7 +66,9 @@ def algorithm_without_signatures(env: ScenarioEnv) -> ScenarioBuild:
         "RRset carries an algorithm-15 signature (algorithm roll started in the wrong "
         "order).",
         "secure",
-        ("RRSIG_MISSING_FOR_ALGORITHM",),
+        # The algorithm roll (a fact, INFO) is what was started in the wrong order.
+        ("RRSIG_MISSING_FOR_ALGORITHM", "ROLLOVER_IN_PROGRESS"),
+        forbidden=("RRSIG_KEY_NOT_FOUND",),
     )
     return env.build(info, {1: text, 2: text}, (env.ds(ksk),))
 

@@ -27,8 +27,71 @@ def secondary_unsigned_same_serial(env: ScenarioEnv) -> ScenarioBuild:
         "never transferred it). Resolvers that reach it get unsigned, bogus answers and "
         "retry elsewhere.",
         "secure",
-        ("SECONDARY_SERVES_UNSIGNED", "SOA_SERIAL_NOT_INCREMENTED"),
+        ("SOA_SERIAL_NOT_INCREMENTED",),
+        consequences=(
+            ("SECONDARY_SERVES_UNSIGNED", "SOA_SERIAL_NOT_INCREMENTED"),
+            ("RRSIG_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
+            ("NEGATIVE_PROOF_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
+        ),
+        forbidden=("DNSSEC_RECORDS_NOT_RETURNED", "SOA_SERIAL_DIVERGENT"),
         faulty=(2,),
+    )
+    return env.build(info, {1: signed, 2: plain}, (env.ds(ksk),))
+
+
+def secondary_old_copy_same_serial(env: ScenarioEnv) -> ScenarioBuild:
+    """Server 2 serves last week's signed copy under today's serial: the zone was changed
+    and re-signed (new ZSK, a new name) without a serial increment, so it never transferred."""
+    ksk, old, new = env.key("ksk", ksk=True), env.key("zsk-old"), env.key("zsk")
+    current = env.signed(
+        env.builder().add("api", 3600, "A", "192.0.2.81").build(),
+        SigningPlan.standard(ksk, new, *env.window()),
+    )
+    old_copy = env.text(
+        sign_zone(
+            env.builder().build(), SigningPlan.standard(ksk, old, *env.window(-8 * DAY, 22 * DAY))
+        ),
+        "old copy, same serial",
+    )
+    info = env.info(
+        f"{env.address(2)} serves an older signed copy under the same SOA serial as "
+        f"{env.address(1)}: the DNSKEY RRset with the previous ZSK {old.key_tag} instead of "
+        f"{new.key_tag}, and an NSEC chain without api. The zone was changed and re-signed "
+        "without a serial increment, so the secondary never transferred it.",
+        "secure",
+        ("SOA_SERIAL_NOT_INCREMENTED",),
+        faulty=(2,),
+        consequences=(("DNSKEY_MISSING_ON_SOME_SERVERS", "SOA_SERIAL_NOT_INCREMENTED"),),
+        forbidden=("SOA_SERIAL_DIVERGENT", "DNSSEC_RECORDS_NOT_RETURNED", "RRSIG_KEY_NOT_FOUND"),
+    )
+    return env.build(info, {1: current, 2: old_copy}, (env.ds(ksk),))
+
+
+def secondary_unsigned_keys_same_serial(env: ScenarioEnv) -> ScenarioBuild:
+    """Server 2 loads the unsigned file that already holds the keys ($INCLUDE K*.key before
+    dnssec-signzone): a DNSKEY RRset but no RRSIG, NSEC3 or NSEC3PARAM, same serial."""
+    ksk, zsk = env.key("ksk", ksk=True), env.key("zsk")
+    content = env.builder().build()
+    plan = SigningPlan.standard(ksk, zsk, *env.window(), denial=NSEC3Params())
+    signed = env.signed(content, plan)
+    with_keys = env.builder()
+    for key in (ksk, zsk):
+        with_keys.add_rdata(env.origin, 3600, key.dnskey)
+    plain = env.text(with_keys.build(), "unsigned copy with the keys")
+    info = env.info(
+        f"{env.address(2)} serves the unsigned zone file, which already holds the DNSKEY "
+        f"records, under the serial of the NSEC3-signed copy on {env.address(1)}: no RRSIG, "
+        "no NSEC3 and no NSEC3PARAM. Only the missing NSEC3PARAM tells it from a proxy that "
+        "strips signatures.",
+        "secure",
+        ("SOA_SERIAL_NOT_INCREMENTED",),
+        faulty=(2,),
+        consequences=(
+            ("DNSSEC_RECORDS_NOT_RETURNED", "SOA_SERIAL_NOT_INCREMENTED"),
+            ("RRSIG_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
+            ("NEGATIVE_PROOF_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
+        ),
+        forbidden=("SOA_SERIAL_DIVERGENT", "SECONDARY_SERVES_UNSIGNED"),
     )
     return env.build(info, {1: signed, 2: plain}, (env.ds(ksk),))
 
@@ -46,6 +109,11 @@ def secondary_stale(env: ScenarioEnv) -> ScenarioBuild:
         f"previous ZSK {old.key_tag} instead of {new.key_tag}).",
         "secure",
         ("SOA_SERIAL_DIVERGENT",),
+        consequences=(
+            ("DNSKEY_MISSING_ON_SOME_SERVERS", "SOA_SERIAL_DIVERGENT"),
+            ("DNSSEC_DATA_INCONSISTENT", "SOA_SERIAL_DIVERGENT"),
+        ),
+        forbidden=("SOA_SERIAL_NOT_INCREMENTED", "RRSIG_KEY_NOT_FOUND"),
         faulty=(2,),
     )
     return env.build(info, {1: current, 2: stale}, (env.ds(ksk),))
@@ -61,6 +129,8 @@ def middlebox_large_udp(env: ScenarioEnv) -> ScenarioBuild:
         "blocked (an old firewall); the RSA-2048 DNSKEY answer is about 1 KB.",
         "secure",
         ("LARGE_UDP_RESPONSE_LOST",),
+        consequences=(("AUTH_TCP_UNREACHABLE", "LARGE_UDP_RESPONSE_LOST"),),
+        forbidden=("AUTH_UDP_UNREACHABLE",),
         faulty=(2,),
         embedded_only=True,
     )
@@ -77,6 +147,7 @@ def middlebox_drop_do(env: ScenarioEnv) -> ScenarioBuild:
         "'DNS inspection' middlebox).",
         "secure",
         ("EDNS_QUERIES_DROPPED",),
+        forbidden=("AUTH_UDP_UNREACHABLE",),
         faulty=(2,),
         embedded_only=True,
     )
@@ -93,6 +164,7 @@ def pre_nsec3_server(env: ScenarioEnv) -> ScenarioBuild:
         "software that predates NSEC3).",
         "secure",
         ("NEGATIVE_PROOF_MISSING",),
+        forbidden=("NSEC_NSEC3_MIXED", "DNSSEC_RECORDS_NOT_RETURNED"),
         faulty=(2,),
         embedded_only=True,
     )
@@ -129,10 +201,10 @@ def nsec3_migration_half_done(env: ScenarioEnv) -> ScenarioBuild:
         f"{env.address(1)} answers with NSEC (yesterday's copy), {env.address(2)} with "
         "NSEC3: the NSEC to NSEC3 migration reached only some servers.",
         "secure",
-        # Server 1's copy is a day older, so the SOA serials really differ. Whether the
-        # mixed denial should be a consequence of that divergence (one root cause, not
-        # two) is a question of root-cause linking, not of this scenario.
-        ("NSEC_NSEC3_MIXED", "SOA_SERIAL_DIVERGENT"),
+        ("SOA_SERIAL_DIVERGENT",),
+        faulty=(1,),
+        consequences=(("NSEC_NSEC3_MIXED", "SOA_SERIAL_DIVERGENT"),),
+        forbidden=("NEGATIVE_PROOF_MISSING", "SOA_SERIAL_NOT_INCREMENTED"),
     )
     return env.build(info, {1: nsec, 2: nsec3}, (env.ds(ksk),))
 
@@ -145,6 +217,7 @@ def lame_server(env: ScenarioEnv) -> ScenarioBuild:
         f"{env.address(2)} is in the delegation but never answers.",
         "secure",
         ("AUTH_UDP_UNREACHABLE",),
+        forbidden=("RRSIG_MISSING", "LAME_OR_NOT_AUTHORITATIVE"),
         faulty=(2,),
         embedded_only=True,
     )
@@ -160,6 +233,7 @@ def refused_server(env: ScenarioEnv) -> ScenarioBuild:
         "loaded there).",
         "secure",
         ("LAME_OR_NOT_AUTHORITATIVE",),
+        forbidden=("AUTH_UDP_UNREACHABLE",),
         faulty=(2,),
         embedded_only=True,
     )

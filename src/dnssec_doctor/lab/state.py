@@ -264,7 +264,9 @@ def _scenario_from_json(data: Mapping[str, Any]) -> ScenarioInfo:
             continue
         value = data[f.name]
         kind = str(f.type)
-        if kind.startswith("tuple"):
+        if kind.startswith("tuple[tuple"):  # pairs of codes (ScenarioInfo.consequences)
+            values[f.name] = tuple(tuple(map(str, pair)) for pair in value)
+        elif kind.startswith("tuple"):
             values[f.name] = tuple(map(str, value))
         elif kind == "bool":
             values[f.name] = bool(value)

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dnssec_doctor.analysis.timefmt import iso
 from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
 from dnssec_doctor.graphmodel import ChainGraph
+from dnssec_doctor.render import headline
 from dnssec_doctor.render.escape import html_block, html_text
 from dnssec_doctor.render.graphviz import svg_fragment
 from dnssec_doctor.render.html_parts import evidence_table, fix_html, graph_links
@@ -102,7 +103,6 @@ LEGEND = (
 def render_html(d: Diagnosis, svg: str | None = None) -> str:
     """The report as one HTML page (DESIGN.md §3 ``--format html``), with ``svg`` (the
     chain-of-trust graph drawn by Graphviz) embedded when given."""
-    status = known_status(d.status)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -111,7 +111,7 @@ def render_html(d: Diagnosis, svg: str | None = None) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="referrer" content="no-referrer">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>dnssec-doctor: {html_text(d.name)} is {status.upper()}</title>",
+        f"<title>dnssec-doctor: {html_text(d.name)} {html_text(headline.outcome(d))}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
@@ -165,16 +165,27 @@ def _header(d: Diagnosis) -> list[str]:
     status = known_status(d.status)
     lines = [
         f'<header class="st-{status}">',
-        f'<h1><span class="name">{html_text(d.name)}</span> is '
-        f'<span class="badge st-{status}">{status}</span></h1>',
+        f'<h1><span class="name">{html_text(d.name)}</span> {_verb(d)}'
+        f'<span class="badge st-{status}">{html_text(headline.badge(d))}</span>'
+        f"{_after_badge(d)}</h1>",
         f'<p class="muted">as of <time datetime="{iso(d.at)}">{iso(d.at)}</time>; '
         f"{count_text(Counter(f.severity for f in d.findings))}</p>",
     ]
-    reason = d.stats.get("status_reason")
+    reason = headline.reason(d)
     if reason:
-        lines.append(f'<p class="block">{html_block(str(reason))}</p>')
+        lines.append(f'<p class="block">{html_block(reason)}</p>')
     lines.append("</header>")
     return lines
+
+
+def _verb(d: Diagnosis) -> str:
+    return "does not exist: " if d.stats.get("nxdomain") else "is "
+
+
+def _after_badge(d: Diagnosis) -> str:
+    """What the other servers do, after a "secure on 1 of 2 servers" badge."""
+    partial = headline.partial_servers(d)
+    return "" if partial is None else f' <span class="muted">— {html_text(partial[2])}</span>'
 
 
 def _chain(d: Diagnosis) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dnssec_doctor.analysis.timefmt import duration, iso
 from dnssec_doctor.findings import Diagnosis
+from dnssec_doctor.render import headline
 from dnssec_doctor.render.escape import plugin_text
 from dnssec_doctor.render.monitoring import (
     ExpiryThresholds,
@@ -62,7 +63,9 @@ def render_nagios(
     run = run or RunFacts()
     status = nagios_status(d, thresholds)
     codes = problem_codes(d)
-    summary = f"{plugin_text(d.name)} {d.status}" + (f": {', '.join(codes)}" if codes else "")
+    summary = f"{plugin_text(d.name)} {plugin_text(headline.outcome(d))}" + (
+        f": {', '.join(codes)}" if codes else ""
+    )
     summary += f"; {_expiry_text(d, thresholds)}"
     lines = [f"DNSSEC {LABELS[status]} - {summary} | {' '.join(_perfdata(d, thresholds, run))}"]
     roots = [f for f in d.root_causes() if f.severity >= Severity.WARNING]

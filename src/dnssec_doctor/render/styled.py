@@ -8,6 +8,7 @@ escape DNS data (``render.escape.terminal``) before it reaches a span.
 
 from __future__ import annotations
 
+import copy
 import os
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -81,14 +82,16 @@ class StyledWriter:
             break_on_hyphens=False,  # dates, key tags and names hold hyphens
         )
 
-    def line(self, *spans: str | Span, wrap: bool = True) -> None:
+    def line(self, *spans: str | Span, wrap: bool = True, hang: int | None = None) -> None:
         """Add one line (more if a span holds ``\\n``); a bare string is unstyled.
 
         With ``wrap``, lines longer than the width break at spaces (a longer word is
-        cut); without, they are left to the terminal, so a record to copy stays whole.
+        cut) and the continuation lines keep the line's indentation (or start at
+        column ``hang``); without, they are left to the terminal, so a record to copy
+        stays whole.
         """
         for physical in _split_lines([s if isinstance(s, tuple) else (s, "") for s in spans]):
-            for piece in self._wrap(physical) if wrap else (physical,):
+            for piece in self._wrap(physical, hang) if wrap else (physical,):
                 self._out.append("".join(self._render(span) for span in piece) + "\n")
 
     def blank(self) -> None:
@@ -105,18 +108,31 @@ class StyledWriter:
             return text
         return f"{sgr(style)}{text}{RESET}"
 
-    def _wrap(self, spans: list[Span]) -> Iterator[list[Span]]:
+    def _wrap(self, spans: list[Span], hang: int | None = None) -> Iterator[list[Span]]:
         text = "".join(t for t, _ in spans)
         if len(text) <= self.width or not text.strip():
             yield spans
             return
-        # Every wrapped line is a piece of ``text`` in order, with only whitespace
-        # dropped between pieces: find each to cut the spans at the same places.
+        # Continuations keep the line's indentation (or start at ``hang``), leaving room
+        # for the words: half the line for an indentation, 20 columns for a hang.
+        if hang is None:
+            indent = len(text) - len(text.lstrip(" "))
+            indent = min(indent, self.width - min(40, self.width // 2))
+        else:
+            indent = max(0, min(hang, self.width - 20))
+        wrapper = self._wrapper
+        if indent:
+            wrapper = copy.copy(self._wrapper)
+            wrapper.subsequent_indent = " " * indent
+        # Every wrapped line is a piece of ``text`` in order (after the indentation the
+        # wrapper adds), with only whitespace dropped between pieces: find each to cut
+        # the spans at the same places.
         pos = 0
-        for piece in self._wrapper.wrap(text):
-            start = text.find(piece, pos)
-            pos = start + len(piece)
-            yield _slice(spans, start, pos)
+        for number, piece in enumerate(wrapper.wrap(text)):
+            body = piece[indent:] if number and indent else piece
+            start = text.find(body, pos)
+            pos = start + len(body)
+            yield ([(" " * indent, "")] if number and indent else []) + _slice(spans, start, pos)
 
 
 def _split_lines(spans: Sequence[Span]) -> Iterator[list[Span]]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.findings import Finding, JsonValue
 from dnssec_doctor.severity import Severity
 
 STATUSES = ("secure", "insecure", "bogus", "indeterminate")
@@ -43,6 +43,17 @@ def count_text(counts: Counter[Severity] | None) -> str:
     total = sum(counts.values())
     parts = [f"{counts[s]} {s.label}" for s in sorted(counts, reverse=True)]
     return f"{total} finding{'s' if total != 1 else ''}: {', '.join(parts)}"
+
+
+def compact(value: JsonValue) -> str:
+    """Evidence as one line: strings as they are, lists joined, mappings as ``k=v``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}={compact(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(compact(v) for v in value)
+    return str(value)
 
 
 def known_status(status: str) -> str:

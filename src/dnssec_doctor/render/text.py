@@ -10,8 +10,10 @@ from __future__ import annotations
 from dnssec_doctor.analysis.timefmt import duration, iso
 from dnssec_doctor.catalog.entry import SYMPTOMS
 from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.render import headline
 from dnssec_doctor.render.escape import terminal, terminal_keep_newlines
 from dnssec_doctor.render.styled import StyledWriter, dumb_terminal
+from dnssec_doctor.render.summary import compact
 from dnssec_doctor.severity import Severity
 
 STATUS_STYLE = {
@@ -28,6 +30,9 @@ SEVERITY_STYLE = {
     Severity.INFO: "dim",
 }
 MAX_OTHER = 40
+MAX_EVIDENCE = 8
+"""Evidence items shown per finding (the JSON has them all)."""
+MAX_EVIDENCE_CHARS = 300
 
 
 def render_text(d: Diagnosis, *, color: bool = False, width: int = 100) -> str:
@@ -44,7 +49,10 @@ def render_text(d: Diagnosis, *, color: bool = False, width: int = 100) -> str:
             _finding(out, f, full=True)
     else:
         out.blank()
-        out.line(("No problems found.", "green"))
+        if d.stats.get("nxdomain"):
+            out.line(("No DNSSEC problems found; is the name spelt right?", "green"))
+        else:
+            out.line(("No problems found.", "green"))
     if others:
         _heading(out, "Also observed")
         for f in others[:MAX_OTHER]:
@@ -60,15 +68,16 @@ def _heading(out: StyledWriter, title: str) -> None:
 
 
 def _header(out: StyledWriter, d: Diagnosis) -> None:
-    out.line(
-        (terminal(d.name), "bold"),
-        " is ",
-        (d.status.upper(), STATUS_STYLE.get(d.status, "bold")),
-        f"  (as of {iso(d.at)})",
-    )
-    reason = d.stats.get("status_reason")
+    verdict = (terminal(headline.outcome(d)), STATUS_STYLE.get(d.status, "bold"))
+    when = f"  (as of {iso(d.at)})"
+    if len(terminal(d.name)) + len(verdict[0]) + len(when) < out.width:
+        out.line((terminal(d.name), "bold"), " ", verdict, when)
+    else:  # the time on a line of its own rather than cut in two
+        out.line((terminal(d.name), "bold"), " ", verdict)
+        out.line((when.lstrip(), "dim"))
+    reason = headline.reason(d)
     if reason:
-        out.line((f"  {terminal(str(reason))}", "dim"))
+        out.line((f"  {terminal(reason)}", "dim"))
     if d.zones:
         _heading(out, "Chain of trust")
         width = max(30, *(len(terminal(z.name)) + 2 for z in d.zones))
@@ -80,14 +89,27 @@ def _header(out: StyledWriter, d: Diagnosis) -> None:
                 (f"{z.status:<14}", STATUS_STYLE.get(z.status, "")),
                 (terminal(servers), "dim"),
             ]
+            column = 2 + width + 14  # where the servers start
+            validity: list[str | tuple[str, str]] = []
             if z.valid_until is not None:
                 left = z.valid_until - d.at
                 style = "yellow" if left < 7 * 86400 else "dim"
-                row.append((f"  signatures valid until {iso(z.valid_until)} ", style))
-                row.append((f"({duration(left)})", style))
-            out.line(*row, wrap=False)
+                validity = [
+                    (f"signatures valid until {iso(z.valid_until)} ", style),
+                    (f"({duration(left)})", style),
+                ]
+            if len("".join(s if isinstance(s, str) else s[0] for s in (*row, *validity))) + 2 <= (
+                out.width
+            ):
+                out.line(*row, *(["  ", *validity] if validity else []))
+            else:
+                # A row too long for the line continues under the servers column (a
+                # terminal would wrap it to column 0 and break the table).
+                out.line(*row, hang=column)
+                if validity:
+                    out.line(" " * column, *validity, hang=column)
             if z.status in ("bogus", "indeterminate") and z.reason:
-                out.line((f"  {'':<{width}}↳ {terminal(z.reason)}", "dim"))
+                out.line((f"  {'':<{width}}↳ {terminal(z.reason)}", "dim"), hang=width + 4)
 
 
 def _finding(out: StyledWriter, f: Finding, *, full: bool) -> None:
@@ -112,8 +134,25 @@ def _finding(out: StyledWriter, f: Finding, *, full: bool) -> None:
             # The whole fix in bold green, as the report has always shown it.
             fix = _indent(terminal_keep_newlines(f.fix)).lstrip()
             out.line((f"    fix: {fix}", "bold green"), wrap=False)
-    elif f.caused_by:
-        out.line((f"    caused by {terminal(', '.join(f.caused_by))}", "dim"))
+        _evidence(out, f)
+    else:
+        if f.caused_by:
+            out.line((f"    caused by {terminal(', '.join(f.caused_by))}", "dim"))
+        # What the JSON says, in words: which key is missing on which server.
+        if f.detail:
+            out.line(_indent(terminal_keep_newlines(f.detail)), wrap=False)
+        _evidence(out, f)
+
+
+def _evidence(out: StyledWriter, f: Finding) -> None:
+    """The finding's evidence, one ``key: value`` line each (long values cut)."""
+    for key, value in list(f.evidence.items())[:MAX_EVIDENCE]:
+        text = compact(value)
+        if len(text) > MAX_EVIDENCE_CHARS:
+            text = text[: MAX_EVIDENCE_CHARS - 1] + "…"
+        out.line((f"    {terminal(str(key))}: {terminal(text)}", "dim"))
+    if len(f.evidence) > MAX_EVIDENCE:
+        out.line((f"    … and {len(f.evidence) - MAX_EVIDENCE} more (see --format json)", "dim"))
 
 
 def _indent(text: str) -> str:
