@@ -77,9 +77,8 @@ def ttl_outlives_signature(env: ScenarioEnv) -> ScenarioBuild:
         "Records have a 10-day TTL but their signatures expire 9 days after the lab was "
         "built, so caches may keep them after the signatures expire.",
         "secure",
-        # The signatures do expire within the warning window (5 days): both are true.
-        ("RRSIG_EXPIRES_SOON", "RRSIG_TTL_OUTLIVES_SIGNATURE"),
-        forbidden=("RRSIG_EXPIRED",),
+        ("RRSIG_TTL_OUTLIVES_SIGNATURE",),
+        forbidden=("RRSIG_EXPIRED", "RRSIG_EXPIRES_SOON"),
     )
     return env.build(info, {1: text, 2: text}, (env.ds(ksk),))
 

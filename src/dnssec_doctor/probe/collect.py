@@ -99,7 +99,10 @@ async def _collect(
             survey.alias = results[-1]
         for server, plan in plans:
             alias_standard_rung(target, server, plan)
-        await chase_cnames(client, target, survey.name, request.types[0], request.limits)
+        if not alias_jobs:
+            # an alias into another zone (or a child zone) is followed by its own walk,
+            # which asks the target's questions; chasing it here too would cost a round
+            await chase_cnames(client, target, survey.name, request.types[0], request.limits)
     finally:
         if len(chain) == 1:
             zones.cancel()
