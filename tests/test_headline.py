@@ -47,7 +47,7 @@ def test_a_consequence_does_not_count_a_working_server_as_broken() -> None:
 def test_a_healthy_name_is_plainly_secure() -> None:
     d = case("good-nsec")
     assert headline.outcome(d) == "is SECURE" and headline.badge(d) == "secure"
-    assert render_nagios(d).startswith("DNSSEC OK - good-nsec.test. is SECURE |")
+    assert render_nagios(d).startswith("DNSSEC OK - good-nsec.test. is SECURE; ")
 
 
 def test_a_name_that_does_not_exist_says_so_and_whether_it_is_proven() -> None:

@@ -229,7 +229,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="SERVER_QUIRK",
-        not_detected=NOT_YET_CHECKED,
         section=SECTION,
         severity=Severity.NOTICE,
         symptoms=(),
