@@ -243,7 +243,7 @@ def _table(rows: list[DemoRow]) -> Table:
     for row in sorted(rows, key=lambda r: order.get(r.info.name, 0)):
         roots = [f for f in row.diagnosis.root_causes() if f.severity >= Severity.NOTICE]
         cause = Text("\n".join(terminal(f.code) for f in roots[:3]) or "—")
-        fix = Text(_first_sentence(terminal(roots[0].fix)) if roots else "—")
+        fix = Text(_first_sentence(terminal(" ".join(roots[0].fix.split()))) if roots else "—")
         table.add_row(
             Text(row.info.name),
             Text(row.diagnosis.status),
