@@ -1,6 +1,6 @@
 """Benchmark: a full ``dnssec-doctor check`` next to DNSViz and Zonemaster, and under delay.
 
-Part 1 (issue 4, Performance). One real-server lab (BIND ``named`` on 127.78,
+Part 1. One real-server lab (BIND ``named`` on 127.78,
 ``lab.real``; run as root) serves the scenario zones. For each zone, in the
 same run, interleaved, ``--repeat`` times (median reported):
 

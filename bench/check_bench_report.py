@@ -121,7 +121,7 @@ def markdown(
         f"process per run; {versions.get('dnsviz', 'DNSViz ?')} `probe -A` + `grok` (both "
         f"timed); {versions.get('zonemaster-cli', 'zonemaster-cli ?')} (the modules that "
         "query only the zone's servers). Every tool starts from the lab's root servers with "
-        "the lab's root key. Goal (issue 4): at least 5× faster than DNSViz (aim 10×).",
+        "the lab's root key. Goal: at least 5× faster than DNSViz (aim 10×).",
         "",
         "### 1. Full check of one zone, BIND serving the real-server lab (127.78), no delay",
         "",

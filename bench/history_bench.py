@@ -1,4 +1,4 @@
-"""Benchmark: the cost of ``check --db`` and the speed of ``history`` (issue 15 targets).
+"""Benchmark: the cost of ``check --db`` and the speed of ``history``.
 
 Part 1. An embedded lab (``--base``, default 127.91) serves ``good-nsec.test``. In
 the same run, interleaved, ``--repeat`` times (median reported), each a fresh

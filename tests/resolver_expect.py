@@ -1,4 +1,4 @@
-"""What the resolver diagnosis must say about each lab resolver (issue 6 acceptance).
+"""What the resolver diagnosis must say about each lab resolver.
 
 Shared by the live real-lab test (test_resolver_real.py) and the offline test
 over captures recorded from the same lab (test_resolver_recorded.py).

@@ -1,4 +1,4 @@
-"""The problem catalog against its contract (shared/catalog.md) and its generated docs."""
+"""The problem catalog against its contract (tests/data/catalog-contract.md) and its docs."""
 
 from __future__ import annotations
 

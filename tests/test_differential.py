@@ -157,7 +157,7 @@ def ours(lab: Lab, name: str, anchor_ds: tuple[str, ...] | None = None) -> Diagn
 
 
 def questions(info: ScenarioInfo) -> list[tuple[str, str]]:
-    """What the resolvers are asked: what our status covers (DESIGN.md §3).
+    """What the resolvers are asked: what our status covers (docs/contract.md).
 
     Our status for NAME is the status of its zone (the chain down to the apex
     DNSKEY RRset) and of every default type at NAME; at the apex the SOA and

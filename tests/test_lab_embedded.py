@@ -476,7 +476,7 @@ def test_cli_status_and_down(
     assert result.exit_code == 0 and "stopped" in result.stdout
     assert lab_processes(lab_dir) == []
     result = invoke("lab", "up", "--dir", str(lab_dir), "--backend", "nope")
-    assert result.exit_code == 3  # a usage error, one line (DESIGN.md §3)
+    assert result.exit_code == 3  # a usage error, one line (docs/contract.md)
     assert result.stderr == (
         "dnssec-doctor: Invalid value for '--backend': 'nope' is not one of 'embedded', 'real'.\n"
     )

@@ -1,4 +1,4 @@
-"""Resolver diagnosis end to end against real Unbound and BIND resolvers (issue 6 acceptance).
+"""Resolver diagnosis end to end against real Unbound and BIND resolvers.
 
 The real-server lab serves every scenario the real backend can run with BIND
 ``named`` and starts four resolvers: Unbound validating with the lab anchor,

@@ -1,4 +1,4 @@
-"""Budgets for one analysis (STYLE.md §10): exceeding one is a finding, never a hang."""
+"""Budgets for one analysis, as configuration: exceeding one is a finding, never a hang."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class InputLimits:
-    """Caps on what one command reads from files (STYLE.md §10).
+    """Caps on what one command reads from files (budgets are configuration).
 
     Input files come from anywhere (a customer's zone, a capture attached to a bug
     report, a path to a device): each is read with a cap, and going over one is one

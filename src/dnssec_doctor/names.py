@@ -7,7 +7,7 @@ import dns.name
 
 from dnssec_doctor.errors import DoctorError
 
-# IDNA 2008 (UTS 46 mapping) explicitly, never the library default (STYLE.md).
+# IDNA 2008 (UTS 46 mapping) explicitly, never the library default.
 IDNA_CODEC = dns.name.IDNA2008Codec(uts_46=True)
 
 

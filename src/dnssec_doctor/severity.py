@@ -1,6 +1,6 @@
 """Severities and the exit codes derived from them (the one place that maps them).
 
-Exit status follows the monitoring-plugin convention (DESIGN.md §3):
+Exit status follows the monitoring-plugin convention (docs/contract.md):
 0 nothing above notice, 1 warnings, 2 at least one error or critical,
 3 could not diagnose.
 """

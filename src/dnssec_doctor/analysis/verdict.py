@@ -1,6 +1,6 @@
 """The one place that decides the name's status and guarantees its explanation.
 
-Contract (DESIGN.md §3, exit codes): a status other than secure or insecure is
+Contract (docs/contract.md, exit codes): a status other than secure or insecure is
 a failure a validator sees, so it always comes with at least one finding at
 error or above that explains it, and the exit code is then at least 2. The
 analysis normally already holds that finding (the chain's cause, the failing

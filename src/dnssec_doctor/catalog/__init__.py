@@ -1,6 +1,6 @@
 """The problem catalog: every code's title, explanation, default severity, fix.
 
-Code names are a contract (shared/catalog.md). Entries live in one module per
+Code names are a contract (docs/contract.md). Entries live in one module per
 catalog section (``section_a.py`` …); this module indexes them and builds findings.
 """
 

@@ -38,7 +38,7 @@ _SECTIONS: tuple[ModuleType, ...] = (
 )
 
 SECTION_TITLES: dict[str, str] = {m.SECTION: m.TITLE for m in _SECTIONS}
-"""Section letter → heading, in catalog order (shared/catalog.md)."""
+"""Section letter → heading, in catalog order (the contract's order)."""
 
 ALL_ENTRIES: tuple[CatalogEntry, ...] = tuple(e for m in _SECTIONS for e in m.ENTRIES)
-"""All problem codes, section A first, in the order shared/catalog.md lists them."""
+"""All problem codes, section A first, in the order the contract lists them."""

@@ -1,7 +1,8 @@
 """Catalog section F: denial of existence.
 
-Codes, sections and default severities follow shared/catalog.md, which is a
-contract; the texts are written for newcomers and cite the RFC behind each rule.
+Codes, sections and default severities follow the contract (docs/contract.md; the
+table in tests/data/catalog-contract.md); the texts are written for newcomers and
+cite the RFC behind each rule.
 """
 
 from __future__ import annotations

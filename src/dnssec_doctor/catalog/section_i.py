@@ -1,7 +1,8 @@
 """Catalog section I: resolver side and trust anchors.
 
-Codes, sections and default severities follow shared/catalog.md, which is a
-contract; the texts are written for newcomers and cite the RFC behind each rule.
+Codes, sections and default severities follow the contract (docs/contract.md; the
+table in tests/data/catalog-contract.md); the texts are written for newcomers and
+cite the RFC behind each rule.
 """
 
 from __future__ import annotations
@@ -255,7 +256,4 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="none",
     ),
-    # Not in shared/catalog.md's section I: added with the resolver diagnosis
-    # (issue 6) so that "the resolver fails, but not because of DNSSEC" and "the
-    # resolver does not answer" are findings of their own.
 )

@@ -2,7 +2,7 @@
 
 Importing click cost about 9 ms of every run's start-up, argparse about 1.5 ms.
 argparse matches options and formats the help; this module adds what the contract
-(DESIGN.md §3) asks and argparse does otherwise:
+(docs/contract.md) asks and argparse does otherwise:
 
 - every usage error is a :class:`UsageError`, which ``cli.main`` prints as one line
   with exit status 3 (argparse prints its usage and exits 2);

@@ -60,7 +60,7 @@ NETWORK_OPTIONS = (
     Option("--deadline", convert=FloatRange(0.5, 3600.0), default=60.0, show_default=True,
            help="Seconds one analysis may take."),
 )  # fmt: skip
-"""The contract options that say where to ask (DESIGN.md §3); ``build_request`` takes them."""
+"""The contract options that say where to ask (docs/contract.md); ``build_request`` takes them."""
 
 
 def build_request(

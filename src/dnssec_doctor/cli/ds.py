@@ -1,4 +1,4 @@
-"""``dnssec-doctor ds NAME``: will the parent / registry accept this DS? (DESIGN.md §1)
+"""``dnssec-doctor ds NAME``: will the parent / registry accept this DS? (docs/contract.md)
 
 Without ``--ds``/``--ds-text`` it prints the DS records to upload: SHA-256 digests
 of the keys that sign the DNSKEY RRset on every authoritative server. With them,

@@ -56,7 +56,7 @@ CLI = Group("Finds out why DNSSEC is broken and says how to fix it.", SUMMARIES,
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line (``sys.argv`` by default) and exit with its status.
 
-    Every failure is one line on stderr and exit 3 (DESIGN.md §3). The process's own
+    Every failure is one line on stderr and exit 3 (docs/contract.md). The process's own
     settings are ``cli.entry``'s.
     """
     try:

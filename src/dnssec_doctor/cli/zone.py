@@ -1,4 +1,4 @@
-"""``dnssec-doctor zone FILE``: is this signed zone file safe to load? (issue 7)
+"""``dnssec-doctor zone FILE``: is this signed zone file safe to load?
 
 The command reads the clock once (``--at``), verifies the file with
 :func:`dnssec_doctor.zonefile.verify.verify_zone`, and prints a report that

@@ -12,7 +12,7 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.anchors import TrustAnchors
 
 DEFAULT_TYPES: tuple[str, ...] = ("A", "AAAA", "TXT", "MX")
-"""Types examined at the name by default (DESIGN.md §3: TXT included)."""
+"""Types examined at the name by default (docs/contract.md: TXT included)."""
 
 NODATA_PROBE_TYPE = "NULL"
 """A type almost no zone holds, asked for to get a NODATA proof (RFC 1035 NULL)."""

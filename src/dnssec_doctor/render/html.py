@@ -101,7 +101,7 @@ LEGEND = (
 
 
 def render_html(d: Diagnosis, svg: str | None = None) -> str:
-    """The report as one HTML page (DESIGN.md §3 ``--format html``), with ``svg`` (the
+    """The report as one HTML page (docs/contract.md ``--format html``), with ``svg`` (the
     chain-of-trust graph drawn by Graphviz) embedded when given."""
     parts = [
         "<!DOCTYPE html>",

@@ -1,4 +1,4 @@
-"""The JSON contract (DESIGN.md §4)."""
+"""The JSON contract (docs/contract.md)."""
 
 from __future__ import annotations
 
