@@ -25,7 +25,7 @@ from dnssec_doctor.dnssec.nsec3 import (
     b32hex_decode,
     b32hex_encode,
     closest_encloser,
-    nsec3_covers,
+    hash_covers,
     nsec3_hash,
 )
 from dnssec_doctor.severity import Severity
@@ -143,12 +143,12 @@ def test_b32hex_decode_rejects_garbage(text: str) -> None:
 
 def test_nsec3_covers_wraps_around() -> None:
     low, mid, high = b"\x10" * 20, b"\x80" * 20, b"\xf0" * 20
-    assert nsec3_covers(low, high, mid)
-    assert not nsec3_covers(low, high, low)
-    assert nsec3_covers(high, low, b"\xff" * 20)  # the last record wraps
-    assert nsec3_covers(high, low, b"\x00" * 20)
-    assert not nsec3_covers(high, low, mid)
-    assert nsec3_covers(mid, mid, low)  # a chain of one covers all but itself
+    assert hash_covers(low, high, mid)
+    assert not hash_covers(low, high, low)
+    assert hash_covers(high, low, b"\xff" * 20)  # the last record wraps
+    assert hash_covers(high, low, b"\x00" * 20)
+    assert not hash_covers(high, low, mid)
+    assert hash_covers(mid, mid, low)  # a chain of one covers all but itself
 
 
 def test_closest_encloser_search() -> None:

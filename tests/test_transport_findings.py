@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from dnssec_doctor.analysis.budget import budget_finding
 from dnssec_doctor.analysis.malformed import malformed_findings
 from dnssec_doctor.capture import Exchange
 from dnssec_doctor.limits import Limits
@@ -92,13 +93,14 @@ async def test_budget_exceeded_finding_says_which_limit_and_how_many() -> None:
         c = Client(SocketWire(), limits=limits, policy=AddressPolicy.permissive())
         for i in range(5):
             await c.query(server.address, SPEC.with_(qname=f"q{i}.example.test."))
-    findings = c.budget_findings("example.test.")
-    assert len(findings) == 1
-    finding = findings[0]
-    assert finding.code == "ANALYSIS_BUDGET_EXCEEDED"
+    assert c.budget_exhausted
+    assert [e.outcome for e in c.exchanges].count("budget") == 3
+    finding = budget_finding(c.exchanges, "q4.example.test.", "example.test.", limits)
+    assert finding is not None and finding.code == "ANALYSIS_BUDGET_EXCEEDED"
     assert finding.severity == Severity.WARNING
-    assert finding.evidence == {"limit": "max_queries", "value": "2", "sent": 2, "not_sent": 3}
-    assert "query budget of 2" in finding.detail and "3 queries were not sent" in finding.detail
+    assert finding.evidence["sent"] == 2 and finding.evidence["not_sent"] == 3
+    assert finding.evidence["limits"] == ["max_queries=2"]
+    assert "questions about q4.example.test. itself were not asked" in finding.detail
 
     # The same finding comes back from a replay of the capture.
     replayer = Client(
@@ -109,7 +111,8 @@ async def test_budget_exceeded_finding_says_which_limit_and_how_many() -> None:
     )
     for i in range(5):
         await replayer.query(server.address, SPEC.with_(qname=f"q{i}.example.test."))
-    assert replayer.budget_findings("example.test.") == findings
+    again = budget_finding(replayer.exchanges, "q4.example.test.", "example.test.", limits)
+    assert again == finding
 
 
 @pytest.mark.asyncio
@@ -118,13 +121,13 @@ async def test_deadline_finding() -> None:
     async with HostileServer(udp=silent_udp) as server:
         c = Client(SocketWire(), limits=limits, policy=AddressPolicy.permissive())
         await c.query(server.address, SPEC)
-    (finding,) = c.budget_findings("example.test.")
-    assert finding.evidence["limit"] == "deadline"
-    assert "deadline of 0.3s" in finding.detail
+    finding = budget_finding(c.exchanges, SPEC.qname, "example.test.", limits)
+    assert finding is not None
     assert finding.evidence["not_sent"] == 1
+    assert any(limit.startswith("deadline") for limit in finding.evidence["limits"])
 
 
 def test_no_budget_trouble_no_finding() -> None:
     c = Client(ReplayWire([]), limits=Limits(), policy=AddressPolicy.permissive())
-    assert c.budget_findings("example.test.") == []
+    assert budget_finding(c.exchanges, "example.test.", "example.test.", Limits()) is None
     assert not c.budget_exhausted

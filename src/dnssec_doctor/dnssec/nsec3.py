@@ -97,11 +97,6 @@ def hash_covers(owner: bytes, nxt: bytes, digest: bytes) -> bool:
     return digest > owner or digest < nxt
 
 
-def nsec3_covers(owner: bytes, nxt: bytes, digest: bytes) -> bool:
-    """Public name for :func:`hash_covers` (owner and next as raw hash octets)."""
-    return hash_covers(owner, nxt, digest)
-
-
 @dataclass(frozen=True, slots=True)
 class EncloserProof:
     """The outcome of a closest (provable) encloser search (RFC 5155 §8.3).

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
@@ -23,7 +22,7 @@ from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.query import QuerySpec
 
 if TYPE_CHECKING:
-    from dnssec_doctor.findings import Finding
+    pass
 
 # Budget exchanges say which limit stopped them in ``error``, in this form, so
 # that a replayed capture reports the same limit without knowing the Limits.
@@ -129,43 +128,6 @@ class Client:
         """True once a query was not sent because of the budget or deadline."""
         return any(e.outcome == "budget" for e in self.exchanges)
 
-    def budget_findings(self, zone: str) -> list[Finding]:
-        """ANALYSIS_BUDGET_EXCEEDED for each limit that stopped queries.
-
-        Says which limit (``max_queries`` or ``deadline``) and how many
-        queries were not sent, so the reader knows the results are incomplete.
-        """
-        from dnssec_doctor import catalog
-
-        stopped = Counter(_budget_limit(e.error) for e in self.exchanges if e.outcome == "budget")
-        sent = sum(1 for e in self.exchanges if e.outcome not in ("budget", "policy"))
-        findings: list[Finding] = []
-        for (name, value), count in sorted(stopped.items()):
-            if name == "deadline":
-                what = f"The analysis deadline of {value} was reached"
-            elif name == "max_queries":
-                what = f"The query budget of {value} queries was used up"
-            elif name == OPTIONAL_LIMIT:
-                what = (
-                    f"NS address lookups reached their share of the query budget ({value} "
-                    "queries; the rest is kept for the questions about the name)"
-                )
-            else:
-                what = f"The limit {name}={value} was reached"
-            findings.append(
-                catalog.finding(
-                    "ANALYSIS_BUDGET_EXCEEDED",
-                    zone=zone,
-                    detail=(
-                        f"{what}; {count} quer{'y was' if count == 1 else 'ies were'} "
-                        f"not sent after {sent} sent, so the results are incomplete."
-                    ),
-                    subject=name,
-                    evidence={"limit": name, "value": value, "sent": sent, "not_sent": count},
-                )
-            )
-        return findings
-
     async def _attempt(
         self,
         server: ServerAddress,
@@ -226,13 +188,6 @@ class Client:
 
     def _elapsed(self) -> float:
         return self._clock() - self._t0
-
-
-def _budget_limit(error: str) -> tuple[str, str]:
-    """(limit name, value) from a budget exchange's error text."""
-    text = error.removeprefix(_BUDGET_PREFIX).removesuffix(" reached")
-    name, _, value = text.partition("=")
-    return (name or "unknown", value)
 
 
 def _truncated(wire: bytes | None) -> bool:
