@@ -27,7 +27,10 @@ from dnssec_doctor.session import diagnose_capture, new_seed, probe_live
 from dnssec_doctor.transport.sockets import SocketWire
 from dnssec_doctor.web.jobs import CheckResult, Job
 from dnssec_doctor.web.pacing import DestinationPacer, PacedWire
-from dnssec_doctor.web.prober import STOP_GRACE, ProbeConfig, refusal_message
+from dnssec_doctor.web.prober import STOP_GRACE, ProbeConfig
+
+MAX_REFUSALS_SHOWN = 4
+"""Refused servers named in one message (more are counted)."""
 
 if TYPE_CHECKING:
     from dnssec_doctor.findings import Diagnosis
@@ -63,7 +66,7 @@ class CheckRunner:
         )
         wire = PacedWire(SocketWire(), self.pacer, job.progress)
         capture = await probe_live(request, self.config.policy, wire)
-        refused = refusal_message(capture)
+        refused = refusal_summary(capture)
         if not self._answered_beyond_hints(capture):
             job.state = "failed"
             job.error = refused or (
@@ -83,6 +86,22 @@ class CheckRunner:
         own ``ns`` and ``resolvers`` count: the policy judged them like any other)."""
         hints = {str(a) for a in self.config.root_hints}
         return any(e.outcome == "response" and e.server not in hints for e in capture.exchanges)
+
+
+def refusal_summary(capture: Capture) -> str | None:
+    """Which servers the address policy refused and why (None: none), and how to allow it."""
+    refused = {e.server: e.error for e in capture.exchanges if e.outcome == "policy"}
+    if not refused:
+        return None
+    shown = sorted(refused.items())[:MAX_REFUSALS_SHOWN]
+    listed = "; ".join(reason for _, reason in shown)  # each reason names its address
+    more = len(refused) - len(shown)
+    return (
+        f"the address policy refused to query {len(refused)} server"
+        f"{'s' if len(refused) != 1 else ''} ({listed}{f'; and {more} more' if more else ''}). "
+        "This server queries public addresses only; private, loopback, link-local and "
+        "reserved ones need serve --allow-private-targets"
+    )
 
 
 def diagnose_with_ds(capture: Capture, now: int, ds_text: str) -> tuple[Diagnosis, Any]:
