@@ -61,10 +61,12 @@ def to_ten(env: ScenarioEnv) -> ScenarioBuild:
 
 
 def private_host(env: ScenarioEnv) -> ScenarioBuild:
-    """A good zone whose ``ns`` name resolves to private addresses (10.9.9.9, and
-    127.0.0.1 in its IPv4-mapped IPv6 form); ``to-name`` delegates to that name."""
+    """A good zone whose ``ns`` resolves to a private address (10.9.9.9: ``to-name``
+    delegates to that name), and which delegates ``mapped`` to 127.0.0.1 in its
+    IPv4-mapped IPv6 form (``::ffff:127.0.0.1``, AAAA glue)."""
     ksk, zsk = env.key("ksk", ksk=True), env.key("zsk")
-    b = env.builder().add("ns", TTL, "A", "10.9.9.9").add("ns", TTL, "AAAA", "::ffff:127.0.0.1")
+    b = env.builder().add("ns", TTL, "A", "10.9.9.9")
+    b.add("mapped", TTL, "NS", "ns.mapped").add("ns.mapped", TTL, "AAAA", "::ffff:127.0.0.1")
     content = b.build()
     text = env.signed(content, SigningPlan.standard(ksk, zsk, *env.window()))
     info = env.info("Names resolving to private addresses.", "secure")

@@ -138,8 +138,11 @@ class JobStore:
 
     @property
     def waiting(self) -> int:
-        """Jobs not yet running."""
-        return sum(1 for j in self._jobs.values() if j.state == "queued")
+        """Jobs that will have to wait for a slot (a job just submitted to a free slot is
+        still ``queued`` until its task starts, but does not wait)."""
+        states = [j.state for j in self._jobs.values()]
+        free = self.limits.max_running - states.count("running")
+        return max(0, states.count("queued") - free)
 
     def submit(self, check: CheckInput) -> Job:
         """A new job for ``check``, started as soon as a slot frees; QueueFullError when
