@@ -1,0 +1,142 @@
+"""A real browser (Debian's Chromium, driven by Playwright) uses the web UI.
+
+It submits checks of lab zones through the form, follows the progress page until
+the report arrives, finds the graph and the fix, and saves screenshots in
+tests/artifacts/web/ (not committed). Hostile labels must show as text: no dialog
+opens, no image element appears, and the Content-Security-Policy is never violated
+(a violation would mean the page tried to run or load something not its own).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, sync_playwright
+
+from web_scenarios import web_lab
+from webserve import serving
+
+ARTIFACTS = Path(__file__).parent / "artifacts" / "web"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+"""No network of its own (no updates, sync or QUIC): the browser talks to the test
+server only."""
+RESULT_TIMEOUT_MS = 90_000
+
+pytestmark = pytest.mark.requires_tools("chromium")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with web_lab(["expired-signatures", "hostile-labels"]) as lab:
+        anchor = lab.anchor_file(tmp_path_factory.mktemp("anchor"))
+        with serving(lab, anchor, 9163, "--allow-private-targets") as url:
+            yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[BrowserContext]:
+    """Chromium with a fresh profile (a persistent context in a new directory)."""
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path="/usr/bin/chromium",
+            args=CHROMIUM_ARGS,
+            headless=True,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+class Watched:
+    """A page with its dialogs and Content-Security-Policy complaints recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.csp: list[str] = []
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        page.on("console", self._console)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp.append(message.text)
+
+
+def submit_and_wait(context: BrowserContext, base: str, name: str, shot: str) -> Watched:
+    page = context.new_page()
+    watched = Watched(page)
+    page.goto(f"{base}/")
+    page.fill("#name", name)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/checks/*")
+    page.wait_for_selector("#graph svg", timeout=RESULT_TIMEOUT_MS)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    return watched
+
+
+def test_a_check_from_the_form_ends_in_the_report_with_graph_and_fix(
+    base: str, browser: BrowserContext
+) -> None:
+    watched = submit_and_wait(browser, base, "expired-signatures.test", "expired-signatures.png")
+    page = watched.page
+    assert page.inner_text("header h1").upper() == "EXPIRED-SIGNATURES.TEST. IS BOGUS"
+    root = page.locator("#root-causes")
+    assert "RRSIG_EXPIRED" in root.inner_text()
+    assert root.locator(".fix").count() >= 1
+    assert page.locator("#graph svg g.node").count() > 3
+    # The graph's link from the finding leads to an element of the SVG.
+    links = root.locator("dd a[href^='#']")
+    assert links.count() >= 1
+    target = links.first.get_attribute("href")
+    assert target is not None and page.locator(f"#graph svg [id='{target[1:]}']").count() == 1
+    # The downloads are there.
+    assert page.locator("a[href$='capture.json.gz']").count() == 1
+    assert page.locator("a[href$='diagnosis.json']").count() == 1
+    assert watched.dialogs == [] and watched.csp == []
+    page.close()
+
+
+def test_hostile_labels_are_shown_as_text(base: str, browser: BrowserContext) -> None:
+    watched = submit_and_wait(browser, base, "<script>.hostile-labels.test", "hostile-labels.png")
+    page = watched.page
+    assert "<script>.hostile-labels.test." in page.inner_text("header h1")
+    body = page.inner_text("body")
+    assert "<script>.ns.invalid." in body
+    assert page.locator("img").count() == 0
+    assert page.locator("script").count() == 1  # htmx, nothing else
+    assert page.evaluate("document.querySelectorAll('[onerror],[onload]').length") == 0
+    assert page.locator("#graph svg text", has_text="<script>").count() >= 1
+    assert watched.dialogs == [] and watched.csp == []
+    page.close()
+
+
+def test_the_progress_line_updates_until_the_report(base: str, browser: BrowserContext) -> None:
+    page = browser.new_page()
+    watched = Watched(page)
+    page.goto(f"{base}/")
+    page.fill("#name", "www.expired-signatures.test")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/checks/*")
+    # Either still running (the progress line) or already over (the report): both are
+    # states of the same page, and htmx takes the first to the second.
+    first = page.locator("#progress, #graph").first
+    first.wait_for(timeout=RESULT_TIMEOUT_MS)
+    page.wait_for_selector("#graph svg", timeout=RESULT_TIMEOUT_MS)
+    assert page.locator("#progress").count() == 0
+    assert watched.dialogs == [] and watched.csp == []
+    page.close()
