@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,6 +78,7 @@ class Problem(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON."},
     422: {"model": Problem, "description": "Not a check to run."},
     429: {"model": Problem, "description": "Too many checks from this client."},
     503: {"model": Problem, "description": "Too many checks waiting."},
@@ -128,7 +130,10 @@ def api_router(service: CheckService) -> APIRouter:
     @router.get(
         "/checks/{check_id}",
         response_model=CheckStatus,
-        responses={404: {"model": Problem, "description": "No such check (or evicted)."}},
+        responses={
+            404: {"model": Problem, "description": "No such check (or evicted)."},
+            422: {"model": Problem, "description": "Not a check id."},
+        },
     )
     async def read_check(check_id: Annotated[str, Path(max_length=64)]) -> CheckStatus:
         job = service.store.get(check_id)
@@ -137,6 +142,21 @@ def api_router(service: CheckService) -> APIRouter:
         return status_of(job)
 
     return router
+
+
+MAX_ERRORS_SHOWN = 5
+
+
+async def validation_problem(_: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 in our one-line shape (``Problem``), without echoing the input."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    parts = [
+        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
+        for e in errors[:MAX_ERRORS_SHOWN]
+    ]
+    more = len(errors) - len(parts)
+    detail = "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+    return _problem(422, detail or "invalid request")
 
 
 def _client(request: Request) -> str:

@@ -18,11 +18,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 
 from dnssec_doctor import __version__
 from dnssec_doctor.render.escape import terminal
-from dnssec_doctor.web.api import api_router
+from dnssec_doctor.web.api import api_router, validation_problem
 from dnssec_doctor.web.exporter import ExporterMetrics
 from dnssec_doctor.web.headers import SecurityHeaders
 from dnssec_doctor.web.pages import page_router
@@ -50,6 +51,7 @@ def create_app(config: ProbeConfig, web: WebLimits | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, validation_problem)
     app.include_router(api_router(service))
     app.include_router(page_router(service, config.allow_private_targets))
     app.state.service = service
