@@ -15,6 +15,7 @@ come from this one client) and ``--allow-private-targets`` (the lab is on loopba
 Nothing leaves 127.0.0.0/8. The lab runs in this process (a thread), like the tests'.
 
     .venv/bin/python bench/web_bench.py [--base 127.88] [--port 9580] [--repeat 50]
+        [--serve-option=--destination-rate=1000 ...]
 """
 
 from __future__ import annotations
@@ -80,6 +81,13 @@ def main() -> None:
     parser.add_argument("--base", default="127.88", help="the lab's prefix (127.x)")
     parser.add_argument("--port", type=int, default=9580)
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument(
+        "--serve-option",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="passed to serve (e.g. --serve-option=--destination-rate=1000)",
+    )
     args = parser.parse_args()
     plan = build_lab(int(time.time()), base=args.base)
     host = f"{args.base}.253.1"
@@ -91,7 +99,7 @@ def main() -> None:
                 sys.executable, "-m", "dnssec_doctor", "serve", "--host", host,
                 "--port", str(args.port), "--root-hints", lab.root_hints,
                 "--trust-anchor", str(anchor), "--allow-private-targets",
-                "--client-rate", "100000",
+                "--client-rate", "100000", *args.serve_option,
             ]
         )  # fmt: skip
         try:
