@@ -239,6 +239,11 @@ def test_a_bad_form_comes_back_with_the_reason_and_the_input_as_text(base: str) 
     assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;' in page
 
 
+def test_a_form_with_too_many_fields_is_422(base: str) -> None:
+    status, _, raw = request(f"{base}/checks", form=b"&".join([b"a=1"] * 20))
+    assert status == 422 and b"the form has too many fields" in raw
+
+
 def test_an_unknown_check_is_404(base: str) -> None:
     status, _, raw = request(f"{base}/api/v1/checks/nope")
     assert status == 404 and json.loads(raw)["detail"].startswith("no such check")
@@ -311,3 +316,18 @@ def test_the_capture_of_a_check_is_gzipped_json(base: str) -> None:
     _, _, body = request(base + state["capture"])
     capture = json.loads(gzip.decompress(body))
     assert capture["name"] == "good-nsec.test." and capture["exchanges"]
+
+
+def test_a_ds_to_upload_is_checked_against_the_live_zone(base: str) -> None:
+    wrong = "good-nsec.test. 3600 IN DS 11111 13 2 " + "ab" * 32
+    state = wait_over(base, submit(base, {"name": "good-nsec.test", "ds": wrong})["url"])
+    assert state["state"] == "done", state
+    diagnosis = state["diagnosis"]
+    codes = {f["code"] for f in diagnosis["findings"]}
+    assert "DS_INPUT_NOT_IN_LIVE_ZONE" in codes, codes
+    (candidate,) = diagnosis["preflight"]["candidates"]
+    assert candidate["verdict"] == "rejected" and candidate["given"].startswith("good-nsec.test.")
+    # The upload the zone needs is there too, and the page shows the finding.
+    assert diagnosis["preflight"]["upload"]
+    _, _, page = request(f"{base}/checks/{state['id']}")
+    assert b"DS_INPUT_NOT_IN_LIVE_ZONE" in page

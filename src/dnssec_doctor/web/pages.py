@@ -90,7 +90,10 @@ def page_router(service: CheckService, allow_private: bool) -> APIRouter:
         body = await _capped_body(request)
         if body is None:
             return form_page(413, "the form is too large", empty_form)
-        fields = urllib.parse.parse_qs(body.decode("utf-8", "replace"), max_num_fields=8)
+        try:
+            fields = urllib.parse.parse_qs(body.decode("utf-8", "replace"), max_num_fields=8)
+        except ValueError:  # more fields than the form has
+            return form_page(422, "the form has too many fields", empty_form)
         form = {k: (fields.get(k) or [""])[0][:MAX_DS] for k in empty_form}
         try:
             job, _ = service.submit(
