@@ -276,6 +276,15 @@ def test_private_servers_given_by_the_user_are_refused(
     assert "--allow-private-targets" in state["error"]
 
 
+def test_a_public_server_queries_port_53_only(strict: str) -> None:
+    for body in (
+        {"name": "x.test", "ns": ["192.0.2.1:25"]},
+        {"name": "x.test", "resolvers": ["[2001:db8::1]:80"]},
+    ):
+        status, _, raw = request(f"{strict}/api/v1/checks", body)
+        assert status == 422 and "only port 53 is queried by this server" in raw.decode()
+
+
 def test_the_lab_itself_is_refused_by_a_public_server(strict: str) -> None:
     # The root (the operator's own hint) answers; test. on loopback is refused.
     state = wait_over(strict, submit(strict, {"name": "good-nsec.test"})["url"])

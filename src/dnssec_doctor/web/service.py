@@ -11,11 +11,23 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.web.checkrun import CheckRunner
-from dnssec_doctor.web.inputs import check_input
-from dnssec_doctor.web.jobs import Job, JobStore, StoreLimits
+from dnssec_doctor.web.inputs import InputError, check_input
+from dnssec_doctor.web.jobs import CheckInput, Job, JobStore, StoreLimits
 from dnssec_doctor.web.pacing import ClientLimiter, DestinationPacer
 from dnssec_doctor.web.prober import ProbeConfig
+
+DNS_PORT = 53
+
+
+def _port_53_only(check: CheckInput) -> None:
+    """InputError for a server given with another port than 53. No delegation names a
+    port, so only a user can, and a public server must not be made to send to any port
+    of any host (TCP included, after a truncated answer)."""
+    for address in (*check.ns, *check.resolvers):
+        if ServerAddress.parse(address).port != DNS_PORT:
+            raise InputError(f"{address}: only port 53 is queried by this server")
 
 
 class RateLimitedError(RuntimeError):
@@ -42,6 +54,7 @@ class CheckService:
 
     def __init__(self, config: ProbeConfig, limits: WebLimits) -> None:
         self.limits = limits
+        self.any_port = config.allow_private_targets
         self.clients = ClientLimiter(limits.client_per_minute, limits.client_burst)
         pacer = DestinationPacer(limits.destination_per_second, limits.destination_burst)
         self.store = JobStore(limits.store, CheckRunner(config, pacer))
@@ -57,6 +70,8 @@ class CheckService:
         """The job for this request and whether it was reused; InputError,
         RateLimitedError or QueueFullError when there is none."""
         check = check_input(name, ns, ds, resolvers)
+        if not self.any_port:
+            _port_53_only(check)
         reused = self.store.reusable(check)
         if reused is not None:
             return reused, True
