@@ -9,13 +9,15 @@ opens, no image element appears, and the Content-Security-Policy is never violat
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 
+from dnssec_doctor.lab.background import BackgroundLab
 from web_scenarios import web_lab
 from webserve import serving
 
@@ -38,11 +40,20 @@ pytestmark = pytest.mark.requires_tools("chromium")
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with web_lab(["expired-signatures", "hostile-labels"]) as lab:
-        anchor = lab.anchor_file(tmp_path_factory.mktemp("anchor"))
-        with serving(lab, anchor, 9163, "--allow-private-targets") as url:
-            yield url
+def lab() -> Iterator[BackgroundLab]:
+    with web_lab(["expired-signatures", "hostile-labels"]) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def anchor(lab: BackgroundLab, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return lab.anchor_file(tmp_path_factory.mktemp("anchor"))
+
+
+@pytest.fixture(scope="module")
+def base(lab: BackgroundLab, anchor: Path) -> Iterator[str]:
+    with serving(lab, anchor, 9163, "--allow-private-targets") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +151,34 @@ def test_the_progress_line_updates_until_the_report(base: str, browser: BrowserC
     assert page.locator("#progress").count() == 0
     assert watched.dialogs == [] and watched.csp == []
     page.close()
+
+
+def test_htmx_shows_the_progress_then_reloads_into_the_report(
+    lab: BackgroundLab, anchor: Path, browser: BrowserContext
+) -> None:
+    # Queries paced to 2 a second per server: the check takes seconds, long enough to
+    # see the progress line change (htmx polling) and the page reload when it ends.
+    with serving(lab, anchor, 9165, "--allow-private-targets", "--destination-rate", "2") as url:
+        page = browser.new_page()
+        watched = Watched(page)
+        page.goto(f"{url}/")
+        page.fill("#name", "expired-signatures.test")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/checks/*")
+        line = page.locator("#progress .progress")
+        counts = re.compile(r"asking (\d+) servers?… (\d+) quer(y|ies)…")
+        # (Playwright's expect, not wait_for_function: the page's CSP forbids eval.)
+        expect(line).to_contain_text("asking", timeout=RESULT_TIMEOUT_MS)
+        first = counts.search(line.inner_text())
+        assert first is not None, line.inner_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "progress.png"))
+        # The line moves on without a reload (htmx swaps it), then the page reloads into
+        # the report when the check is over.
+        expect(page.locator("#progress .progress, #graph").first).not_to_have_text(
+            first.group(0), timeout=RESULT_TIMEOUT_MS
+        )
+        page.wait_for_selector("#graph svg", timeout=RESULT_TIMEOUT_MS)
+        assert "RRSIG_EXPIRED" in page.inner_text("#root-causes")
+        assert watched.dialogs == [] and watched.csp == []
+        page.close()
