@@ -9,7 +9,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -237,6 +239,20 @@ def test_a_bad_form_comes_back_with_the_reason_and_the_input_as_text(base: str) 
     assert_inert(page)
     assert "control characters are not allowed" in page
     assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;' in page
+
+
+def test_another_site_cannot_post_the_form(base: str) -> None:
+    req = urllib.request.Request(
+        f"{base}/checks",
+        data=b"name=good-nsec.test",
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    try:
+        urllib.request.urlopen(req, timeout=60)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 403 and b"this site&#39;s own form" in exc.read()
+    else:
+        raise AssertionError("a cross-site form post was accepted")
 
 
 def test_a_form_with_too_many_fields_is_422(base: str) -> None:

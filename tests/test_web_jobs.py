@@ -122,18 +122,23 @@ def test_old_finished_checks_are_evicted_by_count_and_size() -> None:
     asyncio.run(scenario())
 
 
-def test_a_runner_that_raises_fails_its_job_without_details() -> None:
+def test_a_runner_that_raises_fails_its_job_without_details(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     async def broken(job: Job) -> None:
         raise KeyError("internal state")
 
     async def scenario() -> Job:
         store = JobStore(StoreLimits(), broken)
-        job = store.submit(CheckInput("a.test."))
+        job = store.submit(CheckInput("a\x1b.test."))
         await asyncio.sleep(0.01)
         return job
 
     job = asyncio.run(scenario())
     assert job.state == "failed" and job.error == "internal error: KeyError"
+    assert capsys.readouterr().err == (
+        "dnssec-doctor: check of a\\027.test. failed: KeyError('internal state')\n"
+    )
 
 
 def test_progress_text_counts_servers_and_queries() -> None:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.web.pacing import ProbeProgress
 
 State = Literal["queued", "running", "done", "failed"]
@@ -166,6 +168,11 @@ class JobStore:
                 await self._runner(job)
             except Exception as exc:  # a bug must fail the job, not leave it running
                 job.state, job.error = "failed", f"internal error: {type(exc).__name__}"
+                # One line for the operator (the name escaped: it may hold anything).
+                print(
+                    terminal(f"dnssec-doctor: check of {job.input.name} failed: {exc!r}"),
+                    file=sys.stderr,
+                )
             finally:
                 if not job.over:
                     job.state = "failed"

@@ -87,6 +87,10 @@ def page_router(service: CheckService, allow_private: bool) -> APIRouter:
 
     @router.post("/checks")
     async def submit(request: Request) -> Response:
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            # Another site's page posting our form (the browser says so): it would spend
+            # the visitor's allowance of checks. The API, for scripts, is unaffected.
+            return form_page(403, "checks are started from this site's own form", empty_form)
         body = await _capped_body(request)
         if body is None:
             return form_page(413, "the form is too large", empty_form)
