@@ -15,7 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from dnssec_doctor.lab.background import BackgroundLab
 from web_scenarios import web_lab
@@ -57,15 +64,27 @@ def base(lab: BackgroundLab, anchor: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[BrowserContext]:
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+def launch(playwright: Playwright, profile: str, *, javascript: bool = True) -> BrowserContext:
+    """Debian's Chromium with the fresh profile ``profile`` (never a downloaded browser)."""
+    return playwright.chromium.launch_persistent_context(
+        profile,
+        executable_path="/usr/bin/chromium",
+        args=CHROMIUM_ARGS,
+        headless=True,
+        java_script_enabled=javascript,
+    )
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[BrowserContext]:
     """Chromium with a fresh profile (a persistent context in a new directory)."""
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path="/usr/bin/chromium",
-            args=CHROMIUM_ARGS,
-            headless=True,
-        )
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        context = launch(playwright, profile)
         try:
             yield context
         finally:
@@ -182,3 +201,25 @@ def test_htmx_shows_the_progress_then_reloads_into_the_report(
         assert "RRSIG_EXPIRED" in page.inner_text("#root-causes")
         assert watched.dialogs == [] and watched.csp == []
         page.close()
+
+
+def test_without_javascript_the_page_refreshes_itself_into_the_report(
+    lab: BackgroundLab, anchor: Path, playwright: Playwright
+) -> None:
+    with (
+        serving(lab, anchor, 9166, "--allow-private-targets", "--destination-rate", "2") as url,
+        tempfile.TemporaryDirectory(prefix="chromium-") as profile,
+    ):
+        context = launch(playwright, profile, javascript=False)
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/")
+            page.fill("#name", "www.hostile-labels.test")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{url}/checks/*")
+            assert "asking" in page.inner_text("#progress")  # paced: still running
+            # <noscript><meta http-equiv="refresh"> reloads the page until the report.
+            page.wait_for_selector("#graph svg", timeout=RESULT_TIMEOUT_MS)
+            assert "www.hostile-labels.test." in page.inner_text("header h1")
+        finally:
+            context.close()
