@@ -34,8 +34,8 @@ from dnssec_doctor.web.service import CheckService, WebLimits
 def create_app(config: ProbeConfig, web: WebLimits | None = None) -> FastAPI:
     """The application serving probes within ``config`` and checks within ``web``."""
     metrics = ExporterMetrics()
-    prober = Prober(config, metrics)
     service = CheckService(config, web or WebLimits())
+    prober = Prober(config, metrics, service.pacer)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -56,8 +56,9 @@ class CheckService:
         self.limits = limits
         self.any_port = config.allow_private_targets
         self.clients = ClientLimiter(limits.client_per_minute, limits.client_burst)
-        pacer = DestinationPacer(limits.destination_per_second, limits.destination_burst)
-        self.store = JobStore(limits.store, CheckRunner(config, pacer))
+        self.pacer = DestinationPacer(limits.destination_per_second, limits.destination_burst)
+        """Shared with ``/probe``: every query of the server passes through it."""
+        self.store = JobStore(limits.store, CheckRunner(config, self.pacer))
 
     def submit(
         self,
