@@ -12,7 +12,7 @@ UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}'
 UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 # `make test-latest`: the newest releases pyproject.toml allows, in a venv of their own
 LATEST := .venv-latest
-DEBIAN_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound ldnsutils knot-dnsutils knot knot-dnssecutils validns graphviz time postgresql
+DEBIAN_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound ldnsutils knot-dnsutils knot knot-dnssecutils validns graphviz time postgresql chromium
 # only for `make bench`: the peer tools (DNSViz itself comes from PyPI, see bench/setup_peers.sh)
 BENCH_DEBIAN_PACKAGES := dnsviz zonemaster-cli python3-venv
 

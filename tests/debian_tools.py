@@ -28,6 +28,7 @@ TOOL_PACKAGES: dict[str, str] = {
     "dot": "graphviz",
     "ip": "iproute2",
     "time": "time",
+    "chromium": "chromium",
 }
 """Program name → the Debian package that provides it."""
 

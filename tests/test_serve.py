@@ -235,3 +235,20 @@ def test_nothing_answering_is_a_failed_probe(lab: BackgroundLab) -> None:
     assert value(found, "dnssec_probe_success", name="good-nsec.test.") == 0
     assert "# dnssec-doctor: no server answered for good-nsec.test." in reply.text
     assert value(samples(metrics.exposition()), "dnssec_exporter_probes", result="failure") == 1
+
+
+def test_probes_pass_through_the_pacer_the_web_checks_share(lab: BackgroundLab) -> None:
+    from dnssec_doctor.web.pacing import DestinationPacer
+
+    config = ProbeConfig(
+        root_hints=lab.plan.root_hints,
+        trust_anchors=anchors_from_lines(lab.plan.trust_anchor_ds),
+        limits=Limits(query_timeout=1),
+        allow_private_targets=True,
+    )
+    pacer = DestinationPacer(per_second=1000, burst=1000)
+    reply = asyncio.run(Prober(config, ExporterMetrics(), pacer).probe("good-nsec.test"))
+    assert reply.result == "success"
+    paced = set(pacer._buckets._buckets)
+    assert {a.ip for a in lab.plan.root_hints} <= paced
+    assert any(ip.endswith(".1.1") for ip in paced)  # test.'s servers too

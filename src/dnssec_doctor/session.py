@@ -22,6 +22,7 @@ from dnssec_doctor.probe.anchors import anchors_from_lines
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.probe.survey import Survey
+from dnssec_doctor.transport.base import Wire
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.replay import ReplayWire
@@ -37,9 +38,15 @@ def new_seed() -> str:
     return secrets.token_hex(8)
 
 
-async def probe_live(request: ProbeRequest, policy: AddressPolicy) -> Capture:
-    """Run the collection against the network; every exchange lands in the capture."""
-    client = Client(SocketWire(), limits=request.limits, policy=policy)
+async def probe_live(
+    request: ProbeRequest, policy: AddressPolicy, wire: Wire | None = None
+) -> Capture:
+    """Run the collection against the network; every exchange lands in the capture.
+
+    ``wire`` defaults to real sockets; ``serve`` wraps them to count the queries for
+    its progress line and to pace them per destination (I/O only: the analysis never
+    sees the wrapper, it replays the capture)."""
+    client = Client(wire or SocketWire(), limits=request.limits, policy=policy)
     await collect(client, request)
     return Capture(
         name=request.name.to_text(),

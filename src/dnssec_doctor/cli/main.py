@@ -35,7 +35,7 @@ SUMMARIES: dict[str, str] = {
     "lab": "A private signed DNS tree on loopback that reproduces each DNSSEC failure.",
     "demo": "Start the built-in lab, diagnose every scenario, print one table, stop the lab.",
     "ds": "Will the registry accept this DS? Without --ds, print the DS to upload for NAME.",
-    "serve": "Serve Prometheus probes over HTTP: /probe?target=NAME checks NAME afresh.",
+    "serve": "Serve the web UI, the JSON API and Prometheus probes over HTTP.",
     "history": "Show the recorded observations of NAME and what changed between them.",
     "watch": "Check NAMEs on a schedule, record each check, print what changed.",
 }

@@ -1,4 +1,5 @@
-"""``serve``: the HTTP server (blackbox-style ``/probe`` and the exporter's ``/metrics``)."""
+"""``serve``: the HTTP server (the web UI, the JSON API, blackbox-style ``/probe`` and the
+exporter's ``/metrics``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from dnssec_doctor.cli.args import Option, command
 from dnssec_doctor.cli.common import NETWORK_OPTIONS
-from dnssec_doctor.cli.convert import IntRange
+from dnssec_doctor.cli.convert import FloatRange, IntRange
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.probe.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
@@ -18,6 +19,7 @@ from dnssec_doctor.probe.hints import default_root_hints, parse_root_hints
 
 if TYPE_CHECKING:
     from dnssec_doctor.web.prober import ProbeConfig
+    from dnssec_doctor.web.service import WebLimits
 
 _COMMON = {o.dest: o for o in NETWORK_OPTIONS}
 """The shared options ``serve`` takes (where to start, anchors, timeout and budgets)."""
@@ -33,7 +35,19 @@ _COMMON = {o.dest: o for o in NETWORK_OPTIONS}
                 "(a lab, an internal zone). Off by default: a public server must not "
                 "query its own network for whoever asks."),
     Option("--max-concurrent", convert=IntRange(1, 256), default=8, show_default=True,
-           help="Probes that run at once; more wait (up to the deadline), then get 503."),
+           help="Probes, and checks of the web UI and API, that run at once (each its own "
+                "pool); more probes wait (up to the deadline), then get 503; more checks queue."),
+    Option("--max-queued", convert=IntRange(0, 10000), default=100, show_default=True,
+           help="Checks that may wait for a free slot; more are refused (503)."),
+    Option("--max-stored", convert=IntRange(1, 100000), default=500, show_default=True,
+           help="Finished checks kept in memory (the oldest are dropped first)."),
+    Option("--reuse-minutes", convert=FloatRange(0, 1440), default=5.0, show_default=True,
+           help="The same check asked again within this time gets the same result."),
+    Option("--client-rate", convert=FloatRange(0.01, 100000), default=10.0, show_default=True,
+           metavar="PER_MINUTE", help="New checks one client address may start per minute."),
+    Option("--destination-rate", convert=FloatRange(0.1, 100000), default=20.0,
+           show_default=True, metavar="PER_SECOND",
+           help="Queries per second to one DNS server address, over all checks together."),
     *(_COMMON[d] for d in ("root_hints", "trust_anchor", "timeout", "max_queries", "deadline")),
 )  # fmt: skip
 def serve(
@@ -41,25 +55,35 @@ def serve(
     port: int,
     allow_private_targets: bool,
     max_concurrent: int,
+    max_queued: int,
+    max_stored: int,
+    reuse_minutes: float,
+    client_rate: float,
+    destination_rate: float,
     root_hints: str | None,
     trust_anchor: tuple[Path, ...],
     timeout: float,
     max_queries: int,
     deadline: float,
 ) -> None:
-    """Serve Prometheus probes over HTTP: /probe?target=NAME checks NAME afresh.
+    """Serve the web UI, the JSON API and Prometheus probes over HTTP.
 
-    Blackbox-exporter style: Prometheus scrapes /probe with each name as its target;
-    /metrics has the server's own metrics. Names whose servers are private, loopback,
-    link-local, multicast or reserved addresses are refused unless
-    --allow-private-targets.
+    The web UI (/) and the JSON API (POST /api/v1/checks, described in /openapi.json)
+    run checks in a bounded queue and show the report with its graph. Blackbox-exporter
+    style, Prometheus scrapes /probe?target=NAME; /metrics has the server's own metrics.
+    Servers at private, loopback, link-local, multicast or reserved addresses are never
+    queried unless --allow-private-targets. See docs/web.md to run it publicly.
 
     \b
     Examples:
       dnssec-doctor serve --port 9553
       curl 'http://127.0.0.1:9553/probe?target=example.com'
+      curl -d '{"name": "example.com"}' -H 'Content-Type: application/json' \\
+        http://127.0.0.1:9553/api/v1/checks
     """  # fmt: skip
+    from dnssec_doctor.web.jobs import StoreLimits
     from dnssec_doctor.web.prober import ProbeConfig
+    from dnssec_doctor.web.service import WebLimits
 
     hints = parse_root_hints(root_hints) if root_hints else default_root_hints()
     anchors: TrustAnchors = (
@@ -74,10 +98,22 @@ def serve(
         allow_private_targets=allow_private_targets,
         max_concurrent=max_concurrent,
     )
-    run_server(config, host, port)
+    web = WebLimits(
+        store=StoreLimits(
+            max_running=max_concurrent,
+            max_queued=max_queued,
+            max_stored=max_stored,
+            reuse_seconds=reuse_minutes * 60,
+        ),
+        client_per_minute=client_rate,
+        client_burst=max(1, round(client_rate)),
+        destination_per_second=destination_rate,
+        destination_burst=max(1, round(destination_rate * 2)),
+    )
+    run_server(config, host, port, web)
 
 
-def run_server(config: ProbeConfig, host: str, port: int) -> None:
+def run_server(config: ProbeConfig, host: str, port: int, web: WebLimits | None = None) -> None:
     """Serve the app with Uvicorn until interrupted; DoctorError when it cannot listen."""
     import uvicorn
 
@@ -88,10 +124,10 @@ def run_server(config: ProbeConfig, host: str, port: int) -> None:
     listener = _listen(host, port)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config), access_log=False, log_level="warning", lifespan="off",
+            create_app(config, web), access_log=False, log_level="warning", lifespan="on",
         )
     )  # fmt: skip
-    print(f"dnssec-doctor: serving on http://{_url_host(host)}:{port}/probe?target=NAME")
+    print(f"dnssec-doctor: serving on http://{_url_host(host)}:{port}/")
     sys.stdout.flush()
     with listener:
         server.run(sockets=[listener])

@@ -5,7 +5,8 @@ servers that get queried. So the transport's address policy refuses private,
 loopback, link-local, multicast and reserved servers (unwrapping IPv4-mapped and
 other embedded forms) unless the operator allowed private targets; the refusal
 happens at send time, for every server the walk meets, never by looking at the
-name. The operator's own root hints are trusted as configured. Each probe has the
+name. The operator's own root hints are trusted as configured. In ``serve`` the
+queries are paced per destination together with the web UI's checks. Each probe has the
 query budget and deadline of its Limits, a hard stop a little after the deadline,
 and a place among a fixed number of concurrent probes.
 """
@@ -27,7 +28,9 @@ from dnssec_doctor.render.monitoring import RunFacts
 from dnssec_doctor.render.prometheus import render_prometheus, render_prometheus_failure
 from dnssec_doctor.session import diagnose_capture, new_seed, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
+from dnssec_doctor.transport.sockets import SocketWire
 from dnssec_doctor.web.exporter import ExporterMetrics
+from dnssec_doctor.web.pacing import DestinationPacer, PacedWire, ProbeProgress
 
 MAX_TARGET_LENGTH = 1024
 """Characters of ``target``: a name is at most 255 octets, each at most 4 characters
@@ -75,9 +78,16 @@ class ProbeReply:
 class Prober:
     """Runs probes for the HTTP endpoint within ``config``'s bounds."""
 
-    def __init__(self, config: ProbeConfig, metrics: ExporterMetrics) -> None:
+    def __init__(
+        self,
+        config: ProbeConfig,
+        metrics: ExporterMetrics,
+        pacer: DestinationPacer | None = None,
+    ) -> None:
         self.config = config
         self.metrics = metrics
+        self.pacer = pacer
+        """Paces queries per destination together with the web checks (None: unpaced)."""
         self._slots = asyncio.Semaphore(config.max_concurrent)
 
     async def probe(self, target: str) -> ProbeReply:
@@ -110,7 +120,8 @@ class Prober:
             seed=new_seed(),
             limits=self.config.limits,
         )
-        capture = await probe_live(request, self.config.policy)
+        wire = PacedWire(SocketWire(), self.pacer, ProbeProgress()) if self.pacer else None
+        capture = await probe_live(request, self.config.policy, wire)
         refused = refusal_message(capture)
         if refused is not None:
             return self._failure(name, refused, "refused", started)
