@@ -274,6 +274,45 @@ def test_a_cname_the_server_followed_to_the_end_of_its_zone_is_not_walked_again(
     assert survey.alias is None and survey.alias_target == ""
 
 
+class Following(Shared):
+    """Shared, plus CNAMEs the server follows inside the zone of the name asked, the way
+    RFC 1034 §4.3.2 says (with no SOA at the end: the chain leaves the zone, or loops)."""
+
+    def __init__(self, children: tuple[str, ...], cnames: dict[str, str]) -> None:
+        super().__init__(children)
+        self.cnames = cnames
+
+    def __call__(self, q: dns.message.Message) -> dns.message.Message:
+        owner = q.question[0].name.to_text()
+        if owner not in self.cnames:
+            return super().__call__(q)
+        zone = name(owner).parent()
+        records: list[tuple[str, str, str]] = []
+        while owner in self.cnames and not any(r[0] == owner for r in records):
+            records.append((owner, "CNAME", self.cnames[owner]))
+            owner = self.cnames[owner]
+            if not name(owner).is_subdomain(zone):
+                break
+        return authoritative(q, records)
+
+
+def test_a_chain_the_server_follows_in_its_zone_is_walked_from_where_it_leaves() -> None:
+    cnames = {"www.a.example.": "host.a.example.", "host.a.example.": "www.b.example."}
+    server = Following(("a.example.", "b.example."), cnames)
+    survey, wire = run({ROOT: root, SHARED: server}, "www.a.example.")
+    # host.a.example. is a.example.'s own data (the server answered it): the alias walk
+    # starts where the chain leaves the zone, and the in-zone chase asks nothing more.
+    assert survey.alias_target == "www.b.example."
+    assert survey.alias is not None and zones(survey.alias)[-1] == "b.example."
+    assert not any(q == "host.a.example." for _, q, _ in wire.asked)
+
+
+def test_a_loop_inside_the_zone_is_the_names_own_and_gets_no_walk() -> None:
+    cnames = {"loop1.a.example.": "loop2.a.example.", "loop2.a.example.": "loop1.a.example."}
+    survey, _ = run({ROOT: root, SHARED: Following(("a.example.",), cnames)}, "loop1.a.example.")
+    assert survey.alias is None and survey.alias_target == ""
+
+
 def test_a_cname_loop_between_zones_ends() -> None:
     loop = {"www.a.example.": "www.b.example.", "www.b.example.": "www.a.example."}
     survey, _ = run(

@@ -9,7 +9,7 @@ from typing import TypeVar
 import dns.name
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.alias import with_alias
+from dnssec_doctor.analysis.alias import ChainParts, joined_parts, with_alias
 from dnssec_doctor.analysis.budget import budget_finding
 from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
 from dnssec_doctor.analysis.cnames import cname_findings
@@ -64,6 +64,8 @@ class _Analysis:
     diagnosis: Diagnosis
     evals: list[ZoneEval]
     data: ZoneData | None
+    parts: ChainParts
+    """The zones the key graph is drawn from (the alias's target's too)."""
 
 
 def _analyse(
@@ -157,19 +159,27 @@ def _analyse(
         findings=tuple(_order(findings)),
         zones=tuple(_report(ev, valid_until.get(ev.name)) for ev in evals),
         servers=tuple(sorted({str(a) for ev in evals for a in ev.cut.server_addresses()}, key=str)),
-        graph=build_key_graph(
-            evals, zone_datas, ds_verdicts, survey.trust_anchors, findings, limits
-        ),
         stats={
             "queries": survey.exchanges_sent,
             "status_reason": reason,
             "nxdomain": nxdomain,
         },
     )
+    parts = ChainParts.linear(evals, zone_datas, ds_verdicts)
     if alias is not None:
         diagnosis = with_alias(diagnosis, survey.alias_target, alias.diagnosis)
         diagnosis = replace(diagnosis, findings=tuple(_order(list(diagnosis.findings))))
-    return _Analysis(diagnosis, evals, data)
+        parts = joined_parts(parts, alias.parts)
+    graph = build_key_graph(
+        parts.evals,
+        parts.data,
+        parts.ds_verdicts,
+        survey.trust_anchors,
+        diagnosis.findings,
+        limits,
+        parts.parents,
+    )
+    return _Analysis(replace(diagnosis, graph=graph), evals, data, parts)
 
 
 def _report(ev: ZoneEval, valid_until: int | None) -> ZoneReport:

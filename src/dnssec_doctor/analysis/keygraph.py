@@ -50,9 +50,13 @@ def build_key_graph(
     anchors: TrustAnchors,
     findings: Sequence[Finding],
     limits: Limits,
+    parents: Sequence[int] = (),
 ) -> ChainGraph:
     """The graph of ``evals`` (root first); ``data[i]`` holds zone i's RRset checks and
-    negative answers, ``ds_verdicts[i]`` the checks of its DS RRsets with the parent's keys."""
+    negative answers, ``ds_verdicts[i]`` the checks of its DS RRsets with the parent's keys.
+    ``parents[i]`` is the index of zone i's parent (-1: none); without it each zone's parent
+    is the one before it. An alias's target zones join the name's chain where their own
+    chain leaves it (``engine``), so a parent is not always the zone just before."""
     b = GraphBuilder(limits)
     zones: list[ZoneKeys] = []
     anchored = anchors.closest_to(dns.name.from_text(evals[-1].name)) if evals else None
@@ -74,8 +78,9 @@ def build_key_graph(
         csk_roles(b, zone, key_list)
         if anchored is not None and owner == anchored:
             _anchor(b, zone, owner, anchors, key_list)
-        if i > 0:
-            _ds_part(b, zone, zones[i - 1], ev, evals[i - 1].signed, key_list, ds_verdicts[i])
+        parent = parents[i] if parents else i - 1
+        if parent >= 0:
+            _ds_part(b, zone, zones[parent], ev, evals[parent].signed, key_list, ds_verdicts[i])
         drawn = _rrset_part(b, zone, ev, data[i].verdicts)
         denial_part(b, zone, ev, data[i], drawn)
     link_findings(list(b.nodes.values()), list(b.edges.values()), findings)

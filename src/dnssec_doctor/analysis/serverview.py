@@ -28,6 +28,7 @@ from dns.rdtypes.IN.A import A
 from dns.rdtypes.IN.AAAA import AAAA
 
 from dnssec_doctor.capture import NOT_IN_CAPTURE, Exchange
+from dnssec_doctor.cnamechain import answer_chain
 from dnssec_doctor.probe.behaviour import EDNS_NODO, NOEDNS, NS_ADDRESS, TCP, size_variant
 from dnssec_doctor.probe.classify import Kind, classify
 from dnssec_doctor.probe.survey import QueryKey, ZoneCut
@@ -189,7 +190,10 @@ def _standard(
     view.dnssec_answers += 1
     qtype = dns.rdatatype.from_text(key.qtype)
     qname = dns.name.from_text(key.qname)
-    for rrset in (*msg.answer, *msg.authority):
+    # Only the question's CNAME chain answers it (RFC 2181 §5.4.1, ``cnamechain``): a
+    # server that adds unrelated RRsets still denies (or answers) with the zone's data.
+    chain = answer_chain(msg, qname, qtype, len(msg.answer) + 1)
+    for rrset in (*chain.rrsets, *msg.authority):
         if rrset.rdtype == dns.rdatatype.RRSIG:
             for sig in rrset:
                 if isinstance(sig, RRSIG) and sig.signer == zone:
@@ -198,7 +202,7 @@ def _standard(
                     if sig.type_covered == dns.rdatatype.DNSKEY and rrset.name == zone:
                         view.dnskey_signers.add((sig.key_tag, sig.algorithm))
     negative = msg.rcode() == dns.rcode.NXDOMAIN or not any(
-        r.rdtype != dns.rdatatype.RRSIG for r in msg.answer
+        r.rdtype != dns.rdatatype.RRSIG for r in chain.rrsets
     )
     if key.qname == nxname and nxname:
         view.nx_rcode = msg.rcode()

@@ -28,15 +28,32 @@ from dnssec_doctor.transport.query import QuerySpec
 CNAME_VARIANT = "cname"
 
 
-async def chase_cnames(client: Client, cut: ZoneCut, name: str, qtype: str, limits: Limits) -> None:
-    """Ask each server of ``cut`` for the CNAME targets its answer left unanswered."""
+async def chase_cnames(
+    client: Client,
+    cut: ZoneCut,
+    name: str,
+    qtype: str,
+    limits: Limits,
+    stop_at: dns.name.Name | None = None,
+) -> None:
+    """Ask each server of ``cut`` for the CNAME targets its answer left unanswered, up to
+    ``stop_at`` (where the chain leaves the zone: ``probe.aliases``, a walk of its own)."""
     await asyncio.gather(
-        *(_chase(client, cut, server, name, qtype, limits) for server in cut.server_addresses())
+        *(
+            _chase(client, cut, server, name, qtype, limits, stop_at)
+            for server in cut.server_addresses()
+        )
     )
 
 
 async def _chase(
-    client: Client, cut: ZoneCut, server: ServerAddress, name: str, qtype: str, limits: Limits
+    client: Client,
+    cut: ZoneCut,
+    server: ServerAddress,
+    name: str,
+    qtype: str,
+    limits: Limits,
+    stop_at: dns.name.Name | None,
 ) -> None:
     zone = dns.name.from_text(cut.zone)
     rdtype = dns.rdatatype.from_text(qtype)
@@ -57,7 +74,7 @@ async def _chase(
         last = names[-1]
         if any(r.name == last and r.rdtype == rdtype for r in chain.rrsets):
             return  # the chain ends in data
-        if not new or not last.is_subdomain(zone):
+        if not new or not last.is_subdomain(zone) or last == stop_at:
             return  # no alias (or no further link), or a target in another zone
         spec = QuerySpec(last.to_text(), qtype)
         exchange = await client.query(server, spec)

@@ -99,10 +99,11 @@ async def _collect(
             survey.alias = results[-1]
         for server, plan in plans:
             alias_standard_rung(target, server, plan)
-        if not alias_jobs:
-            # an alias into another zone (or a child zone) is followed by its own walk,
-            # which asks the target's questions; chasing it here too would cost a round
-            await chase_cnames(client, target, survey.name, request.types[0], request.limits)
+        # The name's chain inside its zone; where it leaves the zone the alias's own walk
+        # goes on (asking the target here too would cost a round and say it twice).
+        await chase_cnames(
+            client, target, survey.name, request.types[0], request.limits, stop_at=alias
+        )
     finally:
         if len(chain) == 1:
             zones.cancel()
