@@ -30,6 +30,7 @@ from dnssec_doctor.transport.sockets import SocketWire
 if TYPE_CHECKING:
     from dnssec_doctor.analysis.engine import AnalysisOptions
     from dnssec_doctor.findings import Diagnosis
+    from dnssec_doctor.transport.base import Wire
 
 
 def new_seed() -> str:
@@ -37,9 +38,15 @@ def new_seed() -> str:
     return secrets.token_hex(8)
 
 
-async def probe_live(request: ProbeRequest, policy: AddressPolicy) -> Capture:
-    """Run the collection against the network; every exchange lands in the capture."""
-    client = Client(SocketWire(), limits=request.limits, policy=policy)
+async def probe_live(
+    request: ProbeRequest, policy: AddressPolicy, wire: Wire | None = None
+) -> Capture:
+    """Run the collection against the network; every exchange lands in the capture.
+
+    ``wire`` is where queries go (default: fresh real sockets); ``scan`` passes its
+    shared wire, whose answers other names may reuse.
+    """
+    client = Client(SocketWire() if wire is None else wire, limits=request.limits, policy=policy)
     await collect(client, request)
     return Capture(
         name=request.name.to_text(),

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "lab": "dnssec_doctor.cli.lab:lab",
     "demo": "dnssec_doctor.cli.demo:demo",
     "ds": "dnssec_doctor.cli.ds:ds",
+    "scan": "dnssec_doctor.cli.scan:scan",
 }
 """Command name → where it lives; imported only when run, so start-up stays fast."""
 
@@ -32,6 +33,7 @@ SUMMARIES: dict[str, str] = {
     "lab": "A private signed DNS tree on loopback that reproduces each DNSSEC failure.",
     "demo": "Start the built-in lab, diagnose every scenario, print one table, stop the lab.",
     "ds": "Will the registry accept this DS? Without --ds, print the DS to upload for NAME.",
+    "scan": "Diagnose every name in FILE ('-': standard input), one result per name.",
 }
 """Each command's summary (its help's first paragraph) for ``--help``, which imports none."""
 
