@@ -30,6 +30,12 @@ DEDUPE_GENERATION = 500_000
 is reported as a duplicate; an older one is scanned again (memory stays bounded)."""
 
 
+_SEPARATORS = frozenset(",; \t")
+_SEPARATOR_ERROR = (
+    "not one name: it holds a separator (one name per line, or CSV with a 'name' header)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class InputItem:
     """One meaningful input line: a name to scan, or why it cannot be scanned."""
@@ -72,6 +78,10 @@ def read_items(handle: BinaryIO) -> Iterator[InputItem]:
 
 
 def _item(number: int, text: str, seen: _Seen) -> InputItem:
+    if any(c in _SEPARATORS for c in text):
+        # Legal in a DNS label, but in a list of names it is two names on one line
+        # or a CSV file without its header: never scan "a.test,b.test" as one name.
+        return InputItem(number, text, error=_SEPARATOR_ERROR)
     try:
         name = parse_name(text).to_text()
     except DoctorError as exc:
