@@ -48,8 +48,9 @@ _COMMON = tuple(o for o in NETWORK_OPTIONS if o.long != "--ns")
            show_default=True, metavar="N", help="Names probed at once (per process)."),
     Option("--workers", convert=IntRange(0, 256), metavar="N",
            help="Analysis processes (default: one per CPU; 0: in the probing process)."),
-    Option("--dask", metavar="ADDRESS|local",
-           help="Spread the names over a Dask cluster (tcp://HOST:8786) or a local one."),
+    Option("--dask", metavar="ADDRESS|local[:N]",
+           help="Spread the names over a Dask cluster (tcp://HOST:8786), or over N local "
+                "worker processes (default: one per CPU)."),
     Option("--batch-size", convert=IntRange(1, 100_000), default=50, show_default=True,
            metavar="N", help="Names per Dask task."),
 )  # fmt: skip

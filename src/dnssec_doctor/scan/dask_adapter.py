@@ -77,7 +77,8 @@ def scan_with_dask(
     ordered: bool = True,
     batch_size: int = 50,
 ) -> ScanStats:
-    """Scan ``items`` on the cluster at ``address`` (``local``: a LocalCluster here)."""
+    """Scan ``items`` on the cluster at ``address`` (``local`` or ``local:N``: a
+    LocalCluster of one worker process per CPU, or N, on this machine)."""
     try:
         import distributed
     except ImportError:
@@ -91,11 +92,16 @@ def scan_with_dask(
 
 @contextlib.contextmanager
 def _client(distributed: Any, address: str) -> Iterator[Any]:
-    if address == "local":
+    if address == "local" or address.startswith("local:"):
         import os
 
+        count = address.partition(":")[2]
+        if count and not (count.isdigit() and 0 < int(count) <= 256):
+            raise DoctorError(f"--dask {address}: the number of local workers must be 1 to 256")
         cluster = distributed.LocalCluster(
-            n_workers=os.cpu_count() or 1, threads_per_worker=1, dashboard_address=None
+            n_workers=int(count) if count else os.cpu_count() or 1,
+            threads_per_worker=1,
+            dashboard_address=None,
         )
         try:
             with distributed.Client(cluster) as client:
