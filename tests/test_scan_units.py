@@ -241,3 +241,43 @@ def test_a_cancelled_asker_does_not_leave_the_others_hanging() -> None:
 
     assert asyncio.run(run()) == "response"
     assert len(inner.sent) == 2
+
+
+def _scan_errors_only(tmp_path: Path, *, tty: bool) -> tuple[int, bytes]:
+    """`scan` of a list holding only malformed lines (no query is sent), stderr a pty or not."""
+    import pty
+    import subprocess
+    import sys
+
+    listing = tmp_path / "bad.txt"
+    listing.write_text("bad..name\nx,y\n")
+    argv = [sys.executable, "-m", "dnssec_doctor", "scan", str(listing), "-o",
+            str(tmp_path / "out.jsonl"), "--root-hints", "127.0.0.1", "--workers", "0"]  # fmt: skip
+    if not tty:
+        run = subprocess.run(argv, capture_output=True, timeout=60, check=False)
+        return run.returncode, run.stderr
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stderr is the pty
+        os.execv(sys.executable, argv)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    code, shown = _scan_errors_only(tmp_path, tty=True)
+    assert code == 3
+    assert b"2 names, " in shown and b"/s" in shown  # the bar: names done and the rate
+    code, plain = _scan_errors_only(tmp_path, tty=False)
+    assert code == 3
+    assert b"\x1b[" not in plain and b"names, " not in plain
+    assert plain.startswith(b"scanned 2 lines: 2 error")
