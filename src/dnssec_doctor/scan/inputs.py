@@ -24,10 +24,11 @@ from dnssec_doctor.names import parse_name
 
 MAX_LINE = 4096
 """Bytes of one input line that are read; a longer line is a per-line error."""
-DEDUPE_GENERATION = 500_000
+DEDUPE_GENERATION = 250_000
 """Names remembered per generation for duplicate detection. Two generations are kept
-(about 100 MB at most), so a repeat within the last 500,000 to 1,000,000 distinct names
-is reported as a duplicate; an older one is scanned again (memory stays bounded)."""
+(about 120 bytes per name: 60 MB at most), so a repeat within the last 250,000 to 500,000
+distinct names is reported as a duplicate; an older one is scanned again (memory stays
+bounded whatever the input)."""
 
 
 _SEPARATORS = frozenset(",; \t")
@@ -123,12 +124,13 @@ class _Seen:
 
     def __init__(self, generation: int = DEDUPE_GENERATION) -> None:
         self._generation = generation
-        self._current: dict[bytes, int] = {}
-        self._previous: dict[bytes, int] = {}
+        self._current: dict[int, int] = {}
+        self._previous: dict[int, int] = {}
 
     def first_line(self, name: str, line: int) -> int:
         """The line ``name`` was first seen on, or 0 (and remember it) when it is new."""
-        key = hashlib.blake2b(name.lower().encode(), digest_size=8).digest()
+        digest = hashlib.blake2b(name.lower().encode(), digest_size=8).digest()
+        key = int.from_bytes(digest, "big")  # an int costs less memory than a bytes object
         first = self._current.get(key) or self._previous.get(key)
         if first:
             return first
