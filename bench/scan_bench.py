@@ -9,7 +9,7 @@ process tree (the probing process and its analysis workers, sampled from /proc e
 0.2 s), total queries sent and answers shared; whether every zone got the status its
 kind calls for; then, on a sample of the same zones, `dnssec-doctor check NAME` run in
 a shell loop and `zonemaster-cli` run per domain (when installed). Prints a Markdown
-section for bench/README.md and writes bench/results/scan.json.
+section for bench/README.md and writes bench/out/scan.json.
 """
 
 from __future__ import annotations
@@ -159,8 +159,8 @@ def main() -> None:
                 round(sum(zm_times) / len(zm_times) / scan_per_name, 1) if zm_times else None
             ),
         }
-        (BENCH / "results").mkdir(exist_ok=True)
-        (BENCH / "results" / "scan.json").write_text(json.dumps(result, indent=2) + "\n")
+        (BENCH / "out").mkdir(exist_ok=True)
+        (BENCH / "out" / "scan.json").write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(result, indent=2))
     finally:
         if not args.keep:
