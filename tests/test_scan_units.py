@@ -281,3 +281,15 @@ def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     assert code == 3
     assert b"\x1b[" not in plain and b"names, " not in plain
     assert plain.startswith(b"scanned 2 lines: 2 error")
+
+
+def test_dask_missing_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from dnssec_doctor.scan.config import ScanConfig
+    from dnssec_doctor.scan.dask_adapter import scan_with_dask
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    config = ScanConfig(root_hints=("127.0.0.1",), trust_anchors=(), now=0, seed="s")
+    with pytest.raises(DoctorError, match=r"needs the 'distributed' package"):
+        scan_with_dask("local", iter([]), config, lambda r: None)

@@ -128,7 +128,8 @@ def scan(
                     stats = _scan_here(items, config, emit, unordered, workers)
         finally:
             out.close()
-            sys.stderr.write(summary.text(stats))
+            if stats is not None or summary.statuses:  # not when nothing was started
+                sys.stderr.write(summary.text(stats))
     finally:
         handle.close()
     sys.exit(scan_exit(summary.worst_exit))
