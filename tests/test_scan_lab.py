@@ -121,7 +121,7 @@ def test_each_scan_capture_replays_exactly(lab: LabThread) -> None:
     written: list[Record] = []
     items = [InputItem(i, n, name=n) for i, n in enumerate(names, start=1)]
     stats = asyncio.run(scan_items(items, config, written.append, pooled(None, config),
-                                   keep_capture=captures.append))  # fmt: skip
+                                   keep_capture=lambda c, _: captures.append(c)))  # fmt: skip
     assert stats.reused > 0  # the root and the TLD were asked once for all four names
     by_name = {r["name"]: r for r in written}
     for capture in captures:
@@ -238,3 +238,29 @@ def test_ctrl_c_leaves_a_valid_partial_output(lab: LabThread, anchor: Path, tmp_
     assert lines and out.read_text().endswith("\n")
     assert len(lines) < len(scenario_names(lab))
     assert all(json.loads(line)["name"] for line in lines)
+
+
+def test_saved_captures_replay_to_the_scan_results(
+    lab: LabThread, anchor: Path, tmp_path: Path
+) -> None:
+    """`scan --save-captures DIR`, then `check --replay` of each file: the same verdict."""
+    names = ["good-nsec.test.", "ds-no-matching-key.test.", "middlebox-drop-do.test."]
+    out, captures = tmp_path / "out.jsonl", tmp_path / "captures"
+    result = scan(lab, anchor, "-", "-o", str(out), "--save-captures", str(captures),
+                  stdin="\n".join(names) + "\n")  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    files = sorted(captures.iterdir())
+    assert [f.name for f in files] == [
+        "00000001-good-nsec.test.capture.json.gz",
+        "00000002-ds-no-matching-key.test.capture.json.gz",
+        "00000003-middlebox-drop-do.test.capture.json.gz",
+    ]
+    for record, path in zip(records(out), files, strict=True):
+        replay = subprocess.run(
+            [sys.executable, "-m", "dnssec_doctor", "check", "--replay", str(path),
+             "--at", AT, "--format", "json"],
+            capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+        assert replay.returncode == record["exit"], replay.stderr
+        diagnosis = json.loads(replay.stdout)
+        roots = sorted({f["code"] for f in diagnosis["findings"] if f["root_cause"]})
+        assert (diagnosis["status"], roots) == (record["status"], record["root_causes"])

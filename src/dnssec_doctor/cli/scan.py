@@ -9,11 +9,14 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from dnssec_doctor.capture import Capture
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import NETWORK_OPTIONS, build_request, resolve_at
 from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
+from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import open_input
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.scan.captures import CaptureSaver
 from dnssec_doctor.scan.config import DEFAULT_CONCURRENCY, ScanConfig
 from dnssec_doctor.scan.inputs import InputItem, read_items
 from dnssec_doctor.scan.progress import Progress, input_size
@@ -51,6 +54,8 @@ _COMMON = tuple(o for o in NETWORK_OPTIONS if o.long != "--ns")
     Option("--dask", metavar="ADDRESS|local[:N]",
            help="Spread the names over a Dask cluster (tcp://HOST:8786), or over N local "
                 "worker processes (default: one per CPU)."),
+    Option("--save-captures", convert=PathArg(), metavar="DIR",
+           help="Also save each name's capture in DIR (for 'check --replay'; not with --dask)."),
     Option("--batch-size", convert=IntRange(1, 100_000), default=50, show_default=True,
            metavar="N", help="Names per Dask task."),
 )  # fmt: skip
@@ -67,6 +72,7 @@ def scan(
     workers: int | None,
     dask: str | None,
     batch_size: int,
+    save_captures: Path | None,
     **net: object,
 ) -> None:
     """Diagnose every name in FILE ('-': standard input), one result per name.
@@ -85,6 +91,9 @@ def scan(
       dnssec-doctor scan domains.txt -o results.jsonl --dask tcp://scheduler:8786
     """  # fmt: skip
     now = resolve_at(at)
+    if save_captures is not None and dask is not None:
+        raise DoctorError("--save-captures works on one machine only (not with --dask)")
+    keep = None if save_captures is None else CaptureSaver(save_captures)
     template = build_request(".", ns=(), **net)  # type: ignore[arg-type]
     config = ScanConfig(
         root_hints=tuple(str(a) for a in template.root_hints),
@@ -125,7 +134,7 @@ def scan(
                         dask, items, config, emit, ordered=not unordered, batch_size=batch_size
                     )
                 else:
-                    stats = _scan_here(items, config, emit, unordered, workers)
+                    stats = _scan_here(items, config, emit, unordered, workers, keep)
         finally:
             out.close()
             if stats is not None or summary.statuses:  # not when nothing was started
@@ -141,6 +150,7 @@ def _scan_here(
     emit: Callable[[Record], None],
     unordered: bool,
     workers: int | None,
+    keep: Callable[[Capture, int], None] | None,
 ) -> ScanStats:
     """One machine: the probing loop here, the analysis in ``workers`` processes."""
     from dnssec_doctor.scan.runner import scan_items
@@ -149,7 +159,9 @@ def _scan_here(
     count = (os.cpu_count() or 1) if workers is None else workers
     with analysis_pool(count) as pool:
         return asyncio.run(
-            scan_items(items, config, emit, pooled(pool, config), ordered=not unordered)
+            scan_items(
+                items, config, emit, pooled(pool, config), ordered=not unordered, keep_capture=keep
+            )
         )
 
 

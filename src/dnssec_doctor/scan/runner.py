@@ -58,9 +58,10 @@ async def scan_items(
     *,
     ordered: bool = True,
     wire: Wire | None = None,
-    keep_capture: Callable[[Capture], None] | None = None,
+    keep_capture: Callable[[Capture, int], None] | None = None,
 ) -> ScanStats:
-    """Probe and analyse every item, calling ``emit`` with each record."""
+    """Probe and analyse every item, calling ``emit`` with each record (and
+    ``keep_capture`` with each name's capture and input line)."""
     started = time.monotonic()
     limiter = DestinationLimiter(config.rate)
     shared = SharedWire(SocketWire() if wire is None else wire, limiter)
@@ -83,7 +84,7 @@ async def scan_items(
                 return error_record(item.line, name, "the name's deadline passed mid-walk")
             probe_seconds = time.monotonic() - t0
         if keep_capture is not None:
-            keep_capture(capture)
+            keep_capture(capture, item.line)
         record = await analyse(capture, item.line)
         timing = record.setdefault("timing", {})
         timing["probe_seconds"] = round(probe_seconds, 4)
