@@ -8,6 +8,9 @@ the analysis is CPU-bound and would otherwise stall the probes). Records come ou
 in input order (a finished name waits for the ones read before it, within the
 window) or, ``ordered=False``, as they finish.
 
+A new name starts only while the loop keeps up (``loopgate``): past what the CPU
+can serve, more names in flight would only turn late reads into false timeouts.
+
 Each name has a deadline (``limits.deadline``, enforced query by query by its
 ``Client``) plus a grace period for the walk itself: a name whose servers all hang
 ends as a record with its timeouts, never a stuck scan.
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from dnssec_doctor.capture import Capture
 from dnssec_doctor.scan.config import ScanConfig
 from dnssec_doctor.scan.inputs import InputItem
+from dnssec_doctor.scan.loopgate import LoopGate
 from dnssec_doctor.scan.ratelimit import DestinationLimiter
 from dnssec_doctor.scan.records import Record, error_record, item_record
 from dnssec_doctor.scan.sharedwire import SharedWire
@@ -47,6 +51,8 @@ class ScanStats:
     sent: int = 0
     reused: int = 0
     rate_wait: float = 0.0
+    gate_wait: float = 0.0
+    """Seconds names waited for the loop to catch up (``loopgate``)."""
     seconds: float = 0.0
 
 
@@ -66,12 +72,15 @@ async def scan_items(
     limiter = DestinationLimiter(config.rate)
     shared = SharedWire(SocketWire() if wire is None else wire, limiter)
     probing = asyncio.Semaphore(config.concurrency)
+    gate = LoopGate()
+    gate.start()
     window = max(2, 2 * config.concurrency)
     pending: deque[asyncio.Future[Record]] = deque()
     stats = ScanStats()
 
     async def one(item: InputItem, name: str) -> Record:
         async with probing:
+            await gate.admit()
             view = shared.view()
             request = config.request(name)
             t0 = time.monotonic()
@@ -134,6 +143,8 @@ async def scan_items(
     finally:
         for future in pending:
             future.cancel()
+        await gate.stop()
+        stats.gate_wait = gate.held
         stats.sent = shared.sent
         stats.reused = shared.reused
         stats.rate_wait = limiter.waited
