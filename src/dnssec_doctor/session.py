@@ -31,6 +31,7 @@ from dnssec_doctor.transport.sockets import SocketWire
 if TYPE_CHECKING:
     from dnssec_doctor.analysis.engine import AnalysisOptions
     from dnssec_doctor.findings import Diagnosis
+    from dnssec_doctor.transport.base import Wire
 
 
 def new_seed() -> str:
@@ -44,8 +45,9 @@ async def probe_live(
     """Run the collection against the network; every exchange lands in the capture.
 
     ``wire`` defaults to real sockets; ``serve`` wraps them to count the queries for
-    its progress line and to pace them per destination (I/O only: the analysis never
-    sees the wrapper, it replays the capture)."""
+    its progress line and to pace them per destination, ``scan`` passes its shared
+    wire, whose answers other names may reuse (I/O only: the analysis never sees the
+    wrapper, it replays the capture)."""
     client = Client(wire or SocketWire(), limits=request.limits, policy=policy)
     await collect(client, request)
     return Capture(

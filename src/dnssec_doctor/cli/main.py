@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "serve": "dnssec_doctor.cli.serve:serve",
     "history": "dnssec_doctor.cli.history:history",
     "watch": "dnssec_doctor.cli.watch:watch",
+    "scan": "dnssec_doctor.cli.scan:scan",
 }
 """Command name → where it lives; imported only when run, so start-up stays fast."""
 
@@ -38,6 +39,7 @@ SUMMARIES: dict[str, str] = {
     "serve": "Serve the web UI, the JSON API and Prometheus probes over HTTP.",
     "history": "Show the recorded observations of NAME and what changed between them.",
     "watch": "Check NAMEs on a schedule, record each check, print what changed.",
+    "scan": "Diagnose every name in FILE ('-': standard input), one result per name.",
 }
 """Each command's summary (its help's first paragraph) for ``--help``, which imports none."""
 

@@ -1,0 +1,172 @@
+"""`scan` benchmark: 10,000 lab zones served by BIND, scanned on this machine.
+
+Run as root (the lab listens on port 53 of its own loopback addresses):
+
+    .venv/bin/python bench/scan_bench.py [--zones 10000] [--rate 2000] [--concurrency 64]
+
+Measures, in one run: the scan's wall time, names/s, peak memory of the scan's whole
+process tree (the probing process and its analysis workers, sampled from /proc every
+0.2 s), total queries sent and answers shared; whether every zone got the status its
+kind calls for; then, on a sample of the same zones, `dnssec-doctor check NAME` run in
+a shell loop and `zonemaster-cli` run per domain (when installed). Prints a Markdown
+section for bench/README.md and writes bench/out/scan.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from peers import zonemaster  # noqa: E402
+from scan_lab import build_plan, kind_of, zone_name  # noqa: E402
+
+from dnssec_doctor.lab import real  # noqa: E402
+
+BASE = "127.239"
+EXPECTED = {"healthy": "secure", "expired": "bogus", "ds-mismatch": "bogus",
+            "unsigned": "insecure"}  # fmt: skip
+DOCTOR = [sys.executable, "-m", "dnssec_doctor"]
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024  # type: ignore[union-attr]
+            for task in Path(f"/proc/{p}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, AttributeError):
+            continue
+    return total
+
+
+def run_measured(argv: list[str]) -> tuple[float, int, subprocess.CompletedProcess[str]]:
+    """Wall seconds, peak tree RSS, and the finished process."""
+    started = time.monotonic()
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.2)
+    out, err = process.communicate()
+    wall = time.monotonic() - started
+    return wall, peak, subprocess.CompletedProcess(argv, process.returncode, out, err)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--zones", type=int, default=10_000)
+    parser.add_argument("--rate", default="2000")
+    parser.add_argument("--concurrency", default="64")
+    parser.add_argument("--sample", type=int, default=20)
+    parser.add_argument("--zonemaster-sample", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="leave the lab running")
+    args = parser.parse_args()
+    now = int(time.time())
+    work = Path(tempfile.mkdtemp(prefix="scan-bench-"))
+    t0 = time.monotonic()
+    plan = build_plan(args.zones, BASE, now)
+    build_seconds = time.monotonic() - t0
+    print(f"plan: {args.zones} zones signed in {build_seconds:.0f} s", file=sys.stderr)
+    real._NAMED_START_SECONDS = 900.0  # 20,000 zone copies take a while to load
+    t0 = time.monotonic()
+    lab = real.start_real(plan, work / "lab", bind_resolver=False)
+    serve_seconds = time.monotonic() - t0
+    print(f"lab: BIND serving after {serve_seconds:.0f} s; {lab.load_errors[:3]}", file=sys.stderr)
+    try:
+        hints = ",".join(str(a) for a in plan.root_hints)
+        anchor = work / "anchor.ds"
+        anchor.write_text("\n".join(plan.trust_anchor_ds) + "\n")
+        names = work / "names.txt"
+        names.write_text("".join(zone_name(i) + "\n" for i in range(args.zones)))
+        common = ["--root-hints", hints, "--trust-anchor", str(anchor)]
+        out = work / "out.jsonl"
+        wall, peak, run = run_measured(
+            [*DOCTOR, "scan", str(names), "-o", str(out), *common, "--rate", args.rate,
+             "--concurrency", args.concurrency])  # fmt: skip
+        print(run.stderr, file=sys.stderr)
+        sent = re.search(r"(\d+) queries sent, (\d+) answers shared", run.stderr)
+        statuses: Counter[str] = Counter()
+        wrong: list[str] = []
+        with out.open() as handle:
+            for line in handle:
+                record = json.loads(line)
+                statuses[record["status"]] += 1
+                number = int(record["name"][1:6])
+                if record["status"] != EXPECTED[kind_of(number)]:
+                    wrong.append(f"{record['name']} {record['status']} {record.get('error', '')}")
+        sample = [zone_name(i) for i in range(0, args.zones, max(1, args.zones // args.sample))]
+        sample = sample[: args.sample]
+        loop = " ".join(sample)
+        shell = (f"for n in {loop}; do {' '.join(DOCTOR)} check $n {' '.join(common)} "
+                 "--format json > /dev/null; done")  # fmt: skip
+        t0 = time.monotonic()
+        subprocess.run(["sh", "-c", shell], check=False)
+        check_per_name = (time.monotonic() - t0) / len(sample)
+        zm_times: list[float] = []
+        zm_note = "zonemaster-cli not installed"
+        if shutil.which("zonemaster-cli"):
+            for name in sample[: args.zonemaster_sample]:
+                zrun, _ = zonemaster(name.rstrip("."), hints_file=lab.hints_file)
+                if zrun.ran:
+                    zm_times.append(zrun.seconds)
+                else:
+                    zm_note = f"zonemaster-cli failed: {zrun.error}"
+            if zm_times:
+                zm_note = ""
+        scan_per_name = wall / args.zones
+        result = {
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "zones": args.zones,
+            "rate": args.rate,
+            "concurrency": args.concurrency,
+            "cpus": os.cpu_count(),
+            "plan_seconds": round(build_seconds, 1),
+            "bind_load_seconds": round(serve_seconds, 1),
+            "scan_seconds": round(wall, 1),
+            "names_per_second": round(args.zones / wall, 1),
+            "peak_rss_mb": round(peak / 2**20, 1),
+            "queries_sent": int(sent.group(1)) if sent else None,
+            "answers_shared": int(sent.group(2)) if sent else None,
+            "exit": run.returncode,
+            "statuses": dict(statuses),
+            "wrong": wrong[:20],
+            "wrong_count": len(wrong),
+            "check_loop_seconds_per_name": round(check_per_name, 3),
+            "check_sample": len(sample),
+            "zonemaster_seconds_per_domain": (
+                round(sum(zm_times) / len(zm_times), 2) if zm_times else None
+            ),
+            "zonemaster_sample": len(zm_times),
+            "zonemaster_note": zm_note,
+            "scan_vs_check": round(check_per_name / scan_per_name, 1),
+            "scan_vs_zonemaster": (
+                round(sum(zm_times) / len(zm_times) / scan_per_name, 1) if zm_times else None
+            ),
+        }
+        (BENCH / "out").mkdir(exist_ok=True)
+        (BENCH / "out" / "scan.json").write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result, indent=2))
+    finally:
+        if not args.keep:
+            lab.stop()
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

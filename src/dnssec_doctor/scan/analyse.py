@@ -1,0 +1,64 @@
+"""The CPU-bound half of a scan: one capture in, one record out (runs in a worker process).
+
+Pure: the capture, ``now`` and the warning threshold decide the record, exactly as
+``check --replay`` of that capture would (``session.diagnose_capture``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from dnssec_doctor.analysis.timefmt import iso
+from dnssec_doctor.capture import Capture
+from dnssec_doctor.cli.common import NOT_SENT
+from dnssec_doctor.scan.records import Record, error_record
+from dnssec_doctor.severity import exit_code_for
+
+SLOWEST_KEPT = 3
+"""Slowest servers of one name kept in its record (for the scan's summary)."""
+
+
+def analyse_capture(capture: Capture, line: int, now: int, expiry_warning: int) -> Record:
+    """The record of one probed name (``check``'s verdict on the capture)."""
+    from dnssec_doctor.analysis.engine import AnalysisOptions
+    from dnssec_doctor.render.json_out import diagnosis_json
+    from dnssec_doctor.session import diagnose_capture
+
+    started = time.perf_counter()
+    timing = {"queries": len(capture.exchanges), "slowest_servers": slowest_servers(capture)}
+    if not any(e.outcome == "response" for e in capture.exchanges):
+        sent = sum(1 for e in capture.exchanges if e.outcome not in NOT_SENT)
+        why = "no query could be sent" if sent == 0 else f"no server answered ({sent} queries sent)"
+        record = error_record(line, capture.name, why)
+        record["timing"] = timing
+        return record
+    diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning))
+    record = diagnosis_json(diagnosis)
+    record["line"] = line
+    record["exit"] = exit_code_for(f.severity for f in diagnosis.findings)
+    record["worst_severity"] = diagnosis.worst.label if diagnosis.findings else None
+    record["root_causes"] = sorted({f.code for f in diagnosis.root_causes()})
+    expiries = [z.valid_until for z in diagnosis.zones if z.valid_until is not None]
+    record["earliest_expiry"] = iso(min(expiries)) if expiries else None
+    timing["analysis_seconds"] = round(time.perf_counter() - started, 4)
+    record["timing"] = timing
+    return record
+
+
+def slowest_servers(capture: Capture) -> list[list[object]]:
+    """[server, mean answer time in ms, timeouts] of the slowest servers of a capture."""
+    times: dict[str, list[float]] = defaultdict(list)
+    timeouts: dict[str, int] = defaultdict(int)
+    for exchange in capture.exchanges:
+        if exchange.outcome == "response":
+            times[exchange.server].append(exchange.elapsed)
+        elif exchange.outcome == "timeout" and exchange.error != "not in capture":
+            timeouts[exchange.server] += 1
+    rows: list[tuple[str, float | None, int]] = []
+    for server in sorted(set(times) | set(timeouts)):
+        answered = times.get(server, [])
+        mean = round(sum(answered) / len(answered) * 1000, 1) if answered else None
+        rows.append((server, mean, timeouts.get(server, 0)))
+    rows.sort(key=lambda r: (-r[2], -(r[1] or 0.0)))
+    return [list(r) for r in rows[:SLOWEST_KEPT]]

@@ -1,0 +1,69 @@
+"""What every name of a scan is probed and analysed with (picklable: it goes to workers)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+
+import dns.name
+
+from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.limits import Limits
+from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.probe.request import ProbeRequest
+from dnssec_doctor.scan.ratelimit import DEFAULT_RATE
+
+DEFAULT_CONCURRENCY = 64
+"""Names probed at once on one machine (each asks tens of questions in parallel)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """The common options of a scan, as plain values."""
+
+    root_hints: tuple[str, ...]
+    trust_anchors: tuple[str, ...]
+    """Trust anchor records in presentation format."""
+    now: int
+    """The moment the analysis evaluates (``--at``), POSIX seconds."""
+    seed: str
+    """Seed of the denial probes' random labels (one per scan: shared answers stay shared)."""
+    limits: Limits = dataclasses.field(default_factory=Limits)
+    resolvers: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    expiry_warning: int = 7 * 86400
+    rate: float = DEFAULT_RATE
+    """Queries per second per server address (this process's share)."""
+    concurrency: int = DEFAULT_CONCURRENCY
+
+    def with_rate(self, rate: float) -> ScanConfig:
+        """A copy with another per-destination rate (a worker's share)."""
+        return dataclasses.replace(self, rate=rate)
+
+    def request(self, name: str) -> ProbeRequest:
+        """The probe request for one (already validated) name."""
+        base = _base_request(self.root_hints, self.trust_anchors, self.resolvers, self.types,
+                             self.seed, self.limits)  # fmt: skip
+        return dataclasses.replace(base, name=dns.name.from_text(name))
+
+
+@functools.lru_cache(maxsize=4)
+def _base_request(
+    root_hints: tuple[str, ...],
+    anchors: tuple[str, ...],
+    resolvers: tuple[str, ...],
+    types: tuple[str, ...],
+    seed: str,
+    limits: Limits,
+) -> ProbeRequest:
+    """Parsed once per process, not once per name."""
+    return ProbeRequest(
+        name=dns.name.root,
+        root_hints=tuple(ServerAddress.parse(a) for a in root_hints),
+        trust_anchors=anchors_from_lines(list(anchors), "trust anchors"),
+        resolvers=tuple(ServerAddress.parse(a) for a in resolvers),
+        extra_types=types,
+        seed=seed,
+        limits=limits,
+    )
