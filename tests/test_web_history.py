@@ -158,6 +158,8 @@ def test_unknown_names_and_bad_names(recording: str) -> None:
     assert status == 404 and "no observations" in document["detail"]
     status, _, raw = request(f"{recording}/names/a..b")
     assert status == 422 and "<script" not in raw.decode().split("</nav>")[1]
+    status, _, raw = request(f"{recording}/names/%1B%5B31m%E2%80%AE%00x.test")
+    assert status == 422 and not set(raw.decode()) & {"\x1b", "\u202e", "\x00"}
     status, document = _history(recording, "a" * 1025)
     assert status == 422, document
 

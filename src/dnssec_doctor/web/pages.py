@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.render.html import CSS as REPORT_CSS
 from dnssec_doctor.web.historypage import (
     HistoryError,
@@ -142,7 +143,8 @@ def page_router(service: CheckService, allow_private: bool) -> APIRouter:
         try:
             found = await load_history(service, name)
         except HistoryError as exc:
-            return render("names.html", exc.status, name=name[:MAX_NAME], error=str(exc))
+            shown = terminal(name[:MAX_NAME])  # as typed, control and bidi characters escaped
+            return render("names.html", exc.status, name=shown, error=str(exc))
         return render("names.html", **history_page(found))
 
     @router.get("/checks/{check_id}/progress")
