@@ -19,8 +19,6 @@ from dnssec_doctor.analysis.timefmt import iso
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.render.escape import terminal
-from dnssec_doctor.render.history import forecast_lines, history_json, run_serials, run_span
-from dnssec_doctor.render.validity_svg import render_validity_svg
 from dnssec_doctor.web.inputs import MAX_NAME
 
 if TYPE_CHECKING:
@@ -67,6 +65,10 @@ async def load_history(service: CheckService, name: str) -> NameHistory:
 
 def history_page(found: NameHistory) -> dict[str, Any]:
     """The values of ``names.html``."""
+    # Imported here: they load SQLAlchemy, which a server without --db never needs.
+    from dnssec_doctor.render.history import forecast_lines, run_serials, run_span
+    from dnssec_doctor.render.validity_svg import render_validity_svg
+
     report = found.report
     return {
         "name": report.name,
@@ -93,6 +95,8 @@ def history_page(found: NameHistory) -> dict[str, Any]:
 
 def history_document(found: NameHistory) -> dict[str, Any]:
     """The JSON variant: ``history --format json``'s document and the plot's windows."""
+    from dnssec_doctor.render.history import history_json
+
     document = history_json(found.report)
     document["truncated"] = found.truncated
     document["signature_windows"] = [
