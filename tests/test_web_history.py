@@ -207,3 +207,13 @@ def test_a_failed_record_is_one_log_line_and_the_diagnosis_unchanged(
     assert len(lines) == 1 and "\n" not in lines[0], lines
     assert lines[0].startswith("dnssec-doctor: not recorded: good-nsec.test.: history database")
     assert "locked" in lines[0]
+
+
+def test_a_store_that_cannot_open_stops_serve_with_one_line(tmp_path: Path) -> None:
+    from webserve import HOST
+
+    missing = tmp_path / "no-such-dir" / "history.sqlite3"
+    run = doctor("serve", "--host", HOST, "--port", "9173", "--db", f"sqlite:///{missing}")
+    assert run.returncode == 3, run
+    assert run.stderr.count("\n") == 1 and "cannot create history database" in run.stderr
+    assert not missing.parent.exists()
