@@ -54,6 +54,7 @@ padding:.5rem .8rem;overflow-wrap:anywhere;box-sizing:border-box}
 .actions{max-width:62rem;margin:0 auto;padding:.3rem 1.5rem}
 .progress{font-size:1.1rem}
 .plot svg{max-width:100%;height:auto;background:#fff;border:1px solid #ddd}
+table.timeline .badge{white-space:nowrap}
 """
 STYLE = REPORT_CSS + PAGE_CSS
 _STEM = re.compile(r"[^a-z0-9.-]+")
