@@ -327,7 +327,11 @@ def test_openapi_states_the_limits(strict: str) -> None:
     status, _, raw = request(f"{strict}/openapi.json")
     assert status == 200
     schema = json.loads(raw)
-    assert set(schema["paths"]) == {"/api/v1/checks", "/api/v1/checks/{check_id}"}
+    assert set(schema["paths"]) == {
+        "/api/v1/checks",
+        "/api/v1/checks/{check_id}",
+        "/api/v1/names/{name}/history",
+    }
     body = schema["components"]["schemas"]["CheckRequest"]
     assert body["properties"]["name"]["maxLength"] == 1024
     assert body["properties"]["ns"]["maxItems"] == 8

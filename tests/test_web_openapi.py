@@ -79,13 +79,17 @@ def test_the_schema_has_the_api_and_only_it(api_schema: schemathesis.BaseSchema)
     assert set(operations(api_schema)) == {
         "POST /api/v1/checks",
         "GET /api/v1/checks/{check_id}",
+        "GET /api/v1/names/{name}/history",
     }
 
 
 # (schemathesis.pytest.from_fixture does not work with pytest 9 yet: the strategies are
 # driven with hypothesis here instead, one operation and generation mode at a time.)
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode))
-@pytest.mark.parametrize("operation", ["POST /api/v1/checks", "GET /api/v1/checks/{check_id}"])
+@pytest.mark.parametrize(
+    "operation",
+    ["POST /api/v1/checks", "GET /api/v1/checks/{check_id}", "GET /api/v1/names/{name}/history"],
+)
 def test_the_api_keeps_its_openapi_contract(
     api_schema: schemathesis.BaseSchema, operation: str, mode: schemathesis.GenerationMode
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dnssec_doctor.cli.args import Option, command
-from dnssec_doctor.cli.common import NETWORK_OPTIONS
+from dnssec_doctor.cli.common import DB_OPTION, NETWORK_OPTIONS, db_url
 from dnssec_doctor.cli.convert import FloatRange, IntRange
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import Limits
@@ -49,6 +49,7 @@ _COMMON = {o.dest: o for o in NETWORK_OPTIONS}
            show_default=True, metavar="PER_SECOND",
            help="Queries per second to one DNS server address, over all checks together."),
     *(_COMMON[d] for d in ("root_hints", "trust_anchor", "timeout", "max_queries", "deadline")),
+    DB_OPTION,
 )  # fmt: skip
 def serve(
     host: str,
@@ -65,6 +66,7 @@ def serve(
     timeout: float,
     max_queries: int,
     deadline: float,
+    db: str | None,
 ) -> None:
     """Serve the web UI, the JSON API and Prometheus probes over HTTP.
 
@@ -72,11 +74,14 @@ def serve(
     run checks in a bounded queue and show the report with its graph. Blackbox-exporter
     style, Prometheus scrapes /probe?target=NAME; /metrics has the server's own metrics.
     Servers at private, loopback, link-local, multicast or reserved addresses are never
-    queried unless --allow-private-targets. See docs/web.md to run it publicly.
+    queried unless --allow-private-targets. With --db, every check of the web UI and
+    the API is recorded in the history store, and /names/NAME shows each name's history.
+    See docs/web.md to run it publicly.
 
     \b
     Examples:
       dnssec-doctor serve --port 9553
+      dnssec-doctor serve --db default     (record checks; history at /names/NAME)
       curl 'http://127.0.0.1:9553/probe?target=example.com'
       curl -d '{"name": "example.com"}' -H 'Content-Type: application/json' \\
         http://127.0.0.1:9553/api/v1/checks
@@ -110,11 +115,18 @@ def serve(
         destination_per_second=destination_rate,
         destination_burst=max(1, round(destination_rate * 2)),
     )
-    run_server(config, host, port, web)
+    run_server(config, host, port, web, db)
 
 
-def run_server(config: ProbeConfig, host: str, port: int, web: WebLimits | None = None) -> None:
-    """Serve the app with Uvicorn until interrupted; DoctorError when it cannot listen."""
+def run_server(
+    config: ProbeConfig,
+    host: str,
+    port: int,
+    web: WebLimits | None = None,
+    db: str | None = None,
+) -> None:
+    """Serve the app with Uvicorn until interrupted (recording in the history store at
+    ``db`` when given); DoctorError when it cannot listen or open the store."""
     import uvicorn
 
     from dnssec_doctor.web.app import create_app
@@ -122,9 +134,18 @@ def run_server(config: ProbeConfig, host: str, port: int, web: WebLimits | None 
     # Bound here rather than by Uvicorn, which ends the process with status 1 and a
     # log line when it cannot listen; this way it is our one line and status 3.
     listener = _listen(host, port)
+    history = None
+    if db is not None:
+        from dnssec_doctor.web.history import WebHistory
+
+        try:
+            history = WebHistory.open(db_url(db))  # a store that cannot open: exit 3 now
+        except BaseException:
+            listener.close()
+            raise
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config, web), access_log=False, log_level="warning", lifespan="on",
+            create_app(config, web, history), access_log=False, log_level="warning", lifespan="on",
         )
     )  # fmt: skip
     print(f"dnssec-doctor: serving on http://{_url_host(host)}:{port}/")

@@ -24,19 +24,22 @@ def _outcome(run: Run) -> str:
     return f"{o.status:<13} {o.worst:<8} {o.finding_count:>3} findings"
 
 
-def _span(run: Run) -> str:
+def run_span(run: Run) -> str:
+    """When the run was observed: one time, or first … last (count)."""
     if run.count == 1:
         return iso(run.first.observed_at)
     return f"{iso(run.first.observed_at)} … {iso(run.last.observed_at)} ({run.count} observations)"
 
 
-def _serials(run: Run) -> str:
+def run_serials(run: Run) -> str:
+    """The SOA serials of the run, zone by zone (DNS data: escape before output)."""
     return ", ".join(
         f"{zone} {serial if serial is not None else '-'}" for zone, serial in run.serials
     )
 
 
-def _forecast_lines(report: HistoryReport) -> list[str]:
+def forecast_lines(report: HistoryReport) -> list[str]:
+    """One line per zone on the chain: earliest expiry, last re-signing, cadence, due."""
     newest = report.newest
     lines = []
     for f in report.forecasts:
@@ -59,8 +62,8 @@ def render_history_text(report: HistoryReport) -> str:
     for run in report.runs:
         out.append("")
         ids = f"#{run.first.id}" + (f"…#{run.last.id}" if run.count > 1 else "")
-        out.append(f"{_span(run)}  {_outcome(run)}  {ids}")
-        out.append(f"  serials: {_serials(run)}")
+        out.append(f"{run_span(run)}  {_outcome(run)}  {ids}")
+        out.append(f"  serials: {run_serials(run)}")
         out += [f"  * {c.text}" for c in run.changes]
     if report.forecasts:
         first = min(report.forecasts, key=lambda f: f.earliest.expiration)
@@ -69,7 +72,7 @@ def render_history_text(report: HistoryReport) -> str:
             f"Forecast (earliest expiry on the chain: {iso(first.earliest.expiration)}, "
             f"in {first.zone}):",
         ]
-        out += [f"  {line}" for line in _forecast_lines(report)]
+        out += [f"  {line}" for line in forecast_lines(report)]
     for finding in report.findings:
         out += [
             "",
@@ -153,15 +156,15 @@ def render_history_html(report: HistoryReport) -> str:
     for run in report.runs:
         changes = "".join(f"<li>{html_text(c.text)}</li>" for c in run.changes)
         rows.append(
-            f'<tr><td class="name">{html_text(_span(run))}</td>'
+            f'<tr><td class="name">{html_text(run_span(run))}</td>'
             f'<td><span class="badge st-{html_text(run.first.status)}">'
             f"{html_text(run.first.status)}</span></td>"
             f'<td><span class="badge sev-{html_text(run.first.worst)}">'
             f"{html_text(run.first.worst)}</span></td>"
-            f'<td class="name">{html_text(_serials(run))}</td>'
+            f'<td class="name">{html_text(run_serials(run))}</td>'
             f"<td><ul>{changes}</ul></td></tr>"
         )
-    forecast = "".join(f"<li>{html_text(line)}</li>" for line in _forecast_lines(report))
+    forecast = "".join(f"<li>{html_text(line)}</li>" for line in forecast_lines(report))
     findings = "".join(
         f"<h3>{html_text(f.code)} ({html_text(f.severity.label)})</h3>"
         f'<p class="block">{html_text(f.detail)}</p><p>{html_text(f.fix)}</p>'

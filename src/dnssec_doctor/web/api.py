@@ -1,4 +1,5 @@
-"""The JSON API: ``POST /api/v1/checks`` starts a check, ``GET /api/v1/checks/{id}`` reads it.
+"""The JSON API: ``POST /api/v1/checks`` starts a check, ``GET /api/v1/checks/{id}`` reads it,
+``GET /api/v1/names/{name}/history`` reads a name's history (``serve --db``).
 
 Models carry their length limits, so ``/openapi.json`` states them and FastAPI
 refuses longer input with a 422 before any of our code runs. The diagnosis is the
@@ -7,13 +8,15 @@ CLI's ``--format json`` document, unchanged (DESIGN.md §4).
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from dnssec_doctor.web.historypage import HistoryError, history_document, load_history
 from dnssec_doctor.web.inputs import MAX_ADDRESS, MAX_DS, MAX_NAME, MAX_SERVERS, InputError
 from dnssec_doctor.web.jobs import Job, QueueFullError
 from dnssec_doctor.web.service import CheckService, RateLimitedError
@@ -140,6 +143,23 @@ def api_router(service: CheckService) -> APIRouter:
         if job is None:
             raise HTTPException(404, "no such check (unknown, or too old and dropped)")
         return status_of(job)
+
+    @router.get(
+        "/names/{name:path}/history",
+        responses={
+            200: {"description": "The `history --format json` document, with the plot's windows."},
+            404: {"model": Problem, "description": "No history store, or nothing recorded."},
+            422: {"model": Problem, "description": "Not a name."},
+            503: {"model": Problem, "description": "The history store cannot be read."},
+        },
+    )
+    async def read_history(name: Annotated[str, Path(max_length=MAX_NAME)]) -> Response:
+        try:
+            found = await load_history(service, name)
+        except HistoryError as exc:
+            return _problem(exc.status, str(exc))
+        text = json.dumps(history_document(found), indent=2, ensure_ascii=True) + "\n"
+        return Response(text, media_type="application/json")
 
     return router
 

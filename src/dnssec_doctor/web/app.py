@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,17 +31,25 @@ from dnssec_doctor.web.pages import page_router
 from dnssec_doctor.web.prober import BusyError, ProbeConfig, Prober, TargetError
 from dnssec_doctor.web.service import CheckService, WebLimits
 
+if TYPE_CHECKING:
+    from dnssec_doctor.web.history import WebHistory
 
-def create_app(config: ProbeConfig, web: WebLimits | None = None) -> FastAPI:
-    """The application serving probes within ``config`` and checks within ``web``."""
+
+def create_app(
+    config: ProbeConfig, web: WebLimits | None = None, history: WebHistory | None = None
+) -> FastAPI:
+    """The application serving probes within ``config`` and checks within ``web``,
+    recording the checks in ``history`` (and showing it) when there is one."""
     metrics = ExporterMetrics()
-    service = CheckService(config, web or WebLimits())
+    service = CheckService(config, web or WebLimits(), history)
     prober = Prober(config, metrics, service.pacer)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         await service.store.close()
+        if history is not None:
+            history.close()
 
     app = FastAPI(
         title="dnssec-doctor",

@@ -8,7 +8,9 @@ send time. When the policy stopped the check before any server beyond the
 operator's root hints answered, the job fails with the policy's reason and how to
 allow it; when other servers answered, the diagnosis stands and the page says
 which servers were not asked. With a DS given, the DS pre-upload check of ``ds``
-runs on the same capture and its findings join the report.
+runs on the same capture and its findings join the report. With a history store
+(``serve --db``), the check is recorded there (``web.history``) before the DS
+findings join: they judge the user's DS, not what the name's servers serve.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dnssec_doctor.capture import Capture, capture_bytes
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.probe.request import ProbeRequest
-from dnssec_doctor.session import diagnose_capture, new_seed, probe_live
+from dnssec_doctor.session import diagnose_capture_with_survey, new_seed, probe_live
 from dnssec_doctor.transport.sockets import SocketWire
 from dnssec_doctor.web.jobs import CheckResult, Job
 from dnssec_doctor.web.pacing import DestinationPacer, PacedWire
@@ -34,14 +36,18 @@ MAX_REFUSALS_SHOWN = 4
 
 if TYPE_CHECKING:
     from dnssec_doctor.findings import Diagnosis
+    from dnssec_doctor.web.history import WebHistory
 
 
 class CheckRunner:
-    """Runs jobs for ``config``; all of them share ``pacer``."""
+    """Runs jobs for ``config``; all of them share ``pacer`` (and ``history``, if any)."""
 
-    def __init__(self, config: ProbeConfig, pacer: DestinationPacer) -> None:
+    def __init__(
+        self, config: ProbeConfig, pacer: DestinationPacer, history: WebHistory | None = None
+    ) -> None:
         self.config = config
         self.pacer = pacer
+        self.history = history
 
     async def __call__(self, job: Job) -> None:
         """Run ``job`` to done or failed."""
@@ -76,7 +82,10 @@ class CheckRunner:
         job.phase = "analysing"
         # CPU work (the analysis replays the capture with asyncio.run): in a thread,
         # so the server keeps answering meanwhile.
-        diagnosis = await asyncio.to_thread(diagnose_with_ds, capture, int(time.time()), check.ds)
+        history = self.history if not check.ns else None  # see web.history: not recorded
+        diagnosis = await asyncio.to_thread(
+            diagnose_with_ds, capture, int(time.time()), check.ds, history
+        )
         job.phase = "drawing the graph"
         job.result = await asyncio.to_thread(build_result, diagnosis, capture, refused)
         job.state = "done"
@@ -104,19 +113,22 @@ def refusal_summary(capture: Capture) -> str | None:
     )
 
 
-def diagnose_with_ds(capture: Capture, now: int, ds_text: str) -> tuple[Diagnosis, Any]:
-    """The check's diagnosis of ``capture``; with ``ds_text``, the DS pre-upload findings
-    added and the preflight's JSON (else None)."""
-    diagnosis = diagnose_capture(capture, now)
+def diagnose_with_ds(
+    capture: Capture, now: int, ds_text: str, history: WebHistory | None = None
+) -> tuple[Diagnosis, Any]:
+    """The check's diagnosis of ``capture`` (recorded in ``history``, with its findings);
+    with ``ds_text``, the DS pre-upload findings added and the preflight's JSON (else None)."""
+    diagnosis, survey = diagnose_capture_with_survey(capture, now)
+    if history is not None:
+        diagnosis = history.record(capture, diagnosis, survey)
     if not ds_text:
         return diagnosis, None
     from dnssec_doctor.analysis.dslive import live_zone
     from dnssec_doctor.analysis.dspreflight import preflight
     from dnssec_doctor.dsinput import parse_ds_input
     from dnssec_doctor.registry_policy import DEFAULT_POLICY, registry_policy
-    from dnssec_doctor.session import request_from_capture, survey_from_capture
+    from dnssec_doctor.session import request_from_capture
 
-    survey, _ = survey_from_capture(capture)
     live = live_zone(survey)
     if live is None or not live.answered:
         return diagnosis, None

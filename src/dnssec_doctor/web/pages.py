@@ -21,7 +21,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.render.html import CSS as REPORT_CSS
+from dnssec_doctor.web.historypage import (
+    HistoryError,
+    history_page,
+    load_history,
+    name_path,
+)
 from dnssec_doctor.web.inputs import MAX_DS, MAX_NAME, MAX_SERVERS, InputError, split_addresses
 from dnssec_doctor.web.jobs import Job, QueueFullError
 from dnssec_doctor.web.service import CheckService, RateLimitedError
@@ -46,6 +53,8 @@ overflow-wrap:anywhere}
 padding:.5rem .8rem;overflow-wrap:anywhere;box-sizing:border-box}
 .actions{max-width:62rem;margin:0 auto;padding:.3rem 1.5rem}
 .progress{font-size:1.1rem}
+.plot svg{max-width:100%;height:auto;background:#fff;border:1px solid #ddd}
+table.timeline .badge{white-space:nowrap}
 """
 STYLE = REPORT_CSS + PAGE_CSS
 _STEM = re.compile(r"[^a-z0-9.-]+")
@@ -121,7 +130,23 @@ def page_router(service: CheckService, allow_private: bool) -> APIRouter:
         if job is None:
             return form_page(404, "no such check (unknown, or too old and dropped)", empty_form)
         report = Markup(job.result.report_html) if job.result else ""  # escaped by report_body
-        return render("check.html", job=job, report=report, download_stem=_stem(job))
+        history = service.history is not None and not job.input.ns  # web.history: recorded
+        return render(
+            "check.html",
+            job=job,
+            report=report,
+            download_stem=_stem(job),
+            history_path=name_path(job.input.name) if history else None,
+        )
+
+    @router.get("/names/{name:path}")
+    async def name_history(name: str) -> Response:
+        try:
+            found = await load_history(service, name)
+        except HistoryError as exc:
+            shown = terminal(name[:MAX_NAME])  # as typed, control and bidi characters escaped
+            return render("names.html", exc.status, name=shown, error=str(exc))
+        return render("names.html", **history_page(found))
 
     @router.get("/checks/{check_id}/progress")
     async def progress(check_id: str) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.web.checkrun import CheckRunner
@@ -17,6 +18,9 @@ from dnssec_doctor.web.inputs import InputError, check_input
 from dnssec_doctor.web.jobs import CheckInput, Job, JobStore, StoreLimits
 from dnssec_doctor.web.pacing import ClientLimiter, DestinationPacer
 from dnssec_doctor.web.prober import ProbeConfig
+
+if TYPE_CHECKING:
+    from dnssec_doctor.web.history import WebHistory
 
 DNS_PORT = 53
 
@@ -52,13 +56,17 @@ class WebLimits:
 class CheckService:
     """Accepts check requests within ``limits`` and runs them with ``config``."""
 
-    def __init__(self, config: ProbeConfig, limits: WebLimits) -> None:
+    def __init__(
+        self, config: ProbeConfig, limits: WebLimits, history: WebHistory | None = None
+    ) -> None:
         self.limits = limits
+        self.history = history
+        """The history store (``serve --db``), else None."""
         self.any_port = config.allow_private_targets
         self.clients = ClientLimiter(limits.client_per_minute, limits.client_burst)
         self.pacer = DestinationPacer(limits.destination_per_second, limits.destination_burst)
         """Shared with ``/probe``: every query of the server passes through it."""
-        self.store = JobStore(limits.store, CheckRunner(config, self.pacer))
+        self.store = JobStore(limits.store, CheckRunner(config, self.pacer, history))
 
     def submit(
         self,
