@@ -165,6 +165,11 @@ def test_the_ds_swapped_before_the_new_ksk_propagated_and_the_old_ksk_removed_to
     assert removed.at == T0 + 2 * HOUR + 30 * MINUTE and removed.keys == ((KSK, ALG),)
     # the old DS was gone from the parent at 1:20; cached for the DS TTL after
     assert removed.safe_at == T0 + HOUR + 20 * MINUTE + DS_TTL
+    codes = [f.code for f in rollover_findings(history, facts)]
+    assert codes == ["DS_SWAPPED_TOO_EARLY", "KSK_REMOVED_BEFORE_DS_UPDATED"]
+    (finding,) = rollover_findings(history[:12], facts)  # seen at 1:50, before 2:00
+    assert "It would have been safe from 2027-01-15T10:00:00Z" in finding.detail
+    assert "Put the old DS back beside the new one" in (finding.fix or "")
 
 
 def test_a_ksk_swapped_at_the_child_while_the_parent_keeps_the_old_ds() -> None:

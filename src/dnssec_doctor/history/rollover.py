@@ -42,6 +42,11 @@ APEX_KEY_TYPES = frozenset({"DNSKEY", "CDS", "CDNSKEY"})
 """RRsets signed by the key-signing side, not by the ZSK (RFC 6781 §3.1)."""
 
 MAX_EXAMPLES = 5
+ROLLOVER_LOOKBACK = 2 * 86400
+"""How far back ``check --db`` looks for sets that may still be cached: longer than the
+DNSKEY, DS and data TTLs of nearly every zone (resolvers commonly cap TTLs at a day)."""
+ROLLOVER_OBSERVATIONS = 200
+"""At most this many of those recent observations are read (their facts are loaded)."""
 
 
 @dataclass(frozen=True, slots=True)
