@@ -20,6 +20,7 @@ from dnssec_doctor.history.facts import (
     SignatureFact,
     sealed,
 )
+from dnssec_doctor.history.nextstep import next_steps
 from dnssec_doctor.history.rollover import rollover_findings, violations
 from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.severity import Severity
@@ -209,3 +210,39 @@ def test_a_zone_broken_from_the_start_or_signed_for_the_first_time_is_no_rollove
         [(0, state(Child(), ds=(999,))), (HOUR, state(NEW_KSK, ds=(999,)))], 3 * HOUR
     )
     assert violations(history, facts) == []
+
+
+def _steps(
+    steps: Sequence[tuple[int, ObservationFacts]], until: int
+) -> list[tuple[str, int | None]]:
+    history, facts = timeline(steps, until)
+    return [(s.step, s.safe_at) for s in next_steps(history, facts) if s.zone == ZONE]
+
+
+def test_a_rollover_in_progress_gets_the_earliest_safe_time_for_its_next_step() -> None:
+    # pre-published ZSK: sign with it a DNSKEY TTL after the set without it was gone
+    prepublished = [(0, state(Child())), (HOUR, state(BOTH_ZSK))]
+    assert _steps(prepublished, HOUR + 30 * MINUTE) == [
+        ("sign the data with the new ZSK 201", T0 + HOUR + DNSKEY_TTL)
+    ]
+    # switched: remove the old ZSK a data TTL after its signatures were gone
+    switched = [*prepublished, (2 * HOUR + STEP, state(NEW_ZSK_SIGNS))]
+    assert _steps(switched, 2 * HOUR + 30 * MINUTE) == [
+        ("remove the old ZSK 200 from the DNSKEY RRset", T0 + 2 * HOUR + STEP + DATA_TTL)
+    ]
+    # double-KSK: the DS may name the new KSK a DNSKEY TTL after it signed everywhere
+    double = [(0, state(Child())), (HOUR, state(DOUBLE_KSK))]
+    assert _steps(double, HOUR + 30 * MINUTE) == [
+        ("replace the DS at the parent with the DS of KSK 101", T0 + HOUR + DNSKEY_TTL)
+    ]
+    # DS swapped: the old KSK may go a DS TTL after the old DS was gone from the parent
+    ds_swapped = [*double, (2 * HOUR + STEP, state(DOUBLE_KSK, ds=(KSK2,)))]
+    assert _steps(ds_swapped, 2 * HOUR + 30 * MINUTE) == [
+        ("remove the old KSK 100", T0 + 2 * HOUR + STEP + DS_TTL)
+    ]
+    # a server that has not caught up: no safe time yet, and which server holds it back
+    history, facts = timeline([(0, state(Child())), (HOUR, state(BOTH_ZSK, Child()))], 2 * HOUR)
+    (step,) = [s for s in next_steps(history, facts) if s.zone == ZONE]
+    assert step.safe_at is None and step.waiting_on == ("ns2",)
+    # no rollover: no step
+    assert _steps([(0, state(Child()))], HOUR) == []

@@ -70,6 +70,13 @@ def test_a_rollover_done_right_gives_no_timing_code(name: str, tmp_path: Path) -
     db, docs = _observe(name, 5 * HOUR, tmp_path)
     assert [_codes(d) for d in docs] == [set()] * len(docs)
     assert all(d["exit_code"] == 0 for d in docs), [d["exit_code"] for d in docs]
+    # mid-roll, the live ROLLOVER_IN_PROGRESS gets the safe time of the next step from
+    # history: the key set without the new ZSK was gone at 1:00, cached for an hour
+    (progress,) = [f for f in docs[4]["findings"] if f["code"] == "ROLLOVER_IN_PROGRESS"]
+    (step,) = progress["evidence"]["next_steps"]
+    assert step["step"].startswith("sign the data with the new ZSK")
+    assert step["safe_at"] == iso(LAB_NOW + 2 * HOUR)
+    assert f"from {iso(LAB_NOW + 2 * HOUR)}" in progress["detail"]
     report = invoke("history", NAME, "--db", db, "--format", "json")
     assert report.exit_code == 0
     assert not {f["code"] for f in json.loads(report.stdout)["findings"]} & ROLLOVER_CODES

@@ -21,6 +21,7 @@ from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
 from dnssec_doctor.history.lastgood import attach, change_since_last_good
+from dnssec_doctor.history.nextstep import next_steps, with_safe_times
 from dnssec_doctor.history.rollover import (
     ROLLOVER_LOOKBACK,
     ROLLOVER_OBSERVATIONS,
@@ -114,6 +115,8 @@ def _with_history(
         out = attach(out, change)
     for finding in rollover_findings(recent_checks, all_facts, current_only=True):
         out = _add(out, finding)
+    if any(f.code == "ROLLOVER_IN_PROGRESS" for f in out.findings):
+        out = with_safe_times(out, next_steps(recent_checks, all_facts))
     return out
 
 

@@ -73,7 +73,7 @@ class Served:
 
 
 @dataclass(slots=True)
-class _Zone:
+class ZoneSets:
     """The sets one zone served in one segment, by kind."""
 
     dnskey: list[Served] = field(default_factory=list)
@@ -112,7 +112,7 @@ def segments_of(history: Sequence[StoredObservation]) -> list[Segment]:
     return out
 
 
-def _zone_sets(facts: ObservationFacts, zone: str) -> _Zone:
+def zone_sets(facts: ObservationFacts, zone: str) -> ZoneSets:
     keys: dict[str, set[Key]] = {}
     key_ttl: dict[str, int] = {}
     for k in facts.keys:
@@ -142,7 +142,7 @@ def _zone_sets(facts: ObservationFacts, zone: str) -> _Zone:
         for server, published in keys.items()
     }
     all_anchors = set().union(*anchors.values()) if anchors else set()
-    out = _Zone()
+    out = ZoneSets()
     for server, published in sorted(keys.items()):
         used = any(found & published for (srv, _, _), (found, _) in data.items() if srv == server)
         out.dnskey.append(Served("dnskey", "", frozenset(published), key_ttl[server], server, used))
@@ -180,7 +180,7 @@ def violations(
     zones = list(dict.fromkeys(z for s in segs for z in facts[s.state_id].zones))
     found: dict[tuple[str, str, tuple[Key, ...]], Violation] = {}
     for zone in zones:
-        sets = [_zone_sets(facts[s.state_id], zone) for s in segs]
+        sets = [zone_sets(facts[s.state_id], zone) for s in segs]
         for k in range(1, len(segs)):
             for violation in _check_segment(zone, segs, sets, k):
                 found.setdefault((violation.code, zone, violation.keys), violation)
@@ -188,7 +188,7 @@ def violations(
 
 
 def _check_segment(
-    zone: str, segs: Sequence[Segment], sets: Sequence[_Zone], k: int
+    zone: str, segs: Sequence[Segment], sets: Sequence[ZoneSets], k: int
 ) -> Iterable[Violation]:
     now = segs[k].start
     for code, current_kind, cached_kind, subject in _CHECKS:
@@ -205,7 +205,7 @@ def _check_segment(
                 safe: list[int | None] = []
                 still: set[str] = set()
                 for item, _ in items:
-                    safe_at, servers = _safe_time(segs, sets, k, item)
+                    safe_at, servers = safe_time(segs, sets, k, item)
                     safe.append(safe_at)
                     still |= set(servers)
                 labels = sorted({i.label for i, _ in items if i.label} | {current.label} - {""})
@@ -232,7 +232,7 @@ def _current_valid(current: Served) -> bool:
 
 
 def _cacheable(
-    segs: Sequence[Segment], sets: Sequence[_Zone], k: int, kind: str
+    segs: Sequence[Segment], sets: Sequence[ZoneSets], k: int, kind: str
 ) -> list[tuple[Served, int]]:
     """Sets of ``kind`` a resolver may hold at the start of segment ``k``: served in it
     (by any server), or last seen before it less than their TTL ago. Each with the last
@@ -250,14 +250,14 @@ def _cacheable(
     return sorted(best.values(), key=lambda pair: (pair[0].label, sorted(pair[0].keys)))
 
 
-def _served_in(sets: _Zone, item: Served) -> list[str]:
+def _served_in(sets: ZoneSets, item: Served) -> list[str]:
     return sorted(
         s.server for s in getattr(sets, item.kind) if s.keys == item.keys and s.label == item.label
     )
 
 
-def _safe_time(
-    segs: Sequence[Segment], sets: Sequence[_Zone], k: int, item: Served
+def safe_time(
+    segs: Sequence[Segment], sets: Sequence[ZoneSets], k: int, item: Served
 ) -> tuple[int | None, tuple[str, ...]]:
     """When the older set had gone from every server plus its TTL (None: still served,
     with the servers that serve it in the newest segment)."""
