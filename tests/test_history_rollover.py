@@ -23,6 +23,7 @@ from dnssec_doctor.history.facts import (
 from dnssec_doctor.history.nextstep import next_steps
 from dnssec_doctor.history.rollover import rollover_findings, violations
 from dnssec_doctor.history.store import StoredObservation
+from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.severity import Severity
 
 ZONE, PARENT = "example.test.", "test."
@@ -43,14 +44,16 @@ class Child:
     key_signers: tuple[int, ...] = (KSK,)
 
 
-def state(ns1: Child, ns2: Child | None = None, ds: tuple[int, ...] = (KSK,)) -> ObservationFacts:
+def state(
+    ns1: Child, ns2: Child | None = None, ds: tuple[int, ...] = (KSK,), dnskey_ttl: int = DNSKEY_TTL
+) -> ObservationFacts:
     """The facts of one observation (``ns2`` serves what ``ns1`` does unless given)."""
     servers, keys, sigs, dss = [], [], [], []
     for server, child in (("ns1", ns1), ("ns2", ns2 or ns1)):
         servers.append(ServerFacts(ZONE, server, "child", True, 1, 3600, DNSKEY_TTL))
         for tag in child.published:
             flags = 257 if tag in (KSK, KSK2) else 256
-            keys.append(KeyFact(ZONE, server, tag, ALG, flags, f"{tag:016x}", DNSKEY_TTL))
+            keys.append(KeyFact(ZONE, server, tag, ALG, flags, f"{tag:016x}", dnskey_ttl))
         for tag in child.key_signers:
             sigs.append(SignatureFact(ZONE, server, ZONE, "DNSKEY", tag, ALG, T0, T0 + 9 * HOUR,
                                       DNSKEY_TTL))  # fmt: skip
@@ -246,3 +249,26 @@ def test_a_rollover_in_progress_gets_the_earliest_safe_time_for_its_next_step() 
     assert step.safe_at is None and step.waiting_on == ("ns2",)
     # no rollover: no step
     assert _steps([(0, state(Child()))], HOUR) == []
+
+
+def test_a_dnskey_ttl_lowered_mid_roll_keeps_the_old_ttl_until_it_passed() -> None:
+    steps = [(0, state(Child())), (HOUR, state(BOTH_ZSK)),
+             (2 * HOUR, state(BOTH_ZSK, dnskey_ttl=5 * MINUTE))]  # fmt: skip
+    history, facts = timeline(steps, 2 * HOUR + 30 * MINUTE)
+    (finding,) = ttl_change_findings(history, facts, current_only=True)
+    assert finding.code == "TTL_CHANGE_DURING_ROLL"
+    assert finding.evidence["old_ttl"] == DNSKEY_TTL and finding.evidence["new_ttl"] == 300
+    # the old set was last seen at 1:50 with a TTL of an hour
+    assert finding.evidence["old_ttl_rules_until"] == "2027-01-15T10:50:00Z"
+    # and the wait for the next step uses it: the key set with the old TTL rules
+    (step,) = next_steps(history, facts)
+    assert step.safe_at == T0 + HOUR + DNSKEY_TTL
+    # once the old TTL has passed, check --db says nothing; history still shows it
+    history, facts = timeline(steps, 4 * HOUR)
+    assert ttl_change_findings(history, facts, current_only=True) == []
+    assert len(ttl_change_findings(history, facts)) == 1
+    # a TTL raised, or lowered with no rollover under way, is not this finding
+    history, facts = timeline(
+        [(0, state(Child())), (HOUR, state(Child(), dnskey_ttl=300))], 2 * HOUR
+    )
+    assert ttl_change_findings(history, facts) == []

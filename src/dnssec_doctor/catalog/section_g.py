@@ -167,7 +167,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="TTL_CHANGE_DURING_ROLL",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("worked-yesterday",),

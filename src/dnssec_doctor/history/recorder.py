@@ -28,6 +28,7 @@ from dnssec_doctor.history.rollover import (
     rollover_findings,
 )
 from dnssec_doctor.history.store import HistoryStore, NewObservation, StateRun, StoredObservation
+from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.probe.survey import Survey
 from dnssec_doctor.severity import exit_code_for
@@ -114,6 +115,8 @@ def _with_history(
     if change is not None:
         out = attach(out, change)
     for finding in rollover_findings(recent_checks, all_facts, current_only=True):
+        out = _add(out, finding)
+    for finding in ttl_change_findings(recent_checks, all_facts, current_only=True):
         out = _add(out, finding)
     if any(f.code == "ROLLOVER_IN_PROGRESS" for f in out.findings):
         out = with_safe_times(out, next_steps(recent_checks, all_facts))

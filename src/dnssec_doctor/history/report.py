@@ -27,6 +27,7 @@ from dnssec_doctor.history.lastgood import change_since_last_good
 from dnssec_doctor.history.rollover import rollover_findings
 from dnssec_doctor.history.store import StoredObservation, runs_of
 from dnssec_doctor.history.timeline import Change, diff, serial_of
+from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.severity import Severity
 
 
@@ -97,6 +98,7 @@ def build_report(
         if change is not None:
             findings.insert(0, as_recorded(change, newest))
         findings += rollover_findings(history, facts)
+        findings += ttl_change_findings(history, facts)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 
