@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dnssec_doctor.history.cdswait import CDS_PATIENCE, cds_waiting_findings
 from dnssec_doctor.history.facts import (
+    CdsFact,
     DsFact,
     KeyFact,
     ObservationFacts,
@@ -22,7 +24,7 @@ from dnssec_doctor.history.facts import (
 )
 from dnssec_doctor.history.nextstep import next_steps
 from dnssec_doctor.history.rollover import rollover_findings, violations
-from dnssec_doctor.history.store import StoredObservation
+from dnssec_doctor.history.store import StateRun, StoredObservation
 from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.severity import Severity
 
@@ -272,3 +274,28 @@ def test_a_dnskey_ttl_lowered_mid_roll_keeps_the_old_ttl_until_it_passed() -> No
         [(0, state(Child())), (HOUR, state(Child(), dnskey_ttl=300))], 2 * HOUR
     )
     assert ttl_change_findings(history, facts) == []
+
+
+def _with_cds(facts: ObservationFacts, *tags: int) -> ObservationFacts:
+    cds = [CdsFact(ZONE, server, "CDS", tag, ALG, 2, 0, f"{tag:064x}", HOUR)
+           for server in ("ns1", "ns2") for tag in tags]  # fmt: skip
+    return sealed(facts.zones, list(facts.servers), list(facts.keys), list(facts.ds),
+                  list(facts.signatures), cds)  # fmt: skip
+
+
+def test_a_cds_set_the_parent_ignores_for_days_is_not_picked_up() -> None:
+    day = 86400
+    asking = _with_cds(state(DOUBLE_KSK), KSK2)
+    facts = {0: state(Child()), 1: asking, 2: _with_cds(state(DOUBLE_KSK, ds=(KSK2,)), KSK2)}
+    runs = [StateRun(0, T0, T0 + day, 5), StateRun(1, T0 + day + HOUR, T0 + 4 * day + HOUR, 9)]
+    (finding,) = cds_waiting_findings(runs, facts)
+    assert finding.code == "CDS_NOT_PICKED_UP" and finding.zone == ZONE
+    assert finding.evidence["since"] == "2027-01-16T09:00:00Z"
+    assert finding.evidence["cds"] == "DS 101 (algorithm 13)"
+    assert finding.evidence["ds"] == "DS 100 (algorithm 13)"
+    # not yet patient enough
+    short = [runs[0], StateRun(1, T0 + day + HOUR, T0 + day + HOUR + CDS_PATIENCE - 1, 9)]
+    assert cds_waiting_findings(short, facts) == []
+    # the parent acted: the DS set is what the CDS asks for
+    done = [*runs, StateRun(2, T0 + 5 * day, T0 + 9 * day, 3)]
+    assert cds_waiting_findings(done, facts) == []

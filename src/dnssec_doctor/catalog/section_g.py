@@ -189,7 +189,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="CDS_NOT_PICKED_UP",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("ksk-rollover",),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from dnssec_doctor import __version__
 from dnssec_doctor.capture import Capture
 from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
 from dnssec_doctor.history.lastgood import attach, change_since_last_good
@@ -117,6 +118,8 @@ def _with_history(
     for finding in rollover_findings(recent_checks, all_facts, current_only=True):
         out = _add(out, finding)
     for finding in ttl_change_findings(recent_checks, all_facts, current_only=True):
+        out = _add(out, finding)
+    for finding in cds_waiting_findings(runs, all_facts):
         out = _add(out, finding)
     if any(f.code == "ROLLOVER_IN_PROGRESS" for f in out.findings):
         out = with_safe_times(out, next_steps(recent_checks, all_facts))

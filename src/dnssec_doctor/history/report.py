@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dnssec_doctor.findings import Finding
+from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.forecast import (
     FORECAST_RUNS,
@@ -92,13 +93,15 @@ def build_report(
     forecasts: list[ZoneForecast] = []
     if everything:
         newest = everything[-1]
-        forecasts = forecast(runs_of(everything)[-FORECAST_RUNS:], newest.state_id, facts)
+        recent = runs_of(everything)[-FORECAST_RUNS:]
+        forecasts = forecast(recent, newest.state_id, facts)
         findings += stalled_findings(forecasts, newest.observed_at)
         change = change_since_last_good(everything, facts)
         if change is not None:
             findings.insert(0, as_recorded(change, newest))
         findings += rollover_findings(history, facts)
         findings += ttl_change_findings(history, facts)
+        findings += cds_waiting_findings(recent, facts)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 
