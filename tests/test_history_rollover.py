@@ -9,9 +9,11 @@ exactly its code, at the step that was too early, with the time it would have be
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import CDS_PATIENCE, cds_waiting_findings
 from dnssec_doctor.history.facts import (
     CdsFact,
@@ -299,3 +301,31 @@ def test_a_cds_set_the_parent_ignores_for_days_is_not_picked_up() -> None:
     # the parent acted: the DS set is what the CDS asks for
     done = [*runs, StateRun(2, T0 + 5 * day, T0 + 9 * day, 3)]
     assert cds_waiting_findings(done, facts) == []
+
+
+def _alg15(facts: ObservationFacts, *, key: bool, sign: bool) -> ObservationFacts:
+    """``facts`` with an algorithm-15 ZSK 300 published (``key``) and signing (``sign``)."""
+    keys = list(facts.keys)
+    sigs = list(facts.signatures)
+    for server in ("ns1", "ns2"):
+        if key:
+            keys.append(KeyFact(ZONE, server, 300, 15, 256, "300", DNSKEY_TTL))
+        if sign:
+            sigs += [dataclasses.replace(s, key_tag=300, algorithm=15) for s in facts.signatures
+                     if s.server == server and s.covered_type != "DNSKEY"]  # fmt: skip
+    return sealed(facts.zones, list(facts.servers), keys, list(facts.ds), sigs)
+
+
+def test_a_new_algorithm_published_before_its_signatures_were_cached_everywhere() -> None:
+    plain = state(Child())
+    right = [(0, plain), (HOUR, _alg15(plain, key=False, sign=True)),
+             (3 * HOUR + STEP, _alg15(plain, key=True, sign=True))]  # fmt: skip
+    assert algorithm_order_findings(*timeline(right, 4 * HOUR)) == []
+    wrong = [(0, plain), (HOUR, _alg15(plain, key=False, sign=True)),
+             (HOUR + 30 * MINUTE, _alg15(plain, key=True, sign=True))]  # fmt: skip
+    (finding,) = algorithm_order_findings(*timeline(wrong, 2 * HOUR))
+    assert finding.code == "ALGORITHM_ROLL_ORDER_VIOLATION"
+    assert finding.evidence["algorithm"] == 15
+    # the RRsets signed only with algorithm 13 were gone at 1:00, cached for the data TTL
+    assert finding.evidence["safe_at"] == "2027-01-15T11:00:00Z"
+    assert algorithm_order_findings(*timeline(wrong, 4 * HOUR), current_only=True) == []

@@ -120,7 +120,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="ALGORITHM_ROLL_ORDER_VIOLATION",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("zsk-rollover", "ksk-rollover"),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from dnssec_doctor import __version__
 from dnssec_doctor.capture import Capture
 from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
@@ -118,6 +119,8 @@ def _with_history(
     for finding in rollover_findings(recent_checks, all_facts, current_only=True):
         out = _add(out, finding)
     for finding in ttl_change_findings(recent_checks, all_facts, current_only=True):
+        out = _add(out, finding)
+    for finding in algorithm_order_findings(recent_checks, all_facts, current_only=True):
         out = _add(out, finding)
     for finding in cds_waiting_findings(runs, all_facts):
         out = _add(out, finding)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dnssec_doctor.findings import Finding
+from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.forecast import (
@@ -101,6 +102,7 @@ def build_report(
             findings.insert(0, as_recorded(change, newest))
         findings += rollover_findings(history, facts)
         findings += ttl_change_findings(history, facts)
+        findings += algorithm_order_findings(history, facts)
         findings += cds_waiting_findings(recent, facts)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 

@@ -192,7 +192,7 @@ def _check_segment(
 ) -> Iterable[Violation]:
     now = segs[k].start
     for code, current_kind, cached_kind, subject in _CHECKS:
-        cached = _cacheable(segs, sets, k, cached_kind)
+        cached = cacheable(segs, sets, k, cached_kind)
         for current in getattr(sets[k], current_kind):
             if not _current_valid(current):
                 continue
@@ -231,7 +231,7 @@ def _current_valid(current: Served) -> bool:
     return current.consistent or current.kind in ("dnskey", "anchors")
 
 
-def _cacheable(
+def cacheable(
     segs: Sequence[Segment], sets: Sequence[ZoneSets], k: int, kind: str
 ) -> list[tuple[Served, int]]:
     """Sets of ``kind`` a resolver may hold at the start of segment ``k``: served in it
