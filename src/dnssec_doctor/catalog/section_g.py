@@ -16,7 +16,6 @@ TITLE = "Rollovers and timing (history-aware)"
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="ZSK_USED_BEFORE_PROPAGATED",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("zsk-rollover",),
@@ -44,7 +43,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="ZSK_REMOVED_TOO_EARLY",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("zsk-rollover",),
@@ -72,7 +70,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="KSK_REMOVED_BEFORE_DS_UPDATED",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.CRITICAL,
         symptoms=("ksk-rollover",),
@@ -97,7 +94,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="DS_SWAPPED_TOO_EARLY",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("ksk-rollover",),
@@ -124,7 +120,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="ALGORITHM_ROLL_ORDER_VIOLATION",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.ERROR,
         symptoms=("zsk-rollover", "ksk-rollover"),
@@ -171,7 +166,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="TTL_CHANGE_DURING_ROLL",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("worked-yesterday",),
@@ -194,7 +188,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="CDS_NOT_PICKED_UP",
-        not_detected=NEEDS_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("ksk-rollover",),

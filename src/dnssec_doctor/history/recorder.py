@@ -1,10 +1,12 @@
 """Record one check and add what history says to its diagnosis (the I/O shell of ``--db``).
 
 The newest diagnosis gains CHANGE_SINCE_LAST_GOOD when history shows a good → bad
-transition, and SIGNATURES_NOT_REFRESHED when a signer stopped; the diagnosis is
+transition, SIGNATURES_NOT_REFRESHED when a signer stopped, and the rollover-timing
+codes (``rollover``) whose risk is still current; the diagnosis is
 recorded with those findings, together with the capture and the served facts, in
 one transaction. Only what these findings need is read: the last good observation,
-the observations since, and one row per served state for the forecast.
+the observations since, one row per served state for the forecast, and the recent
+observations (``ROLLOVER_LOOKBACK``) for rollover timing.
 """
 
 from __future__ import annotations
@@ -16,10 +18,19 @@ from dataclasses import dataclass, replace
 from dnssec_doctor import __version__
 from dnssec_doctor.capture import Capture
 from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.history.algroll import algorithm_order_findings
+from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
 from dnssec_doctor.history.lastgood import attach, change_since_last_good
+from dnssec_doctor.history.nextstep import next_steps, with_safe_times
+from dnssec_doctor.history.rollover import (
+    ROLLOVER_LOOKBACK,
+    ROLLOVER_OBSERVATIONS,
+    rollover_findings,
+)
 from dnssec_doctor.history.store import HistoryStore, NewObservation, StateRun, StoredObservation
+from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.probe.survey import Survey
 from dnssec_doctor.severity import exit_code_for
@@ -93,7 +104,9 @@ def _with_history(
         last_good = store.latest(name, now, good=True)
         if last_good is not None:
             since = [*store.observations(name, since=last_good.observed_at, until=now), current]
-    wanted = {r.state_id for r in runs} | {o.state_id for o in since}
+    recent_checks = store.observations(name, since=now - ROLLOVER_LOOKBACK, until=now)
+    recent_checks = [*recent_checks[-ROLLOVER_OBSERVATIONS:], current]
+    wanted = {r.state_id for r in runs} | {o.state_id for o in (*since, *recent_checks)}
     wanted.discard(CURRENT)
     all_facts = store.facts(wanted)
     all_facts[CURRENT] = facts
@@ -103,6 +116,16 @@ def _with_history(
     change = change_since_last_good(since, all_facts) if since else None
     if change is not None:
         out = attach(out, change)
+    for finding in rollover_findings(recent_checks, all_facts, current_only=True):
+        out = _add(out, finding)
+    for finding in ttl_change_findings(recent_checks, all_facts, current_only=True):
+        out = _add(out, finding)
+    for finding in algorithm_order_findings(recent_checks, all_facts, current_only=True):
+        out = _add(out, finding)
+    for finding in cds_waiting_findings(runs, all_facts):
+        out = _add(out, finding)
+    if any(f.code == "ROLLOVER_IN_PROGRESS" for f in out.findings):
+        out = with_safe_times(out, next_steps(recent_checks, all_facts))
     return out
 
 

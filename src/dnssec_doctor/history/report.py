@@ -4,7 +4,9 @@ Pure: observations and facts in, a report out. Consecutive observations that saw
 same served state with the same outcome form one *run* (a zone checked every five
 minutes for a month is a handful of runs, not 8,640 lines); each run lists what
 changed since the previous one. The findings are the ones ``check --db`` adds to the
-newest diagnosis: CHANGE_SINCE_LAST_GOOD and SIGNATURES_NOT_REFRESHED.
+newest diagnosis: CHANGE_SINCE_LAST_GOOD and SIGNATURES_NOT_REFRESHED, and every
+rollover step of the timeline shown that was taken too early (``rollover``; ``check
+--db`` reports only those whose risk is still current).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dnssec_doctor.findings import Finding
+from dnssec_doctor.history.algroll import algorithm_order_findings
+from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.forecast import (
     FORECAST_RUNS,
@@ -22,8 +26,10 @@ from dnssec_doctor.history.forecast import (
     stalled_findings,
 )
 from dnssec_doctor.history.lastgood import change_since_last_good
+from dnssec_doctor.history.rollover import rollover_findings
 from dnssec_doctor.history.store import StoredObservation, runs_of
 from dnssec_doctor.history.timeline import Change, diff, serial_of
+from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.severity import Severity
 
 
@@ -88,11 +94,16 @@ def build_report(
     forecasts: list[ZoneForecast] = []
     if everything:
         newest = everything[-1]
-        forecasts = forecast(runs_of(everything)[-FORECAST_RUNS:], newest.state_id, facts)
+        recent = runs_of(everything)[-FORECAST_RUNS:]
+        forecasts = forecast(recent, newest.state_id, facts)
         findings += stalled_findings(forecasts, newest.observed_at)
         change = change_since_last_good(everything, facts)
         if change is not None:
             findings.insert(0, as_recorded(change, newest))
+        findings += rollover_findings(history, facts)
+        findings += ttl_change_findings(history, facts)
+        findings += algorithm_order_findings(history, facts)
+        findings += cds_waiting_findings(recent, facts)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 

@@ -9,7 +9,7 @@ scenario number *i* (in ``SCENARIOS`` order) on ``<base>.<10+i>.1-3``, port 53.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dns.name
 
@@ -91,13 +91,16 @@ def build_lab(
     base: str = "127.77",
     seed: int | None = None,
     names: Sequence[str] | None = None,
+    builders: Mapping[str, Builder] | None = None,
 ) -> LabPlan:
     """Generate keys and sign every zone of the lab; signature times are relative to ``now``.
 
     ``names`` selects scenarios (default: all), kept in ``SCENARIOS`` order; the
     root and ``test.`` are always built, delegating only to the selected ones.
     ``seed`` derives the keys from it, making the whole plan reproducible; without
-    it keys are random and everything else is still a function of ``now``. Raises
+    it keys are random and everything else is still a function of ``now``. ``builders``
+    replace scenarios' builders by name (a stage of a rollover in ``lab.rollovers``,
+    served at the scenario's addresses and zone). Raises
     DoctorError for an
     unknown scenario or a ``base`` that is not two octets inside 127.0.0.0/8.
     """
@@ -105,8 +108,9 @@ def build_lab(
     chosen = _choose(names)
     factory = KeyFactory(seed)
     order = scenario_names()
+    chosen_builders = {**SCENARIOS, **(builders or {})}
     builds = [
-        SCENARIOS[name](
+        chosen_builders[name](
             ScenarioEnv(name, FIRST_SCENARIO_OCTET + order.index(name), base, now, factory)
         )
         for name in chosen
