@@ -23,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 import labbases
+import webserve
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.lab.scenarios import build_lab
@@ -55,37 +56,9 @@ def anchor(lab: BackgroundLab, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @contextmanager
 def serving(lab: BackgroundLab, anchor: Path, port: int, *extra: str) -> Iterator[str]:
-    """`dnssec-doctor serve` in a subprocess until the block ends; its base URL."""
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "dnssec_doctor", "serve", "--host", HOST, "--port", str(port),
-            "--root-hints", lab.root_hints, "--trust-anchor", str(anchor), "--timeout", "1",
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        _wait_listening(proc, port)
-        yield f"http://{HOST}:{port}"
-    finally:
-        proc.terminate()
-        out, err = proc.communicate(timeout=30)
-    assert proc.returncode in (0, -15), (proc.returncode, out, err)
-    assert "Traceback" not in err, err
-
-
-def _wait_listening(proc: subprocess.Popen[str], port: int) -> None:
-    for _ in range(600):
-        if proc.poll() is not None:
-            raise AssertionError(f"serve exited: {proc.communicate()}")
-        try:
-            socket.create_connection((HOST, port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("serve did not start listening")
+    """`dnssec-doctor serve` in a subprocess on this module's address; its base URL."""
+    with webserve.serving(lab, anchor, port, *extra, host=HOST) as url:
+        yield url
 
 
 def get(url: str) -> tuple[int, str, str]:

@@ -23,11 +23,13 @@ HOST = f"{labbases.EMBEDDED}.253.2"
 
 
 @contextmanager
-def serving(lab: BackgroundLab, anchor: Path, port: int, *extra: str) -> Iterator[str]:
-    """`dnssec-doctor serve` for ``lab`` until the block ends; its base URL."""
+def serving(
+    lab: BackgroundLab, anchor: Path, port: int, *extra: str, host: str = HOST
+) -> Iterator[str]:
+    """`dnssec-doctor serve` for ``lab`` on ``host`` until the block ends; its base URL."""
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "dnssec_doctor", "serve", "--host", HOST, "--port", str(port),
+            sys.executable, "-m", "dnssec_doctor", "serve", "--host", host, "--port", str(port),
             "--root-hints", lab.root_hints, "--trust-anchor", str(anchor), "--timeout", "1",
             *extra,
         ],
@@ -36,8 +38,8 @@ def serving(lab: BackgroundLab, anchor: Path, port: int, *extra: str) -> Iterato
         text=True,
     )  # fmt: skip
     try:
-        _wait_listening(proc, port)
-        yield f"http://{HOST}:{port}"
+        _wait_listening(proc, host, port)
+        yield f"http://{host}:{port}"
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=30)
@@ -45,12 +47,12 @@ def serving(lab: BackgroundLab, anchor: Path, port: int, *extra: str) -> Iterato
     assert "Traceback" not in err, err
 
 
-def _wait_listening(proc: subprocess.Popen[str], port: int) -> None:
+def _wait_listening(proc: subprocess.Popen[str], host: str, port: int) -> None:
     for _ in range(600):
         if proc.poll() is not None:
             raise AssertionError(f"serve exited: {proc.communicate()}")
         try:
-            socket.create_connection((HOST, port), timeout=1).close()
+            socket.create_connection((host, port), timeout=1).close()
             return
         except OSError:
             time.sleep(0.05)
