@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+OPTIONAL_LIMIT = "optional_queries"
+"""The limit name in budget exchanges refused to optional queries (the transport writes
+it, the analysis's budget finding reads it; both import it from here)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:

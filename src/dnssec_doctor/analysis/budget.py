@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dnssec_doctor import catalog
 from dnssec_doctor.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.limits import Limits
-from dnssec_doctor.transport.client import OPTIONAL_LIMIT
+from dnssec_doctor.limits import OPTIONAL_LIMIT, Limits
 
 SHOWN = 4
 """Examples of unasked questions named per group."""

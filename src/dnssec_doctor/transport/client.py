@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.capture import NOT_IN_CAPTURE, Exchange
-from dnssec_doctor.limits import Limits
+from dnssec_doctor.limits import OPTIONAL_LIMIT, Limits
 from dnssec_doctor.transport.base import Wire
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.query import QuerySpec
@@ -36,8 +36,6 @@ RESERVED_SHARE = 4
 """One query in this many of ``max_queries`` is kept from optional queries (the address
 lookups of glueless NS names), so that a hostile 500-name NS set cannot spend the budget
 the questions about the name itself need."""
-OPTIONAL_LIMIT = "optional_queries"
-"""The limit name in budget exchanges refused to optional queries."""
 
 
 class Client:
