@@ -16,8 +16,8 @@ import dns.name
 import dns.rrset
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
-from dnssec_doctor.transport.query import QuerySpec
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
 
 Handler = Callable[[dns.message.Message], dns.message.Message | None]
 

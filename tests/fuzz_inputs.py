@@ -25,11 +25,11 @@ from pathlib import Path
 
 import dns.name
 
-from dnssec_doctor.capture import Capture, load_capture
 from dnssec_doctor.dsinput import ParsedInput, parse_ds_input
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import InputLimits
-from dnssec_doctor.probe.anchors import TrustAnchors, load_anchor_files
+from dnssec_doctor.model.anchors import TrustAnchors, load_anchor_files
+from dnssec_doctor.model.capture import Capture, load_capture
 from dnssec_doctor.probe.hints import parse_root_hints
 from dnssec_doctor.zonefile.dsfile import read_ds_file
 from dnssec_doctor.zonefile.reader import ReaderOptions, ZoneReader

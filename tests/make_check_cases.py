@@ -19,11 +19,11 @@ import dns.name
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dnssec_doctor.capture import save_capture
 from dnssec_doctor.lab.plan import ScenarioInfo
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.capture import save_capture
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import probe_live
 from dnssec_doctor.transport.policy import AddressPolicy

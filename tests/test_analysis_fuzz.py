@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.analysis.engine import analyse
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.render.html import render_html
@@ -33,7 +34,6 @@ from dnssec_doctor.render.keydot import render_graph_dot
 from dnssec_doctor.render.text import render_text
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
-from dnssec_doctor.transport.query import QuerySpec
 from status_invariant import assert_explained
 
 ANCHOR = [". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"]

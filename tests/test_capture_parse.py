@@ -5,7 +5,7 @@ from __future__ import annotations
 import dns.message
 import dns.rcode
 
-from dnssec_doctor.capture import parse_wire
+from dnssec_doctor.model.capture import parse_wire
 
 
 def _answer(query_id: int) -> bytes:

@@ -17,12 +17,12 @@ import dns.zone
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.analysis.sizes import SAFE_UDP_SIZE, size_risk_findings
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.dnssec.keys import key_tag, make_ds
-from dnssec_doctor.probe.survey import NameServer, QueryKey, ZoneCut
-from dnssec_doctor.transport.query import QuerySpec
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import NameServer, QueryKey, ZoneCut
 from dnssec_doctor.zonefile.dsfile import read_ds_file
 from dnssec_doctor.zonefile.verify import ZoneOptions, verify_zone
 

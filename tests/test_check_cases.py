@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from diagnosis_expect import assert_diagnosis
-from dnssec_doctor.capture import load_capture, save_capture
 from dnssec_doctor.lab.scenarios import build_lab
+from dnssec_doctor.model.capture import load_capture, save_capture
 from dnssec_doctor.render.json_out import render_json
 from dnssec_doctor.session import diagnose_capture
 from labbases import RECORDED_EMBEDDED

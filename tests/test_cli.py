@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.capture import load_capture
+from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.transport.sockets import SocketWire
 from labbases import EMBEDDED
 from labthread import LAB_NOW, LabThread, start_lab

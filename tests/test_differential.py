@@ -50,7 +50,7 @@ from dnssec_doctor.lab.realconf import bind_trust_anchors
 from dnssec_doctor.lab.scenarios import build_lab, scenario_names
 from dnssec_doctor.lab.scenarios_cuts import SCENARIOS as SCENARIOS_CUTS
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import DEFAULT_TYPES, ProbeRequest
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy

@@ -19,13 +19,13 @@ from sqlalchemy import create_engine, func, select, text
 
 import historydb
 from clirun import invoke
-from dnssec_doctor.capture import load_capture
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history import schema
 from dnssec_doctor.history.dburl import default_db_path, parse_db_url
 from dnssec_doctor.history.migrate import MIGRATIONS
 from dnssec_doctor.history.recorder import record_check
 from dnssec_doctor.history.store import HistoryStore
+from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.session import diagnose_capture_with_survey
 from labthread import LAB_NOW
 

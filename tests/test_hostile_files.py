@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from clirun import Run, invoke
-from dnssec_doctor.capture import load_capture
 from dnssec_doctor.limits import INPUT_LIMITS
+from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.probe.hints import parse_root_hints
 from measure import MEMORY_BOUND_KB, run_measured
 

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 import dns.name
 import pytest
 
-from dnssec_doctor.capture import Capture
 from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.lab.plan import LabPlan
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.render.html import render_html
 from dnssec_doctor.render.json_out import render_json
 from dnssec_doctor.render.nagios import render_nagios

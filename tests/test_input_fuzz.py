@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fuzz_inputs
-from dnssec_doctor.capture import CAPTURE_FORMAT, CAPTURE_VERSION
+from dnssec_doctor.model.capture import CAPTURE_FORMAT, CAPTURE_VERSION
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from clirun import Run, invoke
-from dnssec_doctor.capture import Capture, Exchange
 from dnssec_doctor.cli.common import require_answers
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.model.capture import Capture, Exchange
 from dnssec_doctor.probe.defaults import ROOT_SERVER_ADDRESSES
 from dnssec_doctor.probe.hints import hints_from_text, parse_root_hints
 from labthread import LAB_NOW, LabThread, start_lab

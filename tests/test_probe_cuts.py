@@ -16,9 +16,11 @@ import dns.name
 import dns.rrset
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import Survey
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.cuts import (
     MAX_LABELS_ASKED,
@@ -27,10 +29,8 @@ from dnssec_doctor.probe.cuts import (
     sighting,
 )
 from dnssec_doctor.probe.request import ProbeRequest
-from dnssec_doctor.probe.survey import Survey
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
-from dnssec_doctor.transport.query import QuerySpec
 from fakewire import FakeWire, Handler, authoritative, referral
 
 ROOT = "127.10.0.1"

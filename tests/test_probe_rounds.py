@@ -18,12 +18,12 @@ from typing import Literal
 import pytest
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange, load_capture
+from dnssec_doctor.model.capture import Exchange, load_capture
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.session import request_from_capture
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
-from dnssec_doctor.transport.query import QuerySpec
 from dnssec_doctor.transport.replay import ReplayWire
 
 CASES = Path(__file__).parent / "cases"

@@ -133,7 +133,7 @@ def test_details_and_fixes_stay_on_one_line_other_lines_wrap() -> None:
 
 def test_the_replayed_report_is_the_same_at_the_default_width() -> None:
     from dnssec_doctor.analysis.engine import AnalysisOptions
-    from dnssec_doctor.capture import load_capture
+    from dnssec_doctor.model.capture import load_capture
     from dnssec_doctor.session import diagnose_capture
 
     case = CASES / "check-expired-signatures"

@@ -24,11 +24,12 @@ from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain import ZoneEval
 from dnssec_doctor.analysis.resolver import resolver_findings
 from dnssec_doctor.analysis.resolver_ede import EDE_MAP, mapped_code
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.findings import Finding, Status
-from dnssec_doctor.probe.anchors import anchors_from_lines
-from dnssec_doctor.probe.resolvers import CHECKING_DISABLED, VALIDATE, resolver_spec
-from dnssec_doctor.probe.survey import QueryKey, Survey, ZoneCut
+from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.survey import QueryKey, Survey, ZoneCut
+from dnssec_doctor.model.variants import CHECKING_DISABLED, VALIDATE
+from dnssec_doctor.probe.resolvers import resolver_spec
 from dnssec_doctor.severity import Severity
 
 R = "192.0.2.53"

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from clirun import invoke
-from dnssec_doctor.capture import load_capture
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import write_file
 from dnssec_doctor.lab.state import write_anchor_files
+from dnssec_doctor.model.capture import load_capture
 from labthread import LabThread, start_lab
 
 VICTIM_TEXT = "precious\n"

@@ -21,9 +21,9 @@ import dns.name
 import pytest
 
 import labbases
-from dnssec_doctor.capture import Capture
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.scan.config import ScanConfig

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.scan.inputs import MAX_LINE, InputItem, _Seen, read_items
 from dnssec_doctor.scan.ratelimit import DestinationLimiter
 from dnssec_doctor.scan.records import csv_row, guard_cell, scan_exit
 from dnssec_doctor.scan.sharedwire import SharedWire
 from dnssec_doctor.scan.summary import Summary
 from dnssec_doctor.scan.writers import jsonl_line, open_output
-from dnssec_doctor.transport.query import QuerySpec
 
 
 def items(text: bytes) -> list[InputItem]:

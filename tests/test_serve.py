@@ -28,7 +28,7 @@ from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.web.exporter import ExporterMetrics
 from dnssec_doctor.web.prober import BusyError, ProbeConfig, Prober
 

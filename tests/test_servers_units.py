@@ -20,14 +20,15 @@ from dnssec_doctor.analysis.cds import cds_findings
 from dnssec_doctor.analysis.consistency import consistency_findings, serial_groups, serial_newer
 from dnssec_doctor.analysis.servers import reachability_findings
 from dnssec_doctor.analysis.serverview import ServerView, server_views
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
-from dnssec_doctor.probe.behaviour import EDNS_NODO, NOEDNS, TCP, hosts_for, size_variant
-from dnssec_doctor.probe.survey import NameServer, QueryKey, ZoneCut
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import NameServer, QueryKey, ZoneCut
+from dnssec_doctor.model.variants import EDNS_NODO, NOEDNS, TCP, size_variant
+from dnssec_doctor.probe.behaviour import hosts_for
 from dnssec_doctor.severity import Severity
-from dnssec_doctor.transport.query import QuerySpec
 
 ZONE = "example.test."
 ORIGIN = dns.name.from_text(ZONE)

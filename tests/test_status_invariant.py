@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dnssec_doctor.capture import load_capture
 from dnssec_doctor.lab.plan import LabPlan
 from dnssec_doctor.lab.scenarios import scenario_names
+from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.session import diagnose_capture
 from servers_wire import Answer, Reply, Transport, address, check, lab_plan
 from status_invariant import assert_explained

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dnssec_doctor.capture import OUTCOMES, Capture, Exchange, load_capture, save_capture
-from dnssec_doctor.transport.query import QuerySpec
+from dnssec_doctor.model.capture import OUTCOMES, Capture, Exchange, load_capture, save_capture
+from dnssec_doctor.model.query import QuerySpec
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -9,9 +9,9 @@ import pytest
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.transport.client import OPTIONAL_LIMIT, Client
 from dnssec_doctor.transport.policy import AddressPolicy
-from dnssec_doctor.transport.query import QuerySpec
 from dnssec_doctor.transport.sockets import SocketWire
 from fakewire import FakeWire, authoritative
 from hostile_server import HostileServer, answer, silent_udp

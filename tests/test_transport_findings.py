@@ -9,12 +9,12 @@ import pytest
 
 from dnssec_doctor.analysis.budget import budget_finding
 from dnssec_doctor.analysis.malformed import malformed_findings
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.severity import Severity
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
-from dnssec_doctor.transport.query import QuerySpec
 from dnssec_doctor.transport.replay import ReplayWire
 from dnssec_doctor.transport.sockets import SocketWire
 from hostile_server import HostileServer, answer, query_id, silent_udp

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
-from dnssec_doctor.transport.query import QuerySpec
 from dnssec_doctor.transport.sockets import SocketWire
 from hostile_server import HostileServer, answer, silent_udp
 

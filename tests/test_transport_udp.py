@@ -11,9 +11,9 @@ import pytest
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
-from dnssec_doctor.transport.query import QuerySpec
 from dnssec_doctor.transport.sockets import MAX_STRAY, SocketWire
 from hostile_server import HostileServer, answer, closed_port, query_id, silent_udp
 

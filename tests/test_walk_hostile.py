@@ -17,10 +17,10 @@ from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.analysis.engine import analyse
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.survey import Survey
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
-from dnssec_doctor.probe.survey import Survey
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from fakewire import FakeWire, Handler, authoritative, referral

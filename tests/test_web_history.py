@@ -182,7 +182,7 @@ def test_without_a_store_the_history_is_404_saying_why(lab: BackgroundLab, ancho
 def test_a_failed_record_is_one_log_line_and_the_diagnosis_unchanged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from dnssec_doctor.capture import load_capture
+    from dnssec_doctor.model.capture import load_capture
     from dnssec_doctor.session import diagnose_capture_with_survey
     from dnssec_doctor.web.history import WebHistory
     from labthread import LAB_NOW

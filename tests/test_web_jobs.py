@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
-from dnssec_doctor.transport.query import QuerySpec
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.web.inputs import InputError, check_input, split_addresses
 from dnssec_doctor.web.jobs import (
     CheckInput,

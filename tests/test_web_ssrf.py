@@ -19,7 +19,7 @@ import pytest
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.web.jobs import Job
 from dnssec_doctor.web.prober import ProbeConfig

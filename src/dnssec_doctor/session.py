@@ -15,13 +15,13 @@ import dns.name
 
 from dnssec_doctor import __version__
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Capture, Exchange
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import Limits, limits_from_dict, limits_to_dict
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.capture import Capture, Exchange
+from dnssec_doctor.model.survey import Survey
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
-from dnssec_doctor.probe.survey import Survey
 from dnssec_doctor.transport.base import Wire
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy

@@ -34,7 +34,8 @@ from dnssec_doctor.analysis.sizes import (
     size_risk_findings,
 )
 from dnssec_doctor.findings import Finding, JsonValue
-from dnssec_doctor.probe.behaviour import (
+from dnssec_doctor.model.survey import ZoneCut
+from dnssec_doctor.model.variants import (
     EDNS1,
     EDNS_NODO,
     NOEDNS,
@@ -43,7 +44,6 @@ from dnssec_doctor.probe.behaviour import (
     UNKNOWN_OPTION_CODE,
     size_variant,
 )
-from dnssec_doctor.probe.survey import ZoneCut
 from dnssec_doctor.severity import Severity
 
 UDP_FIX = (

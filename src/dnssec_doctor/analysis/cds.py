@@ -20,7 +20,7 @@ from dnssec_doctor import catalog
 from dnssec_doctor.analysis.serverview import ServerView, depends_on_server, server_list
 from dnssec_doctor.dnssec.keys import ds_digest, key_tag, supported_digest
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.probe.survey import ZoneCut
+from dnssec_doctor.model.survey import ZoneCut
 
 CdsSets = tuple[frozenset[bytes], frozenset[bytes]]
 

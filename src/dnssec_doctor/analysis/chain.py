@@ -34,7 +34,7 @@ from dnssec_doctor.dnssec.keys import (
 from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
 from dnssec_doctor.findings import Finding, Status
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.survey import Survey, ZoneCut
+from dnssec_doctor.model.survey import Survey, ZoneCut
 
 SIGNER_COMMANDS = (
     "BIND: dnssec-dsfromkey -2 K<zone>+<alg>+<tag>.key (or rndc dnssec -checkds); "

@@ -18,8 +18,8 @@ from dnssec_doctor import catalog
 from dnssec_doctor.cnamechain import answer_chain
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.cnames import CNAME_VARIANT
-from dnssec_doctor.probe.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.variants import CNAME_VARIANT
 
 SHOWN_LINKS = 6
 """Names of a long chain shown in the detail (the rest are counted)."""

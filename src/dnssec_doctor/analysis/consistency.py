@@ -27,7 +27,7 @@ from dnssec_doctor import catalog
 from dnssec_doctor.analysis.serverview import ServerView, depends_on_server, server_list
 from dnssec_doctor.dnssec.keys import key_tag
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.probe.survey import ZoneCut
+from dnssec_doctor.model.survey import ZoneCut
 
 SERIAL_BITS = 32
 

@@ -21,7 +21,7 @@ from dnssec_doctor import catalog
 from dnssec_doctor.analysis.dsreferral import parent_ds_referral_findings, wrong_side
 from dnssec_doctor.analysis.serverview import ServerView, depends_on_server, server_list
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.probe.survey import ZoneCut
+from dnssec_doctor.model.survey import ZoneCut
 from dnssec_doctor.severity import Severity
 
 

@@ -18,7 +18,7 @@ from dnssec_doctor.analysis.observed import SignedRRset, rrsets_by_server
 from dnssec_doctor.dnssec.keys import AnyKey, DsRecord, is_revoked, is_sep, is_zone_key, key_tag
 from dnssec_doctor.dnssec.signatures import SigStatus, check_rrsig
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.survey import Survey
+from dnssec_doctor.model.survey import Survey
 
 MAX_KEYS = 64
 """Distinct keys examined (a hostile server can serve thousands)."""

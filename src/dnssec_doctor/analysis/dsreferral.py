@@ -21,7 +21,7 @@ import dns.rdatatype
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.serverview import server_list
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.probe.survey import ZoneCut
+from dnssec_doctor.model.survey import ZoneCut
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,10 +32,10 @@ from dnssec_doctor.analysis.zonedata import (
     check_zone_data,
     earliest_valid_expiration,
 )
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.findings import Diagnosis, Finding, Status, ZoneReport
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.survey import Survey
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.survey import Survey
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ import dns.flags
 import dns.name
 import dns.rcode
 
-from dnssec_doctor.probe.survey import ZoneCut
+from dnssec_doctor.model.survey import ZoneCut
 
 
 def is_nxdomain(name: str, cut: ZoneCut) -> bool:

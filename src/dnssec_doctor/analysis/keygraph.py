@@ -40,7 +40,7 @@ from dnssec_doctor.dnssec.keys import AnyKey, DsLike, is_sep, key_tag, match_ds
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.graphmodel import ChainGraph
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import TrustAnchor, TrustAnchors
+from dnssec_doctor.model.anchors import TrustAnchor, TrustAnchors
 
 
 def build_key_graph(

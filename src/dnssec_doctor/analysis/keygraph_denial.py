@@ -17,7 +17,7 @@ from dnssec_doctor.analysis.chain import ZoneEval
 from dnssec_doctor.analysis.graphbuild import PROOF_TYPES, GraphBuilder, Node, ZoneKeys, short
 from dnssec_doctor.analysis.zonedata import ZoneData
 from dnssec_doctor.graphmodel import EdgeStatus
-from dnssec_doctor.probe.survey import QueryKey
+from dnssec_doctor.model.survey import QueryKey
 
 MAX_DENIALS = 12
 """Negative answers drawn per zone."""

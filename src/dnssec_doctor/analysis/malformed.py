@@ -16,9 +16,9 @@ import dns.exception
 import dns.message
 
 from dnssec_doctor import catalog
-from dnssec_doctor.capture import Exchange, parse_wire
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.transport.sockets import MISMATCH_KINDS, mismatch
+from dnssec_doctor.model.capture import Exchange, parse_wire
+from dnssec_doctor.model.mismatch import MISMATCH_KINDS, mismatch
 
 _HEX_PREFIX = 48
 """Bytes of an example shown as evidence (a header and the start of a question)."""

@@ -21,7 +21,7 @@ from dnssec_doctor.analysis.chain import ZoneEval
 from dnssec_doctor.analysis.rrsigs import RRsetVerdict
 from dnssec_doctor.analysis.zonedata import ZoneData
 from dnssec_doctor.findings import Status
-from dnssec_doctor.probe.survey import QueryKey
+from dnssec_doctor.model.survey import QueryKey
 
 NOT_VALIDATED_TYPES = frozenset({"RRSIG", "ANY"})
 """Question types whose answer is not a signed RRset of its own."""

@@ -11,7 +11,7 @@ import dns.rdatatype
 import dns.rrset
 from dns.rdtypes.ANY.RRSIG import RRSIG
 
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.model.capture import Exchange
 
 
 @dataclass(frozen=True, slots=True)

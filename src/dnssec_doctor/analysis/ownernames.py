@@ -9,8 +9,8 @@ import dns.rcode
 
 from dnssec_doctor import catalog
 from dnssec_doctor.findings import Finding
+from dnssec_doctor.model.survey import ZoneCut
 from dnssec_doctor.names import doubled_origin_name
-from dnssec_doctor.probe.survey import ZoneCut
 
 
 def repeats_origin(owner: dns.name.Name, zone: dns.name.Name) -> bool:

@@ -40,10 +40,10 @@ from dnssec_doctor.analysis.resolver_view import (
     unique,
 )
 from dnssec_doctor.analysis.zonedata import ZoneData
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.dnssec.keys import is_sep, key_tag
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.probe.survey import QueryKey, Survey
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.survey import QueryKey, Survey
 from dnssec_doctor.severity import Severity
 
 UNREACHABLE_CAUSES = (

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.resolver_view import Asked, Expectation, short_list
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.transport.edns import ede_name
+from dnssec_doctor.model.edns import ede_name
 
 EDE_MAP: dict[int, tuple[str, ...]] = {
     1: ("ALGORITHM_SIGNING_PROHIBITED", "ALGORITHM_NOT_RECOMMENDED", "ALGORITHM_INVALID"),

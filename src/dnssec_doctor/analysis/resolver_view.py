@@ -19,12 +19,12 @@ import dns.rdatatype
 
 from dnssec_doctor.analysis.chain import ZoneEval
 from dnssec_doctor.analysis.zonedata import ZoneData
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.findings import Finding, Status
-from dnssec_doctor.probe.resolvers import CHECKING_DISABLED, VALIDATE
-from dnssec_doctor.probe.survey import QueryKey
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.edns import extended_errors
+from dnssec_doctor.model.survey import QueryKey
+from dnssec_doctor.model.variants import CHECKING_DISABLED, VALIDATE
 from dnssec_doctor.severity import Severity
-from dnssec_doctor.transport.edns import extended_errors
 
 MAX_EXTRA_TEXT = 200
 """EXTRA-TEXT is kept up to this many characters (a hostile resolver may send 64 KiB)."""

@@ -30,8 +30,8 @@ from dnssec_doctor.analysis.serverview import (
     server_views,
 )
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.probe.classify import Kind, referral_owner
-from dnssec_doctor.probe.survey import Survey, ZoneCut
+from dnssec_doctor.model.classify import Kind, referral_owner
+from dnssec_doctor.model.survey import Survey, ZoneCut
 
 _LAME_TEXT: dict[Kind, tuple[str, str]] = {
     Kind.REFUSED: ("refused", "answers REFUSED: the zone is not configured there"),

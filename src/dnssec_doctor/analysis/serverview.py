@@ -27,11 +27,11 @@ from dns.rdtypes.ANY.SOA import SOA
 from dns.rdtypes.IN.A import A
 from dns.rdtypes.IN.AAAA import AAAA
 
-from dnssec_doctor.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.cnamechain import answer_chain
-from dnssec_doctor.probe.behaviour import EDNS_NODO, NOEDNS, NS_ADDRESS, TCP, size_variant
-from dnssec_doctor.probe.classify import Kind, classify
-from dnssec_doctor.probe.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
+from dnssec_doctor.model.classify import Kind, classify
+from dnssec_doctor.model.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.variants import EDNS_NODO, NOEDNS, NS_ADDRESS, TCP, size_variant
 
 SOA_SOURCES: tuple[str, ...] = ("", NOEDNS, EDNS_NODO, size_variant(512), TCP)
 """Variants whose SOA answer shows what the server serves, best first."""

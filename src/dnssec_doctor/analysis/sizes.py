@@ -16,10 +16,10 @@ from typing import Literal
 import dns.rcode
 
 from dnssec_doctor import catalog
-from dnssec_doctor.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.findings import Finding, JsonValue
-from dnssec_doctor.probe.behaviour import SIZES, STANDARD_SIZE, TCP, size_variant
-from dnssec_doctor.probe.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
+from dnssec_doctor.model.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.variants import SIZES, STANDARD_SIZE, TCP, size_variant
 from dnssec_doctor.severity import Severity
 
 SAFE_UDP_SIZE = 1232

@@ -12,7 +12,7 @@ import dns.rdatatype
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.zonedata import ZoneData
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.probe.survey import ZoneCut
+from dnssec_doctor.model.survey import ZoneCut
 
 SHOWN = 4
 """Examples named in the detail."""

@@ -20,12 +20,12 @@ from dnssec_doctor.analysis.denial import check_denial, compare_servers
 from dnssec_doctor.analysis.denial_model import DenialCheck, DenialProblem
 from dnssec_doctor.analysis.observed import SignedRRset, signed_rrsets
 from dnssec_doctor.analysis.rrsigs import RRsetVerdict, SignatureTally
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.cnamechain import AnswerChain, answer_chain
 from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.survey import QueryKey
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.survey import QueryKey
 
 DEFAULT_EXPIRY_WARNING = 7 * 86400
 """Warn when the earliest signature expires within this many seconds (7 days)."""

@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dnssec_doctor.capture import load_capture
-from dnssec_doctor.capture import save_capture as write_capture
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
     ALERT_FORMATS,
@@ -29,6 +27,8 @@ from dnssec_doctor.cli.convert import Duration, IntRange, PathArg
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import check_target
+from dnssec_doctor.model.capture import load_capture
+from dnssec_doctor.model.capture import save_capture as write_capture
 from dnssec_doctor.session import diagnose_capture_with_survey, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 

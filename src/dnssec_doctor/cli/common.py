@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Capture
 from dnssec_doctor.cli.args import Option
 from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
+from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.names import parse_name
-from dnssec_doctor.probe.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
 from dnssec_doctor.probe.defaults import ROOT_TRUST_ANCHORS
 from dnssec_doctor.probe.hints import default_root_hints, parse_root_hints
 from dnssec_doctor.probe.request import ProbeRequest
@@ -31,7 +31,7 @@ NOT_SENT = frozenset({"budget", "policy"})
 """Exchange outcomes of queries that never left the machine."""
 
 if TYPE_CHECKING:
-    from dnssec_doctor.capture import Capture
+    from dnssec_doctor.model.capture import Capture
 
 if TYPE_CHECKING:
     from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts

@@ -128,7 +128,7 @@ def _diagnosis(
     survey: object, result: Preflight, now: int, limits: Limits, queries: int
 ) -> Diagnosis:
     """The DS findings in the JSON contract's shape; status is the zone's chain status."""
-    from dnssec_doctor.probe.survey import Survey
+    from dnssec_doctor.model.survey import Survey
 
     assert isinstance(survey, Survey)
     chain = FindingSet()

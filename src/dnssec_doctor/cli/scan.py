@@ -9,13 +9,13 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from dnssec_doctor.capture import Capture
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import NETWORK_OPTIONS, build_request, resolve_at
 from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import open_input
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.scan.captures import CaptureSaver
 from dnssec_doctor.scan.config import DEFAULT_CONCURRENCY, ScanConfig
 from dnssec_doctor.scan.inputs import InputItem, read_items

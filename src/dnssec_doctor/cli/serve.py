@@ -13,7 +13,7 @@ from dnssec_doctor.cli.common import DB_OPTION, NETWORK_OPTIONS, db_url
 from dnssec_doctor.cli.convert import FloatRange, IntRange
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
+from dnssec_doctor.model.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
 from dnssec_doctor.probe.defaults import ROOT_TRUST_ANCHORS
 from dnssec_doctor.probe.hints import default_root_hints, parse_root_hints
 

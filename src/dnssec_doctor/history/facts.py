@@ -20,7 +20,7 @@ import dns.rdatatype
 import dns.rrset
 
 from dnssec_doctor.dnssec.keys import key_tag
-from dnssec_doctor.probe.survey import Survey, ZoneCut
+from dnssec_doctor.model.survey import Survey, ZoneCut
 
 REVOKE_FLAG = 0x0080
 """RFC 5011 §3: the REVOKE bit of the DNSKEY flags."""

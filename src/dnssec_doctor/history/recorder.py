@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass, replace
 
 from dnssec_doctor import __version__
-from dnssec_doctor.capture import Capture
 from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
@@ -31,8 +30,9 @@ from dnssec_doctor.history.rollover import (
 )
 from dnssec_doctor.history.store import HistoryStore, NewObservation, StateRun, StoredObservation
 from dnssec_doctor.history.ttlchange import ttl_change_findings
+from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.survey import Survey
 from dnssec_doctor.names import parse_name
-from dnssec_doctor.probe.survey import Survey
 from dnssec_doctor.severity import exit_code_for
 
 CURRENT = -1

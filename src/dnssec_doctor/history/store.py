@@ -311,7 +311,7 @@ class HistoryStore:
 
     def capture(self, name: str, observation_id: int) -> dict[str, Any]:
         """The capture stored with one observation of ``name``, checked to be a capture."""
-        from dnssec_doctor.capture import Capture
+        from dnssec_doctor.model.capture import Capture
 
         query = select(payloads.c.capture_gz).join(
             observations, observations.c.id == payloads.c.observation_id

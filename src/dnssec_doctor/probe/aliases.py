@@ -16,7 +16,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.probe.survey import ZoneCut
+from dnssec_doctor.model.survey import ZoneCut
 from dnssec_doctor.probe.walk import WALK_VARIANT
 
 

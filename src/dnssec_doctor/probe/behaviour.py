@@ -6,7 +6,7 @@ DO, RFC 7766 TCP): a plain query without OPT, EDNS0 without DO, the same large
 answers (DNSKEY with DO, an NSEC/NSEC3 NXDOMAIN) at buffer sizes 512, 1232,
 1400 and 4096, an unknown EDNS option, EDNS version 1, and TCP. Each exchange is
 stored in ``cut.queries`` under a ``QueryKey`` whose ``variant`` is the probe's
-name (``VARIANTS``).
+name (``model.variants``).
 
 Cost: a dead server costs one timeout. Its first round is the standard SOA
 query and, in parallel, SOA without EDNS, with EDNS but no DO, with DO and a
@@ -26,45 +26,24 @@ from dataclasses import dataclass
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
-from dnssec_doctor.probe.classify import Kind, classify
-from dnssec_doctor.probe.survey import QueryKey, ZoneCut
-from dnssec_doctor.transport.client import Client
-from dnssec_doctor.transport.query import QuerySpec
-
-NOEDNS = "noedns"
-EDNS_NODO = "edns-nodo"
-TCP = "tcp"
-EDNS1 = "edns1"
-UNKNOWN_OPTION = "unknown-opt"
-NS_ADDRESS = "ns-address"
-"""A/AAAA of the zone's in-bailiwick NS names, asked of the zone's own servers (glue check)."""
-
-SIZES: tuple[int, ...] = (512, 1232, 1400, 4096)
-"""UDP buffer sizes of the size ladder: classic DNS, DNS flag day 2020, about one Ethernet
-frame, and the usual maximum."""
-STANDARD_SIZE = 1232
-"""The standard query's buffer: its exchange doubles as the ladder's ``do-1232`` rung."""
-
-
-def size_variant(size: int) -> str:
-    """The variant name of the size-ladder probe with a ``size``-byte buffer (``do-1400``)."""
-    return f"do-{size}"
-
-
-VARIANTS: tuple[str, ...] = (
-    NOEDNS,
-    EDNS_NODO,
-    TCP,
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.classify import Kind, classify
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.variants import (
     EDNS1,
+    EDNS_NODO,
+    NOEDNS,
+    NS_ADDRESS,
+    SIZES,
+    STANDARD_SIZE,
+    TCP,
     UNKNOWN_OPTION,
-    *(size_variant(s) for s in SIZES),
+    UNKNOWN_OPTION_CODE,
+    size_variant,
 )
-"""Every behaviour variant name (besides ``NS_ADDRESS``)."""
+from dnssec_doctor.transport.client import Client
 
-UNKNOWN_OPTION_CODE = 65001
-"""An EDNS option code from the local/experimental range (RFC 6891 §9), which no server
-implements: it must be ignored (RFC 6891 §6.1.2)."""
 UNKNOWN_OPTION_DATA = b"dnssec-doctor"
 
 _NO_ANSWER = ("timeout", "refused", "reset", "error", "policy", "budget")

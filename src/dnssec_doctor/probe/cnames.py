@@ -21,11 +21,10 @@ import dns.rdatatype
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.cnamechain import answer_chain
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import QueryKey, ZoneCut
+from dnssec_doctor.model.variants import CNAME_VARIANT
 from dnssec_doctor.transport.client import Client
-from dnssec_doctor.transport.query import QuerySpec
-
-CNAME_VARIANT = "cname"
 
 
 async def chase_cnames(

@@ -21,6 +21,8 @@ from dataclasses import replace
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import QueryKey, Side, Survey, ZoneCut
 from dnssec_doctor.names import doubled_origin_name
 from dnssec_doctor.probe.aliases import alias_target
 from dnssec_doctor.probe.behaviour import (
@@ -34,10 +36,8 @@ from dnssec_doctor.probe.cnames import chase_cnames
 from dnssec_doctor.probe.request import NODATA_PROBE_TYPE, ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
 from dnssec_doctor.probe.resolvers import finish_resolvers, start_resolvers
-from dnssec_doctor.probe.survey import QueryKey, Side, Survey, ZoneCut
 from dnssec_doctor.probe.walk import DelegationWalk
 from dnssec_doctor.transport.client import Client
-from dnssec_doctor.transport.query import QuerySpec
 
 APEX_TYPES: tuple[str, ...] = ("SOA", "NS", "DNSKEY")
 TARGET_APEX_TYPES: tuple[str, ...] = ("CDS", "CDNSKEY", "NSEC3PARAM")

@@ -31,8 +31,8 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.capture import Exchange
-from dnssec_doctor.probe.classify import Kind, classify, referral_owner
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.classify import Kind, classify, referral_owner
 
 MAX_LABELS_ASKED = 12
 """Labels between a cut and the name asked at once (a 127-label name must not fan out)."""

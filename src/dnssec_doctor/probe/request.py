@@ -9,7 +9,7 @@ import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import TrustAnchors
+from dnssec_doctor.model.anchors import TrustAnchors
 
 DEFAULT_TYPES: tuple[str, ...] = ("A", "AAAA", "TXT", "MX")
 """Types examined at the name by default (docs/contract.md: TXT included)."""

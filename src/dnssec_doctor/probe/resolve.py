@@ -9,12 +9,12 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.classify import Kind, classify, referral_owner
-from dnssec_doctor.probe.survey import WalkEvent
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.classify import Kind, classify, referral_owner
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import WalkEvent
 from dnssec_doctor.transport.client import Client
-from dnssec_doctor.transport.query import QuerySpec
 
 MAX_SERVERS_TRIED = 3
 MAX_LOOKUPS = 60

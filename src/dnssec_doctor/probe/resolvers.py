@@ -24,17 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import QueryKey, Survey
+from dnssec_doctor.model.variants import CHECKING_DISABLED, RESOLVER_VARIANTS
 from dnssec_doctor.probe.request import ProbeRequest
-from dnssec_doctor.probe.survey import QueryKey, Survey
 from dnssec_doctor.transport.client import Client
-from dnssec_doctor.transport.query import QuerySpec
-
-VALIDATE = "rd"
-"""Variant of the query a validating stub sends: RD=1, DO=1, CD=0."""
-CHECKING_DISABLED = "rd-cd"
-"""Variant of the same query with CD=1: the resolver must not validate."""
-VARIANTS: tuple[str, ...] = (VALIDATE, CHECKING_DISABLED)
 
 Question = tuple[str, str]
 """(qname, qtype) in presentation form, as in ``QueryKey``."""
@@ -80,7 +75,7 @@ def start_resolvers(client: Client, request: ProbeRequest, survey: Survey) -> li
         tasks = [
             asyncio.ensure_future(_ask(client, server, store, q, v))
             for q in first_questions(request)
-            for v in VARIANTS
+            for v in RESOLVER_VARIANTS
         ]
         rounds.append(ResolverRound(server, tasks))
     return rounds
@@ -104,7 +99,7 @@ async def _finish(
         *(
             _ask(client, started.server, store, q, v)
             for q in later_questions(request, survey)
-            for v in VARIANTS
+            for v in RESOLVER_VARIANTS
         )
     )
 

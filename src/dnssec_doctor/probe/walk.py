@@ -15,8 +15,10 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
-from dnssec_doctor.probe.classify import Kind, classify, referral_owner
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.classify import Kind, classify, referral_owner
+from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.survey import NameServer, QueryKey, WalkEvent, ZoneCut
 from dnssec_doctor.probe.cuts import (
     LABEL_SERVERS,
     CutSighting,
@@ -26,9 +28,7 @@ from dnssec_doctor.probe.cuts import (
 )
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.probe.resolve import AddressResolver
-from dnssec_doctor.probe.survey import NameServer, QueryKey, WalkEvent, ZoneCut
 from dnssec_doctor.transport.client import Client
-from dnssec_doctor.transport.query import QuerySpec
 
 WALK_VARIANT = "walk"
 _BAD_REFERRALS = (Kind.REFERRAL, Kind.UPWARD_REFERRAL)

@@ -10,8 +10,8 @@ import time
 from collections import defaultdict
 
 from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.capture import Capture
 from dnssec_doctor.cli.common import NOT_SENT
+from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.scan.records import Record, error_record
 from dnssec_doctor.severity import exit_code_for
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dnssec_doctor.capture import Capture, save_capture
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.model.capture import Capture, save_capture
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 

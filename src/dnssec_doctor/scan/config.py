@@ -10,7 +10,7 @@ import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.scan.ratelimit import DEFAULT_RATE
 

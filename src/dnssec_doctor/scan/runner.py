@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from dnssec_doctor.capture import Capture
+from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.scan.config import ScanConfig
 from dnssec_doctor.scan.inputs import InputItem
 from dnssec_doctor.scan.loopgate import LoopGate

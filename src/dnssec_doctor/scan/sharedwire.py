@@ -29,10 +29,10 @@ from collections import OrderedDict
 from typing import Literal
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.scan.ratelimit import DestinationLimiter
 from dnssec_doctor.transport.base import Wire
-from dnssec_doctor.transport.query import QuerySpec
 
 _Key = tuple[str, QuerySpec, str, int]
 MAX_ENTRIES = 50_000

@@ -15,7 +15,7 @@ import signal
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-from dnssec_doctor.capture import Capture
+from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.scan.analyse import analyse_capture
 from dnssec_doctor.scan.config import ScanConfig
 from dnssec_doctor.scan.records import Record, error_record

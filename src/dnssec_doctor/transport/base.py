@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Literal, Protocol
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
-from dnssec_doctor.transport.query import QuerySpec
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
 
 
 class Wire(Protocol):

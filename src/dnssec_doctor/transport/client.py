@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.limits import OPTIONAL_LIMIT, Limits
+from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.transport.base import Wire
 from dnssec_doctor.transport.policy import AddressPolicy
-from dnssec_doctor.transport.query import QuerySpec
 
 if TYPE_CHECKING:
     pass

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Literal
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import NOT_IN_CAPTURE, Capture, Exchange
-from dnssec_doctor.transport.query import QuerySpec
+from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Capture, Exchange
+from dnssec_doctor.model.query import QuerySpec
 
 _Key = tuple[str, QuerySpec, str]
 

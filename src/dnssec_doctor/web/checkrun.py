@@ -21,8 +21,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Capture, capture_bytes
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.model.capture import Capture, capture_bytes
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import diagnose_capture_with_survey, new_seed, probe_live

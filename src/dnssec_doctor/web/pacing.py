@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.transport.base import Wire
-from dnssec_doctor.transport.query import QuerySpec
 
 MAX_TRACKED = 10_000
 """Buckets kept per limiter (least recently used dropped first): memory stays bounded

@@ -18,11 +18,11 @@ import time
 from dataclasses import dataclass
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.capture import Capture
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.anchors import TrustAnchors
+from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.names import parse_name
-from dnssec_doctor.probe.anchors import TrustAnchors
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.render.monitoring import RunFacts
 from dnssec_doctor.render.prometheus import render_prometheus, render_prometheus_failure

@@ -10,11 +10,7 @@ from __future__ import annotations
 import dns.edns
 import dns.message
 
-from dnssec_doctor.transport.query import EDNS_OPTION_EDE
-
-CLIENT_COOKIE_LENGTH = 8
-"""RFC 7873 §4: the client cookie is exactly 8 octets."""
-
+from dnssec_doctor.model.query import EDNS_OPTION_EDE
 
 # RFC 8914 §5.2 spells these words in capitals (or as "RRSIGs").
 _EDE_WORDS = {w.upper(): w for w in ("DNSKEY", "DS", "DNSSEC", "RRSIGs", "NSEC", "NXDOMAIN")}

@@ -12,8 +12,6 @@ import dns.name
 import dns.rdataclass
 import dns.rdatatype
 
-EDNS_OPTION_NSID = 3
-EDNS_OPTION_COOKIE = 10
 EDNS_OPTION_EDE = 15
 
 

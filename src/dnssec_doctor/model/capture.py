@@ -23,7 +23,7 @@ import dns.message
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import read_input, write_file
 from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
-from dnssec_doctor.transport.query import QuerySpec
+from dnssec_doctor.model.query import QuerySpec
 
 CAPTURE_FORMAT = "dnssec-doctor/capture"
 CAPTURE_VERSION = 1

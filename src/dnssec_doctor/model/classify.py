@@ -10,7 +10,7 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
-from dnssec_doctor.capture import Exchange
+from dnssec_doctor.model.capture import Exchange
 
 
 class Kind(enum.Enum):
