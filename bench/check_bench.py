@@ -142,7 +142,7 @@ import dnssec_doctor.cli.main, dnssec_doctor.cli.check
 import dns.name
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.cli.warmup import Warmup, modules_for
-from dnssec_doctor.probe.anchors import anchors_from_lines
+from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy

@@ -41,7 +41,6 @@ sys.path.insert(0, str(REPO / "tests"))
 from readme_section import write_section  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from dnssec_doctor.capture import Capture  # noqa: E402
 from dnssec_doctor.history.facts import sealed  # noqa: E402
 from dnssec_doctor.history.recorder import record_check  # noqa: E402
 from dnssec_doctor.history.report import build_report, states_needed  # noqa: E402
@@ -49,7 +48,8 @@ from dnssec_doctor.history.schema import observations, payloads  # noqa: E402
 from dnssec_doctor.history.store import HistoryStore  # noqa: E402
 from dnssec_doctor.lab.background import BackgroundLab  # noqa: E402
 from dnssec_doctor.lab.scenarios import build_lab  # noqa: E402
-from dnssec_doctor.probe.anchors import anchors_from_lines  # noqa: E402
+from dnssec_doctor.model.anchors import anchors_from_lines  # noqa: E402
+from dnssec_doctor.model.capture import Capture  # noqa: E402
 from dnssec_doctor.probe.hints import parse_root_hints  # noqa: E402
 from dnssec_doctor.probe.request import ProbeRequest  # noqa: E402
 from dnssec_doctor.session import diagnose_capture_with_survey, new_seed, probe_live  # noqa: E402

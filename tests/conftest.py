@@ -9,7 +9,7 @@ import pytest
 
 from debian_tools import TOOL_PACKAGES, which
 from dnssec_doctor import catalog
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model.findings import Finding
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dnssec_doctor.findings import Diagnosis
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import Severity
 
 
 def consequences(diagnosis: Diagnosis) -> dict[str, list[str]]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import dns.name
 
-from dnssec_doctor.dsinput import ParsedInput, parse_ds_input
+from dnssec_doctor.ds.input import ParsedInput, parse_ds_input
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import InputLimits
 from dnssec_doctor.model.anchors import TrustAnchors, load_anchor_files

@@ -40,7 +40,6 @@ from dns.dnssectypes import Algorithm
 from dns.rdtypes.ANY.RRSIG import RRSIG
 
 import labbases
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab import scenarios
 from dnssec_doctor.lab.authority import AnswerOptions, Authority
 from dnssec_doctor.lab.embedded import EmbeddedServer, load_zones
@@ -51,6 +50,7 @@ from dnssec_doctor.lab.signer import SigningPlan
 from dnssec_doctor.limits import Limits, limits_to_dict
 from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import diagnose_capture

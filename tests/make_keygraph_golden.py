@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.model.capture import load_capture
+from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.render.keydot import render_graph_dot
 from dnssec_doctor.session import diagnose_capture
 

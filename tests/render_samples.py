@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
-from dnssec_doctor.graphmodel import ChainGraph, GraphEdge, GraphNode
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Diagnosis, Finding, ZoneReport
+from dnssec_doctor.model.graph import ChainGraph, GraphEdge, GraphNode
+from dnssec_doctor.model.severity import Severity
 
 GOLDEN_DIR = Path(__file__).parent / "data" / "render"
 UPDATE_GOLDEN = os.environ.get("DNSSEC_DOCTOR_UPDATE_GOLDEN") == "1"

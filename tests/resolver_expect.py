@@ -7,9 +7,9 @@ over captures recorded from the same lab (test_resolver_recorded.py).
 from __future__ import annotations
 
 from dnssec_doctor import catalog
-from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.lab.plan import ScenarioInfo
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Diagnosis, Finding
+from dnssec_doctor.model.severity import Severity
 
 VALIDATING = ("validating", "bind-validating")
 ROLES = ("validating", "stale-anchor", "non-validating", "bind-validating")

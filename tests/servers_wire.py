@@ -18,7 +18,6 @@ import dns.message
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.lab.authority import AnswerOptions, Authority
 from dnssec_doctor.lab.embedded import EmbeddedServer, load_zones
 from dnssec_doctor.lab.plan import LabPlan, ScenarioInfo
@@ -26,6 +25,7 @@ from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.model.capture import Capture, Exchange
+from dnssec_doctor.model.findings import Diagnosis, Finding
 from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest

@@ -7,10 +7,10 @@ prints "DNSSEC OK … bogus" and the report never says "No problems found".
 
 from __future__ import annotations
 
-from dnssec_doctor.findings import Diagnosis
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import Severity, exit_code_for
 from dnssec_doctor.render.nagios import render_nagios
 from dnssec_doctor.render.text import render_text
-from dnssec_doctor.severity import Severity, exit_code_for
 
 
 def assert_explained(diagnosis: Diagnosis) -> None:

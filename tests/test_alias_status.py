@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.alias import with_alias
-from dnssec_doctor.findings import Diagnosis, Status, ZoneReport
+from dnssec_doctor.analysis.name.alias import with_alias
+from dnssec_doctor.model.findings import Diagnosis, Status, ZoneReport
 
 NAME, TARGET = "www.a.example.", "www.b.example."
 

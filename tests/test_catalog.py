@@ -12,7 +12,7 @@ from dnssec_doctor import catalog
 from dnssec_doctor.catalog import ALL_ENTRIES, SYMPTOMS, CatalogEntry
 from dnssec_doctor.catalog.markdown import main, render_markdown
 from dnssec_doctor.catalog.registry import SECTION_TITLES
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 REPO = Path(__file__).resolve().parents[1]
 CONTRACT = REPO / "tests" / "data" / "catalog_contract.tsv"

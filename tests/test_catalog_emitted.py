@@ -16,7 +16,7 @@ import dns.rrset
 import dns.zone
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.analysis.sizes import SAFE_UDP_SIZE, size_risk_findings
+from dnssec_doctor.analysis.servers.sizes import SAFE_UDP_SIZE, size_risk_findings
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.dnssec.keys import key_tag, make_ds

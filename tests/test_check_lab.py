@@ -9,10 +9,10 @@ import dns.name
 import pytest
 
 from diagnosis_expect import assert_diagnosis
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.scenarios import scenario_names
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.render.nagios import render_nagios
 from dnssec_doctor.render.text import render_text

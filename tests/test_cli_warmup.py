@@ -59,8 +59,8 @@ def test_the_warmed_modules_are_the_analysis_and_the_chosen_renderer() -> None:
     assert modules_for("json") == ("dnssec_doctor.analysis.engine", "dnssec_doctor.render.json_out")
     assert modules_for("text")[-1] == "dnssec_doctor.render.text"
     assert "dnssec_doctor.render.text" not in modules_for("nagios")
-    assert "dnssec_doctor.analysis.resolver" not in modules_for("json")
-    assert "dnssec_doctor.analysis.resolver" in modules_for("json", resolvers=True)
+    assert "dnssec_doctor.analysis.resolver.diagnosis" not in modules_for("json")
+    assert "dnssec_doctor.analysis.resolver.diagnosis" in modules_for("json", resolvers=True)
 
 
 def test_the_probe_side_of_check_does_not_import_the_analysis() -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from dnssec_doctor.cli.common import NETWORK_OPTIONS
 from dnssec_doctor.cli.demo import DemoRow, mismatches, run_demo, scenario_request
-from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.lab import manager
 from dnssec_doctor.lab.plan import ScenarioInfo
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.lab.state import LabState
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Diagnosis, Finding
+from dnssec_doctor.model.severity import Severity
 from labbases import DEMO
 from labthread import doctor
 

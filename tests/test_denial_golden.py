@@ -20,7 +20,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from dnssec_doctor.analysis.denial import check_denial
+from dnssec_doctor.analysis.denial.proof import check_denial
 from dnssec_doctor.limits import Limits
 from test_denial_builders import (
     EXISTING,

@@ -38,7 +38,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from dnssec_doctor.analysis.denial import check_denial
+from dnssec_doctor.analysis.denial.proof import check_denial
 from dnssec_doctor.limits import Limits
 
 CASES_DIR = Path(__file__).parent / "cases"

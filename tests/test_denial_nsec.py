@@ -9,9 +9,9 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from dnssec_doctor.analysis.denial import DenialCheck, check_denial
+from dnssec_doctor.analysis.denial.proof import DenialCheck, check_denial
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from test_denial_builders import (
     EXISTING,
     ORIGIN,

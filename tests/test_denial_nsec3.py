@@ -10,9 +10,9 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.analysis.denial import DenialCheck, check_denial, compare_servers
+from dnssec_doctor.analysis.denial.proof import DenialCheck, check_denial, compare_servers
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from test_denial_builders import (
     EXISTING,
     ORIGIN,

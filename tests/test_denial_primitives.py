@@ -10,7 +10,7 @@ import pytest
 from dns.rdtypes.util import Bitmap
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.denial_model import CODES, problem
+from dnssec_doctor.analysis.denial.model import CODES, problem
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.nsec import (
     bitmap_types,
@@ -28,7 +28,7 @@ from dnssec_doctor.dnssec.nsec3 import (
     hash_covers,
     nsec3_hash,
 )
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 
 def n(text: str) -> dns.name.Name:

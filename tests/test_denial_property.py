@@ -22,7 +22,7 @@ from dns.rdtypes.util import Bitmap
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from dnssec_doctor.analysis.denial import check_denial
+from dnssec_doctor.analysis.denial.proof import check_denial
 from dnssec_doctor.dnssec.nsec3 import b32hex_encode
 from dnssec_doctor.limits import Limits
 

@@ -42,7 +42,6 @@ import dns.zone
 import pytest
 
 import labbases
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.lab.plan import LabPlan, ScenarioInfo
 from dnssec_doctor.lab.real import RealLab, start_real
@@ -51,6 +50,7 @@ from dnssec_doctor.lab.scenarios import build_lab, scenario_names
 from dnssec_doctor.lab.scenarios_cuts import SCENARIOS as SCENARIOS_CUTS
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.probe.request import DEFAULT_TYPES, ProbeRequest
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy

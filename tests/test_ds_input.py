@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnssec_doctor.dnssec.keys import key_tag, make_ds
-from dnssec_doctor.dsinput import MAX_RECORDS, ParsedInput, parse_ds_input
+from dnssec_doctor.ds.input import MAX_RECORDS, ParsedInput, parse_ds_input
 
 # RFC 4034 §5.4: the DNSKEY of dskey.example.com. and its SHA-1 DS, exactly as printed there.
 RFC4034_TEXT = """\

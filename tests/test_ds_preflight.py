@@ -21,19 +21,19 @@ from dns.dnssectypes import Algorithm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dnssec_doctor.analysis.dslive import LiveZone, live_zone
-from dnssec_doctor.analysis.dspreflight import Preflight, preflight
 from dnssec_doctor.analysis.observed import SignedRRset
 from dnssec_doctor.cli.common import build_request
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.keys import DsRecord, make_ds
-from dnssec_doctor.dsinput import parse_ds_input
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.ds.input import parse_ds_input
+from dnssec_doctor.ds.live import LiveZone, live_zone
+from dnssec_doctor.ds.preflight import Preflight, preflight
+from dnssec_doctor.ds.registry_policy import POLICIES, registry_policy
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.registry_policy import POLICIES, registry_policy
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.session import probe_live, survey_from_capture
-from dnssec_doctor.severity import Severity
 from dnssec_doctor.transport.policy import AddressPolicy
 from labthread import LAB_NOW, LabThread, start_lab
 

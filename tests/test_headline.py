@@ -10,8 +10,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.model.capture import load_capture
+from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.render import headline
 from dnssec_doctor.render.html import render_html
 from dnssec_doctor.render.nagios import render_nagios

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey, sealed
 from dnssec_doctor.history.forecast import forecast, stalled_findings
 from dnssec_doctor.history.lastgood import attach, change_since_last_good
@@ -19,8 +18,9 @@ from dnssec_doctor.history.report import build_report
 from dnssec_doctor.history.store import StateRun, StoredObservation, runs_of
 from dnssec_doctor.history.timeline import diff
 from dnssec_doctor.model.capture import load_capture
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.session import diagnose_capture_with_survey, survey_from_capture
-from dnssec_doctor.severity import Severity
 from labthread import LAB_NOW
 
 CASES = Path(__file__).parent / "cases"

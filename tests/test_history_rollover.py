@@ -28,7 +28,7 @@ from dnssec_doctor.history.nextstep import next_steps
 from dnssec_doctor.history.rollover import rollover_findings, violations
 from dnssec_doctor.history.store import StateRun, StoredObservation
 from dnssec_doctor.history.ttlchange import ttl_change_findings
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 ZONE, PARENT = "example.test.", "test."
 T0 = 1_800_000_000

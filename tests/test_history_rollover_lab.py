@@ -18,9 +18,9 @@ import pytest
 
 import labbases
 from clirun import invoke
-from dnssec_doctor.analysis.timefmt import iso
 from dnssec_doctor.lab.background import BackgroundLab
 from dnssec_doctor.lab.rollovers import ROLLOVERS, rollover_plan, stage_at
+from dnssec_doctor.timefmt import iso
 from labthread import LAB_NOW
 
 NAME = "good-nsec.test"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.findings import Diagnosis, Finding
-from dnssec_doctor.graphmodel import ChainGraph, GraphNode
+from dnssec_doctor.model.findings import Diagnosis, Finding
+from dnssec_doctor.model.graph import ChainGraph, GraphNode
 from dnssec_doctor.render.graphviz import dot_to_svg
 from dnssec_doctor.render.keydot import RED, render_graph_dot, render_key_dot
 from dnssec_doctor.render.summary import split_findings

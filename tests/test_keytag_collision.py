@@ -13,15 +13,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from dns.dnssectypes import Algorithm
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
-from dnssec_doctor.analysis.dsmatch import match_all
-from dnssec_doctor.analysis.keypolicy import key_findings
+from dnssec_doctor.analysis.chain.dsmatch import match_all
+from dnssec_doctor.analysis.chain.keypolicy import key_findings
+from dnssec_doctor.analysis.chain.rrsigs import SignatureTally
 from dnssec_doctor.analysis.observed import SignedRRset
-from dnssec_doctor.analysis.rrsigs import SignatureTally
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.keys import DsMatchStatus, key_tag, make_ds
 from dnssec_doctor.dnssec.signatures import SigStatus, check_rrsig
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 ZONE = dns.name.from_text("trap.test.")
 NOW = 1_800_000_000

@@ -19,13 +19,13 @@ import dns.rrset
 import pytest
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.analysis.delegation import delegation_findings
-from dnssec_doctor.analysis.dsreferral import ds_answers, parent_ds_referral_findings
+from dnssec_doctor.analysis.chain.dsreferral import ds_answers, parent_ds_referral_findings
+from dnssec_doctor.analysis.servers.delegation import delegation_findings
 from dnssec_doctor.lab.plan import LabPlan
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import NameServer, QueryKey, ZoneCut
-from dnssec_doctor.severity import Severity
 from servers_wire import Answer, Reply, Transport, by_code, check, lab_plan, roots, scenario
 
 pytestmark = pytest.mark.timeout(60)

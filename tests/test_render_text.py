@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dnssec_doctor import catalog
-from dnssec_doctor.findings import Diagnosis, ZoneReport
+from dnssec_doctor.model.findings import Diagnosis, ZoneReport
 from dnssec_doctor.render.json_out import render_json
 from dnssec_doctor.render.nagios import render_nagios
 from dnssec_doctor.render.styled import RESET, sgr

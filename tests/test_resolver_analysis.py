@@ -1,4 +1,4 @@
-"""The resolver diagnosis (analysis/resolver.py) on resolver answers built message by message.
+"""The resolver diagnosis (analysis/resolver/diagnosis.py) on answers built message by message.
 
 Each case gives one resolver's answers (with CD=0 and CD=1) next to a chain
 whose verdicts the authoritative analysis would have produced, and checks the
@@ -21,16 +21,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.chain import ZoneEval
-from dnssec_doctor.analysis.resolver import resolver_findings
-from dnssec_doctor.analysis.resolver_ede import EDE_MAP, mapped_code
-from dnssec_doctor.findings import Finding, Status
+from dnssec_doctor.analysis.chain.zones import ZoneEval
+from dnssec_doctor.analysis.resolver.diagnosis import resolver_findings
+from dnssec_doctor.analysis.resolver.ede import EDE_MAP, mapped_code
 from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.findings import Finding, Status
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import QueryKey, Survey, ZoneCut
 from dnssec_doctor.model.variants import CHECKING_DISABLED, VALIDATE
 from dnssec_doctor.probe.resolvers import resolver_spec
-from dnssec_doctor.severity import Severity
 
 R = "192.0.2.53"
 ROOT_KSK = (

@@ -25,13 +25,13 @@ import dns.name
 import pytest
 
 from clirun import invoke
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.plan import LabPlan, ScenarioInfo
 from dnssec_doctor.lab.real import RealLab, start_real
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import diagnose_capture, probe_live, request_from_capture

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.plan import ScenarioInfo
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.model.capture import Capture, load_capture
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.session import diagnose_capture, request_from_capture
-from dnssec_doctor.severity import Severity
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.replay import ReplayWire

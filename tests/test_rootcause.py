@@ -7,8 +7,8 @@ from typing import Any
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.rootcause import link_causes
-from dnssec_doctor.findings import Finding
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
 
 ZONE = "example.test."
 A, B, C = "192.0.2.1", "192.0.2.2", "192.0.2.3"

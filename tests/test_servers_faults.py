@@ -20,9 +20,9 @@ import dns.rrset
 import pytest
 
 from dnssec_doctor.lab.plan import LabPlan
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.variants import UNKNOWN_OPTION_CODE
 from dnssec_doctor.session import diagnose_capture
-from dnssec_doctor.severity import Severity
 from servers_wire import (
     LAB_NOW,
     Answer,

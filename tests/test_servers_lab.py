@@ -15,14 +15,14 @@ import dns.name
 import pytest
 
 import labbases
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.lab.plan import ScenarioInfo
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import diagnose_capture, probe_live
-from dnssec_doctor.severity import Severity
 from dnssec_doctor.transport.policy import AddressPolicy
 from labthread import LAB_NOW, LabThread, start_lab
 

@@ -15,20 +15,24 @@ from dns.rdtypes.ANY.CDS import CDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dnssec_doctor.analysis.behaviour import behaviour_findings
-from dnssec_doctor.analysis.cds import cds_findings
-from dnssec_doctor.analysis.consistency import consistency_findings, serial_groups, serial_newer
-from dnssec_doctor.analysis.servers import reachability_findings
-from dnssec_doctor.analysis.serverview import ServerView, server_views
+from dnssec_doctor.analysis.chain.cds import cds_findings
+from dnssec_doctor.analysis.servers.behaviour import behaviour_findings
+from dnssec_doctor.analysis.servers.consistency import (
+    consistency_findings,
+    serial_groups,
+    serial_newer,
+)
+from dnssec_doctor.analysis.servers.diagnose import reachability_findings
+from dnssec_doctor.analysis.servers.view import ServerView, server_views
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.lab.keys import KeyFactory, LabKey
 from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import NameServer, QueryKey, ZoneCut
 from dnssec_doctor.model.variants import EDNS_NODO, NOEDNS, TCP, size_variant
 from dnssec_doctor.probe.behaviour import hosts_for
-from dnssec_doctor.severity import Severity
 
 ZONE = "example.test."
 ORIGIN = dns.name.from_text(ZONE)

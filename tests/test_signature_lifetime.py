@@ -13,14 +13,14 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from dnssec_doctor.analysis.chain.rrsigs import SignatureTally
+from dnssec_doctor.analysis.chain.siglifetime import LONG_VALIDITY, SHORT_VALIDITY
 from dnssec_doctor.analysis.observed import SignedRRset
-from dnssec_doctor.analysis.rrsigs import SignatureTally
-from dnssec_doctor.analysis.siglifetime import LONG_VALIDITY, SHORT_VALIDITY
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.lab.keys import KeyFactory
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
 
 NOW = 1_800_000_000
 DAY = 86400

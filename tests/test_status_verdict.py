@@ -11,13 +11,13 @@ import dns.rrset
 import pytest
 
 from dnssec_doctor import catalog
+from dnssec_doctor.analysis.chain.rrsigs import RRsetVerdict
 from dnssec_doctor.analysis.findingset import FindingSet
-from dnssec_doctor.analysis.namestatus import NameStatus
+from dnssec_doctor.analysis.name.status import NameStatus
 from dnssec_doctor.analysis.observed import SignedRRset
-from dnssec_doctor.analysis.rrsigs import RRsetVerdict
 from dnssec_doctor.analysis.verdict import explain_status
 from dnssec_doctor.cnamechain import answer_chain
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 NAME = "www.example."
 ZONE = "example."

@@ -8,11 +8,11 @@ from collections.abc import Callable
 import pytest
 
 from dnssec_doctor.analysis.budget import budget_finding
-from dnssec_doctor.analysis.malformed import malformed_findings
+from dnssec_doctor.analysis.servers.malformed import malformed_findings
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.query import QuerySpec
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
 from dnssec_doctor.transport.replay import ReplayWire

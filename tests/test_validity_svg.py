@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from dnssec_doctor.analysis.timefmt import iso
 from dnssec_doctor.history.facts import ObservationFacts, SignatureFact
 from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.render.validity_svg import (
@@ -14,6 +13,7 @@ from dnssec_doctor.render.validity_svg import (
     plot_rows,
     render_validity_svg,
 )
+from dnssec_doctor.timefmt import iso
 
 SVG = "{http://www.w3.org/2000/svg}"
 DAY = 86400

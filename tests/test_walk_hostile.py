@@ -15,9 +15,9 @@ import pytest
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.analysis.engine import analyse
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import anchors_from_lines
+from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.model.survey import Survey
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest

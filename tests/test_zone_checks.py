@@ -17,8 +17,8 @@ import dns.zone
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.dnssec.keys import key_tag, key_tag_from_rdata_wire
-from dnssec_doctor.findings import Diagnosis
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile.verify import ZoneOptions, verify_zone
 
 ORIGIN = dns.name.from_text("example.test.")

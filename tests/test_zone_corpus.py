@@ -17,7 +17,7 @@ import dns.name
 import pytest
 
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.severity import Severity, exit_code_for
+from dnssec_doctor.model.severity import Severity, exit_code_for
 from dnssec_doctor.zonefile.verify import ZoneOptions, verify_zone
 
 CORPUS = Path(__file__).parent / "data" / "corpus"

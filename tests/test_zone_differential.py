@@ -17,7 +17,7 @@ from pathlib import Path
 import dns.name
 import pytest
 
-from dnssec_doctor.severity import Severity, exit_code_for
+from dnssec_doctor.model.severity import Severity, exit_code_for
 from dnssec_doctor.zonefile.verify import ZoneOptions, verify_zone
 
 TOOLS = ("dnssec-keygen", "dnssec-signzone", "dnssec-verify", "ldns-verify-zone",

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile.verify import ZoneOptions, verify_zone
 
 ORIGIN = dns.name.from_text("example.test.")

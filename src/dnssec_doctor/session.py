@@ -30,7 +30,7 @@ from dnssec_doctor.transport.sockets import SocketWire
 
 if TYPE_CHECKING:
     from dnssec_doctor.analysis.engine import AnalysisOptions
-    from dnssec_doctor.findings import Diagnosis
+    from dnssec_doctor.model.findings import Diagnosis
     from dnssec_doctor.transport.base import Wire
 
 

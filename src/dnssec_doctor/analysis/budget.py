@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from dnssec_doctor import catalog
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.limits import OPTIONAL_LIMIT, Limits
 from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
+from dnssec_doctor.model.findings import Finding
 
 SHOWN = 4
 """Examples of unasked questions named per group."""

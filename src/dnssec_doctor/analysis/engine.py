@@ -9,32 +9,32 @@ from typing import TypeVar
 import dns.name
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.alias import ChainParts, joined_parts, with_alias
 from dnssec_doctor.analysis.budget import budget_finding
-from dnssec_doctor.analysis.chain import ZoneEval, evaluate_chain
-from dnssec_doctor.analysis.cnames import cname_findings
-from dnssec_doctor.analysis.existence import is_nxdomain
-from dnssec_doctor.analysis.findingset import FindingSet
-from dnssec_doctor.analysis.keygraph import build_key_graph
-from dnssec_doctor.analysis.keypolicy import ds_findings, key_findings
-from dnssec_doctor.analysis.malformed import malformed_findings
-from dnssec_doctor.analysis.ownernames import mistyped_owner_findings
-from dnssec_doctor.analysis.rollover import rollover_findings
-from dnssec_doctor.analysis.rootcause import link_causes
-from dnssec_doctor.analysis.rrsigs import RRsetVerdict
-from dnssec_doctor.analysis.servers import server_findings
-from dnssec_doctor.analysis.unrelated import unrelated_answer_findings
-from dnssec_doctor.analysis.verdict import decide_status
-from dnssec_doctor.analysis.zonedata import (
+from dnssec_doctor.analysis.chain.keypolicy import ds_findings, key_findings
+from dnssec_doctor.analysis.chain.ownernames import mistyped_owner_findings
+from dnssec_doctor.analysis.chain.rollover import rollover_findings
+from dnssec_doctor.analysis.chain.rrsigs import RRsetVerdict
+from dnssec_doctor.analysis.chain.zonedata import (
     DEFAULT_EXPIRY_WARNING,
     ZoneData,
     check_ds_rrsets,
     check_zone_data,
     earliest_valid_expiration,
 )
-from dnssec_doctor.findings import Diagnosis, Finding, Status, ZoneReport
+from dnssec_doctor.analysis.chain.zones import ZoneEval, evaluate_chain
+from dnssec_doctor.analysis.findingset import FindingSet
+from dnssec_doctor.analysis.graph.keys import build_key_graph
+from dnssec_doctor.analysis.name.alias import ChainParts, joined_parts, with_alias
+from dnssec_doctor.analysis.name.cnames import cname_findings
+from dnssec_doctor.analysis.name.existence import is_nxdomain
+from dnssec_doctor.analysis.rootcause import link_causes
+from dnssec_doctor.analysis.servers.diagnose import server_findings
+from dnssec_doctor.analysis.servers.malformed import malformed_findings
+from dnssec_doctor.analysis.servers.unrelated import unrelated_answer_findings
+from dnssec_doctor.analysis.verdict import decide_status
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.findings import Diagnosis, Finding, Status, ZoneReport
 from dnssec_doctor.model.survey import Survey
 
 T = TypeVar("T")
@@ -141,7 +141,7 @@ def _analyse(
     if survey.resolvers:
         # Imported only when a resolver was asked: most checks ask none, and this
         # part of the analysis costs a fast check a few milliseconds to import.
-        from dnssec_doctor.analysis.resolver import AliasView, resolver_findings
+        from dnssec_doctor.analysis.resolver.diagnosis import AliasView, resolver_findings
 
         view = None
         if alias is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model.findings import Finding
 
 
 class FindingSet:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model.findings import Finding
 
 SERVER_FAULTS = (
     "AUTH_UDP_UNREACHABLE",

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.chain import ZoneEval
+from dnssec_doctor.analysis.chain.zonedata import ZoneData
+from dnssec_doctor.analysis.chain.zones import ZoneEval
 from dnssec_doctor.analysis.findingset import FindingSet
-from dnssec_doctor.analysis.namestatus import NameStatus, name_status
-from dnssec_doctor.analysis.zonedata import ZoneData
+from dnssec_doctor.analysis.name.status import NameStatus, name_status
 from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
-from dnssec_doctor.findings import Finding, Status
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Finding, Status
+from dnssec_doctor.model.severity import Severity
 
 EXPLAINED_WITHOUT_ERROR: frozenset[Status] = frozenset({"secure", "insecure"})
 """Statuses that need no error-level finding."""

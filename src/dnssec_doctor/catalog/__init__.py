@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 from dnssec_doctor.catalog.entry import SYMPTOMS, CatalogEntry
 from dnssec_doctor.catalog.registry import ALL_ENTRIES
-from dnssec_doctor.findings import Finding, JsonValue
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Finding, JsonValue
+from dnssec_doctor.model.severity import Severity
 
 __all__ = ["ALL_ENTRIES", "SYMPTOMS", "CatalogEntry", "entry", "finding"]
 

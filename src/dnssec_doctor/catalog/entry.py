@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 NEEDS_HISTORY = (
     "it needs the history of earlier checks, which dnssec-doctor does not keep yet, so the "

@@ -8,7 +8,7 @@ cite the RFC behind each rule.
 from __future__ import annotations
 
 from dnssec_doctor.catalog.entry import NEEDS_HISTORY, CatalogEntry
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 SECTION = "G"
 TITLE = "Rollovers and timing (history-aware)"

@@ -8,7 +8,7 @@ cite the RFC behind each rule.
 from __future__ import annotations
 
 from dnssec_doctor.catalog.entry import NOT_YET_CHECKED, PDNS_SIGN, CatalogEntry
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 SECTION = "H"
 TITLE = "CDS/CDNSKEY, bootstrapping, multi-signer"

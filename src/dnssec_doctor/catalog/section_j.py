@@ -8,7 +8,7 @@ cite the RFC behind each rule.
 from __future__ import annotations
 
 from dnssec_doctor.catalog.entry import CatalogEntry
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 
 SECTION = "J"
 TITLE = "Registrar DS-upload preflight"

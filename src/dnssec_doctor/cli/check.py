@@ -33,7 +33,7 @@ from dnssec_doctor.session import diagnose_capture_with_survey, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
 if TYPE_CHECKING:
-    from dnssec_doctor.findings import Diagnosis
+    from dnssec_doctor.model.findings import Diagnosis
 
 DEFAULT_CRITICAL = 2 * 86400
 """``--critical``'s default (render.monitoring.DEFAULT_CRITICAL, which is not imported

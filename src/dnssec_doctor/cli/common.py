@@ -14,16 +14,16 @@ from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.cli.args import Option
 from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
 from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 from dnssec_doctor.names import parse_name
 from dnssec_doctor.probe.defaults import ROOT_TRUST_ANCHORS
 from dnssec_doctor.probe.hints import default_root_hints, parse_root_hints
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import new_seed
-from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 from dnssec_doctor.timeparse import parse_at
 from dnssec_doctor.transport.policy import AddressPolicy
 

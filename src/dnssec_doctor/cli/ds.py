@@ -16,11 +16,9 @@ import sys
 from pathlib import Path
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.chain import evaluate_chain
-from dnssec_doctor.analysis.dslive import live_zone
-from dnssec_doctor.analysis.dspreflight import Preflight, preflight
+from dnssec_doctor.analysis.chain.zones import evaluate_chain
 from dnssec_doctor.analysis.findingset import FindingSet
-from dnssec_doctor.analysis.namestatus import NameStatus
+from dnssec_doctor.analysis.name.status import NameStatus
 from dnssec_doctor.analysis.verdict import EXPLAINED_WITHOUT_ERROR, explain_status
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
@@ -34,15 +32,17 @@ from dnssec_doctor.cli.common import (
 )
 from dnssec_doctor.cli.convert import Choice, PathArg
 from dnssec_doctor.dnssec.algorithms import algorithm_name, digest_info
-from dnssec_doctor.dsinput import ParsedInput, parse_ds_input
+from dnssec_doctor.ds.input import ParsedInput, parse_ds_input
+from dnssec_doctor.ds.live import live_zone
+from dnssec_doctor.ds.preflight import Preflight, preflight
+from dnssec_doctor.ds.registry_policy import DEFAULT_POLICY, POLICIES, registry_policy
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import read_input
-from dnssec_doctor.findings import Diagnosis, Status, ZoneReport
 from dnssec_doctor.limits import INPUT_LIMITS, Limits
-from dnssec_doctor.registry_policy import DEFAULT_POLICY, POLICIES, registry_policy
+from dnssec_doctor.model.findings import Diagnosis, Status, ZoneReport
+from dnssec_doctor.model.severity import exit_code_for
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.session import probe_live, survey_from_capture
-from dnssec_doctor.severity import exit_code_for
 from dnssec_doctor.transport.policy import AddressPolicy
 
 
@@ -224,7 +224,7 @@ def render_preflight_text(result: Preflight) -> str:
             codes = f" ({', '.join(v.codes)})" if v.codes else ""
             lines.append(f"  line {v.record.line}: {v.record.label}: {words[v.status]}{codes}")
             lines.append(f"      {v.read_as}")
-    from dnssec_doctor.analysis.dsupload import parent_ds_states
+    from dnssec_doctor.ds.upload import parent_ds_states
 
     states = parent_ds_states(result.live, result.keys)
     if states:

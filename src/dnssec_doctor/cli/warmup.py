@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from types import TracebackType
 
 ANALYSIS_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.engine",)
-RESOLVER_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.resolver",)
+RESOLVER_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.resolver.diagnosis",)
 """Imported by the analysis only when a resolver was asked."""
 RENDERER_MODULES: dict[str, tuple[str, ...]] = {
     "text": ("dnssec_doctor.render.text",),

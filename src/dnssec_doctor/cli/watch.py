@@ -26,8 +26,8 @@ from dnssec_doctor.cli.common import (
 )
 from dnssec_doctor.cli.convert import Duration, IntRange
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 from dnssec_doctor.render.escape import terminal
-from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 
 if TYPE_CHECKING:  # imported when a round runs: SQLAlchemy is not needed for --help
     from dnssec_doctor.history.store import HistoryStore
@@ -109,10 +109,10 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 def _round_one(store: HistoryStore, request: ProbeRequest, now: int, expiry_warning: int) -> int:
     """Check, record and print one name; its exit status."""
     from dnssec_doctor.analysis.engine import AnalysisOptions
-    from dnssec_doctor.analysis.timefmt import iso
     from dnssec_doctor.history.recorder import history_name, record_check
     from dnssec_doctor.history.timeline import diff
     from dnssec_doctor.session import diagnose_capture_with_survey, probe_live
+    from dnssec_doctor.timefmt import iso
     from dnssec_doctor.transport.policy import AddressPolicy
 
     name = request.name.to_text()

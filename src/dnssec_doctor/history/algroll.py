@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.rollover import (
     MAX_EXAMPLES,
@@ -25,6 +23,8 @@ from dnssec_doctor.history.rollover import (
     zone_sets,
 )
 from dnssec_doctor.history.store import StoredObservation
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.timefmt import iso
 
 CODE = "ALGORITHM_ROLL_ORDER_VIOLATION"
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.timefmt import duration, iso
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.rollover import Segment
 from dnssec_doctor.history.store import StateRun
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.timefmt import duration, iso
 
 CODE = "CDS_NOT_PICKED_UP"
 CDS_PATIENCE = 3 * 86400

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.timefmt import duration, iso
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.facts import ObservationFacts, SignatureFact
 from dnssec_doctor.history.store import StateRun
 from dnssec_doctor.history.timeline import newest_inception
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.timefmt import duration, iso
 
 CODE = "SIGNATURES_NOT_REFRESHED"
 FORECAST_RUNS = 24

@@ -18,12 +18,12 @@ from dataclasses import replace
 from itertools import pairwise
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.history.timeline import Change, diff
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Diagnosis, Finding
+from dnssec_doctor.model.severity import Severity
+from dnssec_doctor.timefmt import iso
 
 CODE = "CHANGE_SINCE_LAST_GOOD"
 MAX_LISTED = 20

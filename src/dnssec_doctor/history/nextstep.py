@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.findings import Diagnosis
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.rollover import (
     Key,
@@ -23,6 +21,8 @@ from dnssec_doctor.history.rollover import (
     zone_sets,
 )
 from dnssec_doctor.history.store import StoredObservation
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.timefmt import iso
 
 Breaks = Callable[[frozenset[Key]], bool]
 

@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass, replace
 
 from dnssec_doctor import __version__
-from dnssec_doctor.findings import Diagnosis, Finding
 from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
@@ -31,9 +30,10 @@ from dnssec_doctor.history.rollover import (
 from dnssec_doctor.history.store import HistoryStore, NewObservation, StateRun, StoredObservation
 from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.findings import Diagnosis, Finding
+from dnssec_doctor.model.severity import exit_code_for
 from dnssec_doctor.model.survey import Survey
 from dnssec_doctor.names import parse_name
-from dnssec_doctor.severity import exit_code_for
 
 CURRENT = -1
 """The state id the observation being recorded uses before it has one."""

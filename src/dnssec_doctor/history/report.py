@@ -15,7 +15,6 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts
@@ -30,7 +29,8 @@ from dnssec_doctor.history.rollover import rollover_findings
 from dnssec_doctor.history.store import StoredObservation, runs_of
 from dnssec_doctor.history.timeline import Change, diff, serial_of
 from dnssec_doctor.history.ttlchange import ttl_change_findings
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,11 +29,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.timefmt import duration, iso
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.store import StoredObservation
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
+from dnssec_doctor.timefmt import duration, iso
 
 Key = tuple[int, int]
 """A key as signatures and DS records name it: (key tag, algorithm)."""

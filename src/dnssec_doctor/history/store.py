@@ -21,7 +21,6 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.dburl import WRITE, open_engine
 from dnssec_doctor.history.facts import (
     CdsFact,
@@ -43,6 +42,7 @@ from dnssec_doctor.history.schema import (
     state_signatures,
     states,
 )
+from dnssec_doctor.model.findings import Finding
 
 _OBSERVATION_COLUMNS = (
     observations.c.id,

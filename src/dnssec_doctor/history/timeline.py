@@ -287,7 +287,7 @@ def _signing(zone: str, old: ObservationFacts, new: ObservationFacts) -> list[Ch
     before, after = newest_inception(old, zone), newest_inception(new, zone)
     if before is None or after is None or after <= before:
         return []
-    from dnssec_doctor.analysis.timefmt import iso
+    from dnssec_doctor.timefmt import iso
 
     return [
         Change(

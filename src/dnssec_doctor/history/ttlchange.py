@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.timefmt import duration, iso
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.rollover import segments_of
 from dnssec_doctor.history.store import StoredObservation
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.timefmt import duration, iso
 
 CODE = "TTL_CHANGE_DURING_ROLL"
 

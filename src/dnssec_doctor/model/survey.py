@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.findings import JsonValue
 from dnssec_doctor.model.anchors import TrustAnchors
 from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.findings import JsonValue
 
 Side = Literal["parent", "child", "resolver"]
 """``resolver``: a ``--resolver`` asked with RD=1 (``probe.resolvers``)."""

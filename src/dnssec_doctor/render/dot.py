@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
+from dnssec_doctor.model.findings import Diagnosis, Finding, ZoneReport
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.render.escape import dot_label
 from dnssec_doctor.render.summary import (
     count_text,
@@ -24,7 +24,7 @@ from dnssec_doctor.render.summary import (
     split_findings,
     zone_key,
 )
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.timefmt import iso
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,10 @@ Shared by the text, HTML and Nagios renderers so the three say the same thing:
 
 from __future__ import annotations
 
-from dnssec_doctor.analysis.timefmt import duration
-from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.model.findings import Diagnosis, Finding
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.render.summary import known_status, split_findings, zone_key
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.timefmt import duration
 
 SERVER_FAULT_WORDS = {
     "AUTH_UDP_UNREACHABLE": "does not answer",

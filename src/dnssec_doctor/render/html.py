@@ -15,9 +15,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.findings import Diagnosis, Finding, ZoneReport
-from dnssec_doctor.graphmodel import ChainGraph
+from dnssec_doctor.model.findings import Diagnosis, Finding, ZoneReport
+from dnssec_doctor.model.graph import ChainGraph
+from dnssec_doctor.model.severity import Severity, exit_code_for
 from dnssec_doctor.render import headline
 from dnssec_doctor.render.escape import html_block, html_text
 from dnssec_doctor.render.graphviz import svg_fragment
@@ -29,7 +29,7 @@ from dnssec_doctor.render.summary import (
     split_findings,
     zone_key,
 )
-from dnssec_doctor.severity import Severity, exit_code_for
+from dnssec_doctor.timefmt import iso
 
 CSS = """\
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f6f4}

@@ -14,8 +14,8 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
-from dnssec_doctor.findings import JsonValue
-from dnssec_doctor.graphmodel import ChainGraph
+from dnssec_doctor.model.findings import JsonValue
+from dnssec_doctor.model.graph import ChainGraph
 from dnssec_doctor.render.escape import html_block, html_text
 from dnssec_doctor.render.keydot import svg_id
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.findings import Diagnosis, Finding
+from dnssec_doctor.model.findings import Diagnosis, Finding
+from dnssec_doctor.timefmt import iso
 
 FORMAT = "dnssec-doctor/diagnosis"
 VERSION = "1.0"

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dnssec_doctor.analysis.timefmt import iso
-from dnssec_doctor.findings import Diagnosis, Finding
-from dnssec_doctor.graphmodel import ChainGraph, EdgeStatus, GraphEdge, GraphNode
+from dnssec_doctor.model.findings import Diagnosis, Finding
+from dnssec_doctor.model.graph import ChainGraph, EdgeStatus, GraphEdge, GraphNode
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.render.dot import STATUS_COLOURS, render_dot
 from dnssec_doctor.render.escape import dot_label
 from dnssec_doctor.render.summary import known_status, split_findings
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.timefmt import iso
 
 SVG_ID_PREFIX = "g_"
 """Prefix of every element id in the SVG (``g_z2k1``): never clashes with a report's ids."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dnssec_doctor.findings import Diagnosis
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import Severity
 
 DEFAULT_WARNING = 7 * 86400
 """Nagios WARNING when the earliest signature expires within 7 days (the analysis's

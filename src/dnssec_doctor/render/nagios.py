@@ -6,15 +6,22 @@ status is the state (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), stdout's first lin
 is ``label=value[UOM];[warn];[crit];[min];[max]``, where warn and crit are ranges:
 ``604800:`` alerts below 604800, which is how a "time left" threshold is written.
 
-The state is the worse of the findings' (severity.py) and the expiry thresholds'.
+The state is the worse of the findings' (model/severity.py) and the expiry thresholds'.
 Labels are fixed words; DNS data appears only in the text, escaped so that it can
 neither end the line nor start the performance data.
 """
 
 from __future__ import annotations
 
-from dnssec_doctor.analysis.timefmt import duration, iso
-from dnssec_doctor.findings import Diagnosis
+from dnssec_doctor.model.findings import Diagnosis
+from dnssec_doctor.model.severity import (
+    EXIT_CANNOT_DIAGNOSE,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_WARNING,
+    Severity,
+    exit_code_for,
+)
 from dnssec_doctor.render import headline
 from dnssec_doctor.render.escape import plugin_text
 from dnssec_doctor.render.monitoring import (
@@ -25,14 +32,7 @@ from dnssec_doctor.render.monitoring import (
     seconds_left,
     servers_ok,
 )
-from dnssec_doctor.severity import (
-    EXIT_CANNOT_DIAGNOSE,
-    EXIT_ERROR,
-    EXIT_OK,
-    EXIT_WARNING,
-    Severity,
-    exit_code_for,
-)
+from dnssec_doctor.timefmt import duration, iso
 
 LABELS = {
     EXIT_OK: "OK",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from dnssec_doctor.findings import Finding, JsonValue
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Finding, JsonValue
+from dnssec_doctor.model.severity import Severity
 
 STATUSES = ("secure", "insecure", "bogus", "indeterminate")
 """The RFC 4035 §4.3 states, the only values renderers use as class names or colours."""

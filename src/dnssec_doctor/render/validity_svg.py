@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dnssec_doctor.analysis.timefmt import iso
 from dnssec_doctor.history.facts import ObservationFacts, SignatureFact
 from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.render.escape import html_text
+from dnssec_doctor.timefmt import iso
 
 MAX_ROWS = 40
 """Observations plotted (the newest): the plot stays small on long histories."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from dnssec_doctor.analysis.timefmt import iso
 from dnssec_doctor.cli.common import NOT_SENT
 from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.severity import exit_code_for
 from dnssec_doctor.scan.records import Record, error_record
-from dnssec_doctor.severity import exit_code_for
+from dnssec_doctor.timefmt import iso
 
 SLOWEST_KEPT = 3
 """Slowest servers of one name kept in its record (for the scan's summary)."""

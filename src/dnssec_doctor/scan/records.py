@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE
 from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.scan.inputs import InputItem
-from dnssec_doctor.severity import EXIT_CANNOT_DIAGNOSE
 
 Record = dict[str, Any]
 

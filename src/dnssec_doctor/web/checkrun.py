@@ -35,7 +35,7 @@ MAX_REFUSALS_SHOWN = 4
 """Refused servers named in one message (more are counted)."""
 
 if TYPE_CHECKING:
-    from dnssec_doctor.findings import Diagnosis
+    from dnssec_doctor.model.findings import Diagnosis
     from dnssec_doctor.web.history import WebHistory
 
 
@@ -123,10 +123,10 @@ def diagnose_with_ds(
         diagnosis = history.record(capture, diagnosis, survey)
     if not ds_text:
         return diagnosis, None
-    from dnssec_doctor.analysis.dslive import live_zone
-    from dnssec_doctor.analysis.dspreflight import preflight
-    from dnssec_doctor.dsinput import parse_ds_input
-    from dnssec_doctor.registry_policy import DEFAULT_POLICY, registry_policy
+    from dnssec_doctor.ds.input import parse_ds_input
+    from dnssec_doctor.ds.live import live_zone
+    from dnssec_doctor.ds.preflight import preflight
+    from dnssec_doctor.ds.registry_policy import DEFAULT_POLICY, registry_policy
     from dnssec_doctor.session import request_from_capture
 
     live = live_zone(survey)
@@ -144,11 +144,11 @@ def build_result(
     analysed: tuple[Diagnosis, Any], capture: Capture, notice: str | None
 ) -> CheckResult:
     """Everything the pages and the API serve for a finished check."""
+    from dnssec_doctor.model.severity import exit_code_for
     from dnssec_doctor.render.graphviz import dot_to_svg
     from dnssec_doctor.render.html import report_body
     from dnssec_doctor.render.json_out import diagnosis_json
     from dnssec_doctor.render.keydot import render_graph_dot
-    from dnssec_doctor.severity import exit_code_for
 
     diagnosis, preflight_json = analysed
     svg: str | None = None

@@ -35,7 +35,7 @@ from dnssec_doctor.dnssec.signatures import (
     check_signature,
 )
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.nodes import Node
 

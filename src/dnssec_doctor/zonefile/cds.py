@@ -18,7 +18,7 @@ from dnssec_doctor.dnssec.keys import (
     key_tag,
     match_ds,
 )
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile.apex import Apex
 from dnssec_doctor.zonefile.emit import Emitter
 

@@ -24,7 +24,7 @@ from dnssec_doctor.dnssec.keys import (
 )
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import INPUT_LIMITS
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile.apex import Apex
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.reader import ReaderOptions, ZoneReader

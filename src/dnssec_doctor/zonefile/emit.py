@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Mapping
 
 from dnssec_doctor import catalog
-from dnssec_doctor.findings import Finding, JsonValue
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Finding, JsonValue
+from dnssec_doctor.model.severity import Severity
 
 
 class Emitter:

@@ -7,7 +7,7 @@ import dns.rdatatype
 
 from dnssec_doctor.dnssec.algorithms import PolicyStatus, algorithm_info, digest_info
 from dnssec_doctor.dnssec.keys import DsRecord
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.nodes import Node
 from dnssec_doctor.zonefile.skeleton import type_names

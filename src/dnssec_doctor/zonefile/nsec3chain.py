@@ -19,7 +19,7 @@ import dns.rdatatype
 
 from dnssec_doctor.dnssec.algorithms import NSEC3_INSECURE_ABOVE, nsec3_iteration_behaviour
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile import namekey
 from dnssec_doctor.zonefile.authority import DELEGATION, Authority
 from dnssec_doctor.zonefile.emit import Emitter

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.analysis.timefmt import iso
 from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
+from dnssec_doctor.timefmt import iso
 from dnssec_doctor.zonefile.authority import Authority
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.sigverify import SigProblem, SigTotals

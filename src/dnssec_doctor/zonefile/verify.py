@@ -22,9 +22,9 @@ import dns.rdatatype
 
 from dnssec_doctor import catalog
 from dnssec_doctor.dnssec.keys import DsRecord
-from dnssec_doctor.findings import Diagnosis, Finding, Status
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.findings import Diagnosis, Finding, Status
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile import nsec3chain
 from dnssec_doctor.zonefile.apex import Apex, check_apex, read_apex
 from dnssec_doctor.zonefile.authority import Authority

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.severity import Severity
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.model import Record
 

@@ -1,0 +1,199 @@
+"""CDS/CDNSKEY: what the child asks its parent to publish, checked before the parent acts.
+
+A parent that reads CDS/CDNSKEY (RFC 7344, RFC 8078) replaces the DS set with
+what they describe, so they must agree with each other (RFC 7344 §4.1), name
+keys that are in the DNSKEY RRset and sign it (RFC 7344 §4.1, RFC 8078 §3), be
+the same on every server (RFC 7344 §6.1; RFC 9615 §4), and a delete request
+must be exactly ``CDS 0 0 0 00`` / ``CDNSKEY 0 3 0 AA==`` (RFC 8078 §4).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import dns.name
+from dns.rdtypes.ANY.CDNSKEY import CDNSKEY
+from dns.rdtypes.ANY.CDS import CDS
+
+from dnssec_doctor import catalog
+from dnssec_doctor.analysis.servers.view import ServerView, depends_on_server, server_list
+from dnssec_doctor.dnssec.keys import ds_digest, key_tag, supported_digest
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.survey import ZoneCut
+
+CdsSets = tuple[frozenset[bytes], frozenset[bytes]]
+
+
+def cds_findings(
+    cut: ZoneCut, views: dict[str, ServerView], stale: Iterable[str] = ()
+) -> list[Finding]:
+    """CDS/CDNSKEY findings for ``cut``; differences on ``stale`` servers follow their serial."""
+    published = {
+        s: (v.cds or frozenset(), v.cdnskey or frozenset())
+        for s, v in views.items()
+        if v.cds is not None or v.cdnskey is not None
+    }
+    if not any(a or b for a, b in published.values()):
+        return []
+    out = _across_servers(cut, published, set(stale))
+    by_content: dict[CdsSets, list[str]] = {}
+    for server, content in published.items():
+        by_content.setdefault(content, []).append(server)
+    for content, servers in by_content.items():
+        out += _check_set(cut, views, content, servers, list(published))
+    return out
+
+
+def _across_servers(cut: ZoneCut, published: dict[str, CdsSets], stale: set[str]) -> list[Finding]:
+    if len(set(published.values())) < 2:
+        return []
+    counts = Counter(published.values())
+    top = counts.most_common()
+    tie = top[0][1] == top[1][1]
+    bad = sorted(published) if tie else sorted(s for s, c in published.items() if c != top[0][0])
+    ok = [s for s in published if s not in bad]
+    lines = "; ".join(
+        f"{s}: {len(c[0])} CDS, {len(c[1])} CDNSKEY" for s, c in sorted(published.items())
+    )
+    finding = catalog.finding(
+        "CDS_INCONSISTENT_ACROSS_SERVERS",
+        zone=cut.zone,
+        detail=(
+            f"The servers of {cut.zone} publish different CDS/CDNSKEY sets ({lines}); a "
+            "parent that checks all servers must ignore them, one that asks a single server "
+            "acts on whichever it picked." + depends_on_server(bad, ok)
+        ),
+        servers=tuple(bad),
+        servers_ok=tuple(ok),
+        fix=(
+            f"Publish identical CDS and CDNSKEY records on every server of {cut.zone} "
+            f"(check transfers to {server_list(bad)}), or none at all."
+        ),
+    )
+    if bad and set(bad) <= stale:
+        finding = finding.with_cause(f"SOA_SERIAL_DIVERGENT@{cut.zone}")
+    return [finding]
+
+
+def _check_set(
+    cut: ZoneCut,
+    views: dict[str, ServerView],
+    content: CdsSets,
+    servers: list[str],
+    everyone: list[str],
+) -> list[Finding]:
+    zone = dns.name.from_text(cut.zone)
+    view = views[servers[0]]
+    cds = [r for r in (view.cds_rdata.get(w) for w in content[0]) if isinstance(r, CDS)]
+    cdnskey = [r for r in (view.cds_rdata.get(w) for w in content[1]) if isinstance(r, CDNSKEY)]
+    shown = tuple(servers) if set(servers) != set(everyone) else ()
+    ok = tuple(s for s in everyone if s not in servers) if shown else ()
+    out: list[Finding] = []
+
+    def add(code: str, detail: str) -> None:
+        out.append(
+            catalog.finding(
+                code, zone=cut.zone, detail=detail, servers=shown, servers_ok=ok, subject=code
+            )
+        )
+
+    deletes = [r for r in cds if r.algorithm == 0] + [r for r in cdnskey if r.algorithm == 0]
+    if deletes:
+        bad = [r for r in cds if r.algorithm == 0 and _bad_cds_delete(r)]
+        bad_keys = [r for r in cdnskey if r.algorithm == 0 and _bad_cdnskey_delete(r)]
+        if len(deletes) < len(cds) + len(cdnskey) or bad or bad_keys:
+            add(
+                "CDS_DELETE_MALFORMED",
+                f"{cut.zone} publishes a DNSSEC delete request (algorithm 0) "
+                + (
+                    "mixed with other CDS/CDNSKEY records"
+                    if len(deletes) < len(cds) + len(cdnskey)
+                    else "with wrong values: " + "; ".join(r.to_text() for r in [*bad, *bad_keys])
+                )
+                + ". Parents ignore such a request (RFC 8078 §4).",
+            )
+        return out
+    if cds and cdnskey:
+        mismatch = _cds_cdnskey_mismatch(zone, cds, cdnskey)
+        if mismatch:
+            add(
+                "CDS_CDNSKEY_MISMATCH",
+                f"The CDS and CDNSKEY records of {cut.zone} describe different keys: "
+                f"{mismatch}. RFC 7344 §4.1 requires them to match; parents reject the pair.",
+            )
+    missing, not_signing = _points_to(zone, view, cds, cdnskey)
+    if missing or not_signing:
+        parts = []
+        if missing:
+            parts.append(f"key tag(s) {', '.join(map(str, missing))} are not in the DNSKEY RRset")
+        if not_signing:
+            parts.append(
+                f"key tag(s) {', '.join(map(str, not_signing))} do not sign the DNSKEY RRset"
+            )
+        add(
+            "CDS_POINTS_TO_MISSING_KEY",
+            f"The CDS/CDNSKEY records of {cut.zone} ask the parent for a DS set in which "
+            f"{'; '.join(parts)}; a parent acting on them would make the zone bogus.",
+        )
+    return out
+
+
+def _bad_cds_delete(r: CDS) -> bool:
+    return (r.key_tag, r.algorithm, r.digest_type, bytes(r.digest)) != (0, 0, 0, b"\x00")
+
+
+def _bad_cdnskey_delete(r: CDNSKEY) -> bool:
+    return (r.flags, r.protocol, r.algorithm, bytes(r.key)) != (0, 3, 0, b"\x00")
+
+
+def _cds_cdnskey_mismatch(zone: dns.name.Name, cds: list[CDS], cdnskey: list[CDNSKEY]) -> str:
+    """Empty when every CDS matches a CDNSKEY and every CDNSKEY has a CDS."""
+    described = {(r.key_tag, r.algorithm, r.digest_type, bytes(r.digest)) for r in cds}
+    digest_types = {d for _, _, d, _ in described if supported_digest(d)}
+    from_keys: set[tuple[int, int, int, bytes]] = set()
+    for key in cdnskey:
+        for d in digest_types:
+            from_keys.add((key_tag(key), key.algorithm, d, ds_digest(zone, key, d)))
+    checkable = {c for c in described if c[2] in digest_types}
+    lone_cds = sorted(c[0] for c in checkable - from_keys)
+    key_tags = {c[0] for c in checkable}
+    lone_keys = sorted({key_tag(k) for k in cdnskey} - key_tags) if digest_types else []
+    parts = []
+    if lone_cds:
+        parts.append(f"CDS for key tag(s) {', '.join(map(str, lone_cds))} match no CDNSKEY")
+    if lone_keys:
+        parts.append(f"CDNSKEY key tag(s) {', '.join(map(str, lone_keys))} have no CDS")
+    return "; ".join(parts)
+
+
+def _points_to(
+    zone: dns.name.Name, view: ServerView, cds: list[CDS], cdnskey: list[CDNSKEY]
+) -> tuple[list[int], list[int]]:
+    """Key tags the records name that are not published, and those that do not sign."""
+    if not view.dnskeys:
+        return [], []
+    keys = list(view.dnskeys.values())
+    missing: set[int] = set()
+    not_signing: set[int] = set()
+    for r in cds:
+        if not supported_digest(r.digest_type):
+            continue
+        match = [
+            k
+            for k in keys
+            if key_tag(k) == r.key_tag
+            and k.algorithm == r.algorithm
+            and ds_digest(zone, k, r.digest_type) == bytes(r.digest)
+        ]
+        if not match:
+            missing.add(r.key_tag)
+        elif (r.key_tag, r.algorithm) not in view.dnskey_signers:
+            not_signing.add(r.key_tag)
+    for k in cdnskey:
+        tag = key_tag(k)
+        if k.to_digestable() not in view.dnskeys:
+            missing.add(tag)
+        elif (tag, k.algorithm) not in view.dnskey_signers:
+            not_signing.add(tag)
+    return sorted(missing), sorted(not_signing - missing)

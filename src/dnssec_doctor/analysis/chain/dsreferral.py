@@ -1,0 +1,116 @@
+"""DS queries answered from the wrong side of the zone cut (PARENT_DS_REFERRAL).
+
+The DS RRset lives in the parent zone (RFC 4034 §5), so a parent server must
+answer a DS query from the parent's data, even when it also hosts the child
+(RFC 4035 §3.1.4.1). Two wrong answers show up in practice: a referral to the
+child (no AA, NS for the child in the authority section), and an answer from
+the child zone (AA NODATA whose SOA is the child's apex). A validator that
+gets either sees no DS from the parent, so the child looks insecure or bogus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdatatype
+
+from dnssec_doctor import catalog
+from dnssec_doctor.analysis.servers.view import server_list
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.survey import ZoneCut
+
+
+@dataclass(frozen=True, slots=True)
+class DsAnswers:
+    """How each parent server answered the DS query for one zone cut."""
+
+    wrong: dict[str, str]
+    """Server → what it answered instead of the parent's data (for the report)."""
+    right: tuple[str, ...]
+    """Servers that answered from the parent zone (the DS set, or the parent's NODATA)."""
+
+
+def ds_answers(cut: ZoneCut) -> DsAnswers:
+    """Sort the parent servers' answers to the DS query for ``cut.zone``."""
+    zone = dns.name.from_text(cut.zone)
+    wrong: dict[str, str] = {}
+    right: list[str] = []
+    for server, exchange in sorted(cut.parent_side(cut.zone, "DS").items()):
+        msg = exchange.message() if exchange.outcome == "response" else None
+        if msg is None or msg.rcode() != dns.rcode.NOERROR:
+            continue  # silence, SERVFAIL, NXDOMAIN …: other findings' business
+        how = wrong_side(msg, zone)
+        if how is not None:
+            wrong[server] = how
+        elif msg.flags & dns.flags.AA:
+            right.append(server)
+    return DsAnswers(wrong, tuple(right))
+
+
+def wrong_side(msg: dns.message.Message, zone: dns.name.Name) -> str | None:
+    """What is wrong with a NOERROR answer to the DS query for ``zone`` (None: nothing)."""
+    if any(r.rdtype == dns.rdatatype.DS and r.name == zone for r in msg.answer):
+        return None
+    if not msg.flags & dns.flags.AA:
+        for rrset in msg.authority:
+            if rrset.rdtype == dns.rdatatype.NS and rrset.name.is_subdomain(zone):
+                names = ", ".join(sorted(r.target.to_text() for r in rrset))
+                return f"a referral to {rrset.name.to_text()} (NS {names})"
+        return None
+    if any(r.rdtype != dns.rdatatype.RRSIG for r in msg.answer):
+        return None
+    for rrset in msg.authority:
+        if rrset.rdtype == dns.rdatatype.SOA and rrset.name == zone:
+            return f"NODATA from the child zone (SOA {zone.to_text()})"
+    return None
+
+
+def parent_ds_referral_findings(cut: ZoneCut) -> list[Finding]:
+    """PARENT_DS_REFERRAL for ``cut``, naming the parent servers that answered wrongly."""
+    if cut.parent is None:
+        return []
+    answers = ds_answers(cut)
+    if not answers.wrong:
+        return []
+    return [parent_ds_referral(cut, answers)]
+
+
+def parent_ds_referral(cut: ZoneCut, answers: DsAnswers) -> Finding:
+    """The finding for ``answers`` (which has at least one wrong answer)."""
+    bad = sorted(answers.wrong)
+    lines = "; ".join(f"{s} answered {how}" for s, how in sorted(answers.wrong.items()))
+    if answers.right:
+        reach = (
+            f" {server_list(answers.right)} answer{'s' if len(answers.right) == 1 else ''} from "
+            f"{cut.parent} correctly, so whether validation of {cut.zone} works depends on "
+            "which parent server a resolver asks."
+        )
+    else:
+        reach = (
+            f" No server of {cut.parent} answered from the parent zone, so validators never "
+            f"see the DS set of {cut.zone}: the zone looks insecure, or bogus to validators "
+            "that reject the child's answer."
+        )
+    return catalog.finding(
+        "PARENT_DS_REFERRAL",
+        zone=cut.zone,
+        detail=(
+            f"The DS query for {cut.zone} must be answered from the parent zone {cut.parent} "
+            f"(RFC 4035 §3.1.4.1), but {lines}." + reach
+        ),
+        servers=tuple(bad),
+        servers_ok=answers.right,
+        fix=(
+            f"Make {server_list(bad)} answer DS queries for {cut.zone} from {cut.parent}: load "
+            f"{cut.parent} there (with the delegation and DS of {cut.zone}), upgrade server "
+            "software that answers DS from the child when it hosts both zones, and do not "
+            "host the parent and the child in separate views or backends that cannot see each "
+            f"other. Verify with: dig +norec @SERVER {cut.zone} DS (expect the aa flag and the "
+            f"DS set, or the SOA of {cut.parent})."
+        ),
+        evidence={"answers": dict(answers.wrong), "ok": list(answers.right)},
+    )

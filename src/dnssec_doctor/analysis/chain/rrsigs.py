@@ -1,0 +1,267 @@
+"""Per-RRSIG checks of every RRset a server sent, tallied into grouped findings.
+
+Each signature is judged on its own (RFC 4035 §5.3), not "some signature
+validated": an expired RRSIG next to a valid one is still reported, with a lower
+severity, because the next validator to fetch only the expired one fails.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import dns.name
+import dns.rdatatype
+
+from dnssec_doctor import catalog
+from dnssec_doctor.analysis.chain.siglifetime import lifetime_policy_finding
+from dnssec_doctor.analysis.observed import SignedRRset
+from dnssec_doctor.catalog.entry import PDNS_SIGN
+from dnssec_doctor.dnssec.keys import AnyKey, is_revoked, is_zone_key
+from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigCheck, SigStatus, check_rrsig
+from dnssec_doctor.limits import Limits
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
+from dnssec_doctor.timefmt import duration, iso
+
+# Signatures that leave the RRset unvalidatable when no other signature is valid.
+FATAL = {
+    SigStatus.EXPIRED,
+    SigStatus.NOT_YET_VALID,
+    SigStatus.KEY_NOT_FOUND,
+    SigStatus.CRYPTO_INVALID,
+    SigStatus.SIGNER_NOT_ZONE,
+    SigStatus.LABELS_INVALID,
+    SigStatus.TYPE_MISMATCH,
+}
+
+# Types a zone signs even though they are not authoritative data of the zone
+# itself are excluded from "must be signed": NS at a cut and glue are unsigned.
+UNSIGNED_OK = {dns.rdatatype.NS}
+
+
+@dataclass(frozen=True, slots=True)
+class RRsetVerdict:
+    """The outcome for one RRset from one server."""
+
+    item: SignedRRset
+    checks: tuple[SigCheck, ...]
+
+    @property
+    def validated(self) -> bool:
+        """True when at least one RRSIG is valid (the RRset is secure for a validator)."""
+        return any(c.status is SigStatus.VALID for c in self.checks)
+
+
+@dataclass(slots=True)
+class _Bucket:
+    servers: set[str] = field(default_factory=set)
+    rrsets: dict[str, None] = field(default_factory=dict)
+    details: dict[str, None] = field(default_factory=dict)
+    earliest: int | None = None
+    fatal: bool = False
+    key_tags: set[int] = field(default_factory=set)
+
+
+class SignatureTally:
+    """Checks signatures of one zone's RRsets and groups problems by code."""
+
+    def __init__(self, zone: dns.name.Name, now: int, limits: Limits) -> None:
+        self.zone = zone
+        self.now = now
+        self.limits = limits
+        self.verdicts: list[RRsetVerdict] = []
+        self._buckets: dict[str, _Bucket] = defaultdict(_Bucket)
+        self._servers_seen: set[str] = set()
+
+    def check(self, item: SignedRRset, keys: Sequence[AnyKey], zone_signed: bool) -> RRsetVerdict:
+        """Check every RRSIG over ``item`` with ``keys``; record problems."""
+        self._servers_seen.add(item.server)
+        checks = tuple(
+            check_rrsig(item.rrset, sig, item.rrsig_ttl, keys, self.zone, self.now, self.limits)
+            for sig in item.rrsigs
+        )
+        verdict = RRsetVerdict(item, checks)
+        self.verdicts.append(verdict)
+        if zone_signed and not item.rrsigs and item.rrset.rdtype not in UNSIGNED_OK:
+            self._note("RRSIG_MISSING", item, "no RRSIG", fatal=True)
+        for c in checks:
+            code = STATUS_CODES.get(c.status)
+            if c.status is SigStatus.CRYPTO_INVALID and c.keys_skipped:
+                # The per-tag bound stopped the search (KeyTrap): the signature was not
+                # shown to be bad, so it is not RRSIG_CRYPTO_INVALID.
+                code = "KEY_TAG_COLLISION"
+            if code is None:
+                continue
+            bucket = self._note(
+                code, item, c.detail, fatal=c.status in FATAL and not verdict.validated
+            )
+            bucket.key_tags.add(c.key_tag)
+            if c.status is SigStatus.EXPIRED:
+                bucket.earliest = min(bucket.earliest or c.expiration, c.expiration)
+            if c.status is SigStatus.NOT_YET_VALID:
+                bucket.earliest = min(bucket.earliest or c.inception, c.inception)
+        if zone_signed and item.rrsigs:
+            self._algorithm_coverage(item, keys, checks)
+        return verdict
+
+    def _algorithm_coverage(
+        self, item: SignedRRset, keys: Sequence[AnyKey], checks: tuple[SigCheck, ...]
+    ) -> None:
+        """RFC 4035 §2.2: every algorithm in the DNSKEY RRset signs every RRset."""
+        published = {k.algorithm for k in keys if is_zone_key(k) and not is_revoked(k)}
+        signing = {c.algorithm for c in checks}
+        for algorithm in sorted(published - signing):
+            self._note(
+                "RRSIG_MISSING_FOR_ALGORITHM",
+                item,
+                f"no RRSIG of algorithm {algorithm}",
+                fatal=False,
+            )
+
+    def _note(self, code: str, item: SignedRRset, detail: str, *, fatal: bool) -> _Bucket:
+        bucket = self._buckets[code]
+        bucket.servers.add(item.server)
+        bucket.rrsets.setdefault(item.label, None)
+        if detail:
+            bucket.details.setdefault(f"{item.label}: {detail}", None)
+        bucket.fatal = bucket.fatal or fatal
+        return bucket
+
+    def findings(self, zone_text: str, all_servers: Sequence[str]) -> list[Finding]:
+        """One finding per code, naming the RRsets and servers concerned."""
+        out: list[Finding] = []
+        for code, bucket in self._buckets.items():
+            rrsets = list(bucket.rrsets)
+            shown = ", ".join(rrsets[:6]) + (
+                f" and {len(rrsets) - 6} more" if len(rrsets) > 6 else ""
+            )
+            detail = f"{len(rrsets)} RRset(s) affected: {shown}."
+            fix: str | None = None
+            severity: Severity | None = None
+            if code == "RRSIG_EXPIRED" and bucket.earliest is not None:
+                detail += (
+                    f" The earliest expired at {iso(bucket.earliest)}, "
+                    f"{duration(self.now - bucket.earliest)} before the time of analysis."
+                )
+            if code == "RRSIG_NOT_YET_VALID" and bucket.earliest is not None:
+                detail += f" The first becomes valid at {iso(bucket.earliest)}."
+            if code == "KEY_TAG_COLLISION":
+                tags = ", ".join(str(t) for t in sorted(bucket.key_tags))
+                detail += (
+                    f" Their signatures by key tag {tags} did not verify with the first "
+                    f"{self.limits.max_keys_per_tag} keys of that tag, and the other keys were "
+                    "not tried (the per-tag bound against KeyTrap, CVE-2023-50387): whether "
+                    "they are valid is unknown, and resolvers that bound this work fail too."
+                )
+                severity = Severity.ERROR if bucket.fatal else Severity.WARNING
+            if code == "RRSIG_KEY_NOT_FOUND" and bucket.key_tags:
+                tags = ", ".join(str(t) for t in sorted(bucket.key_tags))
+                detail += f" Key tag(s) {tags} are not in the DNSKEY RRset."
+                fix = (
+                    f"Re-publish the DNSKEY with tag {tags} in {zone_text} until every signature "
+                    "made with it has expired from caches, or re-sign the zone with a published "
+                    "key (BIND: dnssec-signzone / rndc sign; Knot: knotc zone-sign; "
+                    f"PowerDNS: {PDNS_SIGN.replace('ZONE', zone_text.rstrip('.'))}; "
+                    "ldns: ldns-signzone)."
+                )
+            if not bucket.fatal and code in (
+                "RRSIG_EXPIRED",
+                "RRSIG_KEY_NOT_FOUND",
+                "RRSIG_CRYPTO_INVALID",
+                "RRSIG_NOT_YET_VALID",
+            ):
+                severity = Severity.WARNING
+                detail += (
+                    " Another valid signature covers each of these RRsets, "
+                    "so validation still succeeds."
+                )
+            examples = list(bucket.details)[:5]
+            timed = code in ("RRSIG_EXPIRED", "RRSIG_NOT_YET_VALID") and bucket.earliest
+            when = {"earliest": bucket.earliest} if timed else {}
+            servers = tuple(sorted(bucket.servers))
+            everywhere = set(servers) >= set(all_servers)
+            out.append(
+                catalog.finding(
+                    code,
+                    zone=zone_text,
+                    detail=detail,
+                    servers=() if everywhere else servers,
+                    servers_ok=tuple(s for s in all_servers if s not in bucket.servers),
+                    fix=fix,
+                    severity=severity,
+                    evidence={
+                        "rrsets": list(rrsets),
+                        "examples": list(examples),
+                        "key_tags": sorted(bucket.key_tags),
+                        **when,
+                    },
+                )
+            )
+        return out
+
+    def timing_findings(
+        self,
+        zone_text: str,
+        soa_expire: int | None,
+        warn_seconds: int,
+        all_servers: Sequence[str] = (),
+    ) -> list[Finding]:
+        """Timing warnings from the valid signatures: soon, below SOA EXPIRE, TTL beyond,
+        and a validity policy outside the usual bounds."""
+        valid = [(v, c) for v in self.verdicts for c in v.checks if c.status is SigStatus.VALID]
+        if not valid:
+            return []
+        out: list[Finding] = []
+        policy = lifetime_policy_finding(
+            [(v.item, c) for v, c in valid], zone_text, self.now, all_servers
+        )
+        if policy is not None:
+            out.append(policy)
+        earliest_v, earliest = min(valid, key=lambda vc: vc[1].expiration)
+        remaining = earliest.expiration - self.now
+        when = iso(earliest.expiration)
+        if remaining < warn_seconds:
+            out.append(
+                catalog.finding(
+                    "RRSIG_EXPIRES_SOON",
+                    zone=zone_text,
+                    detail=(
+                        f"The earliest signature ({earliest_v.item.label}, key tag "
+                        f"{earliest.key_tag}) expires at {when}, in {duration(remaining)}: "
+                        f"validation of {zone_text} breaks then unless the zone is re-signed."
+                    ),
+                    evidence={"expiration": when, "rrset": earliest_v.item.label},
+                )
+            )
+        elif soa_expire is not None and remaining < soa_expire:
+            out.append(
+                catalog.finding(
+                    "RRSIG_VALIDITY_BELOW_SOA_EXPIRE",
+                    zone=zone_text,
+                    detail=(
+                        f"The earliest signature expires at {when}, in {duration(remaining)}, "
+                        f"sooner than the SOA EXPIRE of {duration(soa_expire)}: a secondary cut "
+                        "off from its primary would keep serving the zone after its "
+                        "signatures expired."
+                    ),
+                    evidence={"expiration": when, "soa_expire": soa_expire},
+                )
+            )
+        outliving = sorted(
+            {v.item.label for v, c in valid if self.now + v.item.rrset.ttl > c.expiration}
+        )
+        if outliving:
+            out.append(
+                catalog.finding(
+                    "RRSIG_TTL_OUTLIVES_SIGNATURE",
+                    zone=zone_text,
+                    detail=(
+                        f"{len(outliving)} RRset(s) have a TTL that lets caches keep them past "
+                        f"their signature's expiration: {', '.join(outliving[:6])}."
+                    ),
+                    evidence={"rrsets": list(outliving)},
+                )
+            )
+        return out

@@ -1,0 +1,197 @@
+"""How a resolver validates: AD bits and answers for bogus names against this run's verdicts.
+
+A validator sets AD only on data it validated (RFC 4035 §3.2.3) and must not
+answer data it finds bogus (RFC 4035 §5.5). So: an answer for a name found bogus
+from a resolver that sets AD nowhere means it does not validate; from one that
+sets AD elsewhere, that it skips this domain (a negative trust anchor, RFC 7646).
+A secure name without AD from a resolver that validates others is
+RESOLVER_AD_NOT_SET, or RESOLVER_NSEC3_LIMIT for an NSEC3 denial it will not
+check (RFC 9276 §3.2). Validating what this run finds outside its signature
+window is a clock difference or a skew allowance (CLOCK_SKEW).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dnssec_doctor import catalog
+from dnssec_doctor.analysis.resolver.ede import NSEC3_LIMIT_CODE, SKEW_CODES
+from dnssec_doctor.analysis.resolver.view import (
+    Asked,
+    View,
+    by_zone,
+    codes_text,
+    has_ede,
+    short_list,
+    unique,
+)
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
+
+
+def validation_findings(
+    server: str, views: Sequence[View], findings: Sequence[Finding], target_zone: str
+) -> list[Finding]:
+    """NOT_VALIDATING, NEGATIVE_TRUST_ANCHOR_SUSPECTED, AD_NOT_SET, NSEC3 limit, clock skew."""
+    answered = [(a, e) for a, e in views if a.plain is not None and a.plain.answered]
+    secure = [(a, e) for a, e in answered if e.status == "secure"]
+    with_ad = [a for a, _ in secure if a.plain is not None and a.plain.ad]
+    bogus = [(a, e) for a, e in answered if e.status == "bogus"]
+    bogus_plain = [(a, e) for a, e in bogus if a.plain is not None and not a.plain.ad]
+    out: list[Finding] = []
+    for zone, group in by_zone([v for v in bogus if v not in bogus_plain]).items():
+        skew = unique([c for _, e in group for c in e.causes if c.code in SKEW_CODES.values()])
+        if skew:  # validated what we find outside its window: a clock or a skew allowance
+            clock = clock_skew(server, zone, [a.label for a, _ in group], [], resolver_wrong=False)
+            out.append(clock.with_cause(*(c.key for c in skew)))
+    if bogus_plain:
+        out.append(_not_validating(server, bogus_plain, secure, with_ad))
+    nsec3: list[View] = []
+    no_ad: list[View] = []
+    for a, e in secure:
+        if a.plain is None or a.plain.ad:
+            continue
+        limited = has_ede(a, NSEC3_LIMIT_CODE) or (
+            a.plain.negative and _has(findings, "NSEC3_PARAMS_NOT_RFC9276", e.zone)
+        )
+        (nsec3 if limited and with_ad else no_ad).append((a, e))
+    for zone, group in by_zone(nsec3).items():
+        out.append(_nsec3_limit(server, zone, group, findings))
+    if no_ad and (with_ad or not bogus_plain):
+        out.append(_ad_not_set(server, no_ad, with_ad, target_zone))
+    return out
+
+
+def _not_validating(
+    server: str, bogus: list[View], secure: list[View], with_ad: list[Asked]
+) -> Finding:
+    zone = bogus[0][1].zone
+    causes = unique([c for _, e in bogus for c in e.causes])
+    labels = [a.label for a, _ in bogus]
+    why = f" ({codes_text(causes)})" if causes else ""
+    evidence = {
+        "resolver": server,
+        "bogus_answered": [a.evidence() for a, _ in bogus],
+        "secure_with_ad": [a.label for a in with_ad],
+        "secure_without_ad": [a.label for a, _ in secure if a not in with_ad],
+    }
+    if with_ad:
+        return catalog.finding(
+            "NEGATIVE_TRUST_ANCHOR_SUSPECTED",
+            zone=zone,
+            subject=server,
+            servers=(server,),
+            detail=(
+                f"{server} answers {short_list(labels)} without SERVFAIL and without AD, although "
+                f"this analysis finds {zone} bogus{why}. It does validate: it set AD on "
+                f"{short_list([a.label for a in with_ad], 3)}. So it skips validation for {zone} "
+                "only: a negative trust anchor (RFC 7646) or a domain-insecure setting."
+            ),
+            evidence=evidence,
+        ).with_cause(*(c.key for c in causes))
+    unsigned = [a.label for a, _ in secure]
+    return catalog.finding(
+        "RESOLVER_NOT_VALIDATING",
+        zone=zone,
+        subject=server,
+        servers=(server,),
+        detail=(
+            f"{server} answers {short_list(labels)}, which this analysis finds bogus{why} and a "
+            "validator must refuse (RFC 4035 §5.5), and it set AD on none of its answers"
+            + (
+                f", not even for {short_list(unsigned, 3)}, which this analysis proves secure"
+                if unsigned
+                else ""
+            )
+            + ": it does not validate (a negative trust anchor would leave AD on other names)."
+        ),
+        evidence=evidence,
+    )
+
+
+def _ad_not_set(server: str, no_ad: list[View], with_ad: list[Asked], zone: str) -> Finding:
+    labels = [a.label for a, _ in no_ad]
+    if with_ad:
+        detail = (
+            f"{server} answers {short_list(labels)} without AD although this analysis proves "
+            f"them secure, while it sets AD on {short_list([a.label for a in with_ad], 3)}: it "
+            "validates, but not these (an algorithm it does not support, a negative trust "
+            "anchor, or stale cached data)."
+        )
+        zone = no_ad[0][1].zone
+    else:
+        detail = (
+            f"{server} set AD on none of its answers for names this analysis proves secure "
+            f"({short_list(labels)}), the root DNSKEY RRset included: it most likely does not "
+            "validate, or something between it and this host strips AD. No name found bogus "
+            "was asked, which would tell the two apart: checking a bogus name through it "
+            "would show an answer instead of SERVFAIL if it does not validate."
+        )
+    return catalog.finding(
+        "RESOLVER_AD_NOT_SET",
+        zone=zone,
+        subject=server,
+        servers=(server,),
+        detail=detail,
+        evidence={
+            "resolver": server,
+            "secure_without_ad": [a.evidence() for a, _ in no_ad],
+            "secure_with_ad": [a.label for a in with_ad],
+        },
+    )
+
+
+def _nsec3_limit(server: str, zone: str, group: list[View], findings: Sequence[Finding]) -> Finding:
+    params = [f for f in findings if f.code == "NSEC3_PARAMS_NOT_RFC9276" and f.zone == zone]
+    f = catalog.finding(
+        "RESOLVER_NSEC3_LIMIT",
+        zone=zone,
+        subject=server,
+        servers=(server,),
+        detail=(
+            f"{server} answers {short_list([a.label for a, _ in group])} without AD although this "
+            f"analysis proves the denial secure: it treats {zone}'s NSEC3 proofs as insecure"
+            + (
+                " (EDE 27)"
+                if any(NSEC3_LIMIT_CODE in dict(a.plain.ede) for a, _ in group if a.plain)
+                else ""
+            )
+            + ", as RFC 9276 §3.2 lets validators do above their iteration limit."
+        ),
+        evidence={"resolver": server, "queries": [a.evidence() for a, _ in group]},
+    )
+    return f.with_cause(*(p.key for p in params)) if params else f
+
+
+def clock_skew(
+    server: str, zone: str, labels: list[str], edes: list[int], *, resolver_wrong: bool
+) -> Finding:
+    if resolver_wrong:
+        detail = (
+            f"{server} rejects {short_list(labels)} with EDE {', '.join(map(str, edes))} "
+            f"({', '.join(SKEW_CODES[c] for c in edes)}), but this analysis finds every "
+            "signature within its validity window: the resolver's clock is probably wrong."
+        )
+        severity = Severity.ERROR
+    else:
+        detail = (
+            f"{server} validates {short_list(labels)} (AD set) although this analysis finds their "
+            "signatures outside their validity window: the resolver's clock differs from the "
+            "time of this analysis, or it tolerates clock skew (Unbound accepts signatures up "
+            "to val-sig-skew-max, one day by default, outside their window). Stricter "
+            "validators fail."
+        )
+        severity = Severity.NOTICE
+    return catalog.finding(
+        "CLOCK_SKEW",
+        zone=zone,
+        subject=server,
+        servers=(server,),
+        severity=severity,
+        detail=detail,
+        evidence={"resolver": server, "queries": list(labels)},
+    )
+
+
+def _has(findings: Sequence[Finding], code: str, zone: str) -> bool:
+    return any(f.code == code and f.zone == zone for f in findings)

@@ -1,0 +1,209 @@
+"""Which server is wrong, and why: reachability, lameness, behaviour and consistency.
+
+``server_findings`` is the analysis's one entry point for per-server problems.
+For every zone on the chain it builds a view of each server (``servers.view``)
+and reports servers that never answer (RFC 1035 §4.2), that are lame (REFUSED,
+no AA, SERVFAIL, referrals: RFC 1034 §4.3.2), and then compares the servers
+(``consistency``, ``delegation``, ``chain.cds``). For the zone holding the name it
+adds the transport behaviour (``behaviour``). Every finding names the servers
+that showed it and the servers that did not: a fault of one server makes
+lookups fail only for resolvers that pick it, so the name's status stays what a
+validator sees through the good servers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dns.name
+
+from dnssec_doctor import catalog
+from dnssec_doctor.analysis.chain.cds import cds_findings
+from dnssec_doctor.analysis.chain.zones import ZoneEval
+from dnssec_doctor.analysis.servers.behaviour import behaviour_findings
+from dnssec_doctor.analysis.servers.consistency import consistency_findings, serial_groups
+from dnssec_doctor.analysis.servers.delegation import delegation_findings
+from dnssec_doctor.analysis.servers.view import (
+    ServerView,
+    depends_on_server,
+    server_list,
+    server_views,
+)
+from dnssec_doctor.model.classify import Kind, referral_owner
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.survey import Survey, ZoneCut
+
+_LAME_TEXT: dict[Kind, tuple[str, str]] = {
+    Kind.REFUSED: ("refused", "answers REFUSED: the zone is not configured there"),
+    Kind.NOT_AUTHORITATIVE: (
+        "not-authoritative",
+        "answers without the AA flag: it does not consider itself authoritative for the zone "
+        "(a cache or a server without the zone)",
+    ),
+    Kind.UPWARD_REFERRAL: (
+        "upward-referral",
+        "answers with a referral upwards or sideways instead of the zone's data",
+    ),
+    Kind.REFERRAL: ("referral", "answers the apex query with a referral to another zone"),
+    Kind.SERVFAIL: (
+        "servfail",
+        "answers SERVFAIL: the zone failed to load there or its copy expired",
+    ),
+}
+
+
+def server_findings(evals: Sequence[ZoneEval], survey: Survey) -> list[Finding]:
+    """Per-server findings for every zone of the chain (pure; no I/O)."""
+    out: list[Finding] = []
+    for index, ev in enumerate(evals):
+        cut = ev.cut
+        is_target = index == len(evals) - 1
+        nxname = survey.nonexistent_name if is_target else ""
+        views = server_views(cut, nxname)
+        if not views:
+            continue
+        out += reachability_findings(cut, views, survey, tcp_probed=is_target)
+        groups = serial_groups(views)
+        out += consistency_findings(cut, views)
+        out += delegation_findings(cut, views, groups.current)
+        if is_target:
+            out += behaviour_findings(cut, views, nxname)
+            out += cds_findings(cut, views, groups.stale)
+    return out
+
+
+def reachability_findings(
+    cut: ZoneCut,
+    views: dict[str, ServerView],
+    survey: Survey | None = None,
+    *,
+    tcp_probed: bool = False,
+) -> list[Finding]:
+    """AUTH_UDP_UNREACHABLE for silent servers, LAME_OR_NOT_AUTHORITATIVE for lame ones,
+    AUTH_TCP_UNREACHABLE for servers whose truncated UDP answers never arrive over TCP
+    (unless the zone's TCP probe reports them: ``tcp_probed``, the target zone)."""
+    asked = [s for s, v in views.items() if v.asked]
+    dead = [s for s in asked if views[s].silent]
+    tcp_only = [s for s in asked if views[s].tcp_answered and not views[s].udp_answered]
+    stalled = [s for s in asked if views[s].truncated and not views[s].tcp_answered]
+    out: list[Finding] = []
+    if dead or tcp_only:
+        out.append(_unreachable(cut, views, dead, tcp_only, asked))
+    if stalled and not tcp_probed:
+        out.append(_tcp_after_truncation(cut, stalled, asked))
+    walk_flagged = _walk_flagged(survey, cut.zone) if survey is not None else set()
+    for kind, (subject, text) in _LAME_TEXT.items():
+        lame = [
+            s
+            for s in asked
+            if views[s].soa_kind == kind and s not in dead and s not in walk_flagged
+        ]
+        if not lame:
+            continue
+        ok = [s for s in asked if views[s].soa_kind == Kind.ANSWER]
+        detail = (
+            f"{server_list(lame)} {'is' if len(lame) == 1 else 'are'} in the NS set of "
+            f"{cut.zone} but {text} (to the SOA query for {cut.zone}"
+            + _referral_target(views, lame)
+            + ")."
+            + depends_on_server(lame, ok)
+        )
+        out.append(
+            catalog.finding(
+                "LAME_OR_NOT_AUTHORITATIVE",
+                zone=cut.zone,
+                subject=subject,
+                detail=detail,
+                servers=tuple(lame),
+                servers_ok=tuple(ok),
+                fix=(
+                    f"Load {cut.zone} on {server_list(lame)} (as primary or secondary, with "
+                    "zone transfers allowed from the primary), or remove that server's NS name "
+                    f"from the delegation in {cut.parent or 'the root hints'} and from the "
+                    "zone's NS RRset. Verify with: dig +norec @SERVER ZONE SOA (expect the "
+                    "aa flag)."
+                ),
+            )
+        )
+    return out
+
+
+def _unreachable(
+    cut: ZoneCut,
+    views: dict[str, ServerView],
+    dead: list[str],
+    tcp_only: list[str],
+    asked: list[str],
+) -> Finding:
+    ok = [s for s in asked if s not in dead and s not in tcp_only]
+    parts = []
+    if dead:
+        parts.append(
+            f"{server_list(dead)} never answered, over UDP or TCP, with or without EDNS "
+            "(every query timed out or was refused)"
+        )
+    if tcp_only:
+        parts.append(f"{server_list(tcp_only)} answered only over TCP, never over UDP")
+    bad = [*dead, *tcp_only]
+    return catalog.finding(
+        "AUTH_UDP_UNREACHABLE",
+        zone=cut.zone,
+        detail=(
+            f"Servers of {cut.zone}: {'; '.join(parts)}. Resolvers that pick "
+            f"{'it' if len(bad) == 1 else 'them'} wait for a timeout before trying another "
+            "server." + depends_on_server(bad, ok)
+        ),
+        servers=tuple(bad),
+        servers_ok=tuple(ok),
+        evidence={
+            s: sorted({e.outcome for k, e in cut.queries.items() if k.server == s}) for s in bad
+        },
+    )
+
+
+def _tcp_after_truncation(cut: ZoneCut, stalled: list[str], asked: list[str]) -> Finding:
+    """AUTH_TCP_UNREACHABLE: UDP answers arrive, but truncated, and TCP never delivers
+    (RFC 7766 §5): the evidence is a TCP problem, not a dead server."""
+    how = sorted(
+        {
+            e.outcome
+            for k, e in cut.queries.items()
+            if k.server in stalled and e.transport == "tcp" and e.outcome != "response"
+        }
+    )
+    ok = [s for s in asked if s not in stalled]
+    return catalog.finding(
+        "AUTH_TCP_UNREACHABLE",
+        zone=cut.zone,
+        detail=(
+            f"{server_list(stalled)} answered over UDP, but with truncated answers (TC=1), "
+            f"and the retry over TCP never got an answer ({', '.join(how) or 'no answer'}): "
+            "resolvers cannot get the full answers from "
+            f"{'it' if len(stalled) == 1 else 'them'}." + depends_on_server(stalled, ok)
+        ),
+        servers=tuple(stalled),
+        servers_ok=tuple(ok),
+        evidence={"tcp_outcomes": how, "udp": "truncated (TC=1)"},
+    )
+
+
+def _referral_target(views: dict[str, ServerView], lame: list[str]) -> str:
+    targets = set()
+    for s in lame:
+        exchange = views[s].soa_exchange
+        msg = None if exchange is None else exchange.message()
+        owner = None if msg is None else referral_owner(msg)
+        if owner is not None:
+            targets.add(owner.to_text())
+    return f"; referral to {', '.join(sorted(targets))}" if targets else ""
+
+
+def _walk_flagged(survey: Survey, zone: str) -> set[str]:
+    """Servers the walk already reported as giving bad referrals for this zone."""
+    name = dns.name.from_text(zone)
+    return {
+        s
+        for event in survey.events
+        if event.code == "LAME_OR_NOT_AUTHORITATIVE" and dns.name.from_text(event.zone) == name
+        for s in event.servers
+    }

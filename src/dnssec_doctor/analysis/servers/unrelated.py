@@ -1,0 +1,64 @@
+"""SERVER_QUIRK: a server whose answers carry records that do not answer the question.
+
+Validators scrub such records (RFC 2181 §5.4.1; only the CNAME chain from QNAME and
+the question's type count), and so does the analysis (``cnamechain``); this finding
+says which server adds them, since it is either broken or trying to plant data.
+"""
+
+from __future__ import annotations
+
+import dns.rdatatype
+
+from dnssec_doctor import catalog
+from dnssec_doctor.analysis.chain.zonedata import ZoneData
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.survey import ZoneCut
+
+SHOWN = 4
+"""Examples named in the detail."""
+
+
+def unrelated_answer_findings(cut: ZoneCut, data: ZoneData) -> list[Finding]:
+    """One SERVER_QUIRK naming the servers that added unrelated answer records."""
+    examples: dict[str, dict[str, None]] = {}
+    for key, chain in data.chains.items():
+        exchange = cut.queries.get(key)
+        msg = None if exchange is None else exchange.message()
+        if msg is None:
+            continue
+        kept = {(r.name, r.rdtype, r.covers) for r in chain.rrsets}
+        for rrset in msg.answer:
+            covered = rrset.covers if rrset.rdtype == dns.rdatatype.RRSIG else None
+            if (rrset.name, rrset.rdtype, rrset.covers) in kept:
+                continue
+            if covered is not None and any(
+                (rrset.name, covered) == (name, rdtype) for name, rdtype, _ in kept
+            ):
+                continue  # the signature of a record that is kept
+            seen = examples.setdefault(key.server, {})
+            what = f"{rrset.name.to_text()} {dns.rdatatype.to_text(rrset.rdtype)}"
+            seen.setdefault(f"{what} (asked {key.qname} {key.qtype})", None)
+    if not examples:
+        return []
+    servers = sorted(examples)
+    shown = [e for s in servers for e in examples[s]][:SHOWN]
+    return [
+        catalog.finding(
+            "SERVER_QUIRK",
+            zone=cut.zone,
+            subject="unrelated-answers",
+            servers=tuple(servers),
+            detail=(
+                f"{', '.join(servers)} put records into the answer section that do not answer "
+                f"the question: {'; '.join(shown)}. Validators discard them (RFC 2181 §5.4.1) "
+                "and so does this analysis; a server that adds them is broken or is trying "
+                "to plant data in caches."
+            ),
+            fix=(
+                "Upgrade or replace the server software (or the proxy in front of it) that "
+                "adds the records; authoritative answers carry only the question's RRset or "
+                "its CNAME chain."
+            ),
+            evidence={s: list(examples[s]) for s in servers},
+        )
+    ]

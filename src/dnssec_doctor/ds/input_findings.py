@@ -1,0 +1,151 @@
+"""DS_INPUT_UNPARSEABLE findings: what could not be read, what was repaired, and the fix.
+
+Every finding quotes the input as given (renderers escape it) and, where the
+record could be read or repaired, the canonical form to paste instead (RFC 4034
+§5.3 for DS, §2.2 for DNSKEY). A DNSKEY given where a DS was expected is
+accepted: its DS is computed for the zone apex and shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dnssec_doctor import catalog
+from dnssec_doctor.ds.input import InputRecord, ParsedInput
+from dnssec_doctor.ds.live import LiveKey, LiveZone
+from dnssec_doctor.ds.registry_policy import RegistryPolicy
+from dnssec_doctor.ds.upload import Upload, dnskey_line
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
+
+CODE = "DS_INPUT_UNPARSEABLE"
+
+
+def upload_fix(live: LiveZone, upload: Sequence[Upload], policy: RegistryPolicy) -> str:
+    """The records to submit instead, one per line, ready to paste."""
+    if not upload:
+        return (
+            "No key signs the DNSKEY RRset on every server yet, so there is no correct DS to "
+            "submit: sign the DNSKEY RRset with the KSK on every server first."
+        )
+    if policy.accepts_ds:
+        lines = [u.ds_line(live.zone) for u in upload]
+        return "Submit this DS (from the live keys):\n" + "".join(f"    {x}\n" for x in lines)
+    lines = [u.dnskey_line(live.zone) for u in upload]
+    return "Submit this DNSKEY (from the live keys):\n" + "".join(f"    {x}\n" for x in lines)
+
+
+def input_findings(
+    parsed: ParsedInput,
+    live: LiveZone,
+    keys: Sequence[LiveKey],
+    upload: Sequence[Upload],
+    policy: RegistryPolicy,
+) -> list[Finding]:
+    """Findings for unreadable input, repaired records and DNSKEYs given as DS."""
+    zone = live.zone.to_text()
+    instead = upload_fix(live, upload, policy)
+    found: list[Finding] = []
+    for problem in parsed.problems:
+        found.append(
+            catalog.finding(
+                CODE,
+                zone=zone,
+                subject=f"line {problem.line}",
+                line=problem.line or None,
+                detail=f"Line {problem.line}: {problem.reason}.\nAs given: {problem.given}",
+                fix=f"Paste the canonical presentation format ({zone} IN DS KEYTAG ALGORITHM "
+                f"DIGESTTYPE DIGEST). {instead}",
+                evidence={"given": problem.given, "reason": problem.reason},
+            )
+        )
+    if parsed.notes:
+        found.append(
+            catalog.finding(
+                CODE,
+                zone=zone,
+                severity=Severity.WARNING,
+                subject="characters",
+                detail="The input was cleaned before reading: " + "; ".join(parsed.notes) + ".",
+                fix="Paste plain ASCII text copied from the signer's output, not from a web page "
+                "or a word processor: " + instead,
+            )
+        )
+    for record in parsed.records:
+        found.extend(_record_findings(record, live, keys, upload, policy, instead))
+    return found
+
+
+def _record_findings(
+    record: InputRecord,
+    live: LiveZone,
+    keys: Sequence[LiveKey],
+    upload: Sequence[Upload],
+    policy: RegistryPolicy,
+    instead: str,
+) -> list[Finding]:
+    zone = live.zone.to_text()
+    subject = f"line {record.line}: {record.label}"
+    read_as = record.canonical(live.zone)
+    found: list[Finding] = []
+    if record.defects:
+        assert record.ds is not None
+        named = [
+            k for k in keys if k.tag == record.ds.key_tag and k.key.algorithm == record.ds.algorithm
+        ]
+        fix = instead
+        if named:
+            mine = [u for u in upload if u.key.key == named[0].key]
+            what = named[0].describe()
+            fix = f"The key tag and algorithm name {what}. " + (
+                upload_fix(live, mine, policy) if mine else instead
+            )
+        found.append(
+            catalog.finding(
+                CODE,
+                zone=zone,
+                subject=subject,
+                line=record.line,
+                detail=f"Line {record.line}: "
+                + "; ".join((*record.defects, *record.repairs))
+                + f".\nAs given: {record.given}",
+                fix=fix,
+                evidence={"given": record.given, "read_as": read_as},
+            )
+        )
+        return found
+    if record.repairs:
+        found.append(
+            catalog.finding(
+                CODE,
+                zone=zone,
+                severity=Severity.WARNING,
+                subject=subject,
+                line=record.line,
+                title="DS or DNSKEY text read only after repair",
+                detail=f"Line {record.line} was read after repair: "
+                + "; ".join(record.repairs)
+                + f".\nAs given: {record.given}\nRead as:  {read_as}",
+                fix=f"Paste the corrected form instead:\n    {read_as}\n",
+                evidence={"given": record.given, "read_as": read_as},
+            )
+        )
+    if record.kind == "DNSKEY" and policy.accepts_ds:
+        assert record.dnskey is not None
+        ds_line = f"{zone} IN DS {record.ds_at(live.zone, policy.preferred_digest).to_text()}"
+        found.append(
+            catalog.finding(
+                CODE,
+                zone=zone,
+                severity=Severity.NOTICE,
+                subject=f"{subject} as DS",
+                line=record.line,
+                title="DNSKEY given where a DS was expected",
+                detail=f"Line {record.line} is a DNSKEY, not a DS; it was checked as the DS "
+                f"computed from it for {zone} (RFC 4034 §5.1.4):\n    {ds_line}\n"
+                f"The key: {dnskey_line(live.zone, record.dnskey)}",
+                fix=f"Where the registry asks for a DS, submit:\n    {ds_line}\n",
+                evidence={"given": record.given, "ds": ds_line},
+            )
+        )
+    return found
