@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.limits import OPTIONAL_LIMIT, Limits
 from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.model.findings import Finding
@@ -51,22 +52,18 @@ def budget_finding(
         more = f" and {len(counter) - SHOWN} more" if len(counter) > SHOWN else ""
         parts.append(f"{sum(counter.values())} {title} ({shown}{more})")
     name_missed = bool(groups[f"questions about {name}"])
-    detail = (
-        f"After {sent} queries the limit{'s' if len(limits_hit) > 1 else ''} "
-        f"{', '.join(limits_hit)} stopped {len(refused)} more: {'; '.join(parts)}. "
-        + (
-            f"Some questions about {name} itself were not asked, so its status rests on "
-            "incomplete evidence."
-            if name_missed
-            else f"Every question about {name} itself was asked; the missing answers "
-            "concern the rest of the check only."
-        )
-    )
     return catalog.finding(
-        "ANALYSIS_BUDGET_EXCEEDED",
+        Code.ANALYSIS_BUDGET_EXCEEDED,
         zone=zone,
         subject="queries",
-        detail=detail,
+        says="name_incomplete" if name_missed else "name_complete",
+        params={
+            "sent": sent,
+            "limits": f"limit{'s' if len(limits_hit) > 1 else ''} {', '.join(limits_hit)}",
+            "stopped": len(refused),
+            "groups": "; ".join(parts),
+            "name": name,
+        },
         evidence={
             "sent": sent,
             "not_sent": len(refused),

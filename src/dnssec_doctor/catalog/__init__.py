@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.catalog.entry import SYMPTOMS, CatalogEntry
+from dnssec_doctor.catalog.messages import fill
 from dnssec_doctor.catalog.registry import ALL_ENTRIES
 from dnssec_doctor.model.findings import Finding, JsonValue
 from dnssec_doctor.model.severity import Severity
 
-__all__ = ["ALL_ENTRIES", "SYMPTOMS", "CatalogEntry", "entry", "finding"]
+__all__ = ["ALL_ENTRIES", "SYMPTOMS", "CatalogEntry", "Code", "entry", "finding"]
 
 _BY_CODE: dict[str, CatalogEntry] = {e.code: e for e in ALL_ENTRIES}
 
@@ -25,10 +27,12 @@ def entry(code: str) -> CatalogEntry:
 
 
 def finding(
-    code: str,
+    code: Code | str,
     *,
     zone: str,
-    detail: str,
+    says: str = "",
+    params: Mapping[str, object] | None = None,
+    detail: str | None = None,
     servers: tuple[str, ...] = (),
     servers_ok: tuple[str, ...] = (),
     fix: str | None = None,
@@ -40,10 +44,17 @@ def finding(
 ) -> Finding:
     """A finding for ``code`` with the catalog's defaults filled in.
 
+    The detail is the entry's template for the case ``says``, filled from ``params``
+    (and so is the fix when the entry has one for that case); a ``detail`` written by
+    the caller is the older way, kept for checks not yet moved to templates.
     ``fix`` should be the concrete fix for this case (the DS to upload, the
     server to repair); the catalog's generic fix is used when it is omitted.
     """
     item = entry(code)
+    if says:
+        detail, fix = _say(item, says, params or {}, fix)
+    elif detail is None or params is not None:
+        raise TypeError(f"{code}: give says= and params=, or a written detail")
     return Finding(
         code=code,
         severity=item.severity if severity is None else severity,
@@ -58,6 +69,19 @@ def finding(
         subject=subject,
         line=line,
     )
+
+
+def _say(
+    item: CatalogEntry, says: str, params: Mapping[str, object], fix: str | None
+) -> tuple[str, str | None]:
+    """The detail (and the fix, when the case has its own) of case ``says`` of ``item``."""
+    templates = {"detail": item.details[says]}
+    if says in item.fixes:
+        if fix is not None:
+            raise TypeError(f"{item.code}/{says}: the catalog writes this fix")
+        templates["fix"] = item.fixes[says]
+    filled = fill(templates, params, f"{item.code}/{says}")
+    return filled["detail"], filled.get("fix", fix)
 
 
 _ZONE_PLACEHOLDER = re.compile(r"\bZONE\b")

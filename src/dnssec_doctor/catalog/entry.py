@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from dnssec_doctor.model.severity import Severity
 
@@ -56,6 +57,12 @@ class CatalogEntry:
     """Empty when some check reports this code; otherwise why none does yet (e.g. it needs
     the history of earlier checks). ``explain`` and docs/codes.md say so rather than
     promise evidence that no report shows."""
+    details: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """What a finding of this code says, by case: ``str.format`` templates with named
+    fields, which are the parameters the analysis must supply (``catalog.messages``)."""
+    fixes: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """The concrete fix of the cases whose fix depends on the case, filled from the same
+    parameters; the other cases get ``fix``, with ZONE and SERVER filled in."""
 
     @property
     def detected(self) -> bool:

@@ -93,6 +93,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "resolvers."
         ),
         peers="none",
+        details={
+            "name_incomplete": (
+                "After {sent} queries the {limits} stopped {stopped} more: {groups}. Some "
+                "questions about {name} itself were not asked, so its status rests on "
+                "incomplete evidence."
+            ),
+            "name_complete": (
+                "After {sent} queries the {limits} stopped {stopped} more: {groups}. Every "
+                "question about {name} itself was asked; the missing answers concern the rest "
+                "of the check only."
+            ),
+        },
     ),
     CatalogEntry(
         code="CANNOT_VERIFY_LOCALLY",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import is_sep
 from dnssec_doctor.ds.live import LiveKey, LiveZone
 from dnssec_doctor.ds.registry_policy import RegistryPolicy
@@ -50,7 +51,7 @@ def upload_findings(
             )
         found.append(
             catalog.finding(
-                "DS_INPUT_NOT_IN_LIVE_ZONE",
+                Code.DS_INPUT_NOT_IN_LIVE_ZONE,
                 zone=zone,
                 subject="no-key",
                 title="No key to make a DS from",
@@ -64,7 +65,7 @@ def upload_findings(
     for key in partial if upload else []:
         found.append(
             catalog.finding(
-                "DS_INPUT_NOT_IN_LIVE_ZONE",
+                Code.DS_INPUT_NOT_IN_LIVE_ZONE,
                 zone=zone,
                 severity=Severity.NOTICE,
                 subject=f"key {key.tag}",
@@ -87,7 +88,7 @@ def upload_findings(
         if problems:
             found.append(
                 catalog.finding(
-                    "DS_INPUT_REGISTRY_POLICY",
+                    Code.DS_INPUT_REGISTRY_POLICY,
                     zone=zone,
                     subject=f"key {u.key.tag}",
                     detail=f"The DS for {u.key.describe()}: " + "; ".join(problems)

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.findingset import FindingSet
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.algorithms import algorithm_name, digest_info
 from dnssec_doctor.dnssec.keys import DsMatchStatus, DsRecord, is_sep, match_ds
 from dnssec_doctor.ds.advice import upload_findings
@@ -158,7 +159,7 @@ def _judge(
             fix = f"Submit the DNSKEY instead:\n    {dnskey_line(live.zone, named.key)}\n"
         found.add(
             catalog.finding(
-                "DS_INPUT_REGISTRY_POLICY",
+                Code.DS_INPUT_REGISTRY_POLICY,
                 zone=zone,
                 subject=subject,
                 line=record.line,
@@ -202,7 +203,7 @@ def _judge_key(
         )
         found.add(
             catalog.finding(
-                "DS_INPUT_WRONG_OWNER_OR_KEY",
+                Code.DS_INPUT_WRONG_OWNER_OR_KEY,
                 zone=zone,
                 subject=subject,
                 line=record.line,
@@ -222,7 +223,7 @@ def _judge_key(
         bad = [*lacking, *(not_signing if key.signs_on else [])]
         found.add(
             catalog.finding(
-                "DS_INPUT_NOT_IN_LIVE_ZONE",
+                Code.DS_INPUT_NOT_IN_LIVE_ZONE,
                 zone=zone,
                 subject=subject,
                 line=record.line,
@@ -241,7 +242,7 @@ def _judge_key(
     if key.usable and key.signs_on and not is_sep(key.key):
         found.add(
             catalog.finding(
-                "DS_KEY_NOT_SEP",
+                Code.DS_KEY_NOT_SEP,
                 zone=zone,
                 subject=subject,
                 detail=f"Line {record.line} names {key.describe()}: it signs the DNSKEY RRset "
@@ -271,7 +272,7 @@ def _judge_mismatch(
         key = next(k for k in keys if k.key == other.key)
         found.add(
             catalog.finding(
-                "DS_INPUT_WRONG_OWNER_OR_KEY",
+                Code.DS_INPUT_WRONG_OWNER_OR_KEY,
                 zone=zone,
                 subject=subject,
                 line=record.line,
@@ -305,7 +306,7 @@ def _judge_mismatch(
     stale = " The parent still publishes this DS (stale)." if ds in live.parent_ds else ""
     found.add(
         catalog.finding(
-            "DS_INPUT_NOT_IN_LIVE_ZONE",
+            Code.DS_INPUT_NOT_IN_LIVE_ZONE,
             zone=zone,
             subject=subject,
             line=record.line,

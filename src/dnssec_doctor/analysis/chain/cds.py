@@ -18,6 +18,7 @@ from dns.rdtypes.ANY.CDS import CDS
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.servers.view import ServerView, depends_on_server, server_list
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import ds_digest, key_tag, supported_digest
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import ZoneCut
@@ -57,7 +58,7 @@ def _across_servers(cut: ZoneCut, published: dict[str, CdsSets], stale: set[str]
         f"{s}: {len(c[0])} CDS, {len(c[1])} CDNSKEY" for s, c in sorted(published.items())
     )
     finding = catalog.finding(
-        "CDS_INCONSISTENT_ACROSS_SERVERS",
+        Code.CDS_INCONSISTENT_ACROSS_SERVERS,
         zone=cut.zone,
         detail=(
             f"The servers of {cut.zone} publish different CDS/CDNSKEY sets ({lines}); a "

@@ -20,6 +20,7 @@ import dns.rdatatype
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.servers.view import server_list
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import ZoneCut
 
@@ -96,7 +97,7 @@ def parent_ds_referral(cut: ZoneCut, answers: DsAnswers) -> Finding:
             "that reject the child's answer."
         )
     return catalog.finding(
-        "PARENT_DS_REFERRAL",
+        Code.PARENT_DS_REFERRAL,
         zone=cut.zone,
         detail=(
             f"The DS query for {cut.zone} must be answered from the parent zone {cut.parent} "

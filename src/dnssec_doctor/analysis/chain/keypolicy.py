@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import dns.name
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.algorithms import PolicyStatus, algorithm_info, digest_info
 from dnssec_doctor.dnssec.keys import (
     AnyKey,
@@ -67,7 +68,7 @@ def key_findings(
         reasons = "; ".join(sorted({i.reason for i in statuses.values() if i.reason}))
         out.append(
             catalog.finding(
-                "ALGORITHM_SIGNING_PROHIBITED",
+                Code.ALGORITHM_SIGNING_PROHIBITED,
                 zone=zone,
                 detail=f"{zone} is signed only with algorithm {names}: {reasons}.",
                 fix=ROLL_TO_MODERN,
@@ -77,7 +78,7 @@ def key_findings(
         if info.status is PolicyStatus.NOT_RECOMMENDED:
             out.append(
                 catalog.finding(
-                    "ALGORITHM_NOT_RECOMMENDED",
+                    Code.ALGORITHM_NOT_RECOMMENDED,
                     zone=zone,
                     subject=str(info.number),
                     detail=(
@@ -92,7 +93,7 @@ def key_findings(
         if info.status is PolicyStatus.INVALID and is_zone_key(key) and not is_revoked(key):
             out.append(
                 catalog.finding(
-                    "ALGORITHM_INVALID",
+                    Code.ALGORITHM_INVALID,
                     zone=zone,
                     subject=str(key.algorithm),
                     detail=f"DNSKEY {key_tag(key)} uses algorithm {key.algorithm}: {info.reason}.",
@@ -116,7 +117,7 @@ def ds_findings(zone: str, ds_set: Sequence[DsLike], keys: Sequence[AnyKey]) -> 
         )
         out.append(
             catalog.finding(
-                "DS_DIGEST_SHA1_ONLY",
+                Code.DS_DIGEST_SHA1_ONLY,
                 zone=zone,
                 detail=f"The parent publishes only SHA-1 (digest type 1) DS records for {zone}.",
                 fix=f"Add a SHA-256 DS at the parent: {sha256 or 'compute it from the KSK'}"
@@ -129,7 +130,7 @@ def ds_findings(zone: str, ds_set: Sequence[DsLike], keys: Sequence[AnyKey]) -> 
         if info.status is PolicyStatus.INVALID or bad_length:
             out.append(
                 catalog.finding(
-                    "DS_DIGEST_INVALID_TYPE",
+                    Code.DS_DIGEST_INVALID_TYPE,
                     zone=zone,
                     subject=f"{d.key_tag}/{d.digest_type}",
                     detail=(
@@ -149,7 +150,7 @@ def ds_findings(zone: str, ds_set: Sequence[DsLike], keys: Sequence[AnyKey]) -> 
         ):
             out.append(
                 catalog.finding(
-                    "DS_SHA1_SHADOWED",
+                    Code.DS_SHA1_SHADOWED,
                     zone=zone,
                     subject=str(d.key_tag),
                     detail=(
@@ -191,7 +192,7 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
             # DS or RRSIG names both keys; the catalog's notice.
             out.append(
                 catalog.finding(
-                    "KEY_TAG_COLLISION",
+                    Code.KEY_TAG_COLLISION,
                     zone=zone,
                     subject=f"keytag-{tag}",
                     detail=(
@@ -205,7 +206,7 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
             continue
         out.append(
             catalog.finding(
-                "KEY_TAG_COLLISION",
+                Code.KEY_TAG_COLLISION,
                 zone=zone,
                 subject=f"keytag-{tag}",
                 # beyond the cap validators give up, which is a real risk to the zone

@@ -8,6 +8,7 @@ import dns.name
 import dns.rcode
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import ZoneCut
 from dnssec_doctor.names import doubled_origin_name
@@ -39,7 +40,7 @@ def mistyped_owner_findings(cut: ZoneCut, name: dns.name.Name) -> list[Finding]:
         return []
     return [
         catalog.finding(
-            "OWNER_NAME_SUSPICIOUS",
+            Code.OWNER_NAME_SUSPICIOUS,
             zone=cut.zone,
             subject=doubled.to_text(),
             detail=(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain.rrsigs import RRsetVerdict
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import AnyKey, is_revoked, is_sep, is_zone_key, key_tag
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration
@@ -65,7 +66,7 @@ def rollover_findings(
         return []
     return [
         catalog.finding(
-            "ROLLOVER_IN_PROGRESS",
+            Code.ROLLOVER_IN_PROGRESS,
             zone=zone,
             detail=" ".join(stages),
             evidence={"stages": stages},

@@ -17,6 +17,7 @@ import dns.rdatatype
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain.siglifetime import lifetime_policy_finding
 from dnssec_doctor.analysis.observed import SignedRRset
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.catalog.entry import PDNS_SIGN
 from dnssec_doctor.dnssec.keys import AnyKey, is_revoked, is_zone_key
 from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigCheck, SigStatus, check_rrsig
@@ -225,7 +226,7 @@ class SignatureTally:
         if remaining < warn_seconds:
             out.append(
                 catalog.finding(
-                    "RRSIG_EXPIRES_SOON",
+                    Code.RRSIG_EXPIRES_SOON,
                     zone=zone_text,
                     detail=(
                         f"The earliest signature ({earliest_v.item.label}, key tag "
@@ -238,7 +239,7 @@ class SignatureTally:
         elif soa_expire is not None and remaining < soa_expire:
             out.append(
                 catalog.finding(
-                    "RRSIG_VALIDITY_BELOW_SOA_EXPIRE",
+                    Code.RRSIG_VALIDITY_BELOW_SOA_EXPIRE,
                     zone=zone_text,
                     detail=(
                         f"The earliest signature expires at {when}, in {duration(remaining)}, "
@@ -255,7 +256,7 @@ class SignatureTally:
         if outliving:
             out.append(
                 catalog.finding(
-                    "RRSIG_TTL_OUTLIVES_SIGNATURE",
+                    Code.RRSIG_TTL_OUTLIVES_SIGNATURE,
                     zone=zone_text,
                     detail=(
                         f"{len(outliving)} RRset(s) have a TTL that lets caches keep them past "

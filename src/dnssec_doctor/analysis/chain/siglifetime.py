@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.observed import SignedRRset
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.signatures import SigCheck
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration, iso
@@ -118,7 +119,7 @@ def lifetime_policy_finding(
     everywhere = bool(all_servers) and set(servers) >= set(all_servers)
     evidence["servers"] = list(servers)
     return catalog.finding(
-        "SIGNATURE_LIFETIME_POLICY",
+        Code.SIGNATURE_LIFETIME_POLICY,
         zone=zone_text,
         detail=" ".join(parts),
         servers=() if everywhere else servers,

@@ -18,6 +18,7 @@ from dnssec_doctor.analysis.chain.dsmatch import ServerChain, anchor_chain, matc
 from dnssec_doctor.analysis.chain.dsreferral import ds_answers, parent_ds_referral
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.observed import SignedRRset, rrsets_by_server
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.algorithms import PolicyStatus, algorithm_info
 from dnssec_doctor.dnssec.keys import (
     AnyDs,
@@ -136,7 +137,7 @@ def _evaluate_anchor(
     lines = "; ".join(a.to_text() for a in anchors)
     f = found.add(
         catalog.finding(
-            "TRUST_ANCHOR_STALE_OR_MISMATCHED",
+            Code.TRUST_ANCHOR_STALE_OR_MISMATCHED,
             zone=ev.name,
             detail=(
                 f"The configured trust anchor ({lines}) matches no key that signs the DNSKEY "
@@ -185,7 +186,7 @@ def _evaluate_no_ds(ev: ZoneEval, found: FindingSet) -> ZoneEval:
                 "has no DS, submit this DS to it (registrar), or publish CDS/CDNSKEY if it reads "
             )
         finding = catalog.finding(
-            "SIGNED_ZONE_WITHOUT_DS",
+            Code.SIGNED_ZONE_WITHOUT_DS,
             zone=ev.name,
             detail=(
                 f"{ev.name} serves a DNSKEY RRset (key tags {_tags(ev.keys)}) but {detail}, "
@@ -219,7 +220,7 @@ def _evaluate_with_ds(
             return ev
         f = found.add(
             catalog.finding(
-                "DS_WITHOUT_SIGNED_ZONE",
+                Code.DS_WITHOUT_SIGNED_ZONE,
                 zone=ev.name,
                 detail=(
                     f"The parent {ev.cut.parent} publishes DS ({_ds_tags(ds_union)}) but "
@@ -315,7 +316,7 @@ def _bogus_cause(
         tags = sorted({key_tag(e.match.key) for e in entries if e.match.key is not None})
         f = found.add(
             catalog.finding(
-                "DS_KEY_NOT_SIGNING_DNSKEY",
+                Code.DS_KEY_NOT_SIGNING_DNSKEY,
                 zone=ev.name,
                 detail=(
                     f"The DS points to key tag(s) {tags}, which {ev.name} publishes but which "
@@ -356,7 +357,7 @@ def _ds_side_findings(
     if stale and working:
         found.add(
             catalog.finding(
-                "DS_STALE_EXTRA",
+                Code.DS_STALE_EXTRA,
                 zone=ev.name,
                 detail=(
                     f"DS record(s) {_ds_tags([m.ds for m in stale])} point to keys {ev.name} no "
@@ -372,7 +373,7 @@ def _ds_side_findings(
         if not is_zone_key(m.key):
             found.add(
                 catalog.finding(
-                    "DNSKEY_FLAGS_INVALID",
+                    Code.DNSKEY_FLAGS_INVALID,
                     zone=ev.name,
                     subject=str(key_tag(m.key)),
                     detail=f"The DS points to key {key_tag(m.key)}, which lacks the Zone flag.",
@@ -381,7 +382,7 @@ def _ds_side_findings(
         elif not is_sep(m.key):
             found.add(
                 catalog.finding(
-                    "DS_KEY_NOT_SEP",
+                    Code.DS_KEY_NOT_SEP,
                     zone=ev.name,
                     subject=str(key_tag(m.key)),
                     detail=(
@@ -393,7 +394,7 @@ def _ds_side_findings(
         if is_revoked(m.key):
             found.add(
                 catalog.finding(
-                    "REVOKED_KEY_MISUSED",
+                    Code.REVOKED_KEY_MISUSED,
                     zone=ev.name,
                     subject=str(key_tag(m.key)),
                     detail=f"The DS points to key {key_tag(m.key)}, which is revoked (RFC 5011).",
@@ -404,7 +405,7 @@ def _ds_side_findings(
         for algorithm in sorted({d.algorithm for d in ds_union} - secure_algs):
             found.add(
                 catalog.finding(
-                    "NO_SEP_FOR_ALGORITHM",
+                    Code.NO_SEP_FOR_ALGORITHM,
                     zone=ev.name,
                     subject=str(algorithm),
                     detail=(

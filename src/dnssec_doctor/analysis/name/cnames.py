@@ -15,6 +15,7 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.cnamechain import answer_chain
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import Finding
@@ -40,7 +41,7 @@ def cname_findings(cut: ZoneCut, name: str, qtype: str, limits: Limits) -> list[
         names = next(iter(loops.values()))
         out.append(
             catalog.finding(
-                "ZONE_DATA_INVALID",
+                Code.ZONE_DATA_INVALID,
                 zone=cut.zone,
                 subject=f"cname-loop:{name}",
                 servers=tuple(loops),
@@ -59,7 +60,7 @@ def cname_findings(cut: ZoneCut, name: str, qtype: str, limits: Limits) -> list[
         names = next(iter(long.values()))
         out.append(
             catalog.finding(
-                "ZONE_DATA_INVALID",
+                Code.ZONE_DATA_INVALID,
                 zone=cut.zone,
                 subject=f"cname-chain:{name}",
                 servers=tuple(long),

@@ -40,6 +40,7 @@ from dnssec_doctor.analysis.resolver.view import (
     short_list,
     unique,
 )
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import is_sep, key_tag
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.findings import Finding
@@ -194,7 +195,7 @@ def _unusable(server: str, asked: Sequence[Asked], zone: str) -> Finding | None:
     else:
         return None
     return catalog.finding(
-        "RESOLVER_UNREACHABLE",
+        Code.RESOLVER_UNREACHABLE,
         zone=zone,
         subject=server,
         servers=(server,),
@@ -224,7 +225,7 @@ def _trust_anchor(server: str, views: Sequence[View]) -> Finding | None:
             "matches none of its keys"
         )
     return catalog.finding(
-        "TRUST_ANCHOR_STALE_OR_MISMATCHED",
+        Code.TRUST_ANCHOR_STALE_OR_MISMATCHED,
         zone=".",
         subject=server,
         servers=(server,),
@@ -260,7 +261,7 @@ def _servfails(
         ]
         labels = [a.label for a, _ in group]
         f = catalog.finding(
-            "RESOLVER_SERVFAIL_NOT_DNSSEC",
+            Code.RESOLVER_SERVFAIL_NOT_DNSSEC,
             zone=zone,
             subject=server,
             servers=(server,),
@@ -330,7 +331,7 @@ def _validation_failure(
     if edes:
         detail += f" Its Extended DNS Errors: {', '.join(str(c) for c in edes)} (see RESOLVER_EDE)."
     f = catalog.finding(
-        "RESOLVER_SERVFAIL_DNSSEC",
+        Code.RESOLVER_SERVFAIL_DNSSEC,
         zone=zone,
         subject=server,
         servers=(server,),
@@ -372,7 +373,7 @@ def _silent(server: str, views: Sequence[View], zone: str) -> list[Finding]:
         )
     return [
         catalog.finding(
-            "RESOLVER_UNREACHABLE",
+            Code.RESOLVER_UNREACHABLE,
             zone=zone,
             subject=server,
             servers=(server,),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.resolver.view import Asked, Expectation, short_list
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.edns import ede_name
 from dnssec_doctor.model.findings import Finding
 
@@ -134,7 +135,7 @@ def ede_findings(
             "found": found.key if found is not None else None,
         }
         f = catalog.finding(
-            "RESOLVER_EDE",
+            Code.RESOLVER_EDE,
             zone=item.zone,
             subject=f"{server} EDE {code}",
             servers=(server,),
@@ -149,7 +150,7 @@ def ede_findings(
         questions = [q for _, item in items for q in item.questions]
         out.append(
             catalog.finding(
-                "RESOLVER_STALE_ANSWER",
+                Code.RESOLVER_STALE_ANSWER,
                 zone=zone,
                 subject=server,
                 servers=(server,),

@@ -25,6 +25,7 @@ from dnssec_doctor.analysis.resolver.view import (
     short_list,
     unique,
 )
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 
@@ -77,7 +78,7 @@ def _not_validating(
     }
     if with_ad:
         return catalog.finding(
-            "NEGATIVE_TRUST_ANCHOR_SUSPECTED",
+            Code.NEGATIVE_TRUST_ANCHOR_SUSPECTED,
             zone=zone,
             subject=server,
             servers=(server,),
@@ -91,7 +92,7 @@ def _not_validating(
         ).with_cause(*(c.key for c in causes))
     unsigned = [a.label for a, _ in secure]
     return catalog.finding(
-        "RESOLVER_NOT_VALIDATING",
+        Code.RESOLVER_NOT_VALIDATING,
         zone=zone,
         subject=server,
         servers=(server,),
@@ -128,7 +129,7 @@ def _ad_not_set(server: str, no_ad: list[View], with_ad: list[Asked], zone: str)
             "would show an answer instead of SERVFAIL if it does not validate."
         )
     return catalog.finding(
-        "RESOLVER_AD_NOT_SET",
+        Code.RESOLVER_AD_NOT_SET,
         zone=zone,
         subject=server,
         servers=(server,),
@@ -144,7 +145,7 @@ def _ad_not_set(server: str, no_ad: list[View], with_ad: list[Asked], zone: str)
 def _nsec3_limit(server: str, zone: str, group: list[View], findings: Sequence[Finding]) -> Finding:
     params = [f for f in findings if f.code == "NSEC3_PARAMS_NOT_RFC9276" and f.zone == zone]
     f = catalog.finding(
-        "RESOLVER_NSEC3_LIMIT",
+        Code.RESOLVER_NSEC3_LIMIT,
         zone=zone,
         subject=server,
         servers=(server,),
@@ -183,7 +184,7 @@ def clock_skew(
         )
         severity = Severity.NOTICE
     return catalog.finding(
-        "CLOCK_SKEW",
+        Code.CLOCK_SKEW,
         zone=zone,
         subject=server,
         servers=(server,),

@@ -25,6 +25,7 @@ import dns.rcode
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.servers.view import ServerView, depends_on_server, server_list
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import key_tag
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import ZoneCut
@@ -80,7 +81,7 @@ def _serials(cut: ZoneCut, groups: SerialGroups) -> list[Finding]:
     lines = ", ".join(f"{s} serves serial {n}" for s, n in sorted(groups.stale.items()))
     return [
         catalog.finding(
-            "SOA_SERIAL_DIVERGENT",
+            Code.SOA_SERIAL_DIVERGENT,
             zone=cut.zone,
             detail=(
                 f"{server_list(groups.current)} serve{'s' if len(groups.current) == 1 else ''} "
@@ -112,7 +113,7 @@ def _unsigned(cut: ZoneCut, views: dict[str, ServerView]) -> list[Finding]:
         return []
     return [
         catalog.finding(
-            "SECONDARY_SERVES_UNSIGNED",
+            Code.SECONDARY_SERVES_UNSIGNED,
             zone=cut.zone,
             detail=(
                 f"{server_list(unsigned)} answer{'s' if len(unsigned) == 1 else ''} DNSSEC "
@@ -243,7 +244,7 @@ def _not_incremented(
         lines = "; ".join(f"{s} serves {', '.join(d)}" for s, d in per_server.items())
         out.append(
             catalog.finding(
-                "SOA_SERIAL_NOT_INCREMENTED",
+                Code.SOA_SERIAL_NOT_INCREMENTED,
                 zone=cut.zone,
                 subject=str(serial),
                 detail=(
@@ -292,7 +293,7 @@ def _dnskeys(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) -
         lines = "; ".join(f"{s} lacks key {_tags(t)}" for s, t in sorted(missing.items()))
         out.append(
             catalog.finding(
-                "DNSKEY_MISSING_ON_SOME_SERVERS",
+                Code.DNSKEY_MISSING_ON_SOME_SERVERS,
                 zone=cut.zone,
                 detail=(
                     f"Keys that sign data of {cut.zone} are missing from some servers' DNSKEY "
@@ -311,7 +312,7 @@ def _dnskeys(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) -
         )
         out.append(
             catalog.finding(
-                "DNSSEC_DATA_INCONSISTENT",
+                Code.DNSSEC_DATA_INCONSISTENT,
                 zone=cut.zone,
                 subject="DNSKEY",
                 detail=(
@@ -365,7 +366,7 @@ def _denial(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) ->
             parts.append(f"{server_list(both)} with both")
         out.append(
             catalog.finding(
-                "NSEC_NSEC3_MIXED",
+                Code.NSEC_NSEC3_MIXED,
                 zone=cut.zone,
                 # The key of the denial check's per-question finding: the two merge into
                 # one finding that names both groups of servers.
@@ -418,7 +419,7 @@ def _stripped_proofs(cut: ZoneCut, views: dict[str, ServerView]) -> list[Finding
     kinds = sorted({m for s in proving for m in views[s].denial})
     return [
         catalog.finding(
-            "NEGATIVE_PROOF_MISSING",
+            Code.NEGATIVE_PROOF_MISSING,
             zone=cut.zone,
             detail=(
                 f"{server_list(stripping)} answer{'s' if len(stripping) == 1 else ''} NXDOMAIN "

@@ -20,6 +20,7 @@ from dns.rdtypes.ANY.DS import DS
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain.dsreferral import parent_ds_referral_findings, wrong_side
 from dnssec_doctor.analysis.servers.view import ServerView, depends_on_server, server_list
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import ZoneCut
@@ -60,7 +61,7 @@ def _ns_sets(cut: ZoneCut, reference: list[ServerView]) -> list[Finding]:
         parts.append(f"only the zone's own NS RRset lists {', '.join(only_child)}")
     return [
         catalog.finding(
-            "NS_SET_PARENT_CHILD_MISMATCH",
+            Code.NS_SET_PARENT_CHILD_MISMATCH,
             zone=cut.zone,
             detail=(
                 f"The delegation of {cut.zone} in {cut.parent} and the NS RRset the zone "
@@ -121,7 +122,7 @@ def _glue(cut: ZoneCut, reference: list[ServerView]) -> list[Finding]:
         return []
     return [
         catalog.finding(
-            "GLUE_MISMATCH_OR_MISSING",
+            Code.GLUE_MISMATCH_OR_MISSING,
             zone=cut.zone,
             severity=severity,
             detail=(
@@ -177,7 +178,7 @@ def _ds_at_parent(cut: ZoneCut) -> list[Finding]:
     lines = "; ".join(f"{s}: {', '.join(tags[s]) or 'no DS'}" for s in sorted(sets))
     return [
         catalog.finding(
-            "DS_INCONSISTENT_AT_PARENT",
+            Code.DS_INCONSISTENT_AT_PARENT,
             zone=cut.zone,
             detail=(
                 f"The servers of {cut.parent} disagree about the DS set of {cut.zone} "

@@ -29,6 +29,7 @@ from dnssec_doctor.analysis.servers.view import (
     server_list,
     server_views,
 )
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.classify import Kind, referral_owner
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import Survey, ZoneCut
@@ -110,7 +111,7 @@ def reachability_findings(
         )
         out.append(
             catalog.finding(
-                "LAME_OR_NOT_AUTHORITATIVE",
+                Code.LAME_OR_NOT_AUTHORITATIVE,
                 zone=cut.zone,
                 subject=subject,
                 detail=detail,
@@ -146,7 +147,7 @@ def _unreachable(
         parts.append(f"{server_list(tcp_only)} answered only over TCP, never over UDP")
     bad = [*dead, *tcp_only]
     return catalog.finding(
-        "AUTH_UDP_UNREACHABLE",
+        Code.AUTH_UDP_UNREACHABLE,
         zone=cut.zone,
         detail=(
             f"Servers of {cut.zone}: {'; '.join(parts)}. Resolvers that pick "
@@ -173,7 +174,7 @@ def _tcp_after_truncation(cut: ZoneCut, stalled: list[str], asked: list[str]) ->
     )
     ok = [s for s in asked if s not in stalled]
     return catalog.finding(
-        "AUTH_TCP_UNREACHABLE",
+        Code.AUTH_TCP_UNREACHABLE,
         zone=cut.zone,
         detail=(
             f"{server_list(stalled)} answered over UDP, but with truncated answers (TC=1), "

@@ -16,6 +16,7 @@ import dns.exception
 import dns.message
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.capture import Exchange, parse_wire
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.mismatch import MISMATCH_KINDS, mismatch
@@ -79,7 +80,7 @@ def _finding(zone: str, server: str, tally: _Tally) -> Finding:
         detail += f"; {tally.no_answer} attempt(s) got no acceptable answer at all"
     example = tally.example or b""
     return catalog.finding(
-        "MALFORMED_RESPONSE",
+        Code.MALFORMED_RESPONSE,
         zone=zone,
         detail=detail + ".",
         servers=(server,),

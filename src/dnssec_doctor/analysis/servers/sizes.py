@@ -16,6 +16,7 @@ from typing import Literal
 import dns.rcode
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.model.findings import Finding, JsonValue
 from dnssec_doctor.model.severity import Severity
@@ -197,7 +198,7 @@ def size_risk_findings(cut: ZoneCut, nxname: str) -> list[Finding]:
             continue
         out.append(
             catalog.finding(
-                "RESPONSE_SIZE_RISK",
+                Code.RESPONSE_SIZE_RISK,
                 zone=cut.zone,
                 subject=subject,
                 detail=(

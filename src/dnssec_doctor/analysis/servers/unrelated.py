@@ -11,6 +11,7 @@ import dns.rdatatype
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain.zonedata import ZoneData
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import ZoneCut
 
@@ -44,7 +45,7 @@ def unrelated_answer_findings(cut: ZoneCut, data: ZoneData) -> list[Finding]:
     shown = [e for s in servers for e in examples[s]][:SHOWN]
     return [
         catalog.finding(
-            "SERVER_QUIRK",
+            Code.SERVER_QUIRK,
             zone=cut.zone,
             subject="unrelated-answers",
             servers=tuple(servers),
