@@ -59,6 +59,7 @@ demo: venv
 lint: venv
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/lint-imports --no-logo --no-cache
 
 typecheck: venv
 	$(BIN)/mypy

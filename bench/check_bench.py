@@ -157,7 +157,7 @@ request = ProbeRequest(
 with Warmup(modules_for("json")):
     capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
 t2 = time.perf_counter()
-from dnssec_doctor.render.json_out import render_json
+from dnssec_doctor.model.diagnosis_json import render_json
 render_json(diagnose_capture(capture, now))
 t3 = time.perf_counter()
 starts = sorted(e.started for e in capture.exchanges)

@@ -114,7 +114,7 @@ def _import_time(url: str) -> float:
     import the history store and connect to ``url``."""
     # what check imports anyway first (the analysis, the JSON renderer), then the store
     code = (
-        "import dnssec_doctor.analysis.engine, dnssec_doctor.render.json_out; "
+        "import dnssec_doctor.analysis.engine, dnssec_doctor.model.diagnosis_json; "
         "import time; t = time.perf_counter(); "
         "import dnssec_doctor.history.recorder; "
         "from dnssec_doctor.history.dburl import open_engine; "

@@ -11,7 +11,7 @@ from prometheus_client.samples import Sample
 
 import labbases
 from clirun import Run, invoke
-from dnssec_doctor.render.escape import terminal
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.render.prometheus import render_prometheus, render_prometheus_failure
 from labthread import LAB_NOW, LabThread, start_lab
 from render_samples import EVIL, hostile_diagnosis

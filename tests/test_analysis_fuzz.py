@@ -25,11 +25,11 @@ from dnssec_doctor.analysis.engine import analyse
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.model.capture import Exchange
+from dnssec_doctor.model.diagnosis_json import render_json
 from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.probe.collect import collect
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.render.html import render_html
-from dnssec_doctor.render.json_out import render_json
 from dnssec_doctor.render.keydot import render_graph_dot
 from dnssec_doctor.render.text import render_text
 from dnssec_doctor.transport.client import Client

@@ -18,7 +18,7 @@ import pytest
 from diagnosis_expect import assert_diagnosis
 from dnssec_doctor.lab.scenarios import build_lab
 from dnssec_doctor.model.capture import load_capture, save_capture
-from dnssec_doctor.render.json_out import render_json
+from dnssec_doctor.model.diagnosis_json import render_json
 from dnssec_doctor.session import diagnose_capture
 from labbases import RECORDED_EMBEDDED
 from labthread import LAB_NOW, LAB_SEED

@@ -56,7 +56,10 @@ def test_a_broken_module_is_left_for_the_main_thread_to_report(tmp_path: Path) -
 
 
 def test_the_warmed_modules_are_the_analysis_and_the_chosen_renderer() -> None:
-    assert modules_for("json") == ("dnssec_doctor.analysis.engine", "dnssec_doctor.render.json_out")
+    assert modules_for("json") == (
+        "dnssec_doctor.analysis.engine",
+        "dnssec_doctor.model.diagnosis_json",
+    )
     assert modules_for("text")[-1] == "dnssec_doctor.render.text"
     assert "dnssec_doctor.render.text" not in modules_for("nagios")
     assert "dnssec_doctor.analysis.resolver.diagnosis" not in modules_for("json")
@@ -74,7 +77,7 @@ def test_the_probe_side_of_check_does_not_import_the_analysis() -> None:
         " 'dnssec_doctor.catalog', 'dnssec_doctor.dnssec', 'dnssec_doctor.render.',"
         " 'rich', 'cryptography', 'dns.dnssecalgs', 'prometheus_client', 'fastapi',"
         " 'starlette', 'uvicorn', 'pydantic', 'jinja2', 'markupsafe', 'dnssec_doctor.web'))"
-        " and m != 'dnssec_doctor.render.escape'"
+        " and m != 'dnssec_doctor.escape'"
         " or m == 'dns.dnssec'))"
     )
     out = subprocess.run(

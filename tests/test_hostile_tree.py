@@ -17,10 +17,10 @@ import pytest
 from dnssec_doctor.lab.plan import LabPlan
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.diagnosis_json import render_json
 from dnssec_doctor.model.findings import Diagnosis, Finding
 from dnssec_doctor.model.severity import Severity, exit_code_for
 from dnssec_doctor.render.html import render_html
-from dnssec_doctor.render.json_out import render_json
 from dnssec_doctor.render.nagios import render_nagios
 from dnssec_doctor.render.text import render_text
 from hostile_tree import (

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from dnssec_doctor.escape import dot_label
 from dnssec_doctor.model.findings import Diagnosis, Finding, ZoneReport
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.render.dot import MAX_NOTES_PER_ZONE, render_dot
-from dnssec_doctor.render.escape import dot_label
 from labthread import LAB_NOW, doctor, probe_to_file, start_lab
 from render_samples import (
     HOSTILE_PARTS,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.render.escape import html_block, html_text, terminal
+from dnssec_doctor.escape import html_block, html_text, terminal
 from dnssec_doctor.render.html import CSS, render_html
 from labthread import LAB_NOW, doctor, probe_to_file, start_lab
 from render_samples import (

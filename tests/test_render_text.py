@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from dnssec_doctor import catalog
+from dnssec_doctor.model.diagnosis_json import render_json
 from dnssec_doctor.model.findings import Diagnosis, ZoneReport
-from dnssec_doctor.render.json_out import render_json
 from dnssec_doctor.render.nagios import render_nagios
 from dnssec_doctor.render.styled import RESET, sgr
 from dnssec_doctor.render.text import SEVERITY_STYLE, STATUS_STYLE, render_text

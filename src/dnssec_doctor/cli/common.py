@@ -16,7 +16,7 @@ from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
-from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.capture import NOT_SENT, Capture
 from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 from dnssec_doctor.names import parse_name
@@ -26,9 +26,6 @@ from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import new_seed
 from dnssec_doctor.timeparse import parse_at
 from dnssec_doctor.transport.policy import AddressPolicy
-
-NOT_SENT = frozenset({"budget", "policy"})
-"""Exchange outcomes of queries that never left the machine."""
 
 if TYPE_CHECKING:
     from dnssec_doctor.model.capture import Capture
@@ -179,7 +176,7 @@ def emit(
     # Each renderer is imported only when used: rich alone costs more start-up time
     # than a whole probe on a fast network.
     if fmt == "json":
-        from dnssec_doctor.render.json_out import render_json
+        from dnssec_doctor.model.diagnosis_json import render_json
 
         sys.stdout.write(render_json(diagnosis))
     elif fmt == "html":
@@ -253,7 +250,7 @@ def emit_failure(message: str, fmt: str, name: str | None) -> int:
         from dnssec_doctor.render.prometheus import render_prometheus_failure
 
         sys.stdout.write(render_prometheus_failure(name, message))
-    from dnssec_doctor.render.escape import terminal
+    from dnssec_doctor.escape import terminal
 
     print(f"dnssec-doctor: {terminal(message)}", file=sys.stderr)
     return EXIT_CANNOT_DIAGNOSE

@@ -33,6 +33,7 @@ from rich.text import Text
 from dnssec_doctor.cli.args import Option, command
 from dnssec_doctor.cli.common import NETWORK_OPTIONS, build_request
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.lab import manager
 from dnssec_doctor.lab.plan import LabPlan, ScenarioInfo
 from dnssec_doctor.lab.private import private_lab
@@ -41,7 +42,6 @@ from dnssec_doctor.lab.state import LabState
 from dnssec_doctor.model.findings import Diagnosis, Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.probe.request import ProbeRequest
-from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 

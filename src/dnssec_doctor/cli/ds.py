@@ -37,11 +37,11 @@ from dnssec_doctor.ds.live import live_zone
 from dnssec_doctor.ds.preflight import Preflight, preflight
 from dnssec_doctor.ds.registry_policy import DEFAULT_POLICY, POLICIES, registry_policy
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.fileio import read_input
 from dnssec_doctor.limits import INPUT_LIMITS, Limits
 from dnssec_doctor.model.findings import Diagnosis, Status, ZoneReport
 from dnssec_doctor.model.severity import exit_code_for
-from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.session import probe_live, survey_from_capture
 from dnssec_doctor.transport.policy import AddressPolicy
 
@@ -173,7 +173,7 @@ def _diagnosis(
 
 def _emit(diagnosis: Diagnosis, result: Preflight, fmt: str) -> int:
     if fmt == "json":
-        from dnssec_doctor.render.json_out import diagnosis_json
+        from dnssec_doctor.model.diagnosis_json import diagnosis_json
 
         data = diagnosis_json(diagnosis)
         data["preflight"] = result.to_json()

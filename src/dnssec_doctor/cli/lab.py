@@ -13,10 +13,10 @@ from typing import ParamSpec, TypeVar
 from dnssec_doctor.cli.args import Argument, Option, command, group
 from dnssec_doctor.cli.convert import Choice, Float, PathArg
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.lab import manager
 from dnssec_doctor.lab.plan import FAULTS, ScenarioInfo
 from dnssec_doctor.lab.state import LabState
-from dnssec_doctor.render.escape import terminal
 
 P = ParamSpec("P")
 R = TypeVar("R")

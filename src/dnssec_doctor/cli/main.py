@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dnssec_doctor import __version__
 from dnssec_doctor.cli.args import Command, Group, UsageError
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE
-from dnssec_doctor.render.escape import terminal
 
 COMMANDS: dict[str, str] = {
     "check": "dnssec_doctor.cli.check:check",

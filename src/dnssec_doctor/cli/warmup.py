@@ -30,7 +30,7 @@ RESOLVER_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.resolver.diagnosis"
 """Imported by the analysis only when a resolver was asked."""
 RENDERER_MODULES: dict[str, tuple[str, ...]] = {
     "text": ("dnssec_doctor.render.text",),
-    "json": ("dnssec_doctor.render.json_out",),
+    "json": ("dnssec_doctor.model.diagnosis_json",),
     "html": ("dnssec_doctor.render.html", "dnssec_doctor.render.keydot"),
     "dot": ("dnssec_doctor.render.keydot",),
     "svg": ("dnssec_doctor.render.keydot", "dnssec_doctor.render.graphviz"),

@@ -26,8 +26,8 @@ from dnssec_doctor.cli.common import (
 )
 from dnssec_doctor.cli.convert import Duration, IntRange
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
-from dnssec_doctor.render.escape import terminal
 
 if TYPE_CHECKING:  # imported when a round runs: SQLAlchemy is not needed for --help
     from dnssec_doctor.history.store import HistoryStore

@@ -20,10 +20,10 @@ import dns.name
 from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import FORMAT_OPTION, emit, resolve_at
 from dnssec_doctor.cli.convert import FloatRange, IntRange, PathArg
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
 from dnssec_doctor.model.findings import Diagnosis, Finding
 from dnssec_doctor.names import parse_name
-from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.zonefile.dsfile import read_ds_file
 from dnssec_doctor.zonefile.reader import ReaderOptions
 from dnssec_doctor.zonefile.verify import ProgressFn, ZoneOptions, default_jobs, verify_zone

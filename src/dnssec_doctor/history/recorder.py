@@ -57,7 +57,7 @@ def record_check(
     store: HistoryStore, capture: Capture, diagnosis: Diagnosis, survey: Survey
 ) -> Recorded:
     """Add history's findings to ``diagnosis`` and record it with its capture and facts."""
-    from dnssec_doctor.render.json_out import render_json
+    from dnssec_doctor.model.diagnosis_json import render_json
 
     name = history_name(capture.name)
     facts = facts_from_survey(survey)

@@ -50,6 +50,8 @@ OUTCOMES: tuple[str, ...] = (
     "budget",
     "policy",
 )
+NOT_SENT = frozenset({"budget", "policy"})
+"""Outcomes of queries that never left this machine."""
 
 
 @dataclass(frozen=True, slots=True)

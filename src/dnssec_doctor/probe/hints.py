@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.fileio import read_input_text
 from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
 from dnssec_doctor.probe.defaults import ROOT_SERVER_ADDRESSES
-from dnssec_doctor.render.escape import terminal
 
 _ADDRESS_TYPES = ("A", "AAAA")
 _CLASSES = ("IN", "CH", "HS", "CS")

@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dnssec_doctor.escape import dot_label
 from dnssec_doctor.model.findings import Diagnosis, Finding, ZoneReport
 from dnssec_doctor.model.severity import Severity
-from dnssec_doctor.render.escape import dot_label
 from dnssec_doctor.render.summary import (
     count_text,
     findings_by_zone,

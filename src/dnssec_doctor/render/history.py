@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dnssec_doctor.escape import html_text, terminal
 from dnssec_doctor.history.report import HistoryReport, Run
-from dnssec_doctor.render.escape import html_text, terminal
+from dnssec_doctor.model.diagnosis_json import finding_json
 from dnssec_doctor.render.html import CSP, CSS
-from dnssec_doctor.render.json_out import finding_json
 from dnssec_doctor.timefmt import duration, iso
 
 FORMAT = "dnssec-doctor/history"

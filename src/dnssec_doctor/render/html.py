@@ -15,11 +15,11 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from dnssec_doctor.escape import html_block, html_text
 from dnssec_doctor.model.findings import Diagnosis, Finding, ZoneReport
 from dnssec_doctor.model.graph import ChainGraph
 from dnssec_doctor.model.severity import Severity, exit_code_for
 from dnssec_doctor.render import headline
-from dnssec_doctor.render.escape import html_block, html_text
 from dnssec_doctor.render.graphviz import svg_fragment
 from dnssec_doctor.render.html_parts import evidence_table, fix_html, graph_links
 from dnssec_doctor.render.summary import (

@@ -14,9 +14,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
+from dnssec_doctor.escape import html_block, html_text
 from dnssec_doctor.model.findings import JsonValue
 from dnssec_doctor.model.graph import ChainGraph
-from dnssec_doctor.render.escape import html_block, html_text
 from dnssec_doctor.render.keydot import svg_id
 
 TOOLS = ("BIND", "Knot", "PowerDNS", "ldns", "Unbound", "NSD", "OpenDNSSEC", "Knot Resolver")

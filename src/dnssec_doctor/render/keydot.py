@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from dnssec_doctor.escape import dot_label
 from dnssec_doctor.model.findings import Diagnosis, Finding
 from dnssec_doctor.model.graph import ChainGraph, EdgeStatus, GraphEdge, GraphNode
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.render.dot import STATUS_COLOURS, render_dot
-from dnssec_doctor.render.escape import dot_label
 from dnssec_doctor.render.summary import known_status, split_findings
 from dnssec_doctor.timefmt import iso
 

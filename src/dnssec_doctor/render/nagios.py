@@ -13,6 +13,7 @@ neither end the line nor start the performance data.
 
 from __future__ import annotations
 
+from dnssec_doctor.escape import plugin_text
 from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.model.severity import (
     EXIT_CANNOT_DIAGNOSE,
@@ -23,7 +24,6 @@ from dnssec_doctor.model.severity import (
     exit_code_for,
 )
 from dnssec_doctor.render import headline
-from dnssec_doctor.render.escape import plugin_text
 from dnssec_doctor.render.monitoring import (
     ExpiryThresholds,
     RunFacts,

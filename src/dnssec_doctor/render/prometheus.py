@@ -18,8 +18,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.model.findings import Diagnosis
-from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.render.monitoring import (
     RunFacts,
     findings_by_severity,

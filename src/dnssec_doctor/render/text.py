@@ -8,10 +8,10 @@ not imported: it would cost more start-up time than the rest of a ``check``.
 from __future__ import annotations
 
 from dnssec_doctor.catalog.entry import SYMPTOMS
+from dnssec_doctor.escape import terminal, terminal_keep_newlines
 from dnssec_doctor.model.findings import Diagnosis, Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.render import headline
-from dnssec_doctor.render.escape import terminal, terminal_keep_newlines
 from dnssec_doctor.render.styled import StyledWriter, dumb_terminal
 from dnssec_doctor.render.summary import compact
 from dnssec_doctor.timefmt import duration, iso

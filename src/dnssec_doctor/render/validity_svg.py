@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dnssec_doctor.escape import html_text
 from dnssec_doctor.history.facts import ObservationFacts, SignatureFact
 from dnssec_doctor.history.store import StoredObservation
-from dnssec_doctor.render.escape import html_text
 from dnssec_doctor.timefmt import iso
 
 MAX_ROWS = 40

@@ -9,8 +9,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from dnssec_doctor.cli.common import NOT_SENT
-from dnssec_doctor.model.capture import Capture
+from dnssec_doctor.model.capture import NOT_SENT, Capture
 from dnssec_doctor.model.severity import exit_code_for
 from dnssec_doctor.scan.records import Record, error_record
 from dnssec_doctor.timefmt import iso
@@ -22,7 +21,7 @@ SLOWEST_KEPT = 3
 def analyse_capture(capture: Capture, line: int, now: int, expiry_warning: int) -> Record:
     """The record of one probed name (``check``'s verdict on the capture)."""
     from dnssec_doctor.analysis.engine import AnalysisOptions
-    from dnssec_doctor.render.json_out import diagnosis_json
+    from dnssec_doctor.model.diagnosis_json import diagnosis_json
     from dnssec_doctor.session import diagnose_capture
 
     started = time.perf_counter()

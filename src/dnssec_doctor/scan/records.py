@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE
-from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.scan.inputs import InputItem
 
 Record = dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dnssec_doctor.render.escape import terminal
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.scan.records import Record, exit_of
 from dnssec_doctor.scan.runner import ScanStats
 

@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 
 from dnssec_doctor import __version__
-from dnssec_doctor.render.escape import terminal
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.web.api import api_router, validation_problem
 from dnssec_doctor.web.exporter import ExporterMetrics
 from dnssec_doctor.web.headers import SecurityHeaders

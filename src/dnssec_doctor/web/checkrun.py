@@ -144,10 +144,10 @@ def build_result(
     analysed: tuple[Diagnosis, Any], capture: Capture, notice: str | None
 ) -> CheckResult:
     """Everything the pages and the API serve for a finished check."""
+    from dnssec_doctor.model.diagnosis_json import diagnosis_json
     from dnssec_doctor.model.severity import exit_code_for
     from dnssec_doctor.render.graphviz import dot_to_svg
     from dnssec_doctor.render.html import report_body
-    from dnssec_doctor.render.json_out import diagnosis_json
     from dnssec_doctor.render.keydot import render_graph_dot
 
     diagnosis, preflight_json = analysed

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.history.recorder import history_name, record_check
 from dnssec_doctor.history.report import HistoryReport, build_report, states_needed
 from dnssec_doctor.history.store import HistoryStore
 from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.model.survey import Survey
-from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.render.validity_svg import MAX_ROWS, PlotRow, plot_rows
 
 LOG = logging.getLogger("dnssec_doctor.web")

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.names import parse_name
-from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.timefmt import iso
 from dnssec_doctor.web.inputs import MAX_NAME
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.names import parse_name
-from dnssec_doctor.render.escape import terminal
 from dnssec_doctor.web.jobs import CheckInput
 
 MAX_NAME = 1024

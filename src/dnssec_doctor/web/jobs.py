@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dnssec_doctor.render.escape import terminal
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.web.pacing import ProbeProgress
 
 State = Literal["queued", "running", "done", "failed"]

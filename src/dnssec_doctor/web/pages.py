@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from dnssec_doctor.render.escape import terminal
+from dnssec_doctor.escape import terminal
 from dnssec_doctor.render.html import CSS as REPORT_CSS
 from dnssec_doctor.web.historypage import (
     HistoryError,

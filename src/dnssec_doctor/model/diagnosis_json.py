@@ -1,4 +1,8 @@
-"""The JSON contract (docs/contract.md)."""
+"""The diagnosis as its versioned JSON document (docs/contract.md).
+
+What `--format json` prints, the history store keeps and `scan` writes one per line:
+a serialised form of the model, so every layer that needs it reads it from here.
+"""
 
 from __future__ import annotations
 
