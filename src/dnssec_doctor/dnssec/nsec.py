@@ -27,11 +27,6 @@ def canonical_key(name: dns.name.Name) -> CanonicalKey:
     return tuple(label.lower() for label in reversed(name.labels))
 
 
-def canonical_sorted(names: Iterable[dns.name.Name]) -> list[dns.name.Name]:
-    """``names`` in canonical order (RFC 4034 §6.1)."""
-    return sorted(names, key=canonical_key)
-
-
 _Point = TypeVar("_Point", CanonicalKey, bytes)
 
 
