@@ -1,6 +1,6 @@
 """Every peer corpus file gets the verdict its MANIFEST records, for the right reason.
 
-The corpus (tests/data/corpus, copied from ../shared/corpus with SOURCE.md and
+The corpus (tests/data/corpus; each folder's SOURCE.md says where it comes from, and its
 MANIFEST.tsv) holds Knot, validns and ldns test zones. "valid" means our exit
 status is below 2 (warnings allowed); "INVALID" means an error finding (exit 2)
 or input we refuse to read (exit 3). Rows where we disagree with the peer on

@@ -37,7 +37,7 @@ SYMPTOMS: dict[str, str] = {
     "worked-yesterday": "it worked yesterday, not today",
     "ds-upload-rejected": "the parent / registry rejects the DS upload",
 }
-"""JSON ``symptoms`` keys (catalog.md) → the guide's symptom."""
+"""JSON ``symptoms`` keys (docs/codes.md) → the guide's symptom."""
 
 
 @dataclass(frozen=True, slots=True)

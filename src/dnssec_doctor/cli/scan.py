@@ -1,4 +1,4 @@
-"""``scan``: diagnose many names, streamed in and out (DESIGN.md §3.1)."""
+"""``scan``: diagnose many names, streamed in and out (docs/scaling.md)."""
 
 from __future__ import annotations
 

@@ -199,51 +199,14 @@ RSA_MODULUS_LIMITS: dict[int, RsaLimits] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ResolverNsec3Limit:
-    """What a resolver family does with NSEC3 iteration counts above a threshold."""
-
-    resolver: str
-    above: int
-    behaviour: str
-    """``"insecure"`` (answers lose the AD bit) or ``"servfail"``."""
-    source: str
-
-
 RFC9276_ITERATIONS = 0
 """RFC 9276 §3.1: an NSEC3 iteration count of 0 (the hash applied once)."""
-
-RFC9276_SALT_LENGTH = 0
-"""RFC 9276 §3.1: no salt."""
 
 NSEC3_INSECURE_ABOVE = 150
 """Iteration count above which common validators treat the zone as insecure."""
 
 NSEC3_SERVFAIL_ABOVE = 100
 """Some public resolvers SERVFAIL above this count (the strictest threshold seen)."""
-
-RESOLVER_NSEC3_LIMITS: tuple[ResolverNsec3Limit, ...] = (
-    ResolverNsec3Limit(
-        "BIND 9", 150, "insecure",
-        "ISC advisory for 9.16.16+/9.18: NSEC3 above 150 iterations treated as insecure",
-    ),
-    ResolverNsec3Limit(
-        "Unbound", 150, "insecure",
-        "Unbound 1.13.2+ val-nsec3-keysize-iterations default caps at 150",
-    ),
-    ResolverNsec3Limit(
-        "PowerDNS Recursor", 150, "insecure",
-        "nsec3-max-iterations default 150 (lowered in later releases)",
-    ),
-    ResolverNsec3Limit(
-        "Knot Resolver", 150, "insecure",
-        "Knot Resolver 5.x: NSEC3 iterations above 150 downgrade to insecure",
-    ),
-    ResolverNsec3Limit(
-        "some public resolvers", 100, "servfail",
-        "RFC 9276 §3.2 allows SERVFAIL; reported in operator surveys above 100",
-    ),
-)  # fmt: skip
 """Common resolver limits, as documented by their vendors at the time of writing.
 
 These change between releases (several vendors lowered them after 2023); treat them

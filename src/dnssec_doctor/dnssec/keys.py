@@ -140,16 +140,6 @@ def rsa_exponent_and_modulus(key_field: bytes) -> tuple[bytes, bytes] | None:
     return key_field[offset : offset + exp_len], key_field[offset + exp_len :]
 
 
-def rsa_modulus_bits(key: AnyKey) -> int | None:
-    """Bits in an RSA key's modulus, or None when not RSA or undecodable."""
-    if not algorithm_info(key.algorithm).is_rsa:
-        return None
-    parts = rsa_exponent_and_modulus(key.key)
-    if parts is None:
-        return None
-    return int.from_bytes(parts[1], "big").bit_length()
-
-
 class KeyProblemKind(enum.Enum):
     """What can be wrong with a DNSKEY by itself."""
 

@@ -8,6 +8,7 @@ RFC 6840 §4.1 say which NSEC records may deny which names.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 import dns.name
 import dns.rdatatype
@@ -26,30 +27,22 @@ def canonical_key(name: dns.name.Name) -> CanonicalKey:
     return tuple(label.lower() for label in reversed(name.labels))
 
 
-def canonical_sorted(names: Iterable[dns.name.Name]) -> list[dns.name.Name]:
-    """``names`` in canonical order (RFC 4034 §6.1)."""
-    return sorted(names, key=canonical_key)
+_Point = TypeVar("_Point", CanonicalKey, bytes)
 
 
-def key_covers(owner: CanonicalKey, nxt: CanonicalKey, name: CanonicalKey) -> bool:
-    """Whether the interval (owner, next) of one NSEC contains ``name``.
+def interval_covers(owner: _Point, nxt: _Point, point: _Point) -> bool:
+    """Whether the chain interval (owner, next) of one NSEC or NSEC3 contains ``point``.
 
-    The last NSEC of a chain points back to the apex (``next <= owner``): it covers
-    everything after its owner. A chain of one NSEC (``owner == next``) covers every
-    name but its owner. The endpoints themselves are never covered (RFC 4035 §5.4).
+    One rule for both chains: NSEC compares canonical keys of names (RFC 4035 §5.4),
+    NSEC3 compares hashes (RFC 5155 §8.3). The last record of a chain points back to
+    the first (``next <= owner``): it covers everything after its owner and before its
+    next. A chain of one record (``owner == next``) covers everything but its owner.
+    The endpoints themselves are never covered. Callers check that the point is in the
+    zone and that the record may deny it at all (:func:`may_deny_below`).
     """
     if owner < nxt:
-        return owner < name < nxt
-    return name > owner or name < nxt
-
-
-def nsec_covers(owner: dns.name.Name, nxt: dns.name.Name, name: dns.name.Name) -> bool:
-    """Whether the NSEC ``owner → nxt`` covers ``name`` (RFC 4035 §5.4).
-
-    Pure canonical-order test: callers check that ``name`` is inside the zone and
-    that the NSEC may deny it at all (:func:`may_deny_below`).
-    """
-    return key_covers(canonical_key(owner), canonical_key(nxt), canonical_key(name))
+        return owner < point < nxt
+    return point > owner or point < nxt
 
 
 def may_deny_below(owner: dns.name.Name, types: frozenset[int], name: dns.name.Name) -> bool:

@@ -86,17 +86,6 @@ def b32hex_decode(label: bytes | str) -> bytes | None:
         return None
 
 
-def hash_covers(owner: bytes, nxt: bytes, digest: bytes) -> bool:
-    """Whether the NSEC3 interval (owner, next) contains ``digest`` (RFC 5155 §8.3).
-
-    The last NSEC3 of a chain wraps (``next <= owner``) and covers everything after
-    its owner and before its next; a chain of one record covers all but its owner.
-    """
-    if owner < nxt:
-        return owner < digest < nxt
-    return digest > owner or digest < nxt
-
-
 @dataclass(frozen=True, slots=True)
 class EncloserProof:
     """The outcome of a closest (provable) encloser search (RFC 5155 §8.3).

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from dnssec_doctor.history.facts import KeyFact, ObservationFacts
 
-KEY_CHANGES = ("key-added", "key-removed", "key-revoked", "key-flags")
-
 
 @dataclass(frozen=True, slots=True)
 class Change:

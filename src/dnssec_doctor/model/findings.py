@@ -16,6 +16,13 @@ JsonValue = Any
 """Anything json.dumps accepts (kept loose: evidence is built from many sources)."""
 
 
+def finding_key(code: str, zone: str, subject: str = "") -> str:
+    """The identity of the finding ``code`` at ``zone`` about ``subject`` (``Finding.key``):
+    what a consequence names in ``caused_by`` before or without holding its cause."""
+    base = f"{code}@{zone}"
+    return f"{base}#{subject}" if subject else base
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem (or fact) with its evidence and fix.
@@ -43,8 +50,7 @@ class Finding:
     @property
     def key(self) -> str:
         """A stable identifier within one diagnosis, used by ``caused_by``."""
-        base = f"{self.code}@{self.zone}"
-        return f"{base}#{self.subject}" if self.subject else base
+        return finding_key(self.code, self.zone, self.subject)
 
     @property
     def is_root_cause(self) -> bool:

@@ -26,15 +26,6 @@ EdgeStatus = Literal["valid", "expired", "not-yet-valid", "bogus", "missing", "u
 bogus: it fails (wrong digest, bad signature, unknown key); missing: no RRSIG (or no
 key) where one is needed; unverifiable: this machine cannot check the algorithm."""
 
-EDGE_STATUSES: tuple[EdgeStatus, ...] = (
-    "valid",
-    "expired",
-    "not-yet-valid",
-    "bogus",
-    "missing",
-    "unverifiable",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class GraphNode:

@@ -1,4 +1,4 @@
-"""``scan``: many names, one streaming pass (DESIGN.md §3.1).
+"""``scan``: many names, one streaming pass (docs/scaling.md).
 
 - :mod:`.inputs`: names streamed from a file (one per line, or a CSV ``name`` column),
   malformed lines and duplicates turned into records;

@@ -1,6 +1,6 @@
 """One result record per input line, its CSV row, and its exit status.
 
-A record is the CLI's JSON diagnosis (DESIGN.md §4, ``render.json_out``) plus
+A record is the CLI's JSON diagnosis (docs/contract.md, ``model.diagnosis_json``) plus
 ``line`` (the input line), ``exit`` (what ``check`` would have exited with) and
 ``timing``. A line that could not be scanned is a record too: ``status`` ``error``
 with the reason in ``error`` (exit 3), or ``duplicate`` with ``duplicate_of`` (the

@@ -3,7 +3,7 @@
 
 Models carry their length limits, so ``/openapi.json`` states them and FastAPI
 refuses longer input with a 422 before any of our code runs. The diagnosis is the
-CLI's ``--format json`` document, unchanged (DESIGN.md §4).
+CLI's ``--format json`` document, unchanged (docs/contract.md, "JSON").
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ from dnssec_doctor.zonefile import rdata as reference
 Converter = Callable[[list[bytes], int, "NameContext"], bytes]
 
 _U16 = struct.Struct("!H")
-_DIGITS = frozenset(b"0123456789")
 _LENGTHS = [bytes((n,)) for n in range(256)]
 
 

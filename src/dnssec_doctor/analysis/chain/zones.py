@@ -34,7 +34,7 @@ from dnssec_doctor.dnssec.keys import (
 )
 from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.model.findings import Finding, Status
+from dnssec_doctor.model.findings import Finding, Status, finding_key
 from dnssec_doctor.model.survey import Survey, ZoneCut
 
 SIGNER_COMMANDS = (
@@ -340,7 +340,7 @@ def _bogus_cause(
         else "RRSIG_CRYPTO_INVALID"
     )
     ev.reason = "the DS key's signature over the DNSKEY RRset does not validate"
-    return f"{code}@{ev.name}"
+    return finding_key(code, ev.name)
 
 
 def _ds_side_findings(

@@ -51,7 +51,7 @@ CODES: frozenset[str] = frozenset(
         "ANALYSIS_BUDGET_EXCEEDED",
     }
 )
-"""Every catalog code a denial analysis reports (catalog.md sections E, F and L)."""
+"""Every catalog code a denial analysis reports (docs/codes.md sections E, F and L)."""
 
 MAX_EVIDENCE_ITEMS = 10
 """Records quoted in one problem's evidence; a hostile response may carry thousands."""

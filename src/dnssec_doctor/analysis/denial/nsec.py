@@ -20,7 +20,7 @@ from dnssec_doctor.analysis.denial.model import (
 )
 from dnssec_doctor.dnssec.nsec import (
     canonical_key,
-    key_covers,
+    interval_covers,
     may_deny_below,
     nsec_closest_encloser,
     type_name,
@@ -55,7 +55,7 @@ class NsecIndex:
         """An NSEC that may deny ``name`` (RFC 4035 §5.4, RFC 6840 §4.1)."""
         key = canonical_key(name)
         for record in self.records:
-            if key_covers(record.owner_key, record.next_key, key) and may_deny_below(
+            if interval_covers(record.owner_key, record.next_key, key) and may_deny_below(
                 record.owner, record.types, name
             ):
                 return record

@@ -29,7 +29,7 @@ from dnssec_doctor.analysis.denial.nsec3_policy import (
     rfc9276_problems,
     usable_records,
 )
-from dnssec_doctor.dnssec.nsec import canonical_key, type_name, types_text
+from dnssec_doctor.dnssec.nsec import canonical_key, interval_covers, type_name, types_text
 from dnssec_doctor.dnssec.nsec3 import (
     OPT_OUT,
     SHA1,
@@ -38,7 +38,6 @@ from dnssec_doctor.dnssec.nsec3 import (
     Nsec3Params,
     b32hex_encode,
     closest_encloser,
-    hash_covers,
     nsec3_hash,
 )
 from dnssec_doctor.model.severity import Severity
@@ -84,7 +83,7 @@ class Nsec3Index:
         if result.digest is None:
             return None, result.reason
         for position, record in enumerate(self.records):
-            if record.owner_hash is not None and hash_covers(
+            if record.owner_hash is not None and interval_covers(
                 record.owner_hash, record.next_hash, result.digest
             ):
                 return position, ""

@@ -36,8 +36,6 @@ from dnssec_doctor.model.variants import EDNS_NODO, NOEDNS, NS_ADDRESS, TCP, siz
 SOA_SOURCES: tuple[str, ...] = ("", NOEDNS, EDNS_NODO, size_variant(512), TCP)
 """Variants whose SOA answer shows what the server serves, best first."""
 
-NO_ANSWER = frozenset({"timeout", "refused", "reset", "error"})
-"""Outcomes that mean the server did not answer (``policy``/``budget``: never asked)."""
 
 LAME_KINDS = frozenset(
     {Kind.REFUSED, Kind.NOT_AUTHORITATIVE, Kind.UPWARD_REFERRAL, Kind.REFERRAL, Kind.SERVFAIL}

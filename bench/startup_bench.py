@@ -1,0 +1,84 @@
+"""Start-up and replay time of two source trees of dnssec-doctor, in the same run.
+
+Usage (from the repository root, with .venv set up):
+
+    git worktree add /tmp/dd-before <commit>
+    .venv/bin/python bench/startup_bench.py --before /tmp/dd-before/src --after src \
+        --repeat 40
+
+Both trees run with this .venv's interpreter and packages; only ``PYTHONPATH``
+differs, so the figures compare our code, not the environments. The commands are
+interleaved (before, after, before, …) so load on a shared machine hits both alike.
+Each command: ``--help`` of the command group and of ``check`` (argument parsing and
+the command's imports), ``explain`` (the catalog), and ``check --replay`` of a golden
+capture in JSON and text (imports of the analysis and a renderer, plus the analysis).
+Prints a Markdown table of medians and after ÷ before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = ROOT / "tests" / "cases" / "check-expired-signatures"
+
+
+def _commands() -> dict[str, list[str]]:
+    expected = json.loads((CASE / "expected.json").read_text(encoding="utf-8"))
+    replay = [
+        "check",
+        expected["name"],
+        "--replay",
+        str(CASE / "capture.json.gz"),
+        "--at",
+        f"@{expected['at']}",
+    ]
+    return {
+        "--help": ["--help"],
+        "check --help": ["check", "--help"],
+        "explain RRSIG_EXPIRED": ["explain", "RRSIG_EXPIRED"],
+        "check --replay (json)": [*replay, "--format", "json"],
+        "check --replay (text)": [*replay, "--format", "text"],
+    }
+
+
+def _run(src: Path, args: list[str]) -> float:
+    env = {**os.environ, "PYTHONPATH": str(src.resolve()), "NO_COLOR": "1"}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "dnssec_doctor", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, required=True, help="src/ of the old tree")
+    parser.add_argument("--after", type=Path, required=True, help="src/ of the new tree")
+    parser.add_argument("--repeat", type=int, default=30)
+    options = parser.parse_args()
+    print("| command | before (median) | after (median) | after ÷ before |")
+    print("|---|---:|---:|---:|")
+    for label, args in _commands().items():
+        before: list[float] = []
+        after: list[float] = []
+        for _ in range(options.repeat):
+            before.append(_run(options.before, args))
+            after.append(_run(options.after, args))
+        b, a = statistics.median(before), statistics.median(after)
+        print(f"| `{label}` | {b * 1000:.0f} ms | {a * 1000:.0f} ms | {a / b:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
