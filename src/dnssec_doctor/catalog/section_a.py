@@ -18,9 +18,6 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "A"
 TITLE = "Transport and server behaviour"
 
-LAME_CASES = ("refused", "not-authoritative", "upward-referral", "referral", "servfail")
-"""The cases of LAME_OR_NOT_AUTHORITATIVE: what the SOA query got (``Kind`` values)."""
-
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="AUTH_UDP_UNREACHABLE",
@@ -356,7 +353,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fixes=also_others_fine(
             dict.fromkeys(
-                LAME_CASES,
+                ("refused", "not-authoritative", "upward-referral", "referral", "servfail"),
                 "Load {zone} on {servers} (as primary or secondary, with zone transfers allowed "
                 "from the primary), or remove that server's NS name from the delegation in "
                 "{parent} and from the zone's NS RRset. Verify with: dig +norec @SERVER ZONE SOA "
