@@ -47,13 +47,13 @@ from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import QueryKey, Survey
 
-UNREACHABLE_CAUSES = (
-    "AUTH_UDP_UNREACHABLE",
-    "AUTH_TCP_UNREACHABLE",
-    "LAME_OR_NOT_AUTHORITATIVE",
-    "EDNS_QUERIES_DROPPED",
-    "LARGE_UDP_RESPONSE_LOST",
-    "NS_NAME_UNUSABLE",
+UNREACHABLE_CAUSES: tuple[Code, ...] = (
+    Code.AUTH_UDP_UNREACHABLE,
+    Code.AUTH_TCP_UNREACHABLE,
+    Code.LAME_OR_NOT_AUTHORITATIVE,
+    Code.EDNS_QUERIES_DROPPED,
+    Code.LARGE_UDP_RESPONSE_LOST,
+    Code.NS_NAME_UNUSABLE,
 )
 """Zone-side findings that can make a resolver fail a zone whatever the CD flag says."""
 

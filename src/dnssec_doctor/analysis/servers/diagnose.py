@@ -191,6 +191,6 @@ def _walk_flagged(survey: Survey, zone: str) -> set[str]:
     return {
         s
         for event in survey.events
-        if event.code == "LAME_OR_NOT_AUTHORITATIVE" and dns.name.from_text(event.zone) == name
+        if event.code == Code.LAME_OR_NOT_AUTHORITATIVE and dns.name.from_text(event.zone) == name
         for s in event.servers
     }
