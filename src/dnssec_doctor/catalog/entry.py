@@ -25,6 +25,34 @@ PDNS_SIGN = (
 )
 """What "re-sign" means with PowerDNS (pdnsutil rectify-zone alone signs nothing)."""
 
+OTHERS_FINE = (
+    " {servers_ok} {answer_ok} correctly, so whether a lookup fails depends on which server a "
+    "resolver picks: resolvers that try {servers} get slow or failed answers, then retry "
+    "elsewhere."
+)
+"""The closing sentence of a finding about some servers when others answer correctly
+(``servers``, ``servers_ok``: the two lists; ``answer_ok``: its verb, answer or answers)."""
+
+OTHERS_FINE_CASE = "{}_others_fine"
+"""The name of a case's twin that ends with OTHERS_FINE."""
+
+
+def with_ending(details: Mapping[str, str], twin: str, ending: str) -> dict[str, str]:
+    """Each case of ``details`` and its twin ``CASE_TWIN``, whose template adds ``ending``
+    (a sentence some findings of the case add and others do not)."""
+    return {**details, **{f"{case}_{twin}": text + ending for case, text in details.items()}}
+
+
+def with_others_fine(details: Mapping[str, str]) -> dict[str, str]:
+    """Each case of ``details`` and its twin (OTHERS_FINE_CASE) that adds OTHERS_FINE."""
+    return with_ending(details, "others_fine", OTHERS_FINE)
+
+
+def also_others_fine(fixes: Mapping[str, str]) -> dict[str, str]:
+    """Each case of ``fixes`` and its twin (OTHERS_FINE_CASE), with the same fix."""
+    return {**fixes, **{OTHERS_FINE_CASE.format(case): fix for case, fix in fixes.items()}}
+
+
 SYMPTOMS: dict[str, str] = {
     "dnssec-queries-fail": "plain queries work, DNSSEC queries fail",
     "negative-answers-fail": "negative answers (NXDOMAIN/NODATA) fail to validate",

@@ -7,7 +7,12 @@ cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import NOT_YET_CHECKED, CatalogEntry
+from dnssec_doctor.catalog.entry import (
+    NOT_YET_CHECKED,
+    CatalogEntry,
+    also_others_fine,
+    with_others_fine,
+)
 from dnssec_doctor.model.severity import Severity
 
 SECTION = "A"
@@ -41,6 +46,25 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "with: dig +norec @SERVER ZONE SOA."
         ),
         peers="DV SERVER_UNRESPONSIVE_UDP, TIMEOUT; ZM CN01_*",
+        details=with_others_fine(
+            {
+                "silent": (
+                    "Servers of {zone}: {silent} never answered, over UDP or TCP, with or "
+                    "without EDNS (every query timed out or was refused). Resolvers that pick "
+                    "{them} wait for a timeout before trying another server."
+                ),
+                "tcp_only": (
+                    "Servers of {zone}: {tcp_only} answered only over TCP, never over UDP. "
+                    "Resolvers that pick {them} wait for a timeout before trying another server."
+                ),
+                "silent_and_tcp_only": (
+                    "Servers of {zone}: {silent} never answered, over UDP or TCP, with or "
+                    "without EDNS (every query timed out or was refused); {tcp_only} answered "
+                    "only over TCP, never over UDP. Resolvers that pick {them} wait for a "
+                    "timeout before trying another server."
+                ),
+            }
+        ),
     ),
     CatalogEntry(
         code="AUTH_TCP_UNREACHABLE",
@@ -67,6 +91,26 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "+norec @SERVER ZONE SOA."
         ),
         peers="DV SERVER_UNRESPONSIVE_TCP; ZM CN02_*",
+        details=with_others_fine(
+            {
+                "per_server": "{lines}",
+                "truncated_then_tcp_fails": (
+                    "{servers} answered over UDP, but with truncated answers (TC=1), and the "
+                    "retry over TCP never got an answer ({outcomes}): resolvers cannot get the "
+                    "full answers from {them}."
+                ),
+            }
+        ),
+        fixes=also_others_fine(
+            {
+                "per_server": (
+                    "Open TCP port 53 to {servers} on every firewall, security group and load "
+                    "balancer, and make sure the server listens on TCP (RFC 7766 §5 makes TCP "
+                    "support mandatory; RFC 9210 asks operators to offer it). Verify with: dig "
+                    "+tcp @SERVER ZONE SOA."
+                ),
+            }
+        ),
     ),
     CatalogEntry(
         code="EDNS_QUERIES_DROPPED",
@@ -92,6 +136,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "+dnssec +norec @SERVER ZONE SOA."
         ),
         peers="DV ERROR_WITH_EDNS, ERROR_WITH_EDNS_FLAG; ZM BREAKS_ON_EDNS",
+        details=with_others_fine({"per_server": "{lines}"}),
+        fixes=also_others_fine(
+            {
+                "per_server": (
+                    "Find the device between the internet and {servers} that inspects DNS "
+                    "(firewall 'DNS inspection'/'DNS guard', IDS, load balancer) and let EDNS and "
+                    "the DO bit pass unchanged, or upgrade or replace it; if the server software "
+                    "itself rejects EDNS, upgrade it. Verify with: dig +dnssec @SERVER ZONE SOA "
+                    "and dig +noedns @SERVER ZONE SOA."
+                ),
+            }
+        ),
     ),
     CatalogEntry(
         code="DNSSEC_RECORDS_NOT_RETURNED",
@@ -123,6 +179,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV DNSSEC_DOWNGRADE_*, UNABLE_TO_RETRIEVE_DNSSEC_RECORDS; ZM "
             "EXTRA_PROCESSING_BROKEN, DS07_NO_RESPONSE_DNSKEY"
         ),
+        details=with_others_fine({"per_server": "{lines}"}),
+        fixes=also_others_fine(
+            {
+                "per_server": (
+                    "Serve the signed zone from {servers} with DNSSEC enabled (BIND before 9.16: "
+                    "dnssec-enable yes), and remove any proxy in front of it that strips RRSIG, "
+                    "NSEC or DNSKEY records. If its zone file has no RRSIG records, it holds an "
+                    "unsigned copy that includes the keys under the signed zone's serial: "
+                    "increment the serial on the primary and make it transfer again (see "
+                    "SOA_SERIAL_NOT_INCREMENTED). Verify with: dig +dnssec @SERVER ZONE DNSKEY."
+                ),
+            }
+        ),
     ),
     CatalogEntry(
         code="EDNS_NONCOMPLIANT",
@@ -148,6 +217,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "against that server. No zone change is needed."
         ),
         peers="DV EDNS_*, ERROR_WITH_*, cookie codes; ZM NAMESERVER10–13",
+        details={"per_server": "{lines}"},
     ),
     CatalogEntry(
         code="LARGE_UDP_RESPONSE_LOST",
@@ -174,6 +244,21 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "fewer keys)."
         ),
         peers="DV PMTU_EXCEEDED",
+        details=with_others_fine({"per_server": "{lines}"}),
+        fixes=also_others_fine(
+            {
+                "per_server": (
+                    "Let UDP DNS answers of at least 1232 bytes pass the firewall, load balancer "
+                    "or router in front of {servers} (the NIST guide suggests allowing 1500 bytes; "
+                    "4096 is the practical maximum), including IP fragments, and make TCP/53 work "
+                    "there; if the device cannot be configured, replace it. Meanwhile cap the "
+                    "server's EDNS UDP size at 1232 (BIND: max-udp-size 1232; Knot: "
+                    "udp-max-payload: 1232; NSD: ipv4-edns-size: 1232; PowerDNS: "
+                    "udp-truncation-threshold=1232) so large answers are truncated and fetched "
+                    "over TCP. Verify with: dig +dnssec +bufsize=4096 @SERVER ZONE DNSKEY."
+                ),
+            }
+        ),
     ),
     CatalogEntry(
         code="RESPONSE_SIZE_RISK",
@@ -199,6 +284,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "yes;), and keep TCP/53 working so truncated answers can be fetched."
         ),
         peers="ZM REFERRAL_SIZE_TOO_LARGE (referrals)",
+        details={
+            "DNSKEY": (
+                "The DNSKEY answer of {zone} is {bytes} bytes (from {server}), above the {safe} "
+                "bytes most resolvers accept over UDP: they get a truncated answer and must "
+                "retry over TCP, and paths that drop fragments or TCP break it."
+            ),
+            "negative": (
+                "The NXDOMAIN answer with its proof of {zone} is {bytes} bytes (from {server}), "
+                "above the {safe} bytes most resolvers accept over UDP: they get a truncated "
+                "answer and must retry over TCP, and paths that drop fragments or TCP break it."
+            ),
+        },
     ),
     CatalogEntry(
         code="LAME_OR_NOT_AUTHORITATIVE",
@@ -226,6 +323,42 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         peers=(
             "DV NOT_AUTHORITATIVE, SERVER_NOT_AUTHORITATIVE, UPWARD_REFERRAL; ZM "
             "B02_NS_NOT_AUTH, IS_NOT_AUTHORITATIVE"
+        ),
+        details=with_others_fine(
+            {
+                "refused": (
+                    "{servers} {are} in the NS set of {zone} but answers REFUSED: the zone is "
+                    "not configured there (to the SOA query for {zone}{referral})."
+                ),
+                "not-authoritative": (
+                    "{servers} {are} in the NS set of {zone} but answers without the AA flag: "
+                    "it does not consider itself authoritative for the zone (a cache or a server "
+                    "without the zone) (to the SOA query for {zone}{referral})."
+                ),
+                "upward-referral": (
+                    "{servers} {are} in the NS set of {zone} but answers with a referral "
+                    "upwards or sideways instead of the zone's data (to the SOA query for "
+                    "{zone}{referral})."
+                ),
+                "referral": (
+                    "{servers} {are} in the NS set of {zone} but answers the apex query with a "
+                    "referral to another zone (to the SOA query for {zone}{referral})."
+                ),
+                "servfail": (
+                    "{servers} {are} in the NS set of {zone} but answers SERVFAIL: the zone "
+                    "failed to load there or its copy expired (to the SOA query for "
+                    "{zone}{referral})."
+                ),
+            }
+        ),
+        fixes=also_others_fine(
+            dict.fromkeys(
+                ("refused", "not-authoritative", "upward-referral", "referral", "servfail"),
+                "Load {zone} on {servers} (as primary or secondary, with zone transfers allowed "
+                "from the primary), or remove that server's NS name from the delegation in "
+                "{parent} and from the zone's NS RRset. Verify with: dig +norec @SERVER ZONE SOA "
+                "(expect the aa flag).",
+            )
         ),
     ),
     CatalogEntry(
@@ -255,6 +388,21 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV RECURSION_NOT_AVAILABLE, CASE_NOT_PRESERVED, FOREIGN_CLASS_DATA_*, "
             "INCONSISTENT_NXDOMAIN*; ZM IS_A_RECURSOR, QNAME_CASE_*"
         ),
+        details={
+            "unrelated-answers": (
+                "{servers} put records into the answer section that do not answer the "
+                "question: {examples}. Validators discard them (RFC 2181 §5.4.1) and so does "
+                "this analysis; a server that adds them is broken or is trying to plant data "
+                "in caches."
+            ),
+        },
+        fixes={
+            "unrelated-answers": (
+                "Upgrade or replace the server software (or the proxy in front of it) that "
+                "adds the records; authoritative answers carry only the question's RRset or "
+                "its CNAME chain."
+            ),
+        },
     ),
     CatalogEntry(
         code="RESOLVER_PATH_DNSSEC_BLOCKED",

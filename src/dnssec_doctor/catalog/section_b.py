@@ -7,7 +7,12 @@ cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import (
+    OTHERS_FINE,
+    CatalogEntry,
+    also_others_fine,
+    with_others_fine,
+)
 from dnssec_doctor.model.severity import Severity
 
 SECTION = "B"
@@ -39,6 +44,29 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "SOA serial."
         ),
         peers="DV NS_NAME_NOT_IN_CHILD/PARENT; ZM EXTRA_NAME_*, TOTAL_NAME_MISMATCH",
+        details={
+            "only_parent": (
+                "The delegation of {zone} in {parent} and the NS RRset the zone serves differ: "
+                "only the parent lists {only_parent}. Resolvers use one list or the other, so "
+                "servers named on one side only get little or unexpected traffic."
+            ),
+            "only_child": (
+                "The delegation of {zone} in {parent} and the NS RRset the zone serves differ: "
+                "only the zone's own NS RRset lists {only_child}. Resolvers use one list or the "
+                "other, so servers named on one side only get little or unexpected traffic."
+            ),
+            "both_sides": (
+                "The delegation of {zone} in {parent} and the NS RRset the zone serves differ: "
+                "only the parent lists {only_parent}; only the zone's own NS RRset lists "
+                "{only_child}. Resolvers use one list or the other, so servers named on one "
+                "side only get little or unexpected traffic."
+            ),
+        },
+        fixes=dict.fromkeys(
+            ("only_parent", "only_child", "both_sides"),
+            "Make the NS set at the registrar (the parent {parent}) and the apex NS RRset of "
+            "{zone} identical: {names} minus the names that no longer serve the zone.",
+        ),
     ),
     CatalogEntry(
         code="GLUE_MISMATCH_OR_MISSING",
@@ -64,6 +92,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "server moves."
         ),
         peers="DV MISSING_GLUE_*, GLUE_MISMATCH; ZM IN/OUT_OF_BAILIWICK_ADDR_MISMATCH",
+        details={
+            "glue_differs": (
+                "The glue in {parent} differs from the addresses {zone} serves for its own NS "
+                "names: {problems}."
+            ),
+        },
+        fixes={
+            "glue_differs": (
+                "Update the glue (host records) for {zone}'s name servers at the registrar so "
+                "it lists exactly the addresses the zone serves: {addresses}."
+            ),
+        },
     ),
     CatalogEntry(
         code="NS_NAME_UNUSABLE",
@@ -113,6 +153,27 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "PowerDNS: pdns_control retrieve ZONE)."
         ),
         peers="ZM MULTIPLE_SOA_SERIALS; Verisign serial warning",
+        details={
+            "one_behind": (
+                "{servers_ok} {serve_ok} SOA serial {newest}, but {stale}: that server has not "
+                "transferred the current version of the zone, and answers differ with the "
+                "server a resolver picks."
+            ),
+            "several_behind": (
+                "{servers_ok} {serve_ok} SOA serial {newest}, but {stale}: those servers have "
+                "not transferred the current version of the zone, and answers differ with the "
+                "server a resolver picks."
+            ),
+        },
+        fixes=dict.fromkeys(
+            ("one_behind", "several_behind"),
+            "Make {servers} transfer the zone again: check that the primary sends NOTIFY to it "
+            "and allows it IXFR/AXFR, that the secondary can reach the primary (TCP/53, TSIG "
+            "key), and look for transfer errors in its log; force a transfer (BIND: rndc "
+            "retransfer ZONE; Knot: knotc zone-retransfer ZONE; NSD: nsd-control "
+            "force_transfer ZONE; PowerDNS: pdns_control retrieve ZONE). If the serial went "
+            "backwards on the primary, raise it above the secondaries' (RFC 1982).",
+        ),
     ),
     CatalogEntry(
         code="SECONDARY_SERVES_UNSIGNED",
@@ -140,6 +201,21 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "+norec @SERVER ZONE DNSKEY."
         ),
         peers="ZM DS11_INCONSISTENT_SIGNED_ZONE, DS07_INCONSISTENT_SIGNED",
+        details={
+            "unsigned_copy": (
+                "{servers} {answer} DNSSEC queries (DO=1) without any RRSIG and without a "
+                "DNSKEY RRset, while {servers_ok} {serve_ok} the signed zone: validators that "
+                "ask it get unsigned answers for a signed zone and fail." + OTHERS_FINE
+            ),
+        },
+        fixes={
+            "unsigned_copy": (
+                "Load the signed zone on {servers}: transfer it from the signer (not the "
+                "unsigned source file), with DNSSEC enabled in the server, and increment the "
+                "SOA serial on the primary if the zone was signed without an increment. If "
+                "that server cannot serve DNSSEC, remove it from the NS set."
+            ),
+        },
     ),
     CatalogEntry(
         code="DNSSEC_DATA_INCONSISTENT",
@@ -164,6 +240,24 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "one signer feed every server."
         ),
         peers="DV per-server attribution; ZM DS03/DS10 INCONSISTENT_*",
+        details={
+            "stale_signers": (
+                "Servers with an older serial still use keys the current servers no longer "
+                "publish: {signers}."
+            ),
+            **with_others_fine(
+                {
+                    "dnskey_sets_differ": (
+                        "In {zone}, the DNSKEY RRsets differ between servers (no key that signs "
+                        "data is missing): {values}."
+                    ),
+                    "nxdomain_answers_differ": (
+                        "In {zone}, servers answer the same query for a name that does not "
+                        "exist differently: {values}."
+                    ),
+                }
+            ),
+        },
     ),
     CatalogEntry(
         code="DNSKEY_MISSING_ON_SOME_SERVERS",
@@ -190,6 +284,15 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "provider's ZSK into the other providers' DNSKEY RRsets (RFC 8901)."
         ),
         peers="DV DNSKEY_MISSING_FROM_SERVERS",
+        details=with_others_fine(
+            {
+                "keys_missing": (
+                    "Keys that sign data of {zone} are missing from some servers' DNSKEY RRset: "
+                    "{lacking}. A resolver that fetched the DNSKEY RRset from such a server "
+                    "cannot validate data signed with those keys."
+                ),
+            }
+        ),
     ),
     CatalogEntry(
         code="DS_INCONSISTENT_AT_PARENT",
@@ -214,6 +317,24 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "Knot: knotc zone-ksk-submitted ZONE."
         ),
         peers="ZM DS07_INCONSISTENT_DS, DS11_INCONSISTENT_DS",
+        details=with_others_fine(
+            {
+                "propagating": (
+                    "The servers of {parent} disagree about the DS set of {zone} (key "
+                    "tag/algorithm/digest type): {sets}. A DS change is still propagating, so "
+                    "the chain of trust depends on which parent server a resolver asked."
+                ),
+            }
+        ),
+        fixes=also_others_fine(
+            {
+                "propagating": (
+                    "Wait until every server of {parent} ({parent_servers}) serves the same DS "
+                    "set, plus the DS TTL, before the next rollover step; if a parent server "
+                    "stays behind, tell the registry/parent operator."
+                ),
+            }
+        ),
     ),
     CatalogEntry(
         code="PARENT_DS_REFERRAL",

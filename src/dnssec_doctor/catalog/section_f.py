@@ -7,7 +7,7 @@ cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import PDNS_SIGN, CatalogEntry
+from dnssec_doctor.catalog.entry import OTHERS_FINE, PDNS_SIGN, CatalogEntry
 from dnssec_doctor.model.severity import Severity
 
 SECTION = "F"
@@ -41,6 +41,21 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV MISSING_NSEC_FOR_*, MISSING_SOA_FOR_*, SOA_NOT_OWNER_FOR_*; ZM "
             "DS10_*_MISSING_*; EDE 12"
         ),
+        details={
+            "some_servers_strip_proofs": (
+                "{servers} {answer} NXDOMAIN and NODATA without NSEC or NSEC3 records, while "
+                "{servers_ok} {include_ok} {kinds} proofs: server software that signs answers "
+                "but predates NSEC3 answers negatives the old way, with the SOA only." + OTHERS_FINE
+            ),
+        },
+        fixes={
+            "some_servers_strip_proofs": (
+                "Upgrade the name server software on {servers} to a version that supports "
+                "NSEC3 (every server must), or re-sign the zone with NSEC; then check that a "
+                "query for a name that does not exist returns NSEC/NSEC3 records from every "
+                "server."
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC_PROOF_INVALID",
@@ -217,6 +232,22 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "consider the migration done."
         ),
         peers="ZM DS10_INCONSISTENT_NSEC_NSEC3, DS10_MIXED_NSEC_NSEC3, DS03_SERVER_NO_NSEC3",
+        details={
+            "servers_differ": (
+                "Negative answers differ between servers: {groups}. The NSEC to NSEC3 migration "
+                "(or its rollback) reached only some servers, so proofs change with the server "
+                "a resolver picks, and a resolver that caches one kind may reject the other."
+            ),
+        },
+        fixes={
+            "servers_differ": (
+                "Finish the migration on every server: make {behind} serve the NSEC3-signed "
+                "zone (check transfers and that the software supports NSEC3), keeping the zone "
+                "consistent (BIND: rndc signing -nsec3param 1 0 0 - ZONE; Knot: nsec3: on in "
+                "the policy; PowerDNS: pdnsutil set-nsec3 ZONE '1 0 0 -' then pdnsutil "
+                "rectify-zone ZONE), and check again."
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC3_PARAMS_NOT_RFC9276",

@@ -7,7 +7,7 @@ cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import CatalogEntry
+from dnssec_doctor.catalog.entry import CatalogEntry, with_ending
 from dnssec_doctor.model.severity import Severity
 
 SECTION = "I"
@@ -35,6 +35,43 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "effect. Reproduce with dig @RESOLVER NAME and dig +cd @RESOLVER NAME."
         ),
         peers="none (manual `dig +cd`)",
+        details=with_ending(
+            {
+                "anchor_fails": (
+                    "{server} answers SERVFAIL for {failed}, but answers with CD=1: validation "
+                    "failed, not resolution. Its trust anchor already fails at the root "
+                    "({anchor})."
+                ),
+                "anchor_fails_and_broken": (
+                    "{server} answers SERVFAIL for {failed}, but answers with CD=1: validation "
+                    "failed, not resolution. Its trust anchor already fails at the root "
+                    "({anchor}); {broken} would fail even with a correct anchor: {causes}."
+                ),
+                "explained": (
+                    "{server} answers SERVFAIL for {failed}, but answers with CD=1: validation "
+                    "failed, not resolution. This analysis finds why: {causes}."
+                ),
+                "broken_server_suspected": (
+                    "{server} answers SERVFAIL for {failed}, but answers with CD=1: validation "
+                    "failed, not resolution. This analysis proves these names secure through at "
+                    "least one server, but finds {suspects}: the resolver may have asked a "
+                    "broken server."
+                ),
+                "resolver_clock": (
+                    "{server} answers SERVFAIL for {failed}, but answers with CD=1: validation "
+                    "failed, not resolution. Its EDE names a signature validity window this "
+                    "analysis finds fine."
+                ),
+                "unexplained": (
+                    "{server} answers SERVFAIL for {failed}, but answers with CD=1: validation "
+                    "failed, not resolution. This analysis finds them {statuses} and no "
+                    "zone-side finding explains the failure: the resolver may hold stale cached "
+                    "keys or DS records (flush them), or reach servers this check did not see."
+                ),
+            },
+            "ede",
+            " Its Extended DNS Errors: {edes} (see RESOLVER_EDE).",
+        ),
     ),
     CatalogEntry(
         code="RESOLVER_SERVFAIL_NOT_DNSSEC",
@@ -58,6 +95,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "+cd @RESOLVER NAME."
         ),
         peers="EDE 22, 23",
+        details={
+            "cannot_resolve": (
+                "{server} answers SERVFAIL for {failed} even with CD=1 (checking disabled), so "
+                "this is not a validation failure: the resolver cannot reach the servers of "
+                "{zone} or cannot resolve the name."
+            ),
+            "cannot_resolve_explained": (
+                "{server} answers SERVFAIL for {failed} even with CD=1 (checking disabled), so "
+                "this is not a validation failure: the resolver cannot reach the servers of "
+                "{zone} or cannot resolve the name. This analysis finds {causes}, which can "
+                "explain it."
+            ),
+        },
     ),
     CatalogEntry(
         code="RESOLVER_UNREACHABLE",
@@ -77,6 +127,29 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "(BIND: allow-recursion; Unbound: access-control) admits this host."
         ),
         peers="none",
+        details={
+            "not_asked": "{server} was not asked: {reasons}.",
+            "no_answer": (
+                "{server} answered none of the {sent} queries sent to it (outcomes: {outcomes}). "
+                "Nothing can be said about how it validates; the zone-side diagnosis above does "
+                "not depend on it."
+            ),
+            "no_answer_error": (
+                "{server} answered none of the {sent} queries sent to it (outcomes: {outcomes}): "
+                "{error}. Nothing can be said about how it validates; the zone-side diagnosis "
+                "above does not depend on it."
+            ),
+            "refuses_this_host": (
+                "{server} answered REFUSED to every query: its access control does not let this "
+                "host use it as a resolver."
+            ),
+            "no_recursion": (
+                "{server} never set RA (recursion available) in its answers: it is not a "
+                "recursive resolver for this host (an authoritative server?), so its answers say "
+                "nothing about validation."
+            ),
+            "some_unanswered": "{server} answers other queries but {gaps}.",
+        },
     ),
     CatalogEntry(
         code="RESOLVER_EDE",
@@ -97,6 +170,44 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix="Follow the fix of the mapped code.",
         peers="none",
+        details={
+            "found": (
+                "{server} attached EDE {info_code} ({name}) to its answer for {questions}. It "
+                "corresponds to {mapped}, which this analysis finds at {found_at}."
+            ),
+            "found_text": (
+                "{server} attached EDE {info_code} ({name}) to its answer for {questions}: "
+                "“{text}”. It corresponds to {mapped}, which this analysis finds at {found_at}."
+            ),
+            "own_anchor": (
+                "{server} attached EDE {info_code} ({name}) to its answer for {questions}. It "
+                "corresponds to {mapped}; this analysis does not find that at {zone}: the "
+                "resolver's own trust anchor explains its failure."
+            ),
+            "own_anchor_text": (
+                "{server} attached EDE {info_code} ({name}) to its answer for {questions}: "
+                "“{text}”. It corresponds to {mapped}; this analysis does not find that at "
+                "{zone}: the resolver's own trust anchor explains its failure."
+            ),
+            "not_found": (
+                "{server} attached EDE {info_code} ({name}) to its answer for {questions}. It "
+                "corresponds to {mapped}, which this analysis does not find at {zone}: the "
+                "resolver saw different data or judged it differently."
+            ),
+            "not_found_text": (
+                "{server} attached EDE {info_code} ({name}) to its answer for {questions}: "
+                "“{text}”. It corresponds to {mapped}, which this analysis does not find at "
+                "{zone}: the resolver saw different data or judged it differently."
+            ),
+            "unmapped": (
+                "{server} attached EDE {info_code} ({name}) to its answer for {questions}. No "
+                "zone-side code corresponds to it."
+            ),
+            "unmapped_text": (
+                "{server} attached EDE {info_code} ({name}) to its answer for {questions}: "
+                "“{text}”. No zone-side code corresponds to it."
+            ),
+        },
     ),
     CatalogEntry(
         code="RESOLVER_NOT_VALIDATING",
@@ -120,6 +231,30 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "default), or use a validating resolver."
         ),
         peers="internet.nl connection test",
+        details={
+            "no_ad": (
+                "{server} answers {answered}, which this analysis finds bogus and a validator "
+                "must refuse (RFC 4035 §5.5), and it set AD on none of its answers: it does not "
+                "validate (a negative trust anchor would leave AD on other names)."
+            ),
+            "no_ad_causes": (
+                "{server} answers {answered}, which this analysis finds bogus ({causes}) and a "
+                "validator must refuse (RFC 4035 §5.5), and it set AD on none of its answers: "
+                "it does not validate (a negative trust anchor would leave AD on other names)."
+            ),
+            "no_ad_even_secure": (
+                "{server} answers {answered}, which this analysis finds bogus and a validator "
+                "must refuse (RFC 4035 §5.5), and it set AD on none of its answers, not even "
+                "for {secure}, which this analysis proves secure: it does not validate (a "
+                "negative trust anchor would leave AD on other names)."
+            ),
+            "no_ad_even_secure_causes": (
+                "{server} answers {answered}, which this analysis finds bogus ({causes}) and a "
+                "validator must refuse (RFC 4035 §5.5), and it set AD on none of its answers, "
+                "not even for {secure}, which this analysis proves secure: it does not validate "
+                "(a negative trust anchor would leave AD on other names)."
+            ),
+        },
     ),
     CatalogEntry(
         code="RESOLVER_AD_NOT_SET",
@@ -143,6 +278,20 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "unbound-anchor), and that the client sets DO or AD in its queries."
         ),
         peers="none",
+        details={
+            "validates_others": (
+                "{server} answers {no_ad} without AD although this analysis proves them secure, "
+                "while it sets AD on {with_ad}: it validates, but not these (an algorithm it "
+                "does not support, a negative trust anchor, or stale cached data)."
+            ),
+            "ad_nowhere": (
+                "{server} set AD on none of its answers for names this analysis proves secure "
+                "({no_ad}), the root DNSKEY RRset included: it most likely does not validate, "
+                "or something between it and this host strips AD. No name found bogus was "
+                "asked, which would tell the two apart: checking a bogus name through it would "
+                "show an answer instead of SERVFAIL if it does not validate."
+            ),
+        },
     ),
     CatalogEntry(
         code="TRUST_ANCHOR_STALE_OR_MISMATCHED",
@@ -168,6 +317,38 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "replace it with the zone's current KSK."
         ),
         peers="DV NO_TRUST_ANCHOR_SIGNING",
+        details={
+            "root_fine": (
+                "{server} answers SERVFAIL for the root DNSKEY RRset but returns it with CD=1 "
+                "(key-signing key tags {tags}). This analysis validates that RRset from its own "
+                "trust anchor, so the root is fine: the resolver's root trust anchor matches "
+                "none of the root's current keys (a missed root KSK rollover, or RFC 5011 "
+                "updates that could not be saved). Every name fails through it."
+            ),
+            "root_fine_others": (
+                "{server} answers SERVFAIL for the root DNSKEY RRset but returns it with CD=1 "
+                "(key-signing key tags {tags}). This analysis validates that RRset from its own "
+                "trust anchor, so the root is fine: the resolver's root trust anchor matches "
+                "none of the root's current keys (a missed root KSK rollover, or RFC 5011 "
+                "updates that could not be saved). Every name fails through it; here also "
+                "{others}."
+            ),
+            "root_unproven": (
+                "{server} answers SERVFAIL for the root DNSKEY RRset but returns it with CD=1 "
+                "(key-signing key tags {tags}). This analysis did not validate the root itself "
+                "({reason}), but a resolver that rejects the root DNSKEY RRset it fetched has a "
+                "root trust anchor that matches none of its keys (a missed root KSK rollover, "
+                "or RFC 5011 updates that could not be saved). Every name fails through it."
+            ),
+            "root_unproven_others": (
+                "{server} answers SERVFAIL for the root DNSKEY RRset but returns it with CD=1 "
+                "(key-signing key tags {tags}). This analysis did not validate the root itself "
+                "({reason}), but a resolver that rejects the root DNSKEY RRset it fetched has a "
+                "root trust anchor that matches none of its keys (a missed root KSK rollover, "
+                "or RFC 5011 updates that could not be saved). Every name fails through it; "
+                "here also {others}."
+            ),
+        },
     ),
     CatalogEntry(
         code="NEGATIVE_TRUST_ANCHOR_SUSPECTED",
@@ -190,6 +371,20 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "unbound-control insecure_remove DOMAIN, or delete its domain-insecure line)."
         ),
         peers="none",
+        details={
+            "skips_zone": (
+                "{server} answers {answered} without SERVFAIL and without AD, although this "
+                "analysis finds {zone} bogus. It does validate: it set AD on {with_ad}. So it "
+                "skips validation for {zone} only: a negative trust anchor (RFC 7646) or a "
+                "domain-insecure setting."
+            ),
+            "skips_zone_causes": (
+                "{server} answers {answered} without SERVFAIL and without AD, although this "
+                "analysis finds {zone} bogus ({causes}). It does validate: it set AD on "
+                "{with_ad}. So it skips validation for {zone} only: a negative trust anchor "
+                "(RFC 7646) or a domain-insecure setting."
+            ),
+        },
     ),
     CatalogEntry(
         code="CLOCK_SKEW",
@@ -213,6 +408,20 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "with --at."
         ),
         peers="DV *_WITHIN_CLOCK_SKEW",
+        details={
+            "resolver_clock_wrong": (
+                "{server} rejects {rejected} with EDE {edes} ({meanings}), but this analysis "
+                "finds every signature within its validity window: the resolver's clock is "
+                "probably wrong."
+            ),
+            "validates_outside_window": (
+                "{server} validates {validated} (AD set) although this analysis finds their "
+                "signatures outside their validity window: the resolver's clock differs from "
+                "the time of this analysis, or it tolerates clock skew (Unbound accepts "
+                "signatures up to val-sig-skew-max, one day by default, outside their window). "
+                "Stricter validators fail."
+            ),
+        },
     ),
     CatalogEntry(
         code="RESOLVER_NSEC3_LIMIT",
@@ -235,6 +444,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "under NSEC3_PARAMS_NOT_RFC9276."
         ),
         peers="EDE 27",
+        details={
+            "nsec3_insecure": (
+                "{server} answers {answered} without AD although this analysis proves the "
+                "denial secure: it treats {zone}'s NSEC3 proofs as insecure, as RFC 9276 §3.2 "
+                "lets validators do above their iteration limit."
+            ),
+            "nsec3_insecure_ede": (
+                "{server} answers {answered} without AD although this analysis proves the "
+                "denial secure: it treats {zone}'s NSEC3 proofs as insecure (EDE 27), as RFC "
+                "9276 §3.2 lets validators do above their iteration limit."
+            ),
+        },
     ),
     CatalogEntry(
         code="RESOLVER_STALE_ANSWER",
@@ -255,5 +476,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "unbound-control flush NAME)."
         ),
         peers="none",
+        details={
+            "stale_served": (
+                "{server} served stale data ({edes}) for {questions}: it could not refresh the "
+                "answer from the zone's servers, and may keep serving old data after a fix."
+            ),
+        },
     ),
 )

@@ -46,6 +46,25 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the source file before running ldns-signzone."
         ),
         peers="none",
+        details={
+            "same_serial_other_zone": (
+                "{servers} serve the same SOA serial {serial}, but not the same zone: "
+                "{differences} (compared with {servers_ok}). The zone was changed (or signed) "
+                "without incrementing the serial, so secondaries see nothing new and never "
+                "transfer it."
+            ),
+        },
+        fixes={
+            "same_serial_other_zone": (
+                "Increment the SOA serial on the primary (above {serial}; re-sign if the "
+                "signer does not), then make {servers_bad} transfer the zone again (BIND: rndc "
+                "retransfer ZONE; Knot: knotc zone-retransfer ZONE; NSD: nsd-control "
+                "force_transfer ZONE; PowerDNS: pdns_control retrieve ZONE), and check that "
+                "every server shows the new serial. To keep it from happening again, let the "
+                "signer raise the serial itself (BIND: serial-update-method increment; Knot: "
+                "serial-policy; PowerDNS: SOA-EDIT)."
+            ),
+        },
     ),
     CatalogEntry(
         code="MALFORMED_RESPONSE",
@@ -69,6 +88,15 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "outside the network path) and upgrade or reconfigure it."
         ),
         peers="DV (various); ZM UNEXPECTED_RCODE",
+        details={
+            "unacceptable": (
+                "{server} sent {sent} unacceptable {responses} to {asked} {queries} ({kinds})."
+            ),
+            "unacceptable_no_answer": (
+                "{server} sent {sent} unacceptable {responses} to {asked} {queries} ({kinds}); "
+                "{no_answer} attempt(s) got no acceptable answer at all."
+            ),
+        },
     ),
     CatalogEntry(
         code="ANALYSIS_BUDGET_EXCEEDED",

@@ -47,13 +47,13 @@ from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import QueryKey, Survey
 
-UNREACHABLE_CAUSES = (
-    "AUTH_UDP_UNREACHABLE",
-    "AUTH_TCP_UNREACHABLE",
-    "LAME_OR_NOT_AUTHORITATIVE",
-    "EDNS_QUERIES_DROPPED",
-    "LARGE_UDP_RESPONSE_LOST",
-    "NS_NAME_UNUSABLE",
+UNREACHABLE_CAUSES: tuple[Code, ...] = (
+    Code.AUTH_UDP_UNREACHABLE,
+    Code.AUTH_TCP_UNREACHABLE,
+    Code.LAME_OR_NOT_AUTHORITATIVE,
+    Code.EDNS_QUERIES_DROPPED,
+    Code.LARGE_UDP_RESPONSE_LOST,
+    Code.NS_NAME_UNUSABLE,
 )
 """Zone-side findings that can make a resolver fail a zone whatever the CD flag says."""
 
@@ -104,7 +104,7 @@ def merge_ede(findings: list[Finding]) -> list[Finding]:
     out: list[Finding] = []
     first: dict[tuple[str, object], int] = {}
     for f in findings:
-        if f.code != "RESOLVER_EDE":
+        if f.code != Code.RESOLVER_EDE:
             out.append(f)
             continue
         group = (f.zone, f.evidence.get("info_code"))
@@ -167,31 +167,26 @@ def _unusable(server: str, asked: Sequence[Asked], zone: str) -> Finding | None:
     replies = [r for a in asked for r in a.replies()]
     responded = [r for r in replies if r.responded]
     severity: Severity | None = None
+    params: dict[str, object] = {"server": server}
     if replies and all(r.exchange.outcome in ("budget", "policy") for r in replies):
-        reasons = sorted({r.exchange.error or r.exchange.outcome for r in replies})
-        detail = f"{server} was not asked: {'; '.join(reasons)}."
+        says = "not_asked"
+        params["reasons"] = "; ".join(
+            sorted({r.exchange.error or r.exchange.outcome for r in replies})
+        )
         severity = Severity.WARNING
     elif not responded:
         outcomes = Counter(r.exchange.outcome for r in replies)
-        summary = ", ".join(f"{n}× {o}" for o, n in sorted(outcomes.items()))
         errors = sorted({r.exchange.error for r in replies if r.exchange.error})
-        detail = (
-            f"{server} answered none of the {len(replies)} queries sent to it (outcomes: {summary})"
-            + (f": {errors[0]}" if errors else "")
-            + ". Nothing can be said about how it validates; the zone-side diagnosis above "
-            "does not depend on it."
-        )
+        says = "no_answer_error" if errors else "no_answer"
+        params |= {
+            "sent": len(replies),
+            "outcomes": ", ".join(f"{n}× {o}" for o, n in sorted(outcomes.items())),
+            **({"error": errors[0]} if errors else {}),
+        }
     elif all(r.rcode == dns.rcode.REFUSED for r in responded):
-        detail = (
-            f"{server} answered REFUSED to every query: its access control does not let this "
-            "host use it as a resolver."
-        )
+        says = "refuses_this_host"
     elif not any(r.ra for r in responded):
-        detail = (
-            f"{server} never set RA (recursion available) in its answers: it is not a "
-            "recursive resolver for this host (an authoritative server?), so its answers say "
-            "nothing about validation."
-        )
+        says = "no_recursion"
     else:
         return None
     return catalog.finding(
@@ -200,7 +195,8 @@ def _unusable(server: str, asked: Sequence[Asked], zone: str) -> Finding | None:
         subject=server,
         servers=(server,),
         severity=severity,
-        detail=detail,
+        says=says,
+        params=params,
         evidence={"resolver": server, "queries": [a.evidence() for a in asked]},
     )
 
@@ -213,28 +209,19 @@ def _trust_anchor(server: str, views: Sequence[View]) -> Finding | None:
     asked, exp = root
     tags = _sep_tags(asked)
     others = [a.label for a, _ in views if a.validation_failed and a is not asked]
-    if exp.status == "secure":
-        why = (
-            "This analysis validates that RRset from its own trust anchor, so the root is "
-            "fine: the resolver's root trust anchor matches none of the root's current keys"
-        )
-    else:
-        why = (
-            f"This analysis did not validate the root itself ({exp.reason}), but a resolver "
-            "that rejects the root DNSKEY RRset it fetched has a root trust anchor that "
-            "matches none of its keys"
-        )
+    says = "root_fine" if exp.status == "secure" else "root_unproven"
     return catalog.finding(
         Code.TRUST_ANCHOR_STALE_OR_MISMATCHED,
         zone=".",
         subject=server,
         servers=(server,),
-        detail=(
-            f"{server} answers SERVFAIL for the root DNSKEY RRset but returns it with CD=1 "
-            f"(key-signing key tags {', '.join(map(str, tags)) or 'none'}). {why} (a missed "
-            "root KSK rollover, or RFC 5011 updates that could not be saved). Every name fails "
-            "through it" + (f"; here also {short_list(others)}." if others else ".")
-        ),
+        says=f"{says}_others" if others else says,
+        params={
+            "server": server,
+            "tags": ", ".join(map(str, tags)) or "none",
+            **({} if exp.status == "secure" else {"reason": exp.reason}),
+            **({"others": short_list(others)} if others else {}),
+        },
         evidence={"resolver": server, "root_ksk_tags": tags, "query": asked.evidence()},
     )
 
@@ -265,16 +252,13 @@ def _servfails(
             zone=zone,
             subject=server,
             servers=(server,),
-            detail=(
-                f"{server} answers SERVFAIL for {short_list(labels)} even with CD=1 (checking "
-                "disabled), so this is not a validation failure: the resolver cannot reach "
-                f"the servers of {zone} or cannot resolve the name."
-                + (
-                    f" This analysis finds {codes_text(causes)}, which can explain it."
-                    if causes
-                    else ""
-                )
-            ),
+            says="cannot_resolve_explained" if causes else "cannot_resolve",
+            params={
+                "server": server,
+                "failed": short_list(labels),
+                "zone": zone,
+                **({"causes": codes_text(causes)} if causes else {}),
+            },
             evidence={"resolver": server, "queries": [a.evidence() for a, _ in group]},
         )
         out.append((f.with_cause(*(c.key for c in causes)) if causes else f, labels))
@@ -289,18 +273,18 @@ def _validation_failure(
     causes = unique([c for _, e in group for c in e.causes])
     statuses = sorted({e.status for _, e in group})
     edes = sorted({code for a, _ in group for r in a.replies() for code, _t in r.ede})
+    params: dict[str, object] = {"server": server, "failed": short_list(labels)}
     if anchor is not None:
-        why = f"Its trust anchor already fails at the root ({anchor.code})"
+        says = "anchor_fails"
+        params["anchor"] = anchor.code
         broken = [a.label for a, e in group if e.causes]
         if broken:
-            why += (
-                f"; {short_list(broken)} would fail even with a correct anchor: "
-                f"{codes_text(causes)}"
-            )
-        why += "."
+            says = "anchor_fails_and_broken"
+            params |= {"broken": short_list(broken), "causes": codes_text(causes)}
         keys = [anchor.key, *(c.key for c in causes)]
     elif causes:
-        why = f"This analysis finds why: {codes_text(causes)}."
+        says = "explained"
+        params["causes"] = codes_text(causes)
         keys = [c.key for c in causes]
     else:
         suspects = unique(
@@ -309,33 +293,26 @@ def _validation_failure(
         skew = [code for code in edes if code in SKEW_CODES]
         keys = [c.key for c in suspects]
         if statuses == ["secure"] and suspects:
-            why = (
-                f"This analysis proves these names secure through at least one server, but "
-                f"finds {codes_text(suspects)}: the resolver may have asked a broken server."
-            )
+            says = "broken_server_suspected"
+            params["suspects"] = codes_text(suspects)
         elif statuses == ["secure"] and skew:
             clock = clock_skew(server, zone, labels, skew, resolver_wrong=True)
             out.append((clock, []))
             keys = [clock.key]
-            why = "Its EDE names a signature validity window this analysis finds fine."
+            says = "resolver_clock"
         else:
-            why = (
-                f"This analysis finds them {'/'.join(statuses)} and no zone-side finding "
-                "explains the failure: the resolver may hold stale cached keys or DS records "
-                "(flush them), or reach servers this check did not see."
-            )
-    detail = (
-        f"{server} answers SERVFAIL for {short_list(labels)}, but answers with CD=1: validation "
-        f"failed, not resolution. {why}"
-    )
+            says = "unexplained"
+            params["statuses"] = "/".join(statuses)
     if edes:
-        detail += f" Its Extended DNS Errors: {', '.join(str(c) for c in edes)} (see RESOLVER_EDE)."
+        says = f"{says}_ede"
+        params["edes"] = ", ".join(str(c) for c in edes)
     f = catalog.finding(
         Code.RESOLVER_SERVFAIL_DNSSEC,
         zone=zone,
         subject=server,
         servers=(server,),
-        detail=detail,
+        says=says,
+        params=params,
         evidence={
             "resolver": server,
             "queries": [a.evidence() for a, _ in group],
@@ -379,7 +356,8 @@ def _silent(server: str, views: Sequence[View], zone: str) -> list[Finding]:
             servers=(server,),
             severity=Severity.WARNING,
             title="Resolver leaves some queries unanswered",
-            detail=f"{server} answers other queries but {' and '.join(parts)}.",
+            says="some_unanswered",
+            params={"server": server, "gaps": " and ".join(parts)},
             evidence={
                 "resolver": server,
                 "queries": [a.evidence() for a in (*missing, *refused, *odd)],

@@ -19,26 +19,26 @@ from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.edns import ede_name
 from dnssec_doctor.model.findings import Finding
 
-EDE_MAP: dict[int, tuple[str, ...]] = {
-    1: ("ALGORITHM_SIGNING_PROHIBITED", "ALGORITHM_NOT_RECOMMENDED", "ALGORITHM_INVALID"),
-    2: ("DS_DIGEST_INVALID_TYPE", "DS_DIGEST_SHA1_ONLY"),
-    3: ("RESOLVER_STALE_ANSWER",),
-    6: ("RRSIG_CRYPTO_INVALID",),
-    7: ("RRSIG_EXPIRED",),
-    8: ("RRSIG_NOT_YET_VALID",),
+EDE_MAP: dict[int, tuple[Code, ...]] = {
+    1: (Code.ALGORITHM_SIGNING_PROHIBITED, Code.ALGORITHM_NOT_RECOMMENDED, Code.ALGORITHM_INVALID),
+    2: (Code.DS_DIGEST_INVALID_TYPE, Code.DS_DIGEST_SHA1_ONLY),
+    3: (Code.RESOLVER_STALE_ANSWER,),
+    6: (Code.RRSIG_CRYPTO_INVALID,),
+    7: (Code.RRSIG_EXPIRED,),
+    8: (Code.RRSIG_NOT_YET_VALID,),
     9: (
-        "RRSIG_KEY_NOT_FOUND",
-        "DS_NO_MATCHING_DNSKEY",
-        "DS_DIGEST_MISMATCH",
-        "DS_WITHOUT_SIGNED_ZONE",
+        Code.RRSIG_KEY_NOT_FOUND,
+        Code.DS_NO_MATCHING_DNSKEY,
+        Code.DS_DIGEST_MISMATCH,
+        Code.DS_WITHOUT_SIGNED_ZONE,
     ),
-    10: ("RRSIG_MISSING", "DS_KEY_NOT_SIGNING_DNSKEY", "RRSIG_MISSING_FOR_ALGORITHM"),
-    11: ("DNSKEY_FLAGS_INVALID",),
-    12: ("NEGATIVE_PROOF_MISSING", "NSEC_PROOF_INVALID", "NSEC3_PROOF_INVALID"),
-    19: ("RESOLVER_STALE_ANSWER",),
-    22: ("AUTH_UDP_UNREACHABLE", "LAME_OR_NOT_AUTHORITATIVE"),
-    23: ("AUTH_UDP_UNREACHABLE", "AUTH_TCP_UNREACHABLE"),
-    27: ("RESOLVER_NSEC3_LIMIT",),
+    10: (Code.RRSIG_MISSING, Code.DS_KEY_NOT_SIGNING_DNSKEY, Code.RRSIG_MISSING_FOR_ALGORITHM),
+    11: (Code.DNSKEY_FLAGS_INVALID,),
+    12: (Code.NEGATIVE_PROOF_MISSING, Code.NSEC_PROOF_INVALID, Code.NSEC3_PROOF_INVALID),
+    19: (Code.RESOLVER_STALE_ANSWER,),
+    22: (Code.AUTH_UDP_UNREACHABLE, Code.LAME_OR_NOT_AUTHORITATIVE),
+    23: (Code.AUTH_UDP_UNREACHABLE, Code.AUTH_TCP_UNREACHABLE),
+    27: (Code.RESOLVER_NSEC3_LIMIT,),
 }
 """EDE INFO-CODE (RFC 8914 §4) → zone-side codes it corresponds to, the usual one first.
 
@@ -47,7 +47,7 @@ finding of the zone may be behind it. 9 (DNSKEY Missing) is what Unbound says
 for a DS that matches no key as well as for a signature by an unpublished key.
 """
 
-SKEW_CODES = {7: "RRSIG_EXPIRED", 8: "RRSIG_NOT_YET_VALID"}
+SKEW_CODES: dict[int, Code] = {7: Code.RRSIG_EXPIRED, 8: Code.RRSIG_NOT_YET_VALID}
 """EDEs that name a signature validity window (RFC 8914 §4.8, §4.9)."""
 STALE_CODES = frozenset({3, 19})
 NSEC3_LIMIT_CODE = 27
@@ -107,24 +107,16 @@ def ede_findings(
     for code, item in seen.items():
         zone_findings = [*item.related, *(f for f in findings if f.zone == item.zone)]
         mapped, found = mapped_code(code, zone_findings)
-        detail = (
-            f"{server} attached EDE {code} ({ede_name(code)}) to its answer for "
-            f"{short_list(item.questions)}" + (f": “{item.texts[0]}”" if item.texts else "") + "."
-        )
         if mapped and found is not None:
-            detail += f" It corresponds to {mapped}, which this analysis finds at {found.zone}."
+            says, about = "found", {"mapped": mapped, "found_at": found.zone}
         elif mapped and anchor_key is not None:
-            detail += (
-                f" It corresponds to {mapped}; this analysis does not find that at "
-                f"{item.zone}: the resolver's own trust anchor explains its failure."
-            )
+            says, about = "own_anchor", {"mapped": mapped, "zone": item.zone}
         elif mapped:
-            detail += (
-                f" It corresponds to {mapped}, which this analysis does not find at "
-                f"{item.zone}: the resolver saw different data or judged it differently."
-            )
+            says, about = "not_found", {"mapped": mapped, "zone": item.zone}
         else:
-            detail += " No zone-side code corresponds to it."
+            says, about = "unmapped", {}
+        if item.texts:
+            says, about = f"{says}_text", {**about, "text": item.texts[0]}
         evidence: dict[str, object] = {
             "resolver": server,
             "info_code": code,
@@ -139,7 +131,14 @@ def ede_findings(
             zone=item.zone,
             subject=f"{server} EDE {code}",
             servers=(server,),
-            detail=detail,
+            says=says,
+            params={
+                "server": server,
+                "info_code": code,
+                "name": ede_name(code),
+                "questions": short_list(item.questions),
+                **about,
+            },
             evidence=evidence,
         )
         out.append(f.with_cause(*item.causes) if item.causes else f)
@@ -154,11 +153,8 @@ def ede_findings(
                 zone=zone,
                 subject=server,
                 servers=(server,),
-                detail=(
-                    f"{server} served stale data ({codes}) for {short_list(questions)}: it "
-                    "could not refresh the answer from the zone's servers, and may keep "
-                    "serving old data after a fix."
-                ),
+                says="stale_served",
+                params={"server": server, "edes": codes, "questions": short_list(questions)},
                 evidence={
                     "resolver": server,
                     "info_codes": [code for code, _ in items],

@@ -53,7 +53,7 @@ def validation_findings(
         if a.plain is None or a.plain.ad:
             continue
         limited = has_ede(a, NSEC3_LIMIT_CODE) or (
-            a.plain.negative and _has(findings, "NSEC3_PARAMS_NOT_RFC9276", e.zone)
+            a.plain.negative and _has(findings, Code.NSEC3_PARAMS_NOT_RFC9276, e.zone)
         )
         (nsec3 if limited and with_ad else no_ad).append((a, e))
     for zone, group in by_zone(nsec3).items():
@@ -69,7 +69,7 @@ def _not_validating(
     zone = bogus[0][1].zone
     causes = unique([c for _, e in bogus for c in e.causes])
     labels = [a.label for a, _ in bogus]
-    why = f" ({codes_text(causes)})" if causes else ""
+    because = {"causes": codes_text(causes)} if causes else {}
     evidence = {
         "resolver": server,
         "bogus_answered": [a.evidence() for a, _ in bogus],
@@ -82,12 +82,14 @@ def _not_validating(
             zone=zone,
             subject=server,
             servers=(server,),
-            detail=(
-                f"{server} answers {short_list(labels)} without SERVFAIL and without AD, although "
-                f"this analysis finds {zone} bogus{why}. It does validate: it set AD on "
-                f"{short_list([a.label for a in with_ad], 3)}. So it skips validation for {zone} "
-                "only: a negative trust anchor (RFC 7646) or a domain-insecure setting."
-            ),
+            says="skips_zone_causes" if causes else "skips_zone",
+            params={
+                "server": server,
+                "answered": short_list(labels),
+                "zone": zone,
+                "with_ad": short_list([a.label for a in with_ad], 3),
+                **because,
+            },
             evidence=evidence,
         ).with_cause(*(c.key for c in causes))
     unsigned = [a.label for a, _ in secure]
@@ -96,44 +98,30 @@ def _not_validating(
         zone=zone,
         subject=server,
         servers=(server,),
-        detail=(
-            f"{server} answers {short_list(labels)}, which this analysis finds bogus{why} and a "
-            "validator must refuse (RFC 4035 §5.5), and it set AD on none of its answers"
-            + (
-                f", not even for {short_list(unsigned, 3)}, which this analysis proves secure"
-                if unsigned
-                else ""
-            )
-            + ": it does not validate (a negative trust anchor would leave AD on other names)."
-        ),
+        says="no_ad" + ("_even_secure" if unsigned else "") + ("_causes" if causes else ""),
+        params={
+            "server": server,
+            "answered": short_list(labels),
+            **({"secure": short_list(unsigned, 3)} if unsigned else {}),
+            **because,
+        },
         evidence=evidence,
     )
 
 
 def _ad_not_set(server: str, no_ad: list[View], with_ad: list[Asked], zone: str) -> Finding:
     labels = [a.label for a, _ in no_ad]
+    params = {"server": server, "no_ad": short_list(labels)}
     if with_ad:
-        detail = (
-            f"{server} answers {short_list(labels)} without AD although this analysis proves "
-            f"them secure, while it sets AD on {short_list([a.label for a in with_ad], 3)}: it "
-            "validates, but not these (an algorithm it does not support, a negative trust "
-            "anchor, or stale cached data)."
-        )
+        params["with_ad"] = short_list([a.label for a in with_ad], 3)
         zone = no_ad[0][1].zone
-    else:
-        detail = (
-            f"{server} set AD on none of its answers for names this analysis proves secure "
-            f"({short_list(labels)}), the root DNSKEY RRset included: it most likely does not "
-            "validate, or something between it and this host strips AD. No name found bogus "
-            "was asked, which would tell the two apart: checking a bogus name through it "
-            "would show an answer instead of SERVFAIL if it does not validate."
-        )
     return catalog.finding(
         Code.RESOLVER_AD_NOT_SET,
         zone=zone,
         subject=server,
         servers=(server,),
-        detail=detail,
+        says="validates_others" if with_ad else "ad_nowhere",
+        params=params,
         evidence={
             "resolver": server,
             "secure_without_ad": [a.evidence() for a, _ in no_ad],
@@ -143,22 +131,19 @@ def _ad_not_set(server: str, no_ad: list[View], with_ad: list[Asked], zone: str)
 
 
 def _nsec3_limit(server: str, zone: str, group: list[View], findings: Sequence[Finding]) -> Finding:
-    params = [f for f in findings if f.code == "NSEC3_PARAMS_NOT_RFC9276" and f.zone == zone]
+    params = [f for f in findings if f.code == Code.NSEC3_PARAMS_NOT_RFC9276 and f.zone == zone]
+    ede = any(NSEC3_LIMIT_CODE in dict(a.plain.ede) for a, _ in group if a.plain)
     f = catalog.finding(
         Code.RESOLVER_NSEC3_LIMIT,
         zone=zone,
         subject=server,
         servers=(server,),
-        detail=(
-            f"{server} answers {short_list([a.label for a, _ in group])} without AD although this "
-            f"analysis proves the denial secure: it treats {zone}'s NSEC3 proofs as insecure"
-            + (
-                " (EDE 27)"
-                if any(NSEC3_LIMIT_CODE in dict(a.plain.ede) for a, _ in group if a.plain)
-                else ""
-            )
-            + ", as RFC 9276 §3.2 lets validators do above their iteration limit."
-        ),
+        says="nsec3_insecure_ede" if ede else "nsec3_insecure",
+        params={
+            "server": server,
+            "answered": short_list([a.label for a, _ in group]),
+            "zone": zone,
+        },
         evidence={"resolver": server, "queries": [a.evidence() for a, _ in group]},
     )
     return f.with_cause(*(p.key for p in params)) if params else f
@@ -168,20 +153,17 @@ def clock_skew(
     server: str, zone: str, labels: list[str], edes: list[int], *, resolver_wrong: bool
 ) -> Finding:
     if resolver_wrong:
-        detail = (
-            f"{server} rejects {short_list(labels)} with EDE {', '.join(map(str, edes))} "
-            f"({', '.join(SKEW_CODES[c] for c in edes)}), but this analysis finds every "
-            "signature within its validity window: the resolver's clock is probably wrong."
-        )
+        says = "resolver_clock_wrong"
+        params = {
+            "server": server,
+            "rejected": short_list(labels),
+            "edes": ", ".join(map(str, edes)),
+            "meanings": ", ".join(SKEW_CODES[c] for c in edes),
+        }
         severity = Severity.ERROR
     else:
-        detail = (
-            f"{server} validates {short_list(labels)} (AD set) although this analysis finds their "
-            "signatures outside their validity window: the resolver's clock differs from the "
-            "time of this analysis, or it tolerates clock skew (Unbound accepts signatures up "
-            "to val-sig-skew-max, one day by default, outside their window). Stricter "
-            "validators fail."
-        )
+        says = "validates_outside_window"
+        params = {"server": server, "validated": short_list(labels)}
         severity = Severity.NOTICE
     return catalog.finding(
         Code.CLOCK_SKEW,
@@ -189,10 +171,11 @@ def clock_skew(
         subject=server,
         servers=(server,),
         severity=severity,
-        detail=detail,
+        says=says,
+        params=params,
         evidence={"resolver": server, "queries": list(labels)},
     )
 
 
-def _has(findings: Sequence[Finding], code: str, zone: str) -> bool:
+def _has(findings: Sequence[Finding], code: Code, zone: str) -> bool:
     return any(f.code == code and f.zone == zone for f in findings)

@@ -19,6 +19,7 @@ import dns.rdatatype
 
 from dnssec_doctor.analysis.chain.zonedata import ZoneData
 from dnssec_doctor.analysis.chain.zones import ZoneEval
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.edns import extended_errors
 from dnssec_doctor.model.findings import Finding, Status
@@ -29,25 +30,25 @@ from dnssec_doctor.model.variants import CHECKING_DISABLED, VALIDATE
 MAX_EXTRA_TEXT = 200
 """EXTRA-TEXT is kept up to this many characters (a hostile resolver may send 64 KiB)."""
 
-BREAKING = frozenset(
+BREAKING: frozenset[Code] = frozenset(
     {
-        "RRSIG_EXPIRED",
-        "RRSIG_NOT_YET_VALID",
-        "RRSIG_CRYPTO_INVALID",
-        "RRSIG_MISSING",
-        "RRSIG_KEY_NOT_FOUND",
-        "RRSIG_SIGNER_NOT_APEX",
-        "RRSIG_FIELDS_INVALID",
-        "NEGATIVE_PROOF_MISSING",
-        "NSEC_PROOF_INVALID",
-        "NSEC3_PROOF_INVALID",
-        "WILDCARD_PROOF_INVALID",
-        "EXISTING_NAME_DENIED",
-        "NODATA_BITMAP_CONTRADICTION",
-        "SECONDARY_SERVES_UNSIGNED",
-        "DNSSEC_RECORDS_NOT_RETURNED",
-        "DNSKEY_MISSING_ON_SOME_SERVERS",
-        "DNSSEC_DATA_INCONSISTENT",
+        Code.RRSIG_EXPIRED,
+        Code.RRSIG_NOT_YET_VALID,
+        Code.RRSIG_CRYPTO_INVALID,
+        Code.RRSIG_MISSING,
+        Code.RRSIG_KEY_NOT_FOUND,
+        Code.RRSIG_SIGNER_NOT_APEX,
+        Code.RRSIG_FIELDS_INVALID,
+        Code.NEGATIVE_PROOF_MISSING,
+        Code.NSEC_PROOF_INVALID,
+        Code.NSEC3_PROOF_INVALID,
+        Code.WILDCARD_PROOF_INVALID,
+        Code.EXISTING_NAME_DENIED,
+        Code.NODATA_BITMAP_CONTRADICTION,
+        Code.SECONDARY_SERVES_UNSIGNED,
+        Code.DNSSEC_RECORDS_NOT_RETURNED,
+        Code.DNSKEY_MISSING_ON_SOME_SERVERS,
+        Code.DNSSEC_DATA_INCONSISTENT,
     }
 )
 """Zone-side codes that make a validator reject an answer (on every server or on some)."""

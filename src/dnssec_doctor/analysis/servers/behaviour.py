@@ -30,9 +30,10 @@ from dnssec_doctor.analysis.servers.sizes import (
 from dnssec_doctor.analysis.servers.view import (
     LAME_KINDS,
     ServerView,
-    depends_on_server,
+    others_fine,
     server_list,
 )
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding, JsonValue
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import ZoneCut
@@ -44,35 +45,6 @@ from dnssec_doctor.model.variants import (
     UNKNOWN_OPTION,
     UNKNOWN_OPTION_CODE,
     size_variant,
-)
-
-UDP_FIX = (
-    "Let UDP DNS answers of at least 1232 bytes pass the firewall, load balancer or router in "
-    "front of {servers} (the NIST guide suggests allowing 1500 bytes; 4096 is the practical "
-    "maximum), including IP fragments, and make TCP/53 work there; if the device cannot be "
-    "configured, replace it. Meanwhile cap the server's EDNS UDP size at 1232 (BIND: "
-    "max-udp-size 1232; Knot: udp-max-payload: 1232; NSD: ipv4-edns-size: 1232; PowerDNS: "
-    "udp-truncation-threshold=1232) so large answers are truncated and fetched over TCP. "
-    "Verify with: dig +dnssec +bufsize=4096 @SERVER ZONE DNSKEY."
-)
-TCP_FIX = (
-    "Open TCP port 53 to {servers} on every firewall, security group and load balancer, and "
-    "make sure the server listens on TCP (RFC 7766 §5 makes TCP support mandatory; RFC 9210 "
-    "asks operators to offer it). Verify with: dig +tcp @SERVER ZONE SOA."
-)
-EDNS_FIX = (
-    "Find the device between the internet and {servers} that inspects DNS (firewall 'DNS "
-    "inspection'/'DNS guard', IDS, load balancer) and let EDNS and the DO bit pass unchanged, "
-    "or upgrade or replace it; if the server software itself rejects EDNS, upgrade it. Verify "
-    "with: dig +dnssec @SERVER ZONE SOA and dig +noedns @SERVER ZONE SOA."
-)
-STRIP_FIX = (
-    "Serve the signed zone from {servers} with DNSSEC enabled (BIND before 9.16: dnssec-enable "
-    "yes), and remove any proxy in front of it that strips RRSIG, NSEC or DNSKEY records. "
-    "If its zone file has no RRSIG records, it holds an unsigned copy that includes the keys "
-    "under the signed zone's serial: increment the serial on the primary and make it "
-    "transfer again (see SOA_SERIAL_NOT_INCREMENTED). "
-    "Verify with: dig +dnssec @SERVER ZONE DNSKEY."
 )
 
 
@@ -89,11 +61,11 @@ class _Problem:
 class _Collector:
     cut: ZoneCut
     tested: list[str]
-    problems: dict[tuple[str, str], _Problem] = field(default_factory=dict)
+    problems: dict[tuple[Code, str], _Problem] = field(default_factory=dict)
 
     def add(
         self,
-        code: str,
+        code: Code,
         server: str,
         line: str,
         evidence: JsonValue = None,
@@ -113,23 +85,19 @@ class _Collector:
         for (code, subject), problem in self.problems.items():
             bad = sorted(problem.lines)
             ok = [s for s in self.tested if s not in problem.lines]
-            detail = " ".join(f"{s}: {problem.lines[s]}" for s in bad)
-            if code != "EDNS_NONCOMPLIANT":  # a quirk, not a failure: nothing depends on it
-                detail += depends_on_server(bad, ok)
-            fix = {
-                "LARGE_UDP_RESPONSE_LOST": UDP_FIX,
-                "AUTH_TCP_UNREACHABLE": TCP_FIX,
-                "EDNS_QUERIES_DROPPED": EDNS_FIX,
-                "DNSSEC_RECORDS_NOT_RETURNED": STRIP_FIX,
-            }.get(code)
+            params: dict[str, object] = {"lines": " ".join(f"{s}: {problem.lines[s]}" for s in bad)}
+            says = "per_server"
+            if code != Code.EDNS_NONCOMPLIANT:  # a quirk, not a failure: nothing depends on it
+                says, fine = others_fine(says, bad, ok)
+                params |= {"servers": server_list(bad), **fine}
             out.append(
                 catalog.finding(
                     code,
                     zone=self.cut.zone,
-                    detail=detail,
+                    says=says,
+                    params=params,
                     servers=tuple(bad),
                     servers_ok=tuple(ok),
-                    fix=None if fix is None else fix.format(servers=server_list(bad)),
                     severity=problem.severity,
                     evidence=dict(problem.evidence),
                     subject=subject,
@@ -150,7 +118,11 @@ def behaviour_findings(
         loss = size_losses(cut, server, nxname)
         if loss is not None:
             found.add(
-                "LARGE_UDP_RESPONSE_LOST", server, loss.line, loss.evidence, severity=loss.severity
+                Code.LARGE_UDP_RESPONSE_LOST,
+                server,
+                loss.line,
+                loss.evidence,
+                severity=loss.severity,
             )
         _dnssec_stripped(found, cut, server, views)
     for server in tested:
@@ -180,7 +152,7 @@ def _edns_dropped(found: _Collector, cut: ZoneCut, server: str) -> None:
     }
     if nodo is not None and not answered_ok(nodo) and not answered_ok(standard):
         found.add(
-            "EDNS_QUERIES_DROPPED",
+            Code.EDNS_QUERIES_DROPPED,
             server,
             "the SOA query without EDNS is answered, but with an EDNS OPT record it "
             f"{how_it_ended(nodo)} (without DO) and {how_it_ended(standard)} (with DO): "
@@ -194,7 +166,7 @@ def _edns_dropped(found: _Collector, cut: ZoneCut, server: str) -> None:
         and not answered_ok(small_do)
     ):
         found.add(
-            "EDNS_QUERIES_DROPPED",
+            Code.EDNS_QUERIES_DROPPED,
             server,
             "SOA queries without EDNS and with EDNS but no DO bit are answered, but with the "
             f"DO bit it {how_it_ended(standard)}, even with a 512-byte buffer: queries asking for "
@@ -216,11 +188,11 @@ def _tcp(found: _Collector, cut: ZoneCut, server: str) -> None:
         if truncated
         else "."
     )
-    large = found.problems.get(("LARGE_UDP_RESPONSE_LOST", ""))
+    large = found.problems.get((Code.LARGE_UDP_RESPONSE_LOST, ""))
     if large is not None and server in large.lines:
-        found.add("AUTH_TCP_UNREACHABLE", server, line, subject="middlebox")
+        found.add(Code.AUTH_TCP_UNREACHABLE, server, line, subject="middlebox")
     else:
-        found.add("AUTH_TCP_UNREACHABLE", server, line)
+        found.add(Code.AUTH_TCP_UNREACHABLE, server, line)
 
 
 def _edns_compliance(found: _Collector, cut: ZoneCut, server: str) -> None:
@@ -266,7 +238,7 @@ def _edns_compliance(found: _Collector, cut: ZoneCut, server: str) -> None:
     if plain_msg is not None and plain_msg.edns >= 0:
         problems.append("it adds an OPT record to answers to queries without EDNS (RFC 6891 §7)")
     if problems:
-        found.add("EDNS_NONCOMPLIANT", server, "; ".join(problems) + ".", problems)
+        found.add(Code.EDNS_NONCOMPLIANT, server, "; ".join(problems) + ".", problems)
 
 
 def _dnssec_stripped(
@@ -276,7 +248,7 @@ def _dnssec_stripped(
     others = [v for s, v in views.items() if s != server]
     if view.dnskeys and not view.rrsig_seen and any(v.rrsig_seen for v in others):
         found.add(
-            "DNSSEC_RECORDS_NOT_RETURNED",
+            Code.DNSSEC_RECORDS_NOT_RETURNED,
             server,
             "it serves the DNSKEY RRset, but none of its answers to DO=1 queries carries an "
             "RRSIG, while the other servers' answers do"
@@ -295,7 +267,7 @@ def _dnssec_stripped(
         and any(v.dnskeys for v in others)
     ):
         found.add(
-            "DNSSEC_RECORDS_NOT_RETURNED",
+            Code.DNSSEC_RECORDS_NOT_RETURNED,
             server,
             "its answers are signed, but it answers the DNSKEY query with no DNSKEY records.",
         )
@@ -307,7 +279,7 @@ def _dnssec_stripped(
             and answered_ok(exchange_of(cut, server, cut.zone, "SOA"))
         ):
             found.add(
-                "DNSSEC_RECORDS_NOT_RETURNED",
+                Code.DNSSEC_RECORDS_NOT_RETURNED,
                 server,
                 "it answers SOA queries with DO=1, but DNSKEY queries never get an answer, "
                 f"whatever the buffer size ({', '.join(map(str, sorted(rungs)))} bytes).",

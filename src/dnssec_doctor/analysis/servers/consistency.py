@@ -24,7 +24,12 @@ from dataclasses import dataclass
 import dns.rcode
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.servers.view import ServerView, depends_on_server, server_list
+from dnssec_doctor.analysis.servers.view import (
+    ServerView,
+    others_fine,
+    others_fine_params,
+    server_list,
+)
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import key_tag
 from dnssec_doctor.model.findings import Finding
@@ -83,24 +88,16 @@ def _serials(cut: ZoneCut, groups: SerialGroups) -> list[Finding]:
         catalog.finding(
             Code.SOA_SERIAL_DIVERGENT,
             zone=cut.zone,
-            detail=(
-                f"{server_list(groups.current)} serve{'s' if len(groups.current) == 1 else ''} "
-                f"SOA serial {groups.newest}, but {lines}: "
-                f"{'that server has' if len(groups.stale) == 1 else 'those servers have'} "
-                "not transferred the current version of the zone, and answers differ with "
-                "the server a resolver picks."
-            ),
+            says="one_behind" if len(groups.stale) == 1 else "several_behind",
+            params={
+                "servers_ok": server_list(groups.current),
+                "serve_ok": "serves" if len(groups.current) == 1 else "serve",
+                "newest": groups.newest,
+                "stale": lines,
+                "servers": server_list(groups.stale),
+            },
             servers=tuple(groups.stale),
             servers_ok=groups.current,
-            fix=(
-                f"Make {server_list(groups.stale)} transfer the zone again: check that the "
-                "primary sends NOTIFY to it and allows it IXFR/AXFR, that the secondary can "
-                "reach the primary (TCP/53, TSIG key), and look for transfer errors in its log; "
-                "force a transfer (BIND: rndc retransfer ZONE; Knot: knotc zone-retransfer ZONE; "
-                "NSD: nsd-control force_transfer ZONE; PowerDNS: pdns_control retrieve ZONE). "
-                "If the serial went backwards on the primary, raise it above the secondaries' "
-                "(RFC 1982)."
-            ),
             evidence={"newest": groups.newest, "stale": dict(groups.stale)},
         )
     ]
@@ -115,21 +112,14 @@ def _unsigned(cut: ZoneCut, views: dict[str, ServerView]) -> list[Finding]:
         catalog.finding(
             Code.SECONDARY_SERVES_UNSIGNED,
             zone=cut.zone,
-            detail=(
-                f"{server_list(unsigned)} answer{'s' if len(unsigned) == 1 else ''} DNSSEC "
-                "queries (DO=1) without any RRSIG and without a DNSKEY RRset, while "
-                f"{server_list(signed)} serve{'s' if len(signed) == 1 else ''} the signed zone: "
-                "validators that ask it get unsigned answers for a signed zone and fail."
-                + depends_on_server(unsigned, signed)
-            ),
+            says="unsigned_copy",
+            params={
+                "answer": "answers" if len(unsigned) == 1 else "answer",
+                "serve_ok": "serves" if len(signed) == 1 else "serve",
+                **others_fine_params(unsigned, signed),
+            },
             servers=tuple(unsigned),
             servers_ok=tuple(signed),
-            fix=(
-                f"Load the signed zone on {server_list(unsigned)}: transfer it from the "
-                "signer (not the unsigned source file), with DNSSEC enabled in the server, and "
-                "increment the SOA serial on the primary if the zone was signed without an "
-                "increment. If that server cannot serve DNSSEC, remove it from the NS set."
-            ),
         )
     ]
 
@@ -247,24 +237,16 @@ def _not_incremented(
                 Code.SOA_SERIAL_NOT_INCREMENTED,
                 zone=cut.zone,
                 subject=str(serial),
-                detail=(
-                    f"{server_list(servers)} serve the same SOA serial {serial}, but not the same "
-                    f"zone: {lines} (compared with {server_list(ok) or 'the others'}). The zone "
-                    "was changed (or signed) without incrementing the serial, so secondaries "
-                    "see nothing new and never transfer it."
-                ),
+                says="same_serial_other_zone",
+                params={
+                    "servers": server_list(servers),
+                    "serial": serial,
+                    "differences": lines,
+                    "servers_ok": server_list(ok) or "the others",
+                    "servers_bad": server_list(bad),
+                },
                 servers=tuple(bad),
                 servers_ok=tuple(ok),
-                fix=(
-                    f"Increment the SOA serial on the primary (above {serial}; re-sign if the "
-                    "signer does not), then make "
-                    f"{server_list(bad)} transfer the zone again (BIND: rndc retransfer ZONE; "
-                    "Knot: knotc zone-retransfer ZONE; NSD: nsd-control force_transfer ZONE; "
-                    "PowerDNS: pdns_control retrieve ZONE), and check that every server shows "
-                    "the new serial. To keep it from happening again, let the signer raise the "
-                    "serial itself (BIND: serial-update-method increment; Knot: serial-policy; "
-                    "PowerDNS: SOA-EDIT)."
-                ),
                 evidence={"serial": serial, "differs_in": what, "servers": per_server},
             )
         )
@@ -291,16 +273,13 @@ def _dnskeys(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) -
     if missing:
         ok = [s for s in signed if s not in missing]
         lines = "; ".join(f"{s} lacks key {_tags(t)}" for s, t in sorted(missing.items()))
+        says, fine = others_fine("keys_missing", missing, ok)
         out.append(
             catalog.finding(
                 Code.DNSKEY_MISSING_ON_SOME_SERVERS,
                 zone=cut.zone,
-                detail=(
-                    f"Keys that sign data of {cut.zone} are missing from some servers' DNSKEY "
-                    f"RRset: {lines}. A resolver that fetched the DNSKEY RRset from such a "
-                    "server cannot validate data signed with those keys."
-                    + depends_on_server(missing, ok)
-                ),
+                says=says,
+                params={"zone": cut.zone, "lacking": lines, **fine},
                 servers=tuple(missing),
                 servers_ok=tuple(ok),
                 evidence={s: sorted(t) for s, t in missing.items()},
@@ -315,10 +294,8 @@ def _dnskeys(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) -
                 Code.DNSSEC_DATA_INCONSISTENT,
                 zone=cut.zone,
                 subject="DNSKEY",
-                detail=(
-                    f"Servers with an older serial still use keys the current servers no longer "
-                    f"publish: {lines}."
-                ),
+                says="stale_signers",
+                params={"signers": lines},
                 servers=tuple(stale_signers),
                 servers_ok=tuple(s for s in signed if s not in stale_signers),
             )
@@ -326,13 +303,12 @@ def _dnskeys(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) -
     elif not missing:
         out += _minority(
             cut,
-            "DNSSEC_DATA_INCONSISTENT",
             "DNSKEY",
+            "dnskey_sets_differ",
             {s: frozenset(v.dnskeys) for s, v in signed.items()},
             lambda s: (
                 f"{s} serves key tags {_tags({key_tag(k) for k in signed[s].dnskeys.values()})}"
             ),
-            "the DNSKEY RRsets differ between servers (no key that signs data is missing)",
         )
     return out
 
@@ -371,21 +347,9 @@ def _denial(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) ->
                 # The key of the denial check's per-question finding: the two merge into
                 # one finding that names both groups of servers.
                 subject="",
-                detail=(
-                    f"Negative answers differ between servers: {'; '.join(parts)}. The NSEC to "
-                    "NSEC3 migration (or its rollback) reached only some servers, so proofs "
-                    "change with the server a resolver picks, and a resolver that caches one "
-                    "kind may reject the other."
-                ),
+                says="servers_differ",
+                params={"groups": "; ".join(parts), "behind": server_list(nsec or both)},
                 servers=tuple(involved),
-                fix=(
-                    f"Finish the migration on every server: make {server_list(nsec or both)} "
-                    "serve the NSEC3-signed zone (check transfers and that the software "
-                    "supports NSEC3), keeping the zone consistent (BIND: rndc signing "
-                    "-nsec3param 1 0 0 - ZONE; Knot: nsec3: on in the policy; PowerDNS: "
-                    "pdnsutil set-nsec3 ZONE '1 0 0 -' then pdnsutil rectify-zone ZONE), and check "
-                    "again."
-                ),
                 evidence={"nsec": nsec, "nsec3": nsec3, "both": both},
             )
         )
@@ -394,11 +358,10 @@ def _denial(cut: ZoneCut, views: dict[str, ServerView], groups: SerialGroups) ->
     rcodes = {s: v.nx_rcode for s, v in views.items() if v.nx_rcode is not None and s in current}
     out += _minority(
         cut,
-        "DNSSEC_DATA_INCONSISTENT",
         "denial",
+        "nxdomain_answers_differ",
         rcodes,
         lambda s: f"{s} answers {dns.rcode.to_text(dns.rcode.Rcode.make(rcodes[s]))}",
-        "servers answer the same query for a name that does not exist differently",
     )
     return out
 
@@ -421,32 +384,25 @@ def _stripped_proofs(cut: ZoneCut, views: dict[str, ServerView]) -> list[Finding
         catalog.finding(
             Code.NEGATIVE_PROOF_MISSING,
             zone=cut.zone,
-            detail=(
-                f"{server_list(stripping)} answer{'s' if len(stripping) == 1 else ''} NXDOMAIN "
-                f"and NODATA without NSEC or NSEC3 records, while {server_list(proving)} "
-                f"include{'s' if len(proving) == 1 else ''} {'/'.join(kinds)} proofs: server "
-                "software that signs answers but predates NSEC3 answers negatives the old "
-                "way, with the SOA only." + depends_on_server(stripping, proving)
-            ),
+            says="some_servers_strip_proofs",
+            params={
+                "answer": "answers" if len(stripping) == 1 else "answer",
+                "include_ok": "includes" if len(proving) == 1 else "include",
+                "kinds": "/".join(kinds),
+                **others_fine_params(stripping, proving),
+            },
             servers=tuple(stripping),
             servers_ok=tuple(proving),
-            fix=(
-                f"Upgrade the name server software on {server_list(stripping)} to a version "
-                "that supports NSEC3 (every server must), or re-sign the zone with NSEC; then "
-                "check that a query for a name that does not exist returns NSEC/NSEC3 records "
-                "from every server."
-            ),
         )
     ]
 
 
 def _minority(
     cut: ZoneCut,
-    code: str,
     subject: str,
+    says: str,
     values: Mapping[str, Hashable],
     describe: Callable[[str], str],
-    what: str,
 ) -> list[Finding]:
     """One finding naming the servers whose value differs from the most common one."""
     if len(set(values.values())) < 2:
@@ -459,12 +415,14 @@ def _minority(
     )
     ok = [s for s in values if s not in bad]
     lines = "; ".join(describe(s) for s in sorted(values))
+    case, fine = others_fine(says, bad, ok)
     return [
         catalog.finding(
-            code,
+            Code.DNSSEC_DATA_INCONSISTENT,
             zone=cut.zone,
             subject=subject,
-            detail=f"In {cut.zone}, {what}: {lines}." + depends_on_server(bad, ok),
+            says=case,
+            params={"zone": cut.zone, "values": lines, **fine},
             servers=tuple(bad),
             servers_ok=tuple(ok),
         )

@@ -19,7 +19,7 @@ from dns.rdtypes.ANY.DS import DS
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain.dsreferral import parent_ds_referral_findings, wrong_side
-from dnssec_doctor.analysis.servers.view import ServerView, depends_on_server, server_list
+from dnssec_doctor.analysis.servers.view import ServerView, others_fine, server_list
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
@@ -54,26 +54,20 @@ def _ns_sets(cut: ZoneCut, reference: list[ServerView]) -> list[Finding]:
     if parent == child:
         return []
     only_parent, only_child = sorted(parent - child), sorted(child - parent)
-    parts = []
-    if only_parent:
-        parts.append(f"only the parent lists {', '.join(only_parent)}")
-    if only_child:
-        parts.append(f"only the zone's own NS RRset lists {', '.join(only_child)}")
+    sides = {"only_parent": ", ".join(only_parent), "only_child": ", ".join(only_child)}
     return [
         catalog.finding(
             Code.NS_SET_PARENT_CHILD_MISMATCH,
             zone=cut.zone,
-            detail=(
-                f"The delegation of {cut.zone} in {cut.parent} and the NS RRset the zone "
-                f"serves differ: {'; '.join(parts)}. Resolvers use one list or the other, so "
-                "servers named on one side only get little or unexpected traffic."
-            ),
-            fix=(
-                f"Make the NS set at the registrar (the parent {cut.parent}) and the apex NS "
-                f"RRset of {cut.zone} identical: "
-                + ", ".join(sorted(parent | child))
-                + " minus the names that no longer serve the zone."
-            ),
+            says="both_sides"
+            if only_parent and only_child
+            else next(k for k, v in sides.items() if v),
+            params={
+                "zone": cut.zone,
+                "parent": cut.parent,
+                **{side: names for side, names in sides.items() if names},
+                "names": ", ".join(sorted(parent | child)),
+            },
             evidence={"parent": sorted(parent), "child": sorted(child)},
         )
     ]
@@ -125,16 +119,15 @@ def _glue(cut: ZoneCut, reference: list[ServerView]) -> list[Finding]:
             Code.GLUE_MISMATCH_OR_MISSING,
             zone=cut.zone,
             severity=severity,
-            detail=(
-                f"The glue in {cut.parent} differs from the addresses {cut.zone} serves for "
-                f"its own NS names: {'; '.join(problems)}."
-            ),
-            fix=(
-                f"Update the glue (host records) for {cut.zone}'s name servers at the "
-                "registrar so it lists exactly the addresses the zone serves: "
-                + "; ".join(f"{h} {' '.join(e['zone'])}" for h, e in evidence.items() if e["zone"])
-                + "."
-            ),
+            says="glue_differs",
+            params={
+                "parent": cut.parent,
+                "zone": cut.zone,
+                "problems": "; ".join(problems),
+                "addresses": "; ".join(
+                    f"{h} {' '.join(e['zone'])}" for h, e in evidence.items() if e["zone"]
+                ),
+            },
             evidence=evidence,
         )
     ]
@@ -176,23 +169,21 @@ def _ds_at_parent(cut: ZoneCut) -> list[Finding]:
     bad = sorted(sets) if tie else sorted(s for s, v in sets.items() if v != top[0][0])
     ok = [s for s in sets if s not in bad]
     lines = "; ".join(f"{s}: {', '.join(tags[s]) or 'no DS'}" for s in sorted(sets))
+    says, fine = others_fine("propagating", bad, ok)
     return [
         catalog.finding(
             Code.DS_INCONSISTENT_AT_PARENT,
             zone=cut.zone,
-            detail=(
-                f"The servers of {cut.parent} disagree about the DS set of {cut.zone} "
-                f"(key tag/algorithm/digest type): {lines}. A DS change is still propagating, "
-                "so the chain of trust depends on which parent server a resolver asked."
-                + depends_on_server(bad, ok)
-            ),
+            says=says,
+            params={
+                "parent": cut.parent,
+                "zone": cut.zone,
+                "sets": lines,
+                "parent_servers": server_list(sets),
+                **fine,
+            },
             servers=tuple(bad),
             servers_ok=tuple(ok),
-            fix=(
-                f"Wait until every server of {cut.parent} ({server_list(sets)}) serves the same "
-                "DS set, plus the DS TTL, before the next rollover step; if a parent server "
-                "stays behind, tell the registry/parent operator."
-            ),
             evidence={"ds": tags},
         )
     ]

@@ -25,7 +25,7 @@ from dnssec_doctor.analysis.servers.consistency import consistency_findings, ser
 from dnssec_doctor.analysis.servers.delegation import delegation_findings
 from dnssec_doctor.analysis.servers.view import (
     ServerView,
-    depends_on_server,
+    others_fine,
     server_list,
     server_views,
 )
@@ -34,23 +34,15 @@ from dnssec_doctor.model.classify import Kind, referral_owner
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import Survey, ZoneCut
 
-_LAME_TEXT: dict[Kind, tuple[str, str]] = {
-    Kind.REFUSED: ("refused", "answers REFUSED: the zone is not configured there"),
-    Kind.NOT_AUTHORITATIVE: (
-        "not-authoritative",
-        "answers without the AA flag: it does not consider itself authoritative for the zone "
-        "(a cache or a server without the zone)",
-    ),
-    Kind.UPWARD_REFERRAL: (
-        "upward-referral",
-        "answers with a referral upwards or sideways instead of the zone's data",
-    ),
-    Kind.REFERRAL: ("referral", "answers the apex query with a referral to another zone"),
-    Kind.SERVFAIL: (
-        "servfail",
-        "answers SERVFAIL: the zone failed to load there or its copy expired",
-    ),
-}
+_LAME_KINDS: tuple[Kind, ...] = (
+    Kind.REFUSED,
+    Kind.NOT_AUTHORITATIVE,
+    Kind.UPWARD_REFERRAL,
+    Kind.REFERRAL,
+    Kind.SERVFAIL,
+)
+"""The SOA answers of a lame server, in report order; each ``Kind`` value is the
+finding's subject and its case in the catalog."""
 
 
 def server_findings(evals: Sequence[ZoneEval], survey: Survey) -> list[Finding]:
@@ -93,7 +85,7 @@ def reachability_findings(
     if stalled and not tcp_probed:
         out.append(_tcp_after_truncation(cut, stalled, asked))
     walk_flagged = _walk_flagged(survey, cut.zone) if survey is not None else set()
-    for kind, (subject, text) in _LAME_TEXT.items():
+    for kind in _LAME_KINDS:
         lame = [
             s
             for s in asked
@@ -102,28 +94,23 @@ def reachability_findings(
         if not lame:
             continue
         ok = [s for s in asked if views[s].soa_kind == Kind.ANSWER]
-        detail = (
-            f"{server_list(lame)} {'is' if len(lame) == 1 else 'are'} in the NS set of "
-            f"{cut.zone} but {text} (to the SOA query for {cut.zone}"
-            + _referral_target(views, lame)
-            + ")."
-            + depends_on_server(lame, ok)
-        )
+        says, fine = others_fine(kind.value, lame, ok)
         out.append(
             catalog.finding(
                 Code.LAME_OR_NOT_AUTHORITATIVE,
                 zone=cut.zone,
-                subject=subject,
-                detail=detail,
+                subject=kind.value,
+                says=says,
+                params={
+                    "servers": server_list(lame),
+                    "are": "is" if len(lame) == 1 else "are",
+                    "zone": cut.zone,
+                    "referral": _referral_target(views, lame),
+                    "parent": cut.parent or "the root hints",
+                    **fine,
+                },
                 servers=tuple(lame),
                 servers_ok=tuple(ok),
-                fix=(
-                    f"Load {cut.zone} on {server_list(lame)} (as primary or secondary, with "
-                    "zone transfers allowed from the primary), or remove that server's NS name "
-                    f"from the delegation in {cut.parent or 'the root hints'} and from the "
-                    "zone's NS RRset. Verify with: dig +norec @SERVER ZONE SOA (expect the "
-                    "aa flag)."
-                ),
             )
         )
     return out
@@ -137,23 +124,20 @@ def _unreachable(
     asked: list[str],
 ) -> Finding:
     ok = [s for s in asked if s not in dead and s not in tcp_only]
-    parts = []
-    if dead:
-        parts.append(
-            f"{server_list(dead)} never answered, over UDP or TCP, with or without EDNS "
-            "(every query timed out or was refused)"
-        )
-    if tcp_only:
-        parts.append(f"{server_list(tcp_only)} answered only over TCP, never over UDP")
     bad = [*dead, *tcp_only]
+    lists = {"silent": server_list(dead), "tcp_only": server_list(tcp_only)}
+    case = "silent_and_tcp_only" if dead and tcp_only else "silent" if dead else "tcp_only"
+    says, fine = others_fine(case, bad, ok)
     return catalog.finding(
         Code.AUTH_UDP_UNREACHABLE,
         zone=cut.zone,
-        detail=(
-            f"Servers of {cut.zone}: {'; '.join(parts)}. Resolvers that pick "
-            f"{'it' if len(bad) == 1 else 'them'} wait for a timeout before trying another "
-            "server." + depends_on_server(bad, ok)
-        ),
+        says=says,
+        params={
+            "zone": cut.zone,
+            **{name: servers for name, servers in lists.items() if servers},
+            "them": "it" if len(bad) == 1 else "them",
+            **fine,
+        },
         servers=tuple(bad),
         servers_ok=tuple(ok),
         evidence={
@@ -173,15 +157,17 @@ def _tcp_after_truncation(cut: ZoneCut, stalled: list[str], asked: list[str]) ->
         }
     )
     ok = [s for s in asked if s not in stalled]
+    says, fine = others_fine("truncated_then_tcp_fails", stalled, ok)
     return catalog.finding(
         Code.AUTH_TCP_UNREACHABLE,
         zone=cut.zone,
-        detail=(
-            f"{server_list(stalled)} answered over UDP, but with truncated answers (TC=1), "
-            f"and the retry over TCP never got an answer ({', '.join(how) or 'no answer'}): "
-            "resolvers cannot get the full answers from "
-            f"{'it' if len(stalled) == 1 else 'them'}." + depends_on_server(stalled, ok)
-        ),
+        says=says,
+        params={
+            "servers": server_list(stalled),
+            "outcomes": ", ".join(how) or "no answer",
+            "them": "it" if len(stalled) == 1 else "them",
+            **fine,
+        },
         servers=tuple(stalled),
         servers_ok=tuple(ok),
         evidence={"tcp_outcomes": how, "udp": "truncated (TC=1)"},
@@ -205,6 +191,6 @@ def _walk_flagged(survey: Survey, zone: str) -> set[str]:
     return {
         s
         for event in survey.events
-        if event.code == "LAME_OR_NOT_AUTHORITATIVE" and dns.name.from_text(event.zone) == name
+        if event.code == Code.LAME_OR_NOT_AUTHORITATIVE and dns.name.from_text(event.zone) == name
         for s in event.servers
     }

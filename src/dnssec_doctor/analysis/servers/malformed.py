@@ -72,17 +72,20 @@ def _finding(zone: str, server: str, tally: _Tally) -> Finding:
     total = sum(tally.kinds.values())
     parts = ", ".join(f"{n} {_KINDS[kind]}" for kind, n in sorted(tally.kinds.items()))
     queries = len(tally.queries)
-    detail = (
-        f"{server} sent {total} unacceptable response{'s' if total != 1 else ''} "
-        f"to {queries} quer{'y' if queries == 1 else 'ies'} ({parts})"
-    )
-    if tally.no_answer:
-        detail += f"; {tally.no_answer} attempt(s) got no acceptable answer at all"
     example = tally.example or b""
     return catalog.finding(
         Code.MALFORMED_RESPONSE,
         zone=zone,
-        detail=detail + ".",
+        says="unacceptable_no_answer" if tally.no_answer else "unacceptable",
+        params={
+            "server": server,
+            "sent": total,
+            "responses": "response" if total == 1 else "responses",
+            "asked": queries,
+            "queries": "query" if queries == 1 else "queries",
+            "kinds": parts,
+            **({"no_answer": tally.no_answer} if tally.no_answer else {}),
+        },
         servers=(server,),
         subject=server,
         evidence={

@@ -189,10 +189,7 @@ def _or(sizes: tuple[int, ...]) -> str:
 def size_risk_findings(cut: ZoneCut, nxname: str) -> list[Finding]:
     """RESPONSE_SIZE_RISK for DNSKEY and negative answers above 1232 bytes."""
     out: list[Finding] = []
-    for qname, qtype, label, subject in (
-        (cut.zone, "DNSKEY", "DNSKEY answer", "DNSKEY"),
-        (nxname, "A", "NXDOMAIN answer with its proof", "negative"),
-    ):
+    for qname, qtype, subject in ((cut.zone, "DNSKEY", "DNSKEY"), (nxname, "A", "negative")):
         size = full_size(cut, qname, qtype) if qname else None
         if size is None or size[0] <= SAFE_UDP_SIZE:
             continue
@@ -201,12 +198,13 @@ def size_risk_findings(cut: ZoneCut, nxname: str) -> list[Finding]:
                 Code.RESPONSE_SIZE_RISK,
                 zone=cut.zone,
                 subject=subject,
-                detail=(
-                    f"The {label} of {cut.zone} is {size[0]} bytes (from {size[1]}), above "
-                    f"the {SAFE_UDP_SIZE} bytes most resolvers accept over UDP: they get a "
-                    "truncated answer and must retry over TCP, and paths that drop fragments "
-                    "or TCP break it."
-                ),
+                says=subject,
+                params={
+                    "zone": cut.zone,
+                    "bytes": size[0],
+                    "server": size[1],
+                    "safe": SAFE_UDP_SIZE,
+                },
                 evidence={"bytes": size[0], "server": size[1], "query": f"{qname} {qtype}"},
             )
         )

@@ -49,17 +49,8 @@ def unrelated_answer_findings(cut: ZoneCut, data: ZoneData) -> list[Finding]:
             zone=cut.zone,
             subject="unrelated-answers",
             servers=tuple(servers),
-            detail=(
-                f"{', '.join(servers)} put records into the answer section that do not answer "
-                f"the question: {'; '.join(shown)}. Validators discard them (RFC 2181 §5.4.1) "
-                "and so does this analysis; a server that adds them is broken or is trying "
-                "to plant data in caches."
-            ),
-            fix=(
-                "Upgrade or replace the server software (or the proxy in front of it) that "
-                "adds the records; authoritative answers carry only the question's RRset or "
-                "its CNAME chain."
-            ),
+            says="unrelated-answers",
+            params={"servers": ", ".join(servers), "examples": "; ".join(shown)},
             evidence={s: list(examples[s]) for s in servers},
         )
     ]

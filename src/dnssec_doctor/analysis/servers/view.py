@@ -27,6 +27,8 @@ from dns.rdtypes.ANY.SOA import SOA
 from dns.rdtypes.IN.A import A
 from dns.rdtypes.IN.AAAA import AAAA
 
+from dnssec_doctor.catalog.entry import OTHERS_FINE, OTHERS_FINE_CASE
+from dnssec_doctor.catalog.messages import fill
 from dnssec_doctor.cnamechain import answer_chain
 from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.model.classify import Kind, classify
@@ -290,12 +292,27 @@ def server_list(servers: Iterable[str]) -> str:
 
 
 def depends_on_server(bad: Iterable[str], ok: Iterable[str]) -> str:
-    """The sentence saying that a fault of some servers hits only resolvers that pick them."""
+    """The sentence saying that a fault of some servers hits only resolvers that pick them
+    (catalog ``OTHERS_FINE``; empty when no server answers correctly)."""
+    params = others_fine_params(bad, ok)
+    return fill({"detail": OTHERS_FINE}, params, "OTHERS_FINE")["detail"] if params else ""
+
+
+def others_fine(says: str, bad: Iterable[str], ok: Iterable[str]) -> tuple[str, dict[str, str]]:
+    """Case ``says`` of a fault of the ``bad`` servers, or its twin that says the ``ok``
+    servers answer correctly (``catalog.entry.with_others_fine``), with the twin's
+    parameters."""
+    params = others_fine_params(bad, ok)
+    return (OTHERS_FINE_CASE.format(says), params) if params else (says, params)
+
+
+def others_fine_params(bad: Iterable[str], ok: Iterable[str]) -> dict[str, str]:
+    """The parameters of catalog ``OTHERS_FINE``; none when no server answers correctly."""
     good = sorted(ok)
     if not good:
-        return ""
-    return (
-        f" {server_list(good)} {'answers' if len(good) == 1 else 'answer'} correctly, so "
-        "whether a lookup fails depends on which server a resolver picks: resolvers that try "
-        f"{server_list(bad)} get slow or failed answers, then retry elsewhere."
-    )
+        return {}
+    return {
+        "servers": server_list(bad),
+        "servers_ok": server_list(good),
+        "answer_ok": "answers" if len(good) == 1 else "answer",
+    }
