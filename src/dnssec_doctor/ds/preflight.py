@@ -263,9 +263,8 @@ def _judge_key(
                 Code.DS_KEY_NOT_SEP,
                 zone=zone,
                 subject=subject,
-                detail=f"Line {record.line} names {key.describe()}: it signs the DNSKEY RRset "
-                "but has flags 256 (no SEP bit); validation works, but many registrar portals "
-                "refuse such a key.",
+                says="candidate",
+                params={"line": record.line, "key": key.describe()},
             )
         )
         codes.append(Code.DS_KEY_NOT_SEP)
