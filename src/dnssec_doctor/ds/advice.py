@@ -1,6 +1,6 @@
 """Advice when no candidate is given: why there is no DS to upload, or what to know about it.
 
-A key qualifies when it signs the DNSKEY RRset on every server (:mod:`.dsupload`).
+A key qualifies when it signs the DNSKEY RRset on every server (:mod:`.upload`).
 When none does, the finding says what each key does where (the NIST guide's
 advice: wait until the signed zone is on all servers); keys still on their way to
 some servers get a notice; the registry policy is applied to the keys offered.

@@ -12,7 +12,7 @@ it afterwards (RFC 4035 §5.2):
 3. the registry's policy accepts its algorithm, digest type and form
    (DS_INPUT_REGISTRY_POLICY).
 
-Without candidates, the result is the DS to upload (:mod:`.dsupload`), and the
+Without candidates, the result is the DS to upload (:mod:`.upload`), and the
 findings say why there is none when no key qualifies. Pure: no I/O, no clock.
 """
 
