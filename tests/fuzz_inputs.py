@@ -61,7 +61,7 @@ def _with_file(data: bytes, suffix: str = "") -> Path:
 def _refused_or_none(call: object) -> object:
     """Run ``call()``; DoctorError is a refusal (None), anything else escapes.
 
-    (The CLI prints the message through ``render.escape.terminal``: one line whatever
+    (The CLI prints the message through ``escape.terminal``: one line whatever
     the file name holds.)
     """
     try:

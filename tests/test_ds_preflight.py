@@ -206,6 +206,35 @@ def test_unsigned_zone_has_nothing_to_upload() -> None:
     assert set(f.servers) == {S1, S2}
 
 
+def test_only_unusable_keys_means_no_key_to_upload_and_none_listed() -> None:
+    revoked = key("revoked", flags=0x0181)
+    sets = {s: keyset(s, [revoked], [revoked]) for s in (S1, S2)}
+    result = run(live(sets))
+    assert result.upload == ()
+    f = only(result, "DS_INPUT_NOT_IN_LIVE_ZONE")
+    assert f.detail.startswith(f"No key of {ZONE} signs the DNSKEY RRset on every server (2)")
+    assert "Keys:" not in f.detail and "re-sign with the KSK" in f.fix
+
+
+def test_ds_of_a_key_without_the_zone_key_flag_is_wrong_key() -> None:
+    other = key("not-a-zone-key", flags=0)
+    sets = {s: keyset(s, [other, NEW, ZSK], [NEW]) for s in (S1, S2)}
+    f = only(run(live(sets), ds_text(other)), "DS_INPUT_WRONG_OWNER_OR_KEY")
+    assert "it lacks the Zone Key flag (RFC 4034 §2.1.1)." in f.detail
+    assert ds_text(NEW) in f.fix
+
+
+def test_mistyped_digest_the_parent_publishes_is_called_stale() -> None:
+    real = make_ds(ZONE, NEW.dnskey, 2)
+    typo = DsRecord(real.key_tag, real.algorithm, 2, bytes(32))
+    sets = {s: keyset(s, [NEW, ZSK], [NEW]) for s in (S1, S2)}
+    text = f"{ZONE.to_text()} IN DS {typo.to_text()}"
+    f = only(run(live(sets, parent_ds=[typo]), text), "DS_INPUT_NOT_IN_LIVE_ZONE")
+    assert "fit a served key, but the digest is not that key's SHA-256 digest" in f.detail
+    assert f.detail.endswith(" The parent still publishes this DS (stale).")
+    assert ds_text(NEW) in f.fix
+
+
 def test_csk_without_sep_flag_is_offered_with_a_notice_and_refused_by_strict() -> None:
     csk = key("csk")  # flags 256, signs everything
     sets = {s: keyset(s, [csk], [csk]) for s in (S1, S2)}

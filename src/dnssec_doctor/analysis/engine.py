@@ -8,7 +8,6 @@ from typing import TypeVar
 
 import dns.name
 
-from dnssec_doctor import catalog
 from dnssec_doctor.analysis.budget import budget_finding
 from dnssec_doctor.analysis.chain.keypolicy import ds_findings, key_findings
 from dnssec_doctor.analysis.chain.ownernames import mistyped_owner_findings
@@ -32,6 +31,7 @@ from dnssec_doctor.analysis.servers.diagnose import server_findings
 from dnssec_doctor.analysis.servers.malformed import malformed_findings
 from dnssec_doctor.analysis.servers.unrelated import unrelated_answer_findings
 from dnssec_doctor.analysis.verdict import decide_status
+from dnssec_doctor.analysis.walk import walk_findings
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.findings import Diagnosis, Finding, Status, ZoneReport
@@ -81,17 +81,7 @@ def _analyse(
     if survey.alias is not None:
         alias = _analyse(survey.alias, exchanges, now, limits, options)
     found = FindingSet()
-    for event in survey.events:
-        found.add(
-            catalog.finding(
-                event.code,
-                zone=event.zone,
-                detail=event.detail,
-                servers=event.servers,
-                subject=event.subject,
-                evidence=dict(event.evidence),
-            )
-        )
+    found.extend(walk_findings(survey))
     evals = evaluate_chain(survey, now, limits, found)
     data: ZoneData | None = None
     valid_until: dict[str, int | None] = {}

@@ -260,6 +260,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the registrar."
         ),
         peers="ZM DS02_DNSKEY_NOT_SEP",
+        details={
+            "candidate": (
+                "Line {line} names {key}: it signs the DNSKEY RRset but has flags 256 (no SEP "
+                "bit); validation works, but many registrar portals refuse such a key."
+            ),
+        },
     ),
     CatalogEntry(
         code="DNSKEY_MALFORMED",

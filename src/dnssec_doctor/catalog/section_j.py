@@ -13,6 +13,44 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "J"
 TITLE = "Registrar DS-upload preflight"
 
+# The cases of the preflight's findings share sentences; each is written once here.
+_AS_GIVEN = ".\nAs given: {given}"
+_NOT_IN_ZONE_FIX = (
+    "Publish the key and let it sign the DNSKEY RRset on every server first, or regenerate "
+    "the DS from the live key. {instead}"
+)
+_NO_KEY_FIX = (
+    "Make every server serve the same signed DNSKEY RRset (check SOA serials and zone "
+    "transfers; re-sign with the KSK), then run this again."
+)
+_NO_MATCH = "Line {line} ({label}) matches no DNSKEY of {zone}: "
+_SERVED_TAGS = ". Served key tags by server: {listing}."
+_STALE = " The parent still publishes this DS (stale)."
+_WHY_NO_MATCH = {
+    "no_such_key": (
+        "no server serves a key with tag {tag} and algorithm {algorithm} ({algorithm_name})"
+    ),
+    "other_digest": (
+        "key tag {tag} and algorithm {algorithm} fit a served key, but the digest is not that "
+        "key's {digest} digest for {zone} (nor for the {variants} names a DS is often made "
+        "for by mistake): a mistyped digest, or the DS of another key with the same tag"
+    ),
+    "unconfirmed_digest": "its digest type {digest_type} cannot be computed here to confirm it",
+}
+"""Why a candidate matches no served key (DsMatchStatus), by case."""
+_NAMES_KEY = "Line {line} ({label}) names {key}, which {zone} serves, but "
+_WHY_WRONG_KEY = {
+    "no_zone_flag": "it lacks the Zone Key flag (RFC 4034 §2.1.1).",
+    "revoked": "it is revoked (RFC 5011 §2.1).",
+    "not_signing": (
+        "it does not sign the DNSKEY RRset on any server, so validators cannot follow the DS "
+        "to the zone's keys (RFC 4035 §5.2)."
+    ),
+}
+"""Why the key a candidate names cannot anchor the chain, by case."""
+_FAILING = " Its signatures over the DNSKEY RRset do not validate ({failing})."
+_POLICY_DETAIL = "Line {line} ({label}): {problems}. The registry's {policy}."
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="DS_INPUT_UNPARSEABLE",
@@ -38,6 +76,32 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns: ldns-key2ds -n -2 Kzone.+ALG+TAG.key."
         ),
         peers="none",
+        details={
+            "unreadable": "Line {line}: {reason}" + _AS_GIVEN,
+            "cleaned": "The input was cleaned before reading: {notes}.",
+            "defective": "Line {line}: {problems}" + _AS_GIVEN,
+            "defective_named": "Line {line}: {problems}" + _AS_GIVEN,
+            "repaired": (
+                "Line {line} was read after repair: {repairs}" + _AS_GIVEN + "\nRead as:  {read_as}"
+            ),
+            "dnskey_given": (
+                "Line {line} is a DNSKEY, not a DS; it was checked as the DS computed from it for "
+                "{zone} (RFC 4034 §5.1.4):\n    {ds_line}\nThe key: {dnskey}"
+            ),
+        },
+        fixes={
+            "unreadable": (
+                "Paste the canonical presentation format ({zone} IN DS KEYTAG ALGORITHM "
+                "DIGESTTYPE DIGEST). {instead}"
+            ),
+            "cleaned": (
+                "Paste plain ASCII text copied from the signer's output, not from a web page or "
+                "a word processor: {instead}"
+            ),
+            "defective_named": "The key tag and algorithm name {key}. {instead}",
+            "repaired": "Paste the corrected form instead:\n    {read_as}\n",
+            "dnskey_given": "Where the registry asks for a DS, submit:\n    {ds_line}\n",
+        },
     ),
     CatalogEntry(
         code="DS_INPUT_NOT_IN_LIVE_ZONE",
@@ -63,6 +127,55 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "-n -2 Kzone.+ALG+TAG.key."
         ),
         peers="DV `-D`, ZM `--ds` (partial)",
+        details={
+            "unsigned": (
+                "No server of {zone} serves a DNSKEY RRset ({servers}): the zone is not signed, "
+                "or its servers load the unsigned copy."
+            ),
+            "no_key_everywhere": (
+                "No key of {zone} signs the DNSKEY RRset on every server ({count}), so any DS "
+                "submitted now is rejected by registries that check, or breaks validation on "
+                "some servers. Keys: {keys}."
+            ),
+            "no_usable_key": (
+                "No key of {zone} signs the DNSKEY RRset on every server ({count}), so any DS "
+                "submitted now is rejected by registries that check, or breaks validation on "
+                "some servers. "
+            ),
+            "partial_key": (
+                "{key} signs the DNSKEY RRset on {signing} of {total} servers; its DS is not "
+                "listed for upload until all servers serve it."
+            ),
+            "not_everywhere": (
+                "Line {line} ({label}) names {key}, but not every server of {zone} has it: "
+                '{where}. Registries that check every server reject the DS ("0 keys saved"), '
+                "and validators that ask those servers would fail."
+            ),
+            **{case: _NO_MATCH + why + _SERVED_TAGS for case, why in _WHY_NO_MATCH.items()},
+            **{
+                f"{case}_stale": _NO_MATCH + why + _SERVED_TAGS + _STALE
+                for case, why in _WHY_NO_MATCH.items()
+            },
+        },
+        fixes={
+            "unsigned": (
+                "Sign {zone} and serve the signed zone on every server before submitting a DS "
+                "(BIND: dnssec-policy default; in the zone statement; Knot: dnssec-signing: on; "
+                "PowerDNS: pdnsutil secure-zone {zone})."
+            ),
+            "no_key_everywhere": _NO_KEY_FIX,
+            "no_usable_key": _NO_KEY_FIX,
+            "partial_key": (
+                "Wait for the remaining servers to load the signed zone, then run this again to "
+                "get its DS."
+            ),
+            "not_everywhere": (
+                "Wait until every server serves the signed zone with this key (check the SOA "
+                "serial and zone transfers of the servers named), then submit. {instead}"
+            ),
+            **{case: _NOT_IN_ZONE_FIX for case in _WHY_NO_MATCH},
+            **{f"{case}_stale": _NOT_IN_ZONE_FIX for case in _WHY_NO_MATCH},
+        },
     ),
     CatalogEntry(
         code="DS_INPUT_WRONG_OWNER_OR_KEY",
@@ -87,6 +200,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "show-zone ZONE; ldns: ldns-key2ds -n -2 Kzone.+ALG+TAG.key."
         ),
         peers="none",
+        details={
+            **{case: _NAMES_KEY + why for case, why in _WHY_WRONG_KEY.items()},
+            **{
+                f"{case}_failing": _NAMES_KEY + why + _FAILING
+                for case, why in _WHY_WRONG_KEY.items()
+            },
+            "other_owner": (
+                "Line {line} ({label}) is the DS of {key}, but computed for {how}, not for the "
+                "zone apex {zone}. The digest covers the owner name and the key's flags (RFC "
+                "4034 §5.1.4), so it never matches."
+            ),
+        },
     ),
     CatalogEntry(
         code="DS_INPUT_REGISTRY_POLICY",
@@ -108,5 +233,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "submit the DNSKEY instead of the DS where the registry wants key data."
         ),
         peers="none",
+        details={
+            "refused": _POLICY_DETAIL,
+            "refused_send_dnskey": _POLICY_DETAIL,
+            "upload_refused": "The DS for {key}: {problems} by the registry's {policy}.",
+        },
+        fixes={
+            "refused": "Choose an accepted combination. {instead}",
+            "refused_send_dnskey": "Submit the DNSKEY instead:\n    {dnskey}\n",
+            "upload_refused": (
+                "Roll the zone to an accepted algorithm (13, ECDSAP256SHA256, is the common "
+                "choice) and a KSK with flags 257, then submit its DS."
+            ),
+        },
     ),
 )

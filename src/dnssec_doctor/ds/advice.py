@@ -1,6 +1,6 @@
 """Advice when no candidate is given: why there is no DS to upload, or what to know about it.
 
-A key qualifies when it signs the DNSKEY RRset on every server (:mod:`.dsupload`).
+A key qualifies when it signs the DNSKEY RRset on every server (:mod:`.upload`).
 When none does, the finding says what each key does where (the NIST guide's
 advice: wait until the signed zone is on all servers); keys still on their way to
 some servers get a notice; the registry policy is applied to the keys offered.
@@ -28,27 +28,16 @@ def upload_findings(
     found: list[Finding] = []
     partial = [k for k in keys if k.usable and k.signs_on and k not in [u.key for u in upload]]
     if not upload:
+        says = "unsigned"
+        params: dict[str, object] = {"zone": zone}
         if not keys:
-            detail = (
-                f"No server of {zone} serves a DNSKEY RRset ("
-                + "; ".join(f"{s} {live.missing(s)}" for s in live.servers)
-                + "): the zone is not signed, or its servers load the unsigned copy."
-            )
-            fix = (
-                f"Sign {zone} and serve the signed zone on every server before submitting a DS "
-                f"(BIND: dnssec-policy default; in the zone statement; Knot: dnssec-signing: on; "
-                f"PowerDNS: pdnsutil secure-zone {zone})."
-            )
+            params["servers"] = "; ".join(f"{s} {live.missing(s)}" for s in live.servers)
         else:
-            detail = (
-                f"No key of {zone} signs the DNSKEY RRset on every server ({len(live.servers)}"
-                "), so any DS submitted now is rejected by registries that check, or breaks "
-                "validation on some servers. " + _partial_text(live, keys)
-            )
-            fix = (
-                "Make every server serve the same signed DNSKEY RRset (check SOA serials and "
-                "zone transfers; re-sign with the KSK), then run this again."
-            )
+            params["count"] = len(live.servers)
+            where = _where_keys_sign(live, keys)
+            says = "no_key_everywhere" if where else "no_usable_key"
+            if where:
+                params["keys"] = ". ".join(where)
         found.append(
             catalog.finding(
                 Code.DS_INPUT_NOT_IN_LIVE_ZONE,
@@ -58,8 +47,8 @@ def upload_findings(
                 servers=tuple(
                     [s for s in live.servers if s not in _signing_somewhere(keys)] or live.servers
                 ),
-                detail=detail,
-                fix=fix,
+                says=says,
+                params=params,
             )
         )
     for key in partial if upload else []:
@@ -72,11 +61,12 @@ def upload_findings(
                 title="A signing key is not served by every server yet",
                 servers=tuple(s for s in live.servers if s not in key.signs_on),
                 servers_ok=key.signs_on,
-                detail=f"{key.describe()} signs the DNSKEY RRset on {len(key.signs_on)} of "
-                f"{len(live.servers)} servers; its DS is not listed for upload until all "
-                "servers serve it.",
-                fix="Wait for the remaining servers to load the signed zone, then run this "
-                "again to get its DS.",
+                says="partial_key",
+                params={
+                    "key": key.describe(),
+                    "signing": len(key.signs_on),
+                    "total": len(live.servers),
+                },
             )
         )
     for u in upload:
@@ -91,12 +81,14 @@ def upload_findings(
                     Code.DS_INPUT_REGISTRY_POLICY,
                     zone=zone,
                     subject=f"key {u.key.tag}",
-                    detail=f"The DS for {u.key.describe()}: " + "; ".join(problems)
-                    + f" by the registry's {policy.summary()}.",
-                    fix="Roll the zone to an accepted algorithm (13, ECDSAP256SHA256, is the "
-                    "common choice) and a KSK with flags 257, then submit its DS.",
+                    says="upload_refused",
+                    params={
+                        "key": u.key.describe(),
+                        "problems": "; ".join(problems),
+                        "policy": policy.summary(),
+                    },
                 )
-            )  # fmt: skip
+            )
     return found
 
 
@@ -104,7 +96,8 @@ def _signing_somewhere(keys: Sequence[LiveKey]) -> set[str]:
     return {s for k in keys if k.usable for s in k.signs_on}
 
 
-def _partial_text(live: LiveZone, keys: Sequence[LiveKey]) -> str:
+def _where_keys_sign(live: LiveZone, keys: Sequence[LiveKey]) -> list[str]:
+    """Each usable key and where it signs, is missing or idles (empty: no usable key)."""
     parts = []
     for k in keys:
         if not k.usable:
@@ -117,4 +110,4 @@ def _partial_text(live: LiveZone, keys: Sequence[LiveKey]) -> str:
         if idle and k.signs_on:
             where += "; not signing on " + ", ".join(idle)
         parts.append(f"{k.describe()}: {where}")
-    return "Keys: " + ". ".join(parts) + "." if parts else ""
+    return parts

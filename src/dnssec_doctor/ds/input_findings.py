@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.ds.input import InputRecord, ParsedInput
 from dnssec_doctor.ds.live import LiveKey, LiveZone
 from dnssec_doctor.ds.registry_policy import RegistryPolicy
@@ -18,7 +19,7 @@ from dnssec_doctor.ds.upload import Upload, dnskey_line
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 
-CODE = "DS_INPUT_UNPARSEABLE"
+CODE = Code.DS_INPUT_UNPARSEABLE
 
 
 def upload_fix(live: LiveZone, upload: Sequence[Upload], policy: RegistryPolicy) -> str:
@@ -53,9 +54,14 @@ def input_findings(
                 zone=zone,
                 subject=f"line {problem.line}",
                 line=problem.line or None,
-                detail=f"Line {problem.line}: {problem.reason}.\nAs given: {problem.given}",
-                fix=f"Paste the canonical presentation format ({zone} IN DS KEYTAG ALGORITHM "
-                f"DIGESTTYPE DIGEST). {instead}",
+                says="unreadable",
+                params={
+                    "line": problem.line,
+                    "reason": problem.reason,
+                    "given": problem.given,
+                    "zone": zone,
+                    "instead": instead,
+                },
                 evidence={"given": problem.given, "reason": problem.reason},
             )
         )
@@ -66,9 +72,8 @@ def input_findings(
                 zone=zone,
                 severity=Severity.WARNING,
                 subject="characters",
-                detail="The input was cleaned before reading: " + "; ".join(parsed.notes) + ".",
-                fix="Paste plain ASCII text copied from the signer's output, not from a web page "
-                "or a word processor: " + instead,
+                says="cleaned",
+                params={"notes": "; ".join(parsed.notes), "instead": instead},
             )
         )
     for record in parsed.records:
@@ -93,22 +98,25 @@ def _record_findings(
         named = [
             k for k in keys if k.tag == record.ds.key_tag and k.key.algorithm == record.ds.algorithm
         ]
-        fix = instead
+        params: dict[str, object] = {
+            "line": record.line,
+            "problems": "; ".join((*record.defects, *record.repairs)),
+            "given": record.given,
+        }
+        fix: str | None = instead
         if named:
             mine = [u for u in upload if u.key.key == named[0].key]
-            what = named[0].describe()
-            fix = f"The key tag and algorithm name {what}. " + (
-                upload_fix(live, mine, policy) if mine else instead
-            )
+            params["key"] = named[0].describe()
+            params["instead"] = upload_fix(live, mine, policy) if mine else instead
+            fix = None
         found.append(
             catalog.finding(
                 CODE,
                 zone=zone,
                 subject=subject,
                 line=record.line,
-                detail=f"Line {record.line}: "
-                + "; ".join((*record.defects, *record.repairs))
-                + f".\nAs given: {record.given}",
+                says="defective_named" if named else "defective",
+                params=params,
                 fix=fix,
                 evidence={"given": record.given, "read_as": read_as},
             )
@@ -123,10 +131,13 @@ def _record_findings(
                 subject=subject,
                 line=record.line,
                 title="DS or DNSKEY text read only after repair",
-                detail=f"Line {record.line} was read after repair: "
-                + "; ".join(record.repairs)
-                + f".\nAs given: {record.given}\nRead as:  {read_as}",
-                fix=f"Paste the corrected form instead:\n    {read_as}\n",
+                says="repaired",
+                params={
+                    "line": record.line,
+                    "repairs": "; ".join(record.repairs),
+                    "given": record.given,
+                    "read_as": read_as,
+                },
                 evidence={"given": record.given, "read_as": read_as},
             )
         )
@@ -141,10 +152,13 @@ def _record_findings(
                 subject=f"{subject} as DS",
                 line=record.line,
                 title="DNSKEY given where a DS was expected",
-                detail=f"Line {record.line} is a DNSKEY, not a DS; it was checked as the DS "
-                f"computed from it for {zone} (RFC 4034 §5.1.4):\n    {ds_line}\n"
-                f"The key: {dnskey_line(live.zone, record.dnskey)}",
-                fix=f"Where the registry asks for a DS, submit:\n    {ds_line}\n",
+                says="dnskey_given",
+                params={
+                    "line": record.line,
+                    "zone": zone,
+                    "ds_line": ds_line,
+                    "dnskey": dnskey_line(live.zone, record.dnskey),
+                },
                 evidence={"given": record.given, "ds": ds_line},
             )
         )

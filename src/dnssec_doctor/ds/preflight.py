@@ -12,7 +12,7 @@ it afterwards (RFC 4035 §5.2):
 3. the registry's policy accepts its algorithm, digest type and form
    (DS_INPUT_REGISTRY_POLICY).
 
-Without candidates, the result is the DS to upload (:mod:`.dsupload`), and the
+Without candidates, the result is the DS to upload (:mod:`.upload`), and the
 findings say why there is none when no key qualifies. Pure: no I/O, no clock.
 """
 
@@ -51,7 +51,7 @@ class Verdict:
     """The DS the record stands for at the zone apex."""
     key_tag: int | None
     """Tag of the served key it names (None: none)."""
-    codes: tuple[str, ...]
+    codes: tuple[Code, ...]
 
     def to_json(self) -> dict[str, Any]:
         """The verdict for ``--format json``."""
@@ -140,9 +140,9 @@ def _judge(
     subject = f"line {record.line}: {record.label}"
     read_as = record.canonical(live.zone)
     if record.defects:
-        return Verdict(record, "unreadable", read_as, ds, None, ("DS_INPUT_UNPARSEABLE",))
+        return Verdict(record, "unreadable", read_as, ds, None, (Code.DS_INPUT_UNPARSEABLE,))
     instead = upload_fix(live, upload, policy)
-    codes: list[str] = []
+    codes: list[Code] = []
     match = match_ds(live.zone, ds, [k.key for k in keys])
     named = next((k for k in keys if match.key is not None and k.key == match.key), None)
     # A digest type this tool cannot compute (GOST) leaves only the tag and algorithm to
@@ -154,26 +154,34 @@ def _judge(
         codes += _judge_mismatch(record, ds, match.status, live, keys, instead, subject, found)
     policy_problems = _policy_problems(record, ds, named, policy)
     if policy_problems:
-        fix = "Choose an accepted combination. " + instead
+        params: dict[str, object] = {
+            "line": record.line,
+            "label": record.label,
+            "problems": "; ".join(policy_problems),
+            "policy": policy.summary(),
+        }
+        says = "refused"
         if not policy.accepts_ds and named is not None:
-            fix = f"Submit the DNSKEY instead:\n    {dnskey_line(live.zone, named.key)}\n"
+            says = "refused_send_dnskey"
+            params["dnskey"] = dnskey_line(live.zone, named.key)
+        else:
+            params["instead"] = instead
         found.add(
             catalog.finding(
                 Code.DS_INPUT_REGISTRY_POLICY,
                 zone=zone,
                 subject=subject,
                 line=record.line,
-                detail=f"Line {record.line} ({record.label}): " + "; ".join(policy_problems)
-                + f". The registry's {policy.summary()}.",
-                fix=fix,
+                says=says,
+                params=params,
                 evidence={"given": record.given, "policy": policy.name},
             )
-        )  # fmt: skip
-        codes.append("DS_INPUT_REGISTRY_POLICY")
+        )
+        codes.append(Code.DS_INPUT_REGISTRY_POLICY)
     status: VerdictStatus = "ok"
-    if any(c not in {"DS_INPUT_REGISTRY_POLICY", "DS_KEY_NOT_SEP"} for c in codes):
+    if any(c not in {Code.DS_INPUT_REGISTRY_POLICY, Code.DS_KEY_NOT_SEP} for c in codes):
         status = "rejected"
-    elif "DS_INPUT_REGISTRY_POLICY" in codes:
+    elif Code.DS_INPUT_REGISTRY_POLICY in codes:
         status = "policy"
     tag = named.tag if named is not None else None
     return Verdict(record, status, read_as, ds, tag, tuple(dict.fromkeys(codes)))
@@ -186,35 +194,42 @@ def _judge_key(
     instead: str,
     subject: str,
     found: FindingSet,
-) -> list[str]:
+) -> list[Code]:
     """The candidate names ``key``: is it served and signing everywhere, and a KSK/CSK?"""
     zone = live.zone.to_text()
-    codes: list[str] = []
+    codes: list[Code] = []
     lacking = [s for s in live.servers if s not in key.served_by]
     not_signing = [s for s in key.served_by if s not in key.signs_on]
     if not key.usable or not key.signs_on:
         why = (
-            "it lacks the Zone Key flag (RFC 4034 §2.1.1)"
+            "no_zone_flag"
             if not key.usable and not key.key.flags & 0x0100
-            else "it is revoked (RFC 5011 §2.1)"
+            else "revoked"
             if not key.usable
-            else "it does not sign the DNSKEY RRset on any server, so validators cannot "
-            "follow the DS to the zone's keys (RFC 4035 §5.2)"
+            else "not_signing"
         )
+        params: dict[str, object] = {
+            "line": record.line,
+            "label": record.label,
+            "key": key.describe(),
+            "zone": zone,
+        }
+        if key.failing:
+            why += "_failing"
+            params["failing"] = ", ".join(f"{s}: {w}" for s, w in sorted(key.failing.items()))
         found.add(
             catalog.finding(
                 Code.DS_INPUT_WRONG_OWNER_OR_KEY,
                 zone=zone,
                 subject=subject,
                 line=record.line,
-                detail=f"Line {record.line} ({record.label}) names {key.describe()}, which "
-                f"{zone} serves, but {why}."
-                + _failing_text(key),
+                says=why,
+                params=params,
                 fix=instead,
                 evidence={"given": record.given, "key_tag": key.tag, "flags": key.key.flags},
             )
-        )  # fmt: skip
-        codes.append("DS_INPUT_WRONG_OWNER_OR_KEY")
+        )
+        codes.append(Code.DS_INPUT_WRONG_OWNER_OR_KEY)
     if lacking or (key.signs_on and not_signing):
         parts = [f"{s} {live.lacks(s)}" for s in lacking]
         parts += [f"{s} serves it but it does not sign the DNSKEY RRset there"
@@ -229,28 +244,30 @@ def _judge_key(
                 line=record.line,
                 servers=tuple(bad),
                 servers_ok=tuple(s for s in key.signs_on if s not in bad),
-                detail=f"Line {record.line} ({record.label}) names {key.describe()}, but not "
-                f"every server of {zone} has it: " + "; ".join(parts) + ". Registries that "
-                'check every server reject the DS ("0 keys saved"), and validators that ask '
-                "those servers would fail.",
-                fix="Wait until every server serves the signed zone with this key (check the "
-                "SOA serial and zone transfers of the servers named), then submit. " + instead,
+                says="not_everywhere",
+                params={
+                    "line": record.line,
+                    "label": record.label,
+                    "key": key.describe(),
+                    "zone": zone,
+                    "where": "; ".join(parts),
+                    "instead": instead,
+                },
                 evidence={"given": record.given, "key_tag": key.tag, "servers": bad},
             )
         )
-        codes.append("DS_INPUT_NOT_IN_LIVE_ZONE")
+        codes.append(Code.DS_INPUT_NOT_IN_LIVE_ZONE)
     if key.usable and key.signs_on and not is_sep(key.key):
         found.add(
             catalog.finding(
                 Code.DS_KEY_NOT_SEP,
                 zone=zone,
                 subject=subject,
-                detail=f"Line {record.line} names {key.describe()}: it signs the DNSKEY RRset "
-                "but has flags 256 (no SEP bit); validation works, but many registrar portals "
-                "refuse such a key.",
+                says="candidate",
+                params={"line": record.line, "key": key.describe()},
             )
         )
-        codes.append("DS_KEY_NOT_SEP")
+        codes.append(Code.DS_KEY_NOT_SEP)
     return codes
 
 
@@ -263,7 +280,7 @@ def _judge_mismatch(
     instead: str,
     subject: str,
     found: FindingSet,
-) -> list[str]:
+) -> list[Code]:
     """The candidate matches no served key at the apex: wrong owner or flags, or absent."""
     zone = live.zone.to_text()
     variants = owner_variants(live.zone, live.parent, live.asked, record.owner)
@@ -276,34 +293,48 @@ def _judge_mismatch(
                 zone=zone,
                 subject=subject,
                 line=record.line,
-                detail=f"Line {record.line} ({record.label}) is the DS of {key.describe()}, "
-                f"but computed for {other.how}, not for the zone apex {zone}. The digest "
-                "covers the owner name and the key's flags (RFC 4034 §5.1.4), so it never "
-                "matches.",
+                says="other_owner",
+                params={
+                    "line": record.line,
+                    "label": record.label,
+                    "key": key.describe(),
+                    "how": other.how,
+                    "zone": zone,
+                },
                 fix=instead,
                 evidence={"given": record.given, "computed_for": other.owner.to_text()},
             )
         )
-        return ["DS_INPUT_WRONG_OWNER_OR_KEY"]
+        return [Code.DS_INPUT_WRONG_OWNER_OR_KEY]
     served = {s: sorted({k.tag for k in keys if s in k.served_by}) for s in live.servers}
     listing = "; ".join(
         f"{s}: {', '.join(map(str, tags)) or live.lacks(s)}" for s, tags in served.items()
     )
+    params: dict[str, object] = {
+        "line": record.line,
+        "label": record.label,
+        "zone": zone,
+        "listing": listing,
+        "instead": instead,
+    }
     if status is DsMatchStatus.DIGEST_MISMATCH:
-        why = (
-            f"key tag {ds.key_tag} and algorithm {ds.algorithm} fit a served key, but the "
-            f"digest is not that key's {digest_info(ds.digest_type).mnemonic} digest for "
-            f"{zone} (nor for the {len(variants)} names a DS is often made for by mistake): "
-            "a mistyped digest, or the DS of another key with the same tag"
-        )
+        why = "other_digest"
+        params |= {
+            "tag": ds.key_tag,
+            "algorithm": ds.algorithm,
+            "digest": digest_info(ds.digest_type).mnemonic,
+            "variants": len(variants),
+        }
     elif status is DsMatchStatus.UNSUPPORTED_DIGEST:
-        why = f"its digest type {ds.digest_type} cannot be computed here to confirm it"
+        why = "unconfirmed_digest"
+        params["digest_type"] = ds.digest_type
     else:
-        why = (
-            f"no server serves a key with tag {ds.key_tag} and algorithm {ds.algorithm} "
-            f"({algorithm_name(ds.algorithm)})"
-        )
-    stale = " The parent still publishes this DS (stale)." if ds in live.parent_ds else ""
+        why = "no_such_key"
+        params |= {
+            "tag": ds.key_tag,
+            "algorithm": ds.algorithm,
+            "algorithm_name": algorithm_name(ds.algorithm),
+        }
     found.add(
         catalog.finding(
             Code.DS_INPUT_NOT_IN_LIVE_ZONE,
@@ -311,14 +342,12 @@ def _judge_mismatch(
             subject=subject,
             line=record.line,
             servers=live.servers,
-            detail=f"Line {record.line} ({record.label}) matches no DNSKEY of {zone}: {why}. "
-            f"Served key tags by server: {listing}.{stale}",
-            fix="Publish the key and let it sign the DNSKEY RRset on every server first, or "
-            "regenerate the DS from the live key. " + instead,
+            says=f"{why}_stale" if ds in live.parent_ds else why,
+            params=params,
             evidence={"given": record.given, "served_tags": served},
         )
     )
-    return ["DS_INPUT_NOT_IN_LIVE_ZONE"]
+    return [Code.DS_INPUT_NOT_IN_LIVE_ZONE]
 
 
 def _policy_problems(
@@ -337,10 +366,3 @@ def _policy_problems(
     if policy.require_sep and named is not None and not is_sep(named.key):
         problems.append(f"key {named.tag} has flags {named.key.flags}; only SEP keys are taken")
     return problems
-
-
-def _failing_text(key: LiveKey) -> str:
-    if not key.failing:
-        return ""
-    parts = ", ".join(f"{s}: {why}" for s, why in sorted(key.failing.items()))
-    return f" Its signatures over the DNSKEY RRset do not validate ({parts})."

@@ -3,7 +3,7 @@
 The text report needs a handful of styles and word wrapping, nothing more; rich
 would cost more start-up time than a whole ``check`` of a healthy zone on a fast
 network. Spans hold plain text: this module never interprets markup, and callers
-escape DNS data (``render.escape.terminal``) before it reaches a span.
+escape DNS data (``escape.terminal``) before it reaches a span.
 """
 
 from __future__ import annotations

@@ -123,19 +123,20 @@ def diagnose_with_ds(
         diagnosis = history.record(capture, diagnosis, survey)
     if not ds_text:
         return diagnosis, None
+    from dnssec_doctor.ds.analyse import NothingToCheckError, analyse_ds
     from dnssec_doctor.ds.input import parse_ds_input
-    from dnssec_doctor.ds.live import live_zone
-    from dnssec_doctor.ds.preflight import preflight
     from dnssec_doctor.ds.registry_policy import DEFAULT_POLICY, registry_policy
     from dnssec_doctor.session import request_from_capture
 
-    live = live_zone(survey)
-    if live is None or not live.answered:
-        return diagnosis, None
     limits = request_from_capture(capture).limits
-    result = preflight(
-        live, parse_ds_input(ds_text, source="the DS"), registry_policy(DEFAULT_POLICY), now, limits
-    )
+    try:
+        analysis = analyse_ds(
+            survey, parse_ds_input(ds_text, source="the DS"), registry_policy(DEFAULT_POLICY),
+            now, limits, queries=len(capture.exchanges),
+        )  # fmt: skip
+    except NothingToCheckError:
+        return diagnosis, None
+    result = analysis.preflight
     merged = dataclasses.replace(diagnosis, findings=(*diagnosis.findings, *result.findings))
     return merged, result.to_json()
 
