@@ -64,6 +64,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "server moves."
         ),
         peers="DV MISSING_GLUE_*, GLUE_MISMATCH; ZM IN/OUT_OF_BAILIWICK_ADDR_MISMATCH",
+        details={
+            "zone_glue_missing": (
+                "{owner} is served by {target}, which is inside {zone} but has no A/AAAA (glue "
+                "below the delegation is needed to reach it)"
+            ),
+            "zone_address_missing": (
+                "{owner} is served by {target}, which is inside {zone} but has no A/AAAA (an "
+                "address record is needed to reach it)"
+            ),
+        },
     ),
     CatalogEntry(
         code="NS_NAME_UNUSABLE",
@@ -87,6 +97,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "RRset."
         ),
         peers="DV NO_ADDRESS_FOR_NS_NAME, *_PRIVATE_IP; ZM NS_IS_CNAME, A01_*",
+        details={
+            "zone_ns_alias": (
+                "the NS target {target} of {owner} is an alias (CNAME); NS must name a host "
+                "directly (RFC 2181 §10.3)"
+            ),
+        },
     ),
     CatalogEntry(
         code="SOA_SERIAL_DIVERGENT",

@@ -117,6 +117,22 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "zone still shows it, report a signer bug."
         ),
         peers="DV STYPE_IN_BITMAP, EXISTING_TYPE_NOT_IN_BITMAP; ZM DS10_*_ERR_TYPE_LIST",
+        details={
+            "zone_nsec3_extra": (
+                "the NSEC3 for {name} ({owner}) lists {extra} that {name} does not have"
+            ),
+            "zone_nsec3_omits": "the NSEC3 for {name} ({owner}) omits {missing} that {name} has",
+            "zone_nsec3_extra_omits": (
+                "the NSEC3 for {name} ({owner}) lists {extra} that {name} does not have and "
+                "omits {missing} that {name} has"
+            ),
+            "zone_nsec_extra": "the NSEC at {name} lists {extra} that {name} does not have",
+            "zone_nsec_omits": "the NSEC at {name} omits {missing} that {name} has",
+            "zone_nsec_extra_omits": (
+                "the NSEC at {name} lists {extra} that {name} does not have and omits {missing} "
+                "that {name} has"
+            ),
+        },
     ),
     CatalogEntry(
         code="EXISTING_NAME_DENIED",
@@ -141,6 +157,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "find out why the incremental or dynamic-update signing path produced it."
         ),
         peers="DV EXISTING_NAME_COVERED",
+        details={
+            "zone_nsec": (
+                "the NSEC at {owner} (next {next}) proves that {name} does not exist, but it "
+                "does: resolvers with aggressive NSEC caching (RFC 8198) will deny it"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC_CHAIN_BROKEN",
@@ -165,6 +187,58 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone)."
         ),
         peers="DV LAST_NSEC_NEXT_NOT_ZONE; offline verifiers",
+        details={
+            "zone_nsec3_owner": (
+                "NSEC3 owner {owner} is not directly below the apex {zone} (RFC 5155 §7.1)"
+            ),
+            "zone_nsec3_orphan": (
+                "NSEC3 {owner} matches no name of the zone (stale record of a deleted name?)"
+            ),
+            "zone_nsec3_next": (
+                "NSEC3 {owner} links to {next}, but the next hash in the chain is {expected}"
+            ),
+            "zone_nsec_missing": (
+                "{name} has no NSEC record, so its data cannot be part of a denial proof"
+            ),
+            "zone_nsec_missing_apex": (
+                "{name} has no NSEC record, so its data cannot be part of a denial proof (the "
+                "apex NSEC is missing)"
+            ),
+            "zone_nsec_multiple": "{name} has {count} NSEC records; one name has one NSEC",
+            "zone_nsec_below_cut": (
+                "NSEC at {name}, which is below the zone cut {cut} (glue or occluded data has no "
+                "NSEC)"
+            ),
+            "zone_nsec_outside": "the NSEC at {name} points outside the zone to {next}",
+            "zone_nsec_last": (
+                "the NSEC at {name} names {next} as the next name, but it is the last name: it "
+                "must be the apex"
+            ),
+            "zone_nsec_next": (
+                "the NSEC at {name} names {next} as the next name, but the next name is {expected}"
+            ),
+            "zone_nsec3_missing_name_optout_uncovered": (
+                "no NSEC3 for {name}; and no Opt-Out NSEC3 covers it (RFC 5155 §7.1)"
+            ),
+            "zone_nsec3_missing_name_secure_delegation": (
+                "no NSEC3 for {name}; a secure delegation always needs its own NSEC3, even with "
+                "Opt-Out"
+            ),
+            "zone_nsec3_missing_name_authoritative": (
+                "no NSEC3 for {name}; every authoritative name needs one"
+            ),
+            "zone_nsec3_missing_ent_optout_uncovered": (
+                "no NSEC3 for empty non-terminal {name}; and no Opt-Out NSEC3 covers it (RFC "
+                "5155 §7.1)"
+            ),
+            "zone_nsec3_missing_ent_secure_delegation": (
+                "no NSEC3 for empty non-terminal {name}; a secure delegation always needs its "
+                "own NSEC3, even with Opt-Out"
+            ),
+            "zone_nsec3_missing_ent_authoritative": (
+                "no NSEC3 for empty non-terminal {name}; every authoritative name needs one"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC3_PARAMS_INCONSISTENT",
@@ -192,6 +266,24 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the new version."
         ),
         peers="DV UNSUPPORTED_NSEC3_ALGORITHM; ZM DS03_INCONSISTENT_*, DS10_NSEC3PARAM_*",
+        details={
+            "zone_nsec3param_malformed": "NSEC3PARAM at {zone} is malformed: {error}",
+            "zone_nsec3param_flags": (
+                "NSEC3PARAM at {zone} has flags {flags}; they must be 0 (RFC 5155 §4.1.2)"
+            ),
+            "zone_no_nsec3param": "{zone} has NSEC3 records but no NSEC3PARAM at the apex",
+            "zone_no_nsec3param_to_choose": (
+                "{zone} has NSEC3 records with {count} parameter sets and no NSEC3PARAM to "
+                "choose one"
+            ),
+            "zone_nsec3param_unused": (
+                "no NSEC3 record of {zone} uses the NSEC3PARAM parameters (hash algorithm, "
+                "iterations, salt)"
+            ),
+            "zone_hash_algorithm": (
+                "NSEC3 hash algorithm {algorithm} at {zone} is unknown (only 1, SHA-1, exists)"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC_NSEC3_MIXED",
@@ -217,6 +309,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "consider the migration done."
         ),
         peers="ZM DS10_INCONSISTENT_NSEC_NSEC3, DS10_MIXED_NSEC_NSEC3, DS03_SERVER_NO_NSEC3",
+        details={
+            "zone": "{zone} has both NSEC and NSEC3 records",
+        },
     ),
     CatalogEntry(
         code="NSEC3_PARAMS_NOT_RFC9276",
@@ -246,6 +341,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV NONZERO_NSEC3_ITERATION_COUNT, NONEMPTY_NSEC3_SALT; ZM "
             "DS03_ILLEGAL_ITERATION_VALUE, DS03_ILLEGAL_SALT_LENGTH; EDE 27"
         ),
+        details={
+            "zone": (
+                "{zone} uses NSEC3 with {iterations} extra iterations and a {salt_length}-octet "
+                "salt ({behaviour}); RFC 9276 asks for 0 and none"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC3_OPT_OUT_PROBLEM",
@@ -344,6 +445,15 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns-signzone), or lower SOA MINIMUM and the SOA TTL to the negative TTL you want."
         ),
         peers="kzonecheck NSEC3 TTL check",
+        details={
+            "zone_nsec3": (
+                "NSEC3 TTL {ttl} exceeds min(SOA TTL, SOA MINIMUM) = {negative_ttl} (RFC 9077)"
+            ),
+            "zone_nsec": (
+                "NSEC TTL {ttl} at {name} exceeds min(SOA TTL, SOA MINIMUM) = {negative_ttl} "
+                "(RFC 9077)"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC_DENIES_DS_WRONGLY",

@@ -104,6 +104,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "question about {name} itself was asked; the missing answers concern the rest "
                 "of the check only."
             ),
+            "zone_nsec3_iterations": (
+                "NSEC3 uses {iterations} iterations, above the limit of {limit}: the chain was "
+                "not hashed"
+            ),
+            "zone_signature_problems": (
+                "{dropped:,} further signature problems were counted but not kept"
+            ),
         },
     ),
     CatalogEntry(
@@ -126,5 +133,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "check it."
         ),
         peers="none",
+        details={
+            "zone_rrsig": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}"
+            ),
+        },
     ),
 )
