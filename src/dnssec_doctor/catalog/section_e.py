@@ -249,6 +249,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "{zone} uses NSEC3 with algorithm(s) {algorithms}, which predate NSEC3 (RFC 5155 "
                 "§2)"
             ),
+            "answer": (
+                "NSEC3 is served while the zone's keys use algorithm {algorithms}; validators "
+                "that know those algorithms but not NSEC3 find every negative answer bogus"
+            ),
         },
     ),
 )

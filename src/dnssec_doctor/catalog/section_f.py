@@ -41,6 +41,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV MISSING_NSEC_FOR_*, MISSING_SOA_FOR_*, SOA_NOT_OWNER_FOR_*; ZM "
             "DS10_*_MISSING_*; EDE 12"
         ),
+        details={
+            "no_records": "the {kind} answer for {name} carries no NSEC or NSEC3 record",
+            "no_records_in_zone": (
+                "the {kind} answer for {name} carries no NSEC or NSEC3 record ({outside} "
+                "record(s) outside the zone ignored)"
+            ),
+            "unsigned_records": (
+                "{count} NSEC/NSEC3 record(s) come without an RRSIG, so validators cannot use them"
+            ),
+            "no_soa": "the {kind} answer has no SOA in its authority section",
+            "foreign_soa": "the {kind} answer's SOA is owned by {owners}, not by the zone {zone}",
+            "unsigned_soa": "the {kind} answer's SOA comes without an RRSIG",
+        },
     ),
     CatalogEntry(
         code="NSEC_PROOF_INVALID",
@@ -65,6 +78,29 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone."
         ),
         peers="DV SNAME_NOT_COVERED, SNAME_COVERED, NO_NSEC_MATCHING_SNAME",
+        details={
+            "nxdomain_name_exists": (
+                "the answer says {name} does not exist, but an NSEC at that very name shows it "
+                "exists with types {types}"
+            ),
+            "nxdomain_not_covered": "no NSEC covers {name}, so its non-existence is not proven",
+            "nxdomain_ent": (
+                "the answer says {name} does not exist, but the covering NSEC's next name {next} "
+                "lies below it, so {name} exists (an empty non-terminal)"
+            ),
+            "wildcard_exists": (
+                "{wildcard} exists, so {name} should have been synthesised from it, not denied"
+            ),
+            "wildcard_not_covered": (
+                "no NSEC covers the wildcard {wildcard} at the closest encloser {encloser}, so a "
+                "wildcard could have answered for {name}"
+            ),
+            "nodata_delegation": (
+                "{name} is a delegation point: the parent's NSEC there can only deny DS, the "
+                "server should have sent a referral"
+            ),
+            "nodata_no_match": "no NSEC matches {name} to show it has no {qtype}",
+        },
     ),
     CatalogEntry(
         code="NSEC3_PROOF_INVALID",
@@ -92,6 +128,35 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV NO_CLOSEST_ENCLOSER, NEXT_CLOSEST_ENCLOSER_NOT_COVERED, INVALID_NSEC3_*; ZM "
             "DS10_NSEC3_*"
         ),
+        details={
+            "no_closest_encloser": (
+                "no NSEC3 matches any ancestor of {name}: there is no closest encloser proof"
+            ),
+            "encloser_delegation": (
+                "the closest encloser {encloser} is a delegation or DNAME; the answer should "
+                "have been a referral or a DNAME (RFC 5155 §8.3)"
+            ),
+            "next_closer_not_covered": "no NSEC3 covers the next closer name {next_closer}",
+            "nxdomain_hash_matches": (
+                "the answer says {name} does not exist, but an NSEC3 matches its hash"
+            ),
+            "wildcard_exists": (
+                "the wildcard {wildcard} exists, so the name should have been synthesised"
+            ),
+            "wildcard_not_covered": "the wildcard {wildcard} is not covered",
+            "nodata_delegation": (
+                "{name} is a delegation point: the parent's NSEC3 there can only deny DS, the "
+                "server should have sent a referral"
+            ),
+            "nodata_no_match": (
+                "no NSEC3 matches {name} to show it has no {qtype}, and no wildcard or Opt-Out "
+                "proof replaces it"
+            ),
+            "malformed": (
+                "{count} NSEC3 record(s) are malformed: the owner must be one base32hex hash "
+                "label directly below {zone} and both hashes {length} octets"
+            ),
+        },
     ),
     CatalogEntry(
         code="NODATA_BITMAP_CONTRADICTION",
@@ -132,6 +197,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "the NSEC at {name} lists {extra} that {name} does not have and omits {missing} "
                 "that {name} has"
             ),
+            "nsec": "the answer says {name} has no {qtype}, but the NSEC bitmap lists {types}",
+            "nsec3": "the answer says {name} has no {qtype}, but the NSEC3 bitmap lists {types}",
         },
     ),
     CatalogEntry(
@@ -162,6 +229,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "the NSEC at {owner} (next {next}) proves that {name} does not exist, but it "
                 "does: resolvers with aggressive NSEC caching (RFC 8198) will deny it"
             ),
+            "nsec_one": "an NSEC denies {name}, which exists",
+            "nsec_more": "an NSEC denies {name}, which exists (and {more} more existing names)",
+            "nsec3_one": "an NSEC3 denies {name}, which exists",
+            "nsec3_more": "an NSEC3 denies {name}, which exists (and {more} more existing names)",
         },
     ),
     CatalogEntry(
@@ -238,6 +309,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "zone_nsec3_missing_ent_authoritative": (
                 "no NSEC3 for empty non-terminal {name}; every authoritative name needs one"
             ),
+            "next_outside_zone": (
+                "{count} NSEC record(s) point outside the zone {zone}; the last NSEC must point "
+                "back to the apex"
+            ),
         },
     ),
     CatalogEntry(
@@ -283,6 +358,20 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "zone_hash_algorithm": (
                 "NSEC3 hash algorithm {algorithm} at {zone} is unknown (only 1, SHA-1, exists)"
             ),
+            "servers_disagree": (
+                "servers serve NSEC3 chains with different parameters: {parameters}"
+            ),
+            "answer_mixes_sets": (
+                "the answer mixes {count} NSEC3 parameter sets; one zone has one chain"
+            ),
+            "unknown_hash": (
+                "NSEC3 hash algorithm {algorithm} is unknown; validators ignore these records "
+                "and treat the answer as insecure"
+            ),
+            "odd_flags": (
+                "NSEC3 records with flags other than Opt-Out are ignored by validators (RFC 5155 "
+                "§8.2)"
+            ),
         },
     ),
     CatalogEntry(
@@ -311,6 +400,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         peers="ZM DS10_INCONSISTENT_NSEC_NSEC3, DS10_MIXED_NSEC_NSEC3, DS03_SERVER_NO_NSEC3",
         details={
             "zone": "{zone} has both NSEC and NSEC3 records",
+            "answer_both": (
+                "the answer carries {nsec} NSEC and {nsec3} NSEC3 records: two denial chains at "
+                "once"
+            ),
+            "servers_disagree": "servers disagree on the denial mechanism: {mechanisms}",
         },
     ),
     CatalogEntry(
@@ -346,6 +440,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "{zone} uses NSEC3 with {iterations} extra iterations and a {salt_length}-octet "
                 "salt ({behaviour}); RFC 9276 asks for 0 and none"
             ),
+            "above_resolver_limit": (
+                "NSEC3 uses {parameters}; above {limit} iterations common validators treat the "
+                "zone as insecure or fail"
+            ),
+            "not_rfc9276": (
+                "NSEC3 uses {parameters}; RFC 9276 asks for 0 iterations and an empty salt"
+            ),
         },
     ),
     CatalogEntry(
@@ -371,6 +472,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "-' (flags 0), then pdnsutil rectify-zone ZONE; ldns: ldns-signzone -n without -p."
         ),
         peers="DV OPT_OUT_FLAG_NOT_SET; ZM DS03_NSEC3_OPT_OUT_ENABLED_NON_TLD",
+        details={
+            "opt_out_proof": (
+                "the proof for {name} relies on an Opt-Out NSEC3: an unsigned delegation may "
+                "exist there, so validators treat the answer as insecure"
+            ),
+            "ds_not_opt_out": (
+                "no NSEC3 matches the delegation {name} and the NSEC3 covering it lacks the "
+                "Opt-Out flag, so its missing DS is not proven (RFC 5155 §8.6)"
+            ),
+        },
     ),
     CatalogEntry(
         code="INSECURE_DELEGATION_PROOF_INVALID",
@@ -396,6 +507,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "parent."
         ),
         peers="DV REFERRAL_WITH_DS, REFERRAL_WITH_SOA, REFERRAL_WITHOUT_NS",
+        details={
+            "bitmap": "the proof that {name} has no DS is wrong: {wrong}",
+        },
     ),
     CatalogEntry(
         code="WILDCARD_PROOF_INVALID",
@@ -421,6 +535,28 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns-signzone)."
         ),
         peers="DV WILDCARD_EXPANSION_INVALID, WILDCARD_COVERED, WILDCARD_NOT_COVERED",
+        details={
+            "nsec_owner_exists": (
+                "{owner} was answered from a wildcard, but an NSEC shows {owner} itself exists"
+            ),
+            "nsec_owner_not_covered": (
+                "{owner} was answered from a wildcard without an NSEC proving {owner} is absent"
+            ),
+            "nsec_closer_name": (
+                "{owner} was answered from *.{encloser}, but the NSEC shows the closer name "
+                "{closer} exists, so that wildcard cannot apply"
+            ),
+            "nsec_wildcard_denied": (
+                "an NSEC in the same answer denies the wildcard {wildcard} it came from"
+            ),
+            "nsec3_owner_exists": (
+                "{owner} was answered from a wildcard, but an NSEC3 shows {owner} itself exists"
+            ),
+            "nsec3_next_closer_not_covered": (
+                "{owner} was answered from *.{encloser}, but no NSEC3 covers the next closer "
+                "name {next_closer}"
+            ),
+        },
     ),
     CatalogEntry(
         code="NEGATIVE_TTL_TOO_LONG",
@@ -453,6 +589,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "NSEC TTL {ttl} at {name} exceeds min(SOA TTL, SOA MINIMUM) = {negative_ttl} "
                 "(RFC 9077)"
             ),
+            "answer": (
+                "NSEC/NSEC3 TTL {ttl} exceeds min(SOA TTL, SOA MINIMUM) = {limit}: new names "
+                "stay denied in caches longer than the zone intends"
+            ),
         },
     ),
     CatalogEntry(
@@ -475,6 +615,28 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "NSEC/NSEC3 records; ldns: ldns-signzone)."
         ),
         peers="DV MISSING_NSEC_FOR_NODATA (DS), NextClosestEncloserNotCoveredNODATADS",
+        details={
+            "no_records": "the {kind} answer for {name} carries no NSEC or NSEC3 record",
+            "no_records_in_zone": (
+                "the {kind} answer for {name} carries no NSEC or NSEC3 record ({outside} "
+                "record(s) outside the zone ignored)"
+            ),
+            "unsigned_records": (
+                "{count} NSEC/NSEC3 record(s) come without an RRSIG, so validators cannot use them"
+            ),
+            "no_nsec_at_delegation": (
+                "no NSEC at the delegation {name} proves it has no DS, so validators cannot tell "
+                "an insecure child from a stripped DS"
+            ),
+            "no_closest_encloser": (
+                "no NSEC3 matches any ancestor of {name}: there is no closest encloser proof"
+            ),
+            "encloser_delegation": (
+                "the closest encloser {encloser} is a delegation or DNAME; the answer should "
+                "have been a referral or a DNAME (RFC 5155 §8.3)"
+            ),
+            "next_closer_not_covered": "no NSEC3 covers the next closer name {next_closer}",
+        },
     ),
     CatalogEntry(
         code="COMPACT_DENIAL_IN_USE",
@@ -499,5 +661,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "RFC 9824 (the CO flag), or ask the DNS provider."
         ),
         peers="none",
+        details={
+            "nsec": (
+                "{name} is denied by a compact-denial NSEC ({types}): absent names answer NOERROR"
+            ),
+        },
     ),
 )

@@ -111,6 +111,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "zone_signature_problems": (
                 "{dropped:,} further signature problems were counted but not kept"
             ),
+            "nsec3_hash_refused": "{reason}",
+            "nsec3_iterations": (
+                "NSEC3 hashes with {iterations} iterations were not computed (this tool's limit "
+                "max_nsec3_iterations is {limit}); the denial proof was not checked, so the "
+                "answer counts as insecure (RFC 9276 §3.2), as it does for validators with a "
+                "limit"
+            ),
         },
     ),
     CatalogEntry(
