@@ -11,6 +11,8 @@ from dns.rdtypes.util import Bitmap
 
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.denial.model import CODES, problem
+from dnssec_doctor.catalog.codes import Code
+from dnssec_doctor.catalog.messages import TemplateError
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.nsec import (
     bitmap_types,
@@ -181,6 +183,18 @@ def test_codes_are_the_catalog_section_f_ones_plus_two() -> None:
     assert len(section_f) == 15
     assert section_f | {"NSEC3_WITH_NON_NSEC3_ALGORITHM", "ANALYSIS_BUDGET_EXCEEDED"} == CODES
     with pytest.raises(ValueError, match="not a denial code"):
-        problem("BOGUS_CODE", "x")
-    assert problem("NSEC3_PARAMS_NOT_RFC9276", "x").severity is Severity.WARNING
-    assert problem("EXISTING_NAME_DENIED", "x").severity is Severity.CRITICAL
+        problem(Code.RRSIG_EXPIRED, "x")
+    rfc9276 = problem(Code.NSEC3_PARAMS_NOT_RFC9276, "not_rfc9276", {"parameters": "salt AB"})
+    assert rfc9276.severity is Severity.WARNING
+    denied = problem(Code.EXISTING_NAME_DENIED, "nsec_one", {"name": "a.example."})
+    assert denied.severity is Severity.CRITICAL
+    assert denied.detail == "an NSEC denies a.example., which exists"
+
+
+def test_a_problem_whose_parameters_do_not_fit_its_template_fails_where_it_is_made() -> None:
+    with pytest.raises(TemplateError, match=r"missing \['name'\]"):
+        problem(Code.EXISTING_NAME_DENIED, "nsec_one", {})
+    with pytest.raises(TemplateError, match=r"unused \['more'\]"):
+        problem(Code.EXISTING_NAME_DENIED, "nsec_one", {"name": "a.", "more": 2})
+    with pytest.raises(KeyError):
+        problem(Code.EXISTING_NAME_DENIED, "no_such_case", {"name": "a."})

@@ -93,6 +93,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV MISSING_GLUE_*, GLUE_MISMATCH; ZM IN/OUT_OF_BAILIWICK_ADDR_MISMATCH",
         details={
+            "zone_glue_missing": (
+                "{owner} is served by {target}, which is inside {zone} but has no A/AAAA (glue "
+                "below the delegation is needed to reach it)"
+            ),
+            "zone_address_missing": (
+                "{owner} is served by {target}, which is inside {zone} but has no A/AAAA (an "
+                "address record is needed to reach it)"
+            ),
             "glue_differs": (
                 "The glue in {parent} differs from the addresses {zone} serves for its own NS "
                 "names: {problems}."
@@ -127,6 +135,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "RRset."
         ),
         peers="DV NO_ADDRESS_FOR_NS_NAME, *_PRIVATE_IP; ZM NS_IS_CNAME, A01_*",
+        details={
+            "zone_ns_alias": (
+                "the NS target {target} of {owner} is an alias (CNAME); NS must name a host "
+                "directly (RFC 2181 §10.3)"
+            ),
+        },
     ),
     CatalogEntry(
         code="SOA_SERIAL_DIVERGENT",

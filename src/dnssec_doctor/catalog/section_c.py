@@ -42,6 +42,20 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "becomes insecure) is faster than waiting for a new DS."
         ),
         peers="DV NO_SEP; ZM DS02_NO_VALID_DNSKEY_FOR_ANY_DS, DS02_NO_DNSKEY_FOR_DS; Verisign red",
+        details={
+            "ds_file": (
+                "none of the {count} DS record(s) leads to a key that signs the DNSKEY RRset of "
+                "{zone}: validators will find it bogus"
+            ),
+            "ds_file_no_ksk": (
+                "none of the {count} DS record(s) leads to a key that signs the DNSKEY RRset of "
+                "{zone}: validators will find it bogus"
+            ),
+        },
+        fixes={
+            "ds_file": "Publish at the parent: {publish}",
+            "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
+        },
     ),
     CatalogEntry(
         code="DS_DIGEST_MISMATCH",
@@ -67,6 +81,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "show-zone ZONE; ldns: ldns-key2ds -n -2 Kzone.+ALG+TAG.key."
         ),
         peers="DV DIGEST_INVALID; ZM DS02_NO_MATCH_DS_DNSKEY",
+        details={
+            "ds_file": "DS {ds} has the tag and algorithm of a key of {zone}, but not its digest",
+            "ds_file_no_ksk": (
+                "DS {ds} has the tag and algorithm of a key of {zone}, but not its digest"
+            ),
+        },
+        fixes={
+            "ds_file": "Publish at the parent: {publish}",
+            "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
+        },
     ),
     CatalogEntry(
         code="KEY_TAG_COLLISION",
@@ -116,6 +140,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "to ldns-signzone."
         ),
         peers="DV NO_SEP; ZM DS02_DNSKEY_NOT_SIGNED_BY_ANY_DS, DS02_NO_MATCHING_DNSKEY_RRSIG",
+        details={
+            "ds_file": (
+                "DS {tag} matches a published key that does not sign the DNSKEY RRset of {zone}"
+            ),
+            "ds_file_no_ksk": (
+                "DS {tag} matches a published key that does not sign the DNSKEY RRset of {zone}"
+            ),
+        },
+        fixes={
+            "ds_file": "Publish at the parent: {publish}",
+            "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
+        },
     ),
     CatalogEntry(
         code="DS_STALE_EXTRA",
@@ -140,6 +176,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "with rndc dnssec -checkds -key TAG withdrawn ZONE once it is gone."
         ),
         peers="DV DS status INDETERMINATE_NO_DNSKEY",
+        details={
+            "ds_file": "DS {ds} names no key of {zone}",
+            "ds_file_no_ksk": "DS {ds} names no key of {zone}",
+        },
+        fixes={
+            "ds_file": "Publish at the parent: {publish}",
+            "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
+        },
     ),
     CatalogEntry(
         code="DS_WITHOUT_SIGNED_ZONE",
@@ -165,6 +209,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "signed until the DS TTL has passed."
         ),
         peers="ZM DS11_DS_BUT_UNSIGNED_ZONE",
+        details={
+            "zone_file_unsigned": (
+                "the parent has {count} DS record(s) for {zone}, but the zone file has no "
+                "DNSKEY: validators will find the zone bogus"
+            ),
+        },
     ),
     CatalogEntry(
         code="SIGNED_ZONE_WITHOUT_DS",
@@ -216,6 +266,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "dnssec-policy and Knot's automatic key management do."
         ),
         peers="DV MISSING_SEP_FOR_ALG",
+        details={
+            "ds_file": (
+                "the DS set of {zone} lists algorithm {algorithm}, but no key of that algorithm "
+                "signs the DNSKEY RRset"
+            ),
+        },
     ),
     CatalogEntry(
         code="DNSKEY_FLAGS_INVALID",
@@ -238,6 +294,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ZONE ksk active ecdsa256; ldns: ldns-keygen -a ECDSAP256SHA256 -k ZONE."
         ),
         peers="ZM DS02_DNSKEY_NOT_FOR_ZONE_SIGNING; EDE 11",
+        details={
+            "zone_key": "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}",
+            "ds_to_non_zone_key": "DS {tag} points at a key without the Zone flag",
+        },
     ),
     CatalogEntry(
         code="DS_KEY_NOT_SEP",
@@ -261,6 +321,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DS02_DNSKEY_NOT_SEP",
         details={
+            "no_sep_signer": (
+                "the DNSKEY RRset of {zone} is signed only by keys without the SEP flag (flags "
+                "256); a DS for them works, but registries often refuse it"
+            ),
+            "ds_to_non_sep_key": "DS {tag} points at a key with flags {flags} (no SEP bit)",
             "candidate": (
                 "Line {line} names {key}: it signs the DNSKEY RRset but has flags 256 (no SEP "
                 "bit); validation works, but many registrar portals refuse such a key."
@@ -290,6 +355,22 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "and check provisioning scripts that copy keys: truncated base64 is a common cause."
         ),
         peers="DV DNSKEY_ZERO_LENGTH, DNSKEY_BAD_LENGTH_*",
+        details={
+            "key_tag_keytrap": (
+                "{count} DNSKEYs of algorithm {algorithm} share key tag {tag}: validators must "
+                "try each for every signature, which is the KeyTrap attack pattern "
+                "(CVE-2023-50387); many resolvers give up"
+            ),
+            "key_tag_shared": (
+                "{count} DNSKEYs of algorithm {algorithm} share key tag {tag}; validators cope, "
+                "but tools and registries may confuse them"
+            ),
+            "zone_key": "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}",
+        },
+        fixes={
+            "key_tag_keytrap": "Generate new keys until every key tag is unique, then re-sign.",
+            "key_tag_shared": "Replace one of the keys so that key tags are unique.",
+        },
     ),
     CatalogEntry(
         code="DNSKEY_NOT_AT_APEX",
@@ -316,6 +397,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone."
         ),
         peers="DV DNSKEY_NOT_AT_ZONE_APEX",
+        details={
+            "below_apex": (
+                "{type} at {name}, below the apex {zone}: a mistyped owner name? These records "
+                "only mean something at the zone apex"
+            ),
+        },
     ),
     CatalogEntry(
         code="REVOKED_KEY_MISUSED",
@@ -342,5 +429,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "their RFC 5011 revoke setting) before removing it."
         ),
         peers="DV DNSKEY_REVOKED_DS, DNSKEY_REVOKED_RRSIG, REVOKED_NOT_SIGNING",
+        details={
+            "not_self_signed": (
+                "revoked DNSKEY {tag} does not sign the DNSKEY RRset of {zone}, so RFC 5011 "
+                "resolvers never see the revocation"
+            ),
+            "ds_to_revoked_key": "DS {tag} points at a revoked key",
+        },
     ),
 )

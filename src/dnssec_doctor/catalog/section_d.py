@@ -40,6 +40,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "to the dynamic-update path, or use inline signing so every change is signed."
         ),
         peers="DV MISSING_RRSIG; ZM DS08/DS09_MISSING_RRSIG_IN_RESPONSE; EDE 10",
+        details={
+            "zone_rrset": "the {type} RRset at {name} has no RRSIG",
+        },
     ),
     CatalogEntry(
         code="RRSIG_MISSING_FOR_ALGORITHM",
@@ -66,6 +69,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "file)."
         ),
         peers="DV MISSING_RRSIG_FOR_ALG_*; ZM DS13_ALGO_NOT_SIGNED_*",
+        details={
+            "zone_rrset": (
+                "the {type} RRset at {name} has no RRSIG of algorithm {algorithm} ({mnemonic}), "
+                "which the apex DNSKEY RRset contains (RFC 4035 §2.2, RFC 6840 §5.11)"
+            ),
+            "zone_unused": (
+                "DNSKEYs of algorithm {algorithm} are published but sign nothing, not even the "
+                "DNSKEY RRset; validators predating RFC 6840 reject such zones (conservative "
+                "algorithm roll: sign first, publish after)"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_EXPIRED",
@@ -93,6 +107,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "SOA serials)."
         ),
         peers="DV EXPIRATION_IN_PAST; ZM RRSIG_EXPIRED, DS08/09/10_*_EXPIRED; EDE 7",
+        details={
+            "zone_rrsig": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}"
+            ),
+            "zone_rrsig_covered": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}; another valid signature of this "
+                "algorithm covers the RRset"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_NOT_YET_VALID",
@@ -117,6 +142,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "(dnssec-signzone -s, ldns-signzone -i). Then re-sign."
         ),
         peers="DV INCEPTION_IN_FUTURE; ZM *_NOT_YET_VALID; EDE 8",
+        details={
+            "zone_rrsig": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}"
+            ),
+            "zone_rrsig_covered": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}; another valid signature of this "
+                "algorithm covers the RRset"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_EXPIRES_SOON",
@@ -143,6 +179,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "now. Compare SOA serials to see whether the secondaries follow."
         ),
         peers="DV EXPIRATION_WITHIN_CLOCK_SKEW; ZM REMAINING_SHORT",
+        details={
+            "zone_earliest": (
+                "the earliest signature (RRSIG {type} at {owner}) expires {expiration}, in "
+                "{days:.1f} days: the zone breaks then unless it is re-signed"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_VALIDITY_BELOW_SOA_EXPIRE",
@@ -167,6 +209,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns: ldns-signzone -e), or lower SOA EXPIRE."
         ),
         peers="requested: dnsviz#149, zonemaster#1323",
+        details={
+            "zone_earliest": (
+                "the earliest signature expires {expiration}, {days:.1f} days from now, sooner "
+                "than SOA EXPIRE ({expire_days:.1f} days): a secondary cut off from the primary "
+                "would serve expired signatures"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_TTL_OUTLIVES_SIGNATURE",
@@ -187,6 +236,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "signatures-refresh; Knot: rrsig-refresh; dnssec-signzone -i), or lower the TTL."
         ),
         peers="DV TTL_BEYOND_EXPIRATION",
+        details={
+            "zone_rrset": (
+                "{owner} {type} has TTL {ttl}s, so caches may keep it past its signature's "
+                "expiration {expiration}"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_CRYPTO_INVALID",
@@ -213,6 +268,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "fail, look for the device that rewrites answers."
         ),
         peers="DV SIGNATURE_INVALID, RRSIG_BAD_LENGTH_*; ZM *_RRSIG_NOT_VALID_BY_DNSKEY; EDE 6",
+        details={
+            "zone_rrsig": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_KEY_NOT_FOUND",
@@ -240,6 +301,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone with the published key files."
         ),
         peers="DV status INDETERMINATE_NO_DNSKEY; ZM DS08/DS09_NO_MATCHING_DNSKEY; EDE 9",
+        details={
+            "zone_rrsig": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}"
+            ),
+            "zone_rrsig_covered": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}; another valid signature of this "
+                "algorithm covers the RRset"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_SIGNER_NOT_APEX",
@@ -261,6 +333,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "belongs to a child zone out of the parent."
         ),
         peers="DV SIGNER_NOT_ZONE",
+        details={
+            "zone_rrsig": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}"
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_FIELDS_INVALID",
@@ -288,6 +366,25 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         peers=(
             "DV RRSIG_LABELS_EXCEED_RRSET_OWNER_LABELS, ORIGINAL_TTL_EXCEEDED_*, RRSET_TTL_MISMATCH"
         ),
+        details={
+            "covers_rrsig": (
+                "an RRSIG at {name} covers type RRSIG; RRSIG records are never signed (RFC 4035 "
+                "§2.2)"
+            ),
+            "orphan": (
+                "an RRSIG at {name} covers {type}, but {name} has no {type} records (left over "
+                "after a change?)"
+            ),
+            "zone_rrsig_ttl": (
+                "{count:,} RRSIG record(s) have a TTL different from the RRset they cover "
+                "(first: {owner} {type}); RFC 4034 §3 wants them equal. Validators use the "
+                "smaller, so this is harmless but untidy"
+            ),
+            "zone_rrsig": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}"
+            ),
+        },
     ),
     CatalogEntry(
         code="SIGNATURE_LIFETIME_POLICY",

@@ -47,6 +47,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV ALGORITHM_PROHIBITED, ALGORITHM_VALIDATION_PROHIBITED; ZM DS05_ALGO_DEPRECATED; "
             "EDE 1"
         ),
+        details={
+            "zone_only": "{zone} signs with {algorithms}: {reason}",
+            "zone_also_others": (
+                "{zone} signs with {algorithms}: {reason}; other algorithms are present, so "
+                "validators still have a usable one"
+            ),
+        },
     ),
     CatalogEntry(
         code="ALGORITHM_NOT_RECOMMENDED",
@@ -67,6 +74,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "are the same as for ALGORITHM_SIGNING_PROHIBITED."
         ),
         peers="DV ALGORITHM_NOT_RECOMMENDED, ALGORITHM_NOT_SUPPORTED; ZM DS05_ALGO_NOT_RECOMMENDED",
+        details={
+            "zone_signs": "{zone} signs with algorithm {algorithm} ({mnemonic}): {reason}",
+        },
     ),
     CatalogEntry(
         code="ALGORITHM_INVALID",
@@ -94,6 +104,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the DS."
         ),
         peers="ZM DS05_ALGO_RESERVED/UNASSIGNED/PRIVATE/NOT_ZONE_SIGN",
+        details={
+            "zone_key": "DNSKEY algorithm {algorithm} ({mnemonic}) at {zone}: {reason}",
+            "zone_ds": "DS {tag} at {name} names algorithm {algorithm} ({mnemonic}): {reason}",
+        },
     ),
     CatalogEntry(
         code="DS_DIGEST_SHA1_ONLY",
@@ -114,6 +128,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "pdnsutil show-zone ZONE; ldns: ldns-key2ds -n -2 Kzone.+ALG+TAG.key."
         ),
         peers="DV DIGEST_ALGORITHM_PROHIBITED; ZM DS01_DS_ALGO_2_MISSING",
+        details={
+            "ds_file": "the parent publishes only SHA-1 DS records for {zone}",
+        },
     ),
     CatalogEntry(
         code="DS_DIGEST_INVALID_TYPE",
@@ -136,6 +153,23 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "Kzone.+ALG+TAG.key."
         ),
         peers="ZM DS01_DS_ALGO_*; EDE 2",
+        details={
+            "ds_file_type": "DS {tag} uses digest type {digest_type}",
+            "ds_file": "DS {ds}: digest type {digest_type} ({mnemonic}) {status}",
+            "ds_file_no_ksk": "DS {ds}: digest type {digest_type} ({mnemonic}) {status}",
+            "zone_undecodable": "DS at {name} cannot be decoded: {error}",
+            "zone_digest_type": (
+                "DS {tag} at {name} uses digest type {digest_type} ({mnemonic}): {reason}"
+            ),
+            "zone_digest_length": (
+                "DS {tag} at {name} has a {length}-octet digest; {mnemonic} digests are "
+                "{expected} octets"
+            ),
+        },
+        fixes={
+            "ds_file": "Publish at the parent: {publish}",
+            "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
+        },
     ),
     CatalogEntry(
         code="DS_SHA1_SHADOWED",
@@ -156,6 +190,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "Keep every DS correct, or remove the SHA-1 DS at the registrar to keep the set simple."
         ),
         peers="DV DS_DIGEST_ALGORITHM_IGNORED/MAYBE_IGNORED",
+        details={
+            "ds_file": (
+                "{zone} has SHA-1 DS records beside SHA-256/384 ones; validators ignore the "
+                "SHA-1 ones (RFC 4509 §3)"
+            ),
+        },
     ),
     CatalogEntry(
         code="RSA_KEY_SIZE_OUT_OF_RANGE",
@@ -179,6 +219,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "-a RSASHA256 -b 2048 ZONE."
         ),
         peers="ZM DNSKEY_TOO_SMALL_FOR_ALGO, DNSKEY_SMALLER_THAN_REC",
+        details={
+            "zone_key": "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}",
+        },
     ),
     CatalogEntry(
         code="NSEC3_WITH_NON_NSEC3_ALGORITHM",
@@ -201,5 +244,15 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "pdnsutil rectify-zone ZONE; ldns: ldns-signzone without -n)."
         ),
         peers="none",
+        details={
+            "zone_keys": (
+                "{zone} uses NSEC3 with algorithm(s) {algorithms}, which predate NSEC3 (RFC 5155 "
+                "§2)"
+            ),
+            "answer": (
+                "NSEC3 is served while the zone's keys use algorithm {algorithms}; validators "
+                "that know those algorithms but not NSEC3 find every negative answer bogus"
+            ),
+        },
     ),
 )

@@ -42,6 +42,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DS10_*_MISSING_*; EDE 12"
         ),
         details={
+            "no_records": "the {kind} answer for {name} carries no NSEC or NSEC3 record",
+            "no_records_in_zone": (
+                "the {kind} answer for {name} carries no NSEC or NSEC3 record ({outside} "
+                "record(s) outside the zone ignored)"
+            ),
+            "unsigned_records": (
+                "{count} NSEC/NSEC3 record(s) come without an RRSIG, so validators cannot use them"
+            ),
+            "no_soa": "the {kind} answer has no SOA in its authority section",
+            "foreign_soa": "the {kind} answer's SOA is owned by {owners}, not by the zone {zone}",
+            "unsigned_soa": "the {kind} answer's SOA comes without an RRSIG",
             "some_servers_strip_proofs": (
                 "{servers} {answer} NXDOMAIN and NODATA without NSEC or NSEC3 records, while "
                 "{servers_ok} {include_ok} {kinds} proofs: server software that signs answers "
@@ -80,6 +91,29 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone."
         ),
         peers="DV SNAME_NOT_COVERED, SNAME_COVERED, NO_NSEC_MATCHING_SNAME",
+        details={
+            "nxdomain_name_exists": (
+                "the answer says {name} does not exist, but an NSEC at that very name shows it "
+                "exists with types {types}"
+            ),
+            "nxdomain_not_covered": "no NSEC covers {name}, so its non-existence is not proven",
+            "nxdomain_ent": (
+                "the answer says {name} does not exist, but the covering NSEC's next name {next} "
+                "lies below it, so {name} exists (an empty non-terminal)"
+            ),
+            "wildcard_exists": (
+                "{wildcard} exists, so {name} should have been synthesised from it, not denied"
+            ),
+            "wildcard_not_covered": (
+                "no NSEC covers the wildcard {wildcard} at the closest encloser {encloser}, so a "
+                "wildcard could have answered for {name}"
+            ),
+            "nodata_delegation": (
+                "{name} is a delegation point: the parent's NSEC there can only deny DS, the "
+                "server should have sent a referral"
+            ),
+            "nodata_no_match": "no NSEC matches {name} to show it has no {qtype}",
+        },
     ),
     CatalogEntry(
         code="NSEC3_PROOF_INVALID",
@@ -107,6 +141,35 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV NO_CLOSEST_ENCLOSER, NEXT_CLOSEST_ENCLOSER_NOT_COVERED, INVALID_NSEC3_*; ZM "
             "DS10_NSEC3_*"
         ),
+        details={
+            "no_closest_encloser": (
+                "no NSEC3 matches any ancestor of {name}: there is no closest encloser proof"
+            ),
+            "encloser_delegation": (
+                "the closest encloser {encloser} is a delegation or DNAME; the answer should "
+                "have been a referral or a DNAME (RFC 5155 §8.3)"
+            ),
+            "next_closer_not_covered": "no NSEC3 covers the next closer name {next_closer}",
+            "nxdomain_hash_matches": (
+                "the answer says {name} does not exist, but an NSEC3 matches its hash"
+            ),
+            "wildcard_exists": (
+                "the wildcard {wildcard} exists, so the name should have been synthesised"
+            ),
+            "wildcard_not_covered": "the wildcard {wildcard} is not covered",
+            "nodata_delegation": (
+                "{name} is a delegation point: the parent's NSEC3 there can only deny DS, the "
+                "server should have sent a referral"
+            ),
+            "nodata_no_match": (
+                "no NSEC3 matches {name} to show it has no {qtype}, and no wildcard or Opt-Out "
+                "proof replaces it"
+            ),
+            "malformed": (
+                "{count} NSEC3 record(s) are malformed: the owner must be one base32hex hash "
+                "label directly below {zone} and both hashes {length} octets"
+            ),
+        },
     ),
     CatalogEntry(
         code="NODATA_BITMAP_CONTRADICTION",
@@ -132,6 +195,24 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "zone still shows it, report a signer bug."
         ),
         peers="DV STYPE_IN_BITMAP, EXISTING_TYPE_NOT_IN_BITMAP; ZM DS10_*_ERR_TYPE_LIST",
+        details={
+            "zone_nsec3_extra": (
+                "the NSEC3 for {name} ({owner}) lists {extra} that {name} does not have"
+            ),
+            "zone_nsec3_omits": "the NSEC3 for {name} ({owner}) omits {missing} that {name} has",
+            "zone_nsec3_extra_omits": (
+                "the NSEC3 for {name} ({owner}) lists {extra} that {name} does not have and "
+                "omits {missing} that {name} has"
+            ),
+            "zone_nsec_extra": "the NSEC at {name} lists {extra} that {name} does not have",
+            "zone_nsec_omits": "the NSEC at {name} omits {missing} that {name} has",
+            "zone_nsec_extra_omits": (
+                "the NSEC at {name} lists {extra} that {name} does not have and omits {missing} "
+                "that {name} has"
+            ),
+            "nsec": "the answer says {name} has no {qtype}, but the NSEC bitmap lists {types}",
+            "nsec3": "the answer says {name} has no {qtype}, but the NSEC3 bitmap lists {types}",
+        },
     ),
     CatalogEntry(
         code="EXISTING_NAME_DENIED",
@@ -156,6 +237,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "find out why the incremental or dynamic-update signing path produced it."
         ),
         peers="DV EXISTING_NAME_COVERED",
+        details={
+            "zone_nsec": (
+                "the NSEC at {owner} (next {next}) proves that {name} does not exist, but it "
+                "does: resolvers with aggressive NSEC caching (RFC 8198) will deny it"
+            ),
+            "nsec_one": "an NSEC denies {name}, which exists",
+            "nsec_more": "an NSEC denies {name}, which exists (and {more} more existing names)",
+            "nsec3_one": "an NSEC3 denies {name}, which exists",
+            "nsec3_more": "an NSEC3 denies {name}, which exists (and {more} more existing names)",
+        },
     ),
     CatalogEntry(
         code="NSEC_CHAIN_BROKEN",
@@ -180,6 +271,62 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone)."
         ),
         peers="DV LAST_NSEC_NEXT_NOT_ZONE; offline verifiers",
+        details={
+            "zone_nsec3_owner": (
+                "NSEC3 owner {owner} is not directly below the apex {zone} (RFC 5155 §7.1)"
+            ),
+            "zone_nsec3_orphan": (
+                "NSEC3 {owner} matches no name of the zone (stale record of a deleted name?)"
+            ),
+            "zone_nsec3_next": (
+                "NSEC3 {owner} links to {next}, but the next hash in the chain is {expected}"
+            ),
+            "zone_nsec_missing": (
+                "{name} has no NSEC record, so its data cannot be part of a denial proof"
+            ),
+            "zone_nsec_missing_apex": (
+                "{name} has no NSEC record, so its data cannot be part of a denial proof (the "
+                "apex NSEC is missing)"
+            ),
+            "zone_nsec_multiple": "{name} has {count} NSEC records; one name has one NSEC",
+            "zone_nsec_below_cut": (
+                "NSEC at {name}, which is below the zone cut {cut} (glue or occluded data has no "
+                "NSEC)"
+            ),
+            "zone_nsec_outside": "the NSEC at {name} points outside the zone to {next}",
+            "zone_nsec_last": (
+                "the NSEC at {name} names {next} as the next name, but it is the last name: it "
+                "must be the apex"
+            ),
+            "zone_nsec_next": (
+                "the NSEC at {name} names {next} as the next name, but the next name is {expected}"
+            ),
+            "zone_nsec3_missing_name_optout_uncovered": (
+                "no NSEC3 for {name}; and no Opt-Out NSEC3 covers it (RFC 5155 §7.1)"
+            ),
+            "zone_nsec3_missing_name_secure_delegation": (
+                "no NSEC3 for {name}; a secure delegation always needs its own NSEC3, even with "
+                "Opt-Out"
+            ),
+            "zone_nsec3_missing_name_authoritative": (
+                "no NSEC3 for {name}; every authoritative name needs one"
+            ),
+            "zone_nsec3_missing_ent_optout_uncovered": (
+                "no NSEC3 for empty non-terminal {name}; and no Opt-Out NSEC3 covers it (RFC "
+                "5155 §7.1)"
+            ),
+            "zone_nsec3_missing_ent_secure_delegation": (
+                "no NSEC3 for empty non-terminal {name}; a secure delegation always needs its "
+                "own NSEC3, even with Opt-Out"
+            ),
+            "zone_nsec3_missing_ent_authoritative": (
+                "no NSEC3 for empty non-terminal {name}; every authoritative name needs one"
+            ),
+            "next_outside_zone": (
+                "{count} NSEC record(s) point outside the zone {zone}; the last NSEC must point "
+                "back to the apex"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC3_PARAMS_INCONSISTENT",
@@ -207,6 +354,38 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the new version."
         ),
         peers="DV UNSUPPORTED_NSEC3_ALGORITHM; ZM DS03_INCONSISTENT_*, DS10_NSEC3PARAM_*",
+        details={
+            "zone_nsec3param_malformed": "NSEC3PARAM at {zone} is malformed: {error}",
+            "zone_nsec3param_flags": (
+                "NSEC3PARAM at {zone} has flags {flags}; they must be 0 (RFC 5155 §4.1.2)"
+            ),
+            "zone_no_nsec3param": "{zone} has NSEC3 records but no NSEC3PARAM at the apex",
+            "zone_no_nsec3param_to_choose": (
+                "{zone} has NSEC3 records with {count} parameter sets and no NSEC3PARAM to "
+                "choose one"
+            ),
+            "zone_nsec3param_unused": (
+                "no NSEC3 record of {zone} uses the NSEC3PARAM parameters (hash algorithm, "
+                "iterations, salt)"
+            ),
+            "zone_hash_algorithm": (
+                "NSEC3 hash algorithm {algorithm} at {zone} is unknown (only 1, SHA-1, exists)"
+            ),
+            "servers_disagree": (
+                "servers serve NSEC3 chains with different parameters: {parameters}"
+            ),
+            "answer_mixes_sets": (
+                "the answer mixes {count} NSEC3 parameter sets; one zone has one chain"
+            ),
+            "unknown_hash": (
+                "NSEC3 hash algorithm {algorithm} is unknown; validators ignore these records "
+                "and treat the answer as insecure"
+            ),
+            "odd_flags": (
+                "NSEC3 records with flags other than Opt-Out are ignored by validators (RFC 5155 "
+                "§8.2)"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC_NSEC3_MIXED",
@@ -233,6 +412,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DS10_INCONSISTENT_NSEC_NSEC3, DS10_MIXED_NSEC_NSEC3, DS03_SERVER_NO_NSEC3",
         details={
+            "zone": "{zone} has both NSEC and NSEC3 records",
+            "answer_both": (
+                "the answer carries {nsec} NSEC and {nsec3} NSEC3 records: two denial chains at "
+                "once"
+            ),
+            "servers_disagree": "servers disagree on the denial mechanism: {mechanisms}",
             "servers_differ": (
                 "Negative answers differ between servers: {groups}. The NSEC to NSEC3 migration "
                 "(or its rollback) reached only some servers, so proofs change with the server "
@@ -277,6 +462,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV NONZERO_NSEC3_ITERATION_COUNT, NONEMPTY_NSEC3_SALT; ZM "
             "DS03_ILLEGAL_ITERATION_VALUE, DS03_ILLEGAL_SALT_LENGTH; EDE 27"
         ),
+        details={
+            "zone": (
+                "{zone} uses NSEC3 with {iterations} extra iterations and a {salt_length}-octet "
+                "salt ({behaviour}); RFC 9276 asks for 0 and none"
+            ),
+            "above_resolver_limit": (
+                "NSEC3 uses {parameters}; above {limit} iterations common validators treat the "
+                "zone as insecure or fail"
+            ),
+            "not_rfc9276": (
+                "NSEC3 uses {parameters}; RFC 9276 asks for 0 iterations and an empty salt"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC3_OPT_OUT_PROBLEM",
@@ -301,6 +499,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "-' (flags 0), then pdnsutil rectify-zone ZONE; ldns: ldns-signzone -n without -p."
         ),
         peers="DV OPT_OUT_FLAG_NOT_SET; ZM DS03_NSEC3_OPT_OUT_ENABLED_NON_TLD",
+        details={
+            "opt_out_proof": (
+                "the proof for {name} relies on an Opt-Out NSEC3: an unsigned delegation may "
+                "exist there, so validators treat the answer as insecure"
+            ),
+            "ds_not_opt_out": (
+                "no NSEC3 matches the delegation {name} and the NSEC3 covering it lacks the "
+                "Opt-Out flag, so its missing DS is not proven (RFC 5155 §8.6)"
+            ),
+        },
     ),
     CatalogEntry(
         code="INSECURE_DELEGATION_PROOF_INVALID",
@@ -326,6 +534,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "parent."
         ),
         peers="DV REFERRAL_WITH_DS, REFERRAL_WITH_SOA, REFERRAL_WITHOUT_NS",
+        details={
+            "bitmap": "the proof that {name} has no DS is wrong: {wrong}",
+        },
     ),
     CatalogEntry(
         code="WILDCARD_PROOF_INVALID",
@@ -351,6 +562,28 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns-signzone)."
         ),
         peers="DV WILDCARD_EXPANSION_INVALID, WILDCARD_COVERED, WILDCARD_NOT_COVERED",
+        details={
+            "nsec_owner_exists": (
+                "{owner} was answered from a wildcard, but an NSEC shows {owner} itself exists"
+            ),
+            "nsec_owner_not_covered": (
+                "{owner} was answered from a wildcard without an NSEC proving {owner} is absent"
+            ),
+            "nsec_closer_name": (
+                "{owner} was answered from *.{encloser}, but the NSEC shows the closer name "
+                "{closer} exists, so that wildcard cannot apply"
+            ),
+            "nsec_wildcard_denied": (
+                "an NSEC in the same answer denies the wildcard {wildcard} it came from"
+            ),
+            "nsec3_owner_exists": (
+                "{owner} was answered from a wildcard, but an NSEC3 shows {owner} itself exists"
+            ),
+            "nsec3_next_closer_not_covered": (
+                "{owner} was answered from *.{encloser}, but no NSEC3 covers the next closer "
+                "name {next_closer}"
+            ),
+        },
     ),
     CatalogEntry(
         code="NEGATIVE_TTL_TOO_LONG",
@@ -375,6 +608,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns-signzone), or lower SOA MINIMUM and the SOA TTL to the negative TTL you want."
         ),
         peers="kzonecheck NSEC3 TTL check",
+        details={
+            "zone_nsec3": (
+                "NSEC3 TTL {ttl} exceeds min(SOA TTL, SOA MINIMUM) = {negative_ttl} (RFC 9077)"
+            ),
+            "zone_nsec": (
+                "NSEC TTL {ttl} at {name} exceeds min(SOA TTL, SOA MINIMUM) = {negative_ttl} "
+                "(RFC 9077)"
+            ),
+            "answer": (
+                "NSEC/NSEC3 TTL {ttl} exceeds min(SOA TTL, SOA MINIMUM) = {limit}: new names "
+                "stay denied in caches longer than the zone intends"
+            ),
+        },
     ),
     CatalogEntry(
         code="NSEC_DENIES_DS_WRONGLY",
@@ -396,6 +642,28 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "NSEC/NSEC3 records; ldns: ldns-signzone)."
         ),
         peers="DV MISSING_NSEC_FOR_NODATA (DS), NextClosestEncloserNotCoveredNODATADS",
+        details={
+            "no_records": "the {kind} answer for {name} carries no NSEC or NSEC3 record",
+            "no_records_in_zone": (
+                "the {kind} answer for {name} carries no NSEC or NSEC3 record ({outside} "
+                "record(s) outside the zone ignored)"
+            ),
+            "unsigned_records": (
+                "{count} NSEC/NSEC3 record(s) come without an RRSIG, so validators cannot use them"
+            ),
+            "no_nsec_at_delegation": (
+                "no NSEC at the delegation {name} proves it has no DS, so validators cannot tell "
+                "an insecure child from a stripped DS"
+            ),
+            "no_closest_encloser": (
+                "no NSEC3 matches any ancestor of {name}: there is no closest encloser proof"
+            ),
+            "encloser_delegation": (
+                "the closest encloser {encloser} is a delegation or DNAME; the answer should "
+                "have been a referral or a DNAME (RFC 5155 §8.3)"
+            ),
+            "next_closer_not_covered": "no NSEC3 covers the next closer name {next_closer}",
+        },
     ),
     CatalogEntry(
         code="COMPACT_DENIAL_IN_USE",
@@ -420,5 +688,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "RFC 9824 (the CO flag), or ask the DNS provider."
         ),
         peers="none",
+        details={
+            "nsec": (
+                "{name} is denied by a compact-denial NSEC ({types}): absent names answer NOERROR"
+            ),
+        },
     ),
 )

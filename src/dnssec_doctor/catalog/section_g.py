@@ -40,6 +40,44 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "repair now, sign with the old ZSK again until the new key has propagated."
         ),
         peers="none",
+        details={
+            "at_risk": (
+                "Data of {zone} was signed only with key {keys} on {server} at {at}, but a "
+                "DNSKEY RRset without that key was served until {seen} and may be cached for its "
+                "TTL of {ttl}. It would have been safe from {safe}."
+            ),
+            "at_risk_unknown": (
+                "Data of {zone} was signed only with key {keys} on {server} at {at}, but a "
+                "DNSKEY RRset without that key was served until {seen} and may be cached for its "
+                "TTL of {ttl}. It would have been safe from not known yet: {still_served_by} "
+                "still serve the older set, and it is safe only {ttl} (its TTL) after it has "
+                "gone from every server."
+            ),
+            "history": (
+                "Data of {zone} was signed only with key {keys} on {server} at {at}, but a "
+                "DNSKEY RRset without that key was served until {seen} and may be cached for its "
+                "TTL of {ttl}. It would have been safe from {safe}. The caches that could break "
+                "have expired since {safe}: this is history, and the next rollover must wait for "
+                "the TTLs (RFC 7583 §3)."
+            ),
+        },
+        fixes={
+            "at_risk": (
+                "Sign the data with the old ZSK again (or with both keys) and keep key {keys} "
+                "published; sign with it alone only from {safe} (RFC 7583 §3)."
+            ),
+            "at_risk_unknown": (
+                "Sign the data with the old ZSK again (or with both keys) and keep key {keys} "
+                "published; sign with it alone only from not known yet: {still_served_by} still "
+                "serve the older set, and it is safe only {ttl} (its TTL) after it has gone "
+                "from every server (RFC 7583 §3)."
+            ),
+            "history": (
+                "Nothing to repair now. In the next rollover wait the TTL of the older RRset "
+                "plus the time every server takes to serve the change before this step (RFC 7583 "
+                "§3)."
+            ),
+        },
     ),
     CatalogEntry(
         code="ZSK_REMOVED_TOO_EARLY",
@@ -67,6 +105,44 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "and pdnsutil remove-zone-key only later."
         ),
         peers="none",
+        details={
+            "at_risk": (
+                "Key {keys} left the DNSKEY RRset of {zone} on {server} at {at}, but signatures "
+                "made with it were served until {seen} and may be cached for their TTL of {ttl} "
+                "({examples}). It would have been safe from {safe}."
+            ),
+            "at_risk_unknown": (
+                "Key {keys} left the DNSKEY RRset of {zone} on {server} at {at}, but signatures "
+                "made with it were served until {seen} and may be cached for their TTL of {ttl} "
+                "({examples}). It would have been safe from not known yet: {still_served_by} "
+                "still serve the older set, and it is safe only {ttl} (its TTL) after it has "
+                "gone from every server."
+            ),
+            "history": (
+                "Key {keys} left the DNSKEY RRset of {zone} on {server} at {at}, but signatures "
+                "made with it were served until {seen} and may be cached for their TTL of {ttl} "
+                "({examples}). It would have been safe from {safe}. The caches that could break "
+                "have expired since {safe}: this is history, and the next rollover must wait for "
+                "the TTLs (RFC 7583 §3)."
+            ),
+        },
+        fixes={
+            "at_risk": (
+                "Publish key {keys} in the DNSKEY RRset of {zone} again (signing with the new "
+                "ZSK may go on); remove it only from {safe} (RFC 7583 §3)."
+            ),
+            "at_risk_unknown": (
+                "Publish key {keys} in the DNSKEY RRset of {zone} again (signing with the new "
+                "ZSK may go on); remove it only from not known yet: {still_served_by} still "
+                "serve the older set, and it is safe only {ttl} (its TTL) after it has gone "
+                "from every server (RFC 7583 §3)."
+            ),
+            "history": (
+                "Nothing to repair now. In the next rollover wait the TTL of the older RRset "
+                "plus the time every server takes to serve the change before this step (RFC 7583 "
+                "§3)."
+            ),
+        },
     ),
     CatalogEntry(
         code="KSK_REMOVED_BEFORE_DS_UPDATED",
@@ -91,6 +167,47 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "dnssec -checkds -key TAG published ZONE; Knot: knotc zone-ksk-submitted ZONE."
         ),
         peers="none",
+        details={
+            "at_risk": (
+                "The DNSKEY RRset of {zone} on {server} was no longer signed by a key matching "
+                "DS {keys} at {at}, but a DS RRset naming only those was served by the parent "
+                "until {seen} and may be cached for its TTL of {ttl}. It would have been safe "
+                "from {safe}."
+            ),
+            "at_risk_unknown": (
+                "The DNSKEY RRset of {zone} on {server} was no longer signed by a key matching "
+                "DS {keys} at {at}, but a DS RRset naming only those was served by the parent "
+                "until {seen} and may be cached for its TTL of {ttl}. It would have been safe "
+                "from not known yet: {still_served_by} still serve the older set, and it is safe "
+                "only {ttl} (its TTL) after it has gone from every server."
+            ),
+            "history": (
+                "The DNSKEY RRset of {zone} on {server} was no longer signed by a key matching "
+                "DS {keys} at {at}, but a DS RRset naming only those was served by the parent "
+                "until {seen} and may be cached for its TTL of {ttl}. It would have been safe "
+                "from {safe}. The caches that could break have expired since {safe}: this is "
+                "history, and the next rollover must wait for the TTLs (RFC 7583 §3)."
+            ),
+        },
+        fixes={
+            "at_risk": (
+                "Publish the old KSK {keys} again and let it sign the DNSKEY RRset beside the "
+                "new one; remove it only from {safe}, once the new DS has replaced the old one "
+                "at every parent server for the DS TTL (RFC 7583 §3)."
+            ),
+            "at_risk_unknown": (
+                "Publish the old KSK {keys} again and let it sign the DNSKEY RRset beside the "
+                "new one; remove it only from not known yet: {still_served_by} still serve the "
+                "older set, and it is safe only {ttl} (its TTL) after it has gone from every "
+                "server, once the new DS has replaced the old one at every parent server for the "
+                "DS TTL (RFC 7583 §3)."
+            ),
+            "history": (
+                "Nothing to repair now. In the next rollover wait the TTL of the older RRset "
+                "plus the time every server takes to serve the change before this step (RFC 7583 "
+                "§3)."
+            ),
+        },
     ),
     CatalogEntry(
         code="DS_SWAPPED_TOO_EARLY",
@@ -117,6 +234,45 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "knotc zone-ksk-submitted ZONE)."
         ),
         peers="none",
+        details={
+            "at_risk": (
+                "The DS RRset of {zone} on parent server {server} named only {keys} at {at}, but "
+                "a DNSKEY RRset not signed by such a key was served until {seen} and may be "
+                "cached for its TTL of {ttl}. It would have been safe from {safe}."
+            ),
+            "at_risk_unknown": (
+                "The DS RRset of {zone} on parent server {server} named only {keys} at {at}, but "
+                "a DNSKEY RRset not signed by such a key was served until {seen} and may be "
+                "cached for its TTL of {ttl}. It would have been safe from not known yet: "
+                "{still_served_by} still serve the older set, and it is safe only {ttl} (its "
+                "TTL) after it has gone from every server."
+            ),
+            "history": (
+                "The DS RRset of {zone} on parent server {server} named only {keys} at {at}, but "
+                "a DNSKEY RRset not signed by such a key was served until {seen} and may be "
+                "cached for its TTL of {ttl}. It would have been safe from {safe}. The caches "
+                "that could break have expired since {safe}: this is history, and the next "
+                "rollover must wait for the TTLs (RFC 7583 §3)."
+            ),
+        },
+        fixes={
+            "at_risk": (
+                "Put the old DS back beside the new one at the registry (both DS together) and "
+                "keep the old KSK signing the DNSKEY RRset; remove the old DS only from {safe} "
+                "(RFC 7583 §3)."
+            ),
+            "at_risk_unknown": (
+                "Put the old DS back beside the new one at the registry (both DS together) and "
+                "keep the old KSK signing the DNSKEY RRset; remove the old DS only from not "
+                "known yet: {still_served_by} still serve the older set, and it is safe only "
+                "{ttl} (its TTL) after it has gone from every server (RFC 7583 §3)."
+            ),
+            "history": (
+                "Nothing to repair now. In the next rollover wait the TTL of the older RRset "
+                "plus the time every server takes to serve the change before this step (RFC 7583 "
+                "§3)."
+            ),
+        },
     ),
     CatalogEntry(
         code="ALGORITHM_ROLL_ORDER_VIOLATION",
@@ -143,6 +299,20 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "order when you change the policy's algorithm."
         ),
         peers="partly DV MISSING_RRSIG_FOR_ALG_*",
+        details={
+            "safe_at": (
+                "A DNSKEY of algorithm {algorithm} joined the DNSKEY RRset of {zone} at {at}, "
+                "while RRsets signed without algorithm {algorithm} could still be cached "
+                "({rrsets}). The key would have been safe to publish from {safe} (RFC 6781 "
+                "§4.1.4)."
+            ),
+            "safe_unknown": (
+                "A DNSKEY of algorithm {algorithm} joined the DNSKEY RRset of {zone} at {at}, "
+                "while RRsets signed without algorithm {algorithm} could still be cached "
+                "({rrsets}). The key would have been safe to publish from once every server "
+                "signs with it, plus the TTL (RFC 6781 §4.1.4)."
+            ),
+        },
     ),
     CatalogEntry(
         code="ROLLOVER_IN_PROGRESS",
@@ -185,6 +355,20 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "after the TTL change before the next step."
         ),
         peers="none",
+        details={
+            "lowered": (
+                "The {rrtype} TTL of {zone} went from {old} ({old_seconds} s) to {new} "
+                "({new_seconds} s) at {at}, during a rollover. Caches may keep the {rrtype} "
+                "RRset served with the old TTL until {until}: every rollover wait that depends "
+                "on the {rrtype} TTL must use {old_seconds} s until then."
+            ),
+        },
+        fixes={
+            "lowered": (
+                "Compute the next rollover step's wait with the old {rrtype} TTL ({old_seconds} "
+                "s), and take no step that depends on it before {until} (RFC 7583 §3)."
+            ),
+        },
     ),
     CatalogEntry(
         code="CDS_NOT_PICKED_UP",
@@ -209,6 +393,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns-key2ds -n -2 Kzone.+ALG+TAG.key)."
         ),
         peers="none",
+        details={
+            "waiting": (
+                "{zone} has asked its parent for {asked} with CDS since at least {since} "
+                "({observed} of observations); the parent's DS set is still {have}."
+            ),
+        },
     ),
     CatalogEntry(
         code="CHANGE_SINCE_LAST_GOOD",
@@ -229,6 +419,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         fix="Review the listed changes and revert or complete the one that broke the zone.",
         peers="none",
+        details={
+            "nothing_changed": (
+                "Nothing the servers serve changed since the last good observation; it worked at "
+                "{last_good} ({status}) and was first seen failing at {first_bad}. What changed "
+                "is time: signatures that were valid then are not any more, or a cache-dependent "
+                "fault."
+            ),
+            "changed": "{changes}; it worked at {last_good} ({status}).",
+            "changed_more": (
+                "{changes}; … and {more} more changes (see the evidence); it worked at "
+                "{last_good} ({status})."
+            ),
+        },
     ),
     CatalogEntry(
         code="RFC5011_HOLDDOWN_RISK",
@@ -281,5 +484,33 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "keys. Then make sure the secondaries transfer the new version."
         ),
         peers="none",
+        details={
+            "cadence_expired": (
+                "The signatures of {zone} should have been refreshed by {due} (the re-signing "
+                "cadence observed is {cadence}; last refresh {last_refresh}); they were not: "
+                "{unchanged} observations since {unchanged_since} show the same signatures. The "
+                "first of them expired {left} ago, at {expiration} ({owner} {type}, key {tag})."
+            ),
+            "cadence_expires": (
+                "The signatures of {zone} should have been refreshed by {due} (the re-signing "
+                "cadence observed is {cadence}; last refresh {last_refresh}); they were not: "
+                "{unchanged} observations since {unchanged_since} show the same signatures. The "
+                "first of them expires in {left}, at {expiration} ({owner} {type}, key {tag})."
+            ),
+            "no_cadence_expired": (
+                "The signatures of {zone} should have been refreshed by {due} (no re-signing was "
+                "observed yet, and signers refresh before the last quarter of the validity "
+                "period; last refresh {last_refresh}); they were not: {unchanged} observations "
+                "since {unchanged_since} show the same signatures. The first of them expired "
+                "{left} ago, at {expiration} ({owner} {type}, key {tag})."
+            ),
+            "no_cadence_expires": (
+                "The signatures of {zone} should have been refreshed by {due} (no re-signing was "
+                "observed yet, and signers refresh before the last quarter of the validity "
+                "period; last refresh {last_refresh}); they were not: {unchanged} observations "
+                "since {unchanged_since} show the same signatures. The first of them expires in "
+                "{left}, at {expiration} ({owner} {type}, key {tag})."
+            ),
+        },
     ),
 )

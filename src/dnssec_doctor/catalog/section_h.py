@@ -37,6 +37,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "no longer match."
         ),
         peers="DV CDNSKEY_INCONSISTENT_WITH_CDS; ZM DS15_MISMATCH_CDS_CDNSKEY",
+        details={
+            "no_cdnskey": (
+                "{zone} publishes CDS but no CDNSKEY; parents that read CDNSKEY see no request"
+            ),
+            "no_cds": "{zone} publishes CDNSKEY but no CDS; parents that read CDS see no request",
+            "cds_unmatched": "CDS {cds} matches no CDNSKEY of {zone}",
+            "cdnskey_unmatched": "CDNSKEY {tag} has no matching CDS at {zone}",
+        },
     ),
     CatalogEntry(
         code="CDS_POINTS_TO_MISSING_KEY",
@@ -58,6 +66,40 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "publish CDS themselves, so look for hand-written CDS records."
         ),
         peers="ZM DS16_CDS_MATCHES_NO_DNSKEY, DS16_DNSKEY_NOT_SIGNED_BY_CDS, DS17_*",
+        details={
+            "cdnskey_absent_prepublish": (
+                "CDNSKEY {tag} is not in the DNSKEY RRset (DNSKEY RRset of {zone}); fine while "
+                "pre-publishing a KSK, since another entry points at a signing key"
+            ),
+            "cdnskey_absent_bogus": (
+                "CDNSKEY {tag} is not in the DNSKEY RRset (DNSKEY RRset of {zone}); acting on "
+                "the CDS/CDNSKEY would make the zone bogus"
+            ),
+            "cdnskey_idle_prepublish": (
+                "CDNSKEY {tag} does not sign it (DNSKEY RRset of {zone}); fine while "
+                "pre-publishing a KSK, since another entry points at a signing key"
+            ),
+            "cdnskey_idle_bogus": (
+                "CDNSKEY {tag} does not sign it (DNSKEY RRset of {zone}); acting on the "
+                "CDS/CDNSKEY would make the zone bogus"
+            ),
+            "cds_idle_prepublish": (
+                "CDS {tag} names a key that does not sign it (DNSKEY RRset of {zone}); fine "
+                "while pre-publishing a KSK, since another entry points at a signing key"
+            ),
+            "cds_idle_bogus": (
+                "CDS {tag} names a key that does not sign it (DNSKEY RRset of {zone}); acting on "
+                "the CDS/CDNSKEY would make the zone bogus"
+            ),
+            "cds_unmatched_prepublish": (
+                "CDS {tag} matches no DNSKEY (DNSKEY RRset of {zone}); fine while pre-publishing "
+                "a KSK, since another entry points at a signing key"
+            ),
+            "cds_unmatched_bogus": (
+                "CDS {tag} matches no DNSKEY (DNSKEY RRset of {zone}); acting on the CDS/CDNSKEY "
+                "would make the zone bogus"
+            ),
+        },
     ),
     CatalogEntry(
         code="CDS_SIGNATURE_INVALID",
@@ -128,6 +170,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the zone and re-sign."
         ),
         peers="DV *_DELETE_MULTIPLE_RECORDS, *_INCORRECT_DELETE_VALUES; ZM DS16_MIXED_DELETE_CDS",
+        details={
+            "mixed": (
+                "{zone} mixes a delete request (algorithm 0) with ordinary CDS/CDNSKEY records "
+                "(RFC 8078 §4)"
+            ),
+            "cds_values": "delete CDS at {zone} is {cds}, not '0 0 0 00'",
+            "cdnskey_values": "delete CDNSKEY at {zone} is {cdnskey}, not '0 3 0 AA=='",
+            "half": (
+                "{zone} signals DNSSEC delete with only one of CDS/CDNSKEY; the delete {missing} "
+                "is missing"
+            ),
+        },
     ),
     CatalogEntry(
         code="BOOTSTRAP_SIGNAL_INVALID",

@@ -36,6 +36,23 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "configuration, then knotc zone-sign ZONE. Verify with ldns-verify-zone -Z FILE."
         ),
         peers="ldns-verify-zone -Z",
+        details={
+            "below_apex": "ZONEMD at {name}, below the apex: it is ignored (RFC 8976 §2)",
+            "malformed": "ZONEMD at {zone} is malformed: {error}",
+            "duplicate": (
+                "{zone} has {count} ZONEMD records with scheme {scheme} and hash algorithm "
+                "{algorithm}; at most one is allowed (RFC 8976 §2.4)"
+            ),
+            "unsupported": (
+                "no ZONEMD record at {zone} uses a scheme and hash this tool supports (SIMPLE "
+                "with SHA-384/SHA-512); the digest was not checked"
+            ),
+            "serial": (
+                "ZONEMD serial {serial} differs from the SOA serial {soa_serial} at {zone} (RFC "
+                "8976 §4)"
+            ),
+            "digest": "the ZONEMD digest of {zone} does not match its content",
+        },
     ),
     CatalogEntry(
         code="ZONE_DATA_INVALID",
@@ -63,6 +80,62 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone."
         ),
         peers="DV CNAME_*, DNAME_*; kzonecheck; ZM ZONE10",
+        details={
+            "no_apex_soa": "no SOA record at the zone apex {zone}",
+            "several_soa": (
+                "{count} different SOA records at {zone}; a zone has exactly one (RFC 1035 §5.2)"
+            ),
+            "no_apex_ns": "no NS records at the zone apex {zone}",
+            "mx_alias": (
+                "the MX of {name} points to {target}, an alias (CNAME); MX must name a host "
+                "directly (RFC 2181 §10.3)"
+            ),
+            "below_dname": (
+                "{name} lies below the DNAME at {dname}; a DNAME owner has no descendants (RFC "
+                "6672 §2.4)"
+            ),
+            "cname_beside": (
+                "{name} has a CNAME and other data ({types}); a CNAME must be alone at its name "
+                "(RFC 2181 §10.1)"
+            ),
+            "cname_multiple": (
+                "{name} has {count} CNAME records; only one is allowed (RFC 2181 §10.1)"
+            ),
+            "dname_multiple": (
+                "{name} has {count} DNAME records; only one is allowed (RFC 6672 §2.4)"
+            ),
+            "dname_ns": (
+                "{name} has both DNAME and NS; a DNAME cannot sit at a delegation (RFC 6672 §2.3)"
+            ),
+            "ttls_differ": (
+                "the {type} records at {name} have different TTLs; an RRset has one TTL (RFC "
+                "2181 §5.2), {ttl} is used"
+            ),
+            "below_apex": (
+                "{type} at {name}, below the apex {zone}: a mistyped owner name? These records "
+                "only mean something at the zone apex"
+            ),
+            "ds_at_apex": (
+                "DS at the zone apex {name}: DS records belong in the parent zone (RFC 4035 §2.4)"
+            ),
+            "ds_not_at_cut": (
+                "DS at {name}, which is not a delegation (no NS): DS only exists at zone cuts "
+                "(RFC 4035 §2.4)"
+            ),
+            "signed_delegation_ns": (
+                "{type} at {name} is signed, but it is delegation NS: the zone is not "
+                "authoritative for it and must not sign it (RFC 4035 §2.2)"
+            ),
+            "signed_glue": (
+                "{type} at {name} is signed, but it is glue/occluded: the zone is not "
+                "authoritative for it and must not sign it (RFC 4035 §2.2)"
+            ),
+            "signed_occluded": (
+                "{type} at {name} is signed, but it is data at a delegation point (occluded): "
+                "the zone is not authoritative for it and must not sign it (RFC 4035 §2.2)"
+            ),
+            "undecodable": "{type} at {name} cannot be decoded: {error}",
+        },
     ),
     CatalogEntry(
         code="OWNER_NAME_SUSPICIOUS",
@@ -86,5 +159,23 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: ldns-signzone)."
         ),
         peers="validns, kzonecheck (out-of-zone)",
+        details={
+            "outside_zone": (
+                "{name} is outside the zone {zone}; the record is ignored (a relative name in "
+                "the wrong $ORIGIN?)"
+            ),
+            "repeated_origin": (
+                "{name} repeats the zone name: probably {fixed} written without its trailing dot"
+            ),
+            "characters": (
+                "{name} has characters unusual in host names (legal in DNS, RFC 2181 §11, but "
+                "often a typo)"
+            ),
+        },
+        fixes={
+            "repeated_origin": (
+                "Write the owner as {fixed} (with the trailing dot) or relative, then re-sign."
+            ),
+        },
     ),
 )

@@ -132,6 +132,20 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "question about {name} itself was asked; the missing answers concern the rest "
                 "of the check only."
             ),
+            "zone_nsec3_iterations": (
+                "NSEC3 uses {iterations} iterations, above the limit of {limit}: the chain was "
+                "not hashed"
+            ),
+            "zone_signature_problems": (
+                "{dropped:,} further signature problems were counted but not kept"
+            ),
+            "nsec3_hash_refused": "{reason}",
+            "nsec3_iterations": (
+                "NSEC3 hashes with {iterations} iterations were not computed (this tool's limit "
+                "max_nsec3_iterations is {limit}); the denial proof was not checked, so the "
+                "answer counts as insecure (RFC 9276 §3.2), as it does for validators with a "
+                "limit"
+            ),
         },
     ),
     CatalogEntry(
@@ -154,5 +168,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "check it."
         ),
         peers="none",
+        details={
+            "zone_rrsig": (
+                "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
+                "{inception} .. {expiration}): {problem}"
+            ),
+        },
     ),
 )

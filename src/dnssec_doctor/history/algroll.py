@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.rollover import (
     MAX_EXAMPLES,
@@ -26,7 +27,7 @@ from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import iso
 
-CODE = "ALGORITHM_ROLL_ORDER_VIOLATION"
+CODE = Code.ALGORITHM_ROLL_ORDER_VIOLATION
 
 
 def algorithm_order_findings(
@@ -69,16 +70,19 @@ def algorithm_order_findings(
 
 
 def _finding(zone: str, alg: int, at: int, safe: int | None, labels: list[str]) -> Finding:
-    when = iso(safe) if safe is not None else "once every server signs with it, plus the TTL"
-    shown = ", ".join(sorted(set(labels))[:MAX_EXAMPLES])
+    params: dict[str, object] = {
+        "algorithm": alg,
+        "zone": zone,
+        "at": iso(at),
+        "rrsets": ", ".join(sorted(set(labels))[:MAX_EXAMPLES]),
+    }
+    if safe is not None:
+        params["safe"] = iso(safe)
     return catalog.finding(
         CODE,
         zone=zone,
-        detail=(
-            f"A DNSKEY of algorithm {alg} joined the DNSKEY RRset of {zone} at {iso(at)}, while "
-            f"RRsets signed without algorithm {alg} could still be cached ({shown}). The key "
-            f"would have been safe to publish from {when} (RFC 6781 §4.1.4)."
-        ),
+        says="safe_at" if safe is not None else "safe_unknown",
+        params=params,
         evidence={
             "algorithm": alg,
             "at": iso(at),

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.rollover import Segment
 from dnssec_doctor.history.store import StateRun
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration, iso
 
-CODE = "CDS_NOT_PICKED_UP"
+CODE = Code.CDS_NOT_PICKED_UP
 CDS_PATIENCE = 3 * 86400
 """How long a parent that reads CDS takes at most, with margin (daily scans are common)."""
 DELETE = ((0, 0),)
@@ -73,11 +74,14 @@ def cds_waiting_findings(
             catalog.finding(
                 CODE,
                 zone=zone,
-                detail=(
-                    f"{zone} has asked its parent for {asked} with CDS since at least "
-                    f"{iso(since)} ({duration(now - since)} of observations); the parent's DS "
-                    f"set is still {have}."
-                ),
+                says="waiting",
+                params={
+                    "zone": zone,
+                    "asked": asked,
+                    "since": iso(since),
+                    "observed": duration(now - since),
+                    "have": have,
+                },
                 evidence={"cds": asked, "ds": have, "since": iso(since), "newest": iso(now)},
                 subject="CDS",
             )

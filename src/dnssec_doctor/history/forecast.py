@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts, SignatureFact
 from dnssec_doctor.history.store import StateRun
 from dnssec_doctor.history.timeline import newest_inception
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration, iso
 
-CODE = "SIGNATURES_NOT_REFRESHED"
+CODE = Code.SIGNATURES_NOT_REFRESHED
 FORECAST_RUNS = 24
 """Served states the forecast looks back over (each re-signing makes one)."""
 
@@ -105,26 +106,27 @@ def stalled_findings(forecasts: Sequence[ZoneForecast], now: int) -> list[Findin
         if not f.stalled(now):
             continue
         sig = f.earliest
-        basis = (
-            f"the re-signing cadence observed is {duration(f.cadence)}"
-            if f.cadence is not None
-            else "no re-signing was observed yet, and signers refresh before the last quarter "
-            "of the validity period"
-        )
-        left = duration(sig.expiration - now)
-        when = f"expired {left} ago" if sig.expiration <= now else f"expires in {left}"
-        detail = (
-            f"The signatures of {f.zone} should have been refreshed by {iso(f.due)} ({basis}; "
-            f"last refresh {iso(f.last_refresh)}); they were not: {f.unchanged_count} "
-            f"observations since {iso(f.unchanged_since)} show the same signatures. The first "
-            f"of them {when}, at {iso(sig.expiration)} ({sig.owner} {sig.covered_type}, key "
-            f"{sig.key_tag})."
-        )
+        params: dict[str, object] = {
+            "zone": f.zone,
+            "due": iso(f.due),
+            "last_refresh": iso(f.last_refresh),
+            "unchanged": f.unchanged_count,
+            "unchanged_since": iso(f.unchanged_since),
+            "left": duration(sig.expiration - now),
+            "expiration": iso(sig.expiration),
+            "owner": sig.owner,
+            "type": sig.covered_type,
+            "tag": sig.key_tag,
+        }
+        if f.cadence is not None:
+            params["cadence"] = duration(f.cadence)
+        basis = "cadence" if f.cadence is not None else "no_cadence"
         out.append(
             catalog.finding(
                 CODE,
                 zone=f.zone,
-                detail=detail,
+                says=f"{basis}_{'expired' if sig.expiration <= now else 'expires'}",
+                params=params,
                 evidence={
                     "last_refresh": iso(f.last_refresh),
                     "cadence_seconds": f.cadence,

@@ -18,6 +18,7 @@ from dataclasses import replace
 from itertools import pairwise
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.history.timeline import Change, diff
@@ -25,7 +26,7 @@ from dnssec_doctor.model.findings import Diagnosis, Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.timefmt import iso
 
-CODE = "CHANGE_SINCE_LAST_GOOD"
+CODE = Code.CHANGE_SINCE_LAST_GOOD
 MAX_LISTED = 20
 """Changes listed in the detail text (all of them are in the evidence)."""
 
@@ -60,10 +61,12 @@ def change_since_last_good(
             for c, at in dated
         ],
     }  # fmt: skip
+    says, params = _detail(dated, facts[newest.state_id], last_good, first_bad)
     return catalog.finding(
         CODE,
         zone=zone,
-        detail=_detail(dated, facts[newest.state_id], last_good, first_bad),
+        says=says,
+        params=params,
         evidence=evidence,
         subject=f"since {iso(last_good.observed_at)}",
         fix=_fix([c for c, _ in dated], facts[newest.state_id]),
@@ -150,19 +153,20 @@ def _detail(
     newest: ObservationFacts,
     last_good: StoredObservation,
     first_bad: StoredObservation,
-) -> str:
-    worked = f"it worked at {iso(last_good.observed_at)} ({last_good.status})"
+) -> tuple[str, dict[str, object]]:
+    """The detail's case and parameters: the changes, newest state's view of each (the
+    list of changes is data, one clause per change, so it is one parameter)."""
+    params: dict[str, object] = {
+        "last_good": iso(last_good.observed_at),
+        "status": last_good.status,
+    }
     if not dated:
-        return (
-            f"Nothing the servers serve changed since the last good observation; {worked} and "
-            f"was first seen failing at {iso(first_bad.observed_at)}. What changed is time: "
-            "signatures that were valid then are not any more, or a cache-dependent fault."
-        )
-    lines = [_sentence(c, at, newest) for c, at in dated[:MAX_LISTED]]
+        return "nothing_changed", {**params, "first_bad": iso(first_bad.observed_at)}
+    params["changes"] = "; ".join(_sentence(c, at, newest) for c, at in dated[:MAX_LISTED])
     more = len(dated) - MAX_LISTED
     if more > 0:
-        lines.append(f"… and {more} more changes (see the evidence)")
-    return "; ".join(lines) + f"; {worked}."
+        return "changed_more", {**params, "more": more}
+    return "changed", params
 
 
 def _sentence(change: Change, at: int, newest: ObservationFacts) -> str:

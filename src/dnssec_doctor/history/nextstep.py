@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.rollover import (
     Key,
@@ -147,7 +148,7 @@ def with_safe_times(diagnosis: Diagnosis, steps: Sequence[NextStep]) -> Diagnosi
     findings = []
     for f in diagnosis.findings:
         mine = [s for s in steps if s.zone == f.zone]
-        if f.code != "ROLLOVER_IN_PROGRESS" or not mine:
+        if f.code != Code.ROLLOVER_IN_PROGRESS or not mine:
             findings.append(f)
             continue
         text = "; ".join(_sentence(s) for s in mine)

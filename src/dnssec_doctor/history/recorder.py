@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 from dnssec_doctor import __version__
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
@@ -124,7 +125,7 @@ def _with_history(
         out = _add(out, finding)
     for finding in cds_waiting_findings(runs, all_facts):
         out = _add(out, finding)
-    if any(f.code == "ROLLOVER_IN_PROGRESS" for f in out.findings):
+    if any(f.code == Code.ROLLOVER_IN_PROGRESS for f in out.findings):
         out = with_safe_times(out, next_steps(recent_checks, all_facts))
     return out
 

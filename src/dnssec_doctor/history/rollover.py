@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.model.findings import Finding
@@ -86,7 +87,7 @@ class ZoneSets:
 class Violation:
     """One rollover step taken too early."""
 
-    code: str
+    code: Code
     zone: str
     at: int
     """The first observation that showed the step."""
@@ -163,10 +164,10 @@ def zone_sets(facts: ObservationFacts, zone: str) -> ZoneSets:
 
 _CHECKS = (
     # code, the set served now, the older set that may be cached, subject: new or old keys
-    ("ZSK_USED_BEFORE_PROPAGATED", "rrsig", "dnskey", "current"),
-    ("ZSK_REMOVED_TOO_EARLY", "dnskey", "rrsig", "cached"),
-    ("DS_SWAPPED_TOO_EARLY", "ds", "anchors", "current"),
-    ("KSK_REMOVED_BEFORE_DS_UPDATED", "anchors", "ds", "cached"),
+    (Code.ZSK_USED_BEFORE_PROPAGATED, "rrsig", "dnskey", "current"),
+    (Code.ZSK_REMOVED_TOO_EARLY, "dnskey", "rrsig", "cached"),
+    (Code.DS_SWAPPED_TOO_EARLY, "ds", "anchors", "current"),
+    (Code.KSK_REMOVED_BEFORE_DS_UPDATED, "anchors", "ds", "cached"),
 )
 
 
@@ -273,89 +274,35 @@ def _tags(keys: Iterable[Key]) -> str:
     return ", ".join(f"{tag} (algorithm {alg})" for tag, alg in keys)
 
 
-def _when_safe(v: Violation) -> str:
-    if v.safe_at is None:
-        return (
-            f"not known yet: {', '.join(v.still_served_by)} still serve the older set, and it "
-            f"is safe only {duration(v.cached_ttl)} (its TTL) after it has gone from every server"
-        )
-    return f"{iso(v.safe_at)}"
-
-
-_WHAT = {
-    "ZSK_USED_BEFORE_PROPAGATED": (
-        "Data of {zone} was signed only with key {keys} on {server} at {at}, but a DNSKEY "
-        "RRset without that key was served until {seen} and may be cached for its TTL of "
-        "{ttl}"
-    ),
-    "ZSK_REMOVED_TOO_EARLY": (
-        "Key {keys} left the DNSKEY RRset of {zone} on {server} at {at}, but signatures made "
-        "with it were served until {seen} and may be cached for their TTL of {ttl} ({examples})"
-    ),
-    "DS_SWAPPED_TOO_EARLY": (
-        "The DS RRset of {zone} on parent server {server} named only {keys} at {at}, but a "
-        "DNSKEY RRset not signed by such a key was served until {seen} and may be cached for "
-        "its TTL of {ttl}"
-    ),
-    "KSK_REMOVED_BEFORE_DS_UPDATED": (
-        "The DNSKEY RRset of {zone} on {server} was no longer signed by a key matching DS "
-        "{keys} at {at}, but a DS RRset naming only those was served by the parent until "
-        "{seen} and may be cached for its TTL of {ttl}"
-    ),
-}
-
-_FIX_NOW = {
-    "ZSK_USED_BEFORE_PROPAGATED": (
-        "Sign the data with the old ZSK again (or with both keys) and keep key {keys} "
-        "published; sign with it alone only from {safe}"
-    ),
-    "ZSK_REMOVED_TOO_EARLY": (
-        "Publish key {keys} in the DNSKEY RRset of {zone} again (signing with the new ZSK "
-        "may go on); remove it only from {safe}"
-    ),
-    "DS_SWAPPED_TOO_EARLY": (
-        "Put the old DS back beside the new one at the registry (both DS together) and keep "
-        "the old KSK signing the DNSKEY RRset; remove the old DS only from {safe}"
-    ),
-    "KSK_REMOVED_BEFORE_DS_UPDATED": (
-        "Publish the old KSK {keys} again and let it sign the DNSKEY RRset beside the new "
-        "one; remove it only from {safe}, once the new DS has replaced the old one at every "
-        "parent server for the DS TTL"
-    ),
-}
-
-
 def finding_of(v: Violation, now: int) -> Finding:
-    """The catalog finding for ``v``, seen from ``now`` (the newest observation)."""
-    fields = {
+    """The catalog finding for ``v``, seen from ``now`` (the newest observation).
+
+    Three cases: the risk is still there and the safe time known (``at_risk``) or not
+    known yet because a server still serves the older set (``at_risk_unknown``), or
+    the risk has passed (``history``)."""
+    params: dict[str, object] = {
         "zone": v.zone,
         "keys": _tags(v.keys),
         "server": v.server,
         "at": iso(v.at),
         "seen": iso(v.cached_last_seen),
         "ttl": duration(v.cached_ttl),
-        "examples": ", ".join(v.examples),
-        "safe": _when_safe(v),
     }
-    detail = _WHAT[v.code].format(**fields) + f". It would have been safe from {fields['safe']}."
+    if v.code is Code.ZSK_REMOVED_TOO_EARLY:  # the one step that quotes the signatures
+        params["examples"] = ", ".join(v.examples)
     over = v.safe_at is not None and now >= v.safe_at
-    if over:
-        detail += (
-            f" The caches that could break have expired since {iso(v.safe_at or now)}: this is "
-            "history, and the next rollover must wait for the TTLs (RFC 7583 §3)."
-        )
-        fix = (
-            "Nothing to repair now. In the next rollover wait the TTL of the older RRset plus "
-            "the time every server takes to serve the change before this step (RFC 7583 §3)."
-        )
+    if v.safe_at is None:
+        says = "at_risk_unknown"
+        params["still_served_by"] = ", ".join(v.still_served_by)
     else:
-        fix = _FIX_NOW[v.code].format(**fields) + " (RFC 7583 §3)."
+        says = "history" if over else "at_risk"
+        params["safe"] = iso(v.safe_at)
     return catalog.finding(
         v.code,
         zone=v.zone,
-        detail=detail,
+        says=says,
+        params=params,
         servers=(v.server,),
-        fix=fix,
         severity=Severity.WARNING if over else None,
         evidence={
             "at": iso(v.at),

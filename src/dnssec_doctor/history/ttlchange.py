@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.rollover import segments_of
 from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration, iso
 
-CODE = "TTL_CHANGE_DURING_ROLL"
+CODE = Code.TTL_CHANGE_DURING_ROLL
 
 
 def _ttl(facts: ObservationFacts, zone: str, rrtype: str) -> int | None:
@@ -70,16 +71,20 @@ def ttl_change_findings(
 
 
 def _finding(zone: str, rrtype: str, old: int, new: int, at: int, until: int) -> Finding:
-    detail = (
-        f"The {rrtype} TTL of {zone} went from {duration(old)} ({old} s) to {duration(new)} "
-        f"({new} s) at {iso(at)}, during a rollover. Caches may keep the {rrtype} RRset served "
-        f"with the old TTL until {iso(until)}: every rollover wait that depends on the {rrtype} "
-        f"TTL must use {old} s until then."
-    )
     return catalog.finding(
         CODE,
         zone=zone,
-        detail=detail,
+        says="lowered",
+        params={
+            "rrtype": rrtype,
+            "zone": zone,
+            "old": duration(old),
+            "old_seconds": old,
+            "new": duration(new),
+            "new_seconds": new,
+            "at": iso(at),
+            "until": iso(until),
+        },
         evidence={
             "rrtype": rrtype,
             "old_ttl": old,
@@ -87,9 +92,5 @@ def _finding(zone: str, rrtype: str, old: int, new: int, at: int, until: int) ->
             "at": iso(at),
             "old_ttl_rules_until": iso(until),
         },
-        fix=(
-            f"Compute the next rollover step's wait with the old {rrtype} TTL ({old} s), and "
-            f"take no step that depends on it before {iso(until)} (RFC 7583 §3)."
-        ),
         subject=f"{rrtype} TTL at {iso(at)}",
     )

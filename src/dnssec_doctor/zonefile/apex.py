@@ -16,6 +16,7 @@ import dns.rdatatype
 import dns.rdtypes.ANY.CDNSKEY
 import dns.rdtypes.ANY.DNSKEY
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.algorithms import PolicyStatus, algorithm_info
 from dnssec_doctor.dnssec.keys import (
     AnyKey,
@@ -145,17 +146,17 @@ def check_apex(apex: Apex, origin: dns.name.Name, uses_nsec3: bool, out: Emitter
     """SOA and NS presence, key problems, algorithm policy, key-tag collisions."""
     name = origin.to_text()
     if not apex.soa:
-        out.add("ZONE_DATA_INVALID", f"no SOA record at the zone apex {name}", subject="SOA")
+        out.add(Code.ZONE_DATA_INVALID, "no_apex_soa", {"zone": name}, subject="SOA")
     elif len(apex.soa) > 1:
         out.add(
-            "ZONE_DATA_INVALID",
-            f"{len(apex.soa)} different SOA records at {name}; a "
-            "zone has exactly one (RFC 1035 §5.2)",
+            Code.ZONE_DATA_INVALID,
+            "several_soa",
+            {"count": len(apex.soa), "zone": name},
             subject="SOA-multiple",
             line=apex.lines.get(T.SOA),
         )
     if not apex.has_ns:
-        out.add("ZONE_DATA_INVALID", f"no NS records at the zone apex {name}", subject="NS")
+        out.add(Code.ZONE_DATA_INVALID, "no_apex_ns", {"zone": name}, subject="NS")
     line = apex.lines.get(T.DNSKEY)
     for key in apex.dnskeys:
         _check_key(key, name, line, out)
@@ -164,23 +165,20 @@ def check_apex(apex: Apex, origin: dns.name.Name, uses_nsec3: bool, out: Emitter
     for (tag, alg), count in sorted(tags.items()):
         if count > KEY_TAG_COLLISION_LIMIT:
             out.add(
-                "DNSKEY_MALFORMED",
-                f"{count} DNSKEYs of algorithm {alg} share key tag "
-                f"{tag}: validators must try each for every signature, which is the "
-                "KeyTrap attack pattern (CVE-2023-50387); many resolvers give up",
+                Code.DNSKEY_MALFORMED,
+                "key_tag_keytrap",
+                {"count": count, "algorithm": alg, "tag": tag},
                 subject=f"keytag {tag}/{alg}",
                 line=line,
-                fix="Generate new keys until every key tag is unique, then re-sign.",
             )
         elif count > 1:
             out.add(
-                "DNSKEY_MALFORMED",
-                f"{count} DNSKEYs of algorithm {alg} share key tag "
-                f"{tag}; validators cope, but tools and registries may confuse them",
+                Code.DNSKEY_MALFORMED,
+                "key_tag_shared",
+                {"count": count, "algorithm": alg, "tag": tag},
                 subject=f"keytag {tag}/{alg}",
                 line=line,
                 severity=Severity.NOTICE,
-                fix="Replace one of the keys so that key tags are unique.",
             )
     _check_self_signature(apex, name, line, out)
 
@@ -189,16 +187,22 @@ def _check_key(key: AnyKey, zone: str, line: int | None, out: Emitter) -> None:
     tag = key_tag(key)
     for problem in key_problems(key):
         if problem.kind in _FLAG_PROBLEMS:
-            code = "DNSKEY_FLAGS_INVALID"
+            code = Code.DNSKEY_FLAGS_INVALID
             severity = Severity.WARNING if problem.kind is KeyProblemKind.UNKNOWN_FLAGS else None
         elif problem.kind in _RSA_SIZE:
-            code, severity = "RSA_KEY_SIZE_OUT_OF_RANGE", None
+            code, severity = Code.RSA_KEY_SIZE_OUT_OF_RANGE, None
         else:
-            code, severity = "DNSKEY_MALFORMED", None
+            code, severity = Code.DNSKEY_MALFORMED, None
         out.add(
             code,
-            f"DNSKEY {tag} (algorithm {key.algorithm}, flags {key.flags}) at {zone}: "
-            f"{problem.detail}",
+            "zone_key",
+            {
+                "tag": tag,
+                "algorithm": key.algorithm,
+                "flags": key.flags,
+                "zone": zone,
+                "problem": problem.detail,
+            },
             subject=f"DNSKEY {tag}/{problem.kind.value}",
             line=line,
             severity=severity,
@@ -216,15 +220,17 @@ def _check_algorithms(
     for alg, info in sorted(statuses.items()):
         if info.status is PolicyStatus.INVALID:
             out.add(
-                "ALGORITHM_INVALID",
-                f"DNSKEY algorithm {alg} ({info.mnemonic}) at {zone}: {info.reason}",
+                Code.ALGORITHM_INVALID,
+                "zone_key",
+                {"algorithm": alg, "mnemonic": info.mnemonic, "zone": zone, "reason": info.reason},
                 subject=f"alg{alg}",
                 line=line,
             )
         elif info.status is PolicyStatus.NOT_RECOMMENDED:
             out.add(
-                "ALGORITHM_NOT_RECOMMENDED",
-                f"{zone} signs with algorithm {alg} ({info.mnemonic}): {info.reason}",
+                Code.ALGORITHM_NOT_RECOMMENDED,
+                "zone_signs",
+                {"zone": zone, "algorithm": alg, "mnemonic": info.mnemonic, "reason": info.reason},
                 subject=f"alg{alg}",
                 line=line,
             )
@@ -232,14 +238,9 @@ def _check_algorithms(
         only = len(prohibited) == len(algorithms)
         names = ", ".join(f"{a} ({statuses[a].mnemonic})" for a in sorted(prohibited))
         out.add(
-            "ALGORITHM_SIGNING_PROHIBITED",
-            f"{zone} signs with {names}: "
-            f"{statuses[sorted(prohibited)[0]].reason}"
-            + (
-                ""
-                if only
-                else "; other algorithms are present, so validators still have a usable one"
-            ),
+            Code.ALGORITHM_SIGNING_PROHIBITED,
+            "zone_only" if only else "zone_also_others",
+            {"zone": zone, "algorithms": names, "reason": statuses[sorted(prohibited)[0]].reason},
             subject="algorithms",
             line=line,
             severity=None if only else Severity.WARNING,
@@ -248,8 +249,9 @@ def _check_algorithms(
         old = sorted(a for a in algorithms if not statuses[a].nsec3_capable)
         if old:
             out.add(
-                "NSEC3_WITH_NON_NSEC3_ALGORITHM",
-                f"{zone} uses NSEC3 with algorithm(s) {old}, which predate NSEC3 (RFC 5155 §2)",
+                Code.NSEC3_WITH_NON_NSEC3_ALGORITHM,
+                "zone_keys",
+                {"zone": zone, "algorithms": old},
                 subject="nsec3-alg",
                 line=line,
             )
@@ -263,17 +265,17 @@ def _check_self_signature(apex: Apex, zone: str, line: int | None, out: Emitter)
     for key in apex.dnskeys:
         if is_revoked(key) and key not in signers:
             out.add(
-                "REVOKED_KEY_MISUSED",
-                f"revoked DNSKEY {key_tag(key)} does not sign the "
-                f"DNSKEY RRset of {zone}, so RFC 5011 resolvers never see the revocation",
+                Code.REVOKED_KEY_MISUSED,
+                "not_self_signed",
+                {"tag": key_tag(key), "zone": zone},
                 subject=f"revoked {key_tag(key)}",
                 line=line,
             )
     if valid and not any(is_sep(k) for k in signers):
         out.add(
-            "DS_KEY_NOT_SEP",
-            f"the DNSKEY RRset of {zone} is signed only by keys without "
-            "the SEP flag (flags 256); a DS for them works, but registries often refuse it",
+            Code.DS_KEY_NOT_SEP,
+            "no_sep_signer",
+            {"zone": zone},
             subject="dnskey-no-sep",
             line=line,
             severity=Severity.INFO,

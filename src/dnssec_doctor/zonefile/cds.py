@@ -10,6 +10,7 @@ from __future__ import annotations
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import (
     AnyKey,
     DsMatchStatus,
@@ -47,15 +48,17 @@ def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
         return
     if not apex.cdnskeys:
         out.add(
-            "CDS_CDNSKEY_MISMATCH",
-            f"{zone} publishes CDS but no CDNSKEY; parents that read CDNSKEY see no request",
+            Code.CDS_CDNSKEY_MISMATCH,
+            "no_cdnskey",
+            {"zone": zone},
             subject="no-cdnskey",
             line=line,
         )
     if not apex.cds:
         out.add(
-            "CDS_CDNSKEY_MISMATCH",
-            f"{zone} publishes CDNSKEY but no CDS; parents that read CDS see no request",
+            Code.CDS_CDNSKEY_MISMATCH,
+            "no_cds",
+            {"zone": zone},
             subject="no-cds",
             line=line,
         )
@@ -63,8 +66,9 @@ def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
         for cds in apex.cds:
             if match_ds(origin, cds, apex.cdnskeys).status is not DsMatchStatus.MATCH:
                 out.add(
-                    "CDS_CDNSKEY_MISMATCH",
-                    f"CDS {cds.to_text()} matches no CDNSKEY of {zone}",
+                    Code.CDS_CDNSKEY_MISMATCH,
+                    "cds_unmatched",
+                    {"cds": cds.to_text(), "zone": zone},
                     subject=f"cds {cds.key_tag}/{cds.digest_type}",
                     line=cds_line,
                 )
@@ -73,8 +77,9 @@ def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
                 match_ds(origin, cds, [key]).status is DsMatchStatus.MATCH for cds in apex.cds
             ):
                 out.add(
-                    "CDS_CDNSKEY_MISMATCH",
-                    f"CDNSKEY {key_tag(key)} has no matching CDS at {zone}",
+                    Code.CDS_CDNSKEY_MISMATCH,
+                    "cdnskey_unmatched",
+                    {"tag": key_tag(key), "zone": zone},
                     subject=f"cdnskey {key_tag(key)}",
                     line=cdnskey_line,
                 )
@@ -91,34 +96,36 @@ def _check_delete(
 ) -> None:
     if len(apex.cds) != len(delete_cds) or len(apex.cdnskeys) != len(delete_keys):
         out.add(
-            "CDS_DELETE_MALFORMED",
-            f"{zone} mixes a delete request (algorithm 0) with "
-            "ordinary CDS/CDNSKEY records (RFC 8078 §4)",
+            Code.CDS_DELETE_MALFORMED,
+            "mixed",
+            {"zone": zone},
             subject="delete-mixed",
             line=line,
         )
     for cds in delete_cds:
         if (cds.key_tag, cds.digest_type, cds.digest) != (0, 0, b"\x00"):
             out.add(
-                "CDS_DELETE_MALFORMED",
-                f"delete CDS at {zone} is {cds.to_text()}, not '0 0 0 00'",
+                Code.CDS_DELETE_MALFORMED,
+                "cds_values",
+                {"zone": zone, "cds": cds.to_text()},
                 subject="delete-cds-values",
                 line=line,
             )
     for key in delete_keys:
         if (key.flags, key.protocol, key.key) != (0, 3, b"\x00"):
             out.add(
-                "CDS_DELETE_MALFORMED",
-                f"delete CDNSKEY at {zone} is {key.to_text()}, not '0 3 0 AA=='",
+                Code.CDS_DELETE_MALFORMED,
+                "cdnskey_values",
+                {"zone": zone, "cdnskey": key.to_text()},
                 subject="delete-cdnskey-values",
                 line=line,
             )
     if not delete_cds or not delete_keys:
         missing = "CDNSKEY" if delete_cds else "CDS"
         out.add(
-            "CDS_DELETE_MALFORMED",
-            f"{zone} signals DNSSEC delete with only one of CDS/"
-            f"CDNSKEY; the delete {missing} is missing",
+            Code.CDS_DELETE_MALFORMED,
+            "half",
+            {"zone": zone, "missing": missing},
             subject="delete-half",
             line=line,
         )
@@ -137,17 +144,17 @@ def _check_against_keys(apex: Apex, origin: dns.name.Name, zone: str, out: Emitt
         for check, _ in apex.dnskey_checks
         if check.valid and check.key is not None
     }
-    idle: list[tuple[str, str, int | None]] = []
+    idle: list[tuple[str, int, str, int | None]] = []
     working = False
     for key in apex.cdnskeys:
         wire = dnskey_rdata_wire(key)
         state = "signs" if wire in signing else ("idle" if wire in published else "absent")
         working |= state == "signs"
         if state != "signs":
-            what = "is not in the DNSKEY RRset" if state == "absent" else "does not sign it"
             idle.append(
                 (
-                    f"CDNSKEY {key_tag(key)} {what}",
+                    f"cdnskey_{state}",
+                    key_tag(key),
                     f"cdnskey {key_tag(key)}",
                     apex.lines.get(T.CDNSKEY),
                 )
@@ -160,17 +167,13 @@ def _check_against_keys(apex: Apex, origin: dns.name.Name, zone: str, out: Emitt
         if target is not None and dnskey_rdata_wire(target) in signing:
             working = True
             continue
-        what = "names a key that does not sign it" if target else "matches no DNSKEY"
-        idle.append((f"CDS {cds.key_tag} {what}", f"cds {cds.key_tag}", apex.lines.get(T.CDS)))
-    for text, subject, line in idle:
+        case = "cds_idle" if target else "cds_unmatched"
+        idle.append((case, cds.key_tag, f"cds {cds.key_tag}", apex.lines.get(T.CDS)))
+    for case, tag, subject, line in idle:
         out.add(
-            "CDS_POINTS_TO_MISSING_KEY",
-            f"{text} (DNSKEY RRset of {zone})"
-            + (
-                "; fine while pre-publishing a KSK, since another entry points at a signing key"
-                if working
-                else "; acting on the CDS/CDNSKEY would make the zone bogus"
-            ),
+            Code.CDS_POINTS_TO_MISSING_KEY,
+            f"{case}_{'prepublish' if working else 'bogus'}",
+            {"tag": tag, "zone": zone},
             subject=subject,
             line=line,
             severity=Severity.NOTICE if working else None,

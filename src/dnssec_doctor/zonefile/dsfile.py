@@ -11,6 +11,7 @@ from pathlib import Path
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.algorithms import PolicyStatus, digest_info
 from dnssec_doctor.dnssec.keys import (
     DsMatchStatus,
@@ -48,24 +49,26 @@ def read_ds_file(path: str | Path, origin: dns.name.Name) -> list[DsRecord]:
     return found
 
 
-def _fix_ds(apex: Apex, origin: dns.name.Name) -> str:
+def _fix_ds(apex: Apex, origin: dns.name.Name) -> tuple[str, dict[str, object]]:
+    """The case suffix and parameters of the fix: the DS records to publish (of the SEP
+    keys that sign the DNSKEY RRset, else of any key that signs it), or none to sign first."""
     signing = [c.key for c, _ in apex.dnskey_checks if c.valid and c.key is not None]
     keys = [k for k in signing if is_sep(k)] or signing
     if not keys:
-        return "Sign the DNSKEY RRset with a KSK first, then publish its DS."
+        return "_no_ksk", {}
     lines = [f"{origin} IN DS {make_ds(origin, k, 2).to_text()}" for k in keys]
-    return "Publish at the parent: " + "; ".join(lines)
+    return "", {"publish": "; ".join(lines)}
 
 
 def check_ds_file(ds_set: list[DsRecord], apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
     """DS_NO_MATCHING_DNSKEY and friends (catalog section C/E) for the parent's DS set."""
     zone = origin.to_text()
-    fix = _fix_ds(apex, origin)
+    fix_case, fix = _fix_ds(apex, origin)
     if not apex.dnskeys:
         out.add(
-            "DS_WITHOUT_SIGNED_ZONE",
-            f"the parent has {len(ds_set)} DS record(s) for {zone}, "
-            "but the zone file has no DNSKEY: validators will find the zone bogus",
+            Code.DS_WITHOUT_SIGNED_ZONE,
+            "zone_file_unsigned",
+            {"count": len(ds_set), "zone": zone},
             subject="ds-no-keys",
         )
         return
@@ -81,63 +84,68 @@ def check_ds_file(ds_set: list[DsRecord], apex: Apex, origin: dns.name.Name, out
             key = result.key
             if not is_zone_key(key):
                 out.add(
-                    "DNSKEY_FLAGS_INVALID",
-                    f"DS {ds.key_tag} points at a key without the Zone flag",
+                    Code.DNSKEY_FLAGS_INVALID,
+                    "ds_to_non_zone_key",
+                    {"tag": ds.key_tag},
                     subject=subject,
                 )
             elif is_revoked(key):
                 out.add(
-                    "REVOKED_KEY_MISUSED",
-                    f"DS {ds.key_tag} points at a revoked key",
+                    Code.REVOKED_KEY_MISUSED,
+                    "ds_to_revoked_key",
+                    {"tag": ds.key_tag},
                     subject=subject,
                 )
             elif dnskey_rdata_wire(key) not in signing:
                 out.add(
-                    "DS_KEY_NOT_SIGNING_DNSKEY",
-                    f"DS {ds.key_tag} matches a published key "
-                    f"that does not sign the DNSKEY RRset of {zone}",
+                    Code.DS_KEY_NOT_SIGNING_DNSKEY,
+                    "ds_file" + fix_case,
+                    {"tag": ds.key_tag, "zone": zone, **fix},
                     subject=subject,
-                    fix=fix,
                 )
             else:
                 working += 1
                 if not is_sep(key):
                     out.add(
-                        "DS_KEY_NOT_SEP",
-                        f"DS {ds.key_tag} points at a key with flags {key.flags} (no SEP bit)",
+                        Code.DS_KEY_NOT_SEP,
+                        "ds_to_non_sep_key",
+                        {"tag": ds.key_tag, "flags": key.flags},
                         subject=subject,
                     )
         elif result.status is DsMatchStatus.DIGEST_MISMATCH:
             out.add(
-                "DS_DIGEST_MISMATCH",
-                f"DS {ds.to_text()} has the tag and algorithm of a key "
-                f"of {zone}, but not its digest",
+                Code.DS_DIGEST_MISMATCH,
+                "ds_file" + fix_case,
+                {"ds": ds.to_text(), "zone": zone, **fix},
                 subject=subject,
-                fix=fix,
             )
         elif result.status is DsMatchStatus.NO_KEY_WITH_TAG:
             out.add(
-                "DS_STALE_EXTRA",
-                f"DS {ds.to_text()} names no key of {zone}",
+                Code.DS_STALE_EXTRA,
+                "ds_file" + fix_case,
+                {"ds": ds.to_text(), "zone": zone, **fix},
                 subject=subject,
-                fix=fix,
             )
         else:
             digest = digest_info(ds.digest_type)
             out.add(
-                "DS_DIGEST_INVALID_TYPE",
-                f"DS {ds.to_text()}: digest type {ds.digest_type} "
-                f"({digest.mnemonic}) {result.status.value}",
+                Code.DS_DIGEST_INVALID_TYPE,
+                "ds_file" + fix_case,
+                {
+                    "ds": ds.to_text(),
+                    "digest_type": ds.digest_type,
+                    "mnemonic": digest.mnemonic,
+                    "status": result.status.value,
+                    **fix,
+                },
                 subject=subject,
-                fix=fix,
             )
     if not working:
         out.add(
-            "DS_NO_MATCHING_DNSKEY",
-            f"none of the {len(ds_set)} DS record(s) leads to a key "
-            f"that signs the DNSKEY RRset of {zone}: validators will find it bogus",
+            Code.DS_NO_MATCHING_DNSKEY,
+            "ds_file" + fix_case,
+            {"count": len(ds_set), "zone": zone, **fix},
             subject="ds-set",
-            fix=fix,
         )
     _check_digests(ds_set, zone, out)
     _check_algorithms(ds_set, apex, zone, out)
@@ -147,23 +155,25 @@ def _check_digests(ds_set: list[DsRecord], zone: str, out: Emitter) -> None:
     types = {ds.digest_type for ds in ds_set}
     if types == {1}:
         out.add(
-            "DS_DIGEST_SHA1_ONLY",
-            f"the parent publishes only SHA-1 DS records for {zone}",
+            Code.DS_DIGEST_SHA1_ONLY,
+            "ds_file",
+            {"zone": zone},
             subject="sha1-only",
         )
     elif 1 in types and types & {2, 4}:
         out.add(
-            "DS_SHA1_SHADOWED",
-            f"{zone} has SHA-1 DS records beside SHA-256/384 ones; "
-            "validators ignore the SHA-1 ones (RFC 4509 §3)",
+            Code.DS_SHA1_SHADOWED,
+            "ds_file",
+            {"zone": zone},
             subject="sha1-shadowed",
             severity=Severity.INFO,
         )
     for ds in ds_set:
         if digest_info(ds.digest_type).status is PolicyStatus.INVALID:
             out.add(
-                "DS_DIGEST_INVALID_TYPE",
-                f"DS {ds.key_tag} uses digest type {ds.digest_type}",
+                Code.DS_DIGEST_INVALID_TYPE,
+                "ds_file_type",
+                {"tag": ds.key_tag, "digest_type": ds.digest_type},
                 subject=f"DS {ds.key_tag}/{ds.digest_type}/type",
             )
 
@@ -172,8 +182,8 @@ def _check_algorithms(ds_set: list[DsRecord], apex: Apex, zone: str, out: Emitte
     signing_algs = {c.algorithm for c, _ in apex.dnskey_checks if c.valid}
     for alg in sorted({ds.algorithm for ds in ds_set} - signing_algs):
         out.add(
-            "NO_SEP_FOR_ALGORITHM",
-            f"the DS set of {zone} lists algorithm {alg}, but no key "
-            "of that algorithm signs the DNSKEY RRset",
+            Code.NO_SEP_FOR_ALGORITHM,
+            "ds_file",
+            {"zone": zone, "algorithm": alg},
             subject=f"alg{alg}",
         )

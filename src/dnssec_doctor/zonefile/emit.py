@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding, JsonValue
 from dnssec_doctor.model.severity import Severity
 
@@ -23,21 +24,23 @@ class Emitter:
         self._cap = cap
         self._items: list[Finding] = []
         self._seen: set[str] = set()
-        self.counts: Counter[str] = Counter()
-        self._overflow: Counter[str] = Counter()
+        self.counts: Counter[Code] = Counter()
+        self._overflow: Counter[Code] = Counter()
 
     def add(
         self,
-        code: str,
-        detail: str,
+        code: Code,
+        says: str,
+        params: Mapping[str, object],
         *,
         subject: str = "",
         line: int | None = None,
         severity: Severity | None = None,
         evidence: Mapping[str, JsonValue] | None = None,
-        fix: str | None = None,
     ) -> Finding | None:
-        """Record one instance of ``code``; None when it is over the cap or a repeat."""
+        """Record one instance of ``code``, case ``says`` of its catalog templates filled
+        from ``params``; None when it is over the cap or a repeat. The templates are filled
+        only for the instances kept, so a million repeats cost a count each."""
         self.counts[code] += 1
         if self.counts[code] > self._cap:
             self._overflow[code] += 1
@@ -45,12 +48,12 @@ class Emitter:
         item = catalog.finding(
             code,
             zone=self.zone,
-            detail=detail,
+            says=says,
+            params=params,
             subject=subject,
             line=line,
             severity=severity,
             evidence=evidence,
-            fix=fix,
         )
         if item.key in self._seen:
             return None

@@ -27,8 +27,9 @@ class NodeFacts:
         self._shapes: dict[tuple[object, ...], int] = {}
         self._zone_wire = table.zone.wire
 
-    def record(self, node: Node) -> tuple[list[SigJob], list[str]]:
-        """Add ``node``'s row to the table; its signature jobs and decoding problems (text)."""
+    def record(self, node: Node) -> tuple[list[SigJob], list[tuple[str, str]]]:
+        """Add ``node``'s row to the table; its signature jobs and decoding problems (the
+        type that cannot be decoded, and why)."""
         table = self.table
         owner = node.owner
         key = owner.key
@@ -43,7 +44,7 @@ class NodeFacts:
                 mask |= 1 << (rdata[2] if len(rdata) > 2 else 0)
             masks[covered] = mask
         types = tuple(sorted(rrsets))
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []
         nsec: list[Nsec] = []
         next_name: bytes | None = None
         next_case: bytes | None = None
@@ -53,7 +54,7 @@ class NodeFacts:
                 try:
                     next_wire, bitmap, found, case = nsec_fields(table.zone, rdata)
                 except ValueError as exc:
-                    problems.append(f"NSEC at {node.name} cannot be decoded: {exc}")
+                    problems.append(("NSEC", str(exc)))
                     continue
                 if not nsec:
                     next_name, next_case = found, case
@@ -94,7 +95,7 @@ class NodeFacts:
             jobs.append((wire, rdtype, rrset.rdclass, rrset.ttl, ordered, tuple(group)))
         return jobs, problems
 
-    def _nsec3(self, node: Node, problems: list[str]) -> None:
+    def _nsec3(self, node: Node, problems: list[tuple[str, str]]) -> None:
         nsec3_set = node.rrsets[_NSEC3]
         key = node.owner.key
         assert key is not None
@@ -105,7 +106,7 @@ class NodeFacts:
                 info: Nsec3Info = decode_nsec3(key, first_label, rdata, nsec3_set.ttl,
                                                nsec3_set.line)  # fmt: skip
             except (ValueError, IndexError, struct.error) as exc:
-                problems.append(f"NSEC3 at {node.name} cannot be decoded: {exc}")
+                problems.append(("NSEC3", str(exc)))
                 continue
             self.table.nsec3.append(info)
 

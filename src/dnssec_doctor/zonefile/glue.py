@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.zonefile import namekey
 from dnssec_doctor.zonefile.authority import (
     BELOW_CUT,
@@ -55,19 +56,18 @@ def _report_ns(
     owner = table.name(index)
     target = table.zone.name_of(target_key)  # as the NS RDATA has it (canonical)
     if missing:
-        where = "glue below the delegation" if below else "an address record"
         out.add(
-            "GLUE_MISMATCH_OR_MISSING",
-            f"{owner} is served by {target}, which is "
-            f"inside {table.zone.name} but has no A/AAAA ({where} is needed to reach it)",
+            Code.GLUE_MISMATCH_OR_MISSING,
+            "zone_glue_missing" if below else "zone_address_missing",
+            {"owner": owner, "target": target, "zone": table.zone.name},
             subject=f"{owner}/{target}",
             line=table.line_of(index, T.NS),
         )
     if alias:
         out.add(
-            "NS_NAME_UNUSABLE",
-            f"the NS target {target} of {owner} is an alias "
-            "(CNAME); NS must name a host directly (RFC 2181 §10.3)",
+            Code.NS_NAME_UNUSABLE,
+            "zone_ns_alias",
+            {"target": target, "owner": owner},
             subject=f"{owner}/{target}/cname",
             line=table.line_of(index, T.NS),
         )
@@ -101,9 +101,9 @@ def check_glue(auth: Authority, out: Emitter) -> None:
             index = table.find(owner_key)
             name, target = table.name(index), table.zone.name_of(target_key)
             out.add(
-                "ZONE_DATA_INVALID",
-                f"the MX of {name} points to {target}, an alias "
-                "(CNAME); MX must name a host directly (RFC 2181 §10.3)",
+                Code.ZONE_DATA_INVALID,
+                "mx_alias",
+                {"name": name, "target": target},
                 subject=f"{name}/MX/{target}",
                 line=table.line_of(index, T.MX),
             )
@@ -117,9 +117,9 @@ def check_glue(auth: Authority, out: Emitter) -> None:
                 continue
             name = table.name(index)
             out.add(
-                "ZONE_DATA_INVALID",
-                f"{name} lies below the DNAME at {auth.name(above)}; a DNAME "
-                "owner has no descendants (RFC 6672 §2.4)",
+                Code.ZONE_DATA_INVALID,
+                "below_dname",
+                {"name": name, "dname": auth.name(above)},
                 subject=f"{name}/below-DNAME",
                 line=table.lines[index],
             )

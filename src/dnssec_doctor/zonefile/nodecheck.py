@@ -5,6 +5,7 @@ from __future__ import annotations
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.algorithms import PolicyStatus, algorithm_info, digest_info
 from dnssec_doctor.dnssec.keys import DsRecord
 from dnssec_doctor.model.severity import Severity
@@ -16,11 +17,11 @@ T = dns.rdatatype
 _BESIDE_CNAME = frozenset({T.CNAME, T.RRSIG, T.NSEC, T.NSEC3})
 """RFC 2181 §10.1 and RFC 4035 §2.5: only DNSSEC records may sit beside a CNAME."""
 _APEX_ONLY = {
-    T.DNSKEY: "DNSKEY_NOT_AT_APEX",
-    T.CDS: "DNSKEY_NOT_AT_APEX",
-    T.CDNSKEY: "DNSKEY_NOT_AT_APEX",
-    T.SOA: "ZONE_DATA_INVALID",
-    T.NSEC3PARAM: "ZONE_DATA_INVALID",
+    T.DNSKEY: Code.DNSKEY_NOT_AT_APEX,
+    T.CDS: Code.DNSKEY_NOT_AT_APEX,
+    T.CDNSKEY: Code.DNSKEY_NOT_AT_APEX,
+    T.SOA: Code.ZONE_DATA_INVALID,
+    T.NSEC3PARAM: Code.ZONE_DATA_INVALID,
 }
 
 
@@ -67,17 +68,17 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
         cname = node.rrsets[T.CNAME]
         if types - _BESIDE_CNAME:
             out.add(
-                "ZONE_DATA_INVALID",
-                f"{name} has a CNAME and other data ({type_names(types - _BESIDE_CNAME)}); "
-                "a CNAME must be alone at its name (RFC 2181 §10.1)",
+                Code.ZONE_DATA_INVALID,
+                "cname_beside",
+                {"name": name, "types": type_names(types - _BESIDE_CNAME)},
                 subject=f"{name}/CNAME-beside",
                 line=cname.line,
             )
         if len(cname.rdatas) > 1:
             out.add(
-                "ZONE_DATA_INVALID",
-                f"{name} has {len(cname.rdatas)} CNAME records; "
-                "only one is allowed (RFC 2181 §10.1)",
+                Code.ZONE_DATA_INVALID,
+                "cname_multiple",
+                {"name": name, "count": len(cname.rdatas)},
                 subject=f"{name}/CNAME-multiple",
                 line=cname.line,
             )
@@ -85,25 +86,26 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
         dname = node.rrsets[T.DNAME]
         if len(dname.rdatas) > 1:
             out.add(
-                "ZONE_DATA_INVALID",
-                f"{name} has {len(dname.rdatas)} DNAME records; "
-                "only one is allowed (RFC 6672 §2.4)",
+                Code.ZONE_DATA_INVALID,
+                "dname_multiple",
+                {"name": name, "count": len(dname.rdatas)},
                 subject=f"{name}/DNAME-multiple",
                 line=dname.line,
             )
         if T.NS in types and not node.is_apex:
             out.add(
-                "ZONE_DATA_INVALID",
-                f"{name} has both DNAME and NS; a DNAME cannot sit at a delegation (RFC 6672 §2.3)",
+                Code.ZONE_DATA_INVALID,
+                "dname_ns",
+                {"name": name},
                 subject=f"{name}/DNAME-NS",
                 line=dname.line,
             )
     for rrset in node.rrsets.values():
         if rrset.ttls_differ:
             out.add(
-                "ZONE_DATA_INVALID",
-                f"the {_t(rrset.rdtype)} records at {name} have "
-                f"different TTLs; an RRset has one TTL (RFC 2181 §5.2), {rrset.ttl} is used",
+                Code.ZONE_DATA_INVALID,
+                "ttls_differ",
+                {"type": _t(rrset.rdtype), "name": name, "ttl": rrset.ttl},
                 subject=f"{name}/{_t(rrset.rdtype)}/ttl",
                 line=rrset.line,
                 severity=Severity.WARNING,
@@ -113,15 +115,16 @@ def check_node(node: Node, origin: dns.name.Name, out: Emitter) -> None:
             if rdtype in types:
                 out.add(
                     code,
-                    f"{_t(rdtype)} at {name}, below the apex {origin}: a mistyped "
-                    "owner name? These records only mean something at the zone apex",
+                    "below_apex",
+                    {"type": _t(rdtype), "name": name, "zone": origin},
                     subject=f"{name}/{_t(rdtype)}",
                     line=node.rrsets[rdtype].line,
                 )
     if not node.is_apex and T.ZONEMD in types:
         out.add(
-            "ZONEMD_MISMATCH",
-            f"ZONEMD at {name}, below the apex: it is ignored (RFC 8976 §2)",
+            Code.ZONEMD_MISMATCH,
+            "below_apex",
+            {"name": name},
             subject=f"{name}/ZONEMD",
             line=node.rrsets[T.ZONEMD].line,
             severity=Severity.NOTICE,
@@ -136,16 +139,17 @@ def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
     ds_set = node.rrsets[T.DS]
     if node.is_apex:
         out.add(
-            "ZONE_DATA_INVALID",
-            f"DS at the zone apex {name}: DS records belong in the parent zone (RFC 4035 §2.4)",
+            Code.ZONE_DATA_INVALID,
+            "ds_at_apex",
+            {"name": name},
             subject=f"{name}/DS-apex",
             line=ds_set.line,
         )
     elif T.NS not in node.rrsets:
         out.add(
-            "ZONE_DATA_INVALID",
-            f"DS at {name}, which is not a delegation (no NS): DS "
-            "only exists at zone cuts (RFC 4035 §2.4)",
+            Code.ZONE_DATA_INVALID,
+            "ds_not_at_cut",
+            {"name": name},
             subject=f"{name}/DS-no-NS",
             line=ds_set.line,
         )
@@ -154,8 +158,9 @@ def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
             ds = DsRecord.from_rdata_wire(rdata)
         except ValueError as exc:
             out.add(
-                "DS_DIGEST_INVALID_TYPE",
-                f"DS at {name} cannot be decoded: {exc}",
+                Code.DS_DIGEST_INVALID_TYPE,
+                "zone_undecodable",
+                {"name": name, "error": exc},
                 subject=f"{name}/DS#{index}",
                 line=ds_set.line,
             )
@@ -163,19 +168,30 @@ def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
         digest = digest_info(ds.digest_type)
         if digest.status is PolicyStatus.INVALID:
             out.add(
-                "DS_DIGEST_INVALID_TYPE",
-                f"DS {ds.key_tag} at {name} uses digest type "
-                f"{ds.digest_type} ({digest.mnemonic}): {digest.reason}",
+                Code.DS_DIGEST_INVALID_TYPE,
+                "zone_digest_type",
+                {
+                    "tag": ds.key_tag,
+                    "name": name,
+                    "digest_type": ds.digest_type,
+                    "mnemonic": digest.mnemonic,
+                    "reason": digest.reason,
+                },
                 subject=f"{name}/DS {ds.key_tag}/{ds.digest_type}",
                 line=ds_set.line,
                 evidence={"ds": ds.to_text()},
             )
         elif digest.length is not None and len(ds.digest) != digest.length:
             out.add(
-                "DS_DIGEST_INVALID_TYPE",
-                f"DS {ds.key_tag} at {name} has a "
-                f"{len(ds.digest)}-octet digest; {digest.mnemonic} digests are "
-                f"{digest.length} octets",
+                Code.DS_DIGEST_INVALID_TYPE,
+                "zone_digest_length",
+                {
+                    "tag": ds.key_tag,
+                    "name": name,
+                    "length": len(ds.digest),
+                    "mnemonic": digest.mnemonic,
+                    "expected": digest.length,
+                },
                 subject=f"{name}/DS {ds.key_tag}/{ds.digest_type}",
                 line=ds_set.line,
                 evidence={"ds": ds.to_text()},
@@ -183,9 +199,15 @@ def _check_ds(node: Node, origin: dns.name.Name, out: Emitter) -> None:
         alg = algorithm_info(ds.algorithm)
         if alg.status is PolicyStatus.INVALID:
             out.add(
-                "ALGORITHM_INVALID",
-                f"DS {ds.key_tag} at {name} names algorithm "
-                f"{ds.algorithm} ({alg.mnemonic}): {alg.reason}",
+                Code.ALGORITHM_INVALID,
+                "zone_ds",
+                {
+                    "tag": ds.key_tag,
+                    "name": name,
+                    "algorithm": ds.algorithm,
+                    "mnemonic": alg.mnemonic,
+                    "reason": alg.reason,
+                },
                 subject=f"{name}/DS {ds.key_tag}/alg",
                 line=ds_set.line,
             )
@@ -197,17 +219,17 @@ def _check_orphan_sigs(node: Node, out: Emitter) -> None:
     for line, covered in signatures:  # in file order
         if covered == T.RRSIG:
             out.add(
-                "RRSIG_FIELDS_INVALID",
-                f"an RRSIG at {name} covers type RRSIG; RRSIG "
-                "records are never signed (RFC 4035 §2.2)",
+                Code.RRSIG_FIELDS_INVALID,
+                "covers_rrsig",
+                {"name": name},
                 subject=f"{name}/RRSIG-RRSIG",
                 line=line,
             )
         elif covered not in node.rrsets:
             out.add(
-                "RRSIG_FIELDS_INVALID",
-                f"an RRSIG at {name} covers {_t(covered)}, "
-                f"but {name} has no {_t(covered)} records (left over after a change?)",
+                Code.RRSIG_FIELDS_INVALID,
+                "orphan",
+                {"name": name, "type": _t(covered)},
                 subject=f"{name}/RRSIG-{_t(covered)}-orphan",
                 line=line,
             )

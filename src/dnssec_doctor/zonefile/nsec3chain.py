@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.algorithms import NSEC3_INSECURE_ABOVE, nsec3_iteration_behaviour
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.severity import Severity
@@ -24,7 +25,13 @@ from dnssec_doctor.zonefile import namekey
 from dnssec_doctor.zonefile.authority import DELEGATION, Authority
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.namekey import SEP
-from dnssec_doctor.zonefile.skeleton import Nsec3Info, b32hex_encode, type_names
+from dnssec_doctor.zonefile.skeleton import (
+    Nsec3Info,
+    b32hex_encode,
+    bitmap_case,
+    bitmap_params,
+    type_names,
+)
 
 T = dns.rdatatype
 Ref = int | bytes
@@ -77,16 +84,18 @@ def choose_params(
             params.append(Params.from_wire(wire))
         except (ValueError, struct.error) as exc:
             out.add(
-                "NSEC3_PARAMS_INCONSISTENT",
-                f"NSEC3PARAM at {zone} is malformed: {exc}",
+                Code.NSEC3_PARAMS_INCONSISTENT,
+                "zone_nsec3param_malformed",
+                {"zone": zone, "error": exc},
                 subject="nsec3param-malformed",
                 line=line,
             )
     for p in params:
         if p.flags != 0:
             out.add(
-                "NSEC3_PARAMS_INCONSISTENT",
-                f"NSEC3PARAM at {zone} has flags {p.flags}; they must be 0 (RFC 5155 §4.1.2)",
+                Code.NSEC3_PARAMS_INCONSISTENT,
+                "zone_nsec3param_flags",
+                {"zone": zone, "flags": p.flags},
                 subject="nsec3param-flags",
                 line=line,
             )
@@ -95,16 +104,17 @@ def choose_params(
         if len(present) == 1:
             alg, iterations, salt = next(iter(present))
             out.add(
-                "NSEC3_PARAMS_INCONSISTENT",
-                f"{zone} has NSEC3 records but no NSEC3PARAM at the apex",
+                Code.NSEC3_PARAMS_INCONSISTENT,
+                "zone_no_nsec3param",
+                {"zone": zone},
                 subject="nsec3param-missing",
                 line=line,
             )
             return Params(alg, 0, iterations, salt)
         out.add(
-            "NSEC3_PARAMS_INCONSISTENT",
-            f"{zone} has NSEC3 records with {len(present)} "
-            "parameter sets and no NSEC3PARAM to choose one",
+            Code.NSEC3_PARAMS_INCONSISTENT,
+            "zone_no_nsec3param_to_choose",
+            {"zone": zone, "count": len(present)},
             subject="nsec3param-missing",
         )
         return None
@@ -112,9 +122,9 @@ def choose_params(
         if p.key in present:
             return p
     out.add(
-        "NSEC3_PARAMS_INCONSISTENT",
-        f"no NSEC3 record of {zone} uses the NSEC3PARAM "
-        "parameters (hash algorithm, iterations, salt)",
+        Code.NSEC3_PARAMS_INCONSISTENT,
+        "zone_nsec3param_unused",
+        {"zone": zone},
         subject="nsec3param-unused",
         line=line,
     )
@@ -128,10 +138,14 @@ def check_rfc9276(params: Params, zone: str, line: int | None, out: Emitter) -> 
         return
     severity = Severity.ERROR if params.iterations > NSEC3_INSECURE_ABOVE else None
     out.add(
-        "NSEC3_PARAMS_NOT_RFC9276",
-        f"{zone} uses NSEC3 with {params.iterations} extra "
-        f"iterations and a {len(params.salt)}-octet salt ({behaviour}); RFC 9276 asks for "
-        "0 and none",
+        Code.NSEC3_PARAMS_NOT_RFC9276,
+        "zone",
+        {
+            "zone": zone,
+            "iterations": params.iterations,
+            "salt_length": len(params.salt),
+            "behaviour": behaviour,
+        },
         subject="nsec3-params",
         line=line,
         severity=severity,
@@ -152,16 +166,17 @@ def check_nsec3_chain(
     zone = table.zone.name.to_text()
     if params.algorithm != 1:
         out.add(
-            "NSEC3_PARAMS_INCONSISTENT",
-            f"NSEC3 hash algorithm {params.algorithm} at {zone} is unknown (only 1, SHA-1, exists)",
+            Code.NSEC3_PARAMS_INCONSISTENT,
+            "zone_hash_algorithm",
+            {"algorithm": params.algorithm, "zone": zone},
             subject="nsec3-hash-alg",
         )
         return
     if params.iterations > limits.max_nsec3_iterations:
         out.add(
-            "ANALYSIS_BUDGET_EXCEEDED",
-            f"NSEC3 uses {params.iterations} iterations, above "
-            f"the limit of {limits.max_nsec3_iterations}: the chain was not hashed",
+            Code.ANALYSIS_BUDGET_EXCEEDED,
+            "zone_nsec3_iterations",
+            {"iterations": params.iterations, "limit": limits.max_nsec3_iterations},
             subject="nsec3-iterations",
         )
         return
@@ -175,8 +190,9 @@ def check_nsec3_chain(
         if not record.owner or SEP in record.owner:
             owner = auth.name(record.owner)
             out.add(
-                "NSEC_CHAIN_BROKEN",
-                f"NSEC3 owner {owner} is not directly below the apex {zone} (RFC 5155 §7.1)",
+                Code.NSEC_CHAIN_BROKEN,
+                "zone_nsec3_owner",
+                {"owner": owner, "zone": zone},
                 subject=f"{owner}/owner",
                 line=record.line,
             )
@@ -198,8 +214,9 @@ def check_nsec3_chain(
         if ref is None:
             owner = auth.name(record.owner)
             out.add(
-                "NSEC_CHAIN_BROKEN",
-                f"NSEC3 {owner} matches no name of the zone (stale record of a deleted name?)",
+                Code.NSEC_CHAIN_BROKEN,
+                "zone_nsec3_orphan",
+                {"owner": owner},
                 subject=f"{owner}/orphan",
                 line=record.line,
             )
@@ -207,9 +224,9 @@ def check_nsec3_chain(
         _check_bitmap(auth, ref, record, out)
         if negative_ttl is not None and record.ttl > negative_ttl:
             out.add(
-                "NEGATIVE_TTL_TOO_LONG",
-                f"NSEC3 TTL {record.ttl} exceeds min(SOA TTL, SOA "
-                f"MINIMUM) = {negative_ttl} (RFC 9077)",
+                Code.NEGATIVE_TTL_TOO_LONG,
+                "zone_nsec3",
+                {"ttl": record.ttl, "negative_ttl": negative_ttl},
                 subject="nsec3-ttl",
                 line=record.line,
             )
@@ -235,10 +252,13 @@ def _check_links(
         if record.next_hashed != expected:
             owner = auth.name(record.owner)
             out.add(
-                "NSEC_CHAIN_BROKEN",
-                f"NSEC3 {owner} links to "
-                f"{b32hex_encode(record.next_hashed)}, but the next hash in the chain is "
-                f"{b32hex_encode(expected)}",
+                Code.NSEC_CHAIN_BROKEN,
+                "zone_nsec3_next",
+                {
+                    "owner": owner,
+                    "next": b32hex_encode(record.next_hashed),
+                    "expected": b32hex_encode(expected),
+                },
                 subject=f"{owner}/next",
                 line=record.line,
                 evidence={
@@ -281,16 +301,17 @@ def _check_coverage(
         if ref in optable and ordered and _covering(ordered, chain, hashed).opt_out:
             continue
         text = _name(auth, ref).to_text()
-        kind = "" if isinstance(ref, int) else "empty non-terminal "
+        kind = "name" if isinstance(ref, int) else "ent"
         if ref in optable:
-            why = "and no Opt-Out NSEC3 covers it (RFC 5155 §7.1)"
+            why = "optout_uncovered"
         elif _secure_or_not(auth, ref) == (True, True):
-            why = "a secure delegation always needs its own NSEC3, even with Opt-Out"
+            why = "secure_delegation"
         else:
-            why = "every authoritative name needs one"
+            why = "authoritative"
         out.add(
-            "NSEC_CHAIN_BROKEN",
-            f"no NSEC3 for {kind}{text}; {why}",
+            Code.NSEC_CHAIN_BROKEN,
+            f"zone_nsec3_missing_{kind}_{why}",
+            {"name": text},
             subject=f"{text}/missing",
             line=auth.table.lines[ref] if isinstance(ref, int) else None,
             evidence={"hash": b32hex_encode(hashed)},
@@ -332,14 +353,10 @@ def _check_bitmap(auth: Authority, ref: Ref, record: Nsec3Info, out: Emitter) ->
         return
     name = _name(auth, ref)
     extra, missing = record.types - expected, expected - record.types
-    parts = []
-    if extra:
-        parts.append(f"lists {type_names(extra)} that {name} does not have")
-    if missing:
-        parts.append(f"omits {type_names(missing)} that {name} has")
     out.add(
-        "NODATA_BITMAP_CONTRADICTION",
-        f"the NSEC3 for {name} ({auth.name(record.owner)}) " + " and ".join(parts),
+        Code.NODATA_BITMAP_CONTRADICTION,
+        "zone_nsec3_" + bitmap_case(extra, missing),
+        {"name": name, "owner": auth.name(record.owner), **bitmap_params(extra, missing)},
         subject=f"{name}/nsec3-bitmap",
         line=record.line,
         evidence={"bitmap": type_names(record.types), "expected": type_names(expected)},

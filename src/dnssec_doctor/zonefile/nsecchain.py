@@ -13,10 +13,11 @@ from __future__ import annotations
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.zonefile.authority import BELOW_CUT, DELEGATION, NSEC3_NODE, Authority
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.rdata import type_bitmap
-from dnssec_doctor.zonefile.skeleton import decode_bitmap, type_names
+from dnssec_doctor.zonefile.skeleton import bitmap_case, bitmap_params, decode_bitmap, type_names
 from dnssec_doctor.zonefile.table import NOT_A_KEY, Shape, next_key
 
 T = dns.rdatatype
@@ -57,10 +58,9 @@ def check_nsec_chain(auth: Authority, negative_ttl: int | None, out: Emitter) ->
         if shape.nsec_bitmap is None:
             text = table.name(index)
             out.add(
-                "NSEC_CHAIN_BROKEN",
-                f"{text} has no NSEC record, so its data cannot be "
-                "part of a denial proof"
-                + (" (the apex NSEC is missing)" if not table.keys[index] else ""),
+                Code.NSEC_CHAIN_BROKEN,
+                "zone_nsec_missing" if table.keys[index] else "zone_nsec_missing_apex",
+                {"name": text},
                 subject=f"{text}/missing",
                 line=table.lines[index],
             )
@@ -69,8 +69,9 @@ def check_nsec_chain(auth: Authority, negative_ttl: int | None, out: Emitter) ->
         if shape.nsec_count > 1:
             text = table.name(index)
             out.add(
-                "NSEC_CHAIN_BROKEN",
-                f"{text} has {shape.nsec_count} NSEC records; one name has one NSEC",
+                Code.NSEC_CHAIN_BROKEN,
+                "zone_nsec_multiple",
+                {"name": text, "count": shape.nsec_count},
                 subject=f"{text}/multiple",
                 line=line,
             )
@@ -84,9 +85,9 @@ def check_nsec_chain(auth: Authority, negative_ttl: int | None, out: Emitter) ->
             _report_bitmap(table.name(index), wrong, line, out)
         if negative_ttl is not None and shape.nsec_ttl > negative_ttl:
             out.add(
-                "NEGATIVE_TTL_TOO_LONG",
-                f"NSEC TTL {shape.nsec_ttl} at {table.name(index)} exceeds min(SOA TTL, "
-                f"SOA MINIMUM) = {negative_ttl} (RFC 9077)",
+                Code.NEGATIVE_TTL_TOO_LONG,
+                "zone_nsec",
+                {"ttl": shape.nsec_ttl, "name": table.name(index), "negative_ttl": negative_ttl},
                 subject="nsec-ttl",
                 line=line,
             )
@@ -98,14 +99,10 @@ def _report_bitmap(
 ) -> None:
     bitmap, expected = wrong
     extra, missing = bitmap - expected, expected - bitmap
-    parts = []
-    if extra:
-        parts.append(f"lists {type_names(extra)} that {text} does not have")
-    if missing:
-        parts.append(f"omits {type_names(missing)} that {text} has")
     out.add(
-        "NODATA_BITMAP_CONTRADICTION",
-        f"the NSEC at {text} " + " and ".join(parts),
+        Code.NODATA_BITMAP_CONTRADICTION,
+        "zone_nsec_" + bitmap_case(extra, missing),
+        {"name": text, **bitmap_params(extra, missing)},
         subject=f"{text}/bitmap",
         line=line,
         evidence={"bitmap": type_names(bitmap), "expected": type_names(expected)},
@@ -120,10 +117,9 @@ def _check_non_authoritative(auth: Authority, out: Emitter) -> None:
             name = table.name(index).to_text()
             cut = auth.cut_above(key)
             out.add(
-                "NSEC_CHAIN_BROKEN",
-                f"NSEC at {name}, which is below the zone "
-                f"cut {auth.name(cut) if cut is not None else '?'} "
-                "(glue or occluded data has no NSEC)",
+                Code.NSEC_CHAIN_BROKEN,
+                "zone_nsec_below_cut",
+                {"name": name, "cut": auth.name(cut) if cut is not None else "?"},
                 subject=f"{name}/non-authoritative",
                 line=table.nsec_records(index)[0][3],
             )
@@ -145,15 +141,17 @@ def _check_links(auth: Authority, with_nsec: list[int], out: Emitter) -> None:
         name = table.name(index)
         origin = table.zone.name
         expected = table.name_of(expected_key)
+        params: dict[str, object] = {"name": name, "next": nxt}
         if not nxt.is_subdomain(origin):
-            why = f"points outside the zone to {nxt}"
+            case = "zone_nsec_outside"
         elif not expected_key:
-            why = f"names {nxt} as the next name, but it is the last name: it must be the apex"
+            case = "zone_nsec_last"
         else:
-            why = f"names {nxt} as the next name, but the next name is {expected}"
+            case, params["expected"] = "zone_nsec_next", expected
         out.add(
-            "NSEC_CHAIN_BROKEN",
-            f"the NSEC at {name} {why}",
+            Code.NSEC_CHAIN_BROKEN,
+            case,
+            params,
             subject=f"{name}/next",
             line=line,
             evidence={"next": nxt.to_text(), "expected": expected.to_text()},
@@ -182,10 +180,9 @@ def _check_covers_existing(
             continue
         hidden = table.name(later)
         out.add(
-            "EXISTING_NAME_DENIED",
-            f"the NSEC at {owner} (next {nxt}) proves that "
-            f"{hidden} does not exist, but it does: resolvers with aggressive NSEC caching "
-            "(RFC 8198) will deny it",
+            Code.EXISTING_NAME_DENIED,
+            "zone_nsec",
+            {"owner": owner, "next": nxt, "name": hidden},
             subject=f"{hidden}/denied",
             line=line,
         )

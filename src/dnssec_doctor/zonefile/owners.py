@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dns.name
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.namekey import SEP
 
@@ -53,9 +54,9 @@ def check_owner(name: dns.name.Name, origin: dns.name.Name, line: int, out: Emit
     text = name  # formatted lazily
     if not name.is_subdomain(origin):
         out.add(
-            "OWNER_NAME_SUSPICIOUS",
-            f"{text} is outside the zone {origin}; the record "
-            "is ignored (a relative name in the wrong $ORIGIN?)",
+            Code.OWNER_NAME_SUSPICIOUS,
+            "outside_zone",
+            {"name": text, "zone": origin},
             subject=f"{text}/outside",
             line=line,
         )
@@ -63,11 +64,11 @@ def check_owner(name: dns.name.Name, origin: dns.name.Name, line: int, out: Emit
     if repeats_origin(name, origin):
         fixed = name.relativize(origin).to_text() + "."
         out.add(
-            "OWNER_NAME_SUSPICIOUS",
-            f"{text} repeats the zone name: probably {fixed} written without its trailing dot",
+            Code.OWNER_NAME_SUSPICIOUS,
+            "repeated_origin",
+            {"name": text, "fixed": fixed},
             subject=f"{text}/repeated-origin",
             line=line,
-            fix=f"Write the owner as {fixed} (with the trailing dot) or relative, then re-sign.",
         )
     elif any(
         label and (label[0] == 45 or not set(label) <= _HOST_OK)
@@ -75,9 +76,9 @@ def check_owner(name: dns.name.Name, origin: dns.name.Name, line: int, out: Emit
         if label != b"*"
     ):
         out.add(
-            "OWNER_NAME_SUSPICIOUS",
-            f"{text} has characters unusual in host names "
-            "(legal in DNS, RFC 2181 §11, but often a typo)",
+            Code.OWNER_NAME_SUSPICIOUS,
+            "characters",
+            {"name": text},
             subject=f"{text}/characters",
             line=line,
             severity=None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.algorithms import algorithm_name
 from dnssec_doctor.zonefile.authority import AUTHORITATIVE_AT_CUT, BELOW_CUT, DELEGATION, Authority
 from dnssec_doctor.zonefile.emit import Emitter
@@ -63,29 +64,34 @@ def _report(auth: Authority, index: int, flag: int, problems: list[Problem], out
     for kind, rdtype, offset, alg in problems:
         line = first + offset
         if kind == "signed":
-            what = "delegation NS" if at_cut and rdtype == T.NS else "glue/occluded"
+            case = "signed_delegation_ns" if at_cut and rdtype == T.NS else "signed_glue"
             if not below and at_cut and rdtype != T.NS:
-                what = "data at a delegation point (occluded)"
+                case = "signed_occluded"
             out.add(
-                "ZONE_DATA_INVALID",
-                f"{_t(rdtype)} at {text} is signed, but it is {what}: the zone is not "
-                "authoritative for it and must not sign it (RFC 4035 §2.2)",
+                Code.ZONE_DATA_INVALID,
+                case,
+                {"type": _t(rdtype), "name": text},
                 subject=f"{text}/{_t(rdtype)}/signed-non-authoritative",
                 line=line,
             )
         elif kind == "unsigned":
             out.add(
-                "RRSIG_MISSING",
-                f"the {_t(rdtype)} RRset at {text} has no RRSIG",
+                Code.RRSIG_MISSING,
+                "zone_rrset",
+                {"type": _t(rdtype), "name": text},
                 subject=f"{text}/{_t(rdtype)}",
                 line=line,
             )
         else:
             out.add(
-                "RRSIG_MISSING_FOR_ALGORITHM",
-                f"the {_t(rdtype)} RRset at {text} has no RRSIG of algorithm {alg} "
-                f"({algorithm_name(alg)}), which the apex DNSKEY RRset contains "
-                "(RFC 4035 §2.2, RFC 6840 §5.11)",
+                Code.RRSIG_MISSING_FOR_ALGORITHM,
+                "zone_rrset",
+                {
+                    "type": _t(rdtype),
+                    "name": text,
+                    "algorithm": alg,
+                    "mnemonic": algorithm_name(alg),
+                },
                 subject=f"{text}/{_t(rdtype)}/alg{alg}",
                 line=line,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.timefmt import iso
@@ -32,28 +33,31 @@ def report_problems(auth: Authority, totals: SigTotals, out: Emitter) -> None:
         _report(problem, problem.owner if key is None else auth.name(key), out)
     if totals.dropped:
         out.add(
-            "ANALYSIS_BUDGET_EXCEEDED",
-            f"{totals.dropped:,} further signature problems were counted but not kept",
+            Code.ANALYSIS_BUDGET_EXCEEDED,
+            "zone_signature_problems",
+            {"dropped": totals.dropped},
             subject="signature-problems",
         )
 
 
 def _report(problem: SigProblem, name: dns.name.Name, out: Emitter) -> None:
-    code = STATUS_CODES[problem.status]
+    code = Code(STATUS_CODES[problem.status])
     owner = name.to_text()
     severity = None
     if problem.status in _SOFT and problem.algorithm in problem.rrset_valid_algorithms:
         severity = Severity.WARNING
-    window = f"valid {iso(problem.inception)} .. {iso(problem.expiration)}"
-    detail = (
-        f"RRSIG {_t(problem.rdtype)} at {owner} (key tag {problem.key_tag}, algorithm "
-        f"{problem.algorithm}, {window}): {problem.detail}"
-    )
-    if severity is Severity.WARNING:
-        detail += "; another valid signature of this algorithm covers the RRset"
     out.add(
         code,
-        detail,
+        "zone_rrsig_covered" if severity is Severity.WARNING else "zone_rrsig",
+        {
+            "type": _t(problem.rdtype),
+            "owner": owner,
+            "tag": problem.key_tag,
+            "algorithm": problem.algorithm,
+            "inception": iso(problem.inception),
+            "expiration": iso(problem.expiration),
+            "problem": problem.detail,
+        },
         subject=f"{owner}/{_t(problem.rdtype)}/{problem.key_tag}/{problem.line}",
         line=problem.line,
         severity=severity,
@@ -79,37 +83,42 @@ def report_timing(
         evidence = {"earliest_expiration": iso(expiration), "owner": owner, "type": _t(rdtype)}
         if remaining < warn_within:
             out.add(
-                "RRSIG_EXPIRES_SOON",
-                f"the earliest signature (RRSIG {_t(rdtype)} at {owner}) expires "
-                f"{iso(expiration)}, in {remaining / 86400:.1f} days: the zone breaks then "
-                "unless it is re-signed",
+                Code.RRSIG_EXPIRES_SOON,
+                "zone_earliest",
+                {
+                    "type": _t(rdtype),
+                    "owner": owner,
+                    "expiration": iso(expiration),
+                    "days": remaining / 86400,
+                },
                 subject="earliest",
                 evidence=evidence,
             )
         elif soa_expire is not None and remaining < soa_expire:
             out.add(
-                "RRSIG_VALIDITY_BELOW_SOA_EXPIRE",
-                f"the earliest signature expires {iso(expiration)}, "
-                f"{remaining / 86400:.1f} days from now, sooner than SOA EXPIRE "
-                f"({soa_expire / 86400:.1f} days): a secondary cut off from the primary "
-                "would serve expired signatures",
+                Code.RRSIG_VALIDITY_BELOW_SOA_EXPIRE,
+                "zone_earliest",
+                {
+                    "expiration": iso(expiration),
+                    "days": remaining / 86400,
+                    "expire_days": soa_expire / 86400,
+                },
                 subject="earliest",
                 evidence=evidence,
             )
     for owner, rdtype, ttl, expiration in totals.ttl_outlives[:5]:
         out.add(
-            "RRSIG_TTL_OUTLIVES_SIGNATURE",
-            f"{owner} {_t(rdtype)} has TTL {ttl}s, so caches may keep it past its signature's "
-            f"expiration {iso(expiration)}",
+            Code.RRSIG_TTL_OUTLIVES_SIGNATURE,
+            "zone_rrset",
+            {"owner": owner, "type": _t(rdtype), "ttl": ttl, "expiration": iso(expiration)},
             subject=f"{owner}/{_t(rdtype)}",
         )
     if totals.ttl_differs_count:
         owner, rdtype, line = totals.ttl_differs[0]
         out.add(
-            "RRSIG_FIELDS_INVALID",
-            f"{totals.ttl_differs_count:,} RRSIG record(s) have a TTL different from the "
-            f"RRset they cover (first: {owner} {_t(rdtype)}); RFC 4034 §3 wants them equal. "
-            "Validators use the smaller, so this is harmless but untidy",
+            Code.RRSIG_FIELDS_INVALID,
+            "zone_rrsig_ttl",
+            {"count": totals.ttl_differs_count, "owner": owner, "type": _t(rdtype)},
             subject="rrsig-ttl",
             line=line,
             severity=Severity.NOTICE,

@@ -78,6 +78,24 @@ def type_names(types: frozenset[int] | set[int]) -> str:
     return " ".join(dns.rdatatype.to_text(dns.rdatatype.RdataType.make(t)) for t in sorted(types))
 
 
+def bitmap_case(extra: frozenset[int], missing: frozenset[int]) -> str:
+    """The case suffix of a wrong type bitmap (NODATA_BITMAP_CONTRADICTION's templates):
+    types it lists that the name lacks, types it omits that the name has, or both."""
+    if extra and missing:
+        return "extra_omits"
+    return "extra" if extra else "omits"
+
+
+def bitmap_params(extra: frozenset[int], missing: frozenset[int]) -> dict[str, str]:
+    """The type lists a wrong bitmap's template names (only the non-empty ones)."""
+    params = {}
+    if extra:
+        params["extra"] = type_names(extra)
+    if missing:
+        params["missing"] = type_names(missing)
+    return params
+
+
 @dataclass(frozen=True, slots=True)
 class Nsec3Info:
     """One NSEC3 record, decoded (RFC 5155 §3.2)."""

@@ -21,6 +21,7 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import DsRecord
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import Diagnosis, Finding, Status
@@ -165,9 +166,13 @@ class _Run:
             return  # outside the zone
         check_node(node, self.origin, self.out)
         jobs, problems = self.facts.record(node)
-        for problem in problems:
+        for rdtype_text, error in problems:
             self.out.add(
-                "ZONE_DATA_INVALID", problem, subject=f"{node.name}/decode", line=node.line
+                Code.ZONE_DATA_INVALID,
+                "undecodable",
+                {"type": rdtype_text, "name": node.name, "error": error},
+                subject=f"{node.name}/decode",
+                line=node.line,
             )
         if node.is_apex:
             self.apex = read_apex(node, self.origin, self.now, self.options.limits)
@@ -238,8 +243,9 @@ class _Run:
         zone = self.origin.to_text()
         if has_nsec:
             out.add(
-                "NSEC_NSEC3_MIXED",
-                f"{zone} has both NSEC and NSEC3 records",
+                Code.NSEC_NSEC3_MIXED,
+                "zone",
+                {"zone": zone},
                 subject="mixed",
                 line=line,
             )
@@ -265,10 +271,9 @@ def _algorithms_in_use(apex: Apex, out: Emitter) -> frozenset[int]:
         return published
     for alg in sorted(published - signing):
         out.add(
-            "RRSIG_MISSING_FOR_ALGORITHM",
-            f"DNSKEYs of algorithm {alg} are published "
-            "but sign nothing, not even the DNSKEY RRset; validators predating RFC 6840 "
-            "reject such zones (conservative algorithm roll: sign first, publish after)",
+            Code.RRSIG_MISSING_FOR_ALGORITHM,
+            "zone_unused",
+            {"algorithm": alg},
             subject=f"unused-alg{alg}",
             line=apex.lines.get(T.DNSKEY),
             severity=Severity.WARNING,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.zonefile.emit import Emitter
 from dnssec_doctor.zonefile.model import Record
@@ -80,8 +81,9 @@ def check_zonemd(
             items.append(Zonemd.from_wire(wire))
         except ValueError as exc:
             out.add(
-                "ZONEMD_MISMATCH",
-                f"ZONEMD at {zone} is malformed: {exc}",
+                Code.ZONEMD_MISMATCH,
+                "malformed",
+                {"zone": zone, "error": exc},
                 subject="malformed",
                 line=line,
             )
@@ -89,10 +91,9 @@ def check_zonemd(
     for pair in sorted(set(pairs)):
         if pairs.count(pair) > 1:
             out.add(
-                "ZONEMD_MISMATCH",
-                f"{zone} has {pairs.count(pair)} ZONEMD records with scheme "
-                f"{pair[0]} and hash algorithm {pair[1]}; at most one is allowed "
-                "(RFC 8976 §2.4)",
+                Code.ZONEMD_MISMATCH,
+                "duplicate",
+                {"zone": zone, "count": pairs.count(pair), "scheme": pair[0], "algorithm": pair[1]},
                 subject=f"duplicate {pair}",
                 line=line,
             )
@@ -100,9 +101,9 @@ def check_zonemd(
     usable = [z for z in usable if len(z.digest) == _HASHES[z.algorithm][1]]
     if not usable:
         out.add(
-            "ZONEMD_MISMATCH",
-            f"no ZONEMD record at {zone} uses a scheme and hash this tool "
-            "supports (SIMPLE with SHA-384/SHA-512); the digest was not checked",
+            Code.ZONEMD_MISMATCH,
+            "unsupported",
+            {"zone": zone},
             subject="unsupported",
             line=line,
             severity=Severity.NOTICE,
@@ -111,9 +112,9 @@ def check_zonemd(
     wrong_serial = [z for z in usable if z.serial != serial]
     for z in wrong_serial:
         out.add(
-            "ZONEMD_MISMATCH",
-            f"ZONEMD serial {z.serial} differs from the SOA serial "
-            f"{serial} at {zone} (RFC 8976 §4)",
+            Code.ZONEMD_MISMATCH,
+            "serial",
+            {"serial": z.serial, "soa_serial": serial, "zone": zone},
             subject=f"serial {z.algorithm}",
             line=line,
         )
@@ -125,8 +126,9 @@ def check_zonemd(
     if not any(computed[z.algorithm] == z.digest for z in candidates):
         z = candidates[0]
         out.add(
-            "ZONEMD_MISMATCH",
-            f"the ZONEMD digest of {zone} does not match its content",
+            Code.ZONEMD_MISMATCH,
+            "digest",
+            {"zone": zone},
             subject="digest",
             line=line,
             evidence={"published": z.digest.hex(), "computed": computed[z.algorithm].hex()},

@@ -21,6 +21,8 @@ from dns.rdtypes.ANY.NSEC3 import NSEC3
 from dns.rdtypes.ANY.SOA import SOA
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
+from dnssec_doctor.catalog.messages import fill
 from dnssec_doctor.dnssec.nsec import CanonicalKey, bitmap_types, canonical_key
 from dnssec_doctor.dnssec.nsec3 import Nsec3Params, b32hex_decode
 from dnssec_doctor.limits import Limits
@@ -30,25 +32,25 @@ from dnssec_doctor.model.severity import Severity
 Kind = Literal["nxdomain", "nodata", "wildcard", "ds-nodata", "insecure-delegation", "none"]
 Mechanism = Literal["nsec", "nsec3", "none", "mixed"]
 
-CODES: frozenset[str] = frozenset(
+CODES: frozenset[Code] = frozenset(
     {
-        "NEGATIVE_PROOF_MISSING",
-        "NSEC_PROOF_INVALID",
-        "NSEC3_PROOF_INVALID",
-        "NODATA_BITMAP_CONTRADICTION",
-        "EXISTING_NAME_DENIED",
-        "NSEC_CHAIN_BROKEN",
-        "NSEC3_PARAMS_INCONSISTENT",
-        "NSEC_NSEC3_MIXED",
-        "NSEC3_PARAMS_NOT_RFC9276",
-        "NSEC3_OPT_OUT_PROBLEM",
-        "INSECURE_DELEGATION_PROOF_INVALID",
-        "WILDCARD_PROOF_INVALID",
-        "NEGATIVE_TTL_TOO_LONG",
-        "NSEC_DENIES_DS_WRONGLY",
-        "COMPACT_DENIAL_IN_USE",
-        "NSEC3_WITH_NON_NSEC3_ALGORITHM",
-        "ANALYSIS_BUDGET_EXCEEDED",
+        Code.NEGATIVE_PROOF_MISSING,
+        Code.NSEC_PROOF_INVALID,
+        Code.NSEC3_PROOF_INVALID,
+        Code.NODATA_BITMAP_CONTRADICTION,
+        Code.EXISTING_NAME_DENIED,
+        Code.NSEC_CHAIN_BROKEN,
+        Code.NSEC3_PARAMS_INCONSISTENT,
+        Code.NSEC_NSEC3_MIXED,
+        Code.NSEC3_PARAMS_NOT_RFC9276,
+        Code.NSEC3_OPT_OUT_PROBLEM,
+        Code.INSECURE_DELEGATION_PROOF_INVALID,
+        Code.WILDCARD_PROOF_INVALID,
+        Code.NEGATIVE_TTL_TOO_LONG,
+        Code.NSEC_DENIES_DS_WRONGLY,
+        Code.COMPACT_DENIAL_IN_USE,
+        Code.NSEC3_WITH_NON_NSEC3_ALGORITHM,
+        Code.ANALYSIS_BUDGET_EXCEEDED,
     }
 )
 """Every catalog code a denial analysis reports (docs/codes.md sections E, F and L)."""
@@ -61,28 +63,48 @@ MAX_EVIDENCE_ITEMS = 10
 class DenialProblem:
     """One thing wrong with (or worth knowing about) a denial-of-existence proof.
 
-    ``code`` is a catalog code; ``severity`` the catalog default unless the case
-    warrants another (NSEC3 iterations above resolver limits are an error).
+    ``code`` is a catalog code and ``says`` which of its cases, with the values the
+    case's template names in ``params`` (the finding passes them on to the catalog);
+    ``severity`` the catalog default unless the case warrants another (NSEC3
+    iterations above resolver limits are an error).
     """
 
-    code: str
-    detail: str
+    code: Code
+    says: str
+    params: Mapping[str, object] = field(default_factory=dict)
     evidence: Mapping[str, JsonValue] = field(default_factory=dict)
     severity: Severity = Severity.ERROR
 
+    @property
+    def detail(self) -> str:
+        """The case's catalog template, filled."""
+        return fill_detail(self.code, self.says, self.params)
+
+
+def fill_detail(code: Code, says: str, params: Mapping[str, object]) -> str:
+    """Case ``says`` of ``code``'s detail templates filled from ``params``."""
+    template = catalog.entry(code).details[says]
+    return fill({"detail": template}, params, f"{code}/{says}")["detail"]
+
 
 def problem(
-    code: str,
-    detail: str,
+    code: Code,
+    says: str,
+    params: Mapping[str, object] | None = None,
     evidence: Mapping[str, JsonValue] | None = None,
     severity: Severity | None = None,
 ) -> DenialProblem:
-    """A problem with the catalog's default severity unless ``severity`` is given."""
+    """A problem with the catalog's default severity unless ``severity`` is given.
+
+    The template is filled here once, so a case and parameters that do not fit fail
+    where the problem is made, not where it is shown."""
     if code not in CODES:
         raise ValueError(f"not a denial code: {code}")
+    fill_detail(code, says, params or {})
     return DenialProblem(
         code=code,
-        detail=detail,
+        says=says,
+        params=dict(params or {}),
         evidence=dict(evidence or {}),
         severity=catalog.entry(code).severity if severity is None else severity,
     )

@@ -18,6 +18,7 @@ from dnssec_doctor.analysis.denial.model import (
     problem,
     quote,
 )
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.nsec import (
     canonical_key,
     interval_covers,
@@ -94,9 +95,9 @@ def _is_compact(record: NsecRecord) -> bool:
 
 def _compact(record: NsecRecord) -> DenialProblem:
     return problem(
-        "COMPACT_DENIAL_IN_USE",
-        f"{record.owner} is denied by a compact-denial NSEC ({types_text(record.types)}): "
-        "absent names answer NOERROR",
+        Code.COMPACT_DENIAL_IN_USE,
+        "nsec",
+        {"name": record.owner, "types": types_text(record.types)},
         {"nsec": record.text},
     )
 
@@ -113,9 +114,9 @@ def _name_error(
             return True, "nxdomain"
         problems.append(
             problem(
-                "NSEC_PROOF_INVALID",
-                f"the answer says {name} does not exist, but an NSEC at that very name "
-                f"shows it exists with types {types_text(matching.types)}",
+                Code.NSEC_PROOF_INVALID,
+                "nxdomain_name_exists",
+                {"name": name, "types": types_text(matching.types)},
                 {"qname": name.to_text(), "nsec": matching.text},
             )
         )
@@ -124,8 +125,9 @@ def _name_error(
     if covering is None:
         problems.append(
             problem(
-                "NSEC_PROOF_INVALID",
-                f"no NSEC covers {name}, so its non-existence is not proven",
+                Code.NSEC_PROOF_INVALID,
+                "nxdomain_not_covered",
+                {"name": name},
                 {"qname": name.to_text(), "nsec": quote([r.text for r in index.records])},
             )
         )
@@ -133,9 +135,9 @@ def _name_error(
     if _below(covering.next, name):
         problems.append(
             problem(
-                "NSEC_PROOF_INVALID",
-                f"the answer says {name} does not exist, but the covering NSEC's next name "
-                f"{covering.next} lies below it, so {name} exists (an empty non-terminal)",
+                Code.NSEC_PROOF_INVALID,
+                "nxdomain_ent",
+                {"name": name, "next": covering.next},
                 {"qname": name.to_text(), "nsec": covering.text},
             )
         )
@@ -158,8 +160,9 @@ def _wildcard_denied(
     if matching is not None:
         problems.append(
             problem(
-                "NSEC_PROOF_INVALID",
-                f"{wildcard} exists, so {name} should have been synthesised from it, not denied",
+                Code.NSEC_PROOF_INVALID,
+                "wildcard_exists",
+                {"wildcard": wildcard, "name": name},
                 {"qname": name.to_text(), "wildcard": wildcard.to_text(), "nsec": matching.text},
             )
         )
@@ -167,9 +170,9 @@ def _wildcard_denied(
     if index.cover(wildcard) is None:
         problems.append(
             problem(
-                "NSEC_PROOF_INVALID",
-                f"no NSEC covers the wildcard {wildcard} at the closest encloser {encloser}, "
-                f"so a wildcard could have answered for {name}",
+                Code.NSEC_PROOF_INVALID,
+                "wildcard_not_covered",
+                {"wildcard": wildcard, "encloser": encloser, "name": name},
                 {
                     "qname": name.to_text(),
                     "wildcard": wildcard.to_text(),
@@ -190,9 +193,9 @@ def _bitmap_contradiction(
         return False
     problems.append(
         problem(
-            "NODATA_BITMAP_CONTRADICTION",
-            f"the answer says {name} has no {type_name(qtype)}, but the NSEC "
-            f"bitmap lists {types_text(present)}",
+            Code.NODATA_BITMAP_CONTRADICTION,
+            "nsec",
+            {"name": name, "qtype": type_name(qtype), "types": types_text(present)},
             {"qname": name.to_text(), "qtype": type_name(qtype), "nsec": record.text},
         )
     )
@@ -213,9 +216,9 @@ def _nodata(index: NsecIndex, task: DenialTask, problems: list[DenialProblem]) -
         if dns.rdatatype.NS in types and dns.rdatatype.SOA not in types:
             problems.append(
                 problem(
-                    "NSEC_PROOF_INVALID",
-                    f"{name} is a delegation point: the parent's NSEC there can only deny DS, "
-                    "the server should have sent a referral",
+                    Code.NSEC_PROOF_INVALID,
+                    "nodata_delegation",
+                    {"name": name},
                     {"qname": name.to_text(), "nsec": matching.text},
                 )
             )
@@ -232,8 +235,9 @@ def _nodata(index: NsecIndex, task: DenialTask, problems: list[DenialProblem]) -
             return not _bitmap_contradiction(source, wildcard, qtype, problems), "wildcard"
     problems.append(
         problem(
-            "NSEC_PROOF_INVALID",
-            f"no NSEC matches {name} to show it has no {type_name(qtype)}",
+            Code.NSEC_PROOF_INVALID,
+            "nodata_no_match",
+            {"name": name, "qtype": type_name(qtype)},
             {
                 "qname": name.to_text(),
                 "qtype": type_name(qtype),
@@ -251,9 +255,9 @@ def _ds_denial(index: NsecIndex, task: DenialTask, problems: list[DenialProblem]
     if matching is None:
         problems.append(
             problem(
-                "NSEC_DENIES_DS_WRONGLY",
-                f"no NSEC at the delegation {name} proves it has no DS, so validators "
-                "cannot tell an insecure child from a stripped DS",
+                Code.NSEC_DENIES_DS_WRONGLY,
+                "no_nsec_at_delegation",
+                {"name": name},
                 {"delegation": name.to_text(), "nsec": quote([r.text for r in index.records])},
             )
         )
@@ -278,8 +282,9 @@ def delegation_bitmap_ok(
         return True
     problems.append(
         problem(
-            "INSECURE_DELEGATION_PROOF_INVALID",
-            f"the proof that {name} has no DS is wrong: {'; '.join(wrong)}",
+            Code.INSECURE_DELEGATION_PROOF_INVALID,
+            "bitmap",
+            {"name": name, "wrong": "; ".join(wrong)},
             {"delegation": name.to_text(), "record": text, "types": types_text(types)},
         )
     )
@@ -296,32 +301,44 @@ def _wildcard_answer(
     evidence: dict[str, str] = {"owner": owner.to_text(), "closest_encloser": encloser.to_text()}
     matching = index.match(owner)
     if matching is not None:
-        detail = f"{owner} was answered from a wildcard, but an NSEC shows {owner} itself exists"
         problems.append(
-            problem("WILDCARD_PROOF_INVALID", detail, {**evidence, "nsec": matching.text})
+            problem(
+                Code.WILDCARD_PROOF_INVALID,
+                "nsec_owner_exists",
+                {"owner": owner},
+                {**evidence, "nsec": matching.text},
+            )
         )
         return False
     covering = index.cover(owner)
     if covering is None:
-        detail = f"{owner} was answered from a wildcard without an NSEC proving {owner} is absent"
-        problems.append(problem("WILDCARD_PROOF_INVALID", detail, evidence))
+        problems.append(
+            problem(
+                Code.WILDCARD_PROOF_INVALID, "nsec_owner_not_covered", {"owner": owner}, evidence
+            )
+        )
         return False
     implied = index.encloser(covering, owner)
     if len(implied.labels) > len(encloser.labels):
-        detail = (
-            f"{owner} was answered from *.{encloser}, but the NSEC shows the closer "
-            f"name {implied} exists, so that wildcard cannot apply"
-        )
         problems.append(
-            problem("WILDCARD_PROOF_INVALID", detail, {**evidence, "nsec": covering.text})
+            problem(
+                Code.WILDCARD_PROOF_INVALID,
+                "nsec_closer_name",
+                {"owner": owner, "encloser": encloser, "closer": implied},
+                {**evidence, "nsec": covering.text},
+            )
         )
         return False
     wildcard = dns.name.Name((b"*", *encloser.labels))
     denier = index.cover(wildcard)
     if denier is not None:
-        detail = f"an NSEC in the same answer denies the wildcard {wildcard} it came from"
         problems.append(
-            problem("WILDCARD_PROOF_INVALID", detail, {**evidence, "nsec": denier.text})
+            problem(
+                Code.WILDCARD_PROOF_INVALID,
+                "nsec_wildcard_denied",
+                {"wildcard": wildcard},
+                {**evidence, "nsec": denier.text},
+            )
         )
         return False
     return True
@@ -334,9 +351,9 @@ def _chain_sanity(index: NsecIndex) -> list[DenialProblem]:
         return []
     return [
         problem(
-            "NSEC_CHAIN_BROKEN",
-            f"{len(outside)} NSEC record(s) point outside the zone {index.zone}; "
-            "the last NSEC must point back to the apex",
+            Code.NSEC_CHAIN_BROKEN,
+            "next_outside_zone",
+            {"count": len(outside), "zone": index.zone},
             {"zone": index.zone.to_text(), "nsec": quote(outside)},
         )
     ]
@@ -358,9 +375,11 @@ def _existing_denied(index: NsecIndex, task: DenialTask) -> list[DenialProblem]:
         return []
     return [
         problem(
-            "EXISTING_NAME_DENIED",
-            f"an NSEC denies {denied[0]}, which exists"
-            + (f" (and {len(denied) - 1} more existing names)" if len(denied) > 1 else ""),
+            Code.EXISTING_NAME_DENIED,
+            "nsec_more" if len(denied) > 1 else "nsec_one",
+            {"name": denied[0], "more": len(denied) - 1}
+            if len(denied) > 1
+            else {"name": denied[0]},
             {"names": quote(denied), "nsec": quote(list(dict.fromkeys(records)))},
         )
     ]

@@ -29,6 +29,7 @@ from dnssec_doctor.analysis.denial.nsec3_policy import (
     rfc9276_problems,
     usable_records,
 )
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.nsec import canonical_key, interval_covers, type_name, types_text
 from dnssec_doctor.dnssec.nsec3 import (
     OPT_OUT,
@@ -40,6 +41,7 @@ from dnssec_doctor.dnssec.nsec3 import (
     closest_encloser,
     nsec3_hash,
 )
+from dnssec_doctor.model.findings import JsonValue
 from dnssec_doctor.model.severity import Severity
 
 MAX_PARAMETER_SETS = 3
@@ -103,8 +105,9 @@ def prove_nsec3(records: tuple[Nsec3Record, ...], task: DenialTask) -> ProofResu
     if len(counts) > 1:
         problems.append(
             problem(
-                "NSEC3_PARAMS_INCONSISTENT",
-                f"the answer mixes {len(counts)} NSEC3 parameter sets; one zone has one chain",
+                Code.NSEC3_PARAMS_INCONSISTENT,
+                "answer_mixes_sets",
+                {"count": len(counts)},
                 {"parameters": quote([params_text(p) for p in counts])},
             )
         )
@@ -114,9 +117,9 @@ def prove_nsec3(records: tuple[Nsec3Record, ...], task: DenialTask) -> ProofResu
         if params.algorithm != SHA1:
             problems.append(
                 problem(
-                    "NSEC3_PARAMS_INCONSISTENT",
-                    f"NSEC3 hash algorithm {params.algorithm} is unknown; validators ignore "
-                    "these records and treat the answer as insecure",
+                    Code.NSEC3_PARAMS_INCONSISTENT,
+                    "unknown_hash",
+                    {"algorithm": params.algorithm},
                     {"parameters": params_text(params)},
                 )
             )
@@ -161,15 +164,16 @@ def _prove(
 
 
 def _encloser_problem(
-    index: Nsec3Index, name: dns.name.Name, proof: EncloserProof, code: str
+    index: Nsec3Index, name: dns.name.Name, proof: EncloserProof, code: Code
 ) -> DenialProblem | None:
     """Why a closest-encloser proof (RFC 5155 §8.3) is incomplete, or None when it is not."""
     if proof.refused:
-        return problem("ANALYSIS_BUDGET_EXCEEDED", proof.refused, {"qname": name.to_text()})
+        return _refused(proof.refused, {"qname": name.to_text()})
     if proof.matched is None or proof.closest_encloser is None:
         return problem(
             code,
-            f"no NSEC3 matches any ancestor of {name}: there is no closest encloser proof",
+            "no_closest_encloser",
+            {"name": name},
             {"qname": index.hashed(name), "nsec3": quote([r.text for r in index.records])},
         )
     types = index.records[proof.matched].types
@@ -178,25 +182,34 @@ def _encloser_problem(
     ):
         return problem(
             code,
-            f"the closest encloser {proof.closest_encloser} is a delegation or DNAME; the "
-            "answer should have been a referral or a DNAME (RFC 5155 §8.3)",
+            "encloser_delegation",
+            {"encloser": proof.closest_encloser},
             {"qname": name.to_text(), "nsec3": index.records[proof.matched].text},
         )
     if proof.covering is None:
         assert proof.next_closer is not None
         return problem(
             code,
-            f"no NSEC3 covers the next closer name {index.hashed(proof.next_closer)}",
+            "next_closer_not_covered",
+            {"next_closer": index.hashed(proof.next_closer)},
             {"qname": name.to_text(), "closest_encloser": proof.closest_encloser.to_text()},
         )
     return None
 
 
+def _refused(reason: str, evidence: dict[str, JsonValue] | None = None) -> DenialProblem:
+    """The hash was not computed (RFC 9276 §3.2 budget, unknown algorithm): ``reason`` is
+    the hash primitive's own account (:func:`dnssec_doctor.dnssec.nsec3.nsec3_hash`)."""
+    return problem(
+        Code.ANALYSIS_BUDGET_EXCEEDED, "nsec3_hash_refused", {"reason": reason}, evidence
+    )
+
+
 def _opt_out_notice(name: dns.name.Name) -> DenialProblem:
     return problem(
-        "NSEC3_OPT_OUT_PROBLEM",
-        f"the proof for {name} relies on an Opt-Out NSEC3: an unsigned delegation may exist "
-        "there, so validators treat the answer as insecure",
+        Code.NSEC3_OPT_OUT_PROBLEM,
+        "opt_out_proof",
+        {"name": name},
         {"qname": name.to_text()},
     )
 
@@ -207,19 +220,20 @@ def _name_error(
     """NXDOMAIN (RFC 5155 §8.4): closest encloser proof plus a covered wildcard."""
     matched, refused = index.match(name)
     if refused:
-        problems.append(problem("ANALYSIS_BUDGET_EXCEEDED", refused))
+        problems.append(_refused(refused))
         return False, False
     if matched is not None:
         problems.append(
             problem(
-                "NSEC3_PROOF_INVALID",
-                f"the answer says {name} does not exist, but an NSEC3 matches its hash",
+                Code.NSEC3_PROOF_INVALID,
+                "nxdomain_hash_matches",
+                {"name": name},
                 {"qname": index.hashed(name), "nsec3": index.records[matched].text},
             )
         )
         return False, False
     proof = closest_encloser(name, zone, index.match, index.cover)
-    failure = _encloser_problem(index, name, proof, "NSEC3_PROOF_INVALID")
+    failure = _encloser_problem(index, name, proof, Code.NSEC3_PROOF_INVALID)
     if failure is not None:
         problems.append(failure)
         return False, False
@@ -230,13 +244,9 @@ def _name_error(
         exists = index.match(wildcard)[0] is not None
         problems.append(
             problem(
-                "NSEC3_PROOF_INVALID",
-                f"the wildcard {index.hashed(wildcard)} "
-                + (
-                    "exists, so the name should have been synthesised"
-                    if exists
-                    else "is not covered"
-                ),
+                Code.NSEC3_PROOF_INVALID,
+                "wildcard_exists" if exists else "wildcard_not_covered",
+                {"wildcard": index.hashed(wildcard)},
                 {"qname": name.to_text(), "closest_encloser": proof.closest_encloser.to_text()},
             )
         )
@@ -256,9 +266,9 @@ def _bitmap_contradiction(
         return False
     problems.append(
         problem(
-            "NODATA_BITMAP_CONTRADICTION",
-            f"the answer says {name} has no {type_name(qtype)}, but the NSEC3 "
-            f"bitmap lists {types_text(present)}",
+            Code.NODATA_BITMAP_CONTRADICTION,
+            "nsec3",
+            {"name": name, "qtype": type_name(qtype), "types": types_text(present)},
             {"qname": index.hashed(name), "nsec3": record.text},
         )
     )
@@ -272,7 +282,7 @@ def _nodata(
     name, qtype = task.sname, task.qtype
     matched, refused = index.match(name)
     if refused:
-        problems.append(problem("ANALYSIS_BUDGET_EXCEEDED", refused))
+        problems.append(_refused(refused))
         return False, "nodata", False
     if matched is not None:
         if _bitmap_contradiction(index, matched, name, qtype, problems):
@@ -281,9 +291,9 @@ def _nodata(
         if dns.rdatatype.NS in types and dns.rdatatype.SOA not in types:
             problems.append(
                 problem(
-                    "NSEC3_PROOF_INVALID",
-                    f"{name} is a delegation point: the parent's NSEC3 there can only deny DS, "
-                    "the server should have sent a referral",
+                    Code.NSEC3_PROOF_INVALID,
+                    "nodata_delegation",
+                    {"name": name},
                     {"qname": name.to_text(), "nsec3": index.records[matched].text},
                 )
             )
@@ -302,9 +312,9 @@ def _nodata(
             return True, "nodata", True
     problems.append(
         problem(
-            "NSEC3_PROOF_INVALID",
-            f"no NSEC3 matches {index.hashed(name)} to show it has no "
-            f"{type_name(qtype)}, and no wildcard or Opt-Out proof replaces it",
+            Code.NSEC3_PROOF_INVALID,
+            "nodata_no_match",
+            {"name": index.hashed(name), "qtype": type_name(qtype)},
             {"qname": name.to_text(), "nsec3": quote([r.text for r in index.records])},
         )
     )
@@ -317,13 +327,13 @@ def _ds_denial(
     """No DS at a delegation (RFC 5155 §8.6): a matching NSEC3 or an Opt-Out proof."""
     matched, refused = index.match(name)
     if refused:
-        problems.append(problem("ANALYSIS_BUDGET_EXCEEDED", refused))
+        problems.append(_refused(refused))
         return False, False
     if matched is not None:
         record = index.records[matched]
         return delegation_bitmap_ok(record.types, name, record.text, problems), False
     proof = closest_encloser(name, zone, index.match, index.cover)
-    failure = _encloser_problem(index, name, proof, "NSEC_DENIES_DS_WRONGLY")
+    failure = _encloser_problem(index, name, proof, Code.NSEC_DENIES_DS_WRONGLY)
     if failure is not None:
         problems.append(failure)
         return False, False
@@ -332,9 +342,9 @@ def _ds_denial(
     if not record.flags & OPT_OUT:
         problems.append(
             problem(
-                "NSEC3_OPT_OUT_PROBLEM",
-                f"no NSEC3 matches the delegation {name} and the NSEC3 covering it lacks the "
-                "Opt-Out flag, so its missing DS is not proven (RFC 5155 §8.6)",
+                Code.NSEC3_OPT_OUT_PROBLEM,
+                "ds_not_opt_out",
+                {"name": name},
                 {"delegation": index.hashed(name), "nsec3": record.text},
                 Severity.ERROR,
             )
@@ -350,20 +360,24 @@ def _wildcard_answer(
     evidence = {"owner": owner.to_text(), "closest_encloser": encloser.to_text()}
     matched, refused = index.match(owner)
     if refused:
-        problems.append(problem("ANALYSIS_BUDGET_EXCEEDED", refused))
+        problems.append(_refused(refused))
         return False, False
     if matched is not None:
-        detail = f"{owner} was answered from a wildcard, but an NSEC3 shows {owner} itself exists"
-        problems.append(problem("WILDCARD_PROOF_INVALID", detail, evidence))
+        problems.append(
+            problem(Code.WILDCARD_PROOF_INVALID, "nsec3_owner_exists", {"owner": owner}, evidence)
+        )
         return False, False
     next_closer = dns.name.Name(owner.labels[len(owner.labels) - len(encloser.labels) - 1 :])
     covering, _ = index.cover(next_closer)
     if covering is None:
-        detail = (
-            f"{owner} was answered from *.{encloser}, but no NSEC3 covers the next closer "
-            f"name {index.hashed(next_closer)}"
+        problems.append(
+            problem(
+                Code.WILDCARD_PROOF_INVALID,
+                "nsec3_next_closer_not_covered",
+                {"owner": owner, "encloser": encloser, "next_closer": index.hashed(next_closer)},
+                evidence,
+            )
         )
-        problems.append(problem("WILDCARD_PROOF_INVALID", detail, evidence))
         return False, False
     return True, bool(index.records[covering].flags & OPT_OUT)
 
@@ -384,9 +398,11 @@ def _existing_denied(index: Nsec3Index, task: DenialTask) -> list[DenialProblem]
         return []
     return [
         problem(
-            "EXISTING_NAME_DENIED",
-            f"an NSEC3 denies {denied[0]}, which exists"
-            + (f" (and {len(denied) - 1} more existing names)" if len(denied) > 1 else ""),
+            Code.EXISTING_NAME_DENIED,
+            "nsec3_more" if len(denied) > 1 else "nsec3_one",
+            {"name": denied[0], "more": len(denied) - 1}
+            if len(denied) > 1
+            else {"name": denied[0]},
             {"names": quote(denied), "nsec3": quote(list(dict.fromkeys(records)))},
         )
     ]

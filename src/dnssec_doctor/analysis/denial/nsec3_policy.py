@@ -9,6 +9,7 @@ from __future__ import annotations
 import dns.name
 
 from dnssec_doctor.analysis.denial.model import DenialProblem, Nsec3Record, problem, quote
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.nsec3 import OPT_OUT, SHA1, SHA1_LENGTH, Nsec3Params
 from dnssec_doctor.model.severity import Severity
 
@@ -43,18 +44,18 @@ def usable_records(
     if odd_flags:
         problems.append(
             problem(
-                "NSEC3_PARAMS_INCONSISTENT",
-                "NSEC3 records with flags other than Opt-Out are ignored by validators "
-                "(RFC 5155 §8.2)",
+                Code.NSEC3_PARAMS_INCONSISTENT,
+                "odd_flags",
+                {},
                 {"nsec3": quote(odd_flags)},
             )
         )
     if malformed:
         problems.append(
             problem(
-                "NSEC3_PROOF_INVALID",
-                f"{len(malformed)} NSEC3 record(s) are malformed: the owner must be one "
-                f"base32hex hash label directly below {zone} and both hashes {SHA1_LENGTH} octets",
+                Code.NSEC3_PROOF_INVALID,
+                "malformed",
+                {"count": len(malformed), "zone": zone, "length": SHA1_LENGTH},
                 {"nsec3": quote(malformed)},
             )
         )
@@ -85,16 +86,15 @@ def rfc9276_problems(sets: list[Nsec3Params]) -> list[DenialProblem]:
         return []
     worst = max(p.iterations for p in offending)
     severity = Severity.ERROR if worst > RESOLVER_ITERATION_LIMIT else Severity.WARNING
-    consequence = (
-        f"above {RESOLVER_ITERATION_LIMIT} iterations common validators treat the zone as "
-        "insecure or fail"
-        if worst > RESOLVER_ITERATION_LIMIT
-        else "RFC 9276 asks for 0 iterations and an empty salt"
-    )
+    above = worst > RESOLVER_ITERATION_LIMIT
+    params: dict[str, object] = {"parameters": params_text(offending[0])}
+    if above:
+        params["limit"] = RESOLVER_ITERATION_LIMIT
     return [
         problem(
-            "NSEC3_PARAMS_NOT_RFC9276",
-            f"NSEC3 uses {params_text(offending[0])}; {consequence}",
+            Code.NSEC3_PARAMS_NOT_RFC9276,
+            "above_resolver_limit" if above else "not_rfc9276",
+            params,
             {
                 "parameters": quote([params_text(p) for p in offending]),
                 "iterations": worst,
@@ -109,9 +109,8 @@ def budget_problem(params: Nsec3Params, limit: int) -> DenialProblem:
     """RFC 9276 §3.2: above a validator's iteration limit the answer is insecure (its
     signatures still checked), not bogus; this tool's limit is ``max_nsec3_iterations``."""
     return problem(
-        "ANALYSIS_BUDGET_EXCEEDED",
-        f"NSEC3 hashes with {params.iterations} iterations were not computed (this tool's "
-        f"limit max_nsec3_iterations is {limit}); the denial proof was not checked, so "
-        "the answer counts as insecure (RFC 9276 §3.2), as it does for validators with a limit",
+        Code.ANALYSIS_BUDGET_EXCEEDED,
+        "nsec3_iterations",
+        {"iterations": params.iterations, "limit": limit},
         {"iterations": params.iterations, "limit": limit, "budget": "max_nsec3_iterations"},
     )

@@ -30,6 +30,7 @@ from dnssec_doctor.analysis.denial.model import (
 )
 from dnssec_doctor.analysis.denial.nsec import prove_nsec
 from dnssec_doctor.analysis.denial.nsec3 import prove_nsec3
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import JsonValue
 
@@ -74,9 +75,9 @@ def check_denial(
     if mechanism == "mixed":
         problems.append(
             problem(
-                "NSEC_NSEC3_MIXED",
-                f"the answer carries {len(view.nsec)} NSEC and {len(view.nsec3)} NSEC3 "
-                "records: two denial chains at once",
+                Code.NSEC_NSEC3_MIXED,
+                "answer_both",
+                {"nsec": len(view.nsec), "nsec3": len(view.nsec3)},
                 {"nsec": len(view.nsec), "nsec3": len(view.nsec3)},
             )
         )
@@ -85,10 +86,9 @@ def check_denial(
         old: list[JsonValue] = [*sorted(NON_NSEC3_ALGORITHMS & set(dnskey_algorithms))]
         problems.append(
             problem(
-                "NSEC3_WITH_NON_NSEC3_ALGORITHM",
-                f"NSEC3 is served while the zone's keys use algorithm "
-                f"{', '.join(map(str, old))}; validators that know those algorithms but not "
-                "NSEC3 find every negative answer bogus",
+                Code.NSEC3_WITH_NON_NSEC3_ALGORITHM,
+                "answer",
+                {"algorithms": ", ".join(map(str, old))},
                 {"algorithms": old},
             )
         )
@@ -220,15 +220,19 @@ def _completeness(
     view: ResponseView, task: DenialTask, mechanism: Mechanism, problems: list[DenialProblem]
 ) -> bool:
     """Records, signatures and SOA a negative answer needs (RFC 4035 §3.1.3, RFC 5155 §7.2)."""
-    missing_code = "NSEC_DENIES_DS_WRONGLY" if task.kind in _DS_KINDS else "NEGATIVE_PROOF_MISSING"
+    missing_code = (
+        Code.NSEC_DENIES_DS_WRONGLY if task.kind in _DS_KINDS else Code.NEGATIVE_PROOF_MISSING
+    )
     complete = True
     if mechanism == "none":
-        outside = f" ({view.outside_zone} record(s) outside the zone ignored)"
+        params: dict[str, object] = {"kind": task.kind, "name": task.sname}
+        if view.outside_zone:
+            params["outside"] = view.outside_zone
         problems.append(
             problem(
                 missing_code,
-                f"the {task.kind} answer for {task.sname} carries no NSEC or NSEC3 record"
-                + (outside if view.outside_zone else ""),
+                "no_records_in_zone" if view.outside_zone else "no_records",
+                params,
                 {"qname": task.sname.to_text(), "kind": task.kind},
             )
         )
@@ -239,8 +243,8 @@ def _completeness(
         problems.append(
             problem(
                 missing_code,
-                f"{len(unsigned)} NSEC/NSEC3 record(s) come without an RRSIG, so validators "
-                "cannot use them",
+                "unsigned_records",
+                {"count": len(unsigned)},
                 {"unsigned": quote(unsigned)},
             )
         )
@@ -253,17 +257,24 @@ def _completeness(
 def _soa_present(view: ResponseView, task: DenialTask, problems: list[DenialProblem]) -> bool:
     """A negative answer carries the zone's signed SOA (RFC 4035 §3.1.3.1, §3.1.3.2)."""
     own = [s for s in view.soa if s.owner == task.zone]
+    params: dict[str, object] = {"kind": task.kind}
     if not view.soa:
-        detail = f"the {task.kind} answer has no SOA in its authority section"
+        says = "no_soa"
     elif not own:
-        owners = ", ".join(sorted({s.owner.to_text() for s in view.soa}))
-        detail = f"the {task.kind} answer's SOA is owned by {owners}, not by the zone {task.zone}"
+        says = "foreign_soa"
+        params["owners"] = ", ".join(sorted({s.owner.to_text() for s in view.soa}))
+        params["zone"] = task.zone
     elif not all(s.signed for s in own):
-        detail = f"the {task.kind} answer's SOA comes without an RRSIG"
+        says = "unsigned_soa"
     else:
         return True
     problems.append(
-        problem("NEGATIVE_PROOF_MISSING", detail, {"zone": task.zone.to_text(), "kind": task.kind})
+        problem(
+            Code.NEGATIVE_PROOF_MISSING,
+            says,
+            params,
+            {"zone": task.zone.to_text(), "kind": task.kind},
+        )
     )
     return False
 
@@ -280,9 +291,9 @@ def _ttl_problems(view: ResponseView, task: DenialTask) -> list[DenialProblem]:
         return []
     return [
         problem(
-            "NEGATIVE_TTL_TOO_LONG",
-            f"NSEC/NSEC3 TTL {max(too_long)} exceeds min(SOA TTL, SOA MINIMUM) = {limit}: "
-            "new names stay denied in caches longer than the zone intends",
+            Code.NEGATIVE_TTL_TOO_LONG,
+            "answer",
+            {"ttl": max(too_long), "limit": limit},
             {"ttl": max(too_long), "limit": limit, "records": len(too_long)},
         )
     ]
@@ -314,7 +325,7 @@ def _prove(view: ResponseView, task: DenialTask) -> ProofResult:
 
 
 _PROOF_CODES = frozenset(
-    {"NSEC_PROOF_INVALID", "NSEC3_PROOF_INVALID", "NODATA_BITMAP_CONTRADICTION"}
+    {Code.NSEC_PROOF_INVALID, Code.NSEC3_PROOF_INVALID, Code.NODATA_BITMAP_CONTRADICTION}
 )
 """Failures of one mechanism's proof, moot when the other mechanism's proof holds."""
 
@@ -351,18 +362,22 @@ def compare_servers(results: Mapping[str, DenialCheck]) -> tuple[DenialProblem, 
     if len(by_mechanism) > 1:
         found.append(
             problem(
-                "NSEC_NSEC3_MIXED",
-                "servers disagree on the denial mechanism: "
-                + "; ".join(f"{m.upper()} from {', '.join(s)}" for m, s in by_mechanism.items()),
+                Code.NSEC_NSEC3_MIXED,
+                "servers_disagree",
+                {
+                    "mechanisms": "; ".join(
+                        f"{m.upper()} from {', '.join(s)}" for m, s in by_mechanism.items()
+                    )
+                },
                 {m: list[JsonValue](s) for m, s in by_mechanism.items()},
             )
         )
     if len(by_params) > 1:
         found.append(
             problem(
-                "NSEC3_PARAMS_INCONSISTENT",
-                "servers serve NSEC3 chains with different parameters: "
-                + "; ".join(f"{p} from {', '.join(s)}" for p, s in by_params.items()),
+                Code.NSEC3_PARAMS_INCONSISTENT,
+                "servers_disagree",
+                {"parameters": "; ".join(f"{p} from {', '.join(s)}" for p, s in by_params.items())},
                 {p: list[JsonValue](s) for p, s in by_params.items()},
             )
         )
