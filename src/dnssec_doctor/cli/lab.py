@@ -46,7 +46,8 @@ def _printable(text: str) -> str:
 def lab_arguments(parser: ArgumentParser) -> None:
     """``lab``'s commands and their arguments."""
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    parser.usage = "%(prog)s COMMAND [options]"  # after: the commands' usage starts with it
+    # Set after add_subparsers, which would start each command's usage with this one.
+    parser.usage = "%(prog)s COMMAND [options]"
     listing = commands.add_parser("list", help=_summary(list_command))
     describe(listing, list_command, "%(prog)s [options]")
     _add_dir_option(listing)
