@@ -180,8 +180,8 @@ def test_servers_ok_counts_a_finding_without_servers_against_its_zone() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--warning", "7x"], "Invalid value for '--warning': invalid duration '7x'"),
-        (["--critical", "99999d"], "Invalid value for '--critical': '99999d' is longer than"),
+        (["--warning", "7x"], "argument --warning: invalid duration '7x'"),
+        (["--critical", "99999d"], "argument --critical: '99999d' is longer than"),
         (["--warning", "1d", "--critical", "2d"], "--critical (172800 s) must not be longer"),
         (["--format", "json", "--warning", "1d"], "--warning and --critical are thresholds"),
     ],

@@ -8,8 +8,8 @@ import socket
 import sys
 from pathlib import Path
 
-from dnssec_doctor.cli.common import NETWORK_OPTIONS
 from dnssec_doctor.cli.demo import DemoRow, mismatches, run_demo, scenario_request
+from dnssec_doctor.cli.main import parse
 from dnssec_doctor.lab import manager
 from dnssec_doctor.lab.plan import ScenarioInfo
 from dnssec_doctor.lab.scenarios import build_lab
@@ -111,7 +111,7 @@ def test_the_lab_answers_from_its_own_process_while_the_checks_run() -> None:
 
 
 def test_each_scenario_is_checked_with_checks_own_defaults(tmp_path: Path) -> None:
-    defaults = {o.dest: o.default for o in NETWORK_OPTIONS}
+    defaults = parse(["check", "NAME"])[1]  # what `check NAME` runs with
     plan = build_lab(LAB_NOW, base=DEMO, seed=7, names=["mistyped-owner"])
     anchor = tmp_path / "root-anchor.ds"
     anchor.write_text("\n".join(plan.trust_anchor_ds) + "\n")

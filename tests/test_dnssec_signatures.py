@@ -11,12 +11,12 @@ import dns.rdtypes.ANY.RRSIG
 import dns.rrset
 import pytest
 
+from dnssec_doctor.catalog.sigstatus import STATUS_CODES
 from dnssec_doctor.dnssec import canonical, sigtime
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssecalgs
 from dnssec_doctor.dnssec.keys import key_tag, key_tag_from_rdata_wire
 from dnssec_doctor.dnssec.signatures import (
-    STATUS_CODES,
     KeyRing,
     RrsigFields,
     SignedRRset,

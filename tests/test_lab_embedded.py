@@ -478,7 +478,8 @@ def test_cli_status_and_down(
     result = invoke("lab", "up", "--dir", str(lab_dir), "--backend", "nope")
     assert result.exit_code == 3  # a usage error, one line (docs/contract.md)
     assert result.stderr == (
-        "dnssec-doctor: Invalid value for '--backend': 'nope' is not one of 'embedded', 'real'.\n"
+        "dnssec-doctor lab up: argument --backend: invalid choice: 'nope' (choose from "
+        "'embedded', 'real') (see 'dnssec-doctor lab up --help')\n"
     )
 
 

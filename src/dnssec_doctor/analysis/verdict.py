@@ -20,7 +20,8 @@ from dnssec_doctor.analysis.chain.zonedata import ZoneData
 from dnssec_doctor.analysis.chain.zones import ZoneEval
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.name.status import NameStatus, name_status
-from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
+from dnssec_doctor.catalog.sigstatus import STATUS_CODES
+from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.model.findings import Finding, Status
 from dnssec_doctor.model.severity import Severity
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from argparse import ArgumentParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
     ALERT_FORMATS,
-    DB_OPTION,
-    FORMAT_OPTION,
-    GRAPH_OPTION,
-    NETWORK_OPTIONS,
+    add_at_option,
+    add_db_option,
+    add_expiry_warning_option,
+    add_format_option,
+    add_graph_option,
+    add_network_options,
     build_request,
     db_url,
     emit,
@@ -23,7 +25,8 @@ from dnssec_doctor.cli.common import (
     require_answers,
     resolve_at,
 )
-from dnssec_doctor.cli.convert import Duration, IntRange, PathArg
+from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.values import Duration
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import check_target
@@ -40,13 +43,17 @@ DEFAULT_CRITICAL = 2 * 86400
 before the probe: the renderers are what the warm-up imports while it waits)."""
 
 
-@command(
-    "probe",
-    Argument("name"),
-    *NETWORK_OPTIONS,
-    Option("-o", "--output", convert=PathArg(), required=True,
-           help="Write the capture (JSON; gzipped when FILE ends in .gz; '-': standard output)."),
-)  # fmt: skip
+def probe_arguments(parser: ArgumentParser) -> None:
+    """``probe``'s arguments."""
+    describe(parser, probe, "%(prog)s NAME -o FILE [options]")
+    parser.add_argument("name", metavar="NAME", help="The name to ask about.")
+    add_network_options(parser)
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE",
+        help="Write the capture (JSON; gzipped when FILE ends in .gz; '-': standard output).",
+    )  # fmt: skip
+
+
 def probe(name: str, output: Path, **net: object) -> None:
     """Query every server about NAME and save every exchange as a capture file."""
     check_target(output, what="capture", stdout_dash=True)
@@ -62,51 +69,46 @@ def probe(name: str, output: Path, **net: object) -> None:
     )
 
 
-@command(
-    "check",
-    Argument("name", required=False),
-    *NETWORK_OPTIONS,
-    Option(
+WITHIN = Duration(3650 * 86400)
+"""``--warning`` and ``--critical``: at most ten years."""
+
+
+def check_arguments(parser: ArgumentParser) -> None:
+    """``check``'s arguments."""
+    describe(parser, check, "%(prog)s NAME [options]\n       %(prog)s --replay FILE [options]")
+    parser.add_argument("name", nargs="?", metavar="NAME", help="The name to diagnose.")
+    add_network_options(parser)
+    parser.add_argument(
         "--replay",
-        convert=PathArg(),
+        type=Path,
         metavar="FILE",
         help="Analyse a capture written by 'probe -o FILE' instead of querying.",
-    ),
-    Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),
-    Option(
-        "--expiry-warning",
-        convert=IntRange(0, 3650),
-        default=7,
-        show_default=True,
-        metavar="DAYS",
-        help="Warn when a signature expires within DAYS.",
-    ),
-    Option(
+    )
+    add_at_option(parser)
+    add_expiry_warning_option(parser)
+    parser.add_argument(
         "--warning",
-        convert=Duration(3650 * 86400),
-        help=(
-            "--format nagios: WARNING when the earliest signature on the chain expires "
-            "within DURATION (7d, 12h); replaces --expiry-warning.  [default: 7d]"
-        ),
-    ),
-    Option(
+        type=WITHIN,
+        metavar="DURATION",
+        help="--format nagios: WARNING when the earliest signature on the chain "
+        "expires within DURATION (7d, 12h); replaces --expiry-warning "
+        "(default: 7d).",
+    )
+    parser.add_argument(
         "--critical",
-        convert=Duration(3650 * 86400),
-        help=(
-            "--format nagios: CRITICAL when the earliest signature on the chain expires "
-            "within DURATION.  [default: 2d]"
-        ),
-    ),
-    Option(
-        "--save-capture",
-        convert=PathArg(),
-        metavar="FILE",
-        help="Also save the capture of this run.",
-    ),
-    DB_OPTION,
-    FORMAT_OPTION,
-    GRAPH_OPTION,
-)
+        type=WITHIN,
+        metavar="DURATION",
+        help="--format nagios: CRITICAL when the earliest signature on the "
+        "chain expires within DURATION (default: 2d).",
+    )
+    parser.add_argument(
+        "--save-capture", type=Path, metavar="FILE", help="Also save the capture of this run."
+    )
+    add_db_option(parser, record=True)
+    add_format_option(parser)
+    add_graph_option(parser)
+
+
 def check(
     name: str | None,
     replay: Path | None,
@@ -122,7 +124,6 @@ def check(
 ) -> None:
     """Diagnose NAME through its whole chain of trust, on every server.
 
-    \b
     Examples:
       dnssec-doctor check example.com
       dnssec-doctor check www.example.com --resolver 192.0.2.53 --at +7d
@@ -131,7 +132,7 @@ def check(
       dnssec-doctor check example.com --db default    (record it: see 'history')
       dnssec-doctor check example.com --format nagios --warning 7d --critical 2d
       dnssec-doctor check example.com --format svg > chain.svg
-    """  # fmt: skip
+    """
     if fmt != "nagios" and (warning is not None or critical is not None):
         raise DoctorError("--warning and --critical are thresholds of --format nagios")
     warn_seconds = expiry_warning * 86400 if warning is None else warning

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from argparse import ArgumentParser
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.cli.args import Option
-from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
+from dnssec_doctor.cli.values import Range
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
@@ -39,25 +39,97 @@ ALERT_FORMATS = ("nagios", "prometheus")
 GRAPHS = ("keys", "zones")
 
 
-NETWORK_OPTIONS = (
-    Option("--root-hints", metavar="ADDR[,ADDR…]|FILE",
-           help="Where iteration starts (default: the IANA root servers)."),
-    Option("--trust-anchor", multiple=True, convert=PathArg(), metavar="FILE",
-           help="DS or DNSKEY records (default: the IANA root KSKs)."),
-    Option("--ns", multiple=True, metavar="ADDR[:PORT]",
-           help="Query these as the zone's servers instead of the delegation."),
-    Option("--resolver", multiple=True, metavar="ADDR[:PORT]",
-           help="Also diagnose these recursive resolvers for NAME."),
-    Option("--type", dest="types", multiple=True, metavar="TYPE",
-           help="Also examine these RR types at NAME."),
-    Option("--timeout", convert=FloatRange(0.05, 60.0), default=2.0, show_default=True,
-           help="Per-query timeout in seconds."),
-    Option("--max-queries", convert=IntRange(1, 100_000), default=2000, show_default=True,
-           help="Query budget of one analysis."),
-    Option("--deadline", convert=FloatRange(0.5, 3600.0), default=60.0, show_default=True,
-           help="Seconds one analysis may take."),
-)  # fmt: skip
-"""The contract options that say where to ask (docs/contract.md); ``build_request`` takes them."""
+NETWORK_DEFAULTS: dict[str, float] = {"timeout": 2.0, "max_queries": 2000, "deadline": 60.0}
+"""``--timeout``, ``--max-queries`` and ``--deadline`` defaults (``demo`` checks with them)."""
+TIMEOUT = Range(float, 0.05, 60.0)
+MAX_QUERIES = Range(int, 1, 100_000)
+DEADLINE = Range(float, 0.5, 3600.0)
+EXPIRY_WARNING = Range(int, 0, 3650)
+"""``--expiry-warning DAYS``."""
+
+
+def add_network_options(parser: ArgumentParser, *, targets: bool = True, ns: bool = True) -> None:
+    """The contract's options that say where to ask (docs/contract.md); ``build_request``
+    takes their values. ``targets``: with ``--resolver`` and ``--type`` (and ``--ns``
+    unless ``ns`` is false: it names one zone's servers)."""
+    parser.add_argument(
+        "--root-hints",
+        metavar="ADDR[,ADDR…]|FILE",
+        help="Where iteration starts (default: the IANA root servers).",
+    )
+    parser.add_argument(
+        "--trust-anchor",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="DS or DNSKEY records (default: the IANA root KSKs).",
+    )
+    if targets and ns:
+        parser.add_argument(
+            "--ns",
+            action="append",
+            default=[],
+            metavar="ADDR[:PORT]",
+            help="Query these as the zone's servers instead of the delegation.",
+        )
+    if targets:
+        parser.add_argument(
+            "--resolver",
+            action="append",
+            default=[],
+            metavar="ADDR[:PORT]",
+            help="Also diagnose these recursive resolvers for NAME.",
+        )
+        parser.add_argument(
+            "--type",
+            dest="types",
+            action="append",
+            default=[],
+            metavar="TYPE",
+            help="Also examine these RR types at NAME.",
+        )
+    parser.add_argument(
+        "--timeout",
+        type=TIMEOUT,
+        default=NETWORK_DEFAULTS["timeout"],
+        metavar="SECONDS",
+        help=f"Per-query timeout ({TIMEOUT}; default: %(default)s).",
+    )
+    parser.add_argument(
+        "--max-queries",
+        type=MAX_QUERIES,
+        default=int(NETWORK_DEFAULTS["max_queries"]),
+        metavar="N",
+        help=f"Query budget of one analysis ({MAX_QUERIES}; default: %(default)s).",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=DEADLINE,
+        default=NETWORK_DEFAULTS["deadline"],
+        metavar="SECONDS",
+        help=f"Seconds one analysis may take ({DEADLINE}; default: %(default)s).",
+    )
+
+
+def add_at_option(parser: ArgumentParser) -> None:
+    """``--at TIME`` (``--at -12h`` works as ``--at=-12h``: ``cli.parser``)."""
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        help="Evaluate as of TIME: ISO 8601, @POSIX, or relative (+7d, -12h).",
+    )
+
+
+def add_expiry_warning_option(parser: ArgumentParser) -> None:
+    """``--expiry-warning DAYS``."""
+    parser.add_argument(
+        "--expiry-warning",
+        type=EXPIRY_WARNING,
+        default=7,
+        metavar="DAYS",
+        help=f"Warn when a signature expires within DAYS ({EXPIRY_WARNING}; default: %(default)s).",
+    )
 
 
 def build_request(
@@ -215,19 +287,23 @@ def emit(
 DEFAULT_DB = "default"
 """The ``--db`` value that names the default file (``history.dburl.default_db_path``)."""
 
-DB_OPTION = Option(
-    "--db", metavar="URL",
-    help="Record in the history store at URL (sqlite:///PATH, postgresql://USER@HOST/DB, "
-    "or 'default': an SQLite file in your data directory).",
-)  # fmt: skip
-"""``--db`` of ``check``: record only when given (a plain check writes no file)."""
 
-HISTORY_DB_OPTION = Option(
-    "--db", metavar="URL", default=DEFAULT_DB,
-    help="The history store (sqlite:///PATH, postgresql://USER@HOST/DB; default: an SQLite "
-    "file in your data directory).",
-)  # fmt: skip
-"""``--db`` of ``history`` and ``watch``: the default file unless told otherwise."""
+def add_db_option(parser: ArgumentParser, *, record: bool) -> None:
+    """``--db URL``. ``record``: ``check`` and ``serve`` record in the history store only
+    when given (a plain check writes no file); otherwise (``history``, ``watch``) the
+    store is the default file unless told otherwise."""
+    if record:
+        parser.add_argument(
+            "--db", metavar="URL",
+            help="Record in the history store at URL (sqlite:///PATH, "
+            "postgresql://USER@HOST/DB, or 'default': an SQLite file in your data directory).",
+        )  # fmt: skip
+    else:
+        parser.add_argument(
+            "--db", metavar="URL", default=DEFAULT_DB,
+            help="The history store (sqlite:///PATH, postgresql://USER@HOST/DB; default: an "
+            "SQLite file in your data directory).",
+        )  # fmt: skip
 
 
 def db_url(value: str) -> str | None:
@@ -272,13 +348,21 @@ def _svg_for_report(diagnosis: Diagnosis, graph: str) -> str | None:
         return None
 
 
-FORMAT_OPTION = Option(
-    "--format", dest="fmt", convert=Choice(FORMATS), default="text", show_default=True,
-    help="Output format.",
-)  # fmt: skip
-"""``--format``."""
-GRAPH_OPTION = Option(
-    "--graph", convert=Choice(GRAPHS), default="keys", show_default=True,
-    help="The graph of --format dot|svg|html: one node per DNSKEY and DS, or per zone.",
-)  # fmt: skip
-"""``--graph`` (``check``)."""
+def add_format_option(parser: ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:
+    """``--format`` (text by default)."""
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=formats,
+        default=formats[0],
+        help="Output format (default: %(default)s).",
+    )
+
+
+def add_graph_option(parser: ArgumentParser) -> None:
+    """``--graph`` (``check``)."""
+    parser.add_argument(
+        "--graph", choices=GRAPHS, default="keys",
+        help="The graph of --format dot|svg|html: one node per DNSKEY and DS, or per zone "
+        "(default: %(default)s).",
+    )  # fmt: skip

@@ -3,7 +3,7 @@ print one table and the total time, stop the lab.
 
 The lab's servers run in a process of their own (``lab.private``), and at most
 ``default_concurrency()`` scenarios are checked at a time, each with the timeouts,
-retries and budgets of a plain ``check`` (``CHECK_DEFAULTS``). On a busy machine
+retries and budgets of a plain ``check`` (``NETWORK_DEFAULTS``). On a busy machine
 the demo takes longer; it does not turn healthy zones into unreachable ones, which
 it did while 29 checks with a 1 s timeout and no retry shared one interpreter with
 the servers.
@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import time
+from argparse import ArgumentParser
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from dnssec_doctor.cli.args import Option, command
-from dnssec_doctor.cli.common import NETWORK_OPTIONS, build_request
+from dnssec_doctor.cli.common import NETWORK_DEFAULTS, build_request
+from dnssec_doctor.cli.parser import describe
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.escape import terminal
 from dnssec_doctor.lab import manager
@@ -45,9 +46,6 @@ from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.session import diagnose_capture, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
-CHECK_DEFAULTS: dict[str, object] = {o.dest: o.default for o in NETWORK_OPTIONS}
-"""``check``'s option defaults (``--timeout``, ``--max-queries``, ``--deadline``): the
-demo checks every scenario exactly as ``check NAME`` without options would."""
 MAX_CONCURRENCY = 8
 
 
@@ -123,17 +121,11 @@ def scenario_request(lab: LabState, info: ScenarioInfo) -> ProbeRequest:
         ns=(),
         resolver=(),
         types=(info.query_type,) if info.query_type else (),
-        timeout=_check_default("timeout"),
-        max_queries=int(_check_default("max_queries")),
-        deadline=_check_default("deadline"),
+        # check's defaults: the demo checks every scenario as ``check NAME`` would
+        timeout=NETWORK_DEFAULTS["timeout"],
+        max_queries=int(NETWORK_DEFAULTS["max_queries"]),
+        deadline=NETWORK_DEFAULTS["deadline"],
     )
-
-
-def _check_default(dest: str) -> float:
-    value = CHECK_DEFAULTS[dest]
-    if not isinstance(value, int | float):
-        raise TypeError(f"check's --{dest.replace('_', '-')} has no numeric default")
-    return value
 
 
 async def check_scenarios(
@@ -180,13 +172,25 @@ def run_demo(
         return asyncio.run(check_scenarios(lab, now, concurrency=concurrency, on_done=on_done))
 
 
-@command(
-    "demo",
-    Option("--scenario", dest="scenarios", multiple=True, metavar="NAME",
-           help="Only these scenarios (default: all; see 'lab list')."),
-    Option("--base", metavar="PREFIX", default=manager.DEMO_BASE, show_default=True,
-           help="First two octets of the lab's addresses, inside 127.0.0.0/8."),
-)  # fmt: skip
+def demo_arguments(parser: ArgumentParser) -> None:
+    """``demo``'s options."""
+    describe(parser, demo, "%(prog)s [options]")
+    parser.add_argument(
+        "--scenario",
+        dest="scenarios",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Only these scenarios (default: all; see 'lab list').",
+    )
+    parser.add_argument(
+        "--base",
+        metavar="PREFIX",
+        default=manager.DEMO_BASE,
+        help="First two octets of the lab's addresses, inside 127.0.0.0/8 (default: %(default)s).",
+    )
+
+
 def demo(scenarios: tuple[str, ...], base: str) -> None:
     """Start the built-in lab, diagnose every scenario, print one table, stop the lab."""
     unknown = sorted(set(scenarios) - set(scenario_names()))

@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from argparse import ArgumentParser
 from pathlib import Path
 
-from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
-    FORMAT_OPTION,
-    NETWORK_OPTIONS,
+    add_at_option,
+    add_format_option,
+    add_network_options,
     build_request,
     emit,
     progress,
     require_answers,
     resolve_at,
 )
-from dnssec_doctor.cli.convert import Choice, PathArg
+from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.values import file_path
 from dnssec_doctor.ds.analyse import DsAnalysis, analyse_ds
 from dnssec_doctor.ds.input import ParsedInput, parse_ds_input
 from dnssec_doctor.ds.registry_policy import DEFAULT_POLICY, POLICIES, registry_policy
@@ -55,36 +57,39 @@ def read_candidates(files: tuple[Path, ...], texts: tuple[str, ...]) -> ParsedIn
     return parse_ds_input("\n".join(parts), source=source)
 
 
-@command(
-    "ds",
-    Argument("name"),
-    *NETWORK_OPTIONS,
-    Option(
+def ds_arguments(parser: ArgumentParser) -> None:
+    """``ds``'s arguments."""
+    describe(parser, ds, "%(prog)s NAME [--ds FILE | --ds-text TEXT]... [options]")
+    parser.add_argument("name", metavar="NAME", help="The zone (or a name in it).")
+    add_network_options(parser)
+    parser.add_argument(
         "--ds",
         dest="ds_files",
-        multiple=True,
+        action="append",
+        default=[],
+        type=file_path,
         metavar="FILE",
-        convert=PathArg(dir_okay=False, allow_dash=True),
         help="DS or DNSKEY records to check: a dsset- or K*.key file, the output of "
         "dnssec-dsfromkey, keymgr or pdnsutil ('-': standard input).",
-    ),
-    Option(
+    )
+    parser.add_argument(
         "--ds-text",
         dest="ds_texts",
-        multiple=True,
+        action="append",
+        default=[],
         metavar="TEXT",
         help="DS or DNSKEY text as you would paste it into the registry's form.",
-    ),
-    Option(
+    )
+    parser.add_argument(
         "--registry",
-        convert=Choice(sorted(POLICIES)),
+        choices=sorted(POLICIES),
         default=DEFAULT_POLICY,
-        show_default=True,
-        help="The registry policy to check against.",
-    ),
-    Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),
-    FORMAT_OPTION,
-)
+        help="The registry policy to check against (default: %(default)s).",
+    )
+    add_at_option(parser)
+    add_format_option(parser)
+
+
 def ds(
     name: str,
     ds_files: tuple[Path, ...],

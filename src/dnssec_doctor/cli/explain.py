@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
+
 from dnssec_doctor import catalog
-from dnssec_doctor.cli.args import Argument, command
+from dnssec_doctor.cli.parser import describe
 from dnssec_doctor.errors import DoctorError
 
 
-@command("explain", Argument("code"))
+def explain_arguments(parser: ArgumentParser) -> None:
+    """``explain``'s argument."""
+    describe(parser, explain, "%(prog)s CODE")
+    parser.add_argument(
+        "code", metavar="CODE", help="A problem code (case and - or _ as you like)."
+    )
+
+
 def explain(code: str) -> None:
     """Explain a problem CODE from the catalog (e.g. DS_NO_MATCHING_DNSKEY)."""
     wanted = code.strip().upper().replace("-", "_")

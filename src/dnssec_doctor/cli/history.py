@@ -4,38 +4,51 @@ from __future__ import annotations
 
 import json
 import sys
+from argparse import ArgumentParser
 
-from dnssec_doctor.cli.args import Argument, Option, command
-from dnssec_doctor.cli.common import HISTORY_DB_OPTION, db_url, resolve_at
-from dnssec_doctor.cli.convert import Choice, IntRange
+from dnssec_doctor.cli.common import add_db_option, add_format_option, db_url, resolve_at
+from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.values import Range
 from dnssec_doctor.errors import DoctorError
 
 HISTORY_FORMATS = ("text", "json", "html")
 
 
-@command(
-    "history",
-    Argument("name"),
-    HISTORY_DB_OPTION,
-    Option("--since", metavar="WHEN",
-           help="Only observations from WHEN on (ISO 8601, or relative like -7d)."),
-    Option("--format", dest="fmt", convert=Choice(HISTORY_FORMATS), default="text",
-           show_default=True, help="Output format."),
-    Option("--capture", convert=IntRange(1, 2**62), metavar="ID",
-           help="Print the capture stored with observation ID instead (for check --replay)."),
-)  # fmt: skip
+OBSERVATION = Range(int, 1, 2**62)
+
+
+def history_arguments(parser: ArgumentParser) -> None:
+    """``history``'s arguments."""
+    describe(parser, history, "%(prog)s NAME [options]")
+    parser.add_argument("name", metavar="NAME", help="The name whose checks were recorded.")
+    add_db_option(parser, record=False)
+    parser.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="Only observations from WHEN on (ISO 8601, or relative like -7d).",
+    )
+    add_format_option(parser, HISTORY_FORMATS)
+    parser.add_argument(
+        "--capture",
+        type=OBSERVATION,
+        metavar="ID",
+        help="Print the capture stored with observation ID instead (for check --replay).",
+    )
+
+
 def history(name: str, db: str, since: str | None, fmt: str, capture: int | None) -> None:
     """Show the recorded observations of NAME and what changed between them.
 
-    The exit status is the newest observation's (0, 1 or 2), or 3 when NAME has none.
+    The exit status is the newest observation's (0, 1 or 2), or 3 when NAME has
+    none.
 
-    \b
     Examples:
       dnssec-doctor history example.com
       dnssec-doctor history example.com --since -7d --format html > history.html
-      dnssec-doctor history example.com --db postgresql://monitor@db.example/dnssec
-      dnssec-doctor history example.com --capture 42 > c.json; dnssec-doctor check --replay c.json
-    """  # fmt: skip
+      dnssec-doctor history example.com --db postgresql://monitor@db.example/dns
+      dnssec-doctor history example.com --capture 42 > c.json
+      dnssec-doctor check --replay c.json
+    """
     from dnssec_doctor.history.recorder import history_name
     from dnssec_doctor.history.report import build_report, states_needed
     from dnssec_doctor.history.store import HistoryStore

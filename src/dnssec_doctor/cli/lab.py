@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
+from argparse import ArgumentParser
 from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from dnssec_doctor.cli.args import Argument, Option, command, group
-from dnssec_doctor.cli.convert import Choice, Float, PathArg
+from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.values import directory_path
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.escape import terminal
 from dnssec_doctor.lab import manager
@@ -41,28 +43,73 @@ def _printable(text: str) -> str:
     return terminal(text)
 
 
-_DIR_OPTION = Option(
-    "--dir",
-    dest="directory",
-    convert=PathArg(file_okay=False),
-    envvar=manager.DIR_ENV,
-    default=Path(".lab"),
-    show_default=True,
-    help=f"Lab state directory (also ${manager.DIR_ENV}).",
-)
-
-
-@command(
-    "list",
-    _DIR_OPTION,
-    Option(
+def lab_arguments(parser: ArgumentParser) -> None:
+    """``lab``'s commands and their arguments."""
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    # Set after add_subparsers, which would start each command's usage with this one.
+    parser.usage = "%(prog)s COMMAND [options]"
+    listing = commands.add_parser("list", help=_summary(list_command))
+    describe(listing, list_command, "%(prog)s [options]")
+    _add_dir_option(listing)
+    listing.add_argument(
+        "--base", metavar="PREFIX",
+        help="Describe the lab on these addresses (default: the lab running in --dir, else "
+        f"{manager.BASES['embedded']}, where 'lab up' serves; 'demo' serves on "
+        f"{manager.DEMO_BASE}).",
+    )  # fmt: skip
+    up = commands.add_parser("up", help=_summary(up_command))
+    describe(up, up_command, "%(prog)s [SCENARIO...] [options]")
+    up.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help="Scenarios to serve (default: all; see 'lab list').",
+    )
+    _add_dir_option(up)
+    up.add_argument(
+        "--backend",
+        choices=manager.BACKENDS,
+        default="embedded",
+        help="embedded: pure-Python servers with fault injection; real: BIND and "
+        "Unbound (default: %(default)s).",
+    )
+    up.add_argument(
         "--base",
         metavar="PREFIX",
-        help="Describe the lab on these addresses (default: the lab running in --dir, "
-        f"else {manager.BASES['embedded']}, where 'lab up' serves; 'demo' serves on "
-        f"{manager.DEMO_BASE}).",
-    ),
-)
+        help="First two octets of the lab's addresses, inside 127.0.0.0/8 "
+        f"(default: {manager.BASES['embedded']} embedded, "
+        f"{manager.BASES['real']} real).",
+    )
+    up.add_argument(
+        "--timeout",
+        type=float,
+        default=manager.START_TIMEOUT,
+        metavar="SECONDS",
+        help="How long to wait for the servers to start (default: %(default)s).",
+    )
+    status = commands.add_parser("status", help=_summary(status_command))
+    describe(status, status_command, "%(prog)s [options]")
+    _add_dir_option(status)
+    status.add_argument(
+        "--json", dest="as_json", action="store_true", help="Print the state file's JSON."
+    )
+    down = commands.add_parser("down", help=_summary(down_command))
+    describe(down, down_command, "%(prog)s [options]")
+    _add_dir_option(down)
+
+
+def _add_dir_option(parser: ArgumentParser) -> None:
+    parser.add_argument(
+        "--dir", dest="directory", type=directory_path, metavar="DIRECTORY",
+        default=os.environ.get(manager.DIR_ENV) or ".lab",
+        help=f"Lab state directory (also ${manager.DIR_ENV}; default: %(default)s).",
+    )  # fmt: skip
+
+
+def _summary(command: Callable[..., None]) -> str:
+    return (command.__doc__ or "").partition("\n")[0]
+
+
 @_one_line_errors
 def list_command(directory: Path, base: str | None) -> None:
     """List the scenarios and the faults the embedded servers can inject."""
@@ -95,25 +142,6 @@ def _catalogue(directory: Path, base: str | None) -> tuple[str, tuple[ScenarioIn
     return heading, manager.build_plan(int(time.time()), base=where).scenarios
 
 
-@command(
-    "up",
-    Argument("scenarios", many=True),
-    _DIR_OPTION,
-    Option(
-        "--backend",
-        convert=Choice(manager.BACKENDS),
-        default="embedded",
-        show_default=True,
-        help="embedded: pure-Python servers with fault injection; real: BIND and Unbound.",
-    ),
-    Option(
-        "--base",
-        metavar="PREFIX",
-        help="First two octets of the lab's addresses, inside 127.0.0.0/8 "
-        f"(default: {manager.BASES['embedded']} embedded, {manager.BASES['real']} real).",
-    ),
-    Option("--timeout", convert=Float(), default=manager.START_TIMEOUT, show_default=True),
-)
 @_one_line_errors
 def up_command(
     scenarios: tuple[str, ...], directory: Path, backend: str, base: str | None, timeout: float
@@ -127,11 +155,6 @@ def up_command(
     _describe(result.state)
 
 
-@command(
-    "status",
-    _DIR_OPTION,
-    Option("--json", dest="as_json", flag=True, help="Print the state file's JSON."),
-)
 @_one_line_errors
 def status_command(directory: Path, as_json: bool) -> None:
     """Show the running lab; exit status 1 when none runs."""
@@ -154,7 +177,6 @@ def status_command(directory: Path, as_json: bool) -> None:
         print(f"  {server.address:22} {_printable(server.hostname)}: {_printable(zones)}{faults}")
 
 
-@command("down", _DIR_OPTION)
 @_one_line_errors
 def down_command(directory: Path) -> None:
     """Stop the lab and remove its files."""
@@ -163,16 +185,6 @@ def down_command(directory: Path) -> None:
         print(f"no lab was running in {directory}")
     else:
         print(f"lab in {directory} stopped")
-
-
-lab = group(
-    "A private signed DNS tree on loopback that reproduces each DNSSEC failure.",
-    list_command,
-    up_command,
-    status_command,
-    down_command,
-)
-"""``dnssec-doctor lab``: its commands."""
 
 
 def _describe(state: LabState) -> None:

@@ -6,12 +6,19 @@ import asyncio
 import os
 import sys
 import time
+from argparse import ArgumentParser
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from dnssec_doctor.cli.args import Argument, Option, command
-from dnssec_doctor.cli.common import NETWORK_OPTIONS, build_request, resolve_at
-from dnssec_doctor.cli.convert import Choice, FloatRange, IntRange, PathArg
+from dnssec_doctor.cli.common import (
+    add_at_option,
+    add_expiry_warning_option,
+    add_network_options,
+    build_request,
+    resolve_at,
+)
+from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.values import Range
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import open_input
 from dnssec_doctor.limits import Limits
@@ -26,39 +33,91 @@ from dnssec_doctor.scan.summary import Summary
 from dnssec_doctor.scan.writers import FORMATS, open_output
 from dnssec_doctor.session import new_seed
 
-_COMMON = tuple(o for o in NETWORK_OPTIONS if o.long != "--ns")
-"""``--ns`` names one zone's servers: meaningless for a list of names."""
+RATE = Range(float, 0.1, 100_000.0)
+CONCURRENCY = Range(int, 1, 10_000)
+WORKERS = Range(int, 0, 256)
+BATCH_SIZE = Range(int, 1, 100_000)
 
 
-@command(
-    "scan",
-    Argument("file", convert=PathArg()),
-    *_COMMON,
-    Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),
-    Option("--expiry-warning", convert=IntRange(0, 3650), default=7, show_default=True,
-           metavar="DAYS", help="Warn when a signature expires within DAYS."),
-    Option("-o", "--output", convert=PathArg(), metavar="FILE",
-           help="Write the results to FILE (default: standard output)."),
-    Option("--format", dest="fmt", convert=Choice(FORMATS), default="jsonl", show_default=True,
-           help="jsonl: one diagnosis per line; csv: one row per name."),
-    Option("--resume", flag=True,
-           help="Continue an interrupted scan: keep what -o FILE holds, skip those lines."),
-    Option("--unordered", flag=True,
-           help="Write each result when it is ready, not in input order."),
-    Option("--rate", convert=FloatRange(0.1, 100_000.0), default=50.0, show_default=True,
-           metavar="QPS", help="Queries per second to one server address (all workers)."),
-    Option("--concurrency", convert=IntRange(1, 10_000), default=DEFAULT_CONCURRENCY,
-           show_default=True, metavar="N", help="Names probed at once (per process)."),
-    Option("--workers", convert=IntRange(0, 256), metavar="N",
-           help="Analysis processes (default: one per CPU; 0: in the probing process)."),
-    Option("--dask", metavar="ADDRESS|local[:N]",
-           help="Spread the names over a Dask cluster (tcp://HOST:8786), or over N local "
-                "worker processes (default: one per CPU)."),
-    Option("--save-captures", convert=PathArg(), metavar="DIR",
-           help="Also save each name's capture in DIR (for 'check --replay'; not with --dask)."),
-    Option("--batch-size", convert=IntRange(1, 100_000), default=50, show_default=True,
-           metavar="N", help="Names per Dask task."),
-)  # fmt: skip
+def scan_arguments(parser: ArgumentParser) -> None:
+    """``scan``'s arguments (no ``--ns``: it names one zone's servers, meaningless for a
+    list of names)."""
+    describe(parser, scan, "%(prog)s FILE [options]")
+    parser.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="One name per line, or CSV with a 'name' column ('-': stdin).",
+    )
+    add_network_options(parser, ns=False)
+    add_at_option(parser)
+    add_expiry_warning_option(parser)
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="Write the results to FILE (default: standard output).",
+    )
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=FORMATS,
+        default="jsonl",
+        help="jsonl: one diagnosis per line; csv: one row per name (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="Continue an interrupted scan: keep what -o FILE holds, skip those lines.",
+    )
+    parser.add_argument(
+        "--unordered",
+        action="store_true",
+        help="Write each result when it is ready, not in input order.",
+    )
+    parser.add_argument(
+        "--rate",
+        type=RATE,
+        default=50.0,
+        metavar="QPS",
+        help=f"Queries per second to one server address, all workers "
+        f"together ({RATE}; default: %(default)s).",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=CONCURRENCY,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"Names probed at once, per process ({CONCURRENCY}; default: %(default)s).",
+    )
+    parser.add_argument(
+        "--workers",
+        type=WORKERS,
+        metavar="N",
+        help=f"Analysis processes ({WORKERS}; default: one per CPU; 0: in the probing process).",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS|local[:N]",
+        help="Spread the names over a Dask cluster (tcp://HOST:8786), or over "
+        "N local worker processes (default: one per CPU).",
+    )
+    parser.add_argument(
+        "--save-captures",
+        type=Path,
+        metavar="DIR",
+        help="Also save each name's capture in DIR (for 'check --replay'; not with --dask).",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=BATCH_SIZE,
+        default=50,
+        metavar="N",
+        help=f"Names per Dask task ({BATCH_SIZE}; default: %(default)s).",
+    )
+
+
 def scan(
     file: Path,
     at: str | None,
@@ -77,19 +136,19 @@ def scan(
 ) -> None:
     """Diagnose every name in FILE ('-': standard input), one result per name.
 
-    FILE holds one name per line ('#' comments and blank lines are ignored) or is a
-    CSV file with a 'name' column. A malformed line is a result of its own (status
-    'error'); a repeated name is written once more as status 'duplicate' naming its
-    first line, and scanned once. The exit status is the worst of all the names (3
-    only when none could be diagnosed). A summary goes to standard error.
+    FILE holds one name per line ('#' comments and blank lines are ignored) or
+    is a CSV file with a 'name' column. A malformed line is a result of its own
+    (status 'error'); a repeated name is written once more as status
+    'duplicate' naming its first line, and scanned once. The exit status is the
+    worst of all the names (3 only when none could be diagnosed). A summary
+    goes to standard error.
 
-    \b
     Examples:
       dnssec-doctor scan domains.txt -o results.jsonl
       dnssec-doctor scan customers.csv --format csv -o results.csv --rate 20
       dnssec-doctor scan domains.txt -o results.jsonl --resume
       dnssec-doctor scan domains.txt -o results.jsonl --dask tcp://scheduler:8786
-    """  # fmt: skip
+    """
     now = resolve_at(at)
     if save_captures is not None and dask is not None:
         raise DoctorError("--save-captures works on one machine only (not with --dask)")

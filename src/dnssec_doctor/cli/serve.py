@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import socket
 import sys
+from argparse import ArgumentParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dnssec_doctor.cli.args import Option, command
-from dnssec_doctor.cli.common import DB_OPTION, NETWORK_OPTIONS, db_url
-from dnssec_doctor.cli.convert import FloatRange, IntRange
+from dnssec_doctor.cli.common import add_db_option, add_network_options, db_url
+from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.values import Range
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import TrustAnchors, anchors_from_lines, load_anchor_files
@@ -21,36 +22,81 @@ if TYPE_CHECKING:
     from dnssec_doctor.web.prober import ProbeConfig
     from dnssec_doctor.web.service import WebLimits
 
-_COMMON = {o.dest: o for o in NETWORK_OPTIONS}
-"""The shared options ``serve`` takes (where to start, anchors, timeout and budgets)."""
+PORT = Range(int, 1, 65535)
+MAX_CONCURRENT = Range(int, 1, 256)
+MAX_QUEUED = Range(int, 0, 10000)
+MAX_STORED = Range(int, 1, 100000)
+REUSE_MINUTES = Range(float, 0.0, 1440.0)
+CLIENT_RATE = Range(float, 0.01, 100000.0)
+DESTINATION_RATE = Range(float, 0.1, 100000.0)
 
 
-@command(
-    "serve",
-    Option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
-    Option("--port", convert=IntRange(1, 65535), default=9553, show_default=True,
-           help="Port to listen on."),
-    Option("--allow-private-targets", flag=True,
-           help="Also probe names whose servers are private, loopback or link-local "
-                "(a lab, an internal zone). Off by default: a public server must not "
-                "query its own network for whoever asks."),
-    Option("--max-concurrent", convert=IntRange(1, 256), default=8, show_default=True,
-           help="Probes, and checks of the web UI and API, that run at once (each its own "
-                "pool); more probes wait (up to the deadline), then get 503; more checks queue."),
-    Option("--max-queued", convert=IntRange(0, 10000), default=100, show_default=True,
-           help="Checks that may wait for a free slot; more are refused (503)."),
-    Option("--max-stored", convert=IntRange(1, 100000), default=500, show_default=True,
-           help="Finished checks kept in memory (the oldest are dropped first)."),
-    Option("--reuse-minutes", convert=FloatRange(0, 1440), default=5.0, show_default=True,
-           help="The same check asked again within this time gets the same result."),
-    Option("--client-rate", convert=FloatRange(0.01, 100000), default=10.0, show_default=True,
-           metavar="PER_MINUTE", help="New checks one client address may start per minute."),
-    Option("--destination-rate", convert=FloatRange(0.1, 100000), default=20.0,
-           show_default=True, metavar="PER_SECOND",
-           help="Queries per second to one DNS server address, over all checks together."),
-    *(_COMMON[d] for d in ("root_hints", "trust_anchor", "timeout", "max_queries", "deadline")),
-    DB_OPTION,
-)  # fmt: skip
+def serve_arguments(parser: ArgumentParser) -> None:
+    """``serve``'s arguments: its own, and where to start, the anchors and the budgets."""
+    describe(parser, serve, "%(prog)s [options]")
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="Address to listen on (default: %(default)s).")
+    add("--port", type=PORT, default=9553, help="Port to listen on (default: %(default)s).")
+    add(
+        "--allow-private-targets",
+        action="store_true",
+        help="Also probe names whose servers are private, loopback or link-local (a lab, an "
+        "internal zone). Off by default: a public server must not query its own network "
+        "for whoever asks.",
+    )
+    add(
+        "--max-concurrent",
+        type=MAX_CONCURRENT,
+        default=8,
+        metavar="N",
+        help=f"Probes, and checks of the web UI and API, that run at once (each its own "
+        f"pool); more probes wait (up to the deadline), then get 503; more checks queue "
+        f"({MAX_CONCURRENT}; default: %(default)s).",
+    )
+    add(
+        "--max-queued",
+        type=MAX_QUEUED,
+        default=100,
+        metavar="N",
+        help=f"Checks that may wait for a free slot; more are refused (503) "
+        f"({MAX_QUEUED}; default: %(default)s).",
+    )
+    add(
+        "--max-stored",
+        type=MAX_STORED,
+        default=500,
+        metavar="N",
+        help=f"Finished checks kept in memory, the oldest dropped first ({MAX_STORED}; "
+        "default: %(default)s).",
+    )
+    add(
+        "--reuse-minutes",
+        type=REUSE_MINUTES,
+        default=5.0,
+        metavar="MINUTES",
+        help=f"The same check asked again within this time gets the same result "
+        f"({REUSE_MINUTES}; default: %(default)s).",
+    )
+    add(
+        "--client-rate",
+        type=CLIENT_RATE,
+        default=10.0,
+        metavar="PER_MINUTE",
+        help=f"New checks one client address may start per minute ({CLIENT_RATE}; "
+        "default: %(default)s).",
+    )
+    add(
+        "--destination-rate",
+        type=DESTINATION_RATE,
+        default=20.0,
+        metavar="PER_SECOND",
+        help=f"Queries per second to one DNS server address, over all checks together "
+        f"({DESTINATION_RATE}; default: %(default)s).",
+    )
+    add_network_options(parser, targets=False)
+    add_db_option(parser, record=True)
+
+
 def serve(
     host: str,
     port: int,
@@ -70,15 +116,15 @@ def serve(
 ) -> None:
     """Serve the web UI, the JSON API and Prometheus probes over HTTP.
 
-    The web UI (/) and the JSON API (POST /api/v1/checks, described in /openapi.json)
-    run checks in a bounded queue and show the report with its graph. Blackbox-exporter
-    style, Prometheus scrapes /probe?target=NAME; /metrics has the server's own metrics.
-    Servers at private, loopback, link-local, multicast or reserved addresses are never
-    queried unless --allow-private-targets. With --db, every check of the web UI and
-    the API is recorded in the history store, and /names/NAME shows each name's history.
-    See docs/web.md to run it publicly.
+    The web UI (/) and the JSON API (POST /api/v1/checks, described in
+    /openapi.json) run checks in a bounded queue and show the report with its
+    graph. Blackbox-exporter style, Prometheus scrapes /probe?target=NAME;
+    /metrics has the server's own metrics. Servers at private, loopback,
+    link-local, multicast or reserved addresses are never queried unless
+    --allow-private-targets. With --db, every check of the web UI and the API
+    is recorded in the history store, and /names/NAME shows each name's
+    history. See docs/web.md to run it publicly.
 
-    \b
     Examples:
       dnssec-doctor serve --port 9553
       dnssec-doctor serve --db default     (record checks; history at /names/NAME)

@@ -13,18 +13,21 @@ import asyncio
 import signal
 import sys
 import time
+from argparse import ArgumentParser, ArgumentTypeError
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from dnssec_doctor.cli.args import Argument, Option, command
 from dnssec_doctor.cli.common import (
-    HISTORY_DB_OPTION,
-    NETWORK_OPTIONS,
+    add_at_option,
+    add_db_option,
+    add_expiry_warning_option,
+    add_network_options,
     build_request,
     db_url,
     resolve_at,
 )
-from dnssec_doctor.cli.convert import Duration, IntRange
+from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.values import Duration, shown
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.escape import terminal
 from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
@@ -42,22 +45,29 @@ class Interval(Duration):
     def __call__(self, text: str) -> int:
         seconds = super().__call__(text)
         if seconds < 1:
-            raise ValueError(f"{text!r} is shorter than one second.")
+            raise ArgumentTypeError(f"{shown(text)} is shorter than one second")
         return seconds
 
 
-@command(
-    "watch",
-    Argument("names", many=True),
-    *NETWORK_OPTIONS,
-    Option("--interval", convert=Interval(MAX_INTERVAL), default=3600, show_default=True,
-           help="Seconds between rounds (or 30s, 5m, 1h, 1d)."),
-    Option("--once", flag=True, help="One round, then exit with its worst status (cron)."),
-    Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),
-    Option("--expiry-warning", convert=IntRange(0, 3650), default=7, show_default=True,
-           metavar="DAYS", help="Warn when a signature expires within DAYS."),
-    HISTORY_DB_OPTION,
-)  # fmt: skip
+def watch_arguments(parser: ArgumentParser) -> None:
+    """``watch``'s arguments."""
+    describe(parser, watch, "%(prog)s NAME... [options]")
+    parser.add_argument("names", nargs="+", metavar="NAME", help="The names to check.")
+    add_network_options(parser)
+    parser.add_argument(
+        "--interval",
+        type=Interval(MAX_INTERVAL),
+        default=3600,
+        help="Seconds between rounds, or 30s, 5m, 1h, 1d (at most 7d; default: %(default)s).",
+    )
+    parser.add_argument(
+        "--once", action="store_true", help="One round, then exit with its worst status (cron)."
+    )
+    add_at_option(parser)
+    add_expiry_warning_option(parser)
+    add_db_option(parser, record=False)
+
+
 def watch(
     names: tuple[str, ...],
     interval: int,
@@ -69,13 +79,10 @@ def watch(
 ) -> None:
     """Check NAMEs on a schedule, record each check, print what changed.
 
-    \b
     Examples:
       dnssec-doctor watch example.com example.net --interval 15m
       dnssec-doctor watch example.com --once        (from cron or a systemd timer)
-    """  # fmt: skip
-    if not names:
-        raise DoctorError("missing NAME (one or more)")
+    """
     from dnssec_doctor.history.store import HistoryStore
 
     requests = [build_request(name, **net) for name in names]  # type: ignore[arg-type]

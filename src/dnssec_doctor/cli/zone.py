@@ -9,6 +9,7 @@ groups repeated findings (JSON stays complete). Exit codes: severity.exit_code_f
 from __future__ import annotations
 
 import sys
+from argparse import ArgumentParser
 from collections import defaultdict
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
@@ -17,9 +18,15 @@ from typing import Any
 
 import dns.name
 
-from dnssec_doctor.cli.args import Argument, Option, command
-from dnssec_doctor.cli.common import FORMAT_OPTION, emit, resolve_at
-from dnssec_doctor.cli.convert import FloatRange, IntRange, PathArg
+from dnssec_doctor.cli.common import (
+    add_at_option,
+    add_expiry_warning_option,
+    add_format_option,
+    emit,
+    resolve_at,
+)
+from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.values import Range, file_path
 from dnssec_doctor.escape import terminal
 from dnssec_doctor.limits import INPUT_LIMITS, InputLimits
 from dnssec_doctor.model.findings import Diagnosis, Finding
@@ -123,33 +130,43 @@ def _progress(path: Path) -> tuple[AbstractContextManager[Any], ProgressFn | Non
     return bar, lambda done: bar.update(task, completed=done)
 
 
-@command(
-    "zone",
-    Argument("file", convert=PathArg(dir_okay=False)),
-    Option("--origin", metavar="NAME", help="Zone origin (default: from the file)."),
-    Option(
+JOBS = Range(int, 1, 256)
+ZONE_DEADLINE = Range(float, 1.0, 86400.0)
+
+
+def zone_arguments(parser: ArgumentParser) -> None:
+    """``zone``'s arguments."""
+    describe(parser, zone, "%(prog)s FILE [options]")
+    parser.add_argument("file", type=file_path, metavar="FILE", help="The signed zone file.")
+    parser.add_argument("--origin", metavar="NAME", help="Zone origin (default: from the file).")
+    parser.add_argument(
         "--ds",
         dest="ds_path",
-        convert=PathArg(dir_okay=False),
+        type=file_path,
         metavar="FILE",
         help="DS records the parent publishes, checked against the zone's keys.",
-    ),
-    Option("--at", metavar="TIME", help="Evaluate as of TIME (ISO 8601 or +7d)."),
-    FORMAT_OPTION,
-    Option("--allow-include", flag=True, help="Permit $INCLUDE (same directory only)."),
-    Option(
-        "--jobs", convert=IntRange(1, 256), default=None, metavar="N",
-        help="Worker processes for signature checks (default: all cores for big files).",
-    ),
-    Option(
-        "--expiry-warning", convert=IntRange(0, 3650), default=7, show_default=True,
-        metavar="DAYS", help="Warn when a signature expires within DAYS.",
-    ),
-    Option(
-        "--deadline", convert=FloatRange(1.0, 86400.0), default=INPUT_LIMITS.zone_deadline,
-        show_default=True, metavar="SECONDS", help="Give up (exit 3) after SECONDS.",
-    ),
-)  # fmt: skip
+    )
+    add_at_option(parser)
+    add_format_option(parser)
+    parser.add_argument(
+        "--allow-include", action="store_true", help="Permit $INCLUDE (same directory only)."
+    )
+    parser.add_argument(
+        "--jobs",
+        type=JOBS,
+        metavar="N",
+        help=f"Worker processes for signature checks ({JOBS}; default: all cores for big files).",
+    )
+    add_expiry_warning_option(parser)
+    parser.add_argument(
+        "--deadline",
+        type=ZONE_DEADLINE,
+        default=INPUT_LIMITS.zone_deadline,
+        metavar="SECONDS",
+        help=f"Give up (exit 3) after SECONDS ({ZONE_DEADLINE}; default: %(default)s).",
+    )
+
+
 def zone(
     file: Path,
     origin: str | None,

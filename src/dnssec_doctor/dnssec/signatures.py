@@ -21,7 +21,6 @@ import dns.rdatatype
 import dns.rdtypes.ANY.RRSIG
 import dns.rrset
 
-from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec import canonical, crypto, sigtime
 from dnssec_doctor.dnssec.keys import (
     DNSSEC_PROTOCOL,
@@ -50,21 +49,6 @@ class SigStatus(enum.Enum):
     LABELS_INVALID = "labels-invalid"
     TTL_ABOVE_ORIGINAL = "ttl-above-original"
     TYPE_MISMATCH = "type-mismatch"
-
-
-STATUS_CODES: dict[SigStatus, str] = {
-    SigStatus.EXPIRED: Code.RRSIG_EXPIRED,
-    SigStatus.NOT_YET_VALID: Code.RRSIG_NOT_YET_VALID,
-    SigStatus.KEY_NOT_FOUND: Code.RRSIG_KEY_NOT_FOUND,
-    SigStatus.CRYPTO_INVALID: Code.RRSIG_CRYPTO_INVALID,
-    SigStatus.CANNOT_VERIFY_LOCALLY: Code.CANNOT_VERIFY_LOCALLY,
-    SigStatus.SIGNER_NOT_ZONE: Code.RRSIG_SIGNER_NOT_APEX,
-    SigStatus.LABELS_INVALID: Code.RRSIG_FIELDS_INVALID,
-    SigStatus.TTL_ABOVE_ORIGINAL: Code.RRSIG_FIELDS_INVALID,
-    SigStatus.TYPE_MISMATCH: Code.RRSIG_FIELDS_INVALID,
-}
-"""The catalog code for each failing status (live check and zone files alike). The values
-are ``Code`` members; the map is typed ``str`` until every reader assigns ``Code``s only."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.catalog.codes import Code
-from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
+from dnssec_doctor.catalog.sigstatus import STATUS_CODES
+from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.timefmt import iso
 from dnssec_doctor.zonefile.authority import Authority
@@ -41,7 +42,7 @@ def report_problems(auth: Authority, totals: SigTotals, out: Emitter) -> None:
 
 
 def _report(problem: SigProblem, name: dns.name.Name, out: Emitter) -> None:
-    code = Code(STATUS_CODES[problem.status])
+    code = STATUS_CODES[problem.status]
     owner = name.to_text()
     severity = None
     if problem.status in _SOFT and problem.algorithm in problem.rrset_valid_algorithms:

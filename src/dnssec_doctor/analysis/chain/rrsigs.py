@@ -19,8 +19,9 @@ from dnssec_doctor.analysis.chain.siglifetime import lifetime_policy_finding
 from dnssec_doctor.analysis.observed import SignedRRset
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.catalog.entry import PDNS_SIGN
+from dnssec_doctor.catalog.sigstatus import STATUS_CODES
 from dnssec_doctor.dnssec.keys import AnyKey, is_revoked, is_zone_key
-from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigCheck, SigStatus, check_rrsig
+from dnssec_doctor.dnssec.signatures import SigCheck, SigStatus, check_rrsig
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
@@ -92,7 +93,7 @@ class SignatureTally:
             if c.status is SigStatus.CRYPTO_INVALID and c.keys_skipped:
                 # The per-tag bound stopped the search (KeyTrap): the signature was not
                 # shown to be bad, so it is not RRSIG_CRYPTO_INVALID.
-                code = "KEY_TAG_COLLISION"
+                code = Code.KEY_TAG_COLLISION
             if code is None:
                 continue
             bucket = self._note(

@@ -19,6 +19,7 @@ from dnssec_doctor.analysis.chain.dsreferral import ds_answers, parent_ds_referr
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.observed import SignedRRset, rrsets_by_server
 from dnssec_doctor.catalog.codes import Code
+from dnssec_doctor.catalog.sigstatus import STATUS_CODES
 from dnssec_doctor.dnssec.algorithms import PolicyStatus, algorithm_info
 from dnssec_doctor.dnssec.keys import (
     AnyDs,
@@ -32,7 +33,7 @@ from dnssec_doctor.dnssec.keys import (
     make_ds,
     supported_digest,
 )
-from dnssec_doctor.dnssec.signatures import STATUS_CODES, SigStatus
+from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import Finding, Status, finding_key
 from dnssec_doctor.model.survey import Survey, ZoneCut

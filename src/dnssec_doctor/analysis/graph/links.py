@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from dnssec_doctor.analysis.graph.build import Edge, Node
-from dnssec_doctor.dnssec.signatures import STATUS_CODES
+from dnssec_doctor.catalog.sigstatus import STATUS_CODES
 from dnssec_doctor.model.findings import Finding
 
 SIG_REASONS: dict[str, set[str]] = {}
