@@ -22,12 +22,12 @@ from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
 from dnssec_doctor.history.lastgood import attach, change_since_last_good
 from dnssec_doctor.history.nextstep import next_steps, with_safe_times
+from dnssec_doctor.history.records import NewObservation, StateRun, Store, StoredObservation
 from dnssec_doctor.history.rollover import (
     ROLLOVER_LOOKBACK,
     ROLLOVER_OBSERVATIONS,
     rollover_findings,
 )
-from dnssec_doctor.history.store import HistoryStore, NewObservation, StateRun, StoredObservation
 from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.model.findings import Diagnosis, Finding
@@ -53,9 +53,7 @@ def history_name(name: str) -> str:
     return parse_name(name).to_text().lower()
 
 
-def record_check(
-    store: HistoryStore, capture: Capture, diagnosis: Diagnosis, survey: Survey
-) -> Recorded:
+def record_check(store: Store, capture: Capture, diagnosis: Diagnosis, survey: Survey) -> Recorded:
     """Add history's findings to ``diagnosis`` and record it with its capture and facts."""
     from dnssec_doctor.render.json_out import render_json
 
@@ -94,7 +92,7 @@ def record_check(
 
 
 def _with_history(
-    store: HistoryStore, diagnosis: Diagnosis, current: StoredObservation, facts: ObservationFacts
+    store: Store, diagnosis: Diagnosis, current: StoredObservation, facts: ObservationFacts
 ) -> Diagnosis:
     name, now = current.name, current.observed_at
     recent = store.state_runs(name, now)[-FORECAST_RUNS:]

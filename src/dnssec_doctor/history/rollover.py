@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from dnssec_doctor import catalog
 from dnssec_doctor.history.facts import ObservationFacts
-from dnssec_doctor.history.store import StoredObservation
+from dnssec_doctor.history.records import StoredObservation
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.timefmt import duration, iso
