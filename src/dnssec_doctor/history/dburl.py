@@ -1,7 +1,7 @@
 """``--db URL``: opening a SQLAlchemy engine safely, with one-line errors.
 
 The SQLite file's rules (the default file, modes, no links, no devices) are
-``sqlitefile``'s, shared with the sqlite3 fast path (``litestore``).
+``sqlitefile``'s, shared with the fast path (``directstore``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The history store's records and its interface, without a database library.
 
 Both stores speak in these types: ``store.HistoryStore`` (SQLAlchemy Core, every
-backend) and ``litestore.SqliteStore`` (the standard library's sqlite3, the fast
-path of ``check --db`` on SQLite). The pure history analysis (rollover timing,
-forecasts, timelines) imports only this module, so recording a check never loads
-SQLAlchemy unless the database needs it.
+URL) and ``directstore.DirectStore`` (straight on the driver, sqlite3 or psycopg: the
+fast path of ``check --db`` and ``history``). The pure history analysis (rollover
+timing, forecasts, timelines) imports only this module, so recording a check never
+loads SQLAlchemy unless the database needs it.
 """
 
 from __future__ import annotations
@@ -177,6 +177,15 @@ def chunks(ids: list[int]) -> Iterable[list[int]]:
     """``ids`` in lists of at most ``IN_CHUNK``."""
     for start in range(0, len(ids), IN_CHUNK):
         yield ids[start : start + IN_CHUNK]
+
+
+def database_error(url: str, doing: str, exc: BaseException) -> DoctorError:
+    """A driver's error as the one line every store prints (a lock named as such)."""
+    text = str(exc).strip()
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    if "locked" in reason or "busy" in reason:
+        reason += " (another process is writing to it; try again)"
+    return DoctorError(f"history database {url}: cannot {doing}: {reason}")
 
 
 def decode_document(blob: bytes, what: str) -> dict[str, Any]:

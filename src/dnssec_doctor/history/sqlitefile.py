@@ -6,7 +6,7 @@ created on first use, directory mode 0700 and file mode 0600, so that a history
 of someone's zones is not readable by other users. An SQLite file is never opened
 through a symbolic link or on a device, and never created in a directory that does
 not exist (except the default one). Both stores follow these rules: SQLAlchemy's
-(``dburl``) and the standard library's (``litestore``), which is why this module
+(``dburl``) and the fast path's (``opener``, ``directstore``), which is why this module
 imports neither.
 """
 

@@ -28,6 +28,7 @@ from dnssec_doctor.history.records import (
     checked_capture,
     chunks,
     compressed,
+    database_error,
     decode_document,
     fact_row,
     facts_from_rows,
@@ -94,10 +95,7 @@ class HistoryStore:
         except DoctorError:
             raise
         except DBAPIError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-            if "locked" in reason or "busy" in reason:
-                reason += " (another process is writing to it; try again)"
-            raise DoctorError(f"history database {self.url}: cannot {doing}: {reason}") from None
+            raise database_error(self.url, doing, exc.orig or exc) from None
         except SQLAlchemyError as exc:
             reason = str(exc).strip().splitlines()[0]
             raise DoctorError(f"history database {self.url}: cannot {doing}: {reason}") from None
