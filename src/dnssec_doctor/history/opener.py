@@ -11,10 +11,9 @@ schema to migrate, a newer one to refuse, a file that will not open — on SQLAl
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dnssec_doctor.history.directstore import DirectStore, Driver
-from dnssec_doctor.history.pgurl import PlainPostgresUrl, plain_postgres_url
 from dnssec_doctor.history.records import Store, database_error
 from dnssec_doctor.history.sqlitefile import (
     SQLITE_BUSY_SECONDS,
@@ -23,6 +22,9 @@ from dnssec_doctor.history.sqlitefile import (
     prepare_sqlite_file,
     shown_sqlite_url,
 )
+
+if TYPE_CHECKING:
+    from dnssec_doctor.history.pgurl import PlainPostgresUrl
 
 SQLITE = Driver(error=sqlite3.Error, begin_write="BEGIN IMMEDIATE", placeholder="?")
 
@@ -36,9 +38,11 @@ def open_store(url: str | None) -> Store:
         fast = _open_sqlite(path)
         if fast is not None:
             return fast
-    postgres = plain_postgres_url(text)
-    if postgres is not None:
-        fast = _open_postgres(postgres)
+    if text.startswith("postgresql"):
+        from dnssec_doctor.history.pgurl import plain_postgres_url
+
+        postgres = plain_postgres_url(text)
+        fast = None if postgres is None else _open_postgres(postgres)
         if fast is not None:
             return fast
     from dnssec_doctor.history.store import HistoryStore

@@ -20,8 +20,6 @@ from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
-from dnssec_doctor.history.lastgood import attach, change_since_last_good
-from dnssec_doctor.history.nextstep import next_steps, with_safe_times
 from dnssec_doctor.history.records import NewObservation, StateRun, Store, StoredObservation
 from dnssec_doctor.history.rollover import (
     ROLLOVER_LOOKBACK,
@@ -111,9 +109,12 @@ def _with_history(
     out = diagnosis
     for finding in stalled_findings(forecast(runs, CURRENT, all_facts), now):
         out = _add(out, finding)
-    change = change_since_last_good(since, all_facts) if since else None
-    if change is not None:
-        out = attach(out, change)
+    if since:  # imported only then, as ``nextstep`` below: ``check --db`` pays for its imports
+        from dnssec_doctor.history.lastgood import attach, change_since_last_good
+
+        change = change_since_last_good(since, all_facts)
+        if change is not None:
+            out = attach(out, change)
     for finding in rollover_findings(recent_checks, all_facts, current_only=True):
         out = _add(out, finding)
     for finding in ttl_change_findings(recent_checks, all_facts, current_only=True):
@@ -123,6 +124,8 @@ def _with_history(
     for finding in cds_waiting_findings(runs, all_facts):
         out = _add(out, finding)
     if any(f.code == "ROLLOVER_IN_PROGRESS" for f in out.findings):
+        from dnssec_doctor.history.nextstep import next_steps, with_safe_times
+
         out = with_safe_times(out, next_steps(recent_checks, all_facts))
     return out
 
