@@ -192,9 +192,9 @@ def _diagnose(
 
     diagnosis, survey = diagnose_capture_with_survey(capture, now, AnalysisOptions(warn_seconds))
     if db is not None:
+        from dnssec_doctor.history.opener import open_store
         from dnssec_doctor.history.recorder import record_check
-        from dnssec_doctor.history.store import HistoryStore
 
-        with HistoryStore.open(db_url(db)) as store:
+        with open_store(db_url(db)) as store:
             diagnosis = record_check(store, capture, diagnosis, survey).diagnosis
     return diagnosis

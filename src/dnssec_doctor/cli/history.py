@@ -49,18 +49,18 @@ def history(name: str, db: str, since: str | None, fmt: str, capture: int | None
       dnssec-doctor history example.com --capture 42 > c.json
       dnssec-doctor check --replay c.json
     """
+    from dnssec_doctor.history.opener import open_store
     from dnssec_doctor.history.recorder import history_name
     from dnssec_doctor.history.report import build_report, states_needed
-    from dnssec_doctor.history.store import HistoryStore
 
     key = history_name(name)
     start = None if since is None else resolve_at(since)
     if capture is not None:
-        with HistoryStore.open(db_url(db)) as store:
+        with open_store(db_url(db)) as store:
             document = store.capture(key, capture)
         sys.stdout.write(json.dumps(document, indent=1) + "\n")
         return
-    with HistoryStore.open(db_url(db)) as store:
+    with open_store(db_url(db)) as store:
         observations = store.observations(key)
         if not any(start is None or o.observed_at >= start for o in observations):
             where = "" if start is None else " in that period"

@@ -4,7 +4,7 @@ Each round checks every NAME, records it in the history store, and prints one li
 per name (its status) and one per change since the previous observation. With
 ``--once`` the exit status is the worst of the round (3, could not diagnose, counts
 as worst); Ctrl-C or SIGTERM ends a loop between two steps, and a record under way
-is rolled back whole (``HistoryStore.record`` is one transaction).
+is rolled back whole (a record is one transaction, on either store).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.escape import terminal
 from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE, exit_code_for
 
-if TYPE_CHECKING:  # imported when a round runs: SQLAlchemy is not needed for --help
-    from dnssec_doctor.history.store import HistoryStore
+if TYPE_CHECKING:  # imported when a round runs: the store is not needed for --help
+    from dnssec_doctor.history.records import Store
     from dnssec_doctor.probe.request import ProbeRequest
 
 MAX_INTERVAL = 7 * 86400
@@ -83,13 +83,13 @@ def watch(
       dnssec-doctor watch example.com example.net --interval 15m
       dnssec-doctor watch example.com --once        (from cron or a systemd timer)
     """
-    from dnssec_doctor.history.store import HistoryStore
+    from dnssec_doctor.history.opener import open_store
 
     requests = [build_request(name, **net) for name in names]  # type: ignore[arg-type]
     previous = signal.signal(signal.SIGTERM, _interrupt)
     status = 0
     try:
-        with HistoryStore.open(db_url(db)) as store:
+        with open_store(db_url(db)) as store:
             while True:
                 status = max(
                     (
@@ -113,7 +113,7 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _round_one(store: HistoryStore, request: ProbeRequest, now: int, expiry_warning: int) -> int:
+def _round_one(store: Store, request: ProbeRequest, now: int, expiry_warning: int) -> int:
     """Check, record and print one name; its exit status."""
     from dnssec_doctor.analysis.engine import AnalysisOptions
     from dnssec_doctor.history.recorder import history_name, record_check

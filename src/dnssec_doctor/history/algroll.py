@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
+from dnssec_doctor.history.records import StoredObservation
 from dnssec_doctor.history.rollover import (
     MAX_EXAMPLES,
     cacheable,
@@ -23,7 +24,6 @@ from dnssec_doctor.history.rollover import (
     segments_of,
     zone_sets,
 )
-from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import iso
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
+from dnssec_doctor.history.records import StateRun
 from dnssec_doctor.history.rollover import Segment
-from dnssec_doctor.history.store import StateRun
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration, iso
 

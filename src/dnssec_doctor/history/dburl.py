@@ -1,40 +1,24 @@
-"""``--db URL``: the default SQLite file, and opening an engine safely with one-line errors.
+"""``--db URL``: opening a SQLAlchemy engine safely, with one-line errors.
 
-The default is ``$XDG_DATA_HOME/dnssec-doctor/history.sqlite3`` (else
-``~/.local/share/dnssec-doctor/history.sqlite3``, the XDG Base Directory default):
-created on first use, directory mode 0700 and file mode 0600, so that a history
-of someone's zones is not readable by other users. An SQLite file is never opened
-through a symbolic link or on a device, and never created in a directory that does
-not exist (except the default one).
+The SQLite file's rules (the default file, modes, no links, no devices) are
+``sqlitefile``'s, shared with the fast path (``directstore``).
 """
 
 from __future__ import annotations
-
-import os
-import stat
-from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.fileio import check_target
+from dnssec_doctor.history.sqlitefile import (
+    SQLITE_BUSY_SECONDS,
+    default_db_path,
+    default_db_url,
+    prepare_sqlite_file,
+)
 
-SQLITE_BUSY_SECONDS = 3.0
-"""How long a write waits for another process's lock before giving up (exit 3)."""
-
-
-def default_db_path() -> Path:
-    """Where the history lives when no ``--db`` is given."""
-    base = os.environ.get("XDG_DATA_HOME") or ""
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
-    return root / "dnssec-doctor" / "history.sqlite3"
-
-
-def default_db_url() -> str:
-    """The default ``--db`` URL (creating its directory is ``open_engine``'s job)."""
-    return f"sqlite:///{default_db_path()}"
+__all__ = ["WRITE", "default_db_path", "default_db_url", "open_engine", "parse_db_url", "shown"]
 
 
 def shown(url: URL) -> str:
@@ -64,7 +48,7 @@ def open_engine(text: str | None) -> tuple[Engine, str]:
     """The engine for ``--db`` (None: the default file) and its printable URL."""
     url = parse_db_url(text or default_db_url())
     if url.get_backend_name() == "sqlite":
-        _prepare_sqlite_file(url, is_default=text is None)
+        prepare_sqlite_file(url.database, is_default=text is None)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -101,28 +85,3 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     immediate = connection.get_execution_options().get("dnssec_doctor_write", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _prepare_sqlite_file(url: URL, *, is_default: bool) -> None:
-    database = url.database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
-        return
-    path = Path(database)
-    if is_default:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    check_target(path, what="history database")  # the project's one rule for files
-    if not path.exists():
-        _create_private(path)
-
-
-def _create_private(path: Path) -> None:
-    """Create the empty database file, mode 0600, failing rather than following a link."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        os.close(os.open(path, flags, 0o600))
-    except FileExistsError:  # created meanwhile (or a link appeared): check it again
-        info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise DoctorError(f"refusing history database {path}: not a regular file") from None
-    except OSError as exc:
-        raise DoctorError(f"cannot create history database {path}: {exc.strerror}") from None

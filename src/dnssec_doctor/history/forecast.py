@@ -12,7 +12,6 @@ unchanged past that time, in more than one observation, has a signer that stoppe
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -20,7 +19,7 @@ from itertools import pairwise
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts, SignatureFact
-from dnssec_doctor.history.store import StateRun
+from dnssec_doctor.history.records import StateRun
 from dnssec_doctor.history.timeline import newest_inception
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration, iso
@@ -69,7 +68,7 @@ def forecast(
         earliest = min(signatures, key=lambda s: (s.expiration, s.owner, s.covered_type))
         refreshes = _refreshes(runs, facts, zone)
         steps = [b - a for a, b in pairwise(refreshes)]
-        cadence = int(statistics.median(steps)) if steps else None
+        cadence = _median(steps) if steps else None
         quarter = earliest.expiration - max(0, earliest.expiration - earliest.inception) // 4
         due = quarter if cadence is None else min(quarter, last + cadence * 3 // 2)
         seen = [r for r in runs if newest_inception(facts[r.state_id], zone) == last]
@@ -141,3 +140,13 @@ def stalled_findings(forecasts: Sequence[ZoneForecast], now: int) -> list[Findin
             )
         )
     return out
+
+
+def _median(values: list[int]) -> int:
+    """``int(statistics.median(values))``, without importing ``statistics`` (its decimal and
+    fractions imports cost more than ``check --db`` records in)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return int((ordered[middle - 1] + ordered[middle]) / 2)

@@ -20,7 +20,7 @@ from itertools import pairwise
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
-from dnssec_doctor.history.store import StoredObservation
+from dnssec_doctor.history.records import StoredObservation
 from dnssec_doctor.history.timeline import Change, diff
 from dnssec_doctor.model.findings import Diagnosis, Finding
 from dnssec_doctor.model.severity import Severity

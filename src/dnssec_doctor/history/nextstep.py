@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
+from dnssec_doctor.history.records import StoredObservation
 from dnssec_doctor.history.rollover import (
     Key,
     Segment,
@@ -21,7 +22,6 @@ from dnssec_doctor.history.rollover import (
     segments_of,
     zone_sets,
 )
-from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.timefmt import iso
 

@@ -21,14 +21,12 @@ from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
-from dnssec_doctor.history.lastgood import attach, change_since_last_good
-from dnssec_doctor.history.nextstep import next_steps, with_safe_times
+from dnssec_doctor.history.records import NewObservation, StateRun, Store, StoredObservation
 from dnssec_doctor.history.rollover import (
     ROLLOVER_LOOKBACK,
     ROLLOVER_OBSERVATIONS,
     rollover_findings,
 )
-from dnssec_doctor.history.store import HistoryStore, NewObservation, StateRun, StoredObservation
 from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.model.findings import Diagnosis, Finding
@@ -54,9 +52,7 @@ def history_name(name: str) -> str:
     return parse_name(name).to_text().lower()
 
 
-def record_check(
-    store: HistoryStore, capture: Capture, diagnosis: Diagnosis, survey: Survey
-) -> Recorded:
+def record_check(store: Store, capture: Capture, diagnosis: Diagnosis, survey: Survey) -> Recorded:
     """Add history's findings to ``diagnosis`` and record it with its capture and facts."""
     from dnssec_doctor.model.diagnosis_json import render_json
 
@@ -95,7 +91,7 @@ def record_check(
 
 
 def _with_history(
-    store: HistoryStore, diagnosis: Diagnosis, current: StoredObservation, facts: ObservationFacts
+    store: Store, diagnosis: Diagnosis, current: StoredObservation, facts: ObservationFacts
 ) -> Diagnosis:
     name, now = current.name, current.observed_at
     recent = store.state_runs(name, now)[-FORECAST_RUNS:]
@@ -114,9 +110,12 @@ def _with_history(
     out = diagnosis
     for finding in stalled_findings(forecast(runs, CURRENT, all_facts), now):
         out = _add(out, finding)
-    change = change_since_last_good(since, all_facts) if since else None
-    if change is not None:
-        out = attach(out, change)
+    if since:  # imported only then, as ``nextstep`` below: ``check --db`` pays for its imports
+        from dnssec_doctor.history.lastgood import attach, change_since_last_good
+
+        change = change_since_last_good(since, all_facts)
+        if change is not None:
+            out = attach(out, change)
     for finding in rollover_findings(recent_checks, all_facts, current_only=True):
         out = _add(out, finding)
     for finding in ttl_change_findings(recent_checks, all_facts, current_only=True):
@@ -126,6 +125,8 @@ def _with_history(
     for finding in cds_waiting_findings(runs, all_facts):
         out = _add(out, finding)
     if any(f.code == Code.ROLLOVER_IN_PROGRESS for f in out.findings):
+        from dnssec_doctor.history.nextstep import next_steps, with_safe_times
+
         out = with_safe_times(out, next_steps(recent_checks, all_facts))
     return out
 

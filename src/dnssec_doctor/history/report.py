@@ -25,8 +25,8 @@ from dnssec_doctor.history.forecast import (
     stalled_findings,
 )
 from dnssec_doctor.history.lastgood import change_since_last_good
+from dnssec_doctor.history.records import StoredObservation, runs_of
 from dnssec_doctor.history.rollover import rollover_findings
-from dnssec_doctor.history.store import StoredObservation, runs_of
 from dnssec_doctor.history.timeline import Change, diff, serial_of
 from dnssec_doctor.history.ttlchange import ttl_change_findings
 from dnssec_doctor.model.findings import Finding

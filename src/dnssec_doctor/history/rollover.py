@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
-from dnssec_doctor.history.store import StoredObservation
+from dnssec_doctor.history.records import StoredObservation
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.timefmt import duration, iso
@@ -143,9 +143,12 @@ def zone_sets(facts: ObservationFacts, zone: str) -> ZoneSets:
         for server, published in keys.items()
     }
     all_anchors = set().union(*anchors.values()) if anchors else set()
+    signing: dict[str, set[Key]] = {}  # every key any RRset of a server is signed with
+    for (srv, _, _), (found, _) in data.items():
+        signing.setdefault(srv, set()).update(found)
     out = ZoneSets()
     for server, published in sorted(keys.items()):
-        used = any(found & published for (srv, _, _), (found, _) in data.items() if srv == server)
+        used = bool(signing.get(server, set()) & published)
         out.dnskey.append(Served("dnskey", "", frozenset(published), key_ttl[server], server, used))
         out.anchors.append(
             Served("anchors", "", anchors[server], key_ttl[server], server,

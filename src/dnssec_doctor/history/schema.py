@@ -25,8 +25,9 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_REVISION = "0001"
-"""The Alembic revision these tables correspond to (the newest migration)."""
+from dnssec_doctor.history.records import SCHEMA_REVISION
+
+__all__ = ["SCHEMA_REVISION", "metadata"]
 
 metadata = MetaData()
 

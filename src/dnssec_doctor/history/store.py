@@ -9,40 +9,40 @@ schema newer than this tool.
 
 from __future__ import annotations
 
-import gzip
-import json
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history.dburl import WRITE, open_engine
-from dnssec_doctor.history.facts import (
-    CdsFact,
-    DsFact,
-    KeyFact,
-    ObservationFacts,
-    ServerFacts,
-    SignatureFact,
-)
+from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.migrate import ensure_schema
+from dnssec_doctor.history.records import (
+    FACT_TABLES,
+    NewObservation,
+    StateRun,
+    StoredObservation,
+    checked_capture,
+    chunks,
+    compressed,
+    database_error,
+    decode_document,
+    fact_row,
+    facts_from_rows,
+    runs_of,
+)
 from dnssec_doctor.history.schema import (
+    metadata,
     observation_findings,
     observations,
     payloads,
-    state_cds,
-    state_ds,
-    state_keys,
-    state_servers,
-    state_signatures,
     states,
 )
-from dnssec_doctor.model.findings import Finding
+
+__all__ = ["HistoryStore", "NewObservation", "StateRun", "StoredObservation", "runs_of"]
 
 _OBSERVATION_COLUMNS = (
     observations.c.id,
@@ -56,67 +56,6 @@ _OBSERVATION_COLUMNS = (
     observations.c.state_id,
 )
 """The columns of a timeline row (``StoredObservation``), in its field order."""
-
-_IN_CHUNK = 500
-"""Ids per ``IN (…)`` list (SQLite's bound-parameter limit is far above; keeps plans small)."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewObservation:
-    """One check, ready to be recorded."""
-
-    name: str
-    observed_at: int
-    recorded_at: int
-    status: str
-    worst: str
-    exit_code: int
-    findings: tuple[Finding, ...]
-    facts: ObservationFacts
-    capture_json: bytes
-    diagnosis_json: bytes
-    tool_version: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredObservation:
-    """One recorded observation, without its payload (a timeline row)."""
-
-    id: int
-    name: str
-    observed_at: int
-    status: str
-    worst: str
-    exit_code: int
-    finding_count: int
-    earliest_expiration: int | None
-    state_id: int
-
-    @property
-    def good(self) -> bool:
-        """It worked: no error or critical finding (exit status 0 or 1)."""
-        return self.exit_code <= 1
-
-
-@dataclass(frozen=True, slots=True)
-class StateRun:
-    """How often one served state was observed for a name, and when first and last."""
-
-    state_id: int
-    first_at: int
-    last_at: int
-    count: int
-
-
-def runs_of(history: Sequence[StoredObservation]) -> list[StateRun]:
-    """The state runs of a list of observations (oldest first), ordered by first sighting."""
-    runs: dict[int, list[int]] = {}
-    for o in history:
-        run = runs.setdefault(o.state_id, [o.observed_at, o.observed_at, 0])
-        run[1] = max(run[1], o.observed_at)
-        run[2] += 1
-    ordered = sorted(runs.items(), key=lambda item: (item[1][0], item[0]))
-    return [StateRun(state_id, first, last, count) for state_id, (first, last, count) in ordered]
 
 
 class HistoryStore:
@@ -156,18 +95,15 @@ class HistoryStore:
         except DoctorError:
             raise
         except DBAPIError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-            if "locked" in reason or "busy" in reason:
-                reason += " (another process is writing to it; try again)"
-            raise DoctorError(f"history database {self.url}: cannot {doing}: {reason}") from None
+            raise database_error(self.url, doing, exc.orig or exc) from None
         except SQLAlchemyError as exc:
             reason = str(exc).strip().splitlines()[0]
             raise DoctorError(f"history database {self.url}: cannot {doing}: {reason}") from None
 
     def record(self, obs: NewObservation) -> int:
         """Record one observation in one transaction; its id."""
-        capture_gz = gzip.compress(obs.capture_json, compresslevel=6, mtime=0)
-        diagnosis_gz = gzip.compress(obs.diagnosis_json, compresslevel=6, mtime=0)
+        capture_gz = compressed(obs.capture_json)
+        diagnosis_gz = compressed(obs.diagnosis_json)
         with (
             self._errors("record"),
             self.engine.connect().execution_options(**WRITE) as conn,
@@ -229,11 +165,12 @@ class HistoryStore:
             return int(conn.execute(by_digest).scalar_one())
         state_id = int(inserted[0])
         position = {zone: i for i, zone in enumerate(facts.zones)}
-        _insert_rows(conn, state_servers, state_id, facts.servers, {"position": position})
-        _insert_rows(conn, state_keys, state_id, facts.keys)
-        _insert_rows(conn, state_ds, state_id, facts.ds)
-        _insert_rows(conn, state_signatures, state_id, facts.signatures)
-        _insert_rows(conn, state_cds, state_id, facts.cds)
+        for kind, (table, _cls) in FACT_TABLES.items():
+            items = getattr(facts, kind)
+            if items:
+                where = position if kind == "servers" else None
+                rows = [fact_row(item, state_id, where) for item in items]
+                conn.execute(insert(metadata.tables[table]), rows)
         return state_id
 
     def observations(
@@ -276,24 +213,17 @@ class HistoryStore:
     def facts(self, state_ids: Iterable[int]) -> dict[int, ObservationFacts]:
         """The served state behind each id."""
         ids = sorted(set(state_ids))
-        rows: dict[int, dict[str, list[Any]]] = {
-            i: {"servers": [], "keys": [], "ds": [], "signatures": [], "cds": []} for i in ids
-        }
+        rows: dict[int, dict[str, list[Any]]] = {i: {k: [] for k in FACT_TABLES} for i in ids}
         digests: dict[int, str] = {}
         with self._errors("read"), self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 for row in conn.execute(select(states).where(states.c.id.in_(chunk))):
                     digests[row.id] = row.digest
-                for table, kind in (
-                    (state_servers, "servers"),
-                    (state_keys, "keys"),
-                    (state_ds, "ds"),
-                    (state_signatures, "signatures"),
-                    (state_cds, "cds"),
-                ):
+                for kind, (name, _cls) in FACT_TABLES.items():
+                    table = metadata.tables[name]
                     for row in conn.execute(select(table).where(table.c.state_id.in_(chunk))):
-                        rows[row.state_id][kind].append(row)
-        return {i: _facts_from_rows(rows[i], digests.get(i, "")) for i in ids}
+                        rows[row.state_id][kind].append(row._mapping)
+        return {i: facts_from_rows(rows[i], digests.get(i, "")) for i in ids}
 
     def payload(self, observation_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
         """The stored capture and diagnosis documents of one observation."""
@@ -305,14 +235,12 @@ class HistoryStore:
                 f"history database {self.url}: observation {observation_id} has no payload"
             )
         return (
-            _document(row.capture_gz, f"the capture of observation {observation_id}"),
-            _document(row.diagnosis_gz, f"the diagnosis of observation {observation_id}"),
+            decode_document(row.capture_gz, f"the capture of observation {observation_id}"),
+            decode_document(row.diagnosis_gz, f"the diagnosis of observation {observation_id}"),
         )
 
     def capture(self, name: str, observation_id: int) -> dict[str, Any]:
         """The capture stored with one observation of ``name``, checked to be a capture."""
-        from dnssec_doctor.model.capture import Capture
-
         query = select(payloads.c.capture_gz).join(
             observations, observations.c.id == payloads.c.observation_id
         )
@@ -321,13 +249,7 @@ class HistoryStore:
             row = conn.execute(query).first()
         if row is None:
             raise DoctorError(f"no observation {observation_id} of {name} in {self.url}")
-        what = f"the capture of observation {observation_id}"
-        document = _document(row[0], what)
-        try:
-            Capture.from_json(document)
-        except DoctorError as exc:
-            raise DoctorError(f"{what} in the history database is corrupt ({exc})") from None
-        return document
+        return checked_capture(row[0], f"the capture of observation {observation_id}")
 
     def names(self) -> list[str]:
         """Every name with at least one observation."""
@@ -345,55 +267,3 @@ def _upsert_insert(conn: Connection, table: Any) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
-
-
-def _insert_rows(
-    conn: Connection,
-    table: Any,
-    state_id: int,
-    items: Sequence[Any],
-    extra: dict[str, dict[str, int]] | None = None,
-) -> None:
-    if not items:
-        return
-    values = []
-    for item in items:
-        row = {"state_id": state_id, **{name: getattr(item, name) for name in item.__slots__}}
-        for column, lookup in (extra or {}).items():
-            row[column] = lookup.get(item.zone, 0)
-        values.append(row)
-    conn.execute(insert(table), values)
-
-
-def _facts_from_rows(rows: dict[str, list[Row[Any]]], digest: str) -> ObservationFacts:
-    ordered = sorted(rows["servers"], key=lambda r: (r.position, r.zone))
-    zones = tuple(dict.fromkeys(r.zone for r in ordered))
-    return ObservationFacts(
-        zones=zones,
-        servers=tuple(sorted(_as(ServerFacts, r) for r in rows["servers"])),
-        keys=tuple(sorted(_as(KeyFact, r) for r in rows["keys"])),
-        ds=tuple(sorted(_as(DsFact, r) for r in rows["ds"])),
-        signatures=tuple(sorted(_as(SignatureFact, r) for r in rows["signatures"])),
-        cds=tuple(sorted(_as(CdsFact, r) for r in rows["cds"])),
-        digest=digest,
-    )
-
-
-def _as(cls: Any, row: Row[Any]) -> Any:
-    mapping = row._mapping
-    return cls(**{name: mapping[name] for name in cls.__slots__})
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _IN_CHUNK):
-        yield ids[start : start + _IN_CHUNK]
-
-
-def _document(blob: bytes, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(gzip.decompress(blob).decode("utf-8"))
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError):
-        raise DoctorError(f"{what} in the history database is corrupt (not gzipped JSON)") from None
-    if not isinstance(data, dict):
-        raise DoctorError(f"{what} in the history database is corrupt (not a JSON object)")
-    return data

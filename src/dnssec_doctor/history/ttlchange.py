@@ -15,8 +15,8 @@ from itertools import pairwise
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts
+from dnssec_doctor.history.records import StoredObservation
 from dnssec_doctor.history.rollover import segments_of
-from dnssec_doctor.history.store import StoredObservation
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration, iso
 

@@ -1,0 +1,216 @@
+"""The history store's records and its interface, without a database library.
+
+Both stores speak in these types: ``store.HistoryStore`` (SQLAlchemy Core, every
+URL) and ``directstore.DirectStore`` (straight on the driver, sqlite3 or psycopg: the
+fast path of ``check --db`` and ``history``). The pure history analysis (rollover
+timing, forecasts, timelines) imports only this module, so recording a check never
+loads SQLAlchemy unless the database needs it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.history.facts import (
+    CdsFact,
+    DsFact,
+    KeyFact,
+    ObservationFacts,
+    ServerFacts,
+    SignatureFact,
+)
+from dnssec_doctor.model.findings import Finding
+
+SCHEMA_REVISION = "0001"
+"""The Alembic revision of the tables this version reads and writes (the newest migration)."""
+
+OBSERVATION_COLUMNS = (
+    "id",
+    "name",
+    "observed_at",
+    "status",
+    "worst",
+    "exit_code",
+    "finding_count",
+    "earliest_expiration",
+    "state_id",
+)
+"""The columns of a timeline row (``StoredObservation``), in its field order."""
+
+FACT_TABLES: dict[str, tuple[str, type[Any]]] = {
+    "servers": ("state_servers", ServerFacts),
+    "keys": ("state_keys", KeyFact),
+    "ds": ("state_ds", DsFact),
+    "signatures": ("state_signatures", SignatureFact),
+    "cds": ("state_cds", CdsFact),
+}
+"""Each kind of fact, its table and its type (the table's columns: ``state_id``, the type's
+fields, and ``position`` for servers)."""
+
+IN_CHUNK = 500
+"""Ids per ``IN (…)`` list (SQLite's bound-parameter limit is far above; keeps plans small)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewObservation:
+    """One check, ready to be recorded."""
+
+    name: str
+    observed_at: int
+    recorded_at: int
+    status: str
+    worst: str
+    exit_code: int
+    findings: tuple[Finding, ...]
+    facts: ObservationFacts
+    capture_json: bytes
+    diagnosis_json: bytes
+    tool_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObservation:
+    """One recorded observation, without its payload (a timeline row)."""
+
+    id: int
+    name: str
+    observed_at: int
+    status: str
+    worst: str
+    exit_code: int
+    finding_count: int
+    earliest_expiration: int | None
+    state_id: int
+
+    @property
+    def good(self) -> bool:
+        """It worked: no error or critical finding (exit status 0 or 1)."""
+        return self.exit_code <= 1
+
+
+@dataclass(frozen=True, slots=True)
+class StateRun:
+    """How often one served state was observed for a name, and when first and last."""
+
+    state_id: int
+    first_at: int
+    last_at: int
+    count: int
+
+
+class Store(Protocol):
+    """What ``check --db``, ``watch`` and ``history`` need of an open history store."""
+
+    url: str
+
+    def record(self, obs: NewObservation) -> int: ...
+
+    def observations(
+        self, name: str, since: int | None = None, until: int | None = None
+    ) -> list[StoredObservation]: ...
+
+    def latest(self, name: str, before: int, *, good: bool = False) -> StoredObservation | None: ...
+
+    def state_runs(self, name: str, until: int) -> list[StateRun]: ...
+
+    def facts(self, state_ids: Iterable[int]) -> dict[int, ObservationFacts]: ...
+
+    def payload(self, observation_id: int) -> tuple[dict[str, Any], dict[str, Any]]: ...
+
+    def capture(self, name: str, observation_id: int) -> dict[str, Any]: ...
+
+    def names(self) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def runs_of(history: Sequence[StoredObservation]) -> list[StateRun]:
+    """The state runs of a list of observations (oldest first), ordered by first sighting."""
+    runs: dict[int, list[int]] = {}
+    for o in history:
+        run = runs.setdefault(o.state_id, [o.observed_at, o.observed_at, 0])
+        run[1] = max(run[1], o.observed_at)
+        run[2] += 1
+    ordered = sorted(runs.items(), key=lambda item: (item[1][0], item[0]))
+    return [StateRun(state_id, first, last, count) for state_id, (first, last, count) in ordered]
+
+
+def fact_row(item: Any, state_id: int, position: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """The row one fact is stored as (``position``: each zone's place on the chain, servers)."""
+    row = {"state_id": state_id, **{name: getattr(item, name) for name in item.__slots__}}
+    if position is not None:
+        row["position"] = position.get(item.zone, 0)
+    return row
+
+
+def facts_from_rows(
+    rows: Mapping[str, Sequence[Mapping[str, Any]]], digest: str
+) -> ObservationFacts:
+    """The facts of one state from its rows (``rows[kind]``, each row by column name)."""
+    ordered = sorted(rows["servers"], key=lambda r: (r["position"], r["zone"]))
+    zones = tuple(dict.fromkeys(r["zone"] for r in ordered))
+    built = {
+        kind: tuple(sorted(_as(cls, r) for r in rows[kind]))
+        for kind, (_table, cls) in FACT_TABLES.items()
+    }
+    return ObservationFacts(zones=zones, digest=digest, **built)
+
+
+def _as(cls: type[Any], row: Mapping[str, Any]) -> Any:
+    values = {name: row[name] for name in cls.__slots__}
+    if cls is ServerFacts:  # a Boolean column comes back as 0 or 1 from sqlite3
+        values["answered"] = bool(values["answered"])
+    return cls(**values)
+
+
+def chunks(ids: list[int]) -> Iterable[list[int]]:
+    """``ids`` in lists of at most ``IN_CHUNK``."""
+    for start in range(0, len(ids), IN_CHUNK):
+        yield ids[start : start + IN_CHUNK]
+
+
+def database_error(url: str, doing: str, exc: BaseException) -> DoctorError:
+    """A driver's error as the one line every store prints (a lock named as such)."""
+    text = str(exc).strip()
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    if "locked" in reason or "busy" in reason:
+        reason += " (another process is writing to it; try again)"
+    return DoctorError(f"history database {url}: cannot {doing}: {reason}")
+
+
+def decode_document(blob: bytes, what: str) -> dict[str, Any]:
+    """A stored payload (gzipped JSON object); DoctorError naming ``what`` when it is corrupt."""
+    try:
+        data = json.loads(gzip.decompress(blob).decode("utf-8"))
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError):
+        raise DoctorError(f"{what} in the history database is corrupt (not gzipped JSON)") from None
+    if not isinstance(data, dict):
+        raise DoctorError(f"{what} in the history database is corrupt (not a JSON object)")
+    return data
+
+
+def checked_capture(blob: bytes, what: str) -> dict[str, Any]:
+    """A stored capture document, checked to be a capture."""
+    from dnssec_doctor.model.capture import Capture
+
+    document = decode_document(blob, what)
+    try:
+        Capture.from_json(document)
+    except DoctorError as exc:
+        raise DoctorError(f"{what} in the history database is corrupt ({exc})") from None
+    return document
+
+
+def compressed(data: bytes) -> bytes:
+    """A payload as stored: gzip level 6, no timestamp (equal input, equal bytes)."""
+    return gzip.compress(data, compresslevel=6, mtime=0)

@@ -1,0 +1,84 @@
+"""The SQLite history file: where the default one lives, and how any one is opened safely.
+
+The default is ``$XDG_DATA_HOME/dnssec-doctor/history.sqlite3`` (else
+``~/.local/share/dnssec-doctor/history.sqlite3``, the XDG Base Directory default):
+created on first use, directory mode 0700 and file mode 0600, so that a history
+of someone's zones is not readable by other users. An SQLite file is never opened
+through a symbolic link or on a device, and never created in a directory that does
+not exist (except the default one). Both stores follow these rules: SQLAlchemy's
+(``dburl``) and the fast path's (``opener``, ``directstore``), which is why this module
+imports neither.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from urllib.parse import quote
+
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.fileio import check_target
+
+SQLITE_BUSY_SECONDS = 3.0
+"""How long a write waits for another process's lock before giving up (exit 3)."""
+
+PLAIN_PREFIX = "sqlite:///"
+UNPLAIN = frozenset("?#%")
+"""Characters that make a URL's path more than a path (query, fragment, escapes): such
+URLs are left to SQLAlchemy's parser."""
+
+
+def default_db_path() -> Path:
+    """Where the history lives when no ``--db`` is given."""
+    base = os.environ.get("XDG_DATA_HOME") or ""
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / "dnssec-doctor" / "history.sqlite3"
+
+
+def default_db_url() -> str:
+    """The default ``--db`` URL (creating its directory is ``prepare_sqlite_file``'s job)."""
+    return f"sqlite:///{default_db_path()}"
+
+
+def plain_sqlite_path(url: str) -> str | None:
+    """The file of a plain ``sqlite:///PATH`` URL, as SQLAlchemy reads it; None for any
+    other URL (another backend or driver, a query string, escapes, memory, ``file:``)."""
+    if not url.startswith(PLAIN_PREFIX):
+        return None
+    path = url[len(PLAIN_PREFIX) :]
+    if not path or UNPLAIN & set(path) or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path
+
+
+def shown_sqlite_url(path: str) -> str:
+    """A plain SQLite URL as SQLAlchemy prints it (``URL.render_as_string``), so both stores'
+    error lines name the database alike."""
+    return PLAIN_PREFIX + quote(path, safe=" +/")
+
+
+def prepare_sqlite_file(database: str | None, *, is_default: bool) -> None:
+    """Check the file a SQLite URL names (and create it, mode 0600, when it does not exist)."""
+    database = database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    path = Path(database)
+    if is_default:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    check_target(path, what="history database")  # the project's one rule for files
+    if not path.exists():
+        _create_private(path)
+
+
+def _create_private(path: Path) -> None:
+    """Create the empty database file, mode 0600, failing rather than following a link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        os.close(os.open(path, flags, 0o600))
+    except FileExistsError:  # created meanwhile (or a link appeared): check it again
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DoctorError(f"refusing history database {path}: not a regular file") from None
+    except OSError as exc:
+        raise DoctorError(f"cannot create history database {path}: {exc.strerror}") from None
