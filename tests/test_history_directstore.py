@@ -17,7 +17,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from dnssec_doctor.render.json_out import render_json
 from sqlalchemy import create_engine, make_url, text
 
 import historydb
@@ -32,6 +31,7 @@ from dnssec_doctor.history.records import Store
 from dnssec_doctor.history.sqlitefile import plain_sqlite_path, shown_sqlite_url
 from dnssec_doctor.history.store import HistoryStore
 from dnssec_doctor.model.capture import load_capture
+from dnssec_doctor.model.diagnosis_json import render_json
 from dnssec_doctor.session import diagnose_capture_with_survey
 from labthread import LAB_NOW
 from pgserver import fresh_database
