@@ -13,6 +13,41 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "C"
 TITLE = "Chain of trust: DS ↔ DNSKEY"
 
+_SIGNER_COMMANDS = (
+    "BIND: dnssec-dsfromkey -2 K<zone>+<alg>+<tag>.key (or rndc dnssec -checkds); "
+    "Knot: keymgr <zone> ds; PowerDNS: pdnsutil export-zone-ds <zone>; "
+    "ldns: ldns-key2ds -n -2 K<zone>+<alg>+<tag>.key"
+)
+_NO_DS_MATCHES = (
+    "The parent's DS records ({ds}) match none of the DNSKEYs {zone} serves (key tags {tags})"
+)
+_DIGEST_DIFFERS = "; key tag and algorithm match, but the digest differs"
+_BOGUS = ". Every validator finds the zone bogus."
+_NO_SELF_SIGNING_KSK = "(no self-signing KSK found: sign the DNSKEY RRset first)"
+_DS_KEY_IDLE = (
+    "The DS points to key tag(s) {tags}, which {zone} publishes but which do not sign the "
+    "DNSKEY RRset; validators cannot build the chain."
+)
+
+
+def _replace_ds(ds_lines: str) -> str:
+    """The fix for a DS that matches no key: the DS to publish instead (``ds_lines``)."""
+    return (
+        "Replace the DS for {zone} at the parent with one made from the live KSK: "
+        f"{ds_lines}To compute it yourself: {_SIGNER_COMMANDS}. Or re-publish the key the DS "
+        "names."
+    )
+
+
+def _sign_with_ds_key(ds_lines: str) -> str:
+    """The fix for a DS whose key does not sign: sign with it, or point the DS elsewhere."""
+    return (
+        "Sign the DNSKEY RRset of {zone} with key {tags} (BIND: dnssec-signzone -k KSK; Knot: "
+        "keymgr … ksk=yes; PowerDNS: pdnsutil activate-zone-key), or replace the DS with the "
+        f"signing KSK: {ds_lines}."
+    )
+
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="DS_NO_MATCHING_DNSKEY",
@@ -42,6 +77,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "becomes insecure) is faster than waiting for a new DS."
         ),
         peers="DV NO_SEP; ZM DS02_NO_VALID_DNSKEY_FOR_ANY_DS, DS02_NO_DNSKEY_FOR_DS; Verisign red",
+        details={
+            "no_key_matches": _NO_DS_MATCHES + _BOGUS,
+            "no_key_matches_no_ksk": _NO_DS_MATCHES + _BOGUS,
+        },
+        fixes={
+            "no_key_matches": _replace_ds("{ds_lines}"),
+            "no_key_matches_no_ksk": _replace_ds(_NO_SELF_SIGNING_KSK),
+        },
     ),
     CatalogEntry(
         code="DS_DIGEST_MISMATCH",
@@ -67,6 +110,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "show-zone ZONE; ldns: ldns-key2ds -n -2 Kzone.+ALG+TAG.key."
         ),
         peers="DV DIGEST_INVALID; ZM DS02_NO_MATCH_DS_DNSKEY",
+        details={
+            "digest_differs": _NO_DS_MATCHES + _DIGEST_DIFFERS + _BOGUS,
+            "digest_differs_no_ksk": _NO_DS_MATCHES + _DIGEST_DIFFERS + _BOGUS,
+        },
+        fixes={
+            "digest_differs": _replace_ds("{ds_lines}"),
+            "digest_differs_no_ksk": _replace_ds(_NO_SELF_SIGNING_KSK),
+        },
     ),
     CatalogEntry(
         code="KEY_TAG_COLLISION",
@@ -116,6 +167,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "to ldns-signzone."
         ),
         peers="DV NO_SEP; ZM DS02_DNSKEY_NOT_SIGNED_BY_ANY_DS, DS02_NO_MATCHING_DNSKEY_RRSIG",
+        details={
+            "ds_key_idle": _DS_KEY_IDLE,
+            "ds_key_idle_no_ksk": _DS_KEY_IDLE,
+        },
+        fixes={
+            "ds_key_idle": _sign_with_ds_key("{ds_lines}"),
+            "ds_key_idle_no_ksk": _sign_with_ds_key("none found"),
+        },
     ),
     CatalogEntry(
         code="DS_STALE_EXTRA",
@@ -140,6 +199,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "with rndc dnssec -checkds -key TAG withdrawn ZONE once it is gone."
         ),
         peers="DV DS status INDETERMINATE_NO_DNSKEY",
+        details={
+            "stale_next_to_working": (
+                "DS record(s) {ds} point to keys {zone} no longer publishes; the zone still "
+                "validates through the other DS."
+            ),
+        },
+        fixes={"stale_next_to_working": "Remove the stale DS at the parent: {stale}"},
     ),
     CatalogEntry(
         code="DS_WITHOUT_SIGNED_ZONE",
@@ -165,6 +231,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "signed until the DS TTL has passed."
         ),
         peers="ZM DS11_DS_BUT_UNSIGNED_ZONE",
+        details={
+            "no_dnskey_served": (
+                "The parent {parent} publishes DS ({ds}) but {zone} serves no DNSKEY RRset: "
+                "every validator finds it bogus."
+            ),
+        },
+        fixes={
+            "no_dnskey_served": (
+                "Either remove the DS records for {zone} at the registrar and wait their TTL, "
+                "or turn signing back on so the keys the DS names are served again."
+            ),
+        },
     ),
     CatalogEntry(
         code="SIGNED_ZONE_WITHOUT_DS",
@@ -191,6 +269,28 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "nothing needs to change."
         ),
         peers="ZM DS07_NO_DS_FOR_SIGNED_ZONE",
+        details={
+            "parent_has_no_ds": (
+                "{zone} serves a DNSKEY RRset (key tags {tags}) but its parent {parent} has no "
+                "DS for it, so validators treat it as insecure."
+            ),
+            "parent_answers_wrongly": (
+                "{zone} serves a DNSKEY RRset (key tags {tags}) but no server of its parent "
+                "{parent} answers the DS query from the parent zone (PARENT_DS_REFERRAL), so no "
+                "DS reaches validators, so validators treat it as insecure."
+            ),
+        },
+        fixes={
+            "parent_has_no_ds": (
+                "Submit this DS to the parent (registrar), or publish CDS/CDNSKEY if it reads "
+                "them: {ds_lines}"
+            ),
+            "parent_answers_wrongly": (
+                "Fix the parent's servers first (PARENT_DS_REFERRAL); if the parent then still "
+                "has no DS, submit this DS to it (registrar), or publish CDS/CDNSKEY if it reads "
+                "them: {ds_lines}"
+            ),
+        },
     ),
     CatalogEntry(
         code="NO_SEP_FOR_ALGORITHM",
@@ -216,6 +316,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "dnssec-policy and Knot's automatic key management do."
         ),
         peers="DV MISSING_SEP_FOR_ALG",
+        details={
+            "ds_algorithm_not_signing": (
+                "The DS set lists algorithm {algorithm}, but no key of that algorithm signs the "
+                "DNSKEY RRset; strict validators may fail."
+            ),
+        },
     ),
     CatalogEntry(
         code="DNSKEY_FLAGS_INVALID",
@@ -238,6 +344,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ZONE ksk active ecdsa256; ldns: ldns-keygen -a ECDSAP256SHA256 -k ZONE."
         ),
         peers="ZM DS02_DNSKEY_NOT_FOR_ZONE_SIGNING; EDE 11",
+        details={
+            "ds_key_not_zone_key": "The DS points to key {tag}, which lacks the Zone flag.",
+        },
     ),
     CatalogEntry(
         code="DS_KEY_NOT_SEP",
@@ -260,6 +369,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the registrar."
         ),
         peers="ZM DS02_DNSKEY_NOT_SEP",
+        details={
+            "ds_key_without_sep": "The DS points to key {tag} with flags {flags} (no SEP bit).",
+        },
     ),
     CatalogEntry(
         code="DNSKEY_MALFORMED",
@@ -336,5 +448,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "their RFC 5011 revoke setting) before removing it."
         ),
         peers="DV DNSKEY_REVOKED_DS, DNSKEY_REVOKED_RRSIG, REVOKED_NOT_SIGNING",
+        details={
+            "ds_names_revoked_key": "The DS points to key {tag}, which is revoked (RFC 5011).",
+        },
     ),
 )

@@ -168,6 +168,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "replace it with the zone's current KSK."
         ),
         peers="DV NO_TRUST_ANCHOR_SIGNING",
+        details={
+            "anchor_signs_nothing": (
+                "The configured trust anchor ({anchors}) matches no key that signs the DNSKEY "
+                "RRset of {zone} (served key tags: {tags})."
+            ),
+        },
+        fixes={
+            "anchor_signs_nothing": (
+                "Replace the trust anchor for {zone} with the current KSK: {ds_lines}"
+            ),
+        },
     ),
     CatalogEntry(
         code="NEGATIVE_TRUST_ANCHOR_SUSPECTED",
