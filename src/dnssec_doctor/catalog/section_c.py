@@ -139,6 +139,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "PowerDNS: pdnsutil add-zone-key; ldns: ldns-keygen) and retire the colliding one."
         ),
         peers="none (resolver limits since CVE-2023-50387)",
+        details={
+            "signatures_beyond_tag_bound": (
+                "{count} RRset(s) affected: {rrsets}. Their signatures by key tag {tags} did not "
+                "verify with the first {max_keys_per_tag} keys of that tag, and the other keys "
+                "were not tried (the per-tag bound against KeyTrap, CVE-2023-50387): whether "
+                "they are valid is unknown, and resolvers that bound this work fail too."
+            ),
+        },
     ),
     CatalogEntry(
         code="DS_KEY_NOT_SIGNING_DNSKEY",

@@ -13,6 +13,21 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "D"
 TITLE = "Signatures"
 
+# The signature tally's findings (analysis.chain.rrsigs): the RRsets concerned, what
+# the case adds, and whether another valid signature keeps each RRset secure.
+_AFFECTED = "{count} RRset(s) affected: {rrsets}."
+_COVERED = " Another valid signature covers each of these RRsets, so validation still succeeds."
+_EXPIRED = _AFFECTED + " The earliest expired at {earliest}, {ago} before the time of analysis."
+_NOT_YET_VALID = _AFFECTED + " The first becomes valid at {earliest}."
+_KEY_NOT_PUBLISHED = _AFFECTED + " Key tag(s) {tags} are not in the DNSKEY RRset."
+_REPUBLISH_KEY = (
+    "Re-publish the DNSKEY with tag {tags} in {zone} until every signature made with it has "
+    "expired from caches, or re-sign the zone with a published key (BIND: dnssec-signzone / "
+    "rndc sign; Knot: knotc zone-sign; PowerDNS: "
+    + PDNS_SIGN.replace("ZONE", "{apex}")
+    + "; ldns: ldns-signzone)."
+)
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="RRSIG_MISSING",
@@ -40,6 +55,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "to the dynamic-update path, or use inline signing so every change is signed."
         ),
         peers="DV MISSING_RRSIG; ZM DS08/DS09_MISSING_RRSIG_IN_RESPONSE; EDE 10",
+        details={"rrsets_affected": _AFFECTED},
     ),
     CatalogEntry(
         code="RRSIG_MISSING_FOR_ALGORITHM",
@@ -66,6 +82,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "file)."
         ),
         peers="DV MISSING_RRSIG_FOR_ALG_*; ZM DS13_ALGO_NOT_SIGNED_*",
+        details={"rrsets_affected": _AFFECTED},
     ),
     CatalogEntry(
         code="RRSIG_EXPIRED",
@@ -93,6 +110,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "SOA serials)."
         ),
         peers="DV EXPIRATION_IN_PAST; ZM RRSIG_EXPIRED, DS08/09/10_*_EXPIRED; EDE 7",
+        details={"expired": _EXPIRED, "expired_but_covered": _EXPIRED + _COVERED},
     ),
     CatalogEntry(
         code="RRSIG_NOT_YET_VALID",
@@ -117,6 +135,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "(dnssec-signzone -s, ldns-signzone -i). Then re-sign."
         ),
         peers="DV INCEPTION_IN_FUTURE; ZM *_NOT_YET_VALID; EDE 8",
+        details={
+            "not_yet_valid": _NOT_YET_VALID,
+            "not_yet_valid_but_covered": _NOT_YET_VALID + _COVERED,
+        },
     ),
     CatalogEntry(
         code="RRSIG_EXPIRES_SOON",
@@ -143,6 +165,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "now. Compare SOA serials to see whether the secondaries follow."
         ),
         peers="DV EXPIRATION_WITHIN_CLOCK_SKEW; ZM REMAINING_SHORT",
+        details={
+            "earliest_expires_soon": (
+                "The earliest signature ({rrset}, key tag {tag}) expires at {when}, in "
+                "{remaining}: validation of {zone} breaks then unless the zone is re-signed."
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_VALIDITY_BELOW_SOA_EXPIRE",
@@ -167,6 +195,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns: ldns-signzone -e), or lower SOA EXPIRE."
         ),
         peers="requested: dnsviz#149, zonemaster#1323",
+        details={
+            "expires_before_soa_expire": (
+                "The earliest signature expires at {when}, in {remaining}, sooner than the SOA "
+                "EXPIRE of {soa_expire}: a secondary cut off from its primary would keep serving "
+                "the zone after its signatures expired."
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_TTL_OUTLIVES_SIGNATURE",
@@ -187,6 +222,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "signatures-refresh; Knot: rrsig-refresh; dnssec-signzone -i), or lower the TTL."
         ),
         peers="DV TTL_BEYOND_EXPIRATION",
+        details={
+            "ttl_outlives_signature": (
+                "{count} RRset(s) have a TTL that lets caches keep them past their signature's "
+                "expiration: {rrsets}."
+            ),
+        },
     ),
     CatalogEntry(
         code="RRSIG_CRYPTO_INVALID",
@@ -213,6 +254,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "fail, look for the device that rewrites answers."
         ),
         peers="DV SIGNATURE_INVALID, RRSIG_BAD_LENGTH_*; ZM *_RRSIG_NOT_VALID_BY_DNSKEY; EDE 6",
+        details={
+            "rrsets_affected": _AFFECTED,
+            "rrsets_affected_but_covered": _AFFECTED + _COVERED,
+        },
     ),
     CatalogEntry(
         code="RRSIG_KEY_NOT_FOUND",
@@ -240,6 +285,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone with the published key files."
         ),
         peers="DV status INDETERMINATE_NO_DNSKEY; ZM DS08/DS09_NO_MATCHING_DNSKEY; EDE 9",
+        details={
+            "key_not_published": _KEY_NOT_PUBLISHED,
+            "key_not_published_but_covered": _KEY_NOT_PUBLISHED + _COVERED,
+        },
+        fixes={
+            "key_not_published": _REPUBLISH_KEY,
+            "key_not_published_but_covered": _REPUBLISH_KEY,
+        },
     ),
     CatalogEntry(
         code="RRSIG_SIGNER_NOT_APEX",
@@ -261,6 +314,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "belongs to a child zone out of the parent."
         ),
         peers="DV SIGNER_NOT_ZONE",
+        details={"rrsets_affected": _AFFECTED},
     ),
     CatalogEntry(
         code="RRSIG_FIELDS_INVALID",
@@ -288,6 +342,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         peers=(
             "DV RRSIG_LABELS_EXCEED_RRSET_OWNER_LABELS, ORIGINAL_TTL_EXCEEDED_*, RRSET_TTL_MISMATCH"
         ),
+        details={"rrsets_affected": _AFFECTED},
     ),
     CatalogEntry(
         code="SIGNATURE_LIFETIME_POLICY",

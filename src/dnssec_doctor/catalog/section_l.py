@@ -126,5 +126,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "check it."
         ),
         peers="none",
+        details={"rrsets_affected": "{count} RRset(s) affected: {rrsets}."},
     ),
 )
