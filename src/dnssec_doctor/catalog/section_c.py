@@ -146,6 +146,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "were not tried (the per-tag bound against KeyTrap, CVE-2023-50387): whether "
                 "they are valid is unknown, and resolvers that bound this work fail too."
             ),
+            "chance_collision": (
+                "{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}): "
+                "validators try each of them, which works, but a collision must never decide "
+                "which DS or signature is 'wrong'."
+            ),
+            "beyond_tag_bound": (
+                "{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}), more "
+                "than the {limit} keys per tag this analysis verifies a signature with. Every "
+                "key was compared with the DS records (digests are cheap); signatures by tag "
+                "{tag} were checked against at most {limit} of them (the DS-matched key first). "
+                "Resolvers bound this work too (the 'KeyTrap' attack, CVE-2023-50387) and may "
+                "fail to validate the zone."
+            ),
         },
     ),
     CatalogEntry(
@@ -354,6 +367,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         peers="ZM DS02_DNSKEY_NOT_FOR_ZONE_SIGNING; EDE 11",
         details={
             "ds_key_not_zone_key": "The DS points to key {tag}, which lacks the Zone flag.",
+            "key_problem": "DNSKEY {tag} (algorithm {algorithm}): {problem}.",
         },
     ),
     CatalogEntry(
@@ -404,6 +418,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "and check provisioning scripts that copy keys: truncated base64 is a common cause."
         ),
         peers="DV DNSKEY_ZERO_LENGTH, DNSKEY_BAD_LENGTH_*",
+        details={"key_problem": "DNSKEY {tag} (algorithm {algorithm}): {problem}."},
     ),
     CatalogEntry(
         code="DNSKEY_NOT_AT_APEX",

@@ -13,6 +13,16 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "E"
 TITLE = "Algorithms and policy"
 
+# The fix for a zone signed with an algorithm to leave (a template: braces doubled).
+_ROLL_TO_MODERN = (
+    "Roll to algorithm 13 (ECDSAP256SHA256) or 15 (ED25519) with an algorithm rollover "
+    "(RFC 6781 §4.1.4): BIND dnssec-policy with 'keys {{ csk lifetime unlimited algorithm "
+    "ecdsap256sha256; }}'; Knot policy algorithm: ecdsap256sha256; PowerDNS pdnsutil "
+    "add-zone-key <zone> ksk active ecdsa256; then replace the DS."
+)
+_SHA1_ONLY = "The parent publishes only SHA-1 (digest type 1) DS records for {zone}."
+_DIGEST_TYPE = "DS {tag} uses digest type {digest_type} ({mnemonic})"
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="ALGORITHM_SIGNING_PROHIBITED",
@@ -47,6 +57,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV ALGORITHM_PROHIBITED, ALGORITHM_VALIDATION_PROHIBITED; ZM DS05_ALGO_DEPRECATED; "
             "EDE 1"
         ),
+        details={
+            "signed_only_with_prohibited": (
+                "{zone} is signed only with algorithm {algorithms}: {reasons}."
+            ),
+        },
+        fixes={"signed_only_with_prohibited": _ROLL_TO_MODERN},
     ),
     CatalogEntry(
         code="ALGORITHM_NOT_RECOMMENDED",
@@ -67,6 +83,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "are the same as for ALGORITHM_SIGNING_PROHIBITED."
         ),
         peers="DV ALGORITHM_NOT_RECOMMENDED, ALGORITHM_NOT_SUPPORTED; ZM DS05_ALGO_NOT_RECOMMENDED",
+        details={
+            "signs_with_not_recommended": (
+                "{zone} signs with algorithm {algorithm} ({mnemonic}): {reason}."
+            ),
+        },
+        fixes={"signs_with_not_recommended": _ROLL_TO_MODERN},
     ),
     CatalogEntry(
         code="ALGORITHM_INVALID",
@@ -94,6 +116,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the DS."
         ),
         peers="ZM DS05_ALGO_RESERVED/UNASSIGNED/PRIVATE/NOT_ZONE_SIGN",
+        details={
+            "key_with_invalid_algorithm": "DNSKEY {tag} uses algorithm {algorithm}: {reason}.",
+        },
     ),
     CatalogEntry(
         code="DS_DIGEST_SHA1_ONLY",
@@ -114,6 +139,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "pdnsutil show-zone ZONE; ldns: ldns-key2ds -n -2 Kzone.+ALG+TAG.key."
         ),
         peers="DV DIGEST_ALGORITHM_PROHIBITED; ZM DS01_DS_ALGO_2_MISSING",
+        details={
+            "sha1_only": _SHA1_ONLY,
+            "sha1_only_no_key": _SHA1_ONLY,
+        },
+        fixes={
+            "sha1_only": "Add a SHA-256 DS at the parent: {sha256}, then remove the SHA-1 one.",
+            "sha1_only_no_key": (
+                "Add a SHA-256 DS at the parent: compute it from the KSK, then remove the SHA-1 "
+                "one."
+            ),
+        },
     ),
     CatalogEntry(
         code="DS_DIGEST_INVALID_TYPE",
@@ -136,6 +172,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "Kzone.+ALG+TAG.key."
         ),
         peers="ZM DS01_DS_ALGO_*; EDE 2",
+        details={
+            "digest_type": _DIGEST_TYPE + ".",
+            "digest_type_why": _DIGEST_TYPE + ": {reason}.",
+            "digest_length": _DIGEST_TYPE + " with a {length}-octet digest.",
+            "digest_length_why": _DIGEST_TYPE + " with a {length}-octet digest: {reason}.",
+        },
     ),
     CatalogEntry(
         code="DS_SHA1_SHADOWED",
@@ -156,6 +198,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "Keep every DS correct, or remove the SHA-1 DS at the registrar to keep the set simple."
         ),
         peers="DV DS_DIGEST_ALGORITHM_IGNORED/MAYBE_IGNORED",
+        details={
+            "sha256_beside": (
+                "A SHA-256 DS exists for key {tag}, so validators ignore its SHA-1 DS "
+                "(RFC 4509 §3)."
+            ),
+        },
     ),
     CatalogEntry(
         code="RSA_KEY_SIZE_OUT_OF_RANGE",
@@ -179,6 +227,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "-a RSASHA256 -b 2048 ZONE."
         ),
         peers="ZM DNSKEY_TOO_SMALL_FOR_ALGO, DNSKEY_SMALLER_THAN_REC",
+        details={"key_problem": "DNSKEY {tag} (algorithm {algorithm}): {problem}."},
     ),
     CatalogEntry(
         code="NSEC3_WITH_NON_NSEC3_ALGORITHM",
