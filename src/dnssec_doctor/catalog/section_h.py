@@ -13,6 +13,34 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "H"
 TITLE = "CDS/CDNSKEY, bootstrapping, multi-signer"
 
+_SETS_DIFFER = (
+    "The servers of {zone} publish different CDS/CDNSKEY sets ({sets}); a parent that checks "
+    "all servers must ignore them, one that asks a single server acts on whichever it picked."
+)
+_DEPENDS_ON_SERVER = (
+    "whether a lookup fails depends on which server a resolver picks: resolvers that try "
+    "{bad} get slow or failed answers, then retry elsewhere."
+)
+
+
+def _different_keys(what: str) -> str:
+    """A CDS_CDNSKEY_MISMATCH detail: ``what`` names the records without a counterpart."""
+    return (
+        "The CDS and CDNSKEY records of {zone} describe different keys: "
+        + what
+        + ". RFC 7344 §4.1 requires them to match; parents reject the pair."
+    )
+
+
+def _asks_for(what: str) -> str:
+    """A CDS_POINTS_TO_MISSING_KEY detail: ``what`` says what is wrong with the keys named."""
+    return (
+        "The CDS/CDNSKEY records of {zone} ask the parent for a DS set in which "
+        + what
+        + "; a parent acting on them would make the zone bogus."
+    )
+
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="CDS_CDNSKEY_MISMATCH",
@@ -37,6 +65,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "no longer match."
         ),
         peers="DV CDNSKEY_INCONSISTENT_WITH_CDS; ZM DS15_MISMATCH_CDS_CDNSKEY",
+        details={
+            "cds_unmatched": _different_keys("CDS for key tag(s) {cds_tags} match no CDNSKEY"),
+            "cdnskey_unmatched": _different_keys("CDNSKEY key tag(s) {cdnskey_tags} have no CDS"),
+            "cds_and_cdnskey_unmatched": _different_keys(
+                "CDS for key tag(s) {cds_tags} match no CDNSKEY; CDNSKEY key tag(s) "
+                "{cdnskey_tags} have no CDS"
+            ),
+        },
     ),
     CatalogEntry(
         code="CDS_POINTS_TO_MISSING_KEY",
@@ -58,6 +94,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "publish CDS themselves, so look for hand-written CDS records."
         ),
         peers="ZM DS16_CDS_MATCHES_NO_DNSKEY, DS16_DNSKEY_NOT_SIGNED_BY_CDS, DS17_*",
+        details={
+            "keys_missing": _asks_for("key tag(s) {missing} are not in the DNSKEY RRset"),
+            "keys_not_signing": _asks_for("key tag(s) {not_signing} do not sign the DNSKEY RRset"),
+            "keys_missing_and_not_signing": _asks_for(
+                "key tag(s) {missing} are not in the DNSKEY RRset; key tag(s) "
+                "{not_signing} do not sign the DNSKEY RRset"
+            ),
+        },
     ),
     CatalogEntry(
         code="CDS_SIGNATURE_INVALID",
@@ -105,6 +149,22 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "and in multi-provider setups agree on one set (RFC 8901) before publishing it."
         ),
         peers="DV MULTIPLE_CDS/CDNSKEY; ZM DS15_INCONSISTENT_CDS/CDNSKEY",
+        details={
+            "sets_differ": _SETS_DIFFER,
+            "sets_differ_one_server_right": (
+                _SETS_DIFFER + " {good} answers correctly, so " + _DEPENDS_ON_SERVER
+            ),
+            "sets_differ_servers_right": (
+                _SETS_DIFFER + " {good} answer correctly, so " + _DEPENDS_ON_SERVER
+            ),
+        },
+        fixes={
+            case: (
+                "Publish identical CDS and CDNSKEY records on every server of {zone} (check "
+                "transfers to {bad}), or none at all."
+            )
+            for case in ("sets_differ", "sets_differ_one_server_right", "sets_differ_servers_right")
+        },
     ),
     CatalogEntry(
         code="CDS_DELETE_MALFORMED",
@@ -128,6 +188,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the zone and re-sign."
         ),
         peers="DV *_DELETE_MULTIPLE_RECORDS, *_INCORRECT_DELETE_VALUES; ZM DS16_MIXED_DELETE_CDS",
+        details={
+            "delete_mixed": (
+                "{zone} publishes a DNSSEC delete request (algorithm 0) mixed with other "
+                "CDS/CDNSKEY records. Parents ignore such a request (RFC 8078 §4)."
+            ),
+            "delete_wrong_values": (
+                "{zone} publishes a DNSSEC delete request (algorithm 0) with wrong values: "
+                "{records}. Parents ignore such a request (RFC 8078 §4)."
+            ),
+        },
     ),
     CatalogEntry(
         code="BOOTSTRAP_SIGNAL_INVALID",
