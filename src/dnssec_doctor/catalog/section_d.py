@@ -20,6 +20,19 @@ _COVERED = " Another valid signature covers each of these RRsets, so validation 
 _EXPIRED = _AFFECTED + " The earliest expired at {earliest}, {ago} before the time of analysis."
 _NOT_YET_VALID = _AFFECTED + " The first becomes valid at {earliest}."
 _KEY_NOT_PUBLISHED = _AFFECTED + " Key tag(s) {tags} are not in the DNSKEY RRset."
+# SIGNATURE_LIFETIME_POLICY (analysis.chain.siglifetime): validity periods out of bounds.
+_TOO_LONG = (
+    "{long_count} signature(s) are valid for more than {long_limit}; the longest "
+    "({longest_rrset}, key tag {longest_tag}) runs {longest_period}, from {longest_from} to "
+    "{longest_to}. The latest ({latest_rrset}) has {latest_remaining} left: an attacker can "
+    "replay data signed now for that long after it changes."
+)
+_TOO_SHORT = (
+    "{short_count} signature(s) are valid for less than {short_limit} in all; the shortest "
+    "({shortest_rrset}, key tag {shortest_tag}) runs {shortest_period}, from {shortest_from} "
+    "to {shortest_to}: whatever the refresh schedule, a signer that stops breaks {zone} within "
+    "that time."
+)
 _REPUBLISH_KEY = (
     "Re-publish the DNSKEY with tag {tags} in {zone} until every signature made with it has "
     "expired from caches, or re-sign the zone with a published key (BIND: dnssec-signzone / "
@@ -369,5 +382,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns-signzone -e."
         ),
         peers="ZM DURATION_LONG, REMAINING_LONG",
+        details={
+            "too_long": _TOO_LONG,
+            "too_short": _TOO_SHORT,
+            "too_long_and_too_short": _TOO_LONG + " " + _TOO_SHORT,
+        },
     ),
 )

@@ -63,6 +63,26 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             + "; ldns: ldns-signzone."
         ),
         peers="DV CNAME_*, DNAME_*; kzonecheck; ZM ZONE10",
+        details={
+            "cname_loop": (
+                "{name} is a CNAME loop ({path}): resolvers give up on it and answer SERVFAIL."
+            ),
+            "cname_chain_too_long": (
+                "The CNAME chain from {name} is longer than {limit} links ({path}; not followed "
+                "further: max_cname_depth). Resolvers follow about a dozen links (Unbound and "
+                "BIND: 11) and then answer SERVFAIL."
+            ),
+        },
+        fixes={
+            "cname_loop": (
+                "Break the loop: make one name of the chain hold the data (A/AAAA) itself, or "
+                "point the CNAME at the real host name, and re-sign {zone}."
+            ),
+            "cname_chain_too_long": (
+                "Point {name} at the final host name directly (one CNAME, not a chain), and "
+                "re-sign {zone}."
+            ),
+        },
     ),
     CatalogEntry(
         code="OWNER_NAME_SUSPICIOUS",
@@ -86,5 +106,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ZONE; PowerDNS: " + PDNS_SIGN + "; ldns: ldns-signzone)."
         ),
         peers="validns, kzonecheck (out-of-zone)",
+        details={
+            "origin_repeated": (
+                "{doubled} exists in {zone}: it repeats the zone's origin, the mark of an owner "
+                "name written without its trailing dot. {name} itself may be missing because of "
+                "it."
+            ),
+        },
+        fixes={
+            "origin_repeated": (
+                "In the zone file, write the owner as '{name}' (with the trailing dot) or as "
+                "'{relative}' (relative), then re-sign."
+            ),
+        },
     ),
 )
