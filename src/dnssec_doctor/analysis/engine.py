@@ -32,6 +32,7 @@ from dnssec_doctor.analysis.servers.diagnose import server_findings
 from dnssec_doctor.analysis.servers.malformed import malformed_findings
 from dnssec_doctor.analysis.servers.unrelated import unrelated_answer_findings
 from dnssec_doctor.analysis.verdict import decide_status
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.findings import Diagnosis, Finding, Status, ZoneReport
@@ -84,7 +85,7 @@ def _analyse(
     for event in survey.events:
         found.add(
             catalog.finding(
-                event.code,
+                Code(event.code),
                 zone=event.zone,
                 detail=event.detail,
                 servers=event.servers,
