@@ -20,6 +20,7 @@ from dnssec_doctor.analysis.chain.zonedata import ZoneData
 from dnssec_doctor.analysis.chain.zones import ZoneEval
 from dnssec_doctor.analysis.findingset import FindingSet
 from dnssec_doctor.analysis.name.status import NameStatus, name_status
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.catalog.sigstatus import STATUS_CODES
 from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.model.findings import Finding, Status
@@ -28,14 +29,14 @@ from dnssec_doctor.model.severity import Severity
 EXPLAINED_WITHOUT_ERROR: frozenset[Status] = frozenset({"secure", "insecure"})
 """Statuses that need no error-level finding."""
 
-INDETERMINATE_CAUSES = (
-    "ANALYSIS_BUDGET_EXCEEDED",
-    "MALFORMED_RESPONSE",
-    "AUTH_UDP_UNREACHABLE",
-    "AUTH_TCP_UNREACHABLE",
-    "LAME_OR_NOT_AUTHORITATIVE",
-    "EDNS_QUERIES_DROPPED",
-    "NS_NAME_UNUSABLE",
+INDETERMINATE_CAUSES: tuple[Code, ...] = (
+    Code.ANALYSIS_BUDGET_EXCEEDED,
+    Code.MALFORMED_RESPONSE,
+    Code.AUTH_UDP_UNREACHABLE,
+    Code.AUTH_TCP_UNREACHABLE,
+    Code.LAME_OR_NOT_AUTHORITATIVE,
+    Code.EDNS_QUERIES_DROPPED,
+    Code.NS_NAME_UNUSABLE,
 )
 """Findings that explain why nothing could be decided, most specific first."""
 
@@ -80,7 +81,7 @@ def explain_status(
             worst = max(existing, key=lambda f: f.severity)
             found.replace(_raised(worst, why))
             return
-    code = candidates[0] if verdict.status == "bogus" else "LAME_OR_NOT_AUTHORITATIVE"
+    code = candidates[0] if verdict.status == "bogus" else Code.LAME_OR_NOT_AUTHORITATIVE
     found.add(
         catalog.finding(
             code,
@@ -92,22 +93,22 @@ def explain_status(
     )
 
 
-def _bogus_codes(verdict: NameStatus) -> tuple[str, ...]:
+def _bogus_codes(verdict: NameStatus) -> tuple[Code, ...]:
     """Codes that say why the name's answers failed to validate, from its verdicts."""
-    codes: list[str] = []
+    codes: list[Code] = []
     if verdict.unproven:
-        codes.append("NEGATIVE_PROOF_MISSING")
+        codes.append(Code.NEGATIVE_PROOF_MISSING)
     for verdicts in verdict.failed.values():
         for v in verdicts:
             if not v.checks:
-                codes.append("RRSIG_MISSING")
+                codes.append(Code.RRSIG_MISSING)
             for c in v.checks:
                 if c.status is SigStatus.CRYPTO_INVALID and c.keys_skipped:
-                    codes.append("KEY_TAG_COLLISION")  # as the signature tally reports it
+                    codes.append(Code.KEY_TAG_COLLISION)  # as the signature tally reports it
                 elif c.status in STATUS_CODES:
-                    codes.append(STATUS_CODES[c.status])
-    codes.extend(("RRSIG_MISSING", "NEGATIVE_PROOF_MISSING"))
-    return tuple(dict.fromkeys(c for c in codes if c != "CANNOT_VERIFY_LOCALLY"))
+                    codes.append(Code(STATUS_CODES[c.status]))
+    codes.extend((Code.RRSIG_MISSING, Code.NEGATIVE_PROOF_MISSING))
+    return tuple(dict.fromkeys(c for c in codes if c is not Code.CANNOT_VERIFY_LOCALLY))
 
 
 def _raised(f: Finding, why: str) -> Finding:

@@ -9,6 +9,7 @@ report them alike. Pure: survey in, findings out.
 from __future__ import annotations
 
 from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import Survey
 
@@ -17,7 +18,7 @@ def walk_findings(survey: Survey) -> list[Finding]:
     """One finding per event of the walk, in the order the walk met them."""
     return [
         catalog.finding(
-            event.code,
+            Code(event.code),
             zone=event.zone,
             detail=event.detail,
             servers=event.servers,

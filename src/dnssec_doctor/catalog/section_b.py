@@ -18,6 +18,12 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "B"
 TITLE = "Delegation and cross-server consistency"
 
+_ANSWERED_FROM_CHILD = (
+    "The DS query for {zone} must be answered from the parent zone {parent} (RFC 4035 "
+    "§3.1.4.1), but {answers}."
+)
+_DEPENDS = "so whether validation of {zone} works depends on which parent server a resolver asks."
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="NS_SET_PARENT_CHILD_MISMATCH",
@@ -373,5 +379,32 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "views or backends that cannot see each other."
         ),
         peers="DV REFERRAL_FOR_DS_QUERY",
+        details={
+            "one_parent_server_right": (
+                _ANSWERED_FROM_CHILD + " {right} answers from {parent} correctly, " + _DEPENDS
+            ),
+            "parent_servers_right": (
+                _ANSWERED_FROM_CHILD + " {right} answer from {parent} correctly, " + _DEPENDS
+            ),
+            "no_parent_server_right": (
+                _ANSWERED_FROM_CHILD + " No server of {parent} answered from the parent zone, so "
+                "validators never see the DS set of {zone}: the zone looks insecure, or bogus to "
+                "validators that reject the child's answer."
+            ),
+        },
+        fixes={
+            case: (
+                "Make {bad} answer DS queries for {zone} from {parent}: load {parent} there (with "
+                "the delegation and DS of {zone}), upgrade server software that answers DS from "
+                "the child when it hosts both zones, and do not host the parent and the child in "
+                "separate views or backends that cannot see each other. Verify with: dig +norec "
+                "@SERVER {zone} DS (expect the aa flag and the DS set, or the SOA of {parent})."
+            )
+            for case in (
+                "one_parent_server_right",
+                "parent_servers_right",
+                "no_parent_server_right",
+            )
+        },
     ),
 )

@@ -13,6 +13,41 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "C"
 TITLE = "Chain of trust: DS ↔ DNSKEY"
 
+_SIGNER_COMMANDS = (
+    "BIND: dnssec-dsfromkey -2 K<zone>+<alg>+<tag>.key (or rndc dnssec -checkds); "
+    "Knot: keymgr <zone> ds; PowerDNS: pdnsutil export-zone-ds <zone>; "
+    "ldns: ldns-key2ds -n -2 K<zone>+<alg>+<tag>.key"
+)
+_NO_DS_MATCHES = (
+    "The parent's DS records ({ds}) match none of the DNSKEYs {zone} serves (key tags {tags})"
+)
+_DIGEST_DIFFERS = "; key tag and algorithm match, but the digest differs"
+_BOGUS = ". Every validator finds the zone bogus."
+_NO_SELF_SIGNING_KSK = "(no self-signing KSK found: sign the DNSKEY RRset first)"
+_DS_KEY_IDLE = (
+    "The DS points to key tag(s) {tags}, which {zone} publishes but which do not sign the "
+    "DNSKEY RRset; validators cannot build the chain."
+)
+
+
+def _replace_ds(ds_lines: str) -> str:
+    """The fix for a DS that matches no key: the DS to publish instead (``ds_lines``)."""
+    return (
+        "Replace the DS for {zone} at the parent with one made from the live KSK: "
+        f"{ds_lines}To compute it yourself: {_SIGNER_COMMANDS}. Or re-publish the key the DS "
+        "names."
+    )
+
+
+def _sign_with_ds_key(ds_lines: str) -> str:
+    """The fix for a DS whose key does not sign: sign with it, or point the DS elsewhere."""
+    return (
+        "Sign the DNSKEY RRset of {zone} with key {tags} (BIND: dnssec-signzone -k KSK; Knot: "
+        "keymgr … ksk=yes; PowerDNS: pdnsutil activate-zone-key), or replace the DS with the "
+        f"signing KSK: {ds_lines}."
+    )
+
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="DS_NO_MATCHING_DNSKEY",
@@ -43,6 +78,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV NO_SEP; ZM DS02_NO_VALID_DNSKEY_FOR_ANY_DS, DS02_NO_DNSKEY_FOR_DS; Verisign red",
         details={
+            "no_key_matches": _NO_DS_MATCHES + _BOGUS,
+            "no_key_matches_no_ksk": _NO_DS_MATCHES + _BOGUS,
             "ds_file": (
                 "none of the {count} DS record(s) leads to a key that signs the DNSKEY RRset of "
                 "{zone}: validators will find it bogus"
@@ -53,6 +90,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             ),
         },
         fixes={
+            "no_key_matches": _replace_ds("{ds_lines}"),
+            "no_key_matches_no_ksk": _replace_ds(_NO_SELF_SIGNING_KSK),
             "ds_file": "Publish at the parent: {publish}",
             "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
         },
@@ -82,12 +121,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV DIGEST_INVALID; ZM DS02_NO_MATCH_DS_DNSKEY",
         details={
+            "digest_differs": _NO_DS_MATCHES + _DIGEST_DIFFERS + _BOGUS,
+            "digest_differs_no_ksk": _NO_DS_MATCHES + _DIGEST_DIFFERS + _BOGUS,
             "ds_file": "DS {ds} has the tag and algorithm of a key of {zone}, but not its digest",
             "ds_file_no_ksk": (
                 "DS {ds} has the tag and algorithm of a key of {zone}, but not its digest"
             ),
         },
         fixes={
+            "digest_differs": _replace_ds("{ds_lines}"),
+            "digest_differs_no_ksk": _replace_ds(_NO_SELF_SIGNING_KSK),
             "ds_file": "Publish at the parent: {publish}",
             "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
         },
@@ -112,6 +155,27 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "PowerDNS: pdnsutil add-zone-key; ldns: ldns-keygen) and retire the colliding one."
         ),
         peers="none (resolver limits since CVE-2023-50387)",
+        details={
+            "signatures_beyond_tag_bound": (
+                "{count} RRset(s) affected: {rrsets}. Their signatures by key tag {tags} did not "
+                "verify with the first {max_keys_per_tag} keys of that tag, and the other keys "
+                "were not tried (the per-tag bound against KeyTrap, CVE-2023-50387): whether "
+                "they are valid is unknown, and resolvers that bound this work fail too."
+            ),
+            "chance_collision": (
+                "{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}): "
+                "validators try each of them, which works, but a collision must never decide "
+                "which DS or signature is 'wrong'."
+            ),
+            "beyond_tag_bound": (
+                "{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}), more "
+                "than the {limit} keys per tag this analysis verifies a signature with. Every "
+                "key was compared with the DS records (digests are cheap); signatures by tag "
+                "{tag} were checked against at most {limit} of them (the DS-matched key first). "
+                "Resolvers bound this work too (the 'KeyTrap' attack, CVE-2023-50387) and may "
+                "fail to validate the zone."
+            ),
+        },
     ),
     CatalogEntry(
         code="DS_KEY_NOT_SIGNING_DNSKEY",
@@ -141,6 +205,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV NO_SEP; ZM DS02_DNSKEY_NOT_SIGNED_BY_ANY_DS, DS02_NO_MATCHING_DNSKEY_RRSIG",
         details={
+            "ds_key_idle": _DS_KEY_IDLE,
+            "ds_key_idle_no_ksk": _DS_KEY_IDLE,
             "ds_file": (
                 "DS {tag} matches a published key that does not sign the DNSKEY RRset of {zone}"
             ),
@@ -149,6 +215,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             ),
         },
         fixes={
+            "ds_key_idle": _sign_with_ds_key("{ds_lines}"),
+            "ds_key_idle_no_ksk": _sign_with_ds_key("none found"),
             "ds_file": "Publish at the parent: {publish}",
             "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
         },
@@ -177,10 +245,15 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV DS status INDETERMINATE_NO_DNSKEY",
         details={
+            "stale_next_to_working": (
+                "DS record(s) {ds} point to keys {zone} no longer publishes; the zone still "
+                "validates through the other DS."
+            ),
             "ds_file": "DS {ds} names no key of {zone}",
             "ds_file_no_ksk": "DS {ds} names no key of {zone}",
         },
         fixes={
+            "stale_next_to_working": "Remove the stale DS at the parent: {stale}",
             "ds_file": "Publish at the parent: {publish}",
             "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
         },
@@ -210,9 +283,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DS11_DS_BUT_UNSIGNED_ZONE",
         details={
+            "no_dnskey_served": (
+                "The parent {parent} publishes DS ({ds}) but {zone} serves no DNSKEY RRset: "
+                "every validator finds it bogus."
+            ),
             "zone_file_unsigned": (
                 "the parent has {count} DS record(s) for {zone}, but the zone file has no "
                 "DNSKEY: validators will find the zone bogus"
+            ),
+        },
+        fixes={
+            "no_dnskey_served": (
+                "Either remove the DS records for {zone} at the registrar and wait their TTL, "
+                "or turn signing back on so the keys the DS names are served again."
             ),
         },
     ),
@@ -241,6 +324,28 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "nothing needs to change."
         ),
         peers="ZM DS07_NO_DS_FOR_SIGNED_ZONE",
+        details={
+            "parent_has_no_ds": (
+                "{zone} serves a DNSKEY RRset (key tags {tags}) but its parent {parent} has no "
+                "DS for it, so validators treat it as insecure."
+            ),
+            "parent_answers_wrongly": (
+                "{zone} serves a DNSKEY RRset (key tags {tags}) but no server of its parent "
+                "{parent} answers the DS query from the parent zone (PARENT_DS_REFERRAL), so no "
+                "DS reaches validators, so validators treat it as insecure."
+            ),
+        },
+        fixes={
+            "parent_has_no_ds": (
+                "Submit this DS to the parent (registrar), or publish CDS/CDNSKEY if it reads "
+                "them: {ds_lines}"
+            ),
+            "parent_answers_wrongly": (
+                "Fix the parent's servers first (PARENT_DS_REFERRAL); if the parent then still "
+                "has no DS, submit this DS to it (registrar), or publish CDS/CDNSKEY if it reads "
+                "them: {ds_lines}"
+            ),
+        },
     ),
     CatalogEntry(
         code="NO_SEP_FOR_ALGORITHM",
@@ -267,6 +372,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV MISSING_SEP_FOR_ALG",
         details={
+            "ds_algorithm_not_signing": (
+                "The DS set lists algorithm {algorithm}, but no key of that algorithm signs the "
+                "DNSKEY RRset; strict validators may fail."
+            ),
             "ds_file": (
                 "the DS set of {zone} lists algorithm {algorithm}, but no key of that algorithm "
                 "signs the DNSKEY RRset"
@@ -295,7 +404,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DS02_DNSKEY_NOT_FOR_ZONE_SIGNING; EDE 11",
         details={
-            "zone_key": "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}",
+            "ds_key_not_zone_key": "The DS points to key {tag}, which lacks the Zone flag.",
+            "key_problem": "DNSKEY {tag} (algorithm {algorithm}): {problem}.",
+            "zone_key": (
+                "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}"
+            ),
             "ds_to_non_zone_key": "DS {tag} points at a key without the Zone flag",
         },
     ),
@@ -321,6 +434,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DS02_DNSKEY_NOT_SEP",
         details={
+            "ds_key_without_sep": "The DS points to key {tag} with flags {flags} (no SEP bit).",
             "no_sep_signer": (
                 "the DNSKEY RRset of {zone} is signed only by keys without the SEP flag (flags "
                 "256); a DS for them works, but registries often refuse it"
@@ -356,6 +470,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV DNSKEY_ZERO_LENGTH, DNSKEY_BAD_LENGTH_*",
         details={
+            "key_problem": "DNSKEY {tag} (algorithm {algorithm}): {problem}.",
             "key_tag_keytrap": (
                 "{count} DNSKEYs of algorithm {algorithm} share key tag {tag}: validators must "
                 "try each for every signature, which is the KeyTrap attack pattern "
@@ -365,7 +480,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "{count} DNSKEYs of algorithm {algorithm} share key tag {tag}; validators cope, "
                 "but tools and registries may confuse them"
             ),
-            "zone_key": "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}",
+            "zone_key": (
+                "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}"
+            ),
         },
         fixes={
             "key_tag_keytrap": "Generate new keys until every key tag is unique, then re-sign.",
@@ -430,6 +547,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV DNSKEY_REVOKED_DS, DNSKEY_REVOKED_RRSIG, REVOKED_NOT_SIGNING",
         details={
+            "ds_names_revoked_key": "The DS points to key {tag}, which is revoked (RFC 5011).",
             "not_self_signed": (
                 "revoked DNSKEY {tag} does not sign the DNSKEY RRset of {zone}, so RFC 5011 "
                 "resolvers never see the revocation"

@@ -13,6 +13,34 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "D"
 TITLE = "Signatures"
 
+# The signature tally's findings (analysis.chain.rrsigs): the RRsets concerned, what
+# the case adds, and whether another valid signature keeps each RRset secure.
+_AFFECTED = "{count} RRset(s) affected: {rrsets}."
+_COVERED = " Another valid signature covers each of these RRsets, so validation still succeeds."
+_EXPIRED = _AFFECTED + " The earliest expired at {earliest}, {ago} before the time of analysis."
+_NOT_YET_VALID = _AFFECTED + " The first becomes valid at {earliest}."
+_KEY_NOT_PUBLISHED = _AFFECTED + " Key tag(s) {tags} are not in the DNSKEY RRset."
+# SIGNATURE_LIFETIME_POLICY (analysis.chain.siglifetime): validity periods out of bounds.
+_TOO_LONG = (
+    "{long_count} signature(s) are valid for more than {long_limit}; the longest "
+    "({longest_rrset}, key tag {longest_tag}) runs {longest_period}, from {longest_from} to "
+    "{longest_to}. The latest ({latest_rrset}) has {latest_remaining} left: an attacker can "
+    "replay data signed now for that long after it changes."
+)
+_TOO_SHORT = (
+    "{short_count} signature(s) are valid for less than {short_limit} in all; the shortest "
+    "({shortest_rrset}, key tag {shortest_tag}) runs {shortest_period}, from {shortest_from} "
+    "to {shortest_to}: whatever the refresh schedule, a signer that stops breaks {zone} within "
+    "that time."
+)
+_REPUBLISH_KEY = (
+    "Re-publish the DNSKEY with tag {tags} in {zone} until every signature made with it has "
+    "expired from caches, or re-sign the zone with a published key (BIND: dnssec-signzone / "
+    "rndc sign; Knot: knotc zone-sign; PowerDNS: "
+    + PDNS_SIGN.replace("ZONE", "{apex}")
+    + "; ldns: ldns-signzone)."
+)
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="RRSIG_MISSING",
@@ -41,6 +69,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV MISSING_RRSIG; ZM DS08/DS09_MISSING_RRSIG_IN_RESPONSE; EDE 10",
         details={
+            "rrsets_affected": _AFFECTED,
             "zone_rrset": "the {type} RRset at {name} has no RRSIG",
         },
     ),
@@ -70,6 +99,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV MISSING_RRSIG_FOR_ALG_*; ZM DS13_ALGO_NOT_SIGNED_*",
         details={
+            "rrsets_affected": _AFFECTED,
             "zone_rrset": (
                 "the {type} RRset at {name} has no RRSIG of algorithm {algorithm} ({mnemonic}), "
                 "which the apex DNSKEY RRset contains (RFC 4035 §2.2, RFC 6840 §5.11)"
@@ -108,6 +138,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV EXPIRATION_IN_PAST; ZM RRSIG_EXPIRED, DS08/09/10_*_EXPIRED; EDE 7",
         details={
+            "expired": _EXPIRED,
+            "expired_but_covered": _EXPIRED + _COVERED,
             "zone_rrsig": (
                 "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
                 "{inception} .. {expiration}): {problem}"
@@ -143,6 +175,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV INCEPTION_IN_FUTURE; ZM *_NOT_YET_VALID; EDE 8",
         details={
+            "not_yet_valid": _NOT_YET_VALID,
+            "not_yet_valid_but_covered": _NOT_YET_VALID + _COVERED,
             "zone_rrsig": (
                 "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
                 "{inception} .. {expiration}): {problem}"
@@ -180,6 +214,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV EXPIRATION_WITHIN_CLOCK_SKEW; ZM REMAINING_SHORT",
         details={
+            "earliest_expires_soon": (
+                "The earliest signature ({rrset}, key tag {tag}) expires at {when}, in "
+                "{remaining}: validation of {zone} breaks then unless the zone is re-signed."
+            ),
             "zone_earliest": (
                 "the earliest signature (RRSIG {type} at {owner}) expires {expiration}, in "
                 "{days:.1f} days: the zone breaks then unless it is re-signed"
@@ -210,6 +248,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="requested: dnsviz#149, zonemaster#1323",
         details={
+            "expires_before_soa_expire": (
+                "The earliest signature expires at {when}, in {remaining}, sooner than the SOA "
+                "EXPIRE of {soa_expire}: a secondary cut off from its primary would keep serving "
+                "the zone after its signatures expired."
+            ),
             "zone_earliest": (
                 "the earliest signature expires {expiration}, {days:.1f} days from now, sooner "
                 "than SOA EXPIRE ({expire_days:.1f} days): a secondary cut off from the primary "
@@ -237,6 +280,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV TTL_BEYOND_EXPIRATION",
         details={
+            "ttl_outlives_signature": (
+                "{count} RRset(s) have a TTL that lets caches keep them past their signature's "
+                "expiration: {rrsets}."
+            ),
             "zone_rrset": (
                 "{owner} {type} has TTL {ttl}s, so caches may keep it past its signature's "
                 "expiration {expiration}"
@@ -269,6 +316,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV SIGNATURE_INVALID, RRSIG_BAD_LENGTH_*; ZM *_RRSIG_NOT_VALID_BY_DNSKEY; EDE 6",
         details={
+            "rrsets_affected": _AFFECTED,
+            "rrsets_affected_but_covered": _AFFECTED + _COVERED,
             "zone_rrsig": (
                 "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
                 "{inception} .. {expiration}): {problem}"
@@ -302,6 +351,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV status INDETERMINATE_NO_DNSKEY; ZM DS08/DS09_NO_MATCHING_DNSKEY; EDE 9",
         details={
+            "key_not_published": _KEY_NOT_PUBLISHED,
+            "key_not_published_but_covered": _KEY_NOT_PUBLISHED + _COVERED,
             "zone_rrsig": (
                 "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
                 "{inception} .. {expiration}): {problem}"
@@ -311,6 +362,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "{inception} .. {expiration}): {problem}; another valid signature of this "
                 "algorithm covers the RRset"
             ),
+        },
+        fixes={
+            "key_not_published": _REPUBLISH_KEY,
+            "key_not_published_but_covered": _REPUBLISH_KEY,
         },
     ),
     CatalogEntry(
@@ -334,6 +389,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV SIGNER_NOT_ZONE",
         details={
+            "rrsets_affected": _AFFECTED,
             "zone_rrsig": (
                 "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
                 "{inception} .. {expiration}): {problem}"
@@ -367,6 +423,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "DV RRSIG_LABELS_EXCEED_RRSET_OWNER_LABELS, ORIGINAL_TTL_EXCEEDED_*, RRSET_TTL_MISMATCH"
         ),
         details={
+            "rrsets_affected": _AFFECTED,
             "covers_rrsig": (
                 "an RRSIG at {name} covers type RRSIG; RRSIG records are never signed (RFC 4035 "
                 "§2.2)"
@@ -411,5 +468,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "ldns-signzone -e."
         ),
         peers="ZM DURATION_LONG, REMAINING_LONG",
+        details={
+            "too_long": _TOO_LONG,
+            "too_short": _TOO_SHORT,
+            "too_long_and_too_short": _TOO_LONG + " " + _TOO_SHORT,
+        },
     ),
 )

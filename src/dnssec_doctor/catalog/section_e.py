@@ -13,6 +13,16 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "E"
 TITLE = "Algorithms and policy"
 
+# The fix for a zone signed with an algorithm to leave (a template: braces doubled).
+_ROLL_TO_MODERN = (
+    "Roll to algorithm 13 (ECDSAP256SHA256) or 15 (ED25519) with an algorithm rollover "
+    "(RFC 6781 §4.1.4): BIND dnssec-policy with 'keys {{ csk lifetime unlimited algorithm "
+    "ecdsap256sha256; }}'; Knot policy algorithm: ecdsap256sha256; PowerDNS pdnsutil "
+    "add-zone-key <zone> ksk active ecdsa256; then replace the DS."
+)
+_SHA1_ONLY = "The parent publishes only SHA-1 (digest type 1) DS records for {zone}."
+_DIGEST_TYPE = "DS {tag} uses digest type {digest_type} ({mnemonic})"
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="ALGORITHM_SIGNING_PROHIBITED",
@@ -48,12 +58,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "EDE 1"
         ),
         details={
+            "signed_only_with_prohibited": (
+                "{zone} is signed only with algorithm {algorithms}: {reasons}."
+            ),
             "zone_only": "{zone} signs with {algorithms}: {reason}",
             "zone_also_others": (
                 "{zone} signs with {algorithms}: {reason}; other algorithms are present, so "
                 "validators still have a usable one"
             ),
         },
+        fixes={"signed_only_with_prohibited": _ROLL_TO_MODERN},
     ),
     CatalogEntry(
         code="ALGORITHM_NOT_RECOMMENDED",
@@ -75,8 +89,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV ALGORITHM_NOT_RECOMMENDED, ALGORITHM_NOT_SUPPORTED; ZM DS05_ALGO_NOT_RECOMMENDED",
         details={
+            "signs_with_not_recommended": (
+                "{zone} signs with algorithm {algorithm} ({mnemonic}): {reason}."
+            ),
             "zone_signs": "{zone} signs with algorithm {algorithm} ({mnemonic}): {reason}",
         },
+        fixes={"signs_with_not_recommended": _ROLL_TO_MODERN},
     ),
     CatalogEntry(
         code="ALGORITHM_INVALID",
@@ -105,6 +123,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DS05_ALGO_RESERVED/UNASSIGNED/PRIVATE/NOT_ZONE_SIGN",
         details={
+            "key_with_invalid_algorithm": "DNSKEY {tag} uses algorithm {algorithm}: {reason}.",
             "zone_key": "DNSKEY algorithm {algorithm} ({mnemonic}) at {zone}: {reason}",
             "zone_ds": "DS {tag} at {name} names algorithm {algorithm} ({mnemonic}): {reason}",
         },
@@ -129,7 +148,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV DIGEST_ALGORITHM_PROHIBITED; ZM DS01_DS_ALGO_2_MISSING",
         details={
+            "sha1_only": _SHA1_ONLY,
+            "sha1_only_no_key": _SHA1_ONLY,
             "ds_file": "the parent publishes only SHA-1 DS records for {zone}",
+        },
+        fixes={
+            "sha1_only": "Add a SHA-256 DS at the parent: {sha256}, then remove the SHA-1 one.",
+            "sha1_only_no_key": (
+                "Add a SHA-256 DS at the parent: compute it from the KSK, then remove the SHA-1 "
+                "one."
+            ),
         },
     ),
     CatalogEntry(
@@ -154,6 +182,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DS01_DS_ALGO_*; EDE 2",
         details={
+            "digest_type": _DIGEST_TYPE + ".",
+            "digest_type_why": _DIGEST_TYPE + ": {reason}.",
+            "digest_length": _DIGEST_TYPE + " with a {length}-octet digest.",
+            "digest_length_why": _DIGEST_TYPE + " with a {length}-octet digest: {reason}.",
             "ds_file_type": "DS {tag} uses digest type {digest_type}",
             "ds_file": "DS {ds}: digest type {digest_type} ({mnemonic}) {status}",
             "ds_file_no_ksk": "DS {ds}: digest type {digest_type} ({mnemonic}) {status}",
@@ -191,6 +223,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV DS_DIGEST_ALGORITHM_IGNORED/MAYBE_IGNORED",
         details={
+            "sha256_beside": (
+                "A SHA-256 DS exists for key {tag}, so validators ignore its SHA-1 DS "
+                "(RFC 4509 §3)."
+            ),
             "ds_file": (
                 "{zone} has SHA-1 DS records beside SHA-256/384 ones; validators ignore the "
                 "SHA-1 ones (RFC 4509 §3)"
@@ -220,7 +256,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DNSKEY_TOO_SMALL_FOR_ALGO, DNSKEY_SMALLER_THAN_REC",
         details={
-            "zone_key": "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}",
+            "key_problem": "DNSKEY {tag} (algorithm {algorithm}): {problem}.",
+            "zone_key": (
+                "DNSKEY {tag} (algorithm {algorithm}, flags {flags}) at {zone}: {problem}"
+            ),
         },
     ),
     CatalogEntry(

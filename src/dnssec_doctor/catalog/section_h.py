@@ -13,6 +13,34 @@ from dnssec_doctor.model.severity import Severity
 SECTION = "H"
 TITLE = "CDS/CDNSKEY, bootstrapping, multi-signer"
 
+_SETS_DIFFER = (
+    "The servers of {zone} publish different CDS/CDNSKEY sets ({sets}); a parent that checks "
+    "all servers must ignore them, one that asks a single server acts on whichever it picked."
+)
+_DEPENDS_ON_SERVER = (
+    "whether a lookup fails depends on which server a resolver picks: resolvers that try "
+    "{bad} get slow or failed answers, then retry elsewhere."
+)
+
+
+def _different_keys(what: str) -> str:
+    """A CDS_CDNSKEY_MISMATCH detail: ``what`` names the records without a counterpart."""
+    return (
+        "The CDS and CDNSKEY records of {zone} describe different keys: "
+        + what
+        + ". RFC 7344 §4.1 requires them to match; parents reject the pair."
+    )
+
+
+def _asks_for(what: str) -> str:
+    """A CDS_POINTS_TO_MISSING_KEY detail: ``what`` says what is wrong with the keys named."""
+    return (
+        "The CDS/CDNSKEY records of {zone} ask the parent for a DS set in which "
+        + what
+        + "; a parent acting on them would make the zone bogus."
+    )
+
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="CDS_CDNSKEY_MISMATCH",
@@ -38,12 +66,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV CDNSKEY_INCONSISTENT_WITH_CDS; ZM DS15_MISMATCH_CDS_CDNSKEY",
         details={
+            "zone_cds_unmatched": "CDS {cds} matches no CDNSKEY of {zone}",
+            "zone_cdnskey_unmatched": "CDNSKEY {tag} has no matching CDS at {zone}",
+            "cds_unmatched": _different_keys("CDS for key tag(s) {cds_tags} match no CDNSKEY"),
+            "cdnskey_unmatched": _different_keys("CDNSKEY key tag(s) {cdnskey_tags} have no CDS"),
+            "cds_and_cdnskey_unmatched": _different_keys(
+                "CDS for key tag(s) {cds_tags} match no CDNSKEY; CDNSKEY key tag(s) "
+                "{cdnskey_tags} have no CDS"
+            ),
             "no_cdnskey": (
                 "{zone} publishes CDS but no CDNSKEY; parents that read CDNSKEY see no request"
             ),
             "no_cds": "{zone} publishes CDNSKEY but no CDS; parents that read CDS see no request",
-            "cds_unmatched": "CDS {cds} matches no CDNSKEY of {zone}",
-            "cdnskey_unmatched": "CDNSKEY {tag} has no matching CDS at {zone}",
         },
     ),
     CatalogEntry(
@@ -67,6 +101,12 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="ZM DS16_CDS_MATCHES_NO_DNSKEY, DS16_DNSKEY_NOT_SIGNED_BY_CDS, DS17_*",
         details={
+            "keys_missing": _asks_for("key tag(s) {missing} are not in the DNSKEY RRset"),
+            "keys_not_signing": _asks_for("key tag(s) {not_signing} do not sign the DNSKEY RRset"),
+            "keys_missing_and_not_signing": _asks_for(
+                "key tag(s) {missing} are not in the DNSKEY RRset; key tag(s) "
+                "{not_signing} do not sign the DNSKEY RRset"
+            ),
             "cdnskey_absent_prepublish": (
                 "CDNSKEY {tag} is not in the DNSKEY RRset (DNSKEY RRset of {zone}); fine while "
                 "pre-publishing a KSK, since another entry points at a signing key"
@@ -147,6 +187,22 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "and in multi-provider setups agree on one set (RFC 8901) before publishing it."
         ),
         peers="DV MULTIPLE_CDS/CDNSKEY; ZM DS15_INCONSISTENT_CDS/CDNSKEY",
+        details={
+            "sets_differ": _SETS_DIFFER,
+            "sets_differ_one_server_right": (
+                _SETS_DIFFER + " {good} answers correctly, so " + _DEPENDS_ON_SERVER
+            ),
+            "sets_differ_servers_right": (
+                _SETS_DIFFER + " {good} answer correctly, so " + _DEPENDS_ON_SERVER
+            ),
+        },
+        fixes={
+            case: (
+                "Publish identical CDS and CDNSKEY records on every server of {zone} (check "
+                "transfers to {bad}), or none at all."
+            )
+            for case in ("sets_differ", "sets_differ_one_server_right", "sets_differ_servers_right")
+        },
     ),
     CatalogEntry(
         code="CDS_DELETE_MALFORMED",
@@ -171,6 +227,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV *_DELETE_MULTIPLE_RECORDS, *_INCORRECT_DELETE_VALUES; ZM DS16_MIXED_DELETE_CDS",
         details={
+            "delete_mixed": (
+                "{zone} publishes a DNSSEC delete request (algorithm 0) mixed with other "
+                "CDS/CDNSKEY records. Parents ignore such a request (RFC 8078 §4)."
+            ),
+            "delete_wrong_values": (
+                "{zone} publishes a DNSSEC delete request (algorithm 0) with wrong values: "
+                "{records}. Parents ignore such a request (RFC 8078 §4)."
+            ),
             "mixed": (
                 "{zone} mixes a delete request (algorithm 0) with ordinary CDS/CDNSKEY records "
                 "(RFC 8078 §4)"

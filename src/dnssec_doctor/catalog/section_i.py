@@ -318,6 +318,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV NO_TRUST_ANCHOR_SIGNING",
         details={
+            "anchor_signs_nothing": (
+                "The configured trust anchor ({anchors}) matches no key that signs the DNSKEY "
+                "RRset of {zone} (served key tags: {tags})."
+            ),
             "root_fine": (
                 "{server} answers SERVFAIL for the root DNSKEY RRset but returns it with CD=1 "
                 "(key-signing key tags {tags}). This analysis validates that RRset from its own "
@@ -347,6 +351,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "root trust anchor that matches none of its keys (a missed root KSK rollover, "
                 "or RFC 5011 updates that could not be saved). Every name fails through it; "
                 "here also {others}."
+            ),
+        },
+        fixes={
+            "anchor_signs_nothing": (
+                "Replace the trust anchor for {zone} with the current KSK: {ds_lines}"
             ),
         },
     ),

@@ -81,6 +81,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV CNAME_*, DNAME_*; kzonecheck; ZM ZONE10",
         details={
+            "cname_loop": (
+                "{name} is a CNAME loop ({path}): resolvers give up on it and answer SERVFAIL."
+            ),
+            "cname_chain_too_long": (
+                "The CNAME chain from {name} is longer than {limit} links ({path}; not followed "
+                "further: max_cname_depth). Resolvers follow about a dozen links (Unbound and "
+                "BIND: 11) and then answer SERVFAIL."
+            ),
             "no_apex_soa": "no SOA record at the zone apex {zone}",
             "several_soa": (
                 "{count} different SOA records at {zone}; a zone has exactly one (RFC 1035 §5.2)"
@@ -136,6 +144,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             ),
             "undecodable": "{type} at {name} cannot be decoded: {error}",
         },
+        fixes={
+            "cname_loop": (
+                "Break the loop: make one name of the chain hold the data (A/AAAA) itself, or "
+                "point the CNAME at the real host name, and re-sign {zone}."
+            ),
+            "cname_chain_too_long": (
+                "Point {name} at the final host name directly (one CNAME, not a chain), and "
+                "re-sign {zone}."
+            ),
+        },
     ),
     CatalogEntry(
         code="OWNER_NAME_SUSPICIOUS",
@@ -160,6 +178,11 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="validns, kzonecheck (out-of-zone)",
         details={
+            "origin_repeated": (
+                "{doubled} exists in {zone}: it repeats the zone's origin, the mark of an owner "
+                "name written without its trailing dot. {name} itself may be missing because of "
+                "it."
+            ),
             "outside_zone": (
                 "{name} is outside the zone {zone}; the record is ignored (a relative name in "
                 "the wrong $ORIGIN?)"
@@ -173,6 +196,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             ),
         },
         fixes={
+            "origin_repeated": (
+                "In the zone file, write the owner as '{name}' (with the trailing dot) or as "
+                "'{relative}' (relative), then re-sign."
+            ),
             "repeated_origin": (
                 "Write the owner as {fixed} (with the trailing dot) or relative, then re-sign."
             ),

@@ -46,14 +46,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the source file before running ldns-signzone."
         ),
         peers="none",
-        details={
-            "same_serial_other_zone": (
-                "{servers} serve the same SOA serial {serial}, but not the same zone: "
-                "{differences} (compared with {servers_ok}). The zone was changed (or signed) "
-                "without incrementing the serial, so secondaries see nothing new and never "
-                "transfer it."
-            ),
-        },
         fixes={
             "same_serial_other_zone": (
                 "Increment the SOA serial on the primary (above {serial}; re-sign if the "
@@ -63,6 +55,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "every server shows the new serial. To keep it from happening again, let the "
                 "signer raise the serial itself (BIND: serial-update-method increment; Knot: "
                 "serial-policy; PowerDNS: SOA-EDIT)."
+            ),
+        },
+        details={
+            "same_serial_other_zone": (
+                "{servers} serve the same SOA serial {serial}, but not the same zone: "
+                "{differences} (compared with {servers_ok}). The zone was changed (or signed) "
+                "without incrementing the serial, so secondaries see nothing new and never "
+                "transfer it."
             ),
         },
     ),
@@ -169,6 +169,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="none",
         details={
+            "rrsets_affected": "{count} RRset(s) affected: {rrsets}.",
             "zone_rrsig": (
                 "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
                 "{inception} .. {expiration}): {problem}"

@@ -67,7 +67,7 @@ def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
             if match_ds(origin, cds, apex.cdnskeys).status is not DsMatchStatus.MATCH:
                 out.add(
                     Code.CDS_CDNSKEY_MISMATCH,
-                    "cds_unmatched",
+                    "zone_cds_unmatched",
                     {"cds": cds.to_text(), "zone": zone},
                     subject=f"cds {cds.key_tag}/{cds.digest_type}",
                     line=cds_line,
@@ -78,7 +78,7 @@ def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
             ):
                 out.add(
                     Code.CDS_CDNSKEY_MISMATCH,
-                    "cdnskey_unmatched",
+                    "zone_cdnskey_unmatched",
                     {"tag": key_tag(key), "zone": zone},
                     subject=f"cdnskey {key_tag(key)}",
                     line=cdnskey_line,

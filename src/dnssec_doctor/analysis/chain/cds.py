@@ -17,7 +17,7 @@ from dns.rdtypes.ANY.CDNSKEY import CDNSKEY
 from dns.rdtypes.ANY.CDS import CDS
 
 from dnssec_doctor import catalog
-from dnssec_doctor.analysis.servers.view import ServerView, depends_on_server, server_list
+from dnssec_doctor.analysis.servers.view import ServerView, server_list
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.dnssec.keys import ds_digest, key_tag, supported_digest
 from dnssec_doctor.model.findings import Finding
@@ -57,20 +57,18 @@ def _across_servers(cut: ZoneCut, published: dict[str, CdsSets], stale: set[str]
     lines = "; ".join(
         f"{s}: {len(c[0])} CDS, {len(c[1])} CDNSKEY" for s, c in sorted(published.items())
     )
+    says = "sets_differ"
+    params = {"zone": cut.zone, "sets": lines, "bad": server_list(bad)}
+    if ok:
+        says += "_one_server_right" if len(ok) == 1 else "_servers_right"
+        params["good"] = server_list(ok)
     finding = catalog.finding(
         Code.CDS_INCONSISTENT_ACROSS_SERVERS,
         zone=cut.zone,
-        detail=(
-            f"The servers of {cut.zone} publish different CDS/CDNSKEY sets ({lines}); a "
-            "parent that checks all servers must ignore them, one that asks a single server "
-            "acts on whichever it picked." + depends_on_server(bad, ok)
-        ),
+        says=says,
+        params=params,
         servers=tuple(bad),
         servers_ok=tuple(ok),
-        fix=(
-            f"Publish identical CDS and CDNSKEY records on every server of {cut.zone} "
-            f"(check transfers to {server_list(bad)}), or none at all."
-        ),
     )
     if bad and set(bad) <= stale:
         finding = finding.with_cause(f"SOA_SERIAL_DIVERGENT@{cut.zone}")
@@ -92,10 +90,16 @@ def _check_set(
     ok = tuple(s for s in everyone if s not in servers) if shown else ()
     out: list[Finding] = []
 
-    def add(code: str, detail: str) -> None:
+    def add(code: Code, says: str, **params: object) -> None:
         out.append(
             catalog.finding(
-                code, zone=cut.zone, detail=detail, servers=shown, servers_ok=ok, subject=code
+                code,
+                zone=cut.zone,
+                says=says,
+                params={"zone": cut.zone, **params},
+                servers=shown,
+                servers_ok=ok,
+                subject=code.value,
             )
         )
 
@@ -104,40 +108,42 @@ def _check_set(
         bad = [r for r in cds if r.algorithm == 0 and _bad_cds_delete(r)]
         bad_keys = [r for r in cdnskey if r.algorithm == 0 and _bad_cdnskey_delete(r)]
         if len(deletes) < len(cds) + len(cdnskey) or bad or bad_keys:
-            add(
-                "CDS_DELETE_MALFORMED",
-                f"{cut.zone} publishes a DNSSEC delete request (algorithm 0) "
-                + (
-                    "mixed with other CDS/CDNSKEY records"
-                    if len(deletes) < len(cds) + len(cdnskey)
-                    else "with wrong values: " + "; ".join(r.to_text() for r in [*bad, *bad_keys])
-                )
-                + ". Parents ignore such a request (RFC 8078 §4).",
-            )
+            if len(deletes) < len(cds) + len(cdnskey):
+                add(Code.CDS_DELETE_MALFORMED, "delete_mixed")
+            else:
+                records = "; ".join(r.to_text() for r in [*bad, *bad_keys])
+                add(Code.CDS_DELETE_MALFORMED, "delete_wrong_values", records=records)
         return out
     if cds and cdnskey:
-        mismatch = _cds_cdnskey_mismatch(zone, cds, cdnskey)
-        if mismatch:
+        lone_cds, lone_keys = _cds_cdnskey_mismatch(zone, cds, cdnskey)
+        if lone_cds and lone_keys:
             add(
-                "CDS_CDNSKEY_MISMATCH",
-                f"The CDS and CDNSKEY records of {cut.zone} describe different keys: "
-                f"{mismatch}. RFC 7344 §4.1 requires them to match; parents reject the pair.",
+                Code.CDS_CDNSKEY_MISMATCH,
+                "cds_and_cdnskey_unmatched",
+                cds_tags=_joined(lone_cds),
+                cdnskey_tags=_joined(lone_keys),
             )
+        elif lone_cds:
+            add(Code.CDS_CDNSKEY_MISMATCH, "cds_unmatched", cds_tags=_joined(lone_cds))
+        elif lone_keys:
+            add(Code.CDS_CDNSKEY_MISMATCH, "cdnskey_unmatched", cdnskey_tags=_joined(lone_keys))
     missing, not_signing = _points_to(zone, view, cds, cdnskey)
-    if missing or not_signing:
-        parts = []
-        if missing:
-            parts.append(f"key tag(s) {', '.join(map(str, missing))} are not in the DNSKEY RRset")
-        if not_signing:
-            parts.append(
-                f"key tag(s) {', '.join(map(str, not_signing))} do not sign the DNSKEY RRset"
-            )
+    if missing and not_signing:
         add(
-            "CDS_POINTS_TO_MISSING_KEY",
-            f"The CDS/CDNSKEY records of {cut.zone} ask the parent for a DS set in which "
-            f"{'; '.join(parts)}; a parent acting on them would make the zone bogus.",
+            Code.CDS_POINTS_TO_MISSING_KEY,
+            "keys_missing_and_not_signing",
+            missing=_joined(missing),
+            not_signing=_joined(not_signing),
         )
+    elif missing:
+        add(Code.CDS_POINTS_TO_MISSING_KEY, "keys_missing", missing=_joined(missing))
+    elif not_signing:
+        add(Code.CDS_POINTS_TO_MISSING_KEY, "keys_not_signing", not_signing=_joined(not_signing))
     return out
+
+
+def _joined(tags: list[int]) -> str:
+    return ", ".join(map(str, tags))
 
 
 def _bad_cds_delete(r: CDS) -> bool:
@@ -148,8 +154,11 @@ def _bad_cdnskey_delete(r: CDNSKEY) -> bool:
     return (r.flags, r.protocol, r.algorithm, bytes(r.key)) != (0, 3, 0, b"\x00")
 
 
-def _cds_cdnskey_mismatch(zone: dns.name.Name, cds: list[CDS], cdnskey: list[CDNSKEY]) -> str:
-    """Empty when every CDS matches a CDNSKEY and every CDNSKEY has a CDS."""
+def _cds_cdnskey_mismatch(
+    zone: dns.name.Name, cds: list[CDS], cdnskey: list[CDNSKEY]
+) -> tuple[list[int], list[int]]:
+    """The key tags of the CDS that match no CDNSKEY, and of the CDNSKEY without a CDS
+    (both empty when the two sets describe the same keys)."""
     described = {(r.key_tag, r.algorithm, r.digest_type, bytes(r.digest)) for r in cds}
     digest_types = {d for _, _, d, _ in described if supported_digest(d)}
     from_keys: set[tuple[int, int, int, bytes]] = set()
@@ -160,12 +169,7 @@ def _cds_cdnskey_mismatch(zone: dns.name.Name, cds: list[CDS], cdnskey: list[CDN
     lone_cds = sorted(c[0] for c in checkable - from_keys)
     key_tags = {c[0] for c in checkable}
     lone_keys = sorted({key_tag(k) for k in cdnskey} - key_tags) if digest_types else []
-    parts = []
-    if lone_cds:
-        parts.append(f"CDS for key tag(s) {', '.join(map(str, lone_cds))} match no CDNSKEY")
-    if lone_keys:
-        parts.append(f"CDNSKEY key tag(s) {', '.join(map(str, lone_keys))} have no CDS")
-    return "; ".join(parts)
+    return lone_cds, lone_keys
 
 
 def _points_to(

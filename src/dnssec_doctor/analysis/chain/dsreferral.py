@@ -84,34 +84,18 @@ def parent_ds_referral(cut: ZoneCut, answers: DsAnswers) -> Finding:
     """The finding for ``answers`` (which has at least one wrong answer)."""
     bad = sorted(answers.wrong)
     lines = "; ".join(f"{s} answered {how}" for s, how in sorted(answers.wrong.items()))
+    params = {"zone": cut.zone, "parent": cut.parent, "answers": lines, "bad": server_list(bad)}
     if answers.right:
-        reach = (
-            f" {server_list(answers.right)} answer{'s' if len(answers.right) == 1 else ''} from "
-            f"{cut.parent} correctly, so whether validation of {cut.zone} works depends on "
-            "which parent server a resolver asks."
-        )
+        says = "one_parent_server_right" if len(answers.right) == 1 else "parent_servers_right"
+        params["right"] = server_list(answers.right)
     else:
-        reach = (
-            f" No server of {cut.parent} answered from the parent zone, so validators never "
-            f"see the DS set of {cut.zone}: the zone looks insecure, or bogus to validators "
-            "that reject the child's answer."
-        )
+        says = "no_parent_server_right"
     return catalog.finding(
         Code.PARENT_DS_REFERRAL,
         zone=cut.zone,
-        detail=(
-            f"The DS query for {cut.zone} must be answered from the parent zone {cut.parent} "
-            f"(RFC 4035 §3.1.4.1), but {lines}." + reach
-        ),
+        says=says,
+        params=params,
         servers=tuple(bad),
         servers_ok=answers.right,
-        fix=(
-            f"Make {server_list(bad)} answer DS queries for {cut.zone} from {cut.parent}: load "
-            f"{cut.parent} there (with the delegation and DS of {cut.zone}), upgrade server "
-            "software that answers DS from the child when it hosts both zones, and do not "
-            "host the parent and the child in separate views or backends that cannot see each "
-            f"other. Verify with: dig +norec @SERVER {cut.zone} DS (expect the aa flag and the "
-            f"DS set, or the SOA of {cut.parent})."
-        ),
         evidence={"answers": dict(answers.wrong), "ok": list(answers.right)},
     )

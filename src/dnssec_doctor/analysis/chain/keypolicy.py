@@ -22,21 +22,14 @@ from dnssec_doctor.dnssec.keys import (
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 
-KEY_PROBLEM_CODES: dict[KeyProblemKind, str] = {
-    KeyProblemKind.EMPTY_KEY: "DNSKEY_MALFORMED",
-    KeyProblemKind.BAD_LENGTH: "DNSKEY_MALFORMED",
-    KeyProblemKind.RSA_LEADING_ZEROS: "DNSKEY_MALFORMED",
-    KeyProblemKind.BAD_PROTOCOL: "DNSKEY_FLAGS_INVALID",
-    KeyProblemKind.RSA_MODULUS_OUT_OF_RANGE: "RSA_KEY_SIZE_OUT_OF_RANGE",
-    KeyProblemKind.RSA_MODULUS_WEAK: "RSA_KEY_SIZE_OUT_OF_RANGE",
+KEY_PROBLEM_CODES: dict[KeyProblemKind, Code] = {
+    KeyProblemKind.EMPTY_KEY: Code.DNSKEY_MALFORMED,
+    KeyProblemKind.BAD_LENGTH: Code.DNSKEY_MALFORMED,
+    KeyProblemKind.RSA_LEADING_ZEROS: Code.DNSKEY_MALFORMED,
+    KeyProblemKind.BAD_PROTOCOL: Code.DNSKEY_FLAGS_INVALID,
+    KeyProblemKind.RSA_MODULUS_OUT_OF_RANGE: Code.RSA_KEY_SIZE_OUT_OF_RANGE,
+    KeyProblemKind.RSA_MODULUS_WEAK: Code.RSA_KEY_SIZE_OUT_OF_RANGE,
 }
-
-ROLL_TO_MODERN = (
-    "Roll to algorithm 13 (ECDSAP256SHA256) or 15 (ED25519) with an algorithm rollover "
-    "(RFC 6781 §4.1.4): BIND dnssec-policy with 'keys { csk lifetime unlimited algorithm "
-    "ecdsap256sha256; }'; Knot policy algorithm: ecdsap256sha256; PowerDNS pdnsutil "
-    "add-zone-key <zone> ksk active ecdsa256; then replace the DS."
-)
 
 
 def key_findings(
@@ -58,7 +51,8 @@ def key_findings(
                     code,
                     zone=zone,
                     subject=str(tag),
-                    detail=f"DNSKEY {tag} (algorithm {key.algorithm}): {problem.detail}.",
+                    says="key_problem",
+                    params={"tag": tag, "algorithm": key.algorithm, "problem": problem.detail},
                 )
             )
     out.extend(_tag_collisions(zone, keys, max_keys_per_tag))
@@ -70,8 +64,8 @@ def key_findings(
             catalog.finding(
                 Code.ALGORITHM_SIGNING_PROHIBITED,
                 zone=zone,
-                detail=f"{zone} is signed only with algorithm {names}: {reasons}.",
-                fix=ROLL_TO_MODERN,
+                says="signed_only_with_prohibited",
+                params={"zone": zone, "algorithms": names, "reasons": reasons},
             )
         )
     for info in statuses.values():
@@ -81,11 +75,13 @@ def key_findings(
                     Code.ALGORITHM_NOT_RECOMMENDED,
                     zone=zone,
                     subject=str(info.number),
-                    detail=(
-                        f"{zone} signs with algorithm {info.number} ({info.mnemonic}): "
-                        f"{info.reason}."
-                    ),
-                    fix=ROLL_TO_MODERN,
+                    says="signs_with_not_recommended",
+                    params={
+                        "zone": zone,
+                        "algorithm": info.number,
+                        "mnemonic": info.mnemonic,
+                        "reason": info.reason,
+                    },
                 )
             )
     for key in keys:
@@ -96,7 +92,8 @@ def key_findings(
                     Code.ALGORITHM_INVALID,
                     zone=zone,
                     subject=str(key.algorithm),
-                    detail=f"DNSKEY {key_tag(key)} uses algorithm {key.algorithm}: {info.reason}.",
+                    says="key_with_invalid_algorithm",
+                    params={"tag": key_tag(key), "algorithm": key.algorithm, "reason": info.reason},
                 )
             )
     return out
@@ -119,9 +116,8 @@ def ds_findings(zone: str, ds_set: Sequence[DsLike], keys: Sequence[AnyKey]) -> 
             catalog.finding(
                 Code.DS_DIGEST_SHA1_ONLY,
                 zone=zone,
-                detail=f"The parent publishes only SHA-1 (digest type 1) DS records for {zone}.",
-                fix=f"Add a SHA-256 DS at the parent: {sha256 or 'compute it from the KSK'}"
-                ", then remove the SHA-1 one.",
+                says="sha1_only" if sha256 else "sha1_only_no_key",
+                params={"zone": zone, **({"sha256": sha256} if sha256 else {})},
             )
         )
     for d in ds_set:
@@ -133,12 +129,15 @@ def ds_findings(zone: str, ds_set: Sequence[DsLike], keys: Sequence[AnyKey]) -> 
                     Code.DS_DIGEST_INVALID_TYPE,
                     zone=zone,
                     subject=f"{d.key_tag}/{d.digest_type}",
-                    detail=(
-                        f"DS {d.key_tag} uses digest type {d.digest_type} ({info.mnemonic})"
-                        + (f" with a {len(d.digest)}-octet digest" if bad_length else "")
-                        + (f": {info.reason}" if info.reason else "")
-                        + "."
-                    ),
+                    says=("digest_length" if bad_length else "digest_type")
+                    + ("_why" if info.reason else ""),
+                    params={
+                        "tag": d.key_tag,
+                        "digest_type": d.digest_type,
+                        "mnemonic": info.mnemonic,
+                        **({"length": len(d.digest)} if bad_length else {}),
+                        **({"reason": info.reason} if info.reason else {}),
+                    },
                 )
             )
     for d in ds_set:
@@ -153,10 +152,8 @@ def ds_findings(zone: str, ds_set: Sequence[DsLike], keys: Sequence[AnyKey]) -> 
                     Code.DS_SHA1_SHADOWED,
                     zone=zone,
                     subject=str(d.key_tag),
-                    detail=(
-                        f"A SHA-256 DS exists for key {d.key_tag}, so validators ignore its SHA-1 "
-                        "DS (RFC 4509 §3)."
-                    ),
+                    says="sha256_beside",
+                    params={"tag": d.key_tag},
                 )
             )
     return out
@@ -195,11 +192,8 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
                     Code.KEY_TAG_COLLISION,
                     zone=zone,
                     subject=f"keytag-{tag}",
-                    detail=(
-                        f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm "
-                        f"{algorithm}): validators try each of them, which works, but a "
-                        "collision must never decide which DS or signature is 'wrong'."
-                    ),
+                    says="chance_collision",
+                    params={"count": count, "zone": zone, "tag": tag, "algorithm": algorithm},
                     evidence=evidence,
                 )
             )
@@ -211,14 +205,14 @@ def _tag_collisions(zone: str, keys: Sequence[AnyKey], limit: int) -> list[Findi
                 subject=f"keytag-{tag}",
                 # beyond the cap validators give up, which is a real risk to the zone
                 severity=Severity.WARNING,
-                detail=(
-                    f"{count} DNSKEYs of {zone} share key tag {tag} (algorithm {algorithm}), "
-                    f"more than the {limit} keys per tag this analysis verifies a signature "
-                    "with. Every key was compared with the DS records (digests are cheap); "
-                    f"signatures by tag {tag} were checked against at most {limit} of them "
-                    "(the DS-matched key first). Resolvers bound this work too (the 'KeyTrap' "
-                    "attack, CVE-2023-50387) and may fail to validate the zone."
-                ),
+                says="beyond_tag_bound",
+                params={
+                    "count": count,
+                    "zone": zone,
+                    "tag": tag,
+                    "algorithm": algorithm,
+                    "limit": limit,
+                },
                 evidence=evidence,
             )
         )

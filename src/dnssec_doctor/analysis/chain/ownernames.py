@@ -43,15 +43,13 @@ def mistyped_owner_findings(cut: ZoneCut, name: dns.name.Name) -> list[Finding]:
             Code.OWNER_NAME_SUSPICIOUS,
             zone=cut.zone,
             subject=doubled.to_text(),
-            detail=(
-                f"{doubled.to_text()} exists in {cut.zone}: it repeats the zone's origin, the "
-                f"mark of an owner name written without its trailing dot. {name.to_text()} "
-                "itself may be missing because of it."
-            ),
-            fix=(
-                f"In the zone file, write the owner as '{name.to_text()}' (with the trailing "
-                f"dot) or as '{name.relativize(zone).to_text()}' (relative), then re-sign."
-            ),
+            says="origin_repeated",
+            params={
+                "doubled": doubled.to_text(),
+                "zone": cut.zone,
+                "name": name.to_text(),
+                "relative": name.relativize(zone).to_text(),
+            },
         )
     ]
 

@@ -18,7 +18,6 @@ from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain.siglifetime import lifetime_policy_finding
 from dnssec_doctor.analysis.observed import SignedRRset
 from dnssec_doctor.catalog.codes import Code
-from dnssec_doctor.catalog.entry import PDNS_SIGN
 from dnssec_doctor.catalog.sigstatus import STATUS_CODES
 from dnssec_doctor.dnssec.keys import AnyKey, is_revoked, is_zone_key
 from dnssec_doctor.dnssec.signatures import SigCheck, SigStatus, check_rrsig
@@ -41,6 +40,14 @@ FATAL = {
 # Types a zone signs even though they are not authoritative data of the zone
 # itself are excluded from "must be signed": NS at a cut and glue are unsigned.
 UNSIGNED_OK = {dns.rdatatype.NS}
+
+# Codes whose finding says so when another, valid signature covers every RRset concerned.
+COVERABLE = {
+    Code.RRSIG_EXPIRED,
+    Code.RRSIG_KEY_NOT_FOUND,
+    Code.RRSIG_CRYPTO_INVALID,
+    Code.RRSIG_NOT_YET_VALID,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +81,7 @@ class SignatureTally:
         self.now = now
         self.limits = limits
         self.verdicts: list[RRsetVerdict] = []
-        self._buckets: dict[str, _Bucket] = defaultdict(_Bucket)
+        self._buckets: dict[Code, _Bucket] = defaultdict(_Bucket)
         self._servers_seen: set[str] = set()
 
     def check(self, item: SignedRRset, keys: Sequence[AnyKey], zone_signed: bool) -> RRsetVerdict:
@@ -87,9 +94,10 @@ class SignatureTally:
         verdict = RRsetVerdict(item, checks)
         self.verdicts.append(verdict)
         if zone_signed and not item.rrsigs and item.rrset.rdtype not in UNSIGNED_OK:
-            self._note("RRSIG_MISSING", item, "no RRSIG", fatal=True)
+            self._note(Code.RRSIG_MISSING, item, "no RRSIG", fatal=True)
         for c in checks:
-            code = STATUS_CODES.get(c.status)
+            named = STATUS_CODES.get(c.status)
+            code = Code(named) if named is not None else None
             if c.status is SigStatus.CRYPTO_INVALID and c.keys_skipped:
                 # The per-tag bound stopped the search (KeyTrap): the signature was not
                 # shown to be bad, so it is not RRSIG_CRYPTO_INVALID.
@@ -116,13 +124,13 @@ class SignatureTally:
         signing = {c.algorithm for c in checks}
         for algorithm in sorted(published - signing):
             self._note(
-                "RRSIG_MISSING_FOR_ALGORITHM",
+                Code.RRSIG_MISSING_FOR_ALGORITHM,
                 item,
                 f"no RRSIG of algorithm {algorithm}",
                 fatal=False,
             )
 
-    def _note(self, code: str, item: SignedRRset, detail: str, *, fatal: bool) -> _Bucket:
+    def _note(self, code: Code, item: SignedRRset, detail: str, *, fatal: bool) -> _Bucket:
         bucket = self._buckets[code]
         bucket.servers.add(item.server)
         bucket.rrsets.setdefault(item.label, None)
@@ -139,48 +147,32 @@ class SignatureTally:
             shown = ", ".join(rrsets[:6]) + (
                 f" and {len(rrsets) - 6} more" if len(rrsets) > 6 else ""
             )
-            detail = f"{len(rrsets)} RRset(s) affected: {shown}."
-            fix: str | None = None
+            says = "rrsets_affected"
+            params: dict[str, object] = {"count": len(rrsets), "rrsets": shown}
             severity: Severity | None = None
-            if code == "RRSIG_EXPIRED" and bucket.earliest is not None:
-                detail += (
-                    f" The earliest expired at {iso(bucket.earliest)}, "
-                    f"{duration(self.now - bucket.earliest)} before the time of analysis."
-                )
-            if code == "RRSIG_NOT_YET_VALID" and bucket.earliest is not None:
-                detail += f" The first becomes valid at {iso(bucket.earliest)}."
-            if code == "KEY_TAG_COLLISION":
-                tags = ", ".join(str(t) for t in sorted(bucket.key_tags))
-                detail += (
-                    f" Their signatures by key tag {tags} did not verify with the first "
-                    f"{self.limits.max_keys_per_tag} keys of that tag, and the other keys were "
-                    "not tried (the per-tag bound against KeyTrap, CVE-2023-50387): whether "
-                    "they are valid is unknown, and resolvers that bound this work fail too."
-                )
+            tags = ", ".join(str(t) for t in sorted(bucket.key_tags))
+            if code is Code.RRSIG_EXPIRED and bucket.earliest is not None:
+                says = "expired"
+                params["earliest"] = iso(bucket.earliest)
+                params["ago"] = duration(self.now - bucket.earliest)
+            if code is Code.RRSIG_NOT_YET_VALID and bucket.earliest is not None:
+                says = "not_yet_valid"
+                params["earliest"] = iso(bucket.earliest)
+            if code is Code.KEY_TAG_COLLISION:
+                says = "signatures_beyond_tag_bound"
+                params["tags"] = tags
+                params["max_keys_per_tag"] = self.limits.max_keys_per_tag
                 severity = Severity.ERROR if bucket.fatal else Severity.WARNING
-            if code == "RRSIG_KEY_NOT_FOUND" and bucket.key_tags:
-                tags = ", ".join(str(t) for t in sorted(bucket.key_tags))
-                detail += f" Key tag(s) {tags} are not in the DNSKEY RRset."
-                fix = (
-                    f"Re-publish the DNSKEY with tag {tags} in {zone_text} until every signature "
-                    "made with it has expired from caches, or re-sign the zone with a published "
-                    "key (BIND: dnssec-signzone / rndc sign; Knot: knotc zone-sign; "
-                    f"PowerDNS: {PDNS_SIGN.replace('ZONE', zone_text.rstrip('.'))}; "
-                    "ldns: ldns-signzone)."
-                )
-            if not bucket.fatal and code in (
-                "RRSIG_EXPIRED",
-                "RRSIG_KEY_NOT_FOUND",
-                "RRSIG_CRYPTO_INVALID",
-                "RRSIG_NOT_YET_VALID",
-            ):
+            if code is Code.RRSIG_KEY_NOT_FOUND and bucket.key_tags:
+                says = "key_not_published"
+                params["tags"] = tags
+                params["zone"] = zone_text
+                params["apex"] = zone_text.rstrip(".")
+            if not bucket.fatal and code in COVERABLE:
                 severity = Severity.WARNING
-                detail += (
-                    " Another valid signature covers each of these RRsets, "
-                    "so validation still succeeds."
-                )
+                says += "_but_covered"
             examples = list(bucket.details)[:5]
-            timed = code in ("RRSIG_EXPIRED", "RRSIG_NOT_YET_VALID") and bucket.earliest
+            timed = code in (Code.RRSIG_EXPIRED, Code.RRSIG_NOT_YET_VALID) and bucket.earliest
             when = {"earliest": bucket.earliest} if timed else {}
             servers = tuple(sorted(bucket.servers))
             everywhere = set(servers) >= set(all_servers)
@@ -188,10 +180,10 @@ class SignatureTally:
                 catalog.finding(
                     code,
                     zone=zone_text,
-                    detail=detail,
+                    says=says,
+                    params=params,
                     servers=() if everywhere else servers,
                     servers_ok=tuple(s for s in all_servers if s not in bucket.servers),
-                    fix=fix,
                     severity=severity,
                     evidence={
                         "rrsets": list(rrsets),
@@ -229,11 +221,14 @@ class SignatureTally:
                 catalog.finding(
                     Code.RRSIG_EXPIRES_SOON,
                     zone=zone_text,
-                    detail=(
-                        f"The earliest signature ({earliest_v.item.label}, key tag "
-                        f"{earliest.key_tag}) expires at {when}, in {duration(remaining)}: "
-                        f"validation of {zone_text} breaks then unless the zone is re-signed."
-                    ),
+                    says="earliest_expires_soon",
+                    params={
+                        "rrset": earliest_v.item.label,
+                        "tag": earliest.key_tag,
+                        "when": when,
+                        "remaining": duration(remaining),
+                        "zone": zone_text,
+                    },
                     evidence={"expiration": when, "rrset": earliest_v.item.label},
                 )
             )
@@ -242,12 +237,12 @@ class SignatureTally:
                 catalog.finding(
                     Code.RRSIG_VALIDITY_BELOW_SOA_EXPIRE,
                     zone=zone_text,
-                    detail=(
-                        f"The earliest signature expires at {when}, in {duration(remaining)}, "
-                        f"sooner than the SOA EXPIRE of {duration(soa_expire)}: a secondary cut "
-                        "off from its primary would keep serving the zone after its "
-                        "signatures expired."
-                    ),
+                    says="expires_before_soa_expire",
+                    params={
+                        "when": when,
+                        "remaining": duration(remaining),
+                        "soa_expire": duration(soa_expire),
+                    },
                     evidence={"expiration": when, "soa_expire": soa_expire},
                 )
             )
@@ -259,10 +254,8 @@ class SignatureTally:
                 catalog.finding(
                     Code.RRSIG_TTL_OUTLIVES_SIGNATURE,
                     zone=zone_text,
-                    detail=(
-                        f"{len(outliving)} RRset(s) have a TTL that lets caches keep them past "
-                        f"their signature's expiration: {', '.join(outliving[:6])}."
-                    ),
+                    says="ttl_outlives_signature",
+                    params={"count": len(outliving), "rrsets": ", ".join(outliving[:6])},
                     evidence={"rrsets": list(outliving)},
                 )
             )

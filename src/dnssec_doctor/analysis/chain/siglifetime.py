@@ -76,19 +76,24 @@ def lifetime_policy_finding(
     short = [s for s in sigs if s.period < SHORT_VALIDITY]
     if not long and not short:
         return None
-    parts: list[str] = []
+    says: list[str] = []
+    params: dict[str, object] = {}
     evidence: dict[str, object] = {}
     if long:
         worst = max(long, key=lambda s: (s.period, s.item.label))
         latest = max(long, key=lambda s: (s.check.expiration, s.item.label))
         remaining = latest.check.expiration - now
-        parts.append(
-            f"{len(long)} signature(s) are valid for more than {duration(LONG_VALIDITY)}; "
-            f"the longest ({worst.item.label}, key tag {worst.check.key_tag}) runs "
-            f"{duration(worst.period)}, from {iso(worst.check.inception)} to "
-            f"{iso(worst.check.expiration)}. The latest ({latest.item.label}) has "
-            f"{duration(remaining)} left: an attacker can replay data signed now for that "
-            "long after it changes."
+        says.append("too_long")
+        params.update(
+            long_count=len(long),
+            long_limit=duration(LONG_VALIDITY),
+            longest_rrset=worst.item.label,
+            longest_tag=worst.check.key_tag,
+            longest_period=duration(worst.period),
+            longest_from=iso(worst.check.inception),
+            longest_to=iso(worst.check.expiration),
+            latest_rrset=latest.item.label,
+            latest_remaining=duration(remaining),
         )
         evidence.update(
             longest_validity_seconds=worst.period,
@@ -102,12 +107,16 @@ def lifetime_policy_finding(
         )
     if short:
         worst = min(short, key=lambda s: (s.period, s.item.label))
-        parts.append(
-            f"{len(short)} signature(s) are valid for less than {duration(SHORT_VALIDITY)} "
-            f"in all; the shortest ({worst.item.label}, key tag {worst.check.key_tag}) runs "
-            f"{duration(worst.period)}, from {iso(worst.check.inception)} to "
-            f"{iso(worst.check.expiration)}: whatever the refresh schedule, a signer that "
-            f"stops breaks {zone_text} within that time."
+        says.append("too_short")
+        params.update(
+            short_count=len(short),
+            short_limit=duration(SHORT_VALIDITY),
+            shortest_rrset=worst.item.label,
+            shortest_tag=worst.check.key_tag,
+            shortest_period=duration(worst.period),
+            shortest_from=iso(worst.check.inception),
+            shortest_to=iso(worst.check.expiration),
+            zone=zone_text,
         )
         evidence.update(
             shortest_validity_seconds=worst.period,
@@ -121,7 +130,8 @@ def lifetime_policy_finding(
     return catalog.finding(
         Code.SIGNATURE_LIFETIME_POLICY,
         zone=zone_text,
-        detail=" ".join(parts),
+        says="_and_".join(says),
+        params=params,
         servers=() if everywhere else servers,
         servers_ok=tuple(s for s in all_servers if s not in servers),
         evidence=evidence,

@@ -20,6 +20,7 @@ from dnssec_doctor.analysis.chain.zones import ZoneEval
 from dnssec_doctor.analysis.denial.model import DenialCheck, DenialProblem
 from dnssec_doctor.analysis.denial.proof import check_denial, compare_servers
 from dnssec_doctor.analysis.observed import SignedRRset, signed_rrsets
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.cnamechain import AnswerChain, answer_chain
 from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.limits import Limits
@@ -170,7 +171,7 @@ def _problem_finding(
     zone: str, problem: DenialProblem, prefix: str, servers: tuple[str, ...]
 ) -> Finding:
     return catalog.finding(
-        problem.code,
+        Code(problem.code),
         zone=zone,
         detail=prefix + problem.detail,
         servers=servers,

@@ -38,12 +38,6 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import Finding, Status, finding_key
 from dnssec_doctor.model.survey import Survey, ZoneCut
 
-SIGNER_COMMANDS = (
-    "BIND: dnssec-dsfromkey -2 K<zone>+<alg>+<tag>.key (or rndc dnssec -checkds); "
-    "Knot: keymgr <zone> ds; PowerDNS: pdnsutil export-zone-ds <zone>; "
-    "ldns: ldns-key2ds -n -2 K<zone>+<alg>+<tag>.key"
-)
-
 
 @dataclass(slots=True)
 class ZoneEval:
@@ -140,14 +134,13 @@ def _evaluate_anchor(
         catalog.finding(
             Code.TRUST_ANCHOR_STALE_OR_MISMATCHED,
             zone=ev.name,
-            detail=(
-                f"The configured trust anchor ({lines}) matches no key that signs the DNSKEY "
-                f"RRset of {ev.name} (served key tags: {_tags(ev.keys)})."
-            ),
-            fix=(
-                f"Replace the trust anchor for {ev.name} with the current KSK: "
-                + "".join(_ds_lines(zone, _self_signing_seps(chains, zone, now, limits)))
-            ),
+            says="anchor_signs_nothing",
+            params={
+                "anchors": lines,
+                "zone": ev.name,
+                "tags": _tags(ev.keys),
+                "ds_lines": "".join(_ds_lines(zone, _self_signing_seps(chains, zone, now, limits))),
+            },
         )
     )
     ev.status, ev.causes = "bogus", [f.key]
@@ -173,27 +166,16 @@ def _evaluate_no_ds(ev: ZoneEval, found: FindingSet) -> ZoneEval:
             "(a referral or the child's answer instead)"
         )
     if ev.signed:
-        lines = "".join(_ds_lines(dns.name.from_text(ev.name), _seps(ev.keys)))
-        if cause is None:
-            detail = f"its parent {ev.cut.parent} has no DS for it"
-            fix = "Submit this DS to the parent (registrar), or publish CDS/CDNSKEY if it reads "
-        else:
-            detail = (
-                f"no server of its parent {ev.cut.parent} answers the DS query from the parent "
-                "zone (PARENT_DS_REFERRAL), so no DS reaches validators"
-            )
-            fix = (
-                "Fix the parent's servers first (PARENT_DS_REFERRAL); if the parent then still "
-                "has no DS, submit this DS to it (registrar), or publish CDS/CDNSKEY if it reads "
-            )
         finding = catalog.finding(
             Code.SIGNED_ZONE_WITHOUT_DS,
             zone=ev.name,
-            detail=(
-                f"{ev.name} serves a DNSKEY RRset (key tags {_tags(ev.keys)}) but {detail}, "
-                "so validators treat it as insecure."
-            ),
-            fix=fix + "them: " + lines,
+            says="parent_has_no_ds" if cause is None else "parent_answers_wrongly",
+            params={
+                "zone": ev.name,
+                "tags": _tags(ev.keys),
+                "parent": ev.cut.parent,
+                "ds_lines": "".join(_ds_lines(dns.name.from_text(ev.name), _seps(ev.keys))),
+            },
         )
         found.add(finding if cause is None else finding.with_cause(cause.key))
     return ev
@@ -223,14 +205,8 @@ def _evaluate_with_ds(
             catalog.finding(
                 Code.DS_WITHOUT_SIGNED_ZONE,
                 zone=ev.name,
-                detail=(
-                    f"The parent {ev.cut.parent} publishes DS ({_ds_tags(ds_union)}) but "
-                    f"{ev.name} serves no DNSKEY RRset: every validator finds it bogus."
-                ),
-                fix=(
-                    f"Either remove the DS records for {ev.name} at the registrar and wait their "
-                    "TTL, or turn signing back on so the keys the DS names are served again."
-                ),
+                says="no_dnskey_served",
+                params={"parent": ev.cut.parent, "ds": _ds_tags(ds_union), "zone": ev.name},
             )
         )
         ev.status, ev.causes, ev.reason = "bogus", [f.key], "DS present but zone unsigned"
@@ -283,7 +259,7 @@ def _bogus_cause(
     fix_ds = "".join(_ds_lines(zone, _self_signing_seps(chains, zone, now, limits)))
     if not any(m.status is DsMatchStatus.MATCH for m in matches):
         mismatched = [m for m in matches if m.status is DsMatchStatus.DIGEST_MISMATCH]
-        code = "DS_DIGEST_MISMATCH" if mismatched else "DS_NO_MATCHING_DNSKEY"
+        code = Code.DS_DIGEST_MISMATCH if mismatched else Code.DS_NO_MATCHING_DNSKEY
         from dnssec_doctor.model.severity import Severity
 
         f = found.add(
@@ -291,22 +267,14 @@ def _bogus_cause(
                 code,
                 zone=ev.name,
                 severity=Severity.CRITICAL,
-                detail=(
-                    f"The parent's DS records ({_ds_tags(usable)}) match none of the DNSKEYs "
-                    f"{ev.name} serves (key tags {_tags(ev.keys)})"
-                    + (
-                        "; key tag and algorithm match, but the digest differs"
-                        if mismatched
-                        else ""
-                    )
-                    + ". Every validator finds the zone bogus."
-                ),
-                fix=(
-                    f"Replace the DS for {ev.name} at the parent with one made from the live "
-                    f"KSK: {fix_ds or '(no self-signing KSK found: sign the DNSKEY RRset first)'}"
-                    f"To compute it yourself: {SIGNER_COMMANDS}. Or re-publish the key the DS "
-                    "names."
-                ),
+                says=("digest_differs" if mismatched else "no_key_matches")
+                + ("" if fix_ds else "_no_ksk"),
+                params={
+                    "ds": _ds_tags(usable),
+                    "zone": ev.name,
+                    "tags": _tags(ev.keys),
+                    **({"ds_lines": fix_ds} if fix_ds else {}),
+                },
                 evidence={"ds": [_ds_text(d) for d in usable], "keys": _tags(ev.keys)},
             )
         )
@@ -319,15 +287,12 @@ def _bogus_cause(
             catalog.finding(
                 Code.DS_KEY_NOT_SIGNING_DNSKEY,
                 zone=ev.name,
-                detail=(
-                    f"The DS points to key tag(s) {tags}, which {ev.name} publishes but which "
-                    "do not sign the DNSKEY RRset; validators cannot build the chain."
-                ),
-                fix=(
-                    f"Sign the DNSKEY RRset of {ev.name} with key {tags} (BIND: dnssec-signzone "
-                    "-k KSK; Knot: keymgr … ksk=yes; PowerDNS: pdnsutil activate-zone-key), "
-                    f"or replace the DS with the signing KSK: {fix_ds or 'none found'}."
-                ),
+                says="ds_key_idle" if fix_ds else "ds_key_idle_no_ksk",
+                params={
+                    "tags": tags,
+                    "zone": ev.name,
+                    **({"ds_lines": fix_ds} if fix_ds else {}),
+                },
             )
         )
         return f.key
@@ -336,9 +301,9 @@ def _bogus_cause(
     # The code the signature tally reports for that status, so the cause points at a
     # finding that exists (a mangled Labels field is RRSIG_FIELDS_INVALID, not crypto).
     code = (
-        STATUS_CODES.get(next(iter(statuses)), "RRSIG_CRYPTO_INVALID")
+        Code(STATUS_CODES.get(next(iter(statuses)), Code.RRSIG_CRYPTO_INVALID))
         if len(statuses) == 1
-        else "RRSIG_CRYPTO_INVALID"
+        else Code.RRSIG_CRYPTO_INVALID
     )
     ev.reason = "the DS key's signature over the DNSKEY RRset does not validate"
     return finding_key(code, ev.name)
@@ -360,12 +325,12 @@ def _ds_side_findings(
             catalog.finding(
                 Code.DS_STALE_EXTRA,
                 zone=ev.name,
-                detail=(
-                    f"DS record(s) {_ds_tags([m.ds for m in stale])} point to keys {ev.name} no "
-                    "longer publishes; the zone still validates through the other DS."
-                ),
-                fix="Remove the stale DS at the parent: "
-                + "; ".join(_ds_text(m.ds) for m in stale),
+                says="stale_next_to_working",
+                params={
+                    "ds": _ds_tags([m.ds for m in stale]),
+                    "zone": ev.name,
+                    "stale": "; ".join(_ds_text(m.ds) for m in stale),
+                },
             )
         )
     for m in working:
@@ -377,7 +342,8 @@ def _ds_side_findings(
                     Code.DNSKEY_FLAGS_INVALID,
                     zone=ev.name,
                     subject=str(key_tag(m.key)),
-                    detail=f"The DS points to key {key_tag(m.key)}, which lacks the Zone flag.",
+                    says="ds_key_not_zone_key",
+                    params={"tag": key_tag(m.key)},
                 )
             )
         elif not is_sep(m.key):
@@ -386,10 +352,8 @@ def _ds_side_findings(
                     Code.DS_KEY_NOT_SEP,
                     zone=ev.name,
                     subject=str(key_tag(m.key)),
-                    detail=(
-                        f"The DS points to key {key_tag(m.key)} with flags {m.key.flags} "
-                        "(no SEP bit)."
-                    ),
+                    says="ds_key_without_sep",
+                    params={"tag": key_tag(m.key), "flags": m.key.flags},
                 )
             )
         if is_revoked(m.key):
@@ -398,7 +362,8 @@ def _ds_side_findings(
                     Code.REVOKED_KEY_MISUSED,
                     zone=ev.name,
                     subject=str(key_tag(m.key)),
-                    detail=f"The DS points to key {key_tag(m.key)}, which is revoked (RFC 5011).",
+                    says="ds_names_revoked_key",
+                    params={"tag": key_tag(m.key)},
                 )
             )
     secure_algs = {e.match.ds.algorithm for c in chains for e in c.entries if e.secure}
@@ -409,10 +374,8 @@ def _ds_side_findings(
                     Code.NO_SEP_FOR_ALGORITHM,
                     zone=ev.name,
                     subject=str(algorithm),
-                    detail=(
-                        f"The DS set lists algorithm {algorithm}, but no key of that algorithm "
-                        "signs the DNSKEY RRset; strict validators may fail."
-                    ),
+                    says="ds_algorithm_not_signing",
+                    params={"algorithm": algorithm},
                 )
             )
 

@@ -45,14 +45,8 @@ def cname_findings(cut: ZoneCut, name: str, qtype: str, limits: Limits) -> list[
                 zone=cut.zone,
                 subject=f"cname-loop:{name}",
                 servers=tuple(loops),
-                detail=(
-                    f"{name} is a CNAME loop ({_path(names)}): resolvers give up on it and "
-                    "answer SERVFAIL."
-                ),
-                fix=(
-                    f"Break the loop: make one name of the chain hold the data (A/AAAA) itself, "
-                    f"or point the CNAME at the real host name, and re-sign {cut.zone}."
-                ),
+                says="cname_loop",
+                params={"name": name, "path": _path(names), "zone": cut.zone},
                 evidence={"chain": names, "servers": sorted(loops)},
             )
         )
@@ -64,16 +58,13 @@ def cname_findings(cut: ZoneCut, name: str, qtype: str, limits: Limits) -> list[
                 zone=cut.zone,
                 subject=f"cname-chain:{name}",
                 servers=tuple(long),
-                detail=(
-                    f"The CNAME chain from {name} is longer than {limits.max_cname_depth} "
-                    f"links ({_path(names)}; not followed further: max_cname_depth). "
-                    "Resolvers follow about a dozen links (Unbound and BIND: 11) and then "
-                    "answer SERVFAIL."
-                ),
-                fix=(
-                    f"Point {name} at the final host name directly (one CNAME, not a chain), "
-                    f"and re-sign {cut.zone}."
-                ),
+                says="cname_chain_too_long",
+                params={
+                    "name": name,
+                    "limit": limits.max_cname_depth,
+                    "path": _path(names),
+                    "zone": cut.zone,
+                },
                 evidence={"chain": names, "limit": limits.max_cname_depth},
             )
         )
