@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from dnssec_doctor.model.severity import Severity
 
-NEEDS_HISTORY = (
-    "it needs the history of earlier checks, which dnssec-doctor does not keep yet, so the "
-    "breakage shows under the code of its effect, such as a signature whose key is gone or "
-    "a DS that matches no key"
+NEEDS_TRUST_ANCHOR_HISTORY = (
+    "it needs to know which zones validators keep as RFC 5011 managed trust anchors, and the "
+    "history of their keys over more than the 30-day add hold-down; the history store does not "
+    "record which zones a check used as trust anchors yet"
 )
-"""Why the timing codes of section G are not reported yet."""
+"""Why RFC5011_HOLDDOWN_RISK is not reported yet."""
 NOT_YET_CHECKED = "no check reports it yet"
 """Why a code of the contract that no analysis emits is not reported yet."""
 

@@ -7,7 +7,7 @@ cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import NEEDS_HISTORY, CatalogEntry
+from dnssec_doctor.catalog.entry import NEEDS_TRUST_ANCHOR_HISTORY, CatalogEntry
 from dnssec_doctor.model.severity import Severity
 
 SECTION = "G"
@@ -435,7 +435,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="RFC5011_HOLDDOWN_RISK",
-        not_detected=NEEDS_HISTORY,
+        not_detected=NEEDS_TRUST_ANCHOR_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("no-ad-bit",),
