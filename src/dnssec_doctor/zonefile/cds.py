@@ -11,10 +11,9 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.catalog.codes import Code
+from dnssec_doctor.dnssec.cdsdelete import DeleteRequest, delete_request
 from dnssec_doctor.dnssec.keys import (
-    AnyKey,
     DsMatchStatus,
-    DsRecord,
     dnskey_rdata_wire,
     key_tag,
     match_ds,
@@ -26,14 +25,6 @@ from dnssec_doctor.zonefile.emit import Emitter
 T = dns.rdatatype
 
 
-def _is_delete_cds(cds: DsRecord) -> bool:
-    return cds.algorithm == 0
-
-
-def _is_delete_cdnskey(key: AnyKey) -> bool:
-    return key.algorithm == 0
-
-
 def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
     """Report every way the apex CDS/CDNSKEY RRsets disagree with each other or the keys."""
     if not apex.cds and not apex.cdnskeys:
@@ -41,10 +32,9 @@ def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
     zone = origin.to_text()
     cds_line, cdnskey_line = apex.lines.get(T.CDS), apex.lines.get(T.CDNSKEY)
     line = cds_line or cdnskey_line
-    delete_cds = [c for c in apex.cds if _is_delete_cds(c)]
-    delete_keys = [k for k in apex.cdnskeys if _is_delete_cdnskey(k)]
-    if delete_cds or delete_keys:
-        _check_delete(apex, zone, delete_cds, delete_keys, line, out)
+    request = delete_request(apex.cds, apex.cdnskeys)
+    if request is not None:
+        _check_delete(zone, request, line, out)
         return
     if not apex.cdnskeys:
         out.add(
@@ -86,15 +76,8 @@ def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
     _check_against_keys(apex, origin, zone, out)
 
 
-def _check_delete(
-    apex: Apex,
-    zone: str,
-    delete_cds: list[DsRecord],
-    delete_keys: list[AnyKey],
-    line: int | None,
-    out: Emitter,
-) -> None:
-    if len(apex.cds) != len(delete_cds) or len(apex.cdnskeys) != len(delete_keys):
+def _check_delete(zone: str, request: DeleteRequest, line: int | None, out: Emitter) -> None:
+    if request.mixed:
         out.add(
             Code.CDS_DELETE_MALFORMED,
             "mixed",
@@ -102,26 +85,25 @@ def _check_delete(
             subject="delete-mixed",
             line=line,
         )
-    for cds in delete_cds:
-        if (cds.key_tag, cds.digest_type, cds.digest) != (0, 0, b"\x00"):
-            out.add(
-                Code.CDS_DELETE_MALFORMED,
-                "cds_values",
-                {"zone": zone, "cds": cds.to_text()},
-                subject="delete-cds-values",
-                line=line,
-            )
-    for key in delete_keys:
-        if (key.flags, key.protocol, key.key) != (0, 3, b"\x00"):
-            out.add(
-                Code.CDS_DELETE_MALFORMED,
-                "cdnskey_values",
-                {"zone": zone, "cdnskey": key.to_text()},
-                subject="delete-cdnskey-values",
-                line=line,
-            )
-    if not delete_cds or not delete_keys:
-        missing = "CDNSKEY" if delete_cds else "CDS"
+    for cds in request.bad_cds:
+        out.add(
+            Code.CDS_DELETE_MALFORMED,
+            "cds_values",
+            {"zone": zone, "cds": cds.to_text()},
+            subject="delete-cds-values",
+            line=line,
+        )
+    for key in request.bad_cdnskey:
+        out.add(
+            Code.CDS_DELETE_MALFORMED,
+            "cdnskey_values",
+            {"zone": zone, "cdnskey": key.to_text()},
+            subject="delete-cdnskey-values",
+            line=line,
+        )
+    # The zone verifier asks for both forms, as it does for ordinary CDS/CDNSKEY sets.
+    if request.alone:
+        missing = "CDNSKEY" if request.alone == "CDS" else "CDS"
         out.add(
             Code.CDS_DELETE_MALFORMED,
             "half",

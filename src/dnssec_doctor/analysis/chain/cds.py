@@ -19,6 +19,7 @@ from dns.rdtypes.ANY.CDS import CDS
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.servers.view import ServerView, server_list
 from dnssec_doctor.catalog.codes import Code
+from dnssec_doctor.dnssec.cdsdelete import delete_request
 from dnssec_doctor.dnssec.keys import ds_digest, key_tag, supported_digest
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import ZoneCut
@@ -103,16 +104,15 @@ def _check_set(
             )
         )
 
-    deletes = [r for r in cds if r.algorithm == 0] + [r for r in cdnskey if r.algorithm == 0]
-    if deletes:
-        bad = [r for r in cds if r.algorithm == 0 and _bad_cds_delete(r)]
-        bad_keys = [r for r in cdnskey if r.algorithm == 0 and _bad_cdnskey_delete(r)]
-        if len(deletes) < len(cds) + len(cdnskey) or bad or bad_keys:
-            if len(deletes) < len(cds) + len(cdnskey):
-                add(Code.CDS_DELETE_MALFORMED, "delete_mixed")
-            else:
-                records = "; ".join(r.to_text() for r in [*bad, *bad_keys])
-                add(Code.CDS_DELETE_MALFORMED, "delete_wrong_values", records=records)
+    request = delete_request(cds, cdnskey)
+    if request is not None:
+        if request.mixed:
+            add(Code.CDS_DELETE_MALFORMED, "delete_mixed")
+        elif request.malformed:
+            wrong = [r.to_text() for r in request.bad_cds]
+            wrong += [r.to_text() for r in request.bad_cdnskey]
+            records = "; ".join(wrong)
+            add(Code.CDS_DELETE_MALFORMED, "delete_wrong_values", records=records)
         return out
     if cds and cdnskey:
         lone_cds, lone_keys = _cds_cdnskey_mismatch(zone, cds, cdnskey)
@@ -144,14 +144,6 @@ def _check_set(
 
 def _joined(tags: list[int]) -> str:
     return ", ".join(map(str, tags))
-
-
-def _bad_cds_delete(r: CDS) -> bool:
-    return (r.key_tag, r.algorithm, r.digest_type, bytes(r.digest)) != (0, 0, 0, b"\x00")
-
-
-def _bad_cdnskey_delete(r: CDNSKEY) -> bool:
-    return (r.flags, r.protocol, r.algorithm, bytes(r.key)) != (0, 3, 0, b"\x00")
 
 
 def _cds_cdnskey_mismatch(
