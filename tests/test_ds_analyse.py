@@ -74,7 +74,8 @@ def test_what_the_walk_ran_into_is_reported_as_check_reports_it() -> None:
         WalkEvent(
             code="LAME_OR_NOT_AUTHORITATIVE",
             zone="good-nsec.test.",
-            detail="127.0.0.1:9 did not answer for good-nsec.test.",
+            says="walk_referral_loop",
+            params={"zone": "good-nsec.test.", "child": "test."},
             servers=("127.0.0.1:9",),
             evidence={"rcode": "timeout"},
         )

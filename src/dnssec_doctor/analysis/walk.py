@@ -2,7 +2,7 @@
 
 The probe records a ``WalkEvent`` where it could not go on as planned (a referral
 loop, a cut-off, an unusable NS name, a server that answered without authority).
-Each becomes a finding of its code as the probe worded it; ``check`` and ``ds``
+Each becomes a finding of its code, worded by the catalog case it names; ``check`` and ``ds``
 report them alike. Pure: survey in, findings out.
 """
 
@@ -20,7 +20,8 @@ def walk_findings(survey: Survey) -> list[Finding]:
         catalog.finding(
             Code(event.code),
             zone=event.zone,
-            detail=event.detail,
+            says=event.says,
+            params=event.params,
             servers=event.servers,
             subject=event.subject,
             evidence=dict(event.evidence),

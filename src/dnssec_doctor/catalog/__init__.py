@@ -27,7 +27,7 @@ def entry(code: str) -> CatalogEntry:
 
 
 def finding(
-    code: Code | str,
+    code: Code,
     *,
     zone: str,
     says: str = "",
@@ -45,8 +45,10 @@ def finding(
     """A finding for ``code`` with the catalog's defaults filled in.
 
     The detail is the entry's template for the case ``says``, filled from ``params``
-    (and so is the fix when the entry has one for that case); a ``detail`` written by
-    the caller is the older way, kept for checks not yet moved to templates.
+    (and so is the fix when the entry has one for that case). A ``detail`` written by
+    the caller is only for text assembled from other finished text: the rollover's
+    stage sentences, a denial problem prefixed with its query, the verdict's fallback
+    reason, the zone verifier's "N more instances" summary.
     ``fix`` should be the concrete fix for this case (the DS to upload, the
     server to repair); the catalog's generic fix is used when it is omitted.
     """

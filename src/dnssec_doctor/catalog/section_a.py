@@ -326,6 +326,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         details=with_others_fine(
             {
+                "walk_referral_loop": ("referral loop: servers of {zone} refer back to {child}"),
+                "walk_wrong_referral": (
+                    "server {server} of {zone} answered with a referral to {target}, which does "
+                    "not lead towards the name (upward or sideways referral)"
+                ),
+                "walk_no_override_zone": (
+                    "none of the --ns servers answered with the SOA of a zone holding the name"
+                ),
                 "refused": (
                     "{servers} {are} in the NS set of {zone} but answers REFUSED: the zone is "
                     "not configured there (to the SOA query for {zone}{referral})."

@@ -142,6 +142,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="DV NO_ADDRESS_FOR_NS_NAME, *_PRIVATE_IP; ZM NS_IS_CNAME, A01_*",
         details={
+            "walk_no_address": "NS name {host} of {zone} has no usable address: {reason}",
+            "walk_more_without_address": (
+                "{count} more NS names of {zone} have no usable address either ({hosts})"
+            ),
             "zone_ns_alias": (
                 "the NS target {target} of {owner} is an alias (CNAME); NS must name a host "
                 "directly (RFC 2181 §10.3)"

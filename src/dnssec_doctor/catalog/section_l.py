@@ -122,6 +122,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         ),
         peers="none",
         details={
+            "walk_referrals": "stopped after {limit} referrals",
+            "walk_ns_fan_out": "{parts}",
+            "walk_glueless_lookups": "stopped looking up glueless NS names after {limit} lookups",
+            "walk_glueless_depth": (
+                "stopped resolving NS names (first: {first}) that needed more than {limit} nested "
+                "glueless NS lookups"
+            ),
             "name_incomplete": (
                 "After {sent} queries the {limits} stopped {stopped} more: {groups}. Some "
                 "questions about {name} itself were not asked, so its status rests on "

@@ -45,8 +45,12 @@ class WalkEvent:
     """Something the walk itself ran into (a loop, a cut-off, an unusable NS name)."""
 
     code: str
+    """A catalog code (``catalog.Code``; the model does not import the catalog)."""
     zone: str
-    detail: str
+    says: str
+    """The case of the code's catalog entry that words it."""
+    params: dict[str, JsonValue] = field(default_factory=dict)
+    """The values that case's template names."""
     servers: tuple[str, ...] = ()
     subject: str = ""
     evidence: dict[str, JsonValue] = field(default_factory=dict)

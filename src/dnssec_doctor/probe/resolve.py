@@ -9,6 +9,7 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.classify import Kind, classify, referral_owner
@@ -57,14 +58,15 @@ class AddressResolver:
                 hostname, f"not looked up: over {MAX_LOOKUPS} glueless NS lookups in one probe"
             )
             if not any(
-                e.code == "ANALYSIS_BUDGET_EXCEEDED" and e.subject == "glueless"
+                e.code == Code.ANALYSIS_BUDGET_EXCEEDED and e.subject == "glueless"
                 for e in self.events
             ):
                 self.events.append(
                     WalkEvent(
-                        "ANALYSIS_BUDGET_EXCEEDED",
+                        Code.ANALYSIS_BUDGET_EXCEEDED,
                         ".",
-                        f"stopped looking up glueless NS names after {MAX_LOOKUPS} lookups",
+                        "walk_glueless_lookups",
+                        {"limit": MAX_LOOKUPS},
                         subject="glueless",
                     )
                 )
@@ -91,10 +93,10 @@ class AddressResolver:
             if not any(e.subject == "glueless-depth" for e in self.events):
                 self.events.append(
                     WalkEvent(
-                        "ANALYSIS_BUDGET_EXCEEDED",
+                        Code.ANALYSIS_BUDGET_EXCEEDED,
                         ".",
-                        f"stopped resolving NS names (first: {hostname}) that needed more "
-                        f"than {limits.max_glueless_depth} nested glueless NS lookups",
+                        "walk_glueless_depth",
+                        {"first": hostname, "limit": limits.max_glueless_depth},
                         subject="glueless-depth",
                     )
                 )

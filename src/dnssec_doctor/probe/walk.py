@@ -15,6 +15,7 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.classify import Kind, classify, referral_owner
 from dnssec_doctor.model.query import QuerySpec
@@ -82,9 +83,10 @@ class DelegationWalk:
             if any(c.zone == child.zone for c in cuts):
                 self.events.append(
                     WalkEvent(
-                        "LAME_OR_NOT_AUTHORITATIVE",
+                        Code.LAME_OR_NOT_AUTHORITATIVE,
                         cut.zone,
-                        f"referral loop: servers of {cut.zone} refer back to {child.zone}",
+                        "walk_referral_loop",
+                        {"zone": cut.zone, "child": child.zone},
                         subject=child.zone,
                     )
                 )
@@ -95,9 +97,10 @@ class DelegationWalk:
         else:
             self.events.append(
                 WalkEvent(
-                    "ANALYSIS_BUDGET_EXCEEDED",
+                    Code.ANALYSIS_BUDGET_EXCEEDED,
                     cuts[-1].zone,
-                    f"stopped after {request.limits.max_referrals} referrals",
+                    "walk_referrals",
+                    {"limit": request.limits.max_referrals},
                 )
             )
         if override_zone is not None:
@@ -162,10 +165,10 @@ class DelegationWalk:
         where = owner.to_text() if owner is not None else "nowhere"
         self.events.append(
             WalkEvent(
-                "LAME_OR_NOT_AUTHORITATIVE",
+                Code.LAME_OR_NOT_AUTHORITATIVE,
                 cut.zone,
-                f"server {exchange.server} of {cut.zone} answered with a referral to {where}, "
-                "which does not lead towards the name (upward or sideways referral)",
+                "walk_wrong_referral",
+                {"server": exchange.server, "zone": cut.zone, "target": where},
                 servers=(exchange.server,),
                 subject=f"referral:{exchange.server}",
             )
@@ -200,12 +203,16 @@ class DelegationWalk:
             if not addresses and host not in self._resolver.not_looked_up:
                 unusable.append(
                     WalkEvent(
-                        "NS_NAME_UNUSABLE",
+                        Code.NS_NAME_UNUSABLE,
                         cut.zone,
-                        f"NS name {host} of {cut.zone} has no usable address: "
-                        + self._resolver.problems.get(
-                            host, "no glue, and no A/AAAA record could be found for it"
-                        ),
+                        "walk_no_address",
+                        {
+                            "host": host,
+                            "zone": cut.zone,
+                            "reason": self._resolver.problems.get(
+                                host, "no glue, and no A/AAAA record could be found for it"
+                            ),
+                        },
                         servers=tuple(cut.ns_from_parent or cut.ns_from_apex),
                         subject=host,
                     )
@@ -233,9 +240,9 @@ class DelegationWalk:
                     return owner
         self.events.append(
             WalkEvent(
-                "LAME_OR_NOT_AUTHORITATIVE",
+                Code.LAME_OR_NOT_AUTHORITATIVE,
                 self._request.name.to_text(),
-                "none of the --ns servers answered with the SOA of a zone holding the name",
+                "walk_no_override_zone",
                 servers=tuple(str(s) for s in self._request.ns_override),
             )
         )
@@ -272,10 +279,14 @@ def _grouped(cut: ZoneCut, events: list[WalkEvent]) -> list[WalkEvent]:
     rest = events[UNUSABLE_SHOWN:]
     hosts = [e.subject for e in rest]
     grouped = WalkEvent(
-        "NS_NAME_UNUSABLE",
+        Code.NS_NAME_UNUSABLE,
         cut.zone,
-        f"{len(rest)} more NS names of {cut.zone} have no usable address either "
-        f"({', '.join(hosts[:5])}{' …' if len(hosts) > 5 else ''})",
+        "walk_more_without_address",
+        {
+            "count": len(rest),
+            "zone": cut.zone,
+            "hosts": f"{', '.join(hosts[:5])}{' …' if len(hosts) > 5 else ''}",
+        },
         servers=rest[0].servers,
         subject=f"{len(rest)} more",
         evidence={"hosts": hosts},
@@ -304,9 +315,10 @@ def _fan_out_event(
             f"(max_ns_per_zone={limit})"
         )
     return WalkEvent(
-        "ANALYSIS_BUDGET_EXCEEDED",
+        Code.ANALYSIS_BUDGET_EXCEEDED,
         cut.zone,
-        "; ".join(parts),
+        "walk_ns_fan_out",
+        {"parts": "; ".join(parts)},
         subject="ns-fan-out",
         evidence={
             "ns_count": len(listed),
