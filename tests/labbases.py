@@ -8,8 +8,9 @@ would fail with "address already in use" (or wait for the real lab, then give up
 - 127.79: the embedded labs of the tests (``labthread.start_lab``, test_differential);
 - 127.80: the real-server (BIND/Unbound) labs of the tests;
 - 127.81 and 127.85: modules with a lab of their own (test_lab_embedded,
-  test_servers_lab); 127.84: the demo's test (``DEMO``; `dnssec-doctor demo` itself
-  defaults to 127.76); 127.86: servers_wire's addresses (nothing is bound);
+  test_servers_lab); 127.82: `lab rollover` served by its CLI test (test_lab_rollover);
+  127.84: the demo's test (``DEMO``; `dnssec-doctor demo` itself defaults to 127.76);
+  127.86: servers_wire's addresses (nothing is bound);
   127.87 and 127.89: the benchmarks; 127.88: the hostile tree (``hostile_tree``).
 
 Never 127.53/16. Recorded captures keep the addresses they were recorded on (the
@@ -50,6 +51,8 @@ OWN_EMBEDDED = moved_range(81)
 SERVERS_LAB = moved_range(85)
 """test_servers_lab's own lab."""
 HOSTILE = moved_range(88)
+ROLLOVER_CLI = moved_range(82)
+"""test_lab_rollover's `lab rollover` (a background lab, as a user starts it)."""
 """The hostile authoritative tree (tests/hostile_tree.py)."""
 
 RECORDED_EMBEDDED = "127.77"

@@ -10,7 +10,7 @@ import time
 from argparse import ArgumentParser
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from dnssec_doctor.cli.parser import describe
 from dnssec_doctor.cli.values import directory_path
@@ -19,6 +19,9 @@ from dnssec_doctor.escape import terminal
 from dnssec_doctor.lab import manager
 from dnssec_doctor.lab.plan import FAULTS, ScenarioInfo
 from dnssec_doctor.lab.state import LabState
+
+if TYPE_CHECKING:
+    from dnssec_doctor.lab.rollovers import Stage
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -93,6 +96,30 @@ def lab_arguments(parser: ArgumentParser) -> None:
     status.add_argument(
         "--json", dest="as_json", action="store_true", help="Print the state file's JSON."
     )
+    rollover = commands.add_parser("rollover", help=_summary(rollover_command))
+    describe(rollover, rollover_command, "%(prog)s [ROLLOVER --start TIME --after DURATION]")
+    rollover.add_argument(
+        "name", nargs="?", metavar="ROLLOVER", help="The rollover to serve (default: list them)."
+    )
+    rollover.add_argument(
+        "--start", metavar="TIME",
+        help="When the rollover started, as check's --at reads it (default: the start of the "
+        "current hour). Give every stage the same start.",
+    )  # fmt: skip
+    rollover.add_argument(
+        "--after", metavar="DURATION", default="0s",
+        help="Serve the zone as it is this long after the start (0s, 1h, 140m; default: "
+        "%(default)s).",
+    )  # fmt: skip
+    _add_dir_option(rollover)
+    rollover.add_argument(
+        "--base", metavar="PREFIX",
+        help=f"First two octets of the lab's addresses (default: {manager.BASES['embedded']}).",
+    )  # fmt: skip
+    rollover.add_argument(
+        "--timeout", type=float, default=manager.START_TIMEOUT, metavar="SECONDS",
+        help="How long to wait for the servers to start (default: %(default)s).",
+    )  # fmt: skip
     down = commands.add_parser("down", help=_summary(down_command))
     describe(down, down_command, "%(prog)s [options]")
     _add_dir_option(down)
@@ -153,6 +180,93 @@ def up_command(
     else:
         print(f"lab up in {directory}")
     _describe(result.state)
+
+
+@_one_line_errors
+def rollover_command(
+    name: str | None,
+    start: str | None,
+    after: str,
+    directory: Path,
+    base: str | None,
+    timeout: float,
+) -> None:
+    """Serve a key rollover stage by stage, to watch with check --at and --db.
+
+    Without ROLLOVER, list them. With it, start the lab (in the background, as 'lab up')
+    serving the zone as the rollover left it DURATION after its start, and print the
+    check to run as of that moment; 'lab down', then the next --after, serves the next
+    stage. Recorded with --db, 'history' then shows the timing codes of a step taken
+    too early, with the time it would have been safe.
+    """
+    from dnssec_doctor.lab import rollovers
+    from dnssec_doctor.timefmt import iso
+    from dnssec_doctor.timeparse import parse_at, parse_duration
+
+    if name is None:
+        _list_rollovers()
+        return
+    if name not in rollovers.ROLLOVERS:
+        known = ", ".join(rollovers.ROLLOVERS)
+        raise DoctorError(f"no rollover {_printable(name)!r} (choose from {known})")
+    now = int(time.time())
+    began = parse_at(start, now) if start is not None else now - now % 3600
+    elapsed = parse_duration(after)
+    rollover = rollovers.ROLLOVERS[name]
+    stage = rollovers.stage_at(rollover, elapsed)
+    where = base or manager.BASES["embedded"]
+    plan = rollovers.rollover_plan(name, elapsed, built_at=began, base=where, seed=manager.LAB_SEED)
+    result = manager.up(directory, plan=plan, timeout=timeout)
+    if result.already_running:
+        raise DoctorError(f"a lab already runs in {directory}: 'lab down --dir {directory}' first")
+    number = rollover.stages.index(stage) + 1
+    print(
+        f"serving {name} as it is {_offset(elapsed)} after its start {iso(began)}: stage "
+        f"{number} of {len(rollover.stages)} (from {_offset(stage.offset)})"
+    )
+    print(f"  {_stage_text(stage)}")
+    hints = ",".join(result.state.root_hints)
+    anchor = result.state.files.get("ds", "ANCHOR")
+    print(
+        f"check it as of then: dnssec-doctor check {rollovers.ZONE} --root-hints {hints} "
+        f"--trust-anchor {anchor} --at {iso(began + elapsed)} --db sqlite:///rollover.sqlite3"
+    )
+    later = [s for s in rollover.stages if s.offset > elapsed]
+    # History can only time a step between two observations: a monitor that looks
+    # every 20 minutes sees what this stage changed, one that looks once may not.
+    until = later[0].offset if later else elapsed + 2 * 3600
+    moments = [iso(began + t) for t in range(elapsed, until, 20 * 60)]
+    print(f"and, as a monitor would, every 20 minutes until the next stage: {' '.join(moments)}")
+    if later:
+        print(
+            f"next stage: dnssec-doctor lab down --dir {directory}; dnssec-doctor lab rollover "
+            f"{name} --dir {directory} --start {iso(began)} --after {later[0].offset // 60}m"
+        )
+
+
+def _list_rollovers() -> None:
+    from dnssec_doctor.lab import rollovers
+
+    print(f"rollovers of the lab zone {rollovers.ZONE} (every TTL one hour):")
+    for rollover in rollovers.ROLLOVERS.values():
+        print(rollover.name)
+        print(f"  {rollover.description}")
+        for stage in rollover.stages:
+            print(f"  {_offset(stage.offset):>6}  {_stage_text(stage)}")
+        expected = ", ".join(f"{code} at {_offset(at)}" for code, at in rollover.expected)
+        print(f"  history reports: {expected or 'no timing problem (done right)'}")
+
+
+def _offset(seconds: int) -> str:
+    return f"+{seconds // 3600}:{seconds % 3600 // 60:02d}"
+
+
+def _stage_text(stage: Stage) -> str:
+    return (
+        f"DNSKEYs {' '.join(stage.published)}; DNSKEY RRset signed by "
+        f"{' '.join(stage.key_signers)}; data by {' '.join(stage.data_signers)}; "
+        f"DS at the parent for {' '.join(stage.ds)}"
+    )
 
 
 @_one_line_errors

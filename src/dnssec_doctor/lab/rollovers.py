@@ -21,6 +21,8 @@ from dnssec_doctor.lab.signer import SigningPlan
 
 ZONE_SCENARIO = "good-nsec"
 """The scenario whose zone and addresses the rollovers use."""
+ZONE = "good-nsec.test."
+"""Its zone."""
 MINUTE = 60
 
 
