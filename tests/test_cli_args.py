@@ -56,7 +56,7 @@ FORMATS = "'text', 'json', 'html', 'dot', 'svg', 'nagios', 'prometheus'"
          "argument --interval: '0' is shorter than one second"),
         (["lab"], " lab", "the following arguments are required: COMMAND"),
         (["lab", "frob"], " lab", "argument COMMAND: invalid choice: 'frob' (choose from "
-         "'list', 'up', 'status', 'down')"),
+         "'list', 'up', 'status', 'down', 'rollover')"),
         (["lab", "status", "--json=yes"], " lab status",
          "argument --json: ignored explicit argument 'yes'"),
         (["lab", "up", "--timeout", "x"], " lab up",

@@ -1,4 +1,4 @@
-"""``dnssec-doctor lab list|up|status|down``: the private DNS lab on loopback."""
+"""``dnssec-doctor lab list|up|status|down|rollover``: the private DNS lab on loopback."""
 
 from __future__ import annotations
 
@@ -96,6 +96,9 @@ def lab_arguments(parser: ArgumentParser) -> None:
     status.add_argument(
         "--json", dest="as_json", action="store_true", help="Print the state file's JSON."
     )
+    down = commands.add_parser("down", help=_summary(down_command))
+    describe(down, down_command, "%(prog)s [options]")
+    _add_dir_option(down)
     rollover = commands.add_parser("rollover", help=_summary(rollover_command))
     describe(rollover, rollover_command, "%(prog)s [ROLLOVER --start TIME --after DURATION]")
     rollover.add_argument(
@@ -120,9 +123,6 @@ def lab_arguments(parser: ArgumentParser) -> None:
         "--timeout", type=float, default=manager.START_TIMEOUT, metavar="SECONDS",
         help="How long to wait for the servers to start (default: %(default)s).",
     )  # fmt: skip
-    down = commands.add_parser("down", help=_summary(down_command))
-    describe(down, down_command, "%(prog)s [options]")
-    _add_dir_option(down)
 
 
 def _add_dir_option(parser: ArgumentParser) -> None:
