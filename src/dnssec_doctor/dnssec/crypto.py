@@ -77,6 +77,14 @@ def verify(algorithm: int, key: bytes, signature: bytes, data: bytes) -> CryptoO
     check = _check_for(algorithm, key)
     if isinstance(check, CryptoOutcome):
         return check
+    return _outcome(check, signature, data)
+
+
+@functools.lru_cache(maxsize=4096)
+def _outcome(check: Check, signature: bytes, data: bytes) -> CryptoOutcome:
+    # Every server of a zone returns the same signed RRsets, and a scan meets the root's
+    # and the TLD's in every name: a signature over the same data with the same key object
+    # is checked once (keyed by the key object, so a rebuilt key is checked anew).
     try:
         check(signature, data)
     except cryptography.exceptions.InvalidSignature:
