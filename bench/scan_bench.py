@@ -92,8 +92,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--zonemaster-sample", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="leave the lab running")
-    parser.add_argument("--plan-cache", type=Path, metavar="FILE",
-                        help="reuse the signed plan pickled in FILE (made when missing)")
+    parser.add_argument(
+        "--plan-cache",
+        type=Path,
+        metavar="FILE",
+        help="reuse the signed plan pickled in FILE (made when missing)",
+    )
     args = parser.parse_args()
     now = int(time.time())
     work = Path(tempfile.mkdtemp(prefix="scan-bench-"))
