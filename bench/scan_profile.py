@@ -32,7 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+
+import dns.name
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -41,7 +44,13 @@ from scan_lab import build_plan, zone_name  # noqa: E402
 
 from dnssec_doctor.dnssec import crypto  # noqa: E402
 from dnssec_doctor.lab import real  # noqa: E402
-from dnssec_doctor.model.capture import _parse_after_id, load_capture, parse_wire  # noqa: E402
+from dnssec_doctor.model.capture import (  # noqa: E402
+    Capture,
+    _parse_after_id,
+    load_capture,
+    parse_wire,
+)
+from dnssec_doctor.model.query import QuerySpec  # noqa: E402
 from dnssec_doctor.scan.analyse import analyse_capture  # noqa: E402
 
 OUT = BENCH / "out"
@@ -53,6 +62,33 @@ def top(stats_file: Path, limit: int = 25) -> str:
     stats = pstats.Stats(str(stats_file), stream=buffer)
     stats.sort_stats("tottime").print_stats(limit)
     return buffer.getvalue()
+
+
+def kind_of_query(spec: QuerySpec) -> str:
+    """What a query of the capture is for: a standard question or a behaviour probe."""
+    if spec.tcp:
+        return "behaviour: TCP"
+    if spec.edns is None or spec.edns == 1 or spec.options or not spec.do:
+        return "behaviour: EDNS (no EDNS, no DO, version 1, unknown option)"
+    if spec.payload != 1232:
+        return "behaviour: size ladder (512, 1400, 4096)"
+    return "standard questions"
+
+
+def query_mix(captures: list[Capture]) -> dict[str, dict[str, float]]:
+    """Exchanges per name by level (the name's own zone, or the levels above it, whose
+    answers a scan shares) and by what they are for."""
+    mix: Counter[tuple[str, str]] = Counter()
+    for capture in captures:
+        for exchange in capture.exchanges:
+            qname = dns.name.from_text(exchange.query.qname)
+            own = qname.is_subdomain(dns.name.from_text(capture.name))
+            level = "own zone" if own else "above (root, TLD: shared)"
+            mix[(level, kind_of_query(exchange.query))] += 1
+    out: dict[str, dict[str, float]] = {}
+    for (level, kind), count in sorted(mix.items()):
+        out.setdefault(level, {})[kind] = round(count / max(1, len(captures)), 1)
+    return out
 
 
 def profile_into(path: str, argv: list[str]) -> None:
@@ -156,6 +192,7 @@ def main() -> None:
             "queries_sent": int(sent.group(1)) if sent else None,
             "answers_shared": int(sent.group(2)) if sent else None,
             "exchanges_per_name": round(exchanges / max(1, len(loaded)), 1),
+            "exchanges_per_name_by_kind": query_mix(loaded),
             "tree_cpu_ms_per_name": round(tree_cpu / n * 1000, 1),
             "analysis_cpu_ms_per_name": round(analysis_cpu / n * 1000, 1),
             "probing_cpu_ms_per_name": round((tree_cpu - analysis_cpu - pickle_cpu) / n * 1000, 1),
