@@ -7,8 +7,9 @@ Run as root (the lab listens on port 53 of its own loopback addresses):
 Measures, in one run: the scan's wall time, names/s, peak memory of the scan's whole
 process tree (the probing process and its analysis workers, sampled from /proc every
 0.2 s), total queries sent and answers shared; whether every zone got the status its
-kind calls for; then, on a sample of the same zones, `dnssec-doctor check NAME` run in
-a shell loop and `zonemaster-cli` run per domain (when installed). Prints a Markdown
+kind calls for; and, on a sample of the same zones, `dnssec-doctor check NAME` run in
+a shell loop and `zonemaster-cli` run per domain (when installed), just before and just
+after the scan (averaged: the ratios compare like with like on a shared machine). Prints a Markdown
 section for bench/README.md and writes bench/out/scan.json.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -33,6 +36,7 @@ from peers import zonemaster  # noqa: E402
 from scan_lab import build_plan, kind_of, zone_name  # noqa: E402
 
 from dnssec_doctor.lab import real  # noqa: E402
+from dnssec_doctor.lab.plan import LabPlan  # noqa: E402
 
 BASE = "127.239"
 EXPECTED = {"healthy": "secure", "expired": "bogus", "ds-mismatch": "bogus",
@@ -68,6 +72,51 @@ def run_measured(argv: list[str]) -> tuple[float, int, subprocess.CompletedProce
     return wall, peak, subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 
+@dataclass
+class PeerTimes:
+    """Seconds per name of `check` in a shell loop and of `zonemaster-cli`, on a sample."""
+
+    check: float
+    zonemaster: list[float]
+    note: str
+
+
+def time_peers(sample: list[str], common: list[str], zm_count: int, hints: Path) -> PeerTimes:
+    """`dnssec-doctor check NAME` in a shell loop over ``sample``, and `zonemaster-cli`
+    per domain over its first ``zm_count`` names (when installed)."""
+    loop = " ".join(sample)
+    shell = (f"for n in {loop}; do {' '.join(DOCTOR)} check $n {' '.join(common)} "
+             "--format json > /dev/null; done")  # fmt: skip
+    t0 = time.monotonic()
+    subprocess.run(["sh", "-c", shell], check=False)
+    check = (time.monotonic() - t0) / len(sample)
+    times: list[float] = []
+    note = "zonemaster-cli not installed"
+    if shutil.which("zonemaster-cli"):
+        note = ""
+        for name in sample[:zm_count]:
+            zrun, _ = zonemaster(name.rstrip("."), hints_file=hints)
+            if zrun.ran:
+                times.append(zrun.seconds)
+            else:
+                note = f"zonemaster-cli failed: {zrun.error}"
+    return PeerTimes(check, times, note)
+
+
+def cached_plan(cache: Path | None, zones: int, now: int) -> LabPlan:
+    """The signed lab (signing 10,000 zones takes minutes): from ``cache`` when it holds
+    one of ``zones`` zones whose signatures are still valid for hours, else built (and
+    stored there)."""
+    if cache is not None and cache.exists():
+        plan = pickle.loads(cache.read_bytes())
+        if len(plan.servers[-1].zones) * 2 == zones and plan.built_at > now - 6 * 3600:
+            return plan  # type: ignore[no-any-return]
+    plan = build_plan(zones, BASE, now)
+    if cache is not None:
+        cache.write_bytes(pickle.dumps(plan))
+    return plan
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--zones", type=int, default=10_000)
@@ -76,11 +125,17 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--zonemaster-sample", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="leave the lab running")
+    parser.add_argument(
+        "--plan-cache",
+        type=Path,
+        metavar="FILE",
+        help="reuse the signed plan pickled in FILE (made when missing)",
+    )
     args = parser.parse_args()
     now = int(time.time())
     work = Path(tempfile.mkdtemp(prefix="scan-bench-"))
     t0 = time.monotonic()
-    plan = build_plan(args.zones, BASE, now)
+    plan = cached_plan(args.plan_cache, args.zones, now)
     build_seconds = time.monotonic() - t0
     print(f"plan: {args.zones} zones signed in {build_seconds:.0f} s", file=sys.stderr)
     real._NAMED_START_SECONDS = 900.0  # 20,000 zone copies take a while to load
@@ -96,6 +151,12 @@ def main() -> None:
         names.write_text("".join(zone_name(i) + "\n" for i in range(args.zones)))
         common = ["--root-hints", hints, "--trust-anchor", str(anchor)]
         out = work / "out.jsonl"
+        sample = [zone_name(i) for i in range(0, args.zones, max(1, args.zones // args.sample))]
+        sample = sample[: args.sample]
+        # The peers are timed just before and just after the scan, and averaged: on a
+        # shared machine the load moves, and the ratios must compare like with like.
+        before = time_peers(sample, common, args.zonemaster_sample, lab.hints_file)
+        load_scan = os.getloadavg()[0]
         wall, peak, run = run_measured(
             [*DOCTOR, "scan", str(names), "-o", str(out), *common, "--rate", args.rate,
              "--concurrency", args.concurrency])  # fmt: skip
@@ -110,25 +171,11 @@ def main() -> None:
                 number = int(record["name"][1:6])
                 if record["status"] != EXPECTED[kind_of(number)]:
                     wrong.append(f"{record['name']} {record['status']} {record.get('error', '')}")
-        sample = [zone_name(i) for i in range(0, args.zones, max(1, args.zones // args.sample))]
-        sample = sample[: args.sample]
-        loop = " ".join(sample)
-        shell = (f"for n in {loop}; do {' '.join(DOCTOR)} check $n {' '.join(common)} "
-                 "--format json > /dev/null; done")  # fmt: skip
-        t0 = time.monotonic()
-        subprocess.run(["sh", "-c", shell], check=False)
-        check_per_name = (time.monotonic() - t0) / len(sample)
-        zm_times: list[float] = []
-        zm_note = "zonemaster-cli not installed"
-        if shutil.which("zonemaster-cli"):
-            for name in sample[: args.zonemaster_sample]:
-                zrun, _ = zonemaster(name.rstrip("."), hints_file=lab.hints_file)
-                if zrun.ran:
-                    zm_times.append(zrun.seconds)
-                else:
-                    zm_note = f"zonemaster-cli failed: {zrun.error}"
-            if zm_times:
-                zm_note = ""
+        load_scan = max(load_scan, os.getloadavg()[0])
+        after = time_peers(sample, common, args.zonemaster_sample, lab.hints_file)
+        check_per_name = (before.check + after.check) / 2
+        zm_times = before.zonemaster + after.zonemaster
+        zm_note = before.note or after.note
         scan_per_name = wall / args.zones
         result = {
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -147,7 +194,9 @@ def main() -> None:
             "statuses": dict(statuses),
             "wrong": wrong[:20],
             "wrong_count": len(wrong),
+            "load_average_1min_at_scan_start_and_end_max": round(load_scan, 1),
             "check_loop_seconds_per_name": round(check_per_name, 3),
+            "check_loop_before_and_after_scan": [round(before.check, 3), round(after.check, 3)],
             "check_sample": len(sample),
             "zonemaster_seconds_per_domain": (
                 round(sum(zm_times) / len(zm_times), 2) if zm_times else None

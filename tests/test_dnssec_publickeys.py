@@ -118,3 +118,25 @@ def test_same_key_bytes_under_another_algorithm_do_not_verify() -> None:
     assert verify(14, key, signature, DATA) is CryptoOutcome.BAD_KEY  # P-384 wants 96 octets
     key, signature = signed(8)
     assert verify(10, key, signature, DATA) is CryptoOutcome.INVALID  # SHA-512, not SHA-256
+
+
+def test_a_remembered_outcome_is_for_the_same_data_and_signature_only() -> None:
+    # verify() remembers outcomes (every server of a zone sends the same signed RRsets):
+    # a cache keyed too loosely would call other data or a damaged signature valid.
+    key, signature = signed(13)
+    damaged = signature[:-1] + bytes([signature[-1] ^ 1])
+    for _ in range(2):
+        assert verify(13, key, signature, DATA) is CryptoOutcome.VALID
+        assert verify(13, key, signature, DATA + b"!") is CryptoOutcome.INVALID
+        assert verify(13, key, damaged, DATA) is CryptoOutcome.INVALID
+    other, _ = signed(14)
+    assert verify(14, other, signature, DATA) is CryptoOutcome.INVALID
+
+
+def test_the_memory_of_outcomes_stays_bounded_and_keeps_no_signed_data() -> None:
+    key, signature = signed(13)
+    for n in range(crypto.OUTCOMES_KEPT + 10):
+        verify(13, key, signature, DATA + n.to_bytes(4, "big"))
+    assert len(crypto._OUTCOMES) <= crypto.OUTCOMES_KEPT
+    assert all(len(memo[2]) == 32 for memo in crypto._OUTCOMES)  # a digest, not the data
+    assert verify(13, key, signature, DATA) is CryptoOutcome.VALID

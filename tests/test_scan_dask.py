@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 import pytest
 
+from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.scan.records import Record
 from labthread import LabThread, start_lab
 
@@ -146,11 +147,15 @@ def test_dask_local_equals_a_single_process_scan(
     tmp_path: Path,
 ) -> None:  # fmt: skip
     anchor, listing = setup
-    out = tmp_path / "out.jsonl"
+    out, captures = tmp_path / "out.jsonl", tmp_path / "captures"
     result = subprocess.run(
         scan_command(lab, anchor, listing, out, "--dask", "local:2", "--batch-size", "4",
-                     "--concurrency", "4", "--unordered"),
+                     "--concurrency", "4", "--unordered", "--save-captures", str(captures)),
         capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
     assert result.returncode == 2, result.stderr
     assert sorted(outcome(out)) == single
     assert "Traceback" not in result.stderr
+    # The workers saved the capture of every probed name (not the malformed last line).
+    probed = {line: name for line, name, _, _ in single if name != "not..a.name"}
+    saved = {int(f.name[:8]): load_capture(f).name for f in captures.iterdir()}
+    assert saved == probed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ class ServerAddress:
     @property
     def address(self) -> IPAddress:
         """The parsed IP address."""
-        return ipaddress.ip_address(self.ip)
+        return _parsed_ip(self.ip)
 
     @property
     def family_v6(self) -> bool:
@@ -62,3 +63,10 @@ def _parse_port(raw: str, text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise DoctorError(f"invalid port in server address {raw!r}")
     return int(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_ip(text: str) -> IPAddress:
+    # The transport reads the address of every query it sends (the address policy, the
+    # socket family): a scan sends hundreds of thousands to a handful of servers.
+    return ipaddress.ip_address(text)

@@ -19,10 +19,8 @@ from dnssec_doctor.cli.common import (
 )
 from dnssec_doctor.cli.parser import describe
 from dnssec_doctor.cli.values import Range
-from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import open_input
 from dnssec_doctor.limits import Limits
-from dnssec_doctor.model.capture import Capture
 from dnssec_doctor.scan.captures import CaptureSaver
 from dnssec_doctor.scan.config import DEFAULT_CONCURRENCY, ScanConfig
 from dnssec_doctor.scan.inputs import InputItem, read_items
@@ -107,7 +105,8 @@ def scan_arguments(parser: ArgumentParser) -> None:
         "--save-captures",
         type=Path,
         metavar="DIR",
-        help="Also save each name's capture in DIR (for 'check --replay'; not with --dask).",
+        help="Also save each name's capture in DIR (for 'check --replay'; with --dask, "
+        "a directory every worker can write).",
     )
     parser.add_argument(
         "--batch-size",
@@ -150,8 +149,6 @@ def scan(
       dnssec-doctor scan domains.txt -o results.jsonl --dask tcp://scheduler:8786
     """
     now = resolve_at(at)
-    if save_captures is not None and dask is not None:
-        raise DoctorError("--save-captures works on one machine only (not with --dask)")
     keep = None if save_captures is None else CaptureSaver(save_captures)
     template = build_request(".", ns=(), **net)  # type: ignore[arg-type]
     config = ScanConfig(
@@ -189,9 +186,8 @@ def scan(
                 if dask is not None:
                     from dnssec_doctor.scan.dask_adapter import scan_with_dask
 
-                    stats = scan_with_dask(
-                        dask, items, config, emit, ordered=not unordered, batch_size=batch_size
-                    )
+                    stats = scan_with_dask(dask, items, config, emit, ordered=not unordered,
+                                           batch_size=batch_size, keep=keep)  # fmt: skip
                 else:
                     stats = _scan_here(items, config, emit, unordered, workers, keep)
         finally:
@@ -209,7 +205,7 @@ def _scan_here(
     emit: Callable[[Record], None],
     unordered: bool,
     workers: int | None,
-    keep: Callable[[Capture, int], None] | None,
+    keep: CaptureSaver | None,
 ) -> ScanStats:
     """One machine: the probing loop here, the analysis in ``workers`` processes."""
     from dnssec_doctor.scan.runner import scan_items
@@ -218,9 +214,7 @@ def _scan_here(
     count = (os.cpu_count() or 1) if workers is None else workers
     with analysis_pool(count) as pool:
         return asyncio.run(
-            scan_items(
-                items, config, emit, pooled(pool, config), ordered=not unordered, keep_capture=keep
-            )
+            scan_items(items, config, emit, pooled(pool, config, keep), ordered=not unordered)
         )
 
 

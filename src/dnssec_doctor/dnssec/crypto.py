@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import hashlib
 from collections.abc import Callable
 
 import cryptography.exceptions
@@ -77,6 +78,27 @@ def verify(algorithm: int, key: bytes, signature: bytes, data: bytes) -> CryptoO
     check = _check_for(algorithm, key)
     if isinstance(check, CryptoOutcome):
         return check
+    # Every server of a zone returns the same signed RRsets, and a scan meets the root's
+    # and the TLD's in every name: a signature over the same data with the same key object
+    # is checked once (keyed by the key object, so a rebuilt key is checked anew). The
+    # signed data is kept as a digest, so the bounded cache stays small whatever the
+    # RRsets' sizes.
+    memo = (check, signature, hashlib.sha256(data).digest())
+    known = _OUTCOMES.get(memo)
+    if known is None:
+        known = _outcome(check, signature, data)
+        if len(_OUTCOMES) >= OUTCOMES_KEPT:
+            _OUTCOMES.clear()  # one atomic step: the web server verifies in threads
+        _OUTCOMES[memo] = known
+    return known
+
+
+OUTCOMES_KEPT = 4096
+"""Signature outcomes remembered before the memory starts again."""
+_OUTCOMES: dict[tuple[Check, bytes, bytes], CryptoOutcome] = {}
+
+
+def _outcome(check: Check, signature: bytes, data: bytes) -> CryptoOutcome:
     try:
         check(signature, data)
     except cryptography.exceptions.InvalidSignature:

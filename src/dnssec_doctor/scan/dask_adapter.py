@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.scan.captures import CaptureSaver
 from dnssec_doctor.scan.config import ScanConfig
 from dnssec_doctor.scan.inputs import InputItem
 from dnssec_doctor.scan.records import Record, error_record, item_record
@@ -48,13 +49,16 @@ class BatchResult:
     reused: int = 0
 
 
-def scan_batch(names: list[tuple[int, str]], config: ScanConfig) -> BatchResult:
-    """Probe and analyse ``names`` ((input line, name) pairs) here; one record each."""
+def scan_batch(
+    names: list[tuple[int, str]], config: ScanConfig, keep: CaptureSaver | None = None
+) -> BatchResult:
+    """Probe and analyse ``names`` ((input line, name) pairs) here; one record each (and
+    each capture saved with ``keep``: its directory must be one the worker can reach)."""
     from dnssec_doctor.scan.workers import pooled
 
     items = [InputItem(line, name, name=name) for line, name in names]
     records: list[Record] = []
-    stats = asyncio.run(scan_items(items, config, records.append, pooled(None, config)))
+    stats = asyncio.run(scan_items(items, config, records.append, pooled(None, config, keep)))
     return BatchResult(records, stats.sent, stats.reused)
 
 
@@ -76,6 +80,7 @@ def scan_with_dask(
     *,
     ordered: bool = True,
     batch_size: int = 50,
+    keep: CaptureSaver | None = None,
 ) -> ScanStats:
     """Scan ``items`` on the cluster at ``address`` (``local`` or ``local:N``: a
     LocalCluster of one worker process per CPU, or N, on this machine)."""
@@ -87,7 +92,7 @@ def scan_with_dask(
         ) from None
     logging.getLogger("distributed").setLevel(logging.ERROR)
     with _client(distributed, address) as client:
-        return _Driver(distributed, client, config, emit, ordered, batch_size).run(items)
+        return _Driver(distributed, client, config, emit, ordered, batch_size, keep).run(items)
 
 
 @contextlib.contextmanager
@@ -126,6 +131,7 @@ class _Driver:
         emit: Callable[[Record], None],
         ordered: bool,
         batch_size: int,
+        keep: CaptureSaver | None = None,
     ) -> None:
         self._dd = distributed
         self._client = client
@@ -135,6 +141,7 @@ class _Driver:
         self._emit = emit
         self._ordered = ordered
         self._batch_size = batch_size
+        self._keep = keep
         self._units: deque[_Unit] = deque()
         self._by_future: dict[str, _Unit] = {}
         self._done = self._dd.as_completed()
@@ -178,7 +185,9 @@ class _Driver:
 
     def _submit(self, unit: _Unit) -> None:
         unit.tries += 1
-        unit.future = self._client.submit(scan_batch, unit.names, self._config, pure=False)
+        unit.future = self._client.submit(
+            scan_batch, unit.names, self._config, self._keep, pure=False
+        )
         self._by_future[unit.future.key] = unit
         self._done.add(unit.future)
 
@@ -193,6 +202,8 @@ class _Driver:
                 return
             unit.records = [error_record(line, name, "the workers scanning it died")
                             for line, name in unit.names]  # fmt: skip
+        except DoctorError:
+            raise  # e.g. a capture that cannot be written: the scan stops with that line
         except Exception as exc:
             why = f"the batch failed on the cluster ({type(exc).__name__}: {exc})"
             unit.records = [error_record(line, name, why) for line, name in unit.names]
