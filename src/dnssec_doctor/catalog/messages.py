@@ -11,10 +11,7 @@ test run that reaches a finding also checks its wording.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
-
-_FORMATTER = string.Formatter()
 
 
 class TemplateError(ValueError):
@@ -23,9 +20,11 @@ class TemplateError(ValueError):
 
 def template_fields(template: str) -> frozenset[str]:
     """The named fields of ``template``; TemplateError for a positional or indexed field."""
+    import string  # here, not at start-up: only a finding being filled needs it
+
     names: set[str] = set()
     try:
-        parsed = list(_FORMATTER.parse(template))
+        parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise TemplateError(f"unreadable template {template!r}: {exc}") from None
     for _text, field_name, _spec, _conversion in parsed:
