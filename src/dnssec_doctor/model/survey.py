@@ -45,7 +45,8 @@ class WalkEvent:
     """Something the walk itself ran into (a loop, a cut-off, an unusable NS name)."""
 
     code: str
-    """A catalog code (``catalog.Code``; the model does not import the catalog)."""
+    """A catalog code, as text: the probe does not load the catalog before its first query
+    (``analysis.walk`` turns it into a ``Code``, refusing an unknown one)."""
     zone: str
     says: str
     """The case of the code's catalog entry that words it."""

@@ -9,7 +9,6 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.classify import Kind, classify, referral_owner
@@ -58,12 +57,12 @@ class AddressResolver:
                 hostname, f"not looked up: over {MAX_LOOKUPS} glueless NS lookups in one probe"
             )
             if not any(
-                e.code == Code.ANALYSIS_BUDGET_EXCEEDED and e.subject == "glueless"
+                e.code == "ANALYSIS_BUDGET_EXCEEDED" and e.subject == "glueless"
                 for e in self.events
             ):
                 self.events.append(
                     WalkEvent(
-                        Code.ANALYSIS_BUDGET_EXCEEDED,
+                        "ANALYSIS_BUDGET_EXCEEDED",
                         ".",
                         "walk_glueless_lookups",
                         {"limit": MAX_LOOKUPS},
@@ -93,7 +92,7 @@ class AddressResolver:
             if not any(e.subject == "glueless-depth" for e in self.events):
                 self.events.append(
                     WalkEvent(
-                        Code.ANALYSIS_BUDGET_EXCEEDED,
+                        "ANALYSIS_BUDGET_EXCEEDED",
                         ".",
                         "walk_glueless_depth",
                         {"first": hostname, "limit": limits.max_glueless_depth},

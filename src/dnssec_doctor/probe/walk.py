@@ -15,7 +15,6 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.addresses import ServerAddress
-from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.classify import Kind, classify, referral_owner
 from dnssec_doctor.model.query import QuerySpec
@@ -83,7 +82,7 @@ class DelegationWalk:
             if any(c.zone == child.zone for c in cuts):
                 self.events.append(
                     WalkEvent(
-                        Code.LAME_OR_NOT_AUTHORITATIVE,
+                        "LAME_OR_NOT_AUTHORITATIVE",
                         cut.zone,
                         "walk_referral_loop",
                         {"zone": cut.zone, "child": child.zone},
@@ -97,7 +96,7 @@ class DelegationWalk:
         else:
             self.events.append(
                 WalkEvent(
-                    Code.ANALYSIS_BUDGET_EXCEEDED,
+                    "ANALYSIS_BUDGET_EXCEEDED",
                     cuts[-1].zone,
                     "walk_referrals",
                     {"limit": request.limits.max_referrals},
@@ -165,7 +164,7 @@ class DelegationWalk:
         where = owner.to_text() if owner is not None else "nowhere"
         self.events.append(
             WalkEvent(
-                Code.LAME_OR_NOT_AUTHORITATIVE,
+                "LAME_OR_NOT_AUTHORITATIVE",
                 cut.zone,
                 "walk_wrong_referral",
                 {"server": exchange.server, "zone": cut.zone, "target": where},
@@ -203,7 +202,7 @@ class DelegationWalk:
             if not addresses and host not in self._resolver.not_looked_up:
                 unusable.append(
                     WalkEvent(
-                        Code.NS_NAME_UNUSABLE,
+                        "NS_NAME_UNUSABLE",
                         cut.zone,
                         "walk_no_address",
                         {
@@ -240,7 +239,7 @@ class DelegationWalk:
                     return owner
         self.events.append(
             WalkEvent(
-                Code.LAME_OR_NOT_AUTHORITATIVE,
+                "LAME_OR_NOT_AUTHORITATIVE",
                 self._request.name.to_text(),
                 "walk_no_override_zone",
                 servers=tuple(str(s) for s in self._request.ns_override),
@@ -279,7 +278,7 @@ def _grouped(cut: ZoneCut, events: list[WalkEvent]) -> list[WalkEvent]:
     rest = events[UNUSABLE_SHOWN:]
     hosts = [e.subject for e in rest]
     grouped = WalkEvent(
-        Code.NS_NAME_UNUSABLE,
+        "NS_NAME_UNUSABLE",
         cut.zone,
         "walk_more_without_address",
         {
@@ -315,7 +314,7 @@ def _fan_out_event(
             f"(max_ns_per_zone={limit})"
         )
     return WalkEvent(
-        Code.ANALYSIS_BUDGET_EXCEEDED,
+        "ANALYSIS_BUDGET_EXCEEDED",
         cut.zone,
         "walk_ns_fan_out",
         {"parts": "; ".join(parts)},
