@@ -3,8 +3,9 @@
 Usage (from the repository root, with .venv set up):
 
     git worktree add /tmp/dd-before <commit>
+    .venv/bin/dnssec-doctor lab up good-nsec --base 127.90 --dir /tmp/bench-lab
     .venv/bin/python bench/startup_bench.py --before /tmp/dd-before/src --after src \
-        --repeat 40
+        --repeat 40 --live 127.90.0.1,127.90.0.2 /tmp/bench-lab/root-anchor.ds
 
 Both trees run with this .venv's interpreter and packages; only ``PYTHONPATH``
 differs, so the figures compare our code, not the environments. The commands are
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "tests" / "cases" / "check-expired-signatures"
 
 
-def _commands() -> dict[str, list[str]]:
+def _commands(live: list[str] | None) -> dict[str, list[str]]:
     expected = json.loads((CASE / "expected.json").read_text(encoding="utf-8"))
     replay = [
         "check",
@@ -42,13 +43,20 @@ def _commands() -> dict[str, list[str]]:
         "--at",
         f"@{expected['at']}",
     ]
-    return {
+    commands = {
         "--help": ["--help"],
         "check --help": ["check", "--help"],
         "explain RRSIG_EXPIRED": ["explain", "RRSIG_EXPIRED"],
         "check --replay (json)": [*replay, "--format", "json"],
         "check --replay (text)": [*replay, "--format", "text"],
     }
+    if live:
+        hints, anchor = live
+        commands["check (live, lab)"] = [
+            "check", "good-nsec.test", "--root-hints", hints, "--trust-anchor", anchor,
+            "--format", "json",
+        ]  # fmt: skip
+    return commands
 
 
 def _run(src: Path, args: list[str]) -> tuple[float, float]:
@@ -74,10 +82,14 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True, help="src/ of the old tree")
     parser.add_argument("--after", type=Path, required=True, help="src/ of the new tree")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--live", nargs=2, metavar=("ROOT_HINTS", "ANCHOR"),
+        help="Also time a live check of good-nsec.test on a lab started with 'lab up'.",
+    )  # fmt: skip
     options = parser.parse_args()
     print("| command | wall before → after | CPU before → after | CPU after ÷ before |")
     print("|---|---:|---:|---:|")
-    for label, args in _commands().items():
+    for label, args in _commands(options.live).items():
         before: list[tuple[float, float]] = []
         after: list[tuple[float, float]] = []
         for _ in range(options.repeat):
