@@ -102,6 +102,9 @@ def test_each_name_is_recorded_and_its_line_is_what_check_db_stored(
         anchor = lab.anchor_file(tmp_path)
         run = _scan(lab, anchor, _listing(tmp_path, NAMES), out, db_url, LAB_NOW + HOUR)
     assert run.exit_code == 2, run.stderr
+    (stored_line,) = [ln for ln in run.stderr.splitlines() if ln.startswith("recorded ")]
+    assert stored_line.startswith(f"recorded {len(NAMES)} names in the history store ")
+    assert stored_line.endswith(db_url.rsplit("/", 1)[1])  # the store's URL, as errors show it
     records = _records(out)
     assert sorted(records) == sorted(f"{n}." for n in NAMES)
     for name, record in records.items():

@@ -155,7 +155,7 @@ def scan(
       dnssec-doctor scan customers.csv --format csv -o results.csv --rate 20
       dnssec-doctor scan domains.txt -o results.jsonl --resume
       dnssec-doctor scan domains.txt -o results.jsonl --dask tcp://scheduler:8786
-      dnssec-doctor scan domains.txt -o results.jsonl --db postgresql://doctor@db/dnssec
+      dnssec-doctor scan domains.txt -o results.jsonl --db default
     """
     now = resolve_at(at)
     keep = None if save_captures is None else CaptureSaver(save_captures)
@@ -211,6 +211,8 @@ def scan(
             out.close()
             if stats is not None or summary.statuses:  # not when nothing was started
                 sys.stderr.write(summary.text(stats))
+                if recorder is not None:
+                    sys.stderr.write(recorder.summary_line())
     finally:
         handle.close()
         if recorder is not None:

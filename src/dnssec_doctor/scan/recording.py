@@ -51,6 +51,11 @@ class ScanRecorder:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def summary_line(self) -> str:
+        """What the scan's summary says of the store (the URL's password hidden)."""
+        plural = "" if self.recorded == 1 else "s"
+        return f"recorded {self.recorded} name{plural} in the history store {self._store.url}\n"
+
     def record(self, record: Record) -> Record:
         """Record the name of ``record`` (when it carries what to record) and return the
         record to write: with history's findings, without what was recorded."""
