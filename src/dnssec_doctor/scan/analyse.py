@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from dnssec_doctor.model.capture import NOT_SENT, Capture
-from dnssec_doctor.model.findings import Diagnosis
 from dnssec_doctor.model.severity import exit_code_for
 from dnssec_doctor.scan.records import Record, error_record
 from dnssec_doctor.timefmt import iso
+
+if TYPE_CHECKING:
+    from dnssec_doctor.model.findings import Diagnosis
 
 HISTORY_KEY = "_history"
 """A record's key for what ``--db`` records (``PreparedCheck``); never written out."""
