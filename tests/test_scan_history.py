@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import historydb
 import labbases
 from clirun import Run, invoke
@@ -244,10 +246,14 @@ def test_a_locked_sqlite_file_is_one_line_before_any_probe(tmp_path: Path) -> No
     assert "locked" in run.stderr and url in run.stderr
 
 
-def test_a_record_that_fails_mid_scan_stops_with_a_valid_partial_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", [(), ("--dask", "local:2", "--batch-size", "1")],
+                         ids=["pool", "dask"])  # fmt: skip
+def test_a_record_that_fails_mid_scan_stops_with_a_valid_partial_output(
+    tmp_path: Path, where: tuple[str, ...]
+) -> None:
     """Catches: a line written for a name whose record failed, a half-written record
     (the transaction not rolled back), a scan that goes on without recording, or a
-    traceback instead of one line."""
+    traceback instead of one line (also when the Dask client is the writer)."""
     path = tmp_path / "h.sqlite3"
     db = f"sqlite:///{path}"
     open_store(db).close()
@@ -262,7 +268,7 @@ def test_a_record_that_fails_mid_scan_stops_with_a_valid_partial_output(tmp_path
     out = tmp_path / "out.jsonl"
     with _lab() as lab:
         anchor = lab.anchor_file(tmp_path)
-        run = _scan(lab, anchor, _listing(tmp_path, NAMES), out, db, LAB_NOW + HOUR)
+        run = _scan(lab, anchor, _listing(tmp_path, NAMES), out, db, LAB_NOW + HOUR, *where)
     assert run.exit_code == 3
     errors = [line for line in run.stderr.splitlines() if line.startswith("dnssec-doctor")]
     assert len(errors) == 1 and "cannot record" in errors[0] and "disk full" in errors[0]
