@@ -9,12 +9,15 @@ import time
 from argparse import ArgumentParser
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dnssec_doctor.cli.common import (
     add_at_option,
+    add_db_option,
     add_expiry_warning_option,
     add_network_options,
     build_request,
+    db_url,
     resolve_at,
 )
 from dnssec_doctor.cli.parser import describe
@@ -30,6 +33,9 @@ from dnssec_doctor.scan.runner import ScanStats
 from dnssec_doctor.scan.summary import Summary
 from dnssec_doctor.scan.writers import FORMATS, open_output
 from dnssec_doctor.session import new_seed
+
+if TYPE_CHECKING:
+    from dnssec_doctor.scan.recording import ScanRecorder
 
 RATE = Range(float, 0.1, 100_000.0)
 CONCURRENCY = Range(int, 1, 10_000)
@@ -108,6 +114,7 @@ def scan_arguments(parser: ArgumentParser) -> None:
         help="Also save each name's capture in DIR (for 'check --replay'; with --dask, "
         "a directory every worker can write).",
     )
+    add_db_option(parser, record=True)
     parser.add_argument(
         "--batch-size",
         type=BATCH_SIZE,
@@ -131,6 +138,7 @@ def scan(
     dask: str | None,
     batch_size: int,
     save_captures: Path | None,
+    db: str | None,
     **net: object,
 ) -> None:
     """Diagnose every name in FILE ('-': standard input), one result per name.
@@ -147,6 +155,7 @@ def scan(
       dnssec-doctor scan customers.csv --format csv -o results.csv --rate 20
       dnssec-doctor scan domains.txt -o results.jsonl --resume
       dnssec-doctor scan domains.txt -o results.jsonl --dask tcp://scheduler:8786
+      dnssec-doctor scan domains.txt -o results.jsonl --db default
     """
     now = resolve_at(at)
     keep = None if save_captures is None else CaptureSaver(save_captures)
@@ -166,11 +175,17 @@ def scan(
         expiry_warning=expiry_warning * 86400,
         rate=rate,
         concurrency=concurrency,
+        history=db is not None,
     )
     summary = Summary()
     handle = open_input(file, what="name list", stdin_dash=True)
     stats: ScanStats | None = None
+    recorder: ScanRecorder | None = None
     try:
+        if db is not None:  # before the output is opened (truncated) and before any probe
+            from dnssec_doctor.scan.recording import ScanRecorder
+
+            recorder = ScanRecorder(db_url(db))
         out, done = open_output(output, fmt, resume=resume, seen=summary.add)
         total = input_size(handle)
         started = time.monotonic()
@@ -178,6 +193,8 @@ def scan(
             with Progress(total) as bar:
 
                 def emit(record: Record) -> None:
+                    if recorder is not None:
+                        record = recorder.record(record)  # recorded first: see ``recording``
                     out.write(record)
                     summary.add(record)
                     bar.advance(_position(handle), time.monotonic() - started)
@@ -194,8 +211,12 @@ def scan(
             out.close()
             if stats is not None or summary.statuses:  # not when nothing was started
                 sys.stderr.write(summary.text(stats))
+                if recorder is not None:
+                    sys.stderr.write(recorder.summary_line())
     finally:
         handle.close()
+        if recorder is not None:
+            recorder.close()
     sys.exit(scan_exit(summary.worst_exit))
 
 

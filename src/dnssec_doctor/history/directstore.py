@@ -126,6 +126,11 @@ class DirectStore:
         except self.driver.error as exc:
             raise database_error(self.url, doing, exc) from None
 
+    def check_writable(self) -> None:
+        """Take the write lock and give it back (``Store.check_writable``)."""
+        with self._transaction("write", write=True):
+            pass
+
     def record(self, obs: NewObservation) -> int:
         """Record one observation in one transaction; its id."""
         capture_gz = compressed(obs.capture_json)

@@ -52,12 +52,48 @@ def history_name(name: str) -> str:
     return parse_name(name).to_text().lower()
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedCheck:
+    """What recording a check needs that the store does not: computed where the check
+    was analysed (a scan's worker process), picklable, and recorded by the one process
+    that owns the store (``record_prepared``)."""
+
+    name: str
+    """The key observations are stored under (``history_name``)."""
+    diagnosis: Diagnosis
+    facts: ObservationFacts
+    capture_json: bytes
+    diagnosis_json: bytes | None
+    """``render_json(diagnosis)``, stored as it is when history adds nothing (None: rendered
+    when recorded)."""
+
+
 def record_check(store: Store, capture: Capture, diagnosis: Diagnosis, survey: Survey) -> Recorded:
     """Add history's findings to ``diagnosis`` and record it with its capture and facts."""
+    return record_prepared(store, prepare_check(capture, diagnosis, survey, render=False))
+
+
+def prepare_check(
+    capture: Capture, diagnosis: Diagnosis, survey: Survey, *, render: bool = True
+) -> PreparedCheck:
+    """The store-free half of ``record_check``: the served facts and the documents
+    (``render``: the diagnosis's JSON too, for a writer that should not spend CPU on it)."""
     from dnssec_doctor.model.diagnosis_json import render_json
 
-    name = history_name(capture.name)
-    facts = facts_from_survey(survey)
+    return PreparedCheck(
+        name=history_name(capture.name),
+        diagnosis=diagnosis,
+        facts=facts_from_survey(survey),
+        capture_json=json.dumps(capture.as_json(), separators=(",", ":")).encode("utf-8"),
+        diagnosis_json=render_json(diagnosis).encode("utf-8") if render else None,
+    )
+
+
+def record_prepared(store: Store, prepared: PreparedCheck) -> Recorded:
+    """The store's half of ``record_check``: history's reads, then one write transaction."""
+    from dnssec_doctor.model.diagnosis_json import render_json
+
+    name, diagnosis, facts = prepared.name, prepared.diagnosis, prepared.facts
     exit_code = exit_code_for(f.severity for f in diagnosis.findings)
     current = StoredObservation(
         id=CURRENT,
@@ -71,7 +107,11 @@ def record_check(store: Store, capture: Capture, diagnosis: Diagnosis, survey: S
         state_id=CURRENT,
     )
     augmented = _with_history(store, diagnosis, current, facts)
-    capture_json = json.dumps(capture.as_json(), separators=(",", ":")).encode("utf-8")
+    document = (
+        prepared.diagnosis_json
+        if augmented is diagnosis and prepared.diagnosis_json is not None
+        else render_json(augmented).encode("utf-8")
+    )
     observation_id = store.record(
         NewObservation(
             name=name,
@@ -82,8 +122,8 @@ def record_check(store: Store, capture: Capture, diagnosis: Diagnosis, survey: S
             exit_code=exit_code_for(f.severity for f in augmented.findings),
             findings=augmented.findings,
             facts=facts,
-            capture_json=capture_json,
-            diagnosis_json=render_json(augmented).encode("utf-8"),
+            capture_json=prepared.capture_json,
+            diagnosis_json=document,
             tool_version=__version__,
         )
     )

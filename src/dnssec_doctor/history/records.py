@@ -111,6 +111,11 @@ class Store(Protocol):
 
     def record(self, obs: NewObservation) -> int: ...
 
+    def check_writable(self) -> None:
+        """Take the write lock and give it back; DoctorError (a lock named as such) when
+        the store cannot be written now (``scan --db`` asks before probing a name)."""
+        ...
+
     def observations(
         self, name: str, since: int | None = None, until: int | None = None
     ) -> list[StoredObservation]: ...

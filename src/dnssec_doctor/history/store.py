@@ -100,6 +100,15 @@ class HistoryStore:
             reason = str(exc).strip().splitlines()[0]
             raise DoctorError(f"history database {self.url}: cannot {doing}: {reason}") from None
 
+    def check_writable(self) -> None:
+        """Take the write lock and give it back (``Store.check_writable``)."""
+        with (
+            self._errors("write"),
+            self.engine.connect().execution_options(**WRITE) as conn,
+            conn.begin(),
+        ):
+            pass
+
     def record(self, obs: NewObservation) -> int:
         """Record one observation in one transaction; its id."""
         capture_gz = compressed(obs.capture_json)

@@ -8,21 +8,33 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from dnssec_doctor.model.capture import NOT_SENT, Capture
 from dnssec_doctor.model.severity import exit_code_for
 from dnssec_doctor.scan.records import Record, error_record
 from dnssec_doctor.timefmt import iso
 
+if TYPE_CHECKING:
+    from dnssec_doctor.model.findings import Diagnosis
+
+HISTORY_KEY = "_history"
+"""A record's key for what ``--db`` records (``PreparedCheck``); never written out."""
 SLOWEST_KEPT = 3
 """Slowest servers of one name kept in its record (for the scan's summary)."""
 
 
-def analyse_capture(capture: Capture, line: int, now: int, expiry_warning: int) -> Record:
-    """The record of one probed name (``check``'s verdict on the capture)."""
+def analyse_capture(
+    capture: Capture, line: int, now: int, expiry_warning: int, *, history: bool = False
+) -> Record:
+    """The record of one probed name (``check``'s verdict on the capture).
+
+    ``history`` (``scan --db``): the record also carries, under :data:`HISTORY_KEY`, what
+    recording it needs (``recorder.prepare_check``: the facts and documents, computed here
+    in the worker); the process that writes the output records it and takes it out.
+    """
     from dnssec_doctor.analysis.engine import AnalysisOptions
-    from dnssec_doctor.model.diagnosis_json import diagnosis_json
-    from dnssec_doctor.session import diagnose_capture
+    from dnssec_doctor.session import diagnose_capture_with_survey
 
     started = time.perf_counter()
     timing = {"queries": len(capture.exchanges), "slowest_servers": slowest_servers(capture)}
@@ -32,7 +44,21 @@ def analyse_capture(capture: Capture, line: int, now: int, expiry_warning: int) 
         record = error_record(line, capture.name, why)
         record["timing"] = timing
         return record
-    diagnosis = diagnose_capture(capture, now, AnalysisOptions(expiry_warning))
+    diagnosis, survey = diagnose_capture_with_survey(capture, now, AnalysisOptions(expiry_warning))
+    record = diagnosis_record(diagnosis, line)
+    if history:
+        from dnssec_doctor.history.recorder import prepare_check
+
+        record[HISTORY_KEY] = prepare_check(capture, diagnosis, survey)
+    timing["analysis_seconds"] = round(time.perf_counter() - started, 4)
+    record["timing"] = timing
+    return record
+
+
+def diagnosis_record(diagnosis: Diagnosis, line: int) -> Record:
+    """``check``'s JSON document of ``diagnosis`` with the scan's fields (no timing)."""
+    from dnssec_doctor.model.diagnosis_json import diagnosis_json
+
     record = diagnosis_json(diagnosis)
     record["line"] = line
     record["exit"] = exit_code_for(f.severity for f in diagnosis.findings)
@@ -40,8 +66,6 @@ def analyse_capture(capture: Capture, line: int, now: int, expiry_warning: int) 
     record["root_causes"] = sorted({f.code for f in diagnosis.root_causes()})
     expiries = [z.valid_until for z in diagnosis.zones if z.valid_until is not None]
     record["earliest_expiry"] = iso(min(expiries)) if expiries else None
-    timing["analysis_seconds"] = round(time.perf_counter() - started, 4)
-    record["timing"] = timing
     return record
 
 

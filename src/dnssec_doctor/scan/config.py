@@ -36,6 +36,8 @@ class ScanConfig:
     rate: float = DEFAULT_RATE
     """Queries per second per server address (this process's share)."""
     concurrency: int = DEFAULT_CONCURRENCY
+    history: bool = False
+    """``--db``: the workers also prepare each name's history record (``analyse``)."""
 
     def with_rate(self, rate: float) -> ScanConfig:
         """A copy with another per-destination rate (a worker's share)."""

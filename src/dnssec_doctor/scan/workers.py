@@ -53,7 +53,7 @@ def pooled(pool: Executor | None, config: ScanConfig, keep: CaptureSaver | None 
     capture first with ``keep``)."""
 
     async def analyse(capture: Capture, line: int) -> Record:
-        args = (keep, capture, line, config.now, config.expiry_warning)
+        args = (keep, capture, line, config.now, config.expiry_warning, config.history)
         try:
             if pool is None:
                 # A thread, not this loop: the analysis replays the capture with asyncio.run.
@@ -69,9 +69,14 @@ def pooled(pool: Executor | None, config: ScanConfig, keep: CaptureSaver | None 
 
 
 def keep_and_analyse(
-    keep: CaptureSaver | None, capture: Capture, line: int, now: int, expiry_warning: int
+    keep: CaptureSaver | None,
+    capture: Capture,
+    line: int,
+    now: int,
+    expiry_warning: int,
+    history: bool = False,
 ) -> Record:
     """Save ``capture`` (when asked) and analyse it (in a worker process or thread)."""
     if keep is not None:
         keep(capture, line)
-    return analyse_capture(capture, line, now, expiry_warning)
+    return analyse_capture(capture, line, now, expiry_warning, history=history)
