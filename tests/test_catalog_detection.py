@@ -65,7 +65,7 @@ def test_history_codes_are_detected_only_by_the_history_modules() -> None:
 
 def test_explain_says_a_code_is_not_detected_yet() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "dnssec_doctor", "explain", "RFC5011_HOLDDOWN_RISK"],
+        [sys.executable, "-m", "dnssec_doctor", "explain", "BOOTSTRAP_SIGNAL_INVALID"],
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     assert "Not detected yet: dnssec-doctor does not report this code today" in result.stdout
@@ -77,7 +77,7 @@ def test_explain_says_a_code_is_not_detected_yet() -> None:
     assert "Evidence shown:" in detected.stdout and "Not detected" not in detected.stdout
 
 
-@pytest.mark.parametrize("code", ["RFC5011_HOLDDOWN_RISK", "MULTI_SIGNER_KEYSET_INCOMPLETE"])
+@pytest.mark.parametrize("code", ["BOOTSTRAP_SIGNAL_INVALID", "MULTI_SIGNER_KEYSET_INCOMPLETE"])
 def test_the_documentation_says_so_too(code: str) -> None:
     doc = render_markdown()
     section = doc.split(f"### {code}\n", 1)[1].split("\n### ", 1)[0]

@@ -7,12 +7,6 @@ from dataclasses import dataclass, field
 
 from dnssec_doctor.model.severity import Severity
 
-NEEDS_TRUST_ANCHOR_HISTORY = (
-    "it needs to know which zones validators keep as RFC 5011 managed trust anchors, and the "
-    "history of their keys over more than the 30-day add hold-down; the history store does not "
-    "record which zones a check used as trust anchors yet"
-)
-"""Why RFC5011_HOLDDOWN_RISK is not reported yet."""
 NOT_YET_CHECKED = "no check reports it yet"
 """Why a code of the contract that no analysis emits is not reported yet."""
 

@@ -7,7 +7,7 @@ cite the RFC behind each rule.
 
 from __future__ import annotations
 
-from dnssec_doctor.catalog.entry import NEEDS_TRUST_ANCHOR_HISTORY, CatalogEntry
+from dnssec_doctor.catalog.entry import CatalogEntry
 from dnssec_doctor.model.severity import Severity
 
 SECTION = "G"
@@ -435,7 +435,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         code="RFC5011_HOLDDOWN_RISK",
-        not_detected=NEEDS_TRUST_ANCHOR_HISTORY,
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("no-ad-bit",),
@@ -456,6 +455,31 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "and revoke the old KSK (REVOKE flag set, self-signed) before removing it."
         ),
         peers="none",
+        details={
+            "removed": (
+                "KSK {old} of {zone} is gone while KSK {new}, first served {seen}, has been "
+                "published for only {age}: resolvers that keep {zone} as an RFC 5011 managed "
+                "trust anchor accept the new key only after the add hold-down, at {safe}; "
+                "until then they have no trusted key and every name under {zone} fails for them."
+            ),
+            "revoked": (
+                "KSK {old} of {zone} is revoked while KSK {new}, first served {seen}, has been "
+                "published for only {age}: resolvers that keep {zone} as an RFC 5011 managed "
+                "trust anchor accept the new key only after the add hold-down, at {safe}; "
+                "until then they have no trusted key and every name under {zone} fails for them."
+            ),
+        },
+        fixes={
+            "removed": (
+                "Publish KSK {old} again, signing the DNSKEY RRset, until {safe}; then revoke it "
+                "(REVOKE flag, self-signed, RFC 5011 §2.1) before removing it. Validators with a "
+                "static trust anchor need KSK {new} installed by hand."
+            ),
+            "revoked": (
+                "Serve KSK {old} unrevoked and signing the DNSKEY RRset again until {safe}, then "
+                "revoke it. Validators with a static trust anchor need KSK {new} installed by hand."
+            ),
+        },
     ),
     CatalogEntry(
         code="SIGNATURES_NOT_REFRESHED",

@@ -21,6 +21,7 @@ from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
+from dnssec_doctor.history.holddown import holddown_findings
 from dnssec_doctor.history.records import NewObservation, StateRun, Store, StoredObservation
 from dnssec_doctor.history.rollover import (
     ROLLOVER_LOOKBACK,
@@ -163,6 +164,8 @@ def _with_history(
     for finding in algorithm_order_findings(recent_checks, all_facts, current_only=True):
         out = _add(out, finding)
     for finding in cds_waiting_findings(runs, all_facts):
+        out = _add(out, finding)
+    for finding in holddown_findings(runs, all_facts):
         out = _add(out, finding)
     if any(f.code == Code.ROLLOVER_IN_PROGRESS for f in out.findings):
         from dnssec_doctor.history.nextstep import next_steps, with_safe_times

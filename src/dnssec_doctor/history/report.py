@@ -24,6 +24,7 @@ from dnssec_doctor.history.forecast import (
     forecast,
     stalled_findings,
 )
+from dnssec_doctor.history.holddown import holddown_findings
 from dnssec_doctor.history.lastgood import change_since_last_good
 from dnssec_doctor.history.records import StoredObservation, runs_of
 from dnssec_doctor.history.rollover import rollover_findings
@@ -104,6 +105,7 @@ def build_report(
         findings += ttl_change_findings(history, facts)
         findings += algorithm_order_findings(history, facts)
         findings += cds_waiting_findings(recent, facts)
+        findings += holddown_findings(recent, facts)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 

@@ -1,0 +1,92 @@
+"""RFC5011_HOLDDOWN_RISK: a trust anchor's KSK taken away before its successor is trusted.
+
+Pure. A resolver that keeps a zone's key as a managed trust anchor (RFC 5011) accepts a
+new KSK only after it has seen it for the add hold-down: 30 days, or the original TTL of
+the DNSKEY RRset that first held it when that is longer (RFC 5011 §2.4.1). A KSK removed
+or revoked before its successor has been served that long leaves such resolvers with no
+trusted key: every name under the zone fails for them. History knows when each KSK was
+first served. The rule looks at the root, whose keys every check is anchored at by
+default; a zone given with ``--trust-anchor`` is not recorded in the history.
+
+Only a successor history saw appear counts: a key served since the first observation kept
+may have been published long before it, so nothing is claimed about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dnssec_doctor import catalog
+from dnssec_doctor.catalog.codes import Code
+from dnssec_doctor.history.facts import KeyFact, ObservationFacts
+from dnssec_doctor.history.records import StateRun
+from dnssec_doctor.history.rollover import Segment
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.timefmt import duration, iso
+
+CODE = Code.RFC5011_HOLDDOWN_RISK
+ADD_HOLDDOWN = 30 * 86400
+"""RFC 5011 §2.4.1: the add hold-down, at least 30 days."""
+TRUST_ANCHOR_ZONES = (".",)
+"""Zones whose keys validators keep as trust anchors and history records."""
+
+
+def _trusted_ksks(facts: ObservationFacts, zone: str) -> dict[str, KeyFact]:
+    """The zone's KSKs without the REVOKE bit, by key identity (tags change on revocation)."""
+    return {k.key_id: k for k in facts.keys if k.zone == zone and k.role == "KSK" and not k.revoked}
+
+
+def holddown_findings(
+    runs: Sequence[StateRun], facts: dict[int, ObservationFacts]
+) -> list[Finding]:
+    """RFC5011_HOLDDOWN_RISK at the newest observation of ``runs`` (the served states, as
+    the forecast reads them): a trust-anchor KSK gone or revoked while the KSK that
+    replaces it is younger than its add hold-down."""
+    segs = sorted((Segment(r.first_at, r.last_at, r.state_id) for r in runs), key=lambda s: s.start)
+    if len(segs) < 2:
+        return []
+    newest, now, began = facts[segs[-1].state_id], segs[-1].last, segs[0].start
+    out = []
+    for zone in TRUST_ANCHOR_ZONES:
+        if zone not in newest.zones:
+            continue
+        first_seen: dict[str, tuple[int, KeyFact]] = {}
+        for seg in segs:
+            for key_id, key in _trusted_ksks(facts[seg.state_id], zone).items():
+                first_seen.setdefault(key_id, (seg.start, key))
+        trusted = _trusted_ksks(newest, zone)
+        gone = [first_seen[i][1] for i in first_seen if i not in trusted]
+        for successor_id, successor in sorted(trusted.items()):
+            seen = first_seen[successor_id][0]
+            safe = seen + max(ADD_HOLDDOWN, successor.ttl)
+            if not gone or seen <= began or now >= safe:
+                continue
+            for old in gone:
+                revoked = any(k.key_id == old.key_id for k in newest.keys if k.zone == zone)
+                out.append(_finding(zone, old, successor, seen, safe, now, revoked))
+    return out
+
+
+def _finding(
+    zone: str, old: KeyFact, new: KeyFact, seen: int, safe: int, now: int, revoked: bool
+) -> Finding:
+    return catalog.finding(
+        CODE,
+        zone=zone,
+        says="revoked" if revoked else "removed",
+        params={
+            "zone": zone,
+            "old": old.key_tag,
+            "new": new.key_tag,
+            "seen": iso(seen),
+            "age": duration(now - seen),
+            "safe": iso(safe),
+        },
+        evidence={
+            "old_ksk": old.key_tag,
+            "new_ksk": new.key_tag,
+            "new_first_seen": iso(seen),
+            "safe_at": iso(safe),
+        },
+        subject=f"KSK {old.key_tag}",
+    )
