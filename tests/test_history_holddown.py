@@ -154,3 +154,21 @@ def test_a_child_zone_ksk_roll_is_not_a_trust_anchor_matter(good: ObservationFac
 
     runs, facts = _history([(0, good), (1, state([*ksk, *nxt])), (2, state(nxt))])
     assert holddown_findings(runs, facts) == []
+
+
+def test_an_old_key_gone_while_a_trusted_key_still_signs_is_no_risk(
+    good: ObservationFacts,
+) -> None:
+    # Catches: any removal next to a young key counted, though resolvers keep validating
+    # through the established key that is still served.
+    old = _root_ksks(good)
+    new = _successor(old)
+    third = [dataclasses.replace(k, key_tag=k.key_tag ^ 0x0F0F, key_id="e" * 16) for k in old]
+    runs, facts = _history(
+        [
+            (0, _with_root_ksks(good, [*old, *third])),
+            (5, _with_root_ksks(good, [*old, *third, *new])),
+            (10, _with_root_ksks(good, [*third, *new])),
+        ]
+    )
+    assert holddown_findings(runs, facts) == []

@@ -40,8 +40,8 @@ def holddown_findings(
     runs: Sequence[StateRun], facts: dict[int, ObservationFacts]
 ) -> list[Finding]:
     """RFC5011_HOLDDOWN_RISK at the newest observation of ``runs`` (the served states, as
-    the forecast reads them): a trust-anchor KSK gone or revoked while the KSK that
-    replaces it is younger than its add hold-down."""
+    the forecast reads them): a trust-anchor KSK gone or revoked while every KSK left is
+    younger than its add hold-down, so RFC 5011 resolvers trust none of them yet."""
     segs = sorted((Segment(r.first_at, r.last_at, r.state_id) for r in runs), key=lambda s: s.start)
     if len(segs) < 2:
         return []
@@ -55,16 +55,26 @@ def holddown_findings(
             for key_id, key in _trusted_ksks(facts[seg.state_id], zone).items():
                 first_seen.setdefault(key_id, (seg.start, key))
         trusted = _trusted_ksks(newest, zone)
-        gone = [first_seen[i][1] for i in first_seen if i not in trusted]
-        for successor_id, successor in sorted(trusted.items()):
-            seen = first_seen[successor_id][0]
-            safe = seen + max(ADD_HOLDDOWN, successor.ttl)
-            if not gone or seen <= began or now >= safe:
+        young = {
+            key_id: (first_seen[key_id][0], key)
+            for key_id, key in trusted.items()
+            if began < first_seen[key_id][0] and now < _safe(first_seen[key_id][0], key)
+        }
+        # A KSK resolvers already trust still signs: they keep validating through it.
+        if not young or len(young) < len(trusted):
+            continue
+        seen, successor = min(young.values(), key=lambda item: item[0])
+        for key_id, (first, old) in sorted(first_seen.items()):
+            if key_id in trusted or first >= seen:
                 continue
-            for old in gone:
-                revoked = any(k.key_id == old.key_id for k in newest.keys if k.zone == zone)
-                out.append(_finding(zone, old, successor, seen, safe, now, revoked))
+            revoked = any(k.key_id == key_id for k in newest.keys if k.zone == zone)
+            out.append(_finding(zone, old, successor, seen, _safe(seen, successor), now, revoked))
     return out
+
+
+def _safe(seen: int, key: KeyFact) -> int:
+    """When RFC 5011 resolvers trust ``key``, first served at ``seen`` (§2.4.1)."""
+    return seen + max(ADD_HOLDDOWN, key.ttl)
 
 
 def _finding(
