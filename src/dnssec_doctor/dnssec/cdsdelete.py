@@ -14,34 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from dnssec_doctor.dnssec.keys import AnyKey, DsLike
+
 DELETE_ALGORITHM = 0
 
 
-class CdsFields(Protocol):
-    """A CDS as dnspython or the zone reader holds it."""
+class CdsFields(DsLike, Protocol):
+    """A CDS as dnspython or the zone reader holds it, as DS matching reads it."""
 
-    @property
-    def key_tag(self) -> int: ...
-    @property
-    def algorithm(self) -> int: ...
-    @property
-    def digest_type(self) -> int: ...
-    @property
-    def digest(self) -> bytes: ...
-    def to_text(self) -> str: ...
-
-
-class CdnskeyFields(Protocol):
-    """A CDNSKEY as dnspython holds it."""
-
-    @property
-    def flags(self) -> int: ...
-    @property
-    def protocol(self) -> int: ...
-    @property
-    def algorithm(self) -> int: ...
-    @property
-    def key(self) -> bytes: ...
     def to_text(self) -> str: ...
 
 
@@ -53,7 +33,7 @@ class DeleteRequest:
     """Delete records next to ordinary CDS/CDNSKEY records."""
     bad_cds: tuple[CdsFields, ...]
     """Delete CDS records whose fields are not ``0 0 0 00``."""
-    bad_cdnskey: tuple[CdnskeyFields, ...]
+    bad_cdnskey: tuple[AnyKey, ...]
     """Delete CDNSKEY records whose fields are not ``0 3 0 AA==``."""
     alone: str
     """``"CDS"`` or ``"CDNSKEY"`` when the request is made in only that form (legal, but a
@@ -65,9 +45,7 @@ class DeleteRequest:
         return self.mixed or bool(self.bad_cds) or bool(self.bad_cdnskey)
 
 
-def delete_request(
-    cds: Sequence[CdsFields], cdnskey: Sequence[CdnskeyFields]
-) -> DeleteRequest | None:
+def delete_request(cds: Sequence[CdsFields], cdnskey: Sequence[AnyKey]) -> DeleteRequest | None:
     """The delete request the two RRsets make, or None when neither holds one."""
     delete_cds = [r for r in cds if r.algorithm == DELETE_ALGORITHM]
     delete_keys = [r for r in cdnskey if r.algorithm == DELETE_ALGORITHM]
