@@ -170,7 +170,7 @@ def main() -> None:
         analysis_cpu = time.process_time() - t_an
         parse_wire.cache_clear()
         _parse_after_id.cache_clear()
-        crypto._outcome.cache_clear()
+        crypto._OUTCOMES.clear()
         analysis_prof = OUT / "scan_analysis.prof"
         profiler = cProfile.Profile(time.process_time)
         records = []

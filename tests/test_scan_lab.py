@@ -30,7 +30,7 @@ from dnssec_doctor.scan.config import ScanConfig
 from dnssec_doctor.scan.inputs import InputItem
 from dnssec_doctor.scan.records import Record
 from dnssec_doctor.scan.runner import scan_items
-from dnssec_doctor.scan.workers import pooled
+from dnssec_doctor.scan.threaded import inline
 from dnssec_doctor.session import diagnose_capture, probe_live, request_from_capture
 from dnssec_doctor.transport.client import Client
 from dnssec_doctor.transport.policy import AddressPolicy
@@ -120,7 +120,7 @@ def test_each_scan_capture_replays_exactly(lab: LabThread) -> None:
     captures: list[Capture] = []
     written: list[Record] = []
     items = [InputItem(i, n, name=n) for i, n in enumerate(names, start=1)]
-    stats = asyncio.run(scan_items(items, config, written.append, pooled(None, config),
+    stats = asyncio.run(scan_items(items, config, written.append, inline(config),
                                    keep_capture=lambda c, _: captures.append(c)))  # fmt: skip
     assert stats.reused > 0  # the root and the TLD were asked once for all four names
     by_name = {r["name"]: r for r in written}

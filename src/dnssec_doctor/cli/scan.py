@@ -99,7 +99,8 @@ def scan_arguments(parser: ArgumentParser) -> None:
         "--workers",
         type=WORKERS,
         metavar="N",
-        help=f"Analysis processes ({WORKERS}; default: one per CPU; 0: in the probing process).",
+        help=f"Worker processes, each probing and analysing its share of the names "
+        f"({WORKERS}; default: one per CPU; 0: all in this process).",
     )
     parser.add_argument(
         "--dask",
@@ -228,15 +229,18 @@ def _scan_here(
     workers: int | None,
     keep: CaptureSaver | None,
 ) -> ScanStats:
-    """One machine: the probing loop here, the analysis in ``workers`` processes."""
-    from dnssec_doctor.scan.runner import scan_items
-    from dnssec_doctor.scan.workers import analysis_pool, pooled
-
+    """One machine: ``workers`` processes that each probe and analyse their share of
+    the names (0: the probing loop and the analysis in this process)."""
     count = (os.cpu_count() or 1) if workers is None else workers
-    with analysis_pool(count) as pool:
-        return asyncio.run(
-            scan_items(items, config, emit, pooled(pool, config, keep), ordered=not unordered)
-        )
+    if count > 0:
+        from dnssec_doctor.scan.procpool import scan_in_processes
+
+        return scan_in_processes(items, config, emit, workers=count, ordered=not unordered,
+                                 keep=keep)  # fmt: skip
+    from dnssec_doctor.scan.runner import scan_items
+    from dnssec_doctor.scan.threaded import inline
+
+    return asyncio.run(scan_items(items, config, emit, inline(config, keep), ordered=not unordered))
 
 
 def _position(handle: object) -> int | None:

@@ -54,11 +54,11 @@ def scan_batch(
 ) -> BatchResult:
     """Probe and analyse ``names`` ((input line, name) pairs) here; one record each (and
     each capture saved with ``keep``: its directory must be one the worker can reach)."""
-    from dnssec_doctor.scan.workers import pooled
+    from dnssec_doctor.scan.threaded import inline
 
     items = [InputItem(line, name, name=name) for line, name in names]
     records: list[Record] = []
-    stats = asyncio.run(scan_items(items, config, records.append, pooled(None, config, keep)))
+    stats = asyncio.run(scan_items(items, config, records.append, inline(config, keep)))
     return BatchResult(records, stats.sent, stats.reused)
 
 

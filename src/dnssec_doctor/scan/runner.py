@@ -1,12 +1,13 @@
-"""One machine: an asyncio loop probing a bounded window of names, analysis in processes.
+"""One machine: an asyncio loop probing a bounded window of names, analysis beside it.
 
 The loop reads items as it goes (never the whole input), keeps at most ``window``
 names between "read" and "written", probes up to ``config.concurrency`` of them at
-once through one :class:`SharedWire` (shared answers, a per-server pace, a global
-cap on attempts in flight), and hands each capture to ``analyse`` (a process pool:
-the analysis is CPU-bound and would otherwise stall the probes). Records come out
+once through one :class:`NameProber` (shared answers, a per-server pace, a global
+cap on attempts in flight), and hands each capture to ``analyse``. Records come out
 in input order (a finished name waits for the ones read before it, within the
-window) or, ``ordered=False``, as they finish.
+window) or, ``ordered=False``, as they finish. This loop runs in each worker process
+of a scan (``scan.procpool``), in a Dask task (``scan.dask_adapter``), or alone in the
+scanning process (``--workers 0``).
 
 A new name starts only while the loop keeps up (``loopgate``): past what the CPU
 can serve, more names in flight would only turn late reads into false timeouts.
@@ -40,7 +41,8 @@ GRACE_SECONDS = 5.0
 """Beyond a name's deadline, how long its walk may take to wind down before it is cut."""
 
 Analyse = Callable[[Capture, int], Awaitable[Record]]
-"""Capture and input line → record (in a process pool, or inline)."""
+"""Capture and input line → record (in a thread of this process, or inline)."""
+KeepCapture = Callable[[Capture, int], None]
 
 
 @dataclass(slots=True)
@@ -55,33 +57,55 @@ class ScanStats:
     """Seconds names waited for the loop to catch up (``loopgate``)."""
     seconds: float = 0.0
 
+    def add(self, other: ScanStats) -> None:
+        """Count ``other``'s network figures in (a worker's, at the end of a scan)."""
+        self.sent += other.sent
+        self.reused += other.reused
+        self.rate_wait += other.rate_wait
+        self.gate_wait += other.gate_wait
 
-async def scan_items(
-    items: Iterable[InputItem],
-    config: ScanConfig,
-    emit: Callable[[Record], None],
-    analyse: Analyse,
-    *,
-    ordered: bool = True,
-    wire: Wire | None = None,
-    keep_capture: Callable[[Capture, int], None] | None = None,
-) -> ScanStats:
-    """Probe and analyse every item, calling ``emit`` with each record (and
-    ``keep_capture`` with each name's capture and input line)."""
-    started = time.monotonic()
-    limiter = DestinationLimiter(config.rate)
-    shared = SharedWire(SocketWire() if wire is None else wire, limiter)
-    probing = asyncio.Semaphore(config.concurrency)
-    gate = LoopGate()
-    gate.start()
-    window = max(2, 2 * config.concurrency)
-    pending: deque[asyncio.Future[Record]] = deque()
-    stats = ScanStats()
 
-    async def one(item: InputItem, name: str) -> Record:
-        async with probing:
-            await gate.admit()
-            view = shared.view()
+class NameProber:
+    """One process's probing of names: the shared wire, the per-server pace, the
+    concurrency limit and the loop gate, and each name's record from its probe and
+    ``analyse``. Use it inside one running event loop: ``start``, ``record``…, ``stop``."""
+
+    def __init__(
+        self,
+        config: ScanConfig,
+        analyse: Analyse,
+        *,
+        wire: Wire | None = None,
+        keep_capture: KeepCapture | None = None,
+    ) -> None:
+        self._config = config
+        self._analyse = analyse
+        self._keep_capture = keep_capture
+        self._limiter = DestinationLimiter(config.rate)
+        self._shared = SharedWire(SocketWire() if wire is None else wire, self._limiter)
+        self._probing = asyncio.Semaphore(config.concurrency)
+        self._gate = LoopGate()
+
+    def start(self) -> None:
+        """Start watching the loop's lag (call inside the running loop)."""
+        self._gate.start()
+
+    async def stop(self) -> ScanStats:
+        """Stop the gate; this prober's network figures."""
+        await self._gate.stop()
+        return ScanStats(
+            sent=self._shared.sent,
+            reused=self._shared.reused,
+            rate_wait=self._limiter.waited,
+            gate_wait=self._gate.held,
+        )
+
+    async def record(self, item: InputItem, name: str) -> Record:
+        """Probe ``name`` (the item's) and analyse it: its record."""
+        config = self._config
+        async with self._probing:
+            await self._gate.admit()
+            view = self._shared.view()
             request = config.request(name)
             t0 = time.monotonic()
             try:
@@ -92,13 +116,33 @@ async def scan_items(
             except TimeoutError:
                 return error_record(item.line, name, "the name's deadline passed mid-walk")
             probe_seconds = time.monotonic() - t0
-        if keep_capture is not None:
-            keep_capture(capture, item.line)
-        record = await analyse(capture, item.line)
+        if self._keep_capture is not None:
+            self._keep_capture(capture, item.line)
+        record = await self._analyse(capture, item.line)
         timing = record.setdefault("timing", {})
         timing["probe_seconds"] = round(probe_seconds, 4)
         timing["shared_answers"] = view.reused
         return record
+
+
+async def scan_items(
+    items: Iterable[InputItem],
+    config: ScanConfig,
+    emit: Callable[[Record], None],
+    analyse: Analyse,
+    *,
+    ordered: bool = True,
+    wire: Wire | None = None,
+    keep_capture: KeepCapture | None = None,
+) -> ScanStats:
+    """Probe and analyse every item, calling ``emit`` with each record (and
+    ``keep_capture`` with each name's capture and input line)."""
+    started = time.monotonic()
+    prober = NameProber(config, analyse, wire=wire, keep_capture=keep_capture)
+    prober.start()
+    window = max(2, 2 * config.concurrency)
+    pending: deque[asyncio.Future[Record]] = deque()
+    names = 0
 
     def drain(all_done: bool) -> None:
         while pending and (pending[0].done() or all_done):
@@ -117,7 +161,7 @@ async def scan_items(
                 if item is None:
                     exhausted = True
                     break
-                stats.names += 1
+                names += 1
                 ready = item_record(item)
                 future: asyncio.Future[Record]
                 if ready is not None:
@@ -125,7 +169,7 @@ async def scan_items(
                     future.set_result(ready)
                 else:
                     assert item.name is not None
-                    future = asyncio.ensure_future(one(item, item.name))
+                    future = asyncio.ensure_future(prober.record(item, item.name))
                 pending.append(future)
             if ordered:
                 drain(False)
@@ -143,10 +187,7 @@ async def scan_items(
     finally:
         for future in pending:
             future.cancel()
-        await gate.stop()
-        stats.gate_wait = gate.held
-        stats.sent = shared.sent
-        stats.reused = shared.reused
-        stats.rate_wait = limiter.waited
+        stats = await prober.stop()
+        stats.names = names
         stats.seconds = time.monotonic() - started
     return stats

@@ -1,0 +1,136 @@
+"""`scan` with worker processes that each probe and analyse (`--workers N`, the default)
+against the embedded lab on loopback: the same records as everything in one process,
+in input order or not, and a worker killed mid-scan loses no name and repeats none."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dnssec_doctor.scan.records import Record
+from labthread import LabThread, start_lab
+
+AT = "2027-01-15T08:00:00Z"
+SCENARIOS = (
+    "good-nsec", "good-nsec3", "unsigned", "island-of-security", "expired-signatures",
+    "ds-no-matching-key", "zsk-removed-early", "secondary-stale", "lame-server", "sha1-only-ds",
+    "cds-mismatch", "middlebox-drop-do", "deprecated-algorithm", "refused-server",
+)  # fmt: skip
+"""Healthy, broken and dead-server scenarios."""
+
+Outcome = list[tuple[int, str, str, object]]
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[LabThread]:
+    with start_lab(SCENARIOS) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def setup(lab: LabThread, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the trust anchor, a list of every scenario's name, a bad line and a repeat)."""
+    directory = tmp_path_factory.mktemp("scan-processes")
+    listing = directory / "names.txt"
+    names = [info.query_name or info.zone for info in lab.plan.scenarios]
+    listing.write_text("\n".join(names) + "\nnot..a.name\n" + names[0] + "\n")
+    return lab.anchor_file(directory), listing
+
+
+def command(lab: LabThread, setup: tuple[Path, Path], out: Path, *args: str) -> list[str]:
+    anchor, listing = setup
+    return [sys.executable, "-m", "dnssec_doctor", "scan", str(listing), "-o", str(out),
+            "--root-hints", lab.root_hints, "--trust-anchor", str(anchor), "--at", AT,
+            "--timeout", "2", *args]  # fmt: skip
+
+
+def outcome(path: Path) -> Outcome:
+    got: list[Record] = [json.loads(line) for line in path.read_text().splitlines()]
+    return [(r["line"], r["name"], r["status"], r.get("root_causes")) for r in got]
+
+
+def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def in_one_process(
+    lab: LabThread, setup: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Outcome:
+    """Probing and analysis in the scanning process: what the workers must equal."""
+    out = tmp_path_factory.mktemp("one") / "out.jsonl"
+    result = run(command(lab, setup, out, "--workers", "0", "--concurrency", "8"))
+    assert result.returncode == 2, result.stderr
+    got = outcome(out)
+    assert len(got) == len(SCENARIOS) + 2  # every line once: the bad one, the repeat
+    return got
+
+
+def test_two_workers_equal_one_process_in_input_order(
+    lab: LabThread, setup: tuple[Path, Path], in_one_process: Outcome, tmp_path: Path
+) -> None:
+    """Catches: records lost or repeated between processes, the order broken, a worker's
+    results differing (its share of the rate, its own shared answers)."""
+    out = tmp_path / "out.jsonl"
+    result = run(command(lab, setup, out, "--workers", "2", "--concurrency", "4"))
+    assert result.returncode == 2, result.stderr
+    assert outcome(out) == in_one_process
+    assert "answers shared between names" in result.stderr
+
+
+def test_unordered_writes_each_line_once_with_the_same_result(
+    lab: LabThread, setup: tuple[Path, Path], in_one_process: Outcome, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    result = run(command(lab, setup, out, "--workers", "2", "--unordered"))
+    assert result.returncode == 2, result.stderr
+    assert sorted(outcome(out)) == in_one_process
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The scan's worker processes (spawned children; not the resource tracker)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline:
+                found.append(int(child))
+    return found
+
+
+def test_a_worker_killed_mid_scan_loses_no_name(
+    lab: LabThread, setup: tuple[Path, Path], in_one_process: Outcome, tmp_path: Path
+) -> None:
+    """Catches: a dead worker's names never written (the scan hanging or ending short),
+    written twice (handed again after their records came), or the scan dying with it."""
+    out = tmp_path / "out.jsonl"
+    scan = subprocess.Popen(
+        command(lab, setup, out, "--workers", "2", "--rate", "20", "--concurrency", "2"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        limit = time.monotonic() + 120
+        while time.monotonic() < limit and (not out.exists() or out.read_text().count("\n") < 2):
+            time.sleep(0.05)
+        workers = _workers_of(scan.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        written_before_the_kill = out.read_text().count("\n")
+        _, stderr = scan.communicate(timeout=300)
+    finally:
+        scan.kill()
+        scan.wait()
+    assert scan.returncode == 2, stderr
+    assert "Traceback" not in stderr
+    assert written_before_the_kill < len(in_one_process)  # the kill was mid-scan
+    assert outcome(out) == in_one_process  # each line once, with the same result
