@@ -134,3 +134,26 @@ def test_a_worker_killed_mid_scan_loses_no_name(
     assert "Traceback" not in stderr
     assert written_before_the_kill < len(in_one_process)  # the kill was mid-scan
     assert outcome(out) == in_one_process  # each line once, with the same result
+
+
+def test_a_capture_a_worker_cannot_write_stops_the_scan_in_one_line(
+    lab: LabThread, setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A link planted where a worker writes a capture: the safe writer refuses it in the
+    worker, and the scan stops with that one line (exit 3), its output whole, the
+    link's target untouched. Catches: the worker's error swallowed (a scan that goes
+    on without the captures asked for), a traceback, or a hang waiting for the worker."""
+    captures = tmp_path / "captures"
+    captures.mkdir()
+    target = tmp_path / "precious"
+    target.write_text("keep me\n")
+    (captures / "00000001-good-nsec.test.capture.json.gz").symlink_to(target)
+    out = tmp_path / "out.jsonl"
+    result = run(command(lab, setup, out, "--workers", "2", "--save-captures", str(captures)))
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("dnssec-doctor: ") == 1, result.stderr
+    assert "00000001-good-nsec.test.capture.json.gz" in result.stderr
+    assert target.read_text() == "keep me\n"
+    text = out.read_text()
+    assert text == "" or text.endswith("\n")
