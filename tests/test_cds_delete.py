@@ -1,4 +1,5 @@
-"""One rule for a DNSSEC delete request (RFC 8078 §4), shared by the live check and `zone`."""
+"""One rule for CDS/CDNSKEY forms and the delete request (RFC 7344 §4, RFC 8078 §4), shared by
+the live check and `zone`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from dns.rdtypes.ANY.CDNSKEY import CDNSKEY
 from dns.rdtypes.ANY.CDS import CDS
 
-from dnssec_doctor.dnssec.cdsdelete import delete_request
+from dnssec_doctor.dnssec.cdsdelete import LoneRequest, delete_request, lone_request
 
 CDS_DELETE = "0 0 0 00"
 CDNSKEY_DELETE = "0 3 0 AA=="
@@ -66,3 +67,23 @@ def test_wrong_values_are_named_record_by_record() -> None:
     assert request is not None and not request.mixed and request.malformed
     assert [r.to_text() for r in request.bad_cds] == ["1 0 0 00"]
     assert [r.to_text() for r in request.bad_cdnskey] == ["0 3 0 AQ=="]
+
+
+@pytest.mark.parametrize(
+    ("cds_set", "cdnskey_set", "lone"),
+    [
+        ([ORDINARY_CDS], [], LoneRequest("CDS", "CDNSKEY", delete=False)),
+        ([], [ORDINARY_CDNSKEY], LoneRequest("CDNSKEY", "CDS", delete=False)),
+        ([CDS_DELETE], [], LoneRequest("CDS", "CDNSKEY", delete=True)),
+        ([], [CDNSKEY_DELETE], LoneRequest("CDNSKEY", "CDS", delete=True)),
+        ([ORDINARY_CDS], [ORDINARY_CDNSKEY], None),  # both forms: they must agree instead
+        ([CDS_DELETE], [CDNSKEY_DELETE], None),
+        ([], [], None),
+        (["1 0 0 00"], [], None),  # malformed: ignored by parents in any form
+        ([CDS_DELETE, ORDINARY_CDS], [], None),  # mixed
+    ],
+)
+def test_a_request_in_one_form_only(
+    cds_set: list[str], cdnskey_set: list[str], lone: LoneRequest | None
+) -> None:
+    assert lone_request([cds(t) for t in cds_set], [cdnskey(t) for t in cdnskey_set]) == lone

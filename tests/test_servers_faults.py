@@ -26,6 +26,7 @@ from dnssec_doctor.session import diagnose_capture
 from servers_wire import (
     LAB_NOW,
     Answer,
+    Fault,
     Reply,
     Transport,
     address,
@@ -323,6 +324,47 @@ def test_cds_only_on_one_server(plan: LabPlan) -> None:
     assert found and bad in found[0].servers
     missing = by_code(diagnosis, "CDS_POINTS_TO_MISSING_KEY")
     assert missing and missing[0].servers == (address(plan, "cds-mismatch", 1),)
+
+
+def only_cds(delete: bool = False) -> Fault:
+    """A server whose zone publishes CDS but no CDNSKEY (the CDS a delete request if asked).
+
+    Crude on purpose: the empty CDNSKEY answer carries no NSEC proof and the delete CDS
+    no RRSIG, which the test allows; what it checks is how the CDS/CDNSKEY that the probe
+    collected are judged.
+    """
+
+    def fault(query: dns.message.Message, transport: Transport, answer: Answer) -> Reply:
+        rdtype = query.question[0].rdtype
+
+        def change(msg: dns.message.Message) -> None:
+            if rdtype == dns.rdatatype.CDNSKEY:
+                msg.answer = []
+            elif delete:  # unsigned: no check of CDS signatures gets in the way
+                owner = query.question[0].name
+                msg.answer = [dns.rrset.from_text(owner, 300, "IN", "CDS", "0 0 0 00")]
+
+        if rdtype in (dns.rdatatype.CDS, dns.rdatatype.CDNSKEY):
+            return _rewrite(answer(query), change)
+        return answer(query)
+
+    return fault
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["ds-set", "delete-request"])
+def test_cds_without_cdnskey_everywhere_is_a_notice(plan: LabPlan, delete: bool) -> None:
+    servers = [address(plan, "cds-mismatch", n) for n in (1, 2)]
+    diagnosis, _ = check(plan, "cds-mismatch", dict.fromkeys(servers, only_cds(delete)))
+    (lone,) = by_code(diagnosis, "CDS_CDNSKEY_MISMATCH")
+    assert lone.severity is Severity.NOTICE and lone.servers == ()
+    request = "a delete request (CDS 0 0 0 00)" if delete else "its DS set"
+    assert f"publishes {request} as CDS only, with no CDNSKEY" in lone.detail
+    assert not by_code(diagnosis, "CDS_INCONSISTENT_ACROSS_SERVERS")
+    assert not by_code(diagnosis, "CDS_DELETE_MALFORMED")
+    # the DS set names a key that is not published, whatever form it comes in
+    assert bool(by_code(diagnosis, "CDS_POINTS_TO_MISSING_KEY")) is not delete
+    errors = {f.code for f in diagnosis.findings if f.severity >= Severity.ERROR}
+    assert errors <= {"CDS_POINTS_TO_MISSING_KEY", "NEGATIVE_PROOF_MISSING", "RRSIG_MISSING"}
 
 
 def test_replay_gives_the_same_diagnosis(plan: LabPlan) -> None:

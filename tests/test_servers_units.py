@@ -260,7 +260,7 @@ def test_cds_and_cdnskey_describe_different_keys() -> None:
 
 
 def test_published_but_not_signing_key() -> None:
-    views = {S1: view(S1, [cds_of(NEXT)], [])}
+    views = {S1: view(S1, [cds_of(NEXT)], [cdnskey_of(NEXT)])}
     views[S1].dnskeys[NEXT.dnskey.to_digestable()] = NEXT.dnskey
     (finding,) = cds_findings(cut_with(S1), views)
     assert finding.code == "CDS_POINTS_TO_MISSING_KEY"
@@ -282,6 +282,41 @@ def test_malformed_delete_requests(cds: list[str | None], cdnskey: list[str], wo
     keys = [dns.rdata.from_text("IN", "CDNSKEY", text) for text in cdnskey]
     (finding,) = cds_findings(cut_with(S1), {S1: view(S1, records, keys)})
     assert finding.code == "CDS_DELETE_MALFORMED" and words in finding.detail
+
+
+@pytest.mark.parametrize(
+    ("cds", "cdnskey", "says", "publish"),
+    [
+        ([True], [], "its DS set as CDS only, with no CDNSKEY", "set-publish-cdnskey"),
+        ([], [True], "its DS set as CDNSKEY only, with no CDS", "set-publish-cds"),
+        (["0 0 0 00"], [], "a delete request (CDS 0 0 0 00) as CDS only", "CDNSKEY 0 3 0 AA=="),
+        ([], ["0 3 0 AA=="], "a delete request (CDNSKEY 0 3 0 AA==) as CDNSKEY", "CDS 0 0 0 00"),
+    ],
+)
+def test_a_request_in_one_form_only_is_a_notice(
+    cds: list[str | bool], cdnskey: list[str | bool], says: str, publish: str
+) -> None:
+    # RFC 7344 §4, RFC 8078 §4: either form is a request; a parent reading the other sees none.
+    records: list[dns.rdata.Rdata] = [
+        cds_of(KSK) if text is True else dns.rdata.from_text("IN", "CDS", str(text)) for text in cds
+    ]
+    keys: list[dns.rdata.Rdata] = [
+        cdnskey_of(KSK) if text is True else dns.rdata.from_text("IN", "CDNSKEY", str(text))
+        for text in cdnskey
+    ]
+    (finding,) = cds_findings(cut_with(S1, S2), {s: view(s, records, keys) for s in (S1, S2)})
+    assert finding.code == "CDS_CDNSKEY_MISMATCH"
+    assert finding.severity is Severity.NOTICE
+    assert says in finding.detail and publish in finding.fix
+    assert finding.servers == ()
+
+
+def test_a_server_with_one_form_while_others_publish_both() -> None:
+    views = {S1: view(S1, [cds_of(KSK)], [cdnskey_of(KSK)]), S2: view(S2, [cds_of(KSK)], [])}
+    found = codes(cds_findings(cut_with(S1, S2), views))
+    assert found["CDS_INCONSISTENT_ACROSS_SERVERS"].servers == (S1, S2)  # a tie: both named
+    lone = found["CDS_CDNSKEY_MISMATCH"]
+    assert lone.severity is Severity.NOTICE and lone.servers == (S2,)
 
 
 def test_correct_delete_request_is_clean() -> None:

@@ -32,6 +32,22 @@ def _different_keys(what: str) -> str:
     )
 
 
+def _one_form(request: str, published: str, missing: str) -> str:
+    """A CDS_CDNSKEY_MISMATCH detail for a ``request`` published as ``published`` only."""
+    return (
+        "{zone} publishes "
+        + request
+        + f" as {published} only, with no {missing}: allowed (RFC 7344 §4, RFC 8078 §4), "
+        f"but a parent that reads {missing} sees no request."
+    )
+
+
+ONE_FORM_SEVERITY = Severity.NOTICE
+"""CDS_CDNSKEY_MISMATCH for a request in one form only (``lone_request``): legal, and
+only the operator knows which form the parent reads, so worth knowing, not a failure
+(Zonemaster's DS15_HAS_CDS_NO_CDNSKEY is a notice too)."""
+
+
 def _asks_for(what: str) -> str:
     """A CDS_POINTS_TO_MISSING_KEY detail: ``what`` says what is wrong with the keys named."""
     return (
@@ -50,12 +66,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         title="CDS and CDNSKEY disagree",
         explanation=(
             "The CDS records and the CDNSKEY records describe different keys, or only one of "
-            "the two is published where the parent needs both. They are two forms of the same "
-            "request to the parent (RFC 7344 §3 and §4), so a parent that sees them disagree "
-            "must not act, and a parent that reads only one may act on the wrong one."
+            "the two is published. They are two forms of the same request to the parent "
+            "(RFC 7344 §3 and §4): a child may publish either or both, and a parent reads the "
+            "form it prefers (some registries read only CDS, others only CDNSKEY). When both "
+            "are published and describe different keys, a parent must not act (RFC 7344 §4; "
+            "RFC 9975 §3.1), and one that reads only one form may act on the wrong one: an "
+            "error. A request published in one form only is allowed, also for a delete "
+            "request (RFC 8078 §4), but a parent that reads the other form sees no request "
+            "at all: a notice, since only you know which form your parent reads."
         ),
         evidence=(
-            "The CDS records, the DS records computed from the CDNSKEY records, and the difference."
+            "The CDS records, the DS records computed from the CDNSKEY records, and the "
+            "difference; or the one form that is published."
         ),
         fix=(
             "Generate both from the same key set: BIND's dnssec-policy publishes both (see its "
@@ -64,7 +86,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "pdnsutil set-publish-cdnskey ZONE. Remove hand-written CDS or CDNSKEY records that "
             "no longer match."
         ),
-        peers="DV CDNSKEY_INCONSISTENT_WITH_CDS; ZM DS15_MISMATCH_CDS_CDNSKEY",
+        peers=(
+            "DV CDNSKEY_INCONSISTENT_WITH_CDS; ZM DS15_MISMATCH_CDS_CDNSKEY, "
+            "DS15_HAS_CDS_NO_CDNSKEY, DS15_HAS_CDNSKEY_NO_CDS"
+        ),
         details={
             "zone_cds_unmatched": "CDS {cds} matches no CDNSKEY of {zone}",
             "zone_cdnskey_unmatched": "CDNSKEY {tag} has no matching CDS at {zone}",
@@ -74,10 +99,32 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "CDS for key tag(s) {cds_tags} match no CDNSKEY; CDNSKEY key tag(s) "
                 "{cdnskey_tags} have no CDS"
             ),
+            "no_cdnskey": _one_form("its DS set", "CDS", "CDNSKEY"),
+            "no_cds": _one_form("its DS set", "CDNSKEY", "CDS"),
+            "delete_no_cdnskey": _one_form("a delete request (CDS 0 0 0 00)", "CDS", "CDNSKEY"),
+            "delete_no_cds": _one_form("a delete request (CDNSKEY 0 3 0 AA==)", "CDNSKEY", "CDS"),
+        },
+        fixes={
             "no_cdnskey": (
-                "{zone} publishes CDS but no CDNSKEY; parents that read CDNSKEY see no request"
+                "Nothing to do if your parent reads CDS. To reach parents that read CDNSKEY, "
+                "publish CDNSKEY for the same keys: BIND's dnssec-policy does unless "
+                "'cdnskey no;' is set; Knot: cds-cdnskey-publish: always; PowerDNS: pdnsutil "
+                "set-publish-cdnskey {zone}."
             ),
-            "no_cds": "{zone} publishes CDNSKEY but no CDS; parents that read CDS see no request",
+            "no_cds": (
+                "Nothing to do if your parent reads CDNSKEY. To reach parents that read CDS, "
+                "publish CDS for the same keys: BIND's dnssec-policy does (cds-digest-types; "
+                "dnssec-dsfromkey -C prints CDS by hand); Knot: cds-cdnskey-publish: always; "
+                "PowerDNS: pdnsutil set-publish-cds {zone}."
+            ),
+            "delete_no_cdnskey": (
+                "Nothing to do if your parent reads CDS. To reach parents that read CDNSKEY, "
+                "also publish {zone} CDNSKEY 0 3 0 AA== (signed)."
+            ),
+            "delete_no_cds": (
+                "Nothing to do if your parent reads CDNSKEY. To reach parents that read CDS, "
+                "also publish {zone} CDS 0 0 0 00 (signed)."
+            ),
         },
     ),
     CatalogEntry(
@@ -241,10 +288,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             ),
             "cds_values": "delete CDS at {zone} is {cds}, not '0 0 0 00'",
             "cdnskey_values": "delete CDNSKEY at {zone} is {cdnskey}, not '0 3 0 AA=='",
-            "half": (
-                "{zone} signals DNSSEC delete with only one of CDS/CDNSKEY; the delete {missing} "
-                "is missing"
-            ),
         },
     ),
     CatalogEntry(

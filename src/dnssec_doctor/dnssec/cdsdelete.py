@@ -1,11 +1,18 @@
-"""The DNSSEC delete request (RFC 8078 §4): ``CDS 0 0 0 00`` and ``CDNSKEY 0 3 0 AA==``.
+"""Which CDS/CDNSKEY forms a child publishes, and its DNSSEC delete request (RFC 8078 §4).
 
-A child asks its parent to remove the DS RRset by publishing a CDS or CDNSKEY
-record with algorithm 0, with exactly those field values and nothing else in the
-RRset: a parent ignores a delete record mixed with ordinary CDS/CDNSKEY records or
-with other values. The child may publish the request as CDS, as CDNSKEY or as both
-(RFC 7344 §4 lets it publish either RRset). The live check and the zone-file
-verifier judge a request with this one rule.
+A child tells its parent the DS set it wants in two forms, CDS and CDNSKEY, and
+may publish either or both (RFC 7344 §4): a parent reads the form it prefers,
+some registries only CDS and others only CDNSKEY. One form alone is therefore
+legal but reaches only the parents that read it; when both are published they
+must describe the same keys (RFC 7344 §4; RFC 9975 §3.1 makes a key named in one
+form and missing from the other an inconsistency the parent must not act on).
+
+The delete request is ``CDS 0 0 0 00`` and ``CDNSKEY 0 3 0 AA==``, with exactly
+those field values and nothing else in the RRset: a parent ignores a delete
+record mixed with ordinary CDS/CDNSKEY records or with other values. Like any
+request it may come as CDS, as CDNSKEY or as both.
+
+The live check and the zone-file verifier judge both with these functions.
 """
 
 from __future__ import annotations
@@ -25,6 +32,17 @@ class CdsFields(DsLike, Protocol):
     def to_text(self) -> str: ...
 
 
+def lone_form(cds: Sequence[object], cdnskey: Sequence[object]) -> str:
+    """``"CDS"`` or ``"CDNSKEY"`` when only that form is published, else empty.
+
+    Not a defect (RFC 7344 §4, RFC 8078 §4): a parent that reads the other form
+    sees no request, so it is worth knowing, never a reason to fail.
+    """
+    if bool(cds) == bool(cdnskey):
+        return ""
+    return "CDS" if cds else "CDNSKEY"
+
+
 @dataclass(frozen=True, slots=True)
 class DeleteRequest:
     """What is wrong with a delete request; nothing when it is well-formed."""
@@ -37,7 +55,7 @@ class DeleteRequest:
     """Delete CDNSKEY records whose fields are not ``0 3 0 AA==``."""
     alone: str
     """``"CDS"`` or ``"CDNSKEY"`` when the request is made in only that form (legal, but a
-    parent that reads the other form sees none), else empty."""
+    parent that reads the other form sees none; :func:`lone_form`), else empty."""
 
     @property
     def malformed(self) -> bool:
@@ -59,5 +77,33 @@ def delete_request(cds: Sequence[CdsFields], cdnskey: Sequence[AnyKey]) -> Delet
         bad_cdnskey=tuple(
             r for r in delete_keys if (r.flags, r.protocol, bytes(r.key)) != (0, 3, b"\0")
         ),
-        alone="" if delete_cds and delete_keys else ("CDS" if delete_cds else "CDNSKEY"),
+        alone=lone_form(delete_cds, delete_keys),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LoneRequest:
+    """A request (a DS set or a delete request) published in one form only."""
+
+    published: str
+    """``"CDS"`` or ``"CDNSKEY"``."""
+    missing: str
+    """The other form."""
+    delete: bool
+    """True when the request is a (well-formed) delete request."""
+
+
+def lone_request(cds: Sequence[CdsFields], cdnskey: Sequence[AnyKey]) -> LoneRequest | None:
+    """The request made in one form only, or None when both forms or neither are published.
+
+    A malformed delete request gives None too: parents ignore it in any form, and
+    the finding to act on is the malformed request.
+    """
+    published = lone_form(cds, cdnskey)
+    if not published:
+        return None
+    request = delete_request(cds, cdnskey)
+    if request is not None and request.malformed:
+        return None
+    missing = "CDNSKEY" if published == "CDS" else "CDS"
+    return LoneRequest(published=published, missing=missing, delete=request is not None)

@@ -1,8 +1,10 @@
 """CDS/CDNSKEY consistency (RFC 7344 §4, RFC 8078 §4, catalog section H).
 
-Both RRsets describe the DS set the child wants; they must agree with each other
-and point at keys the zone publishes and signs its DNSKEY RRset with. A delete
-request is exactly ``CDS 0 0 0 00`` and ``CDNSKEY 0 3 0 AA==``, alone.
+Both RRsets describe the DS set the child wants; when both are published they must
+agree with each other, and they must point at keys the zone publishes and signs its
+DNSKEY RRset with. One form alone is legal and only noted. A delete request is
+exactly ``CDS 0 0 0 00`` and/or ``CDNSKEY 0 3 0 AA==``, alone in its RRset. The
+rules are the live check's (dnssec/cdsdelete.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.catalog.codes import Code
-from dnssec_doctor.dnssec.cdsdelete import DeleteRequest, delete_request
+from dnssec_doctor.catalog.section_h import ONE_FORM_SEVERITY
+from dnssec_doctor.dnssec.cdsdelete import DeleteRequest, delete_request, lone_request
 from dnssec_doctor.dnssec.keys import (
     DsMatchStatus,
     dnskey_rdata_wire,
@@ -35,23 +38,18 @@ def check_cds(apex: Apex, origin: dns.name.Name, out: Emitter) -> None:
     request = delete_request(apex.cds, apex.cdnskeys)
     if request is not None:
         _check_delete(zone, request, line, out)
+    lone = lone_request(apex.cds, apex.cdnskeys)
+    if lone is not None:
+        out.add(
+            Code.CDS_CDNSKEY_MISMATCH,
+            f"{'delete_' if lone.delete else ''}no_{lone.missing.lower()}",
+            {"zone": zone},
+            subject=f"no-{lone.missing.lower()}",
+            line=line,
+            severity=ONE_FORM_SEVERITY,
+        )
+    if request is not None:
         return
-    if not apex.cdnskeys:
-        out.add(
-            Code.CDS_CDNSKEY_MISMATCH,
-            "no_cdnskey",
-            {"zone": zone},
-            subject="no-cdnskey",
-            line=line,
-        )
-    if not apex.cds:
-        out.add(
-            Code.CDS_CDNSKEY_MISMATCH,
-            "no_cds",
-            {"zone": zone},
-            subject="no-cds",
-            line=line,
-        )
     if apex.cds and apex.cdnskeys:
         for cds in apex.cds:
             if match_ds(origin, cds, apex.cdnskeys).status is not DsMatchStatus.MATCH:
@@ -99,16 +97,6 @@ def _check_delete(zone: str, request: DeleteRequest, line: int | None, out: Emit
             "cdnskey_values",
             {"zone": zone, "cdnskey": key.to_text()},
             subject="delete-cdnskey-values",
-            line=line,
-        )
-    # The zone verifier asks for both forms, as it does for ordinary CDS/CDNSKEY sets.
-    if request.alone:
-        missing = "CDNSKEY" if request.alone == "CDS" else "CDS"
-        out.add(
-            Code.CDS_DELETE_MALFORMED,
-            "half",
-            {"zone": zone, "missing": missing},
-            subject="delete-half",
             line=line,
         )
 

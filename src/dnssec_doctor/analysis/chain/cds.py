@@ -1,7 +1,9 @@
 """CDS/CDNSKEY: what the child asks its parent to publish, checked before the parent acts.
 
 A parent that reads CDS/CDNSKEY (RFC 7344, RFC 8078) replaces the DS set with
-what they describe, so they must agree with each other (RFC 7344 §4.1), name
+what they describe. A child may publish either form or both (RFC 7344 §4), so one
+form alone is only noted; when both are published they must agree with each other
+(RFC 7344 §4.1, RFC 9975 §3.1), name
 keys that are in the DNSKEY RRset and sign it (RFC 7344 §4.1, RFC 8078 §3), be
 the same on every server (RFC 7344 §6.1; RFC 9615 §4), and a delete request
 must be exactly ``CDS 0 0 0 00`` / ``CDNSKEY 0 3 0 AA==`` (RFC 8078 §4).
@@ -19,9 +21,11 @@ from dns.rdtypes.ANY.CDS import CDS
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.servers.view import ServerView, server_list
 from dnssec_doctor.catalog.codes import Code
-from dnssec_doctor.dnssec.cdsdelete import delete_request
+from dnssec_doctor.catalog.section_h import ONE_FORM_SEVERITY
+from dnssec_doctor.dnssec.cdsdelete import delete_request, lone_request
 from dnssec_doctor.dnssec.keys import ds_digest, key_tag, supported_digest
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import ZoneCut
 
 CdsSets = tuple[frozenset[bytes], frozenset[bytes]]
@@ -91,7 +95,7 @@ def _check_set(
     ok = tuple(s for s in everyone if s not in servers) if shown else ()
     out: list[Finding] = []
 
-    def add(code: Code, says: str, **params: object) -> None:
+    def add(code: Code, says: str, severity: Severity | None = None, **params: object) -> None:
         out.append(
             catalog.finding(
                 code,
@@ -101,6 +105,7 @@ def _check_set(
                 servers=shown,
                 servers_ok=ok,
                 subject=code.value,
+                severity=severity,
             )
         )
 
@@ -113,6 +118,11 @@ def _check_set(
             wrong += [r.to_text() for r in request.bad_cdnskey]
             records = "; ".join(wrong)
             add(Code.CDS_DELETE_MALFORMED, "delete_wrong_values", records=records)
+    lone = lone_request(cds, cdnskey)
+    if lone is not None:
+        says = f"{'delete_' if lone.delete else ''}no_{lone.missing.lower()}"
+        add(Code.CDS_CDNSKEY_MISMATCH, says, ONE_FORM_SEVERITY)
+    if request is not None:
         return out
     if cds and cdnskey:
         lone_cds, lone_keys = _cds_cdnskey_mismatch(zone, cds, cdnskey)
