@@ -44,7 +44,10 @@ $TTL 300
 @ NS ns1
 ns1 A 192.0.2.1
 """
+ABSENT = dnssecalgs.PrivateECDSAP256SHA256.generate().public_key().to_dnskey(flags=257)
+"""A KSK that is not in the DNSKEY RRset (one being pre-published at the parent)."""
 CDS_OF_KEY = dnspython_dnssec.make_cds(ORIGIN, DNSKEY, "SHA256").to_text()
+CDS_OF_ABSENT = dnspython_dnssec.make_cds(ORIGIN, ABSENT, "SHA256").to_text()
 CDNSKEY_OF_KEY = DNSKEY.to_text()
 CDNSKEY_OF_OTHER = OTHER.to_text()
 CDS_TYPES = {"CDS_CDNSKEY_MISMATCH", "CDS_DELETE_MALFORMED", "CDS_POINTS_TO_MISSING_KEY"}
@@ -58,6 +61,16 @@ CASES: dict[str, tuple[list[str], list[str], set[tuple[str, Severity]]]] = {
         [CDS_OF_KEY],
         [CDNSKEY_OF_KEY, CDNSKEY_OF_OTHER],
         {("CDS_CDNSKEY_MISMATCH", Severity.ERROR)},
+    ),
+    "absent-key-beside-a-signing-one": (
+        [CDS_OF_KEY, CDS_OF_ABSENT],
+        [CDNSKEY_OF_KEY, ABSENT.to_text()],
+        {("CDS_POINTS_TO_MISSING_KEY", Severity.NOTICE)},
+    ),
+    "absent-key-alone": (
+        [CDS_OF_ABSENT],
+        [ABSENT.to_text()],
+        {("CDS_POINTS_TO_MISSING_KEY", Severity.ERROR)},
     ),
     "delete-both": (["0 0 0 00"], ["0 3 0 AA=="], set()),
     "delete-cds-only": (["0 0 0 00"], [], {("CDS_CDNSKEY_MISMATCH", Severity.NOTICE)}),

@@ -57,6 +57,16 @@ def _asks_for(what: str) -> str:
     )
 
 
+def _prepublished(what: str) -> str:
+    """A CDS_POINTS_TO_MISSING_KEY detail when another entry names a key that signs."""
+    return (
+        "The CDS/CDNSKEY records of {zone} ask the parent for a DS set in which "
+        + what
+        + "; fine while pre-publishing a KSK, since another entry points at a key that "
+        "signs the DNSKEY RRset."
+    )
+
+
 ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         code="CDS_CDNSKEY_MISMATCH",
@@ -151,6 +161,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "keys_missing": _asks_for("key tag(s) {missing} are not in the DNSKEY RRset"),
             "keys_not_signing": _asks_for("key tag(s) {not_signing} do not sign the DNSKEY RRset"),
             "keys_missing_and_not_signing": _asks_for(
+                "key tag(s) {missing} are not in the DNSKEY RRset; key tag(s) "
+                "{not_signing} do not sign the DNSKEY RRset"
+            ),
+            "keys_missing_prepublish": _prepublished(
+                "key tag(s) {missing} are not in the DNSKEY RRset"
+            ),
+            "keys_not_signing_prepublish": _prepublished(
+                "key tag(s) {not_signing} do not sign the DNSKEY RRset"
+            ),
+            "keys_missing_and_not_signing_prepublish": _prepublished(
                 "key tag(s) {missing} are not in the DNSKEY RRset; key tag(s) "
                 "{not_signing} do not sign the DNSKEY RRset"
             ),

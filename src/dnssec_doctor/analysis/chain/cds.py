@@ -137,18 +137,24 @@ def _check_set(
             add(Code.CDS_CDNSKEY_MISMATCH, "cds_unmatched", cds_tags=_joined(lone_cds))
         elif lone_keys:
             add(Code.CDS_CDNSKEY_MISMATCH, "cdnskey_unmatched", cdnskey_tags=_joined(lone_keys))
-    missing, not_signing = _points_to(zone, view, cds, cdnskey)
+    missing, not_signing, working = _points_to(zone, view, cds, cdnskey)
+    # Another entry naming a key that signs: the parent's new DS set still validates the
+    # zone, as in a KSK's double-DS pre-publication (RFC 7583 §3.3.2): worth knowing only.
+    tail, severity = ("_prepublish", Severity.NOTICE) if working else ("", None)
     if missing and not_signing:
         add(
             Code.CDS_POINTS_TO_MISSING_KEY,
-            "keys_missing_and_not_signing",
+            "keys_missing_and_not_signing" + tail,
+            severity,
             missing=_joined(missing),
             not_signing=_joined(not_signing),
         )
     elif missing:
-        add(Code.CDS_POINTS_TO_MISSING_KEY, "keys_missing", missing=_joined(missing))
+        add(Code.CDS_POINTS_TO_MISSING_KEY, "keys_missing" + tail, severity,
+            missing=_joined(missing))  # fmt: skip
     elif not_signing:
-        add(Code.CDS_POINTS_TO_MISSING_KEY, "keys_not_signing", not_signing=_joined(not_signing))
+        add(Code.CDS_POINTS_TO_MISSING_KEY, "keys_not_signing" + tail, severity,
+            not_signing=_joined(not_signing))  # fmt: skip
     return out
 
 
@@ -176,13 +182,15 @@ def _cds_cdnskey_mismatch(
 
 def _points_to(
     zone: dns.name.Name, view: ServerView, cds: list[CDS], cdnskey: list[CDNSKEY]
-) -> tuple[list[int], list[int]]:
-    """Key tags the records name that are not published, and those that do not sign."""
+) -> tuple[list[int], list[int], bool]:
+    """Key tags the records name that are not published, those that do not sign, and
+    whether some record names a key that signs the DNSKEY RRset."""
     if not view.dnskeys:
-        return [], []
+        return [], [], False
     keys = list(view.dnskeys.values())
     missing: set[int] = set()
     not_signing: set[int] = set()
+    working = False
     for r in cds:
         if not supported_digest(r.digest_type):
             continue
@@ -197,10 +205,14 @@ def _points_to(
             missing.add(r.key_tag)
         elif (r.key_tag, r.algorithm) not in view.dnskey_signers:
             not_signing.add(r.key_tag)
+        else:
+            working = True
     for k in cdnskey:
         tag = key_tag(k)
         if k.to_digestable() not in view.dnskeys:
             missing.add(tag)
         elif (tag, k.algorithm) not in view.dnskey_signers:
             not_signing.add(tag)
-    return sorted(missing), sorted(not_signing - missing)
+        else:
+            working = True
+    return sorted(missing), sorted(not_signing - missing), working
