@@ -1,8 +1,9 @@
-"""RFC5011_HOLDDOWN_RISK from history: the root's old KSK gone before RFC 5011 resolvers
-trust the new one (RFC 5011 §2.4.1: 30 days after they first see it).
+"""RFC5011_HOLDDOWN_RISK from history: a trust anchor zone's old KSK gone before RFC 5011
+resolvers trust the new one (RFC 5011 §2.4.1: 30 days after they first see it), for each
+zone the newest check was anchored at (the root, or a zone given with ``--trust-anchor``).
 
-The states are the good-nsec capture's facts with the root's KSK set changed, as history
-would have stored them; each test says which wrong rule it catches.
+The states are the good-nsec capture's facts with the root's or the zone's KSK set
+changed, as history would have stored them; each test says which wrong rule it catches.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dnssec_doctor.timefmt import iso
 CASES = Path(__file__).parent / "cases"
 DAY = 86400
 T0 = 1_800_000_000
+ROOT = (".",)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,7 @@ def test_the_old_root_ksk_removed_ten_days_after_the_new_one_appeared(
             (15, _with_root_ksks(good, new)),
         ]
     )
-    (finding,) = holddown_findings(runs, facts)
+    (finding,) = holddown_findings(runs, facts, anchor_zones=ROOT)
     assert finding.code == "RFC5011_HOLDDOWN_RISK" and finding.zone == "."
     assert finding.evidence["old_ksk"] == old[0].key_tag
     assert finding.evidence["new_ksk"] == new[0].key_tag
@@ -98,7 +100,7 @@ def test_a_revoked_old_ksk_is_said_as_revoked(good: ObservationFacts) -> None:
             (20, _with_root_ksks(good, [*_revoked(old), *new])),
         ]
     )
-    (finding,) = holddown_findings(runs, facts)
+    (finding,) = holddown_findings(runs, facts, anchor_zones=ROOT)
     assert "is revoked while KSK" in finding.detail
 
 
@@ -119,7 +121,7 @@ def test_the_risk_ends_thirty_days_after_the_new_key_appeared(
             (removed_on, _with_root_ksks(good, new)),
         ]
     )
-    assert len(holddown_findings(runs, facts)) == expected
+    assert len(holddown_findings(runs, facts, anchor_zones=ROOT)) == expected
 
 
 def test_nothing_is_claimed_of_a_key_served_since_history_began(good: ObservationFacts) -> None:
@@ -129,7 +131,7 @@ def test_nothing_is_claimed_of_a_key_served_since_history_began(good: Observatio
     runs, facts = _history(
         [(0, _with_root_ksks(good, [*old, *new])), (3, _with_root_ksks(good, new))]
     )
-    assert holddown_findings(runs, facts) == []
+    assert holddown_findings(runs, facts, anchor_zones=ROOT) == []
 
 
 def test_a_child_zone_ksk_roll_is_not_a_trust_anchor_matter(good: ObservationFacts) -> None:
@@ -153,7 +155,7 @@ def test_a_child_zone_ksk_roll_is_not_a_trust_anchor_matter(good: ObservationFac
         )
 
     runs, facts = _history([(0, good), (1, state([*ksk, *nxt])), (2, state(nxt))])
-    assert holddown_findings(runs, facts) == []
+    assert holddown_findings(runs, facts, anchor_zones=ROOT) == []
 
 
 def test_an_old_key_gone_while_a_trusted_key_still_signs_is_no_risk(
@@ -171,4 +173,86 @@ def test_an_old_key_gone_while_a_trusted_key_still_signs_is_no_risk(
             (10, _with_root_ksks(good, [*third, *new])),
         ]
     )
-    assert holddown_findings(runs, facts) == []
+    assert holddown_findings(runs, facts, anchor_zones=ROOT) == []
+
+
+def _with_zone_ksks(facts: ObservationFacts, zone: str, ksks: list[KeyFact]) -> ObservationFacts:
+    others = [k for k in facts.keys if not (k.zone == zone and k.role == "KSK")]
+    return sealed(
+        zones=facts.zones,
+        servers=list(facts.servers),
+        keys=[*others, *ksks],
+        ds=list(facts.ds),
+        signatures=list(facts.signatures),
+        cds=list(facts.cds),
+    )
+
+
+ZONE = "good-nsec.test."
+
+
+def _zone_roll(good: ObservationFacts, removed_on: int) -> tuple[list[StateRun], dict]:
+    """The zone's KSK rolled: the new one from day 5, the old one gone on ``removed_on``."""
+    old = [k for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = _successor(old)
+    return _history(
+        [
+            (0, good),
+            (5, _with_zone_ksks(good, ZONE, [*old, *new])),
+            (removed_on, _with_zone_ksks(good, ZONE, new)),
+        ]
+    )
+
+
+def test_a_zone_the_check_was_anchored_at_is_judged_as_the_root_is(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the rule still limited to the root, or the zone's finding named after the root.
+    runs, facts = _zone_roll(good, 9)
+    (finding,) = holddown_findings(runs, facts, anchor_zones=(".", ZONE))
+    old = next(k for k in good.keys if k.zone == ZONE and k.role == "KSK")
+    assert finding.zone == ZONE and finding.evidence["old_ksk"] == old.key_tag
+    assert finding.evidence["safe_at"] == iso(T0 + 5 * DAY + ADD_HOLDDOWN)
+    assert f"KSK {old.key_tag} of {ZONE} is gone" in finding.detail and "4 days" in finding.detail
+    assert iso(T0 + 5 * DAY + ADD_HOLDDOWN) in finding.fix
+    # anchored at the zone alone (``--trust-anchor`` replaces the root's), or named in
+    # another case: the same finding
+    assert holddown_findings(runs, facts, anchor_zones=(ZONE.upper(),)) == [finding]
+    # and not once the add hold-down has passed
+    runs, facts = _zone_roll(good, 35)
+    assert holddown_findings(runs, facts, anchor_zones=(ZONE,)) == []
+
+
+def test_the_root_is_not_judged_when_the_check_was_not_anchored_at_it(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the root judged for every check, whatever its trust anchors.
+    old = _root_ksks(good)
+    new = _successor(old)
+    runs, facts = _history(
+        [(0, good), (5, _with_root_ksks(good, [*old, *new])), (15, _with_root_ksks(good, new))]
+    )
+    assert holddown_findings(runs, facts, anchor_zones=(ZONE,)) == []
+    assert len(holddown_findings(runs, facts, anchor_zones=(ZONE, "."))) == 1
+
+
+def test_an_anchor_zone_off_the_chain_is_ignored(good: ObservationFacts) -> None:
+    # Catches: a KeyError or a finding for an anchor zone the observation never reached.
+    runs, facts = _zone_roll(good, 9)
+    assert holddown_findings(runs, facts, anchor_zones=("elsewhere.example.",)) == []
+
+
+def test_a_dnskey_ttl_longer_than_thirty_days_is_the_hold_down(good: ObservationFacts) -> None:
+    # Catches: the hold-down fixed at 30 days (RFC 5011 §2.4.1: the TTL when longer).
+    ttl = 40 * DAY
+    old = [dataclasses.replace(k, ttl=ttl) for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = [dataclasses.replace(k, ttl=ttl) for k in _successor(old)]
+    runs, facts = _history(
+        [
+            (0, _with_zone_ksks(good, ZONE, old)),
+            (5, _with_zone_ksks(good, ZONE, [*old, *new])),
+            (38, _with_zone_ksks(good, ZONE, new)),
+        ]
+    )
+    (finding,) = holddown_findings(runs, facts, anchor_zones=(ZONE,))
+    assert finding.evidence["safe_at"] == iso(T0 + 5 * DAY + ttl)

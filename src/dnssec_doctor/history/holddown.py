@@ -5,8 +5,10 @@ new KSK only after it has seen it for the add hold-down: 30 days, or the origina
 the DNSKEY RRset that first held it when that is longer (RFC 5011 §2.4.1). A KSK removed
 or revoked before its successor has been served that long leaves such resolvers with no
 trusted key: every name under the zone fails for them. History knows when each KSK was
-first served. The rule looks at the root, whose keys every check is anchored at by
-default; a zone given with ``--trust-anchor`` is not recorded in the history.
+first served, and each observation records the zones its check was anchored at (the
+owners of its trust anchors: the root by default, or what ``--trust-anchor`` gave). The
+rule judges every zone the newest observation was anchored at: whoever monitors a zone
+with its own anchor stands for the resolvers configured alike.
 
 Only a successor history saw appear counts: a key served since the first observation kept
 may have been published long before it, so nothing is claimed about it.
@@ -27,8 +29,6 @@ from dnssec_doctor.timefmt import duration, iso
 CODE = Code.RFC5011_HOLDDOWN_RISK
 ADD_HOLDDOWN = 30 * 86400
 """RFC 5011 §2.4.1: the add hold-down, at least 30 days."""
-TRUST_ANCHOR_ZONES = (".",)
-"""Zones whose keys validators keep as trust anchors and history records."""
 
 
 def _trusted_ksks(facts: ObservationFacts, zone: str) -> dict[str, KeyFact]:
@@ -37,18 +37,23 @@ def _trusted_ksks(facts: ObservationFacts, zone: str) -> dict[str, KeyFact]:
 
 
 def holddown_findings(
-    runs: Sequence[StateRun], facts: dict[int, ObservationFacts]
+    runs: Sequence[StateRun],
+    facts: dict[int, ObservationFacts],
+    *,
+    anchor_zones: Sequence[str],
 ) -> list[Finding]:
     """RFC5011_HOLDDOWN_RISK at the newest observation of ``runs`` (the served states, as
-    the forecast reads them): a trust-anchor KSK gone or revoked while every KSK left is
+    the forecast reads them), for each zone of ``anchor_zones`` (what the newest check was
+    anchored at) on its chain: a KSK of that zone gone or revoked while every KSK left is
     younger than its add hold-down, so RFC 5011 resolvers trust none of them yet."""
     segs = sorted((Segment(r.first_at, r.last_at, r.state_id) for r in runs), key=lambda s: s.start)
     if len(segs) < 2:
         return []
     newest, now, began = facts[segs[-1].state_id], segs[-1].last, segs[0].start
+    anchored = {zone.lower() for zone in anchor_zones}
     out = []
-    for zone in TRUST_ANCHOR_ZONES:
-        if zone not in newest.zones:
+    for zone in newest.zones:  # chain order: the root first
+        if zone.lower() not in anchored:
             continue
         first_seen: dict[str, tuple[int, KeyFact]] = {}
         for seg in segs:

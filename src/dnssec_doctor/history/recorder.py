@@ -22,7 +22,14 @@ from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
 from dnssec_doctor.history.holddown import holddown_findings
-from dnssec_doctor.history.records import NewObservation, StateRun, Store, StoredObservation
+from dnssec_doctor.history.records import (
+    ROOT_ONLY,
+    NewObservation,
+    StateRun,
+    Store,
+    StoredObservation,
+    anchor_zones_of,
+)
 from dnssec_doctor.history.rollover import (
     ROLLOVER_LOOKBACK,
     ROLLOVER_OBSERVATIONS,
@@ -67,6 +74,8 @@ class PreparedCheck:
     diagnosis_json: bytes | None
     """``render_json(diagnosis)``, stored as it is when history adds nothing (None: rendered
     when recorded)."""
+    anchor_zones: tuple[str, ...] = ROOT_ONLY
+    """The zones the check was anchored at (``records.anchor_zones_of``)."""
 
 
 def record_check(store: Store, capture: Capture, diagnosis: Diagnosis, survey: Survey) -> Recorded:
@@ -87,6 +96,7 @@ def prepare_check(
         facts=facts_from_survey(survey),
         capture_json=json.dumps(capture.as_json(), separators=(",", ":")).encode("utf-8"),
         diagnosis_json=render_json(diagnosis).encode("utf-8") if render else None,
+        anchor_zones=anchor_zones_of(capture.trust_anchors),
     )
 
 
@@ -106,6 +116,7 @@ def record_prepared(store: Store, prepared: PreparedCheck) -> Recorded:
         finding_count=len(diagnosis.findings),
         earliest_expiration=facts.earliest_expiration(),
         state_id=CURRENT,
+        anchor_zones=prepared.anchor_zones,
     )
     augmented = _with_history(store, diagnosis, current, facts)
     document = (
@@ -126,6 +137,7 @@ def record_prepared(store: Store, prepared: PreparedCheck) -> Recorded:
             capture_json=prepared.capture_json,
             diagnosis_json=document,
             tool_version=__version__,
+            anchor_zones=prepared.anchor_zones,
         )
     )
     return Recorded(augmented, observation_id, facts)
@@ -165,7 +177,7 @@ def _with_history(
         out = _add(out, finding)
     for finding in cds_waiting_findings(runs, all_facts):
         out = _add(out, finding)
-    for finding in holddown_findings(runs, all_facts):
+    for finding in holddown_findings(runs, all_facts, anchor_zones=current.anchor_zones):
         out = _add(out, finding)
     if any(f.code == Code.ROLLOVER_IN_PROGRESS for f in out.findings):
         from dnssec_doctor.history.nextstep import next_steps, with_safe_times

@@ -105,7 +105,7 @@ def build_report(
         findings += ttl_change_findings(history, facts)
         findings += algorithm_order_findings(history, facts)
         findings += cds_waiting_findings(recent, facts)
-        findings += holddown_findings(recent, facts)
+        findings += holddown_findings(recent, facts, anchor_zones=newest.anchor_zones)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 
