@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 
 from dnssec_doctor.history.facts import KeyFact, ObservationFacts, facts_from_survey, sealed
-from dnssec_doctor.history.holddown import ADD_HOLDDOWN, holddown_findings
+from dnssec_doctor.history.holddown import (
+    ADD_HOLDDOWN,
+    holddown_findings,
+    holddown_window,
+    settled,
+)
 from dnssec_doctor.history.records import StateRun
 from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.session import survey_from_capture
@@ -256,3 +261,20 @@ def test_a_dnskey_ttl_longer_than_thirty_days_is_the_hold_down(good: Observation
     )
     (finding,) = holddown_findings(runs, facts, anchor_zones=(ZONE,))
     assert finding.evidence["safe_at"] == iso(T0 + 5 * DAY + ttl)
+
+
+def test_the_window_is_the_hold_down_and_settled_says_when_nothing_can_be_found(
+    good: ObservationFacts,
+) -> None:
+    # Catches: a window cut by a count of states (a daily signer makes thirty in one
+    # hold-down), and a shortcut that skips a zone whose every trusted key is young.
+    runs, facts = _zone_roll(good, 9)
+    many = [StateRun(100 + d, T0 + d * DAY, T0 + d * DAY, 1) for d in range(10, 40)]
+    now = T0 + 40 * DAY
+    assert holddown_window([*runs, *many], now) == [r for r in many if r.last_at >= T0 + 10 * DAY]
+    assert holddown_window(runs, T0 + 9 * DAY) == runs
+    first, rolled = facts[runs[0].state_id], facts[runs[-1].state_id]
+    assert not settled(first, rolled, (ZONE,))
+    assert settled(first, rolled, (".",))  # the root's keys did not change
+    assert settled(facts[runs[1].state_id], rolled, (ZONE,))  # the new key was there already
+    assert settled(first, first, (ZONE, "."))

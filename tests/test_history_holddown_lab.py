@@ -6,8 +6,8 @@ RFC 5011 §2.4.1: resolvers that keep the zone's key as a managed trust anchor a
 new KSK 30 days after they first saw it. The rollover that waits gives no
 RFC5011_HOLDDOWN_RISK; the one that removes the old key four days after the new one
 appeared gives it from that check on until the safe time (the new key's first day plus
-30 days), and ``history`` shows it afterwards. Each stage is built again every week, as
-a signer re-signs (the lab's signatures last 30 days).
+30 days), and ``history`` shows it afterwards. Each stage is built again every day, as
+a signer re-signs: thirty served states in one hold-down, more than the forecast reads.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from labthread import LAB_NOW
 
 NAME = "good-nsec.test"
 DAY = 86400
-RESIGNED = 7 * DAY
-"""How often the signer re-signs each stage (a new lab build)."""
+RESIGNED = DAY
+"""How often the signer re-signs each stage (a new lab build, a new served state)."""
 SEED = 7
 CODE = "RFC5011_HOLDDOWN_RISK"
 
@@ -78,6 +78,7 @@ def test_the_rfc5011_rollover_that_waits_the_hold_down_gives_no_risk(tmp_path: P
     # for a key that is merely young while the old one still signs.
     db, docs = _observe("ksk-rfc5011-done-right", 36, tmp_path)
     assert [_found(d) for d in docs] == [[]] * len(docs)
+    assert [d["exit_code"] for d in docs] == [0] * len(docs)  # nothing else either
     report = invoke("history", NAME, "--db", db, "--format", "json")
     assert report.exit_code in (0, 1), report.stderr
     assert CODE not in report.stdout
@@ -87,7 +88,8 @@ def test_the_old_key_removed_four_days_after_the_new_one_is_a_risk_until_the_saf
     tmp_path: Path,
 ) -> None:
     # Catches: the zone the check was anchored at not judged (only the root), a hold-down
-    # counted from the wrong moment, and a risk that never ends.
+    # counted from the wrong moment, a risk that never ends, and one forgotten once the
+    # new key's first state is older than the states the forecast reads (24 re-signings).
     ((code, offset),) = ANCHORED_ROLLOVERS["ksk-rfc5011-removed-too-early"].expected
     assert code == CODE
     published = DAY  # the stage that added ksk-next
@@ -96,6 +98,7 @@ def test_the_old_key_removed_four_days_after_the_new_one_is_a_risk_until_the_saf
     for day, doc in enumerate(docs):
         risky = offset <= day * DAY < safe_at - LAB_NOW
         assert bool(_found(doc)) == risky, (day, _found(doc))
+        assert doc["exit_code"] == (1 if risky else 0), (day, doc["findings"])
     (finding,) = _found(docs[offset // DAY])
     assert finding["zone"] == ZONE and finding["evidence"]["safe_at"] == iso(safe_at)
     assert finding["evidence"]["new_first_seen"] == iso(LAB_NOW + published)

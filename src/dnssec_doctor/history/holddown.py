@@ -11,7 +11,12 @@ rule judges every zone the newest observation was anchored at: whoever monitors 
 with its own anchor stands for the resolvers configured alike.
 
 Only a successor history saw appear counts: a key served since the first observation kept
-may have been published long before it, so nothing is claimed about it.
+may have been published long before it, so nothing is claimed about it. The rule reads
+every state served within the add hold-down before the newest observation
+(``holddown_window``), however many re-signings that is: a signer that re-signs daily
+serves thirty states in one hold-down. A key first seen earlier has been trusted since;
+a DNSKEY TTL above 30 days is therefore judged over 30 days of history only (a key older
+than that is not claimed, never the reverse).
 """
 
 from __future__ import annotations
@@ -36,14 +41,35 @@ def _trusted_ksks(facts: ObservationFacts, zone: str) -> dict[str, KeyFact]:
     return {k.key_id: k for k in facts.keys if k.zone == zone and k.role == "KSK" and not k.revoked}
 
 
+def holddown_window(runs: Sequence[StateRun], now: int) -> list[StateRun]:
+    """The runs ``holddown_findings`` reads at ``now``: every state still served within the
+    add hold-down before it (the first of them started before, or is history's first)."""
+    return [r for r in runs if r.last_at >= now - ADD_HOLDDOWN]
+
+
+def settled(first: ObservationFacts, newest: ObservationFacts, anchor_zones: Sequence[str]) -> bool:
+    """True when ``holddown_findings`` can find nothing: in every zone of ``anchor_zones``
+    a KSK trusted now was already served in ``first``, the window's first state (so it is
+    older than the hold-down, and resolvers trust it). Lets ``check --db`` read one state
+    instead of the window's while no anchor zone's key set is younger than the hold-down."""
+    anchored = {zone.lower() for zone in anchor_zones}
+    for zone in newest.zones:
+        if zone.lower() not in anchored:
+            continue
+        trusted = _trusted_ksks(newest, zone)
+        if trusted and not trusted.keys() & _trusted_ksks(first, zone).keys():
+            return False
+    return True
+
+
 def holddown_findings(
     runs: Sequence[StateRun],
     facts: dict[int, ObservationFacts],
     *,
     anchor_zones: Sequence[str],
 ) -> list[Finding]:
-    """RFC5011_HOLDDOWN_RISK at the newest observation of ``runs`` (the served states, as
-    the forecast reads them), for each zone of ``anchor_zones`` (what the newest check was
+    """RFC5011_HOLDDOWN_RISK at the newest observation of ``runs`` (the served states of
+    ``holddown_window``, or more), for each zone of ``anchor_zones`` (what the newest check was
     anchored at) on its chain: a KSK of that zone gone or revoked while every KSK left is
     younger than its add hold-down, so RFC 5011 resolvers trust none of them yet."""
     segs = sorted((Segment(r.first_at, r.last_at, r.state_id) for r in runs), key=lambda s: s.start)

@@ -21,7 +21,7 @@ from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
-from dnssec_doctor.history.holddown import holddown_findings
+from dnssec_doctor.history.holddown import holddown_findings, holddown_window, settled
 from dnssec_doctor.history.records import (
     ROOT_ONLY,
     NewObservation,
@@ -147,8 +147,8 @@ def _with_history(
     store: Store, diagnosis: Diagnosis, current: StoredObservation, facts: ObservationFacts
 ) -> Diagnosis:
     name, now = current.name, current.observed_at
-    recent = store.state_runs(name, now)[-FORECAST_RUNS:]
-    runs = [*recent, StateRun(CURRENT, now, now, 1)]
+    every_run = store.state_runs(name, now)
+    runs = [*every_run[-FORECAST_RUNS:], StateRun(CURRENT, now, now, 1)]
     since: list[StoredObservation] = []
     if not current.good:
         last_good = store.latest(name, now, good=True)
@@ -177,13 +177,37 @@ def _with_history(
         out = _add(out, finding)
     for finding in cds_waiting_findings(runs, all_facts):
         out = _add(out, finding)
-    for finding in holddown_findings(runs, all_facts, anchor_zones=current.anchor_zones):
+    held = _holddown_runs(store, every_run, all_facts, current)
+    for finding in holddown_findings(held, all_facts, anchor_zones=current.anchor_zones):
         out = _add(out, finding)
     if any(f.code == Code.ROLLOVER_IN_PROGRESS for f in out.findings):
         from dnssec_doctor.history.nextstep import next_steps, with_safe_times
 
         out = with_safe_times(out, next_steps(recent_checks, all_facts))
     return out
+
+
+def _holddown_runs(
+    store: Store,
+    every_run: list[StateRun],
+    all_facts: dict[int, ObservationFacts],
+    current: StoredObservation,
+) -> list[StateRun]:
+    """The runs RFC5011_HOLDDOWN_RISK reads (the add hold-down's, ``holddown_window``), their
+    facts added to ``all_facts``; none when the window's first state shows the rule can
+    find nothing (``settled``): then one state is read, not a month of re-signings."""
+    window = holddown_window(every_run, current.observed_at)
+    if not window:
+        return []
+    first = window[0].state_id
+    if first not in all_facts:
+        all_facts.update(store.facts([first]))
+    if settled(all_facts[first], all_facts[CURRENT], current.anchor_zones):
+        return []
+    missing = {r.state_id for r in window} - all_facts.keys()
+    if missing:
+        all_facts.update(store.facts(missing))
+    return [*window, StateRun(CURRENT, current.observed_at, current.observed_at, 1)]
 
 
 def _add(diagnosis: Diagnosis, finding: Finding) -> Diagnosis:

@@ -24,7 +24,7 @@ from dnssec_doctor.history.forecast import (
     forecast,
     stalled_findings,
 )
-from dnssec_doctor.history.holddown import holddown_findings
+from dnssec_doctor.history.holddown import holddown_findings, holddown_window
 from dnssec_doctor.history.lastgood import change_since_last_good
 from dnssec_doctor.history.records import StoredObservation, runs_of
 from dnssec_doctor.history.rollover import rollover_findings
@@ -105,16 +105,22 @@ def build_report(
         findings += ttl_change_findings(history, facts)
         findings += algorithm_order_findings(history, facts)
         findings += cds_waiting_findings(recent, facts)
-        findings += holddown_findings(recent, facts, anchor_zones=newest.anchor_zones)
+        held = holddown_window(runs_of(everything), newest.observed_at)
+        findings += holddown_findings(held, facts, anchor_zones=newest.anchor_zones)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 
 def states_needed(everything: Sequence[StoredObservation], since: int | None) -> set[int]:
-    """The states ``build_report`` reads: those shown, the forecast's, and since the last good."""
+    """The states ``build_report`` reads: those shown, the forecast's, since the last good,
+    and those of the newest add hold-down (``holddown_window``)."""
     shown = {o.state_id for o in everything if since is None or o.observed_at >= since}
-    recent = {r.state_id for r in runs_of(everything)[-FORECAST_RUNS:]}
+    every_run = runs_of(everything)
+    recent = {r.state_id for r in every_run[-FORECAST_RUNS:]}
     last_good = max((i for i, o in enumerate(everything) if o.good), default=0)
-    return shown | recent | {o.state_id for o in everything[last_good:]}
+    held: set[int] = set()
+    if everything:
+        held = {r.state_id for r in holddown_window(every_run, everything[-1].observed_at)}
+    return shown | recent | held | {o.state_id for o in everything[last_good:]}
 
 
 def as_recorded(change: Finding, newest: StoredObservation) -> Finding:
