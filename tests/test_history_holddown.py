@@ -20,7 +20,8 @@ from dnssec_doctor.history.holddown import (
     holddown_window,
     settled,
 )
-from dnssec_doctor.history.records import StateRun
+from dnssec_doctor.history.records import StateRun, StoredObservation
+from dnssec_doctor.history.report import build_report, states_needed
 from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.session import survey_from_capture
 from dnssec_doctor.timefmt import iso
@@ -29,6 +30,7 @@ CASES = Path(__file__).parent / "cases"
 DAY = 86400
 T0 = 1_800_000_000
 ROOT = (".",)
+CODE = "RFC5011_HOLDDOWN_RISK"
 
 
 @pytest.fixture(scope="module")
@@ -278,3 +280,64 @@ def test_the_window_is_the_hold_down_and_settled_says_when_nothing_can_be_found(
     assert settled(first, rolled, (".",))  # the root's keys did not change
     assert settled(facts[runs[1].state_id], rolled, (ZONE,))  # the new key was there already
     assert settled(first, first, (ZONE, "."))
+
+
+def _observations(
+    states: list[tuple[int, ObservationFacts]], until: int, anchors: tuple[str, ...]
+) -> tuple[list[StoredObservation], dict[int, ObservationFacts]]:
+    """A check a day from day 0 to ``until``, each seeing the newest state begun by then."""
+    history, facts = [], {}
+    for day in range(until + 1):
+        index = max(i for i, (begun, _) in enumerate(states) if begun <= day)
+        facts[index] = states[index][1]
+        history.append(
+            StoredObservation(
+                day, ZONE, T0 + day * DAY, "secure", "info", 0, 0, None, index, anchors
+            )
+        )
+    return history, facts
+
+
+def _zone_states(good: ObservationFacts, removed_on: int) -> list[tuple[int, ObservationFacts]]:
+    old = [k for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = _successor(old)
+    return [
+        (0, good),
+        (5, _with_zone_ksks(good, ZONE, [*old, *new])),
+        (removed_on, _with_zone_ksks(good, ZONE, new)),
+    ]
+
+
+def test_history_lists_a_risk_that_is_over_with_when_it_began_and_ended(
+    good: ObservationFacts,
+) -> None:
+    # Catches: a past risk forgotten by ``history``, listed twice (once per later check),
+    # or dated at the newest observation instead of the removal.
+    history, facts = _observations(_zone_states(good, 9), 50, (".", ZONE))
+    found = [f for f in build_report(ZONE, history, facts).findings if f.code == CODE]
+    assert [(f.zone, f.evidence["at"], f.evidence["safe_at"]) for f in found] == [
+        (ZONE, iso(T0 + 9 * DAY), iso(T0 + 5 * DAY + ADD_HOLDDOWN))
+    ]
+    assert "was gone at" in found[0].detail and "this is history" in found[0].detail
+    assert "next KSK rollover" in found[0].fix
+    assert states_needed(history, T0 + 45 * DAY) >= {1, 2}  # the window before --since
+
+
+def test_history_during_the_risk_shows_it_once_as_the_newest_checks_own(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the current risk also listed as history, or a past listing of a risk whose
+    # safe time is still ahead.
+    history, facts = _observations(_zone_states(good, 9), 20, (ZONE,))
+    (finding,) = [f for f in build_report(ZONE, history, facts).findings if f.code == CODE]
+    assert "is gone while" in finding.detail and "at" not in finding.evidence
+    assert "15 days" in finding.detail  # its age at the newest check, day 20
+
+
+def test_history_judges_each_removal_with_the_anchors_of_its_own_check(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the newest check's anchors applied to the whole timeline.
+    history, facts = _observations(_zone_states(good, 9), 50, (".",))
+    history[-1] = dataclasses.replace(history[-1], anchor_zones=(".", ZONE))
+    assert [f for f in build_report(ZONE, history, facts).findings if f.code == CODE] == []

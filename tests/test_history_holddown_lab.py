@@ -104,5 +104,16 @@ def test_the_old_key_removed_four_days_after_the_new_one_is_a_risk_until_the_saf
     assert finding["evidence"]["new_first_seen"] == iso(LAB_NOW + published)
     assert f"KSK {finding['evidence']['old_ksk']} of {ZONE} is gone" in finding["detail"]
     assert "4 days" in finding["detail"] and iso(safe_at) in finding["fix"]
+    # afterwards history still shows it, as history: when, and until when
     report = invoke("history", NAME, "--db", db, "--format", "json")
-    assert report.exit_code in (0, 1, 2), report.stderr
+    assert report.exit_code == 0, report.stderr
+    found = [f for f in json.loads(report.stdout)["findings"] if f["code"] == CODE]
+    assert [(f["zone"], f["evidence"]["at"], f["evidence"]["safe_at"], f["severity"])
+            for f in found] == [(ZONE, iso(LAB_NOW + offset), iso(safe_at), "warning")]  # fmt: skip
+    assert "this is history" in found[0]["detail"] and "4 days" in found[0]["detail"]
+    text = invoke("history", NAME, "--db", db).stdout
+    assert CODE in text and iso(safe_at) in text
+    # a timeline shown from after the removal (--since) still has the window before it
+    since = invoke("history", NAME, "--db", db, "--since", iso(LAB_NOW + offset), "--format",
+                   "json")  # fmt: skip
+    assert [f for f in json.loads(since.stdout)["findings"] if f["code"] == CODE] == found

@@ -22,18 +22,33 @@ than that is not claimed, never the reverse).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import KeyFact, ObservationFacts
-from dnssec_doctor.history.records import StateRun
+from dnssec_doctor.history.records import StateRun, StoredObservation, runs_of
 from dnssec_doctor.history.rollover import Segment
-from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.findings import Finding, JsonValue
 from dnssec_doctor.timefmt import duration, iso
 
 CODE = Code.RFC5011_HOLDDOWN_RISK
 ADD_HOLDDOWN = 30 * 86400
 """RFC 5011 §2.4.1: the add hold-down, at least 30 days."""
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """One KSK of a trust-anchor zone gone (or revoked) at ``at`` while its successor,
+    first served at ``seen``, was younger than the add hold-down that ends at ``safe``."""
+
+    zone: str
+    old: KeyFact
+    new: KeyFact
+    seen: int
+    safe: int
+    at: int
+    revoked: bool
 
 
 def _trusted_ksks(facts: ObservationFacts, zone: str) -> dict[str, KeyFact]:
@@ -69,9 +84,16 @@ def holddown_findings(
     anchor_zones: Sequence[str],
 ) -> list[Finding]:
     """RFC5011_HOLDDOWN_RISK at the newest observation of ``runs`` (the served states of
-    ``holddown_window``, or more), for each zone of ``anchor_zones`` (what the newest check was
-    anchored at) on its chain: a KSK of that zone gone or revoked while every KSK left is
-    younger than its add hold-down, so RFC 5011 resolvers trust none of them yet."""
+    ``holddown_window``, or more), for each zone of ``anchor_zones`` (what the newest check
+    was anchored at) on its chain: a KSK of that zone gone or revoked while every KSK left
+    is younger than its add hold-down, so RFC 5011 resolvers trust none of them yet."""
+    return [_finding(risk, "") for risk in risks(runs, facts, anchor_zones)]
+
+
+def risks(
+    runs: Sequence[StateRun], facts: dict[int, ObservationFacts], anchor_zones: Sequence[str]
+) -> list[Risk]:
+    """The risks ``holddown_findings`` reports, at the newest observation of ``runs``."""
     segs = sorted((Segment(r.first_at, r.last_at, r.state_id) for r in runs), key=lambda s: s.start)
     if len(segs) < 2:
         return []
@@ -99,8 +121,54 @@ def holddown_findings(
             if key_id in trusted or first >= seen:
                 continue
             revoked = any(k.key_id == key_id for k in newest.keys if k.zone == zone)
-            out.append(_finding(zone, old, successor, seen, _safe(seen, successor), now, revoked))
+            safe = _safe(seen, successor)
+            out.append(Risk(zone, old, successor, seen, safe, now, revoked))
     return out
+
+
+def past_holddown_findings(
+    everything: Sequence[StoredObservation],
+    facts: dict[int, ObservationFacts],
+    since: int | None = None,
+) -> list[Finding]:
+    """The risks of the timeline (``everything``, oldest first; shown from ``since``) that
+    are over at its newest observation, as ``history`` lists them afterwards: each KSK
+    removal or revocation judged at the first observation that showed it, with that
+    observation's trust anchors, once its safe time has passed. A risk not over yet is
+    the newest observation's own (``holddown_findings``); one whose safe time is ahead
+    but no longer at risk (the old key served again) is not listed. ``facts`` holds every
+    state served within the add hold-down before each such observation."""
+    if not everything:
+        return []
+    now = everything[-1].observed_at
+    out: list[Finding] = []
+    said: set[tuple[str, str, str]] = set()
+    for i in range(1, len(everything)):
+        obs, before = everything[i], everything[i - 1]
+        if (since is not None and obs.observed_at < since) or obs.state_id == before.state_id:
+            continue
+        if before.state_id not in facts:  # more than a hold-down before ``since``: not read
+            continue
+        if not _ksk_gone(facts[before.state_id], facts[obs.state_id], obs.anchor_zones):
+            continue
+        window = holddown_window(runs_of(everything[: i + 1]), obs.observed_at)
+        for risk in risks(window, facts, obs.anchor_zones):
+            key = (risk.zone, risk.old.key_id, risk.new.key_id)
+            if risk.safe > now or key in said:
+                continue
+            said.add(key)
+            out.append(_finding(risk, "_history"))
+    return out
+
+
+def _ksk_gone(before: ObservationFacts, after: ObservationFacts, zones: Sequence[str]) -> bool:
+    """A KSK of an anchored zone trusted in ``before`` is gone or revoked in ``after``."""
+    anchored = {zone.lower() for zone in zones}
+    return any(
+        _trusted_ksks(before, zone).keys() - _trusted_ksks(after, zone).keys()
+        for zone in after.zones
+        if zone.lower() in anchored
+    )
 
 
 def _safe(seen: int, key: KeyFact) -> int:
@@ -108,26 +176,30 @@ def _safe(seen: int, key: KeyFact) -> int:
     return seen + max(ADD_HOLDDOWN, key.ttl)
 
 
-def _finding(
-    zone: str, old: KeyFact, new: KeyFact, seen: int, safe: int, now: int, revoked: bool
-) -> Finding:
+def _finding(risk: Risk, case: str) -> Finding:
+    """The finding of ``risk``: at risk now (``case`` empty) or history (``_history``, which
+    also says when the key was seen gone)."""
+    params: dict[str, object] = {
+        "zone": risk.zone,
+        "old": risk.old.key_tag,
+        "new": risk.new.key_tag,
+        "seen": iso(risk.seen),
+        "age": duration(risk.at - risk.seen),
+        "safe": iso(risk.safe),
+    }
+    evidence: dict[str, JsonValue] = {
+        "old_ksk": risk.old.key_tag,
+        "new_ksk": risk.new.key_tag,
+        "new_first_seen": iso(risk.seen),
+        "safe_at": iso(risk.safe),
+    }
+    if case:
+        params["at"] = evidence["at"] = iso(risk.at)
     return catalog.finding(
         CODE,
-        zone=zone,
-        says="revoked" if revoked else "removed",
-        params={
-            "zone": zone,
-            "old": old.key_tag,
-            "new": new.key_tag,
-            "seen": iso(seen),
-            "age": duration(now - seen),
-            "safe": iso(safe),
-        },
-        evidence={
-            "old_ksk": old.key_tag,
-            "new_ksk": new.key_tag,
-            "new_first_seen": iso(seen),
-            "safe_at": iso(safe),
-        },
-        subject=f"KSK {old.key_tag}",
+        zone=risk.zone,
+        says=("revoked" if risk.revoked else "removed") + case,
+        params=params,
+        evidence=evidence,
+        subject=f"KSK {risk.old.key_tag}",
     )
