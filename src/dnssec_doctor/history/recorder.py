@@ -2,11 +2,13 @@
 
 The newest diagnosis gains CHANGE_SINCE_LAST_GOOD when history shows a good → bad
 transition, SIGNATURES_NOT_REFRESHED when a signer stopped, and the rollover-timing
-codes (``rollover``) whose risk is still current; the diagnosis is
-recorded with those findings, together with the capture and the served facts, in
-one transaction. Only what these findings need is read: the last good observation,
-the observations since, one row per served state for the forecast, and the recent
-observations (``ROLLOVER_LOOKBACK``) for rollover timing.
+codes (``rollover``, ``holddown``) whose risk is still current; the diagnosis is
+recorded with those findings, together with the capture, the served facts and the
+zones the check was anchored at, in one transaction. Only what these findings need is
+read: the last good observation, the observations since, one row per served state for
+the forecast, the recent observations (``ROLLOVER_LOOKBACK``) for rollover timing, and
+the first state of the last add hold-down (30 days) — all of its states only while a
+trust-anchor zone's keys are all younger than that (``holddown.settled``).
 """
 
 from __future__ import annotations
