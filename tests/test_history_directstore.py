@@ -10,6 +10,7 @@ and bad input keeps its one line and exit 3 with nothing half-written.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import subprocess
 import sys
@@ -95,8 +96,10 @@ def _dump_url(url: str) -> dict[str, list[tuple[object, ...]]]:
         engine.dispose()
 
 
-def _record(store: Store, case: str, at: int) -> str:
+def _record(store: Store, case: str, at: int, *, extra_anchor: str = "") -> str:
     capture = load_capture(CASES / f"check-{case}" / "capture.json.gz")
+    if extra_anchor:
+        capture = dataclasses.replace(capture, trust_anchors=[*capture.trust_anchors, extra_anchor])
     diagnosis, survey = diagnose_capture_with_survey(capture, at)
     return render_json(record_check(store, capture, diagnosis, survey).diagnosis)
 
@@ -277,6 +280,32 @@ def test_history_reads_what_the_fast_path_wrote(db_url: str) -> None:
     report = invoke("history", "good-nsec.test", "--db", url, "--format", "json")
     assert report.exit_code == 2 and '"observations"' in report.stdout
     assert report.stdout.count('"id"') >= 4
+
+
+ZONE_ANCHOR = "Good-NSEC.test. 3600 IN DS 4711 13 2 " + "ab" * 32
+"""A second trust anchor, for the zone itself (``--trust-anchor`` with two files)."""
+
+
+def test_both_stores_record_and_read_the_zones_each_check_was_anchored_at(
+    db_url: str, tmp_path: Path
+) -> None:
+    # Catches: a store that drops the zones or writes them otherwise than the other, a
+    # reader that does not give them back, and a recorder that keeps anchors, not owners.
+    slow_url, fast_url = db_url, _second_database(db_url, tmp_path)
+    HistoryStore.open(slow_url).close()
+    HistoryStore.open(fast_url).close()
+    with HistoryStore.open(slow_url) as slow, open_store(fast_url) as fast:
+        assert isinstance(fast, DirectStore)
+        for store in (slow, fast):
+            _record(store, "good-nsec", LAB_NOW)
+            _record(store, "good-nsec", LAB_NOW + 300, extra_anchor=ZONE_ANCHOR)
+    slow_rows, fast_rows = _dump_url(slow_url), _dump_url(fast_url)
+    assert fast_rows == slow_rows
+    with HistoryStore.open(slow_url) as slow, open_store(fast_url) as fast:
+        read = fast.observations("good-nsec.test.")
+        assert read == slow.observations("good-nsec.test.")
+        assert fast.latest("good-nsec.test.", 2**40) == slow.latest("good-nsec.test.", 2**40)
+    assert [o.anchor_zones for o in read] == [(".",), (".", "good-nsec.test.")]
 
 
 def test_check_db_and_history_never_import_sqlalchemy_on_the_fast_path(db_url: str) -> None:

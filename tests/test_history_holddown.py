@@ -1,8 +1,9 @@
-"""RFC5011_HOLDDOWN_RISK from history: the root's old KSK gone before RFC 5011 resolvers
-trust the new one (RFC 5011 §2.4.1: 30 days after they first see it).
+"""RFC5011_HOLDDOWN_RISK from history: a trust anchor zone's old KSK gone before RFC 5011
+resolvers trust the new one (RFC 5011 §2.4.1: 30 days after they first see it), for each
+zone the newest check was anchored at (the root, or a zone given with ``--trust-anchor``).
 
-The states are the good-nsec capture's facts with the root's KSK set changed, as history
-would have stored them; each test says which wrong rule it catches.
+The states are the good-nsec capture's facts with the root's or the zone's KSK set
+changed, as history would have stored them; each test says which wrong rule it catches.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from pathlib import Path
 import pytest
 
 from dnssec_doctor.history.facts import KeyFact, ObservationFacts, facts_from_survey, sealed
-from dnssec_doctor.history.holddown import ADD_HOLDDOWN, holddown_findings
-from dnssec_doctor.history.records import StateRun
+from dnssec_doctor.history.holddown import (
+    ADD_HOLDDOWN,
+    holddown_findings,
+    holddown_window,
+    settled,
+)
+from dnssec_doctor.history.records import StateRun, StoredObservation
+from dnssec_doctor.history.report import build_report, states_needed
 from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.session import survey_from_capture
 from dnssec_doctor.timefmt import iso
@@ -22,6 +29,8 @@ from dnssec_doctor.timefmt import iso
 CASES = Path(__file__).parent / "cases"
 DAY = 86400
 T0 = 1_800_000_000
+ROOT = (".",)
+CODE = "RFC5011_HOLDDOWN_RISK"
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +87,7 @@ def test_the_old_root_ksk_removed_ten_days_after_the_new_one_appeared(
             (15, _with_root_ksks(good, new)),
         ]
     )
-    (finding,) = holddown_findings(runs, facts)
+    (finding,) = holddown_findings(runs, facts, anchor_zones=ROOT)
     assert finding.code == "RFC5011_HOLDDOWN_RISK" and finding.zone == "."
     assert finding.evidence["old_ksk"] == old[0].key_tag
     assert finding.evidence["new_ksk"] == new[0].key_tag
@@ -98,7 +107,7 @@ def test_a_revoked_old_ksk_is_said_as_revoked(good: ObservationFacts) -> None:
             (20, _with_root_ksks(good, [*_revoked(old), *new])),
         ]
     )
-    (finding,) = holddown_findings(runs, facts)
+    (finding,) = holddown_findings(runs, facts, anchor_zones=ROOT)
     assert "is revoked while KSK" in finding.detail
 
 
@@ -119,7 +128,7 @@ def test_the_risk_ends_thirty_days_after_the_new_key_appeared(
             (removed_on, _with_root_ksks(good, new)),
         ]
     )
-    assert len(holddown_findings(runs, facts)) == expected
+    assert len(holddown_findings(runs, facts, anchor_zones=ROOT)) == expected
 
 
 def test_nothing_is_claimed_of_a_key_served_since_history_began(good: ObservationFacts) -> None:
@@ -129,7 +138,7 @@ def test_nothing_is_claimed_of_a_key_served_since_history_began(good: Observatio
     runs, facts = _history(
         [(0, _with_root_ksks(good, [*old, *new])), (3, _with_root_ksks(good, new))]
     )
-    assert holddown_findings(runs, facts) == []
+    assert holddown_findings(runs, facts, anchor_zones=ROOT) == []
 
 
 def test_a_child_zone_ksk_roll_is_not_a_trust_anchor_matter(good: ObservationFacts) -> None:
@@ -153,7 +162,7 @@ def test_a_child_zone_ksk_roll_is_not_a_trust_anchor_matter(good: ObservationFac
         )
 
     runs, facts = _history([(0, good), (1, state([*ksk, *nxt])), (2, state(nxt))])
-    assert holddown_findings(runs, facts) == []
+    assert holddown_findings(runs, facts, anchor_zones=ROOT) == []
 
 
 def test_an_old_key_gone_while_a_trusted_key_still_signs_is_no_risk(
@@ -171,4 +180,164 @@ def test_an_old_key_gone_while_a_trusted_key_still_signs_is_no_risk(
             (10, _with_root_ksks(good, [*third, *new])),
         ]
     )
-    assert holddown_findings(runs, facts) == []
+    assert holddown_findings(runs, facts, anchor_zones=ROOT) == []
+
+
+def _with_zone_ksks(facts: ObservationFacts, zone: str, ksks: list[KeyFact]) -> ObservationFacts:
+    others = [k for k in facts.keys if not (k.zone == zone and k.role == "KSK")]
+    return sealed(
+        zones=facts.zones,
+        servers=list(facts.servers),
+        keys=[*others, *ksks],
+        ds=list(facts.ds),
+        signatures=list(facts.signatures),
+        cds=list(facts.cds),
+    )
+
+
+ZONE = "good-nsec.test."
+
+
+def _zone_roll(good: ObservationFacts, removed_on: int) -> tuple[list[StateRun], dict]:
+    """The zone's KSK rolled: the new one from day 5, the old one gone on ``removed_on``."""
+    old = [k for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = _successor(old)
+    return _history(
+        [
+            (0, good),
+            (5, _with_zone_ksks(good, ZONE, [*old, *new])),
+            (removed_on, _with_zone_ksks(good, ZONE, new)),
+        ]
+    )
+
+
+def test_a_zone_the_check_was_anchored_at_is_judged_as_the_root_is(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the rule still limited to the root, or the zone's finding named after the root.
+    runs, facts = _zone_roll(good, 9)
+    (finding,) = holddown_findings(runs, facts, anchor_zones=(".", ZONE))
+    old = next(k for k in good.keys if k.zone == ZONE and k.role == "KSK")
+    assert finding.zone == ZONE and finding.evidence["old_ksk"] == old.key_tag
+    assert finding.evidence["safe_at"] == iso(T0 + 5 * DAY + ADD_HOLDDOWN)
+    assert f"KSK {old.key_tag} of {ZONE} is gone" in finding.detail and "4 days" in finding.detail
+    assert iso(T0 + 5 * DAY + ADD_HOLDDOWN) in finding.fix
+    # anchored at the zone alone (``--trust-anchor`` replaces the root's), or named in
+    # another case: the same finding
+    assert holddown_findings(runs, facts, anchor_zones=(ZONE.upper(),)) == [finding]
+    # and not once the add hold-down has passed
+    runs, facts = _zone_roll(good, 35)
+    assert holddown_findings(runs, facts, anchor_zones=(ZONE,)) == []
+
+
+def test_the_root_is_not_judged_when_the_check_was_not_anchored_at_it(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the root judged for every check, whatever its trust anchors.
+    old = _root_ksks(good)
+    new = _successor(old)
+    runs, facts = _history(
+        [(0, good), (5, _with_root_ksks(good, [*old, *new])), (15, _with_root_ksks(good, new))]
+    )
+    assert holddown_findings(runs, facts, anchor_zones=(ZONE,)) == []
+    assert len(holddown_findings(runs, facts, anchor_zones=(ZONE, "."))) == 1
+
+
+def test_an_anchor_zone_off_the_chain_is_ignored(good: ObservationFacts) -> None:
+    # Catches: a KeyError or a finding for an anchor zone the observation never reached.
+    runs, facts = _zone_roll(good, 9)
+    assert holddown_findings(runs, facts, anchor_zones=("elsewhere.example.",)) == []
+
+
+def test_a_dnskey_ttl_longer_than_thirty_days_is_the_hold_down(good: ObservationFacts) -> None:
+    # Catches: the hold-down fixed at 30 days (RFC 5011 §2.4.1: the TTL when longer).
+    ttl = 40 * DAY
+    old = [dataclasses.replace(k, ttl=ttl) for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = [dataclasses.replace(k, ttl=ttl) for k in _successor(old)]
+    runs, facts = _history(
+        [
+            (0, _with_zone_ksks(good, ZONE, old)),
+            (5, _with_zone_ksks(good, ZONE, [*old, *new])),
+            (38, _with_zone_ksks(good, ZONE, new)),
+        ]
+    )
+    (finding,) = holddown_findings(runs, facts, anchor_zones=(ZONE,))
+    assert finding.evidence["safe_at"] == iso(T0 + 5 * DAY + ttl)
+
+
+def test_the_window_is_the_hold_down_and_settled_says_when_nothing_can_be_found(
+    good: ObservationFacts,
+) -> None:
+    # Catches: a window cut by a count of states (a daily signer makes thirty in one
+    # hold-down), and a shortcut that skips a zone whose every trusted key is young.
+    runs, facts = _zone_roll(good, 9)
+    many = [StateRun(100 + d, T0 + d * DAY, T0 + d * DAY, 1) for d in range(10, 40)]
+    now = T0 + 40 * DAY
+    assert holddown_window([*runs, *many], now) == [r for r in many if r.last_at >= T0 + 10 * DAY]
+    assert holddown_window(runs, T0 + 9 * DAY) == runs
+    first, rolled = facts[runs[0].state_id], facts[runs[-1].state_id]
+    assert not settled(first, rolled, (ZONE,))
+    assert settled(first, rolled, (".",))  # the root's keys did not change
+    assert settled(facts[runs[1].state_id], rolled, (ZONE,))  # the new key was there already
+    assert settled(first, first, (ZONE, "."))
+
+
+def _observations(
+    states: list[tuple[int, ObservationFacts]], until: int, anchors: tuple[str, ...]
+) -> tuple[list[StoredObservation], dict[int, ObservationFacts]]:
+    """A check a day from day 0 to ``until``, each seeing the newest state begun by then."""
+    history, facts = [], {}
+    for day in range(until + 1):
+        index = max(i for i, (begun, _) in enumerate(states) if begun <= day)
+        facts[index] = states[index][1]
+        history.append(
+            StoredObservation(
+                day, ZONE, T0 + day * DAY, "secure", "info", 0, 0, None, index, anchors
+            )
+        )
+    return history, facts
+
+
+def _zone_states(good: ObservationFacts, removed_on: int) -> list[tuple[int, ObservationFacts]]:
+    old = [k for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = _successor(old)
+    return [
+        (0, good),
+        (5, _with_zone_ksks(good, ZONE, [*old, *new])),
+        (removed_on, _with_zone_ksks(good, ZONE, new)),
+    ]
+
+
+def test_history_lists_a_risk_that_is_over_with_when_it_began_and_ended(
+    good: ObservationFacts,
+) -> None:
+    # Catches: a past risk forgotten by ``history``, listed twice (once per later check),
+    # or dated at the newest observation instead of the removal.
+    history, facts = _observations(_zone_states(good, 9), 50, (".", ZONE))
+    found = [f for f in build_report(ZONE, history, facts).findings if f.code == CODE]
+    assert [(f.zone, f.evidence["at"], f.evidence["safe_at"]) for f in found] == [
+        (ZONE, iso(T0 + 9 * DAY), iso(T0 + 5 * DAY + ADD_HOLDDOWN))
+    ]
+    assert "was gone at" in found[0].detail and "this is history" in found[0].detail
+    assert "next KSK rollover" in found[0].fix
+    assert states_needed(history, T0 + 45 * DAY) >= {1, 2}  # the window before --since
+
+
+def test_history_during_the_risk_shows_it_once_as_the_newest_checks_own(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the current risk also listed as history, or a past listing of a risk whose
+    # safe time is still ahead.
+    history, facts = _observations(_zone_states(good, 9), 20, (ZONE,))
+    (finding,) = [f for f in build_report(ZONE, history, facts).findings if f.code == CODE]
+    assert "is gone while" in finding.detail and "at" not in finding.evidence
+    assert "15 days" in finding.detail  # its age at the newest check, day 20
+
+
+def test_history_judges_each_removal_with_the_anchors_of_its_own_check(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the newest check's anchors applied to the whole timeline.
+    history, facts = _observations(_zone_states(good, 9), 50, (".",))
+    history[-1] = dataclasses.replace(history[-1], anchor_zones=(".", ZONE))
+    assert [f for f in build_report(ZONE, history, facts).findings if f.code == CODE] == []

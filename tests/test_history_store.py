@@ -15,15 +15,18 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 
 import historydb
 from clirun import invoke
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history import schema
 from dnssec_doctor.history.dburl import default_db_path, parse_db_url
+from dnssec_doctor.history.directstore import DirectStore
 from dnssec_doctor.history.migrate import MIGRATIONS
+from dnssec_doctor.history.opener import open_store
 from dnssec_doctor.history.recorder import record_check
+from dnssec_doctor.history.records import Store
 from dnssec_doctor.history.store import HistoryStore
 from dnssec_doctor.model.capture import load_capture
 from dnssec_doctor.session import diagnose_capture_with_survey
@@ -34,7 +37,7 @@ db_url = historydb.db_url
 postgres_url = historydb.postgres_url
 
 
-def _record(store: HistoryStore, case: str, at: int = LAB_NOW) -> int:
+def _record(store: Store, case: str, at: int = LAB_NOW) -> int:
     capture = load_capture(CASES / f"check-{case}" / "capture.json.gz")
     diagnosis, survey = diagnose_capture_with_survey(capture, at)
     return record_check(store, capture, diagnosis, survey).observation_id
@@ -111,6 +114,65 @@ def test_the_migrations_create_exactly_the_schema(db_url: str) -> None:
     assert differences == []
     assert revision == schema.SCHEMA_REVISION
     assert (MIGRATIONS / "env.py").is_file()
+
+
+def _to_revision_0001(url: str) -> None:
+    """Migrate down to revision 0001, as a dnssec-doctor of that revision left it (only a
+    test does this: dnssec-doctor never migrates down)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = create_engine(parse_db_url(url))
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0001")
+    finally:
+        engine.dispose()
+
+
+def _observation_rows(url: str) -> list[tuple[object, ...]]:
+    columns = "id, name, observed_at, status, worst, exit_code, state_id, tool_version"
+    query = text(f"SELECT {columns} FROM observations ORDER BY id")
+    engine = create_engine(parse_db_url(url))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]
+    finally:
+        engine.dispose()
+
+
+def test_a_database_of_revision_0001_is_upgraded_and_reads_as_anchored_at_the_root(
+    db_url: str,
+) -> None:
+    # Catches: a migration that loses or rewrites rows, a reader that fails on NULL, old
+    # observations read as anchored nowhere (the root's hold-down no longer judged), and
+    # a fast path that writes an old database without migrating it first.
+    with HistoryStore.open(db_url) as store:
+        _record(store, "good-nsec")
+        _record(store, "ds-no-matching-key", LAB_NOW + 60)
+    _to_revision_0001(db_url)
+    engine = create_engine(parse_db_url(db_url))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            columns = {c["name"] for c in inspect(conn).get_columns("observations")}
+    finally:
+        engine.dispose()
+    assert "anchor_zones" not in columns and "tool_version" in columns
+    before = _observation_rows(db_url)
+    with open_store(db_url) as store:  # upgraded on open, then read by either store
+        old = store.observations("good-nsec.test.") + store.observations("ds-no-matching-key.test.")
+        assert [o.anchor_zones for o in old] == [(".",), (".",)]
+        _record(store, "good-nsec", LAB_NOW + 120)
+    assert _observation_rows(db_url)[: len(before)] == before
+    with open_store(db_url) as store:
+        assert isinstance(store, DirectStore)  # the upgraded database is current
+        newest = store.observations("good-nsec.test.")[-1]
+        assert newest.observed_at == LAB_NOW + 120 and newest.anchor_zones == (".",)
+    assert invoke("history", "good-nsec.test", "--db", db_url).exit_code == 0
 
 
 def test_a_newer_schema_is_refused_and_left_alone(db_url: str) -> None:

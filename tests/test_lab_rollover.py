@@ -3,7 +3,8 @@
 What an operator does to see the timing codes for themselves: list the rollovers,
 serve each stage in turn (a background lab, as `lab up`), check it as of the moment
 the command prints, then read the history. The golden timelines of every rollover
-are in test_history_rollover_lab; this test follows the command's own instructions.
+are in test_history_rollover_lab (and, for those of a zone anchored with its own trust
+anchor, test_history_holddown_lab); these tests follow the command's own instructions.
 """
 
 from __future__ import annotations
@@ -89,3 +90,41 @@ def test_following_the_printed_steps_shows_the_old_zsk_removed_too_early(
     report = invoke("history", "good-nsec.test", "--db", db, "--format", "json")
     assert report.exit_code in (0, 1, 2), report.stderr
     assert "ZSK_REMOVED_TOO_EARLY" in report.stdout
+
+
+def test_following_an_anchored_rollover_day_by_day_shows_the_hold_down_risk(
+    lab_dir: Path, tmp_path: Path
+) -> None:
+    # Catches: the zone's anchor not printed (or not the zone's keys), a stage served with
+    # signatures of the rollover's first day (expired weeks later), and the code missed.
+    db = f"sqlite:///{tmp_path / 'anchored.sqlite3'}"
+    after, saved = "0d", False
+    codes_at: dict[str, set[str]] = {}
+    while True:
+        where = ("--dir", str(lab_dir), "--base", labbases.ROLLOVER_CLI, "--start", START)
+        run = invoke("lab", "rollover", "ksk-rfc5011-removed-too-early", *where, "--after", after)
+        assert run.exit_code == 0, run.stderr
+        anchor = re.findall(r"^  (good-nsec\.test\. IN DNSKEY 257 .*)$", run.stdout, re.M)
+        assert len(anchor) == 2, run.stdout
+        if not saved:
+            (tmp_path / "zone-anchor.dnskey").write_text("\n".join(anchor) + "\n")
+            saved = True
+        check = re.search(r"check it as of then: dnssec-doctor (check .*)", run.stdout)
+        assert check is not None and "--trust-anchor zone-anchor.dnskey" in check.group(1)
+        args = check.group(1).split()
+        args[args.index("--db") + 1] = db
+        args[args.index("zone-anchor.dnskey")] = str(tmp_path / "zone-anchor.dnskey")
+        checked = invoke(*args, "--timeout", "1", "--format", "json")
+        assert checked.stderr == "", checked.stderr
+        doc = json.loads(checked.stdout)
+        codes_at[after] = {f["code"] for f in doc["findings"]}
+        assert doc["status"] == "secure", (after, doc["findings"])  # re-signed that day
+        manager.down(lab_dir)
+        following = re.search(r"next day: .* --after (\d+d)$", run.stdout, re.M)
+        if following is None:
+            break
+        after = following.group(1)
+    assert list(codes_at) == [f"{d}d" for d in range(8)]
+    assert [d for d, codes in codes_at.items() if "RFC5011_HOLDDOWN_RISK" in codes] == [
+        "5d", "6d", "7d"
+    ]  # fmt: skip

@@ -468,8 +468,30 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "trust anchor accept the new key only after the add hold-down, at {safe}; "
                 "until then they have no trusted key and every name under {zone} fails for them."
             ),
+            "removed_history": (
+                "KSK {old} of {zone} was gone at {at} while KSK {new}, first served {seen}, had "
+                "been published for only {age}: resolvers that keep {zone} as an RFC 5011 "
+                "managed trust anchor had no trusted key until the add hold-down ended, at "
+                "{safe}. That time has passed: this is history."
+            ),
+            "revoked_history": (
+                "KSK {old} of {zone} was revoked at {at} while KSK {new}, first served {seen}, "
+                "had been published for only {age}: resolvers that keep {zone} as an RFC 5011 "
+                "managed trust anchor had no trusted key until the add hold-down ended, at "
+                "{safe}. That time has passed: this is history."
+            ),
         },
         fixes={
+            "removed_history": (
+                "Nothing to undo now. In the next KSK rollover of {zone}, keep the old KSK "
+                "signing the DNSKEY RRset until the new one has been served for 30 days (or its "
+                "DNSKEY TTL, when longer), then revoke it before removing it (RFC 5011 §6.1)."
+            ),
+            "revoked_history": (
+                "Nothing to undo now. In the next KSK rollover of {zone}, revoke the old KSK "
+                "only once the new one has been served for 30 days (or its DNSKEY TTL, when "
+                "longer; RFC 5011 §2.4.1)."
+            ),
             "removed": (
                 "Publish KSK {old} again, signing the DNSKEY RRset, until {safe}; then revoke it "
                 "(REVOKE flag, self-signed, RFC 5011 §2.1) before removing it. Validators with a "

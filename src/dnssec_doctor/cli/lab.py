@@ -21,7 +21,7 @@ from dnssec_doctor.lab.plan import FAULTS, ScenarioInfo
 from dnssec_doctor.lab.state import LabState
 
 if TYPE_CHECKING:
-    from dnssec_doctor.lab.rollovers import Stage
+    from dnssec_doctor.lab.rollovers import Rollover, Stage
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -197,7 +197,9 @@ def rollover_command(
     serving the zone as the rollover left it DURATION after its start, and print the
     check to run as of that moment; 'lab down', then the next --after, serves the next
     stage. Recorded with --db, 'history' then shows the timing codes of a step taken
-    too early, with the time it would have been safe.
+    too early, with the time it would have been safe. The rollovers of a zone anchored
+    with its own trust anchor (RFC 5011) last weeks: each day is served as re-signed
+    then, with the zone's anchor to save and the next day to serve.
     """
     from dnssec_doctor.lab import rollovers
     from dnssec_doctor.timefmt import iso
@@ -206,16 +208,22 @@ def rollover_command(
     if name is None:
         _list_rollovers()
         return
-    if name not in rollovers.ROLLOVERS:
-        known = ", ".join(rollovers.ROLLOVERS)
-        raise DoctorError(f"no rollover {_printable(name)!r} (choose from {known})")
+    try:
+        rollover = rollovers.find_rollover(name)
+    except KeyError:
+        known = ", ".join([*rollovers.ROLLOVERS, *rollovers.ANCHORED_ROLLOVERS])
+        raise DoctorError(f"no rollover {_printable(name)!r} (choose from {known})") from None
+    anchored = name in rollovers.ANCHORED_ROLLOVERS
     now = int(time.time())
     began = parse_at(start, now) if start is not None else now - now % 3600
     elapsed = parse_duration(after)
-    rollover = rollovers.ROLLOVERS[name]
     stage = rollovers.stage_at(rollover, elapsed)
     where = base or manager.BASES["embedded"]
-    plan = rollovers.rollover_plan(name, elapsed, built_at=began, base=where, seed=manager.LAB_SEED)
+    # An anchored rollover lasts weeks, longer than the lab's signatures: the zone is
+    # served as its signer re-signed it that day.
+    built_at = began + elapsed if anchored else began
+    plan = rollovers.rollover_plan(name, elapsed, built_at=built_at, base=where,
+                                   seed=manager.LAB_SEED)  # fmt: skip
     result = manager.up(directory, plan=plan, timeout=timeout)
     if result.already_running:
         raise DoctorError(f"a lab already runs in {directory}: 'lab down --dir {directory}' first")
@@ -226,11 +234,19 @@ def rollover_command(
     )
     print(f"  {_stage_text(stage)}")
     hints = ",".join(result.state.root_hints)
-    anchor = result.state.files.get("ds", "ANCHOR")
+    anchors = f"--trust-anchor {result.state.files.get('ds', 'ANCHOR')}"
+    if anchored:
+        print(f"the zone's trust anchor (its two KSKs), to save as {ZONE_ANCHOR_FILE} once:")
+        for line in rollovers.zone_anchor(manager.LAB_SEED):
+            print(f"  {line}")
+        anchors += f" --trust-anchor {ZONE_ANCHOR_FILE}"
     print(
         f"check it as of then: dnssec-doctor check {rollovers.ZONE} --root-hints {hints} "
-        f"--trust-anchor {anchor} --at {iso(began + elapsed)} --db sqlite:///rollover.sqlite3"
+        f"{anchors} --at {iso(began + elapsed)} --db sqlite:///rollover.sqlite3"
     )
+    if anchored:
+        _next_day(name, directory, began, elapsed, rollover.stages[-1].offset)
+        return
     later = [s for s in rollover.stages if s.offset > elapsed]
     # History can only time a step between two observations: a monitor that looks
     # every 20 minutes sees what this stage changed, one that looks once may not.
@@ -244,20 +260,52 @@ def rollover_command(
         )
 
 
+ZONE_ANCHOR_FILE = "zone-anchor.dnskey"
+"""Where ``lab rollover`` tells the user to save an anchored rollover's zone anchor."""
+DAY = 86400
+
+
+def _next_day(name: str, directory: Path, began: int, elapsed: int, last_stage: int) -> None:
+    """An anchored rollover is checked once a day, re-signed daily: serve the next day
+    (until two days after its last stage)."""
+    from dnssec_doctor.timefmt import iso
+
+    following = elapsed // DAY + 1
+    if following * DAY > last_stage + 2 * DAY:
+        return
+    print(
+        f"next day: dnssec-doctor lab down --dir {directory}; dnssec-doctor lab rollover "
+        f"{name} --dir {directory} --start {iso(began)} --after {following}d"
+    )
+
+
 def _list_rollovers() -> None:
     from dnssec_doctor.lab import rollovers
 
     print(f"rollovers of the lab zone {rollovers.ZONE} (every TTL one hour):")
     for rollover in rollovers.ROLLOVERS.values():
-        print(rollover.name)
-        print(f"  {rollover.description}")
-        for stage in rollover.stages:
-            print(f"  {_offset(stage.offset):>6}  {_stage_text(stage)}")
-        expected = ", ".join(f"{code} at {_offset(at)}" for code, at in rollover.expected)
-        print(f"  history reports: {expected or 'no timing problem (done right)'}")
+        _list_rollover(rollover)
+    print(
+        "rollovers of the zone anchored with its own trust anchor as well (RFC 5011), over "
+        "weeks: check once a day"
+    )
+    for rollover in rollovers.ANCHORED_ROLLOVERS.values():
+        _list_rollover(rollover)
+
+
+def _list_rollover(rollover: Rollover) -> None:
+    print(rollover.name)
+    print(f"  {rollover.description}")
+    for stage in rollover.stages:
+        print(f"  {_offset(stage.offset):>6}  {_stage_text(stage)}")
+    expected = ", ".join(f"{code} at {_offset(at)}" for code, at in rollover.expected)
+    print(f"  history reports: {expected or 'no timing problem (done right)'}")
 
 
 def _offset(seconds: int) -> str:
+    if seconds >= DAY:
+        days, rest = divmod(seconds, DAY)
+        return f"+{days}d" + (f"{rest // 3600}:{rest % 3600 // 60:02d}" if rest else "")
     return f"+{seconds // 3600}:{seconds % 3600 // 60:02d}"
 
 

@@ -36,13 +36,14 @@ from dnssec_doctor.history.records import (
     decode_document,
     fact_row,
     facts_from_rows,
+    stored_zones,
 )
 
 _SELECT_OBSERVATIONS = f"SELECT {', '.join(OBSERVATION_COLUMNS)} FROM observations"
 _INSERT_OBSERVATION = (
     "INSERT INTO observations (name, observed_at, recorded_at, status, worst, exit_code, "
-    "finding_count, earliest_expiration, state_id, tool_version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    "finding_count, earliest_expiration, state_id, tool_version, anchor_zones) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 _INSERT_STATE = (
     "INSERT INTO states (digest) VALUES (?) ON CONFLICT (digest) DO NOTHING RETURNING id"
@@ -141,7 +142,7 @@ class DirectStore:
                 _INSERT_OBSERVATION,
                 (obs.name, obs.observed_at, obs.recorded_at, obs.status, obs.worst,
                  obs.exit_code, len(obs.findings), obs.facts.earliest_expiration(), state_id,
-                 obs.tool_version[:32]),
+                 obs.tool_version[:32], stored_zones(obs.anchor_zones)),
             ).fetchone()  # fmt: skip
             observation_id = int(inserted[0])
             self._run(
@@ -198,7 +199,7 @@ class DirectStore:
             params.append(until)  # type: ignore[arg-type]
         query = f"{_SELECT_OBSERVATIONS} WHERE {' AND '.join(where)} ORDER BY observed_at, id"
         with self._transaction("read"):
-            return [StoredObservation(*row) for row in self._run(query, params)]
+            return [StoredObservation.from_row(row) for row in self._run(query, params)]
 
     def latest(self, name: str, before: int, *, good: bool = False) -> StoredObservation | None:
         """The newest observation of ``name`` at or before ``before`` (``good``: that worked)."""
@@ -209,7 +210,7 @@ class DirectStore:
         )
         with self._transaction("read"):
             row = self._run(query, (name, before)).fetchone()
-        return None if row is None else StoredObservation(*row)
+        return None if row is None else StoredObservation.from_row(row)
 
     def state_runs(self, name: str, until: int) -> list[StateRun]:
         """Every state served for ``name`` up to ``until``: one row per state, not per check."""

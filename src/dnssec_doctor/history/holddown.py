@@ -5,30 +5,50 @@ new KSK only after it has seen it for the add hold-down: 30 days, or the origina
 the DNSKEY RRset that first held it when that is longer (RFC 5011 §2.4.1). A KSK removed
 or revoked before its successor has been served that long leaves such resolvers with no
 trusted key: every name under the zone fails for them. History knows when each KSK was
-first served. The rule looks at the root, whose keys every check is anchored at by
-default; a zone given with ``--trust-anchor`` is not recorded in the history.
+first served, and each observation records the zones its check was anchored at (the
+owners of its trust anchors: the root by default, or what ``--trust-anchor`` gave). The
+rule judges every zone the newest observation was anchored at: whoever monitors a zone
+with its own anchor stands for the resolvers configured alike.
 
 Only a successor history saw appear counts: a key served since the first observation kept
-may have been published long before it, so nothing is claimed about it.
+may have been published long before it, so nothing is claimed about it. The rule reads
+every state served within the add hold-down before the newest observation
+(``holddown_window``), however many re-signings that is: a signer that re-signs daily
+serves thirty states in one hold-down. A key first seen earlier has been trusted since;
+a DNSKEY TTL above 30 days is therefore judged over 30 days of history only (a key older
+than that is not claimed, never the reverse).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import KeyFact, ObservationFacts
-from dnssec_doctor.history.records import StateRun
+from dnssec_doctor.history.records import StateRun, StoredObservation, runs_of
 from dnssec_doctor.history.rollover import Segment
-from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.findings import Finding, JsonValue
 from dnssec_doctor.timefmt import duration, iso
 
 CODE = Code.RFC5011_HOLDDOWN_RISK
 ADD_HOLDDOWN = 30 * 86400
 """RFC 5011 §2.4.1: the add hold-down, at least 30 days."""
-TRUST_ANCHOR_ZONES = (".",)
-"""Zones whose keys validators keep as trust anchors and history records."""
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """One KSK of a trust-anchor zone gone (or revoked) at ``at`` while its successor,
+    first served at ``seen``, was younger than the add hold-down that ends at ``safe``."""
+
+    zone: str
+    old: KeyFact
+    new: KeyFact
+    seen: int
+    safe: int
+    at: int
+    revoked: bool
 
 
 def _trusted_ksks(facts: ObservationFacts, zone: str) -> dict[str, KeyFact]:
@@ -36,19 +56,52 @@ def _trusted_ksks(facts: ObservationFacts, zone: str) -> dict[str, KeyFact]:
     return {k.key_id: k for k in facts.keys if k.zone == zone and k.role == "KSK" and not k.revoked}
 
 
+def holddown_window(runs: Sequence[StateRun], now: int) -> list[StateRun]:
+    """The runs ``holddown_findings`` reads at ``now``: every state still served within the
+    add hold-down before it (the first of them started before, or is history's first)."""
+    return [r for r in runs if r.last_at >= now - ADD_HOLDDOWN]
+
+
+def settled(first: ObservationFacts, newest: ObservationFacts, anchor_zones: Sequence[str]) -> bool:
+    """True when ``holddown_findings`` can find nothing: in every zone of ``anchor_zones``
+    a KSK trusted now was already served in ``first``, the window's first state (so it is
+    older than the hold-down, and resolvers trust it). Lets ``check --db`` read one state
+    instead of the window's while no anchor zone's key set is younger than the hold-down."""
+    anchored = {zone.lower() for zone in anchor_zones}
+    for zone in newest.zones:
+        if zone.lower() not in anchored:
+            continue
+        trusted = _trusted_ksks(newest, zone)
+        if trusted and not trusted.keys() & _trusted_ksks(first, zone).keys():
+            return False
+    return True
+
+
 def holddown_findings(
-    runs: Sequence[StateRun], facts: dict[int, ObservationFacts]
+    runs: Sequence[StateRun],
+    facts: dict[int, ObservationFacts],
+    *,
+    anchor_zones: Sequence[str],
 ) -> list[Finding]:
-    """RFC5011_HOLDDOWN_RISK at the newest observation of ``runs`` (the served states, as
-    the forecast reads them): a trust-anchor KSK gone or revoked while every KSK left is
-    younger than its add hold-down, so RFC 5011 resolvers trust none of them yet."""
+    """RFC5011_HOLDDOWN_RISK at the newest observation of ``runs`` (the served states of
+    ``holddown_window``, or more), for each zone of ``anchor_zones`` (what the newest check
+    was anchored at) on its chain: a KSK of that zone gone or revoked while every KSK left
+    is younger than its add hold-down, so RFC 5011 resolvers trust none of them yet."""
+    return [_finding(risk, "") for risk in risks(runs, facts, anchor_zones)]
+
+
+def risks(
+    runs: Sequence[StateRun], facts: dict[int, ObservationFacts], anchor_zones: Sequence[str]
+) -> list[Risk]:
+    """The risks ``holddown_findings`` reports, at the newest observation of ``runs``."""
     segs = sorted((Segment(r.first_at, r.last_at, r.state_id) for r in runs), key=lambda s: s.start)
     if len(segs) < 2:
         return []
     newest, now, began = facts[segs[-1].state_id], segs[-1].last, segs[0].start
+    anchored = {zone.lower() for zone in anchor_zones}
     out = []
-    for zone in TRUST_ANCHOR_ZONES:
-        if zone not in newest.zones:
+    for zone in newest.zones:  # chain order: the root first
+        if zone.lower() not in anchored:
             continue
         first_seen: dict[str, tuple[int, KeyFact]] = {}
         for seg in segs:
@@ -68,8 +121,54 @@ def holddown_findings(
             if key_id in trusted or first >= seen:
                 continue
             revoked = any(k.key_id == key_id for k in newest.keys if k.zone == zone)
-            out.append(_finding(zone, old, successor, seen, _safe(seen, successor), now, revoked))
+            safe = _safe(seen, successor)
+            out.append(Risk(zone, old, successor, seen, safe, now, revoked))
     return out
+
+
+def past_holddown_findings(
+    everything: Sequence[StoredObservation],
+    facts: dict[int, ObservationFacts],
+    since: int | None = None,
+) -> list[Finding]:
+    """The risks of the timeline (``everything``, oldest first; shown from ``since``) that
+    are over at its newest observation, as ``history`` lists them afterwards: each KSK
+    removal or revocation judged at the first observation that showed it, with that
+    observation's trust anchors, once its safe time has passed. A risk not over yet is
+    the newest observation's own (``holddown_findings``); one whose safe time is ahead
+    but no longer at risk (the old key served again) is not listed. ``facts`` holds every
+    state served within the add hold-down before each such observation."""
+    if not everything:
+        return []
+    now = everything[-1].observed_at
+    out: list[Finding] = []
+    said: set[tuple[str, str, str]] = set()
+    for i in range(1, len(everything)):
+        obs, before = everything[i], everything[i - 1]
+        if (since is not None and obs.observed_at < since) or obs.state_id == before.state_id:
+            continue
+        if before.state_id not in facts:  # more than a hold-down before ``since``: not read
+            continue
+        if not _ksk_gone(facts[before.state_id], facts[obs.state_id], obs.anchor_zones):
+            continue
+        window = holddown_window(runs_of(everything[: i + 1]), obs.observed_at)
+        for risk in risks(window, facts, obs.anchor_zones):
+            key = (risk.zone, risk.old.key_id, risk.new.key_id)
+            if risk.safe > now or key in said:
+                continue
+            said.add(key)
+            out.append(_finding(risk, "_history"))
+    return out
+
+
+def _ksk_gone(before: ObservationFacts, after: ObservationFacts, zones: Sequence[str]) -> bool:
+    """A KSK of an anchored zone trusted in ``before`` is gone or revoked in ``after``."""
+    anchored = {zone.lower() for zone in zones}
+    return any(
+        _trusted_ksks(before, zone).keys() - _trusted_ksks(after, zone).keys()
+        for zone in after.zones
+        if zone.lower() in anchored
+    )
 
 
 def _safe(seen: int, key: KeyFact) -> int:
@@ -77,26 +176,30 @@ def _safe(seen: int, key: KeyFact) -> int:
     return seen + max(ADD_HOLDDOWN, key.ttl)
 
 
-def _finding(
-    zone: str, old: KeyFact, new: KeyFact, seen: int, safe: int, now: int, revoked: bool
-) -> Finding:
+def _finding(risk: Risk, case: str) -> Finding:
+    """The finding of ``risk``: at risk now (``case`` empty) or history (``_history``, which
+    also says when the key was seen gone)."""
+    params: dict[str, object] = {
+        "zone": risk.zone,
+        "old": risk.old.key_tag,
+        "new": risk.new.key_tag,
+        "seen": iso(risk.seen),
+        "age": duration(risk.at - risk.seen),
+        "safe": iso(risk.safe),
+    }
+    evidence: dict[str, JsonValue] = {
+        "old_ksk": risk.old.key_tag,
+        "new_ksk": risk.new.key_tag,
+        "new_first_seen": iso(risk.seen),
+        "safe_at": iso(risk.safe),
+    }
+    if case:
+        params["at"] = evidence["at"] = iso(risk.at)
     return catalog.finding(
         CODE,
-        zone=zone,
-        says="revoked" if revoked else "removed",
-        params={
-            "zone": zone,
-            "old": old.key_tag,
-            "new": new.key_tag,
-            "seen": iso(seen),
-            "age": duration(now - seen),
-            "safe": iso(safe),
-        },
-        evidence={
-            "old_ksk": old.key_tag,
-            "new_ksk": new.key_tag,
-            "new_first_seen": iso(seen),
-            "safe_at": iso(safe),
-        },
-        subject=f"KSK {old.key_tag}",
+        zone=risk.zone,
+        says=("revoked" if risk.revoked else "removed") + case,
+        params=params,
+        evidence=evidence,
+        subject=f"KSK {risk.old.key_tag}",
     )

@@ -2,11 +2,13 @@
 
 The newest diagnosis gains CHANGE_SINCE_LAST_GOOD when history shows a good → bad
 transition, SIGNATURES_NOT_REFRESHED when a signer stopped, and the rollover-timing
-codes (``rollover``) whose risk is still current; the diagnosis is
-recorded with those findings, together with the capture and the served facts, in
-one transaction. Only what these findings need is read: the last good observation,
-the observations since, one row per served state for the forecast, and the recent
-observations (``ROLLOVER_LOOKBACK``) for rollover timing.
+codes (``rollover``, ``holddown``) whose risk is still current; the diagnosis is
+recorded with those findings, together with the capture, the served facts and the
+zones the check was anchored at, in one transaction. Only what these findings need is
+read: the last good observation, the observations since, one row per served state for
+the forecast, the recent observations (``ROLLOVER_LOOKBACK``) for rollover timing, and
+the first state of the last add hold-down (30 days) — all of its states only while a
+trust-anchor zone's keys are all younger than that (``holddown.settled``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,15 @@ from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
-from dnssec_doctor.history.holddown import holddown_findings
-from dnssec_doctor.history.records import NewObservation, StateRun, Store, StoredObservation
+from dnssec_doctor.history.holddown import holddown_findings, holddown_window, settled
+from dnssec_doctor.history.records import (
+    ROOT_ONLY,
+    NewObservation,
+    StateRun,
+    Store,
+    StoredObservation,
+    anchor_zones_of,
+)
 from dnssec_doctor.history.rollover import (
     ROLLOVER_LOOKBACK,
     ROLLOVER_OBSERVATIONS,
@@ -67,6 +76,8 @@ class PreparedCheck:
     diagnosis_json: bytes | None
     """``render_json(diagnosis)``, stored as it is when history adds nothing (None: rendered
     when recorded)."""
+    anchor_zones: tuple[str, ...] = ROOT_ONLY
+    """The zones the check was anchored at (``records.anchor_zones_of``)."""
 
 
 def record_check(store: Store, capture: Capture, diagnosis: Diagnosis, survey: Survey) -> Recorded:
@@ -87,6 +98,7 @@ def prepare_check(
         facts=facts_from_survey(survey),
         capture_json=json.dumps(capture.as_json(), separators=(",", ":")).encode("utf-8"),
         diagnosis_json=render_json(diagnosis).encode("utf-8") if render else None,
+        anchor_zones=anchor_zones_of(capture.trust_anchors),
     )
 
 
@@ -106,6 +118,7 @@ def record_prepared(store: Store, prepared: PreparedCheck) -> Recorded:
         finding_count=len(diagnosis.findings),
         earliest_expiration=facts.earliest_expiration(),
         state_id=CURRENT,
+        anchor_zones=prepared.anchor_zones,
     )
     augmented = _with_history(store, diagnosis, current, facts)
     document = (
@@ -126,6 +139,7 @@ def record_prepared(store: Store, prepared: PreparedCheck) -> Recorded:
             capture_json=prepared.capture_json,
             diagnosis_json=document,
             tool_version=__version__,
+            anchor_zones=prepared.anchor_zones,
         )
     )
     return Recorded(augmented, observation_id, facts)
@@ -135,8 +149,8 @@ def _with_history(
     store: Store, diagnosis: Diagnosis, current: StoredObservation, facts: ObservationFacts
 ) -> Diagnosis:
     name, now = current.name, current.observed_at
-    recent = store.state_runs(name, now)[-FORECAST_RUNS:]
-    runs = [*recent, StateRun(CURRENT, now, now, 1)]
+    every_run = store.state_runs(name, now)
+    runs = [*every_run[-FORECAST_RUNS:], StateRun(CURRENT, now, now, 1)]
     since: list[StoredObservation] = []
     if not current.good:
         last_good = store.latest(name, now, good=True)
@@ -165,13 +179,37 @@ def _with_history(
         out = _add(out, finding)
     for finding in cds_waiting_findings(runs, all_facts):
         out = _add(out, finding)
-    for finding in holddown_findings(runs, all_facts):
+    held = _holddown_runs(store, every_run, all_facts, current)
+    for finding in holddown_findings(held, all_facts, anchor_zones=current.anchor_zones):
         out = _add(out, finding)
     if any(f.code == Code.ROLLOVER_IN_PROGRESS for f in out.findings):
         from dnssec_doctor.history.nextstep import next_steps, with_safe_times
 
         out = with_safe_times(out, next_steps(recent_checks, all_facts))
     return out
+
+
+def _holddown_runs(
+    store: Store,
+    every_run: list[StateRun],
+    all_facts: dict[int, ObservationFacts],
+    current: StoredObservation,
+) -> list[StateRun]:
+    """The runs RFC5011_HOLDDOWN_RISK reads (the add hold-down's, ``holddown_window``), their
+    facts added to ``all_facts``; none when the window's first state shows the rule can
+    find nothing (``settled``): then one state is read, not a month of re-signings."""
+    window = holddown_window(every_run, current.observed_at)
+    if not window:
+        return []
+    first = window[0].state_id
+    if first not in all_facts:
+        all_facts.update(store.facts([first]))
+    if settled(all_facts[first], all_facts[CURRENT], current.anchor_zones):
+        return []
+    missing = {r.state_id for r in window} - all_facts.keys()
+    if missing:
+        all_facts.update(store.facts(missing))
+    return [*window, StateRun(CURRENT, current.observed_at, current.observed_at, 1)]
 
 
 def _add(diagnosis: Diagnosis, finding: Finding) -> Diagnosis:

@@ -27,7 +27,7 @@ from dnssec_doctor.history.facts import (
 )
 from dnssec_doctor.model.findings import Finding
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 """The Alembic revision of the tables this version reads and writes (the newest migration)."""
 
 OBSERVATION_COLUMNS = (
@@ -40,8 +40,13 @@ OBSERVATION_COLUMNS = (
     "finding_count",
     "earliest_expiration",
     "state_id",
+    "anchor_zones",
 )
 """The columns of a timeline row (``StoredObservation``), in its field order."""
+
+ROOT_ONLY = (".",)
+"""The zones an observation recorded before revision 0002 is taken to be anchored at: the
+root, as every check was unless ``--trust-anchor`` said otherwise (not recorded then)."""
 
 FACT_TABLES: dict[str, tuple[str, type[Any]]] = {
     "servers": ("state_servers", ServerFacts),
@@ -72,6 +77,8 @@ class NewObservation:
     capture_json: bytes
     diagnosis_json: bytes
     tool_version: str
+    anchor_zones: tuple[str, ...] = ROOT_ONLY
+    """The owners of the check's trust anchors (``anchor_zones_of``), lower case."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,17 @@ class StoredObservation:
     finding_count: int
     earliest_expiration: int | None
     state_id: int
+    anchor_zones: tuple[str, ...] = ROOT_ONLY
+    """The zones the check was anchored at (its trust anchors' owners, lower case)."""
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> StoredObservation:
+        """A row of ``OBSERVATION_COLUMNS`` (``anchor_zones`` as stored: ``stored_zones``)."""
+        obs_id, name, at, status, worst, exit_code, count, expiration, state_id, zones = row
+        return cls(
+            obs_id, name, at, status, worst, exit_code, count, expiration, state_id,
+            zones_from_stored(zones),
+        )  # fmt: skip
 
     @property
     def good(self) -> bool:
@@ -137,6 +155,30 @@ class Store(Protocol):
     def __enter__(self) -> Store: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+
+def stored_zones(zones: Sequence[str]) -> str:
+    """How ``anchor_zones`` is stored: the names joined by spaces (a name in presentation
+    format escapes its spaces, RFC 1035 §5.1)."""
+    return " ".join(zones)
+
+
+def zones_from_stored(value: str | None) -> tuple[str, ...]:
+    """``anchor_zones`` as read back; NULL (an observation recorded before revision 0002,
+    when only the root was judged) or empty reads as the root."""
+    return tuple(value.split()) if value else ROOT_ONLY
+
+
+def anchor_zones_of(lines: Sequence[str]) -> tuple[str, ...]:
+    """The zones a check was anchored at: the distinct owners of its trust anchors (a
+    capture's ``trust_anchors`` lines, already parsed once by the analysis), lower case
+    and sorted; the root when there are none (a capture that did not record them)."""
+    if not lines:
+        return ROOT_ONLY
+    from dnssec_doctor.model.anchors import anchors_from_lines
+
+    owners = anchors_from_lines(lines, "capture trust anchors").owners()
+    return tuple(sorted({owner.to_text().lower() for owner in owners}))
 
 
 def runs_of(history: Sequence[StoredObservation]) -> list[StateRun]:

@@ -6,7 +6,9 @@ minutes for a month is a handful of runs, not 8,640 lines); each run lists what
 changed since the previous one. The findings are the ones ``check --db`` adds to the
 newest diagnosis: CHANGE_SINCE_LAST_GOOD and SIGNATURES_NOT_REFRESHED, and every
 rollover step of the timeline shown that was taken too early (``rollover``; ``check
---db`` reports only those whose risk is still current).
+--db`` reports only those whose risk is still current), and every RFC 5011 hold-down
+risk of the timeline (``holddown``: the newest one's while it lasts, the others as
+history).
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ from dnssec_doctor.history.forecast import (
     forecast,
     stalled_findings,
 )
-from dnssec_doctor.history.holddown import holddown_findings
+from dnssec_doctor.history.holddown import (
+    ADD_HOLDDOWN,
+    holddown_findings,
+    holddown_window,
+    past_holddown_findings,
+)
 from dnssec_doctor.history.lastgood import change_since_last_good
 from dnssec_doctor.history.records import StoredObservation, runs_of
 from dnssec_doctor.history.rollover import rollover_findings
@@ -105,16 +112,20 @@ def build_report(
         findings += ttl_change_findings(history, facts)
         findings += algorithm_order_findings(history, facts)
         findings += cds_waiting_findings(recent, facts)
-        findings += holddown_findings(recent, facts)
+        findings += past_holddown_findings(everything, facts, since)
+        held = holddown_window(runs_of(everything), newest.observed_at)
+        findings += holddown_findings(held, facts, anchor_zones=newest.anchor_zones)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 
 def states_needed(everything: Sequence[StoredObservation], since: int | None) -> set[int]:
-    """The states ``build_report`` reads: those shown, the forecast's, and since the last good."""
+    """The states ``build_report`` reads: those shown and the add hold-down before them
+    (``holddown``), the forecast's, and since the last good."""
     shown = {o.state_id for o in everything if since is None or o.observed_at >= since}
+    held = {o.state_id for o in everything if o.observed_at >= (since or 0) - ADD_HOLDDOWN}
     recent = {r.state_id for r in runs_of(everything)[-FORECAST_RUNS:]}
     last_good = max((i for i, o in enumerate(everything) if o.good), default=0)
-    return shown | recent | {o.state_id for o in everything[last_good:]}
+    return shown | held | recent | {o.state_id for o in everything[last_good:]}
 
 
 def as_recorded(change: Finding, newest: StoredObservation) -> Finding:

@@ -52,8 +52,12 @@ observations = Table(
     Column("earliest_expiration", BigInteger, nullable=True),
     Column("state_id", Integer, ForeignKey("states.id"), nullable=False),
     Column("tool_version", String(32), nullable=False),
+    Column("anchor_zones", Text, nullable=True),
     Index("ix_observations_name_time", "name", "observed_at"),
 )
+"""``anchor_zones``: the zones the check was anchored at (its trust anchors' owners), joined
+by spaces (``records.stored_zones``); NULL for an observation recorded before revision 0002,
+read as the root (``records.zones_from_stored``)."""
 
 payloads = Table(
     "observation_payloads",

@@ -33,6 +33,7 @@ from dnssec_doctor.history.records import (
     fact_row,
     facts_from_rows,
     runs_of,
+    stored_zones,
 )
 from dnssec_doctor.history.schema import (
     metadata,
@@ -54,6 +55,7 @@ _OBSERVATION_COLUMNS = (
     observations.c.finding_count,
     observations.c.earliest_expiration,
     observations.c.state_id,
+    observations.c.anchor_zones,
 )
 """The columns of a timeline row (``StoredObservation``), in its field order."""
 
@@ -131,6 +133,7 @@ class HistoryStore:
                     earliest_expiration=obs.facts.earliest_expiration(),
                     state_id=state_id,
                     tool_version=obs.tool_version[:32],
+                    anchor_zones=stored_zones(obs.anchor_zones),
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
             conn.execute(
@@ -193,7 +196,7 @@ class HistoryStore:
             query = query.where(observations.c.observed_at <= until)
         query = query.order_by(observations.c.observed_at, observations.c.id)
         with self._errors("read"), self.engine.connect() as conn:
-            return [StoredObservation(*row) for row in conn.execute(query)]
+            return [StoredObservation.from_row(row) for row in conn.execute(query)]
 
     def latest(self, name: str, before: int, *, good: bool = False) -> StoredObservation | None:
         """The newest observation of ``name`` at or before ``before`` (``good``: that worked)."""
@@ -205,7 +208,7 @@ class HistoryStore:
         query = query.order_by(observations.c.observed_at.desc(), observations.c.id.desc()).limit(1)
         with self._errors("read"), self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else StoredObservation(*row)
+        return None if row is None else StoredObservation.from_row(row)
 
     def state_runs(self, name: str, until: int) -> list[StateRun]:
         """Every state served for ``name`` up to ``until``: one row per state, not per check."""

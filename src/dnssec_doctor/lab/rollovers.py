@@ -8,15 +8,30 @@ as it is at a given time, so that a test can serve each stage in turn and check 
 with ``--at``: hours of a rollover in seconds. The correct rollovers wait at least
 a TTL between steps (RFC 7583 §3.2.1 pre-publication, §3.3.2 double-KSK); the
 faulty ones skip a wait, the way operators do by hand.
+
+The anchored rollovers (``ANCHORED_ROLLOVERS``) roll the KSK of a zone that validators
+keep as a trust anchor (checked with ``--trust-anchor`` lines from ``zone_anchor``), over
+weeks: RFC 5011 §2.4.1 makes them wait 30 days before trusting a new key. Their stages
+last longer than the lab's signatures (30 days), so a test builds each stage again as a
+signer would re-sign it (``built_at``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
+from dnssec_doctor.lab.keys import SEP_FLAG, ZONE_FLAG, KeyFactory, LabKey
 from dnssec_doctor.lab.plan import LabPlan
 from dnssec_doctor.lab.scenarios import build_lab
-from dnssec_doctor.lab.scenarios_env import HOUR, TTL, Builder, ScenarioBuild, ScenarioEnv
+from dnssec_doctor.lab.scenarios_env import (
+    DAY,
+    HOUR,
+    TTL,
+    Builder,
+    ScenarioBuild,
+    ScenarioEnv,
+)
 from dnssec_doctor.lab.signer import SigningPlan
 
 ZONE_SCENARIO = "good-nsec"
@@ -24,12 +39,15 @@ ZONE_SCENARIO = "good-nsec"
 ZONE = "good-nsec.test."
 """Its zone."""
 MINUTE = 60
+REVOKE_FLAG = 0x0080
+"""RFC 5011 §3: the REVOKE bit of the DNSKEY flags."""
 
 
 @dataclass(frozen=True, slots=True)
 class Stage:
     """The zone from ``offset`` seconds after the start on (key roles: ``ksk``,
-    ``ksk-next``, ``zsk``, ``zsk-next``)."""
+    ``ksk-next``, ``zsk``, ``zsk-next``, and ``ksk-revoked``: ``ksk`` with the REVOKE bit,
+    RFC 5011 §2.1)."""
 
     offset: int
     published: tuple[str, ...]
@@ -112,6 +130,62 @@ ROLLOVERS: dict[str, Rollover] = {
 }
 
 
+ROLLING = ("ksk", "ksk-next", "zsk")
+"""Both KSKs published, both signing the DNSKEY RRset (RFC 5011 §2.4.1: the new one is
+seen, validly signed by the trusted one, from then on)."""
+
+ANCHORED_ROLLOVERS: dict[str, Rollover] = {
+    r.name: r
+    for r in (
+        Rollover(
+            "ksk-rfc5011-done-right",
+            "KSK rollover of a trust-anchor zone (RFC 5011 §6.1): the new KSK published "
+            "and kept next to the old one for 31 days (the add hold-down is 30), then the "
+            "DS swapped and the old key revoked, then removed.",
+            (
+                START,
+                Stage(DAY, ROLLING, ("ksk", "ksk-next"), ("zsk",), ("ksk",)),
+                Stage(
+                    32 * DAY,
+                    ("ksk-revoked", "ksk-next", "zsk"),
+                    ("ksk-revoked", "ksk-next"),
+                    ("zsk",),
+                    ("ksk-next",),
+                ),
+                Stage(34 * DAY, ("ksk-next", "zsk"), ("ksk-next",), ("zsk",), ("ksk-next",)),
+            ),
+        ),
+        Rollover(
+            "ksk-rfc5011-removed-too-early",
+            "KSK rollover of a trust-anchor zone done as a double-KSK rollover of any zone: "
+            "the DS swapped two days after the new KSK was published and the old key "
+            "removed two days later, 26 days before RFC 5011 resolvers trust the new one.",
+            (
+                START,
+                Stage(DAY, ROLLING, ("ksk", "ksk-next"), ("zsk",), ("ksk",)),
+                Stage(3 * DAY, ROLLING, ("ksk", "ksk-next"), ("zsk",), ("ksk-next",)),
+                Stage(5 * DAY, ("ksk-next", "zsk"), ("ksk-next",), ("zsk",), ("ksk-next",)),
+            ),
+            (("RFC5011_HOLDDOWN_RISK", 5 * DAY),),
+        ),
+    )
+}
+"""Rollovers of a zone checked with its own trust anchor, over weeks (days, not hours)."""
+
+
+def find_rollover(name: str) -> Rollover:
+    """The rollover called ``name``, of either kind; KeyError when there is none."""
+    return ROLLOVERS[name] if name in ROLLOVERS else ANCHORED_ROLLOVERS[name]
+
+
+def zone_anchor(seed: int, roles: tuple[str, ...] = ("ksk", "ksk-next")) -> list[str]:
+    """Trust anchor lines (DNSKEY, presentation format) for the zone's KSKs ``roles`` as a
+    lab seeded with ``seed`` makes them: what a validator anchored at the zone is given."""
+    factory = KeyFactory(seed)
+    keys = [factory.make(f"{ZONE_SCENARIO}/{role}", ksk=True) for role in roles]
+    return [f"{ZONE} IN DNSKEY {key.dnskey.to_text()}" for key in keys]
+
+
 def stage_at(rollover: Rollover, elapsed: int) -> Stage:
     """The stage in effect ``elapsed`` seconds after the start."""
     return [s for s in rollover.stages if s.offset <= elapsed][-1]
@@ -123,6 +197,7 @@ def _builder(stage: Stage) -> Builder:
             role: env.key(role, ksk=role.startswith("ksk"))
             for role in ("ksk", "ksk-next", "zsk", "zsk-next")
         }
+        keys["ksk-revoked"] = _revoked(keys["ksk"])
         plan = SigningPlan(
             tuple(keys[r] for r in stage.published),
             tuple(keys[r] for r in stage.key_signers),
@@ -137,12 +212,22 @@ def _builder(stage: Stage) -> Builder:
     return build
 
 
+def _revoked(key: LabKey) -> LabKey:
+    """``key`` with the REVOKE bit set (RFC 5011 §2.1): the same private key, so it signs
+    the DNSKEY RRset as the revoked key itself (its key tag changes with the flags)."""
+    flags = ZONE_FLAG | SEP_FLAG | REVOKE_FLAG
+    dnskey = dnspython_dnssec.make_dnskey(
+        key.private.public_key(), key.dnskey.algorithm, flags=flags
+    )
+    return LabKey(label=f"{key.label}/revoked", private=key.private, dnskey=dnskey)
+
+
 def rollover_plan(
     name: str, elapsed: int, *, built_at: int, base: str, seed: int | None = None
 ) -> LabPlan:
     """The lab serving rollover ``name`` as it is ``elapsed`` seconds after its start
     (signatures made at ``built_at``, as in ``build_lab``)."""
-    stage = stage_at(ROLLOVERS[name], elapsed)
+    stage = stage_at(find_rollover(name), elapsed)
     return build_lab(
         built_at,
         base=base,
