@@ -106,7 +106,7 @@ def _client(distributed: Any, address: str) -> Iterator[Any]:
         cluster = distributed.LocalCluster(
             n_workers=int(count) if count else os.cpu_count() or 1,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # its HTTP server: loopback, a free port
         )
         try:
             with distributed.Client(cluster) as client:
