@@ -27,6 +27,7 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import QueryKey
+from dnssec_doctor.names import name_of
 
 DEFAULT_EXPIRY_WARNING = 7 * 86400
 """Warn when the earliest signature expires within this many seconds (7 days)."""
@@ -67,7 +68,7 @@ def check_zone_data(
     warn_seconds: int = DEFAULT_EXPIRY_WARNING,
 ) -> tuple[ZoneData, list[Finding]]:
     """Check every RRset (and, for the target zone, every negative answer) of one zone."""
-    zone = dns.name.from_text(ev.name)
+    zone = name_of(ev.name)
     tally = SignatureTally(zone, now, limits)
     data = ZoneData()
     findings: list[Finding] = []
@@ -86,7 +87,7 @@ def check_zone_data(
             continue
         chain = answer_chain(
             msg,
-            dns.name.from_text(key.qname),
+            name_of(key.qname),
             dns.rdatatype.from_text(key.qtype),
             limits.max_cname_depth,
         )
@@ -117,7 +118,7 @@ def check_ds_rrsets(
     for :func:`earliest_valid_expiration`)."""
     if not parent.signed:
         return [], []
-    tally = SignatureTally(dns.name.from_text(parent.name), now, limits)
+    tally = SignatureTally(name_of(parent.name), now, limits)
     for item in child.ds_rrsets.values():
         tally.check(item, parent.keys, True)
     return tally.findings(parent.name, [str(s) for s in child.cut.parent_servers]), tally.verdicts
@@ -143,7 +144,7 @@ def _denials(
     per_question: dict[tuple[str, str], dict[str, DenialCheck]] = {}
     out: list[Finding] = []
     for key, exchange, msg in answers:
-        qname = dns.name.from_text(key.qname)
+        qname = name_of(key.qname)
         qtype = dns.rdatatype.from_text(key.qtype)
         negative = _is_negative(msg, data.chains[key], qtype)
         if not (negative or _is_wildcard_expansion(msg)):

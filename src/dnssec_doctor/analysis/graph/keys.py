@@ -41,6 +41,7 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import TrustAnchor, TrustAnchors
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.graph import ChainGraph
+from dnssec_doctor.names import name_of
 
 
 def build_key_graph(
@@ -59,11 +60,11 @@ def build_key_graph(
     chain leaves it (``engine``), so a parent is not always the zone just before."""
     b = GraphBuilder(limits)
     zones: list[ZoneKeys] = []
-    anchored = anchors.closest_to(dns.name.from_text(evals[-1].name)) if evals else None
+    anchored = anchors.closest_to(name_of(evals[-1].name)) if evals else None
     for i, ev in enumerate(evals):
         zone = ZoneKeys(i, ev.name)
         zones.append(zone)
-        owner = dns.name.from_text(ev.name)
+        owner = name_of(ev.name)
         b.node(Node(f"z{i}", "zone", ev.name, ev.name, [ev.status]))
         asked = ev.cut.child(ev.name, "DNSKEY")
         served = rrsets_by_server(asked, owner, dns.rdatatype.DNSKEY)
@@ -135,7 +136,7 @@ def _ds_part(
     ds_verdicts: Sequence[RRsetVerdict],
 ) -> None:
     """The DS records the parent serves, the key each names, and the parent's RRSIGs."""
-    owner = dns.name.from_text(ev.name)
+    owner = name_of(ev.name)
     found: dict[bytes, tuple[DsLike, set[str]]] = {}
     for server, item in ev.ds_rrsets.items():
         for d in item.rrset:
@@ -187,7 +188,7 @@ def _rrset_part(
 ) -> dict[tuple[dns.name.Name, int], str]:
     """A node per RRset examined (proofs as their own kind) and its RRSIG edges; returns
     (owner, type) → node id."""
-    apex = dns.name.from_text(ev.name)
+    apex = name_of(ev.name)
     drawn_nodes: dict[tuple[dns.name.Name, int], str] = {}
     groups: dict[tuple[dns.name.Name, int], list[RRsetVerdict]] = {}
     for v in verdicts:

@@ -34,6 +34,7 @@ from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.model.classify import Kind, classify
 from dnssec_doctor.model.survey import QueryKey, ZoneCut
 from dnssec_doctor.model.variants import EDNS_NODO, NOEDNS, NS_ADDRESS, TCP, size_variant
+from dnssec_doctor.names import name_of
 
 SOA_SOURCES: tuple[str, ...] = ("", NOEDNS, EDNS_NODO, size_variant(512), TCP)
 """Variants whose SOA answer shows what the server serves, best first."""
@@ -126,7 +127,7 @@ class ServerView:
 
 def server_views(cut: ZoneCut, nxname: str = "") -> dict[str, ServerView]:
     """A view of every server address of ``cut``, in the cut's server order."""
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     views = {str(a): ServerView(str(a)) for a in cut.server_addresses()}
     for key, exchange in sorted(cut.queries.items()):
         if key.side != "child" or key.server not in views or exchange.error == NOT_IN_CAPTURE:
@@ -189,7 +190,7 @@ def _standard(
         return
     view.dnssec_answers += 1
     qtype = dns.rdatatype.from_text(key.qtype)
-    qname = dns.name.from_text(key.qname)
+    qname = name_of(key.qname)
     # Only the question's CNAME chain answers it (RFC 2181 §5.4.1, ``cnamechain``): a
     # server that adds unrelated RRsets still denies (or answers) with the zone's data.
     chain = answer_chain(msg, qname, qtype, len(msg.answer) + 1)
@@ -256,7 +257,7 @@ def _host_address(view: ServerView, key: QueryKey, exchange: Exchange, zone: dns
     if msg.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
         return
     view.host_answered.add((key.qname, key.qtype))
-    host = dns.name.from_text(key.qname)
+    host = name_of(key.qname)
     addresses = view.host_addresses.setdefault(key.qname, set())
     for r in _rrset(msg.answer, host, dns.rdatatype.from_text(key.qtype)):
         if isinstance(r, A | AAAA):
