@@ -142,6 +142,9 @@ def _denials(
     existing = _existing_names(zone, answers, data.chains)
     algorithms = {k.algorithm for k in ev.keys}
     per_question: dict[tuple[str, str], dict[str, DenialCheck]] = {}
+    # Servers that sent the same answer (all but its ID: one parse, ``parse_wire``) get
+    # the same verdict: it depends on nothing else of theirs.
+    judged: dict[tuple[bytes, str, str], DenialCheck] = {}
     out: list[Finding] = []
     for key, exchange, msg in answers:
         qname = name_of(key.qname)
@@ -149,9 +152,13 @@ def _denials(
         negative = _is_negative(msg, data.chains[key], qtype)
         if not (negative or _is_wildcard_expansion(msg)):
             continue
-        result = check_denial(
-            msg, qname, qtype, zone, limits, existing=existing, dnskey_algorithms=algorithms
-        )
+        same = (exchange.wire[2:] if exchange.wire else b"", key.qname, key.qtype)
+        result = judged.get(same) if exchange.wire else None
+        if result is None:
+            result = check_denial(
+                msg, qname, qtype, zone, limits, existing=existing, dnskey_algorithms=algorithms
+            )
+            judged[same] = result
         if negative:
             data.denials[key] = result.proven
             skipped = [p.detail for p in result.problems if p.evidence.get("budget")]
