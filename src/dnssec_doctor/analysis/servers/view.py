@@ -10,6 +10,7 @@ reachability. Built from ``ZoneCut.queries``; pure.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ import dns.rcode
 import dns.rdatatype
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.NS import NS
+from dns.rdtypes.ANY.NSEC import NSEC
 from dns.rdtypes.ANY.NSEC3 import NSEC3
 from dns.rdtypes.ANY.NSEC3PARAM import NSEC3PARAM
 from dns.rdtypes.ANY.RRSIG import RRSIG
@@ -265,9 +267,15 @@ def _host_address(view: ServerView, key: QueryKey, exchange: Exchange, zone: dns
 
 
 def _chain_link(owner: dns.name.Name, record: dns.rdata.Rdata) -> str:
-    """``owner NSEC next`` (or NSEC3 with the next hashed owner): one link of the chain."""
+    """``owner NSEC next`` (or NSEC3 with the next hashed owner): one link of the chain.
+
+    The next name as the record's presentation form writes it (RFC 4034 §4.2, RFC 5155
+    §3.3: unpadded lower-case Base32hex), without formatting the type bitmap."""
     if isinstance(record, NSEC3):
-        return f"{owner.to_text()} NSEC3 {record.to_text().split()[4]}"
+        hashed = base64.b32hexencode(record.next).decode().lower().rstrip("=")
+        return f"{owner.to_text()} NSEC3 {hashed}"
+    if isinstance(record, NSEC):
+        return f"{owner.to_text()} NSEC {record.next.to_text()}"
     return f"{owner.to_text()} NSEC {record.to_text().split()[0]}"
 
 
