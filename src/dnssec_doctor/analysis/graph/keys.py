@@ -36,6 +36,7 @@ from dnssec_doctor.analysis.graph.denial import denial_part
 from dnssec_doctor.analysis.graph.links import link_findings
 from dnssec_doctor.analysis.observed import rrsets_by_server
 from dnssec_doctor.dnssec.algorithms import algorithm_name
+from dnssec_doctor.dnssec.canonical import digestable as canonical_rdata_of
 from dnssec_doctor.dnssec.keys import AnyKey, DsLike, is_sep, key_tag, match_ds
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import TrustAnchor, TrustAnchors
@@ -259,7 +260,7 @@ def _differs(group: Sequence[RRsetVerdict]) -> bool:
     distinct = {id(v.item.rrset): v.item.rrset for v in group}
     if len(distinct) < 2:
         return False
-    return len({frozenset(r.to_digestable() for r in rrset) for rrset in distinct.values()}) > 1
+    return len({frozenset(canonical_rdata_of(r) for r in rrset) for rrset in distinct.values()}) > 1
 
 
 def _rrset_lines(v: RRsetVerdict) -> list[str]:
