@@ -12,7 +12,10 @@ names would run it: for each name, first ``parse_wire`` on every answer of its c
     .venv/bin/python bench/analysis_profile.py /tmp/caps [--profile out.prof]
         [--records out.jsonl]
 
-``--records`` writes each record without its timing (diff two trees' files: the
+``--gc freeze|threshold|off`` runs the loop with the garbage collector's objects so far
+frozen, frozen and collecting young objects every 50,000 allocations instead of 700, or
+off (the default: as a ``scan`` worker runs today). ``--records`` writes each record
+without its timing (diff two trees' files: the
 analysis must not change); ``--profile`` also runs the loop under cProfile (CPU time) and
 prints the top functions. To compare two trees, run this file with
 ``PYTHONPATH=OTHER_TREE/src``, alternating runs (the machine is shared).
@@ -66,7 +69,9 @@ def make_captures(directory: Path, zones: int, base: str) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def analyse_all(directory: Path, records: Path | None, profile: Path | None) -> None:
+def analyse_all(
+    directory: Path, records: Path | None, profile: Path | None, gc_mode: str = "default"
+) -> None:
     """Time (and optionally profile) the analysis of every capture with warm parse caches."""
     from dnssec_doctor.model.capture import load_capture, parse_wire
     from dnssec_doctor.scan.analyse import analyse_capture
@@ -78,6 +83,13 @@ def analyse_all(directory: Path, records: Path | None, profile: Path | None) -> 
     import dnssec_doctor.model.diagnosis_json  # noqa: F401
 
     gc.collect()
+    if gc_mode == "freeze":
+        gc.freeze()  # what is loaded so far (the captures, the modules) is never walked again
+    elif gc_mode == "threshold":
+        gc.freeze()
+        gc.set_threshold(50_000, *gc.get_threshold()[1:])
+    elif gc_mode == "off":
+        gc.disable()
     out = []
     per_name = []
     profiler = cProfile.Profile(time.process_time) if profile else None
@@ -103,6 +115,7 @@ def analyse_all(directory: Path, records: Path | None, profile: Path | None) -> 
         "analysis_cpu_ms_per_name": round(total / n * 1000, 2),
         "median_ms": round(statistics.median(per_name) * 1000, 2),
         "profiled": profile is not None,
+        "gc": gc_mode,
     }))  # fmt: skip
     if records:
         records.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in out))
@@ -123,11 +136,13 @@ def main() -> None:
     parser.add_argument("--base", default="127.171")
     parser.add_argument("--records", type=Path)
     parser.add_argument("--profile", type=Path)
+    modes = ["default", "freeze", "threshold", "off"]
+    parser.add_argument("--gc", choices=modes, default="default")
     args = parser.parse_args()
     if args.make_captures:
         make_captures(args.directory, args.zones, args.base)
     else:
-        analyse_all(args.directory, args.records, args.profile)
+        analyse_all(args.directory, args.records, args.profile, args.gc)
 
 
 if __name__ == "__main__":
