@@ -79,21 +79,29 @@ def check_zone_data(
     judged = ev.signed or any(
         e.outcome == "response" for e in ev.cut.child(ev.name, "DNSKEY").values()
     )
+    # Servers that sent the same answer (all but its ID: one parse, ``parse_wire``) share
+    # its chain and the RRsets to check, which depend on nothing else of theirs.
+    read: dict[tuple[bytes, str, str], tuple[AnswerChain, list[SignedRRset]]] = {}
     for key, exchange in sorted(ev.cut.queries.items()):
         if key.side != "child" or key.variant:
             continue
         msg = exchange.message()
         if msg is None or not _authoritative_answer(msg):
             continue
-        chain = answer_chain(
-            msg,
-            name_of(key.qname),
-            dns.rdatatype.from_text(key.qtype),
-            limits.max_cname_depth,
-        )
+        same = (exchange.wire or b"")[2:], key.qname, key.qtype
+        if same not in read:
+            chain = answer_chain(
+                msg,
+                name_of(key.qname),
+                dns.rdatatype.from_text(key.qtype),
+                limits.max_cname_depth,
+            )
+            read[same] = chain, _zone_rrsets(msg, "", zone, chain) if judged else []
+        chain, sent = read[same]
         data.chains[key] = chain
         answers.append((key, exchange, msg))
-        for item in _zone_rrsets(msg, exchange.server, zone, chain) if judged else []:
+        for shared in sent:
+            item = SignedRRset(shared.rrset, shared.rrsigs, shared.rrsig_ttl, exchange.server)
             verdict = tally.check(item, ev.keys, ev.signed)
             if item.rrset.rdtype == dns.rdatatype.SOA and item.owner == zone:
                 data.soa_expire = item.rrset[0].expire
