@@ -55,6 +55,15 @@ def test_key_tag_matches_rfc4034_example_and_dnspython() -> None:
     assert key_tag(generated) == dnspython_dnssec.key_id(generated)
 
 
+@pytest.mark.parametrize("length", [1, 2, 3, 31, 32, 64, 65, 255, 256, 511])
+def test_key_tag_of_every_key_length_matches_dnspython(length: int) -> None:
+    # odd RDATA lengths end in a half word (RFC 4034 Appendix B: the high octet), and
+    # long all-0xff keys overflow the 16-bit sum: both must wrap as the reference does
+    for key_field in (bytes(i % 256 for i in range(length)), bytes([0xFF]) * length):
+        key = dnskey("257 3 13 " + base64.b64encode(key_field).decode())
+        assert key_tag(key) == dnspython_dnssec.key_id(key)
+
+
 def test_rsamd5_key_tag_uses_modulus_octets() -> None:
     # RFC 4034 Appendix B.1: the tag is the 2nd and 3rd to last octets of the key
     key_field = bytes([3, 1, 0, 1]) + bytes(range(60)) + bytes([0xAB, 0xCD, 0xEF])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import dns.exception
 import dns.name
 
@@ -23,6 +25,19 @@ def parse_name(text: str) -> dns.name.Name:
     except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
         raise DoctorError(f"invalid name {raw!r}: {exc}") from None
     return name
+
+
+@functools.lru_cache(maxsize=8192)
+def name_of(text: str) -> dns.name.Name:
+    """``dns.name.from_text(text)``: a name as the probe and the analysis write it (a
+    capture's query names, a zone cut's apex), read once per distinct text.
+
+    The analysis reads the same few names over and over (every query key of every zone,
+    every name of a scan under the same root and TLD), and parsing one costs more than
+    most checks made with it; a ``Name`` is immutable, so one object serves every caller.
+    Raises as ``from_text`` does (an exception is not remembered).
+    """
+    return dns.name.from_text(text)
 
 
 def display(name: dns.name.Name | str) -> str:

@@ -36,6 +36,7 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.findings import Diagnosis, Finding, Status, ZoneReport
 from dnssec_doctor.model.survey import Survey
+from dnssec_doctor.names import name_of
 
 T = TypeVar("T")
 
@@ -97,7 +98,7 @@ def _analyse(
         valid_until[ev.name] = zone_data.valid_until
         if is_target:
             data = zone_data
-            found.extend(mistyped_owner_findings(ev.cut, dns.name.from_text(survey.name)))
+            found.extend(mistyped_owner_findings(ev.cut, name_of(survey.name)))
             if survey.types:
                 found.extend(cname_findings(ev.cut, survey.name, survey.types[0], limits))
             found.extend(unrelated_answer_findings(ev.cut, zone_data))
@@ -194,7 +195,7 @@ def _order(findings: list[Finding]) -> list[Finding]:
         key=lambda f: (
             not f.is_root_cause,
             -f.severity,
-            -len(dns.name.from_text(f.zone).labels) if _is_name(f.zone) else 0,
+            -len(name_of(f.zone).labels) if _is_name(f.zone) else 0,
             f.code,
             f.subject,
         ),
@@ -203,7 +204,7 @@ def _order(findings: list[Finding]) -> list[Finding]:
 
 def _is_name(text: str) -> bool:
     try:
-        dns.name.from_text(text)
+        name_of(text)
     except Exception:
         return False
     return True
@@ -211,10 +212,10 @@ def _is_name(text: str) -> bool:
 
 def _zone_of(survey: Survey) -> Callable[[Exchange], str]:
     """Map an exchange to the zone it was asked about (deepest zone containing its qname)."""
-    zones = [dns.name.from_text(c.zone) for c in survey.cuts]
+    zones = [name_of(c.zone) for c in survey.cuts]
 
     def zone_of(exchange: Exchange) -> str:
-        qname = dns.name.from_text(exchange.query.qname)
+        qname = name_of(exchange.query.qname)
         best = dns.name.root
         for z in zones:
             if qname.is_subdomain(z) and len(z.labels) > len(best.labels):

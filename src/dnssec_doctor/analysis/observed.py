@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -32,12 +33,18 @@ class SignedRRset:
     @property
     def type_text(self) -> str:
         """The RRset's type mnemonic."""
-        return dns.rdatatype.to_text(self.rrset.rdtype)
+        return _type_text(self.rrset.rdtype)
 
     @property
     def label(self) -> str:
         """``owner/TYPE`` for reports."""
         return f"{self.owner.to_text()}/{self.type_text}"
+
+
+@functools.lru_cache(maxsize=256)
+def _type_text(rdtype: dns.rdatatype.RdataType) -> str:
+    # asked for every RRset of every server by the grouping and the reports
+    return dns.rdatatype.to_text(rdtype)
 
 
 def signed_rrsets(

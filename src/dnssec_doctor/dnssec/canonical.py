@@ -14,6 +14,11 @@ from typing import Protocol
 import dns.name
 import dns.rdata
 import dns.rdtypes.ANY.RRSIG
+from dns.rdtypes.ANY.CNAME import CNAME
+from dns.rdtypes.ANY.NS import NS
+from dns.rdtypes.ANY.NSEC import NSEC
+from dns.rdtypes.ANY.PTR import PTR
+from dns.rdtypes.ANY.SOA import SOA
 
 RRSIG = dns.rdtypes.ANY.RRSIG.RRSIG
 
@@ -80,7 +85,32 @@ def owner_label_count(owner: dns.name.Name) -> int:
 
 def canonical_rdata(rdatas: Iterable[dns.rdata.Rdata]) -> list[bytes]:
     """Canonical RDATA (RFC 4034 §6.2, RFC 6840 §5.1), sorted, duplicates removed."""
-    return sorted({rd.to_digestable() for rd in rdatas})
+    return sorted({digestable(rd) for rd in rdatas})
+
+
+def digestable(rd: dns.rdata.Rdata) -> bytes:
+    """``rd.to_digestable()``: the canonical RDATA (RFC 4034 §6.2, RFC 6840 §5.1).
+
+    Built here for the types that carry names and fill every answer (SOA, NS, CNAME,
+    PTR, NSEC): dnspython writes a name into an RDATA through a stream, making a
+    ``Name`` for every suffix of it on the way, which costs 30 times what the name's
+    own canonical bytes do. Names in SOA, NS, CNAME and PTR are lower-cased (§6.2);
+    NSEC's next name is not (RFC 6840 §5.1), and its type bitmap follows (RFC 4034
+    §4.1.2). Any other type (or subclass) goes to dnspython.
+    """
+    if type(rd) is SOA:
+        return (
+            rd.mname.to_digestable()
+            + rd.rname.to_digestable()
+            + struct.pack("!IIIII", rd.serial, rd.refresh, rd.retry, rd.expire, rd.minimum)
+        )
+    if type(rd) is NS or type(rd) is CNAME or type(rd) is PTR:
+        target: dns.name.Name = rd.target
+        return target.to_digestable()
+    if type(rd) is NSEC:
+        bitmap = b"".join(struct.pack("!BB", w, len(b)) + b for w, b in rd.windows)
+        return bytes(rd.next.to_wire()) + bitmap
+    return rd.to_digestable()
 
 
 def signed_data(

@@ -90,11 +90,9 @@ def key_tag_from_rdata_wire(algorithm: int, wire: bytes) -> int:
     """
     if algorithm == 1:
         return (wire[-3] << 8) + wire[-2] if len(wire) >= 7 else 0
-    total = 0
-    for i in range(0, len(wire) - 1, 2):
-        total += (wire[i] << 8) + wire[i + 1]
-    if len(wire) % 2:
-        total += wire[-1] << 8
+    # The sum of the RDATA as 16-bit big-endian words (an odd last octet is the high
+    # octet of a word): the even octets' sum shifted, plus the odd octets' sum.
+    total = (sum(wire[0::2]) << 8) + sum(wire[1::2])
     total += (total >> 16) & 0xFFFF
     return total & 0xFFFF
 

@@ -231,15 +231,39 @@ def check_rrsig(
     (type, signer, labels), no usable key, bad crypto, outside the validity window,
     crypto refused locally, served TTL above Original TTL, valid. Every key with
     the RRSIG's tag and algorithm is tried, up to ``limits.max_keys_per_tag``.
+
+    Remembered per object: see :data:`VERDICTS_KEPT`.
     """
+    keys = tuple(dnskeys)
+    memo = (id(rrset), id(rrsig), rrsig_ttl, tuple(map(id, keys)), zone, now, limits)
+    known = _VERDICTS.get(memo)
+    if known is not None:
+        return known[0]
     if rrsig.rdclass != rrset.rdclass:
-        return check_signature(
+        verdict = check_signature(
             SignedRRset(rrset.name, -1, rrset.rdclass, rrset.ttl, ()),
             rrsig, rrsig_ttl, KeyRing(()), zone, now, limits,
         )  # fmt: skip
-    return check_signature(
-        SignedRRset.from_rrset(rrset), rrsig, rrsig_ttl, KeyRing(dnskeys), zone, now, limits
-    )
+    else:
+        verdict = check_signature(
+            SignedRRset.from_rrset(rrset), rrsig, rrsig_ttl, KeyRing(keys), zone, now, limits
+        )
+    if len(_VERDICTS) >= VERDICTS_KEPT:
+        _VERDICTS.clear()  # one atomic step: the web server analyses in threads
+    _VERDICTS[memo] = (verdict, (rrset, rrsig, keys))
+    return verdict
+
+
+VERDICTS_KEPT = 4096
+"""Verdicts of :func:`check_rrsig` remembered before the memory starts again.
+
+Answers that differ only in their ID are parsed once (``model.capture.parse_wire``), so
+every server of a zone that sent the same answer hands the analysis the very same
+(read-only) RRset and RRSIG objects, and so does the root's or a TLD's answer in every
+name of a scan. Their verdict is remembered by object identity — canonicalising the
+RRset again to compare contents costs as much as the check — with the objects kept in
+the entry, so that no other object can take their ``id`` while it exists."""
+_VERDICTS: dict[tuple[object, ...], tuple[SigCheck, tuple[object, ...]]] = {}
 
 
 def check_signature(

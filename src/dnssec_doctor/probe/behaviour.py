@@ -23,8 +23,6 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import dns.name
-
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.classify import Kind, classify
@@ -42,6 +40,7 @@ from dnssec_doctor.model.variants import (
     UNKNOWN_OPTION_CODE,
     size_variant,
 )
+from dnssec_doctor.names import name_of
 from dnssec_doctor.transport.client import Client
 
 UNKNOWN_OPTION_DATA = b"dnssec-doctor"
@@ -183,7 +182,7 @@ async def ask_server(
             _ask(client, cut, server, p.spec, p.variant, optional=True)
             for p in address_probes(hosts)
         ]
-        if plan.full and classify(standard, dns.name.from_text(plan.zone)) == Kind.ANSWER:
+        if plan.full and classify(standard, name_of(plan.zone)) == Kind.ANSWER:
             later += [
                 _ask(client, cut, server, p.spec, p.variant)
                 for p in (*edns_probes(plan.zone), *size_probes(plan.zone, plan.nxname))

@@ -24,6 +24,7 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.model.survey import QueryKey, ZoneCut
 from dnssec_doctor.model.variants import CNAME_VARIANT
+from dnssec_doctor.names import name_of
 from dnssec_doctor.transport.client import Client
 
 
@@ -54,9 +55,9 @@ async def _chase(
     limits: Limits,
     stop_at: dns.name.Name | None,
 ) -> None:
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     rdtype = dns.rdatatype.from_text(qtype)
-    names = [dns.name.from_text(name)]
+    names = [name_of(name)]
     exchange = cut.queries.get(QueryKey("child", str(server), name, qtype))
     while exchange is not None:
         msg = exchange.message()

@@ -23,7 +23,7 @@ import dns.name
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.model.survey import QueryKey, Side, Survey, ZoneCut
-from dnssec_doctor.names import doubled_origin_name
+from dnssec_doctor.names import doubled_origin_name, name_of
 from dnssec_doctor.probe.aliases import alias_target
 from dnssec_doctor.probe.behaviour import (
     FirstRound,
@@ -87,7 +87,7 @@ async def _collect(
         ):
             survey.alias_target = alias.to_text()
             alias_request = replace(request, name=alias, ns_override=(), resolvers=())
-            enclosing = [c for c in cuts if alias.is_subdomain(dns.name.from_text(c.zone))]
+            enclosing = [c for c in cuts if alias.is_subdomain(name_of(c.zone))]
             alias_jobs.append(_collect(client, alias_request, zones, (*chain, alias), enclosing))
         results = await asyncio.gather(
             *zones.jobs,
@@ -166,7 +166,7 @@ def _target_plans(
     request: ProbeRequest, survey: Survey, cut: ZoneCut
 ) -> list[tuple[ServerAddress, ServerPlan]]:
     """What the zone holding the name is asked besides every zone's questions."""
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     nxname = f"{request.nonexistent_label(zone)}.{cut.zone}".replace("..", ".")
     survey.nonexistent_name = nxname
     questions = [QuerySpec(cut.zone, t) for t in TARGET_APEX_TYPES]
@@ -193,9 +193,9 @@ def _in_bailiwick_hosts(cut: ZoneCut) -> tuple[str, ...]:
     """
     if cut.parent is None or cut.overridden:
         return ()
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     names = sorted({s.hostname for s in cut.servers if s.hostname})
-    return tuple(h for h in names if dns.name.from_text(h).is_subdomain(zone))
+    return tuple(h for h in names if name_of(h).is_subdomain(zone))
 
 
 async def _ask(

@@ -14,6 +14,7 @@ from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.classify import Kind, classify, referral_owner
 from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.model.survey import WalkEvent
+from dnssec_doctor.names import name_of
 from dnssec_doctor.transport.client import Client
 
 MAX_SERVERS_TRIED = 3
@@ -108,7 +109,7 @@ class AddressResolver:
     async def _lookup(
         self, hostname: str, rdtype: str, depth: int, chain: frozenset[str]
     ) -> list[ServerAddress]:
-        name = dns.name.from_text(hostname)
+        name = name_of(hostname)
         zone = dns.name.root
         servers = list(self._roots)
         for _ in range(self._limits.max_referrals):

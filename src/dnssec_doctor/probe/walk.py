@@ -19,6 +19,7 @@ from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.classify import Kind, classify, referral_owner
 from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.model.survey import NameServer, QueryKey, WalkEvent, ZoneCut
+from dnssec_doctor.names import name_of
 from dnssec_doctor.probe.cuts import (
     LABEL_SERVERS,
     CutSighting,
@@ -114,7 +115,7 @@ class DelegationWalk:
         above it to a few. A cut shows as a referral, or, when the servers serve the
         child too, as the child's own NS or SOA in an authoritative answer.
         """
-        zone = dns.name.from_text(cut.zone)
+        zone = name_of(cut.zone)
         servers = cut.server_addresses()
         asks = [
             (server, label)

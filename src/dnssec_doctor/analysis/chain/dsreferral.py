@@ -23,6 +23,7 @@ from dnssec_doctor.analysis.servers.view import server_list
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import ZoneCut
+from dnssec_doctor.names import name_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class DsAnswers:
 
 def ds_answers(cut: ZoneCut) -> DsAnswers:
     """Sort the parent servers' answers to the DS query for ``cut.zone``."""
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     wrong: dict[str, str] = {}
     right: list[str] = []
     for server, exchange in sorted(cut.parent_side(cut.zone, "DS").items()):

@@ -21,6 +21,7 @@ from dnssec_doctor.dnssec.keys import (
 )
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
+from dnssec_doctor.names import name_of
 
 KEY_PROBLEM_CODES: dict[KeyProblemKind, Code] = {
     KeyProblemKind.EMPTY_KEY: Code.DNSKEY_MALFORMED,
@@ -104,7 +105,7 @@ def ds_findings(zone: str, ds_set: Sequence[DsLike], keys: Sequence[AnyKey]) -> 
     out: list[Finding] = []
     if not ds_set:
         return out
-    owner = dns.name.from_text(zone)
+    owner = name_of(zone)
     types = {d.digest_type for d in ds_set}
     if types == {1}:
         sha256 = "; ".join(

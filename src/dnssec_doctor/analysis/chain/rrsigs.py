@@ -83,6 +83,7 @@ class SignatureTally:
         self.verdicts: list[RRsetVerdict] = []
         self._buckets: dict[Code, _Bucket] = defaultdict(_Bucket)
         self._servers_seen: set[str] = set()
+        self._published: tuple[Sequence[AnyKey], set[int]] | None = None
 
     def check(self, item: SignedRRset, keys: Sequence[AnyKey], zone_signed: bool) -> RRsetVerdict:
         """Check every RRSIG over ``item`` with ``keys``; record problems."""
@@ -120,7 +121,11 @@ class SignatureTally:
         self, item: SignedRRset, keys: Sequence[AnyKey], checks: tuple[SigCheck, ...]
     ) -> None:
         """RFC 4035 §2.2: every algorithm in the DNSKEY RRset signs every RRset."""
-        published = {k.algorithm for k in keys if is_zone_key(k) and not is_revoked(k)}
+        if self._published is None or self._published[0] is not keys:
+            # one key set per zone, asked for every RRset of every server
+            usable: set[int] = {k.algorithm for k in keys if is_zone_key(k) and not is_revoked(k)}
+            self._published = (keys, usable)
+        published = self._published[1]
         signing = {c.algorithm for c in checks}
         for algorithm in sorted(published - signing):
             self._note(

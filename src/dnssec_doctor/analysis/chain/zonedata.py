@@ -27,6 +27,7 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.capture import Exchange
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import QueryKey
+from dnssec_doctor.names import name_of
 
 DEFAULT_EXPIRY_WARNING = 7 * 86400
 """Warn when the earliest signature expires within this many seconds (7 days)."""
@@ -67,7 +68,7 @@ def check_zone_data(
     warn_seconds: int = DEFAULT_EXPIRY_WARNING,
 ) -> tuple[ZoneData, list[Finding]]:
     """Check every RRset (and, for the target zone, every negative answer) of one zone."""
-    zone = dns.name.from_text(ev.name)
+    zone = name_of(ev.name)
     tally = SignatureTally(zone, now, limits)
     data = ZoneData()
     findings: list[Finding] = []
@@ -78,21 +79,29 @@ def check_zone_data(
     judged = ev.signed or any(
         e.outcome == "response" for e in ev.cut.child(ev.name, "DNSKEY").values()
     )
+    # Servers that sent the same answer (all but its ID: one parse, ``parse_wire``) share
+    # its chain and the RRsets to check, which depend on nothing else of theirs.
+    read: dict[tuple[bytes, str, str], tuple[AnswerChain, list[SignedRRset]]] = {}
     for key, exchange in sorted(ev.cut.queries.items()):
         if key.side != "child" or key.variant:
             continue
         msg = exchange.message()
         if msg is None or not _authoritative_answer(msg):
             continue
-        chain = answer_chain(
-            msg,
-            dns.name.from_text(key.qname),
-            dns.rdatatype.from_text(key.qtype),
-            limits.max_cname_depth,
-        )
+        same = (exchange.wire or b"")[2:], key.qname, key.qtype
+        if same not in read:
+            chain = answer_chain(
+                msg,
+                name_of(key.qname),
+                dns.rdatatype.from_text(key.qtype),
+                limits.max_cname_depth,
+            )
+            read[same] = chain, _zone_rrsets(msg, "", zone, chain) if judged else []
+        chain, sent = read[same]
         data.chains[key] = chain
         answers.append((key, exchange, msg))
-        for item in _zone_rrsets(msg, exchange.server, zone, chain) if judged else []:
+        for shared in sent:
+            item = SignedRRset(shared.rrset, shared.rrsigs, shared.rrsig_ttl, exchange.server)
             verdict = tally.check(item, ev.keys, ev.signed)
             if item.rrset.rdtype == dns.rdatatype.SOA and item.owner == zone:
                 data.soa_expire = item.rrset[0].expire
@@ -117,7 +126,7 @@ def check_ds_rrsets(
     for :func:`earliest_valid_expiration`)."""
     if not parent.signed:
         return [], []
-    tally = SignatureTally(dns.name.from_text(parent.name), now, limits)
+    tally = SignatureTally(name_of(parent.name), now, limits)
     for item in child.ds_rrsets.values():
         tally.check(item, parent.keys, True)
     return tally.findings(parent.name, [str(s) for s in child.cut.parent_servers]), tally.verdicts
@@ -141,16 +150,23 @@ def _denials(
     existing = _existing_names(zone, answers, data.chains)
     algorithms = {k.algorithm for k in ev.keys}
     per_question: dict[tuple[str, str], dict[str, DenialCheck]] = {}
+    # Servers that sent the same answer (all but its ID: one parse, ``parse_wire``) get
+    # the same verdict: it depends on nothing else of theirs.
+    judged: dict[tuple[bytes, str, str], DenialCheck] = {}
     out: list[Finding] = []
     for key, exchange, msg in answers:
-        qname = dns.name.from_text(key.qname)
+        qname = name_of(key.qname)
         qtype = dns.rdatatype.from_text(key.qtype)
         negative = _is_negative(msg, data.chains[key], qtype)
         if not (negative or _is_wildcard_expansion(msg)):
             continue
-        result = check_denial(
-            msg, qname, qtype, zone, limits, existing=existing, dnskey_algorithms=algorithms
-        )
+        same = (exchange.wire[2:] if exchange.wire else b"", key.qname, key.qtype)
+        result = judged.get(same) if exchange.wire else None
+        if result is None:
+            result = check_denial(
+                msg, qname, qtype, zone, limits, existing=existing, dnskey_algorithms=algorithms
+            )
+            judged[same] = result
         if negative:
             data.denials[key] = result.proven
             skipped = [p.detail for p in result.problems if p.evidence.get("budget")]

@@ -37,6 +37,7 @@ from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import Finding, Status, finding_key
 from dnssec_doctor.model.survey import Survey, ZoneCut
+from dnssec_doctor.names import name_of
 
 
 @dataclass(slots=True)
@@ -64,7 +65,7 @@ class ZoneEval:
 def evaluate_chain(survey: Survey, now: int, limits: Limits, found: FindingSet) -> list[ZoneEval]:
     """A verdict for every zone cut, root first."""
     evals: list[ZoneEval] = []
-    target = dns.name.from_text(survey.name)
+    target = name_of(survey.name)
     anchor_owner = survey.trust_anchors.closest_to(target)
     for cut in survey.cuts:
         parent = evals[-1] if evals else None
@@ -81,7 +82,7 @@ def _evaluate(
     limits: Limits,
     found: FindingSet,
 ) -> ZoneEval:
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     dnskeys = rrsets_by_server(cut.child(cut.zone, "DNSKEY"), zone, dns.rdatatype.DNSKEY)
     union = _union_keys(dnskeys)
     ev = ZoneEval(cut, "indeterminate", "", keys=union, signed=bool(union))
@@ -115,7 +116,7 @@ def _evaluate_anchor(
     limits: Limits,
     found: FindingSet,
 ) -> ZoneEval:
-    zone = dns.name.from_text(ev.name)
+    zone = name_of(ev.name)
     anchors = survey.trust_anchors.for_owner(zone)
     ds_anchors = [a.rdata for a in anchors if a.is_ds]
     key_anchors = [a.rdata for a in anchors if not a.is_ds]
@@ -174,7 +175,7 @@ def _evaluate_no_ds(ev: ZoneEval, found: FindingSet) -> ZoneEval:
                 "zone": ev.name,
                 "tags": _tags(ev.keys),
                 "parent": ev.cut.parent,
-                "ds_lines": "".join(_ds_lines(dns.name.from_text(ev.name), _seps(ev.keys))),
+                "ds_lines": "".join(_ds_lines(name_of(ev.name), _seps(ev.keys))),
             },
         )
         found.add(finding if cause is None else finding.with_cause(cause.key))

@@ -36,11 +36,13 @@ from dnssec_doctor.analysis.graph.denial import denial_part
 from dnssec_doctor.analysis.graph.links import link_findings
 from dnssec_doctor.analysis.observed import rrsets_by_server
 from dnssec_doctor.dnssec.algorithms import algorithm_name
+from dnssec_doctor.dnssec.canonical import digestable as canonical_rdata_of
 from dnssec_doctor.dnssec.keys import AnyKey, DsLike, is_sep, key_tag, match_ds
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import TrustAnchor, TrustAnchors
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.graph import ChainGraph
+from dnssec_doctor.names import name_of
 
 
 def build_key_graph(
@@ -59,11 +61,11 @@ def build_key_graph(
     chain leaves it (``engine``), so a parent is not always the zone just before."""
     b = GraphBuilder(limits)
     zones: list[ZoneKeys] = []
-    anchored = anchors.closest_to(dns.name.from_text(evals[-1].name)) if evals else None
+    anchored = anchors.closest_to(name_of(evals[-1].name)) if evals else None
     for i, ev in enumerate(evals):
         zone = ZoneKeys(i, ev.name)
         zones.append(zone)
-        owner = dns.name.from_text(ev.name)
+        owner = name_of(ev.name)
         b.node(Node(f"z{i}", "zone", ev.name, ev.name, [ev.status]))
         asked = ev.cut.child(ev.name, "DNSKEY")
         served = rrsets_by_server(asked, owner, dns.rdatatype.DNSKEY)
@@ -135,7 +137,7 @@ def _ds_part(
     ds_verdicts: Sequence[RRsetVerdict],
 ) -> None:
     """The DS records the parent serves, the key each names, and the parent's RRSIGs."""
-    owner = dns.name.from_text(ev.name)
+    owner = name_of(ev.name)
     found: dict[bytes, tuple[DsLike, set[str]]] = {}
     for server, item in ev.ds_rrsets.items():
         for d in item.rrset:
@@ -187,7 +189,7 @@ def _rrset_part(
 ) -> dict[tuple[dns.name.Name, int], str]:
     """A node per RRset examined (proofs as their own kind) and its RRSIG edges; returns
     (owner, type) → node id."""
-    apex = dns.name.from_text(ev.name)
+    apex = name_of(ev.name)
     drawn_nodes: dict[tuple[dns.name.Name, int], str] = {}
     groups: dict[tuple[dns.name.Name, int], list[RRsetVerdict]] = {}
     for v in verdicts:
@@ -258,7 +260,7 @@ def _differs(group: Sequence[RRsetVerdict]) -> bool:
     distinct = {id(v.item.rrset): v.item.rrset for v in group}
     if len(distinct) < 2:
         return False
-    return len({frozenset(r.to_digestable() for r in rrset) for rrset in distinct.values()}) > 1
+    return len({frozenset(canonical_rdata_of(r) for r in rrset) for rrset in distinct.values()}) > 1
 
 
 def _rrset_lines(v: RRsetVerdict) -> list[str]:

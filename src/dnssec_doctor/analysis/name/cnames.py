@@ -21,6 +21,7 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import QueryKey, ZoneCut
 from dnssec_doctor.model.variants import CNAME_VARIANT
+from dnssec_doctor.names import name_of
 
 SHOWN_LINKS = 6
 """Names of a long chain shown in the detail (the rest are counted)."""
@@ -76,7 +77,7 @@ def _chain(
 ) -> tuple[list[str], bool]:
     """The names of the chain from ``name`` as ``server`` answered, and whether it loops."""
     rdtype = dns.rdatatype.from_text(qtype)
-    names = [dns.name.from_text(name)]
+    names = [name_of(name)]
     exchange = cut.queries.get(QueryKey("child", server, name, qtype))
     while exchange is not None:
         msg = exchange.message()

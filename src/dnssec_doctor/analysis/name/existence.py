@@ -12,15 +12,16 @@ import dns.name
 import dns.rcode
 
 from dnssec_doctor.model.survey import ZoneCut
+from dnssec_doctor.names import name_of
 
 
 def is_nxdomain(name: str, cut: ZoneCut) -> bool:
     """True when the servers of ``cut`` that answered for ``name`` said NXDOMAIN, and
     none of them gave the name data (a server with other content is another finding)."""
-    owner = dns.name.from_text(name)
+    owner = name_of(name)
     rcodes: set[int] = set()
     for key, exchange in cut.queries.items():
-        if key.side != "child" or key.variant or dns.name.from_text(key.qname) != owner:
+        if key.side != "child" or key.variant or name_of(key.qname) != owner:
             continue
         msg = exchange.message() if exchange.outcome == "response" else None
         if msg is None or not msg.flags & dns.flags.AA:

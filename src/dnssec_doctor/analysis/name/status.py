@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import dns.name
-
 from dnssec_doctor.analysis.chain.rrsigs import RRsetVerdict
 from dnssec_doctor.analysis.chain.zonedata import ZoneData
 from dnssec_doctor.analysis.chain.zones import ZoneEval
 from dnssec_doctor.model.findings import Status
 from dnssec_doctor.model.survey import QueryKey
+from dnssec_doctor.names import name_of
 
 NOT_VALIDATED_TYPES = frozenset({"RRSIG", "ANY"})
 """Question types whose answer is not a signed RRset of its own."""
@@ -43,10 +42,10 @@ def name_status(name: str, target: ZoneEval, data: ZoneData) -> NameStatus:
     """The status of ``name`` and the reason for it."""
     if target.status != "secure":
         return NameStatus(target.status, target.reason)
-    owner = dns.name.from_text(name)
+    owner = name_of(name)
     per_type: dict[str, list[QueryKey]] = defaultdict(list)
     for key, exchange in target.cut.queries.items():
-        if key.side != "child" or key.variant or dns.name.from_text(key.qname) != owner:
+        if key.side != "child" or key.variant or name_of(key.qname) != owner:
             continue
         if key.qtype in NOT_VALIDATED_TYPES:
             continue
@@ -86,9 +85,7 @@ def name_status(name: str, target: ZoneEval, data: ZoneData) -> NameStatus:
             f"the denial proofs for {name} {', '.join(unchecked)} were not checked: {why}",
         )
     denied = {
-        key.qtype
-        for key in data.denials
-        if dns.name.from_text(key.qname) == owner and data.denials[key]
+        key.qtype for key in data.denials if name_of(key.qname) == owner and data.denials[key]
     }
     if denied and denied >= set(per_type):
         return NameStatus("secure", f"{name} has none of the types asked for, and that is proven")

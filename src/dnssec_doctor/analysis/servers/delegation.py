@@ -24,6 +24,7 @@ from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import ZoneCut
+from dnssec_doctor.names import name_of
 
 
 def delegation_findings(
@@ -74,14 +75,14 @@ def _ns_sets(cut: ZoneCut, reference: list[ServerView]) -> list[Finding]:
 
 
 def _glue(cut: ZoneCut, reference: list[ServerView]) -> list[Finding]:
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     hosts = sorted({h for hosts in cut.ns_from_parent.values() for h in hosts})
     problems: list[str] = []
     severity = Severity.WARNING
     evidence: dict[str, dict[str, list[str]]] = {}
     glue_by_host = {h.lower(): addrs for h, addrs in cut.glue.items()}
     for host in hosts:
-        if not dns.name.from_text(host).is_subdomain(zone):
+        if not name_of(host).is_subdomain(zone):
             continue  # out-of-bailiwick: the parent must not carry glue for it
         glue = set(glue_by_host.get(host.lower(), []))
         own: set[str] = set()
@@ -141,7 +142,7 @@ def _family(address: str) -> int:
 
 
 def _ds_at_parent(cut: ZoneCut) -> list[Finding]:
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     sets: dict[str, frozenset[bytes]] = {}
     tags: dict[str, list[str]] = {}
     for server, exchange in cut.parent_side(cut.zone, "DS").items():

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import dns.name
-
 from dnssec_doctor import catalog
 from dnssec_doctor.analysis.chain.cds import cds_findings
 from dnssec_doctor.analysis.chain.zones import ZoneEval
@@ -33,6 +31,7 @@ from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.model.classify import Kind, referral_owner
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.survey import Survey, ZoneCut
+from dnssec_doctor.names import name_of
 
 _LAME_KINDS: tuple[Kind, ...] = (
     Kind.REFUSED,
@@ -187,10 +186,10 @@ def _referral_target(views: dict[str, ServerView], lame: list[str]) -> str:
 
 def _walk_flagged(survey: Survey, zone: str) -> set[str]:
     """Servers the walk already reported as giving bad referrals for this zone."""
-    name = dns.name.from_text(zone)
+    name = name_of(zone)
     return {
         s
         for event in survey.events
-        if event.code == Code.LAME_OR_NOT_AUTHORITATIVE and dns.name.from_text(event.zone) == name
+        if event.code == Code.LAME_OR_NOT_AUTHORITATIVE and name_of(event.zone) == name
         for s in event.servers
     }

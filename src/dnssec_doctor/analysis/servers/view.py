@@ -10,6 +10,7 @@ reachability. Built from ``ZoneCut.queries``; pure.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ import dns.rcode
 import dns.rdatatype
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.NS import NS
+from dns.rdtypes.ANY.NSEC import NSEC
 from dns.rdtypes.ANY.NSEC3 import NSEC3
 from dns.rdtypes.ANY.NSEC3PARAM import NSEC3PARAM
 from dns.rdtypes.ANY.RRSIG import RRSIG
@@ -34,6 +36,7 @@ from dnssec_doctor.model.capture import NOT_IN_CAPTURE, Exchange
 from dnssec_doctor.model.classify import Kind, classify
 from dnssec_doctor.model.survey import QueryKey, ZoneCut
 from dnssec_doctor.model.variants import EDNS_NODO, NOEDNS, NS_ADDRESS, TCP, size_variant
+from dnssec_doctor.names import name_of
 
 SOA_SOURCES: tuple[str, ...] = ("", NOEDNS, EDNS_NODO, size_variant(512), TCP)
 """Variants whose SOA answer shows what the server serves, best first."""
@@ -126,7 +129,7 @@ class ServerView:
 
 def server_views(cut: ZoneCut, nxname: str = "") -> dict[str, ServerView]:
     """A view of every server address of ``cut``, in the cut's server order."""
-    zone = dns.name.from_text(cut.zone)
+    zone = name_of(cut.zone)
     views = {str(a): ServerView(str(a)) for a in cut.server_addresses()}
     for key, exchange in sorted(cut.queries.items()):
         if key.side != "child" or key.server not in views or exchange.error == NOT_IN_CAPTURE:
@@ -189,7 +192,7 @@ def _standard(
         return
     view.dnssec_answers += 1
     qtype = dns.rdatatype.from_text(key.qtype)
-    qname = dns.name.from_text(key.qname)
+    qname = name_of(key.qname)
     # Only the question's CNAME chain answers it (RFC 2181 §5.4.1, ``cnamechain``): a
     # server that adds unrelated RRsets still denies (or answers) with the zone's data.
     chain = answer_chain(msg, qname, qtype, len(msg.answer) + 1)
@@ -256,7 +259,7 @@ def _host_address(view: ServerView, key: QueryKey, exchange: Exchange, zone: dns
     if msg.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
         return
     view.host_answered.add((key.qname, key.qtype))
-    host = dns.name.from_text(key.qname)
+    host = name_of(key.qname)
     addresses = view.host_addresses.setdefault(key.qname, set())
     for r in _rrset(msg.answer, host, dns.rdatatype.from_text(key.qtype)):
         if isinstance(r, A | AAAA):
@@ -264,9 +267,15 @@ def _host_address(view: ServerView, key: QueryKey, exchange: Exchange, zone: dns
 
 
 def _chain_link(owner: dns.name.Name, record: dns.rdata.Rdata) -> str:
-    """``owner NSEC next`` (or NSEC3 with the next hashed owner): one link of the chain."""
+    """``owner NSEC next`` (or NSEC3 with the next hashed owner): one link of the chain.
+
+    The next name as the record's presentation form writes it (RFC 4034 §4.2, RFC 5155
+    §3.3: unpadded lower-case Base32hex), without formatting the type bitmap."""
     if isinstance(record, NSEC3):
-        return f"{owner.to_text()} NSEC3 {record.to_text().split()[4]}"
+        hashed = base64.b32hexencode(record.next).decode().lower().rstrip("=")
+        return f"{owner.to_text()} NSEC3 {hashed}"
+    if isinstance(record, NSEC):
+        return f"{owner.to_text()} NSEC {record.next.to_text()}"
     return f"{owner.to_text()} NSEC {record.to_text().split()[0]}"
 
 
