@@ -195,6 +195,6 @@ def _diagnose(
         from dnssec_doctor.history.opener import open_store
         from dnssec_doctor.history.recorder import record_check
 
-        with open_store(db_url(db)) as store:
+        with open_store(db_url(db), quick=True) as store:
             diagnosis = record_check(store, capture, diagnosis, survey).diagnosis
     return diagnosis

@@ -1,0 +1,298 @@
+"""PostgreSQL through libpq itself (ctypes): the history store's quickest way in.
+
+Importing psycopg costs about 40 ms of CPU (its adapters, types and error classes),
+three times what ``check --db`` may add in all. ``check`` records one observation
+after a handful of small reads, so it talks to the very libpq psycopg would use
+(the copy the ``psycopg[binary]`` wheel ships, or the system's for another build of
+psycopg) through ctypes, which loads in about 4 ms: the same connection (libpq reads
+the same URL parts, environment, password file and TLS defaults), the same SQL, the
+same rows, and psycopg's wording of errors (``connection failed: …``, the server's
+message without its severity). Values travel as text, except ``bytea`` (binary);
+results are read cell by cell, which is slower than psycopg for long histories, so
+only ``check`` takes this path (``opener.open_store``'s ``quick``).
+
+libpq's calls release the interpreter lock (ctypes does for every foreign call), so
+connecting can overlap other work in another thread.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import importlib.util
+import os
+import sys
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+CONNECTION_OK = 0
+COMMAND_OK, TUPLES_OK = 1, 2
+"""``PGRES_COMMAND_OK`` and ``PGRES_TUPLES_OK``: every other result status is an error."""
+DIAG_SEVERITY = ord("S")
+"""``PG_DIAG_SEVERITY``: the localized severity the message starts with."""
+BYTEA, BOOL = 17, 16
+INTEGERS = frozenset({20, 21, 23, 26})
+"""int8, int2, int4, oid."""
+TEXTS = frozenset({19, 25, 705, 1042, 1043})
+"""name, text, unknown, bpchar, varchar."""
+MAX_PARAMS = 32767
+"""Parameters per statement (the protocol's limit is 65535; ``executemany`` chunks)."""
+
+_lock = threading.Lock()
+_loaded: list[ctypes.CDLL | None] = []
+
+
+class LibpqError(Exception):
+    """A libpq or server error, worded as psycopg words it (``store.database_error``
+    prints its first line)."""
+
+
+def _bundled_libpq() -> str | None:
+    """The libpq psycopg's binary build loads (``psycopg_binary.libs`` next to it)."""
+    if os.environ.get("PSYCOPG_IMPL") not in (None, "", "binary"):
+        return None
+    spec = importlib.util.find_spec("psycopg_binary")
+    if spec is None or spec.origin is None:
+        return None
+    top = os.path.dirname(os.path.dirname(spec.origin))
+    pattern = "libpq*.dylib" if sys.platform == "darwin" else "libpq-*.so*"
+    where = "psycopg_binary/.dylibs" if sys.platform == "darwin" else "psycopg_binary.libs"
+    found = sorted(glob.glob(os.path.join(top, where, pattern)))
+    return found[0] if found else None
+
+
+def _library_path() -> str | None:
+    """The libpq psycopg would use; None when psycopg is not installed (its own error
+    message says what to install) or the library is not where it is expected."""
+    if importlib.util.find_spec("psycopg") is None:
+        return None
+    bundled = _bundled_libpq()
+    if bundled is not None:
+        return bundled
+    if importlib.util.find_spec("psycopg_binary") is not None:
+        return None  # a layout this module does not know: psycopg's own path is exact
+    return "libpq.so.5" if sys.platform.startswith("linux") else None
+
+
+def load() -> ctypes.CDLL | None:
+    """libpq with its functions' signatures declared; None when it cannot be found."""
+    with _lock:
+        if not _loaded:
+            _loaded.append(_declared(_library_path()))
+        return _loaded[0]
+
+
+def _declared(path: str | None) -> ctypes.CDLL | None:
+    if path is None:
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return None
+    ptr, text, num = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
+    oids, texts, nums = ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(text), ctypes.POINTER(num)
+    signatures: dict[str, tuple[Any, list[Any]]] = {
+        "PQconnectdbParams": (ptr, [texts, texts, num]),
+        "PQstatus": (num, [ptr]),
+        "PQerrorMessage": (text, [ptr]),
+        "PQfinish": (None, [ptr]),
+        "PQexecParams": (ptr, [ptr, text, num, oids, texts, nums, nums, num]),
+        "PQresultStatus": (num, [ptr]),
+        "PQresultErrorMessage": (text, [ptr]),
+        "PQresultErrorField": (text, [ptr, num]),
+        "PQclear": (None, [ptr]),
+        "PQntuples": (num, [ptr]),
+        "PQnfields": (num, [ptr]),
+        "PQfname": (text, [ptr, num]),
+        "PQftype": (ctypes.c_uint, [ptr, num]),
+        "PQgetvalue": (text, [ptr, num, num]),
+        "PQgetisnull": (num, [ptr, num, num]),
+        "PQunescapeBytea": (ptr, [text, ctypes.POINTER(ctypes.c_size_t)]),
+        "PQfreemem": (None, [ptr]),
+    }
+    for name, (restype, argtypes) in signatures.items():
+        function = getattr(lib, name)
+        function.restype, function.argtypes = restype, argtypes
+    return lib
+
+
+def _text(raw: bytes | None) -> str:
+    return (raw or b"").decode("utf-8", "replace")
+
+
+class Rows:
+    """A statement's result: its rows (as Python values) and ``description``."""
+
+    def __init__(self, rows: list[tuple[Any, ...]], names: list[str]) -> None:
+        self._rows = rows
+        self.description = [(name,) for name in names]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._rows)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._rows[0] if self._rows else None
+
+
+class LibpqConnection:
+    """One autocommit connection: what ``DirectStore`` asks of a driver's connection
+    (``execute``, ``cursor().executemany``, ``broken``, ``close``); one thread at a time."""
+
+    def __init__(self, lib: ctypes.CDLL, handle: int) -> None:
+        self._lib = lib
+        self._handle: int | None = handle
+        self._lock = threading.Lock()
+
+    @classmethod
+    def connect(cls, lib: ctypes.CDLL, params: Mapping[str, object]) -> LibpqConnection:
+        """Connect with psycopg's ``connect`` arguments; LibpqError when it fails."""
+        settings = {**{k: str(v) for k, v in params.items()}, "client_encoding": "UTF8"}
+        keys = (ctypes.c_char_p * (len(settings) + 1))(*[k.encode() for k in settings], None)
+        values = (ctypes.c_char_p * (len(settings) + 1))(
+            *[v.encode("utf-8") for v in settings.values()], None
+        )
+        handle = lib.PQconnectdbParams(keys, values, 0)
+        if handle is None:
+            raise LibpqError("connection failed: out of memory")
+        if lib.PQstatus(handle) != CONNECTION_OK:
+            message = _text(lib.PQerrorMessage(handle)).strip()
+            lib.PQfinish(handle)
+            raise LibpqError(f"connection failed: {message or 'no error details available'}")
+        return cls(lib, handle)
+
+    @property
+    def broken(self) -> bool:
+        """Whether the server went away (``DirectStore`` then connects again)."""
+        return self._handle is None or self._lib.PQstatus(self._handle) != CONNECTION_OK
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._lib.PQfinish(self._handle)
+                self._handle = None
+
+    def cursor(self) -> LibpqConnection:
+        return self
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Rows:
+        """Run one statement written with ``?`` placeholders; its rows."""
+        numbered = _numbered(statement)
+        count = len(params)
+        types = (ctypes.c_uint * max(count, 1))()
+        values = (ctypes.c_char_p * max(count, 1))()
+        lengths = (ctypes.c_int * max(count, 1))()
+        formats = (ctypes.c_int * max(count, 1))()
+        for i, value in enumerate(params):
+            encoded, binary = _param(value)
+            values[i] = encoded
+            if binary:
+                types[i], lengths[i], formats[i] = BYTEA, len(encoded or b""), 1
+        with self._lock:
+            if self._handle is None:
+                raise LibpqError("the connection is closed")
+            result = self._lib.PQexecParams(
+                self._handle, numbered.encode("utf-8"), count, types, values, lengths,
+                formats, 0,
+            )  # fmt: skip
+            try:
+                return self._rows(result)
+            finally:
+                self._lib.PQclear(result)
+
+    def executemany(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        """``INSERT … VALUES (?, …)`` for every row, in one statement per chunk of rows
+        (one round trip, as psycopg's pipelined ``executemany``; rows inserted in order)."""
+        if not rows:
+            return
+        head, marker, group = statement.rpartition(" VALUES ")
+        if not marker or not group.startswith("(") or not group.endswith(")"):
+            for row in rows:
+                self.execute(statement, row)
+            return
+        per_chunk = max(1, MAX_PARAMS // max(1, len(rows[0])))
+        for start in range(0, len(rows), per_chunk):
+            chunk = rows[start : start + per_chunk]
+            many = f"{head} VALUES {', '.join([group] * len(chunk))}"
+            self.execute(many, [value for row in chunk for value in row])
+
+    def _rows(self, result: int | None) -> Rows:
+        lib = self._lib
+        if result is None:
+            raise LibpqError(_text(lib.PQerrorMessage(self._handle)).strip() or "no result")
+        if lib.PQresultStatus(result) not in (COMMAND_OK, TUPLES_OK):
+            raise LibpqError(_result_message(lib, result))
+        fields = lib.PQnfields(result)
+        names = [_text(lib.PQfname(result, j)) for j in range(fields)]
+        kinds = [lib.PQftype(result, j) for j in range(fields)]
+        get, isnull = lib.PQgetvalue, lib.PQgetisnull
+        rows = []
+        for i in range(lib.PQntuples(result)):
+            row: list[Any] = []
+            for j, kind in enumerate(kinds):
+                raw: bytes = get(result, i, j)
+                if not raw and isnull(result, i, j):
+                    row.append(None)
+                elif kind in INTEGERS:
+                    row.append(int(raw))
+                elif kind in TEXTS:
+                    row.append(raw.decode("utf-8"))
+                elif kind == BOOL:
+                    row.append(raw == b"t")
+                elif kind == BYTEA:
+                    row.append(_unescaped(lib, raw))
+                else:
+                    raise LibpqError(f"column {names[j]}: type {kind} is not read here")
+            rows.append(tuple(row))
+        return Rows(rows, names)
+
+
+def _numbered(statement: str) -> str:
+    """``?`` placeholders as PostgreSQL's ``$1``, ``$2``, … (the store's statements have no
+    ``?`` anywhere else)."""
+    parts = statement.split("?")
+    out = [parts[0]]
+    for number, part in enumerate(parts[1:], start=1):
+        out.append(f"${number}{part}")
+    return "".join(out)
+
+
+def _param(value: object) -> tuple[bytes | None, bool]:
+    """A parameter as libpq sends it and whether it is binary (``bytea``); the server infers
+    the other types from the statement, as for psycopg's text parameters."""
+    if value is None:
+        return None, False
+    if isinstance(value, bool):
+        return (b"t" if value else b"f"), False
+    if isinstance(value, int):
+        return str(value).encode(), False
+    if isinstance(value, str):
+        encoded = value.encode("utf-8")
+        if b"\x00" in encoded:
+            raise LibpqError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+        return encoded, False
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value), True
+    raise LibpqError(f"cannot send a {type(value).__name__} to PostgreSQL")
+
+
+def _unescaped(lib: ctypes.CDLL, raw: bytes) -> bytes:
+    size = ctypes.c_size_t()
+    pointer = lib.PQunescapeBytea(raw, ctypes.byref(size))
+    if pointer is None:
+        raise LibpqError("out of memory reading a bytea value")
+    try:
+        return ctypes.string_at(pointer, size.value)
+    finally:
+        lib.PQfreemem(pointer)
+
+
+def _result_message(lib: ctypes.CDLL, result: int) -> str:
+    """The error as psycopg words it: libpq's message without the leading severity."""
+    message = _text(lib.PQresultErrorMessage(result))
+    severity = lib.PQresultErrorField(result, DIAG_SEVERITY)
+    if severity is not None:
+        prefix = _text(severity) + ":"
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    return message.strip() or "no error details available"
