@@ -151,7 +151,7 @@ def _import_time(url: str) -> float:
         "import time; t = time.perf_counter(); "
         "import dnssec_doctor.history.recorder; "
         "from dnssec_doctor.history.opener import open_store; "
-        f"open_store({url!r}).close(); "
+        f"open_store({url!r}, quick=True).close(); "
         "print(time.perf_counter() - t)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -174,7 +174,7 @@ def _probe(lab: BackgroundLab, anchor_ds: tuple[str, ...]) -> Capture:
 
 def _record_times(url: str, capture: Capture, repeat: int) -> list[float]:
     times = []
-    with open_store(url) as store:
+    with open_store(url, quick=True) as store:  # as check --db opens it
         for i in range(repeat):
             diagnosis, survey = diagnose_capture_with_survey(capture, int(time.time()) + i)
             start = time.perf_counter()

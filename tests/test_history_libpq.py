@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history import libpq
 from dnssec_doctor.history.dburl import parse_db_url
 from dnssec_doctor.history.directstore import DirectStore
-from dnssec_doctor.history.opener import open_store
+from dnssec_doctor.history.opener import Opening, open_store
 from dnssec_doctor.history.recorder import record_check
 from dnssec_doctor.history.records import Store
 from dnssec_doctor.history.store import HistoryStore
@@ -278,3 +279,68 @@ def test_placeholders_are_numbered_in_order() -> None:
         "SELECT $1 WHERE a = $2 AND b IN ($3, $4)"
     )
     assert libpq._numbered("COMMIT") == "COMMIT"
+
+
+def _backends(url: str, database: str, settled: int | None = None) -> int:
+    """The server processes connected to ``database``; ``settled``: waited for (a closed
+    connection's process leaves a moment after the client hung up)."""
+    query = f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'"
+    deadline = time.monotonic() + 30
+    while True:
+        count = _sql(url, query)[0][0]
+        assert isinstance(count, int)
+        if settled is None or count == settled or time.monotonic() > deadline:
+            return count
+        time.sleep(0.01)
+
+
+def test_an_opening_connects_in_the_background_and_hands_over_one_connection(
+    postgres_url: str,
+) -> None:
+    url = _database(postgres_url, "libpq_opening")
+    opening = Opening(url)
+    with opening.store() as store:
+        assert isinstance(store, DirectStore) and isinstance(store.conn, libpq.LibpqConnection)
+        _record(store, "good-nsec", LAB_NOW)
+        assert _backends(postgres_url, "libpq_opening") == 1
+    opening.close()
+    assert _backends(postgres_url, "libpq_opening", settled=0) == 0
+    assert _sql(url, "SELECT count(*) FROM observations") == [(1,)]
+
+
+def test_an_opening_given_up_leaves_no_connection_behind(postgres_url: str) -> None:
+    url = _database(postgres_url, "libpq_given_up")
+    connected = Opening(url)  # the check failed after the connection was made
+    assert connected._thread is not None
+    connected._thread.join()
+    assert _backends(postgres_url, "libpq_given_up") == 1
+    connected.close()
+    assert _backends(postgres_url, "libpq_given_up", settled=0) == 0
+    early = Opening(url)  # the check failed before it: closed as soon as it connects
+    early.close()
+    assert early._thread is not None
+    early._thread.join()
+    assert _backends(postgres_url, "libpq_given_up", settled=0) == 0
+
+
+def test_an_opening_reports_an_unreachable_server_when_the_store_is_needed() -> None:
+    url = "postgresql://monitor:s3cret@127.0.0.1:1/history"
+    opening = Opening(url)  # no error yet: the check runs first
+    with pytest.raises(DoctorError) as failed:
+        opening.store()
+    with pytest.raises(DoctorError) as slow:
+        HistoryStore.open(url)
+    assert str(failed.value) == str(slow.value)
+    opening.close()
+
+
+def test_an_opening_of_a_database_to_create_goes_to_sqlalchemy(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    url = fresh_database(postgres_url, "libpq_new")  # empty: Alembic creates the schema
+    with Opening(url).store() as store:
+        assert isinstance(store, HistoryStore)
+    with Opening(f"sqlite:///{tmp_path / 'h.sqlite3'}").store() as store:
+        assert isinstance(store, HistoryStore)  # SQLite is opened when needed, as before
+    with Opening(url).store() as store:
+        assert isinstance(store, DirectStore)

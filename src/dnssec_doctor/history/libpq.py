@@ -140,6 +140,7 @@ class LibpqConnection:
     (``execute``, ``cursor().executemany``, ``broken``, ``close``); one thread at a time."""
 
     def __init__(self, lib: ctypes.CDLL, handle: int) -> None:
+        self.lib = lib
         self._lib = lib
         self._handle: int | None = handle
         self._lock = threading.Lock()

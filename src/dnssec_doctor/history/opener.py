@@ -5,12 +5,15 @@ A database already at this version's schema, named by a plain URL
 (``directstore``: no SQLAlchemy import, the cost that dominated ``check --db`` and
 ``history``); everything else — other URLs, a new SQLite file to create, an older
 schema to migrate, a newer one to refuse, a file that will not open — on SQLAlchemy
-(``store.HistoryStore``), which also words those refusals.
+(``store.HistoryStore``), which also words those refusals. ``check --db`` on
+PostgreSQL goes further (``quick``, ``Opening``): libpq itself instead of psycopg,
+connected while the check runs.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from typing import TYPE_CHECKING, Any
 
 from dnssec_doctor.history.directstore import DirectStore, Driver
@@ -24,6 +27,9 @@ from dnssec_doctor.history.sqlitefile import (
 )
 
 if TYPE_CHECKING:
+    from ctypes import CDLL
+
+    from dnssec_doctor.history.libpq import LibpqConnection
     from dnssec_doctor.history.pgurl import PlainPostgresUrl
 
 SQLITE = Driver(error=sqlite3.Error, begin_write="BEGIN IMMEDIATE", placeholder="?")
@@ -46,11 +52,13 @@ def open_store(url: str | None, *, quick: bool = False) -> Store:
         from dnssec_doctor.history.pgurl import plain_postgres_url
 
         postgres = plain_postgres_url(text)
-        fast = None
         if postgres is not None and quick:
-            fast = _open_libpq(postgres)
-        if postgres is not None and fast is None:
-            fast = _open_postgres(postgres)
+            from dnssec_doctor.history import libpq
+
+            lib = libpq.load()
+            if lib is not None:
+                return _libpq_store(url, postgres, _libpq_connect(lib, postgres))
+        fast = None if postgres is None else _open_postgres(postgres)
         if fast is not None:
             return fast
     from dnssec_doctor.history.store import HistoryStore
@@ -81,22 +89,92 @@ def _open_sqlite(path: str) -> DirectStore | None:
     )
 
 
-def _open_libpq(url: PlainPostgresUrl) -> DirectStore | None:
-    from dnssec_doctor.history import libpq
-
-    lib = libpq.load()
-    if lib is None:  # psycopg's path finds or words it
-        return None
-    driver = Driver(error=libpq.LibpqError, begin_write="BEGIN", placeholder="?")
-
-    def connect() -> libpq.LibpqConnection:
-        return libpq.LibpqConnection.connect(lib, url.connect_args())
+def _libpq_connect(lib: CDLL, url: PlainPostgresUrl) -> LibpqConnection:
+    """A libpq connection to ``url``; DoctorError, worded as every store words it."""
+    from dnssec_doctor.history.libpq import LibpqConnection, LibpqError
 
     try:
-        conn = connect()
-    except libpq.LibpqError as exc:
+        return LibpqConnection.connect(lib, url.connect_args())
+    except LibpqError as exc:  # not retried through SQLAlchemy: that would wait twice
         raise database_error(url.shown(), "open", exc) from None
-    return DirectStore.open_current(conn, driver, url.shown(), connect)
+
+
+def _libpq_store(text: str | None, url: PlainPostgresUrl, conn: LibpqConnection) -> Store:
+    """The store on a libpq connection, or SQLAlchemy's for a database that is not
+    at the current schema (to create, migrate or refuse it)."""
+    from dnssec_doctor.history.libpq import LibpqError
+
+    lib = conn.lib
+    driver = Driver(error=LibpqError, begin_write="BEGIN", placeholder="?")
+    fast = DirectStore.open_current(conn, driver, url.shown(), lambda: _libpq_connect(lib, url))
+    if fast is not None:
+        return fast
+    from dnssec_doctor.history.store import HistoryStore
+
+    return HistoryStore.open(text)
+
+
+class Opening:
+    """``check --db``'s store, connected in a thread while the check runs (libpq waits
+    for the server without the interpreter lock, so the probe goes on meanwhile).
+
+    Only a plain PostgreSQL URL is connected early; ``store()`` opens any other as
+    ``open_store(url, quick=True)`` does, at the same point, and reports a failed
+    connection there too, as that would."""
+
+    def __init__(self, url: str | None) -> None:
+        self._url = url
+        self._lock = threading.Lock()
+        self._conn: LibpqConnection | None = None
+        self._error: Exception | None = None
+        self._abandoned = False
+        self._postgres: PlainPostgresUrl | None = None
+        self._thread: threading.Thread | None = None
+        if url is not None and url.startswith("postgresql"):
+            from dnssec_doctor.history.pgurl import plain_postgres_url
+
+            self._postgres = plain_postgres_url(url)
+        if self._postgres is not None:
+            self._thread = threading.Thread(
+                target=self._connect, args=(self._postgres,), name="history-connect", daemon=True
+            )
+            self._thread.start()
+
+    def _connect(self, url: PlainPostgresUrl) -> None:
+        from dnssec_doctor.history import libpq
+
+        conn, error = None, None
+        try:
+            lib = libpq.load()
+            conn = None if lib is None else libpq.LibpqConnection.connect(lib, url.connect_args())
+        except Exception as exc:  # reported by ``store()``, in the main thread
+            error = exc
+        with self._lock:
+            if self._abandoned and conn is not None:
+                conn.close()
+                return
+            self._conn, self._error = conn, error
+
+    def store(self) -> Store:
+        """The open store; DoctorError when it cannot be opened."""
+        if self._thread is None or self._postgres is None:
+            return open_store(self._url, quick=True)
+        self._thread.join()
+        with self._lock:
+            conn, error, self._conn, self._error = self._conn, self._error, None, None
+        if error is not None:
+            raise database_error(self._postgres.shown(), "open", error) from None
+        if conn is None:  # no libpq to load: psycopg's path
+            return open_store(self._url, quick=True)
+        return _libpq_store(self._url, self._postgres, conn)
+
+    def close(self) -> None:
+        """Give up the store not taken (the check failed): closed now or once connected."""
+        with self._lock:
+            self._abandoned = True
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
 
 def _open_postgres(url: PlainPostgresUrl) -> DirectStore | None:
