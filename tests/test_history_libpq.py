@@ -9,6 +9,7 @@ while ``check --db`` imports neither psycopg nor SQLAlchemy.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from sqlalchemy import create_engine, text
 import historydb
 from clirun import invoke
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.history import libpq
+from dnssec_doctor.history import libpq, pgurl
 from dnssec_doctor.history.dburl import parse_db_url
 from dnssec_doctor.history.directstore import DirectStore
 from dnssec_doctor.history.opener import Opening, open_store
@@ -344,3 +345,16 @@ def test_an_opening_of_a_database_to_create_goes_to_sqlalchemy(
         assert isinstance(store, HistoryStore)  # SQLite is opened when needed, as before
     with Opening(url).store() as store:
         assert isinstance(store, DirectStore)
+
+
+def test_a_server_that_never_answers_is_one_line_once_the_timeout_expired(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pgurl, "CONNECT_TIMEOUT", 2)  # libpq's shortest
+    with socket.socket() as silent:  # accepts the connection, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"postgresql://monitor@127.0.0.1:{silent.getsockname()[1]}/history"
+        run = invoke("check", "--replay", CAPTURE, "--at", f"@{LAB_NOW}", "--db", url)
+    assert run.exit_code == 3 and run.stdout == "" and run.stderr.count("\n") == 1
+    assert "cannot open" in run.stderr and "timeout expired" in run.stderr
