@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -244,12 +245,15 @@ def test_a_failed_record_leaves_nothing_half_written(postgres_url: str) -> None:
     with _quick(url) as quick:
         _record(quick, "good-nsec", LAB_NOW)
     _sql(url, "DROP TABLE observation_findings")  # the last insert of a record fails
-    with _quick(url) as quick, pytest.raises(DoctorError, match="cannot record") as failed:
-        _record(quick, "ds-no-matching-key", LAB_NOW)
-    assert 'relation "observation_findings" does not exist' in str(failed.value)
-    assert "ERROR" not in str(failed.value)  # the severity stripped, as psycopg does
-    for table in ("observations", "observation_payloads", "states"):
-        assert _sql(url, f"SELECT count(*) FROM {table}") == [(1,)]  # the new state went too
+    with _quick(url) as quick:
+        with pytest.raises(DoctorError, match="cannot record") as failed:
+            _record(quick, "ds-no-matching-key", LAB_NOW)  # fails with its COMMIT
+        assert 'relation "observation_findings" does not exist' in str(failed.value)
+        assert "ERROR" not in str(failed.value)  # the severity stripped, as psycopg does
+        for table in ("observations", "observation_payloads", "states"):
+            assert _sql(url, f"SELECT count(*) FROM {table}") == [(1,)]  # the new state too
+        _record(quick, "good-nsec", LAB_NOW + 300)  # no findings: the connection goes on
+    assert _sql(url, "SELECT count(*) FROM observations") == [(2,)]
 
 
 def test_the_quick_store_reconnects_after_the_server_dropped_it(postgres_url: str) -> None:
@@ -358,3 +362,53 @@ def test_a_server_that_never_answers_is_one_line_once_the_timeout_expired(
         run = invoke("check", "--replay", CAPTURE, "--at", f"@{LAB_NOW}", "--db", url)
     assert run.exit_code == 3 and run.stdout == "" and run.stderr.count("\n") == 1
     assert "cannot open" in run.stderr and "timeout expired" in run.stderr
+
+
+def test_a_failed_write_rolls_back_at_once_and_the_connection_goes_on(
+    postgres_url: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    url = _database(postgres_url, "libpq_goes_on")
+    _sql(url, "ALTER TABLE observations ADD CONSTRAINT refused CHECK (name <> 'good-nsec.test.')")
+    with _quick(url) as quick:
+        with pytest.raises(DoctorError, match='violates check constraint "refused"'):
+            _record(quick, "good-nsec", LAB_NOW)  # the insert whose id is read fails
+        with pytest.raises(DoctorError, match="cannot record"):
+            _record(quick, "good-nsec", LAB_NOW)  # again: not "transaction is aborted"
+        _record(quick, "ds-no-matching-key", LAB_NOW)  # the same connection records
+    assert _sql(url, "SELECT name FROM observations") == [("ds-no-matching-key.test.",)]
+    assert _sql(url, "SELECT count(*) FROM states") == [(1,)]  # good-nsec's state went too
+    assert capfd.readouterr().err == ""  # no server notice printed (a ROLLBACK too many)
+
+
+def test_a_check_of_a_known_state_is_recorded_in_six_round_trips(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _database(postgres_url, "libpq_trips")
+    trips: list[list[bytes]] = []
+    single, pipeline = libpq.LibpqConnection._exec, libpq.LibpqConnection._pipeline
+
+    def exec_one(conn: libpq.LibpqConnection, statement: Any) -> None:
+        trips.append([statement.text.split()[0]])
+        single(conn, statement)
+
+    def exec_many(conn: libpq.LibpqConnection, waiting: list[Any]) -> None:
+        trips.append([s.text.split()[0] for s in waiting])
+        pipeline(conn, waiting)
+
+    monkeypatch.setattr(libpq.LibpqConnection, "_exec", exec_one)
+    monkeypatch.setattr(libpq.LibpqConnection, "_pipeline", exec_many)
+    with _quick(url) as quick:
+        _record(quick, "good-nsec", LAB_NOW)  # a new state
+        trips.clear()
+        _record(quick, "good-nsec", LAB_NOW + 300)  # the same state again
+    # state runs, recent checks, facts (six queries in one), the state, the observation,
+    # the payload with the COMMIT (was 20 statements, each its own round trip)
+    assert [t[-1] for t in trips] == [
+        b"SELECT",
+        b"SELECT",
+        b"SELECT",
+        b"SELECT",
+        b"INSERT",
+        b"COMMIT",
+    ]
+    assert len(trips[2]) == 2 + 6 and trips[-1] == [b"INSERT", b"COMMIT"]

@@ -229,12 +229,15 @@ class DirectStore:
         with self._transaction("read"):
             for chunk in chunks(ids):
                 marks = ", ".join("?" * len(chunk))
-                for state_id, digest in self._run(
-                    f"SELECT id, digest FROM states WHERE id IN ({marks})", chunk
-                ):
+                # every query asked before any is read: one round trip on libpq
+                states = self._run(f"SELECT id, digest FROM states WHERE id IN ({marks})", chunk)
+                tables = {
+                    kind: self._run(f"SELECT * FROM {table} WHERE state_id IN ({marks})", chunk)
+                    for kind, (table, _cls) in FACT_TABLES.items()
+                }
+                for state_id, digest in states:
                     digests[state_id] = digest
-                for kind, (table, _cls) in FACT_TABLES.items():
-                    cursor = self._run(f"SELECT * FROM {table} WHERE state_id IN ({marks})", chunk)
+                for kind, cursor in tables.items():
                     columns = [c[0] for c in cursor.description]
                     for values in cursor:
                         row = dict(zip(columns, values, strict=True))

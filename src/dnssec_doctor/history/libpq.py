@@ -24,11 +24,15 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 CONNECTION_OK = 0
 COMMAND_OK, TUPLES_OK = 1, 2
 """``PGRES_COMMAND_OK`` and ``PGRES_TUPLES_OK``: every other result status is an error."""
+PIPELINE_SYNC, PIPELINE_ABORTED = 10, 11
+TRANSACTION_FAILED = 3
+"""``PQTRANS_INERROR``: a transaction that failed and waits for its ``ROLLBACK``."""
 DIAG_SEVERITY = ord("S")
 """``PG_DIAG_SEVERITY``: the localized severity the message starts with."""
 BYTEA, BOOL = 17, 16
@@ -41,6 +45,10 @@ MAX_PARAMS = 32767
 
 _lock = threading.Lock()
 _loaded: list[ctypes.CDLL | None] = []
+_NOTICE_PROCESSOR = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
+_IGNORE_NOTICE = _NOTICE_PROCESSOR(lambda _arg, _message: None)
+"""Server notices (a ``ROLLBACK`` with no transaction left) are not the user's business;
+libpq's default would print them on stderr."""
 
 
 class LibpqError(Exception):
@@ -98,6 +106,14 @@ def _declared(path: str | None) -> ctypes.CDLL | None:
         "PQerrorMessage": (text, [ptr]),
         "PQfinish": (None, [ptr]),
         "PQexecParams": (ptr, [ptr, text, num, oids, texts, nums, nums, num]),
+        "PQsendQueryParams": (num, [ptr, text, num, oids, texts, nums, nums, num]),
+        "PQenterPipelineMode": (num, [ptr]),
+        "PQexitPipelineMode": (num, [ptr]),
+        "PQpipelineSync": (num, [ptr]),
+        "PQgetResult": (ptr, [ptr]),
+        "PQexec": (ptr, [ptr, text]),
+        "PQtransactionStatus": (num, [ptr]),
+        "PQsetNoticeProcessor": (ptr, [ptr, _NOTICE_PROCESSOR, ptr]),
         "PQresultStatus": (num, [ptr]),
         "PQresultErrorMessage": (text, [ptr]),
         "PQresultErrorField": (text, [ptr, num]),
@@ -122,28 +138,64 @@ def _text(raw: bytes | None) -> str:
 
 
 class Rows:
-    """A statement's result: its rows (as Python values) and ``description``."""
+    """A statement's result: its rows (as Python values) and ``description``, read from
+    the server when first asked for (statements are sent together until then)."""
 
-    def __init__(self, rows: list[tuple[Any, ...]], names: list[str]) -> None:
-        self._rows = rows
-        self.description = [(name,) for name in names]
+    def __init__(self, conn: LibpqConnection) -> None:
+        self._conn = conn
+        self._rows: list[tuple[Any, ...]] | None = None
+        self._names: list[str] = []
+        self._error: LibpqError | None = None
+
+    def _ready(self) -> list[tuple[Any, ...]]:
+        if self._rows is None and self._error is None:
+            self._conn.flush()
+        if self._error is not None:
+            raise self._error
+        return self._rows or []
+
+    @property
+    def description(self) -> list[tuple[str]]:
+        self._ready()
+        return [(name,) for name in self._names]
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        return iter(self._rows)
+        return iter(self._ready())
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._rows[0] if self._rows else None
+        rows = self._ready()
+        return rows[0] if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    """A statement ready for ``PQexecParams`` / ``PQsendQueryParams`` (its arrays keep the
+    parameters' bytes alive) and where its result goes."""
+
+    text: bytes
+    count: int
+    arrays: tuple[Any, Any, Any, Any]
+    rows: Rows
 
 
 class LibpqConnection:
     """One autocommit connection: what ``DirectStore`` asks of a driver's connection
-    (``execute``, ``cursor().executemany``, ``broken``, ``close``); one thread at a time."""
+    (``execute``, ``cursor().executemany``, ``broken``, ``close``); one thread at a time.
+
+    Round trips: a statement is sent when its result is first read, or with ``COMMIT``,
+    and all the statements waiting by then go in one round trip (libpq's pipeline
+    mode): ``BEGIN`` with the first query, a record's last inserts with its ``COMMIT``,
+    a read's ``ROLLBACK`` with the next statement. Any failure among them fails the
+    statement read (a ``COMMIT``: the record) with the first error, and a transaction
+    left failed is rolled back at once, as psycopg's would be by the caller."""
 
     def __init__(self, lib: ctypes.CDLL, handle: int) -> None:
         self.lib = lib
         self._lib = lib
         self._handle: int | None = handle
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._waiting: list[_Statement] = []
+        lib.PQsetNoticeProcessor(handle, _IGNORE_NOTICE, None)  # psycopg prints none either
 
     @classmethod
     def connect(cls, lib: ctypes.CDLL, params: Mapping[str, object]) -> LibpqConnection:
@@ -168,7 +220,9 @@ class LibpqConnection:
         return self._handle is None or self._lib.PQstatus(self._handle) != CONNECTION_OK
 
     def close(self) -> None:
+        """Hang up (statements still waiting are dropped: a transaction left open ends)."""
         with self._lock:
+            self._waiting = []
             if self._handle is not None:
                 self._lib.PQfinish(self._handle)
                 self._handle = None
@@ -177,8 +231,8 @@ class LibpqConnection:
         return self
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Rows:
-        """Run one statement written with ``?`` placeholders; its rows."""
-        numbered = _numbered(statement)
+        """A statement written with ``?`` placeholders, sent when its rows are read (a
+        ``COMMIT`` at once, its failure or any before it raised here)."""
         count = len(params)
         types = (ctypes.c_uint * max(count, 1))()
         values = (ctypes.c_char_p * max(count, 1))()
@@ -189,17 +243,80 @@ class LibpqConnection:
             values[i] = encoded
             if binary:
                 types[i], lengths[i], formats[i] = BYTEA, len(encoded or b""), 1
+        rows = Rows(self)
+        text = _numbered(statement).encode("utf-8")
         with self._lock:
+            self._waiting.append(_Statement(text, count, (types, values, lengths, formats), rows))
+        if statement == "COMMIT":
+            rows._ready()
+        return rows
+
+    def flush(self) -> None:
+        """Send every statement waiting, in one round trip, and read their results;
+        LibpqError: the first that failed (the rest were not run)."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+            if not waiting:
+                return
             if self._handle is None:
-                raise LibpqError("the connection is closed")
-            result = self._lib.PQexecParams(
-                self._handle, numbered.encode("utf-8"), count, types, values, lengths,
-                formats, 0,
+                error = LibpqError("the connection is closed")
+                for statement in waiting:
+                    statement.rows._error = error
+                raise error
+            if len(waiting) == 1:
+                self._exec(waiting[0])
+            else:
+                self._pipeline(waiting)
+            failed = next((w.rows._error for w in waiting if w.rows._error is not None), None)
+            if failed is not None:
+                if self._lib.PQtransactionStatus(self._handle) == TRANSACTION_FAILED:
+                    self._lib.PQclear(self._lib.PQexec(self._handle, b"ROLLBACK"))
+                raise failed
+
+    def _exec(self, statement: _Statement) -> None:
+        result = self._lib.PQexecParams(
+            self._handle, statement.text, statement.count, *statement.arrays, 0
+        )
+        try:
+            self._fill(statement.rows, result)
+        finally:
+            self._lib.PQclear(result)
+
+    def _pipeline(self, waiting: list[_Statement]) -> None:
+        lib, handle = self._lib, self._handle
+        sent = bool(lib.PQenterPipelineMode(handle))
+        for statement in waiting:
+            sent = sent and bool(
+                lib.PQsendQueryParams(handle, statement.text, statement.count,
+                                      *statement.arrays, 0)
             )  # fmt: skip
+        if not (sent and lib.PQpipelineSync(handle)):
+            error = LibpqError(_text(lib.PQerrorMessage(handle)).strip() or "cannot send")
+            for statement in waiting:
+                statement.rows._error = error
+            self._hang_up()  # the pipeline's state is unknown: ``broken`` reconnects
+            return
+        for statement in waiting:
+            result = lib.PQgetResult(handle)
             try:
-                return self._rows(result)
+                self._fill(statement.rows, result)
             finally:
-                self._lib.PQclear(result)
+                lib.PQclear(result)
+            while lib.PQstatus(handle) == CONNECTION_OK:  # up to this statement's end
+                extra = lib.PQgetResult(handle)
+                if extra is None:
+                    break
+                lib.PQclear(extra)
+        sync = lib.PQgetResult(handle)
+        synced = sync is not None and lib.PQresultStatus(sync) == PIPELINE_SYNC
+        lib.PQclear(sync)
+        if not (synced and lib.PQexitPipelineMode(handle)):
+            self._hang_up()
+
+    def _hang_up(self) -> None:
+        if self._handle is not None:
+            self._lib.PQfinish(self._handle)
+            self._handle = None
 
     def executemany(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         """``INSERT … VALUES (?, …)`` for every row, in one statement per chunk of rows
@@ -217,17 +334,25 @@ class LibpqConnection:
             many = f"{head} VALUES {', '.join([group] * len(chunk))}"
             self.execute(many, [value for row in chunk for value in row])
 
-    def _rows(self, result: int | None) -> Rows:
+    def _fill(self, rows: Rows, result: int | None) -> None:
+        """``rows`` from libpq's ``result`` (or the error it carries)."""
         lib = self._lib
         if result is None:
-            raise LibpqError(_text(lib.PQerrorMessage(self._handle)).strip() or "no result")
-        if lib.PQresultStatus(result) not in (COMMAND_OK, TUPLES_OK):
-            raise LibpqError(_result_message(lib, result))
+            message = _text(lib.PQerrorMessage(self._handle)).strip()
+            rows._error = LibpqError(message or "no result")
+            return
+        status = lib.PQresultStatus(result)
+        if status == PIPELINE_ABORTED:
+            rows._error = LibpqError("not run: an earlier statement failed")
+            return
+        if status not in (COMMAND_OK, TUPLES_OK):
+            rows._error = LibpqError(_result_message(lib, result))
+            return
         fields = lib.PQnfields(result)
         names = [_text(lib.PQfname(result, j)) for j in range(fields)]
         kinds = [lib.PQftype(result, j) for j in range(fields)]
         get, isnull = lib.PQgetvalue, lib.PQgetisnull
-        rows = []
+        values = []
         for i in range(lib.PQntuples(result)):
             row: list[Any] = []
             for j, kind in enumerate(kinds):
@@ -243,9 +368,10 @@ class LibpqConnection:
                 elif kind == BYTEA:
                     row.append(_unescaped(lib, raw))
                 else:
-                    raise LibpqError(f"column {names[j]}: type {kind} is not read here")
-            rows.append(tuple(row))
-        return Rows(rows, names)
+                    rows._error = LibpqError(f"column {names[j]}: type {kind} is not read here")
+                    return
+            values.append(tuple(row))
+        rows._rows, rows._names = values, names
 
 
 def _numbered(statement: str) -> str:
