@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 import historydb
 from clirun import invoke
 from dnssec_doctor.errors import DoctorError
-from dnssec_doctor.history import libpq, pgurl
+from dnssec_doctor.history import libpq, libpqload, pgurl
 from dnssec_doctor.history.dburl import parse_db_url
 from dnssec_doctor.history.directstore import DirectStore
 from dnssec_doctor.history.opener import Opening, open_store
@@ -412,3 +412,26 @@ def test_a_check_of_a_known_state_is_recorded_in_six_round_trips(
         b"COMMIT",
     ]
     assert len(trips[2]) == 2 + 6 and trips[-1] == [b"INSERT", b"COMMIT"]
+
+
+def test_a_libpq_that_cannot_be_used_is_not_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert libpqload._declared("/nonexistent/libpq.so.5") is None
+    assert libpqload._declared("libc.so.6") is None  # no PQ functions (as a libpq before 14
+    # has no pipeline mode): not half declared
+    assert libpqload._library_path() is not None  # this venv: psycopg[binary]'s own libpq
+    monkeypatch.setenv("PSYCOPG_IMPL", "python")  # psycopg told to use another libpq
+    assert libpqload._library_path() is None
+
+
+def test_without_libpq_check_db_records_through_psycopg(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _database(postgres_url, "libpq_absent")
+    monkeypatch.setattr(libpqload, "_loaded", [None])
+    with Opening(url).store() as store:
+        assert isinstance(store, DirectStore)
+        assert not isinstance(store.conn, libpq.LibpqConnection)  # psycopg's connection
+        _record(store, "good-nsec", LAB_NOW)
+    run = invoke("check", "--replay", CAPTURE, "--at", f"@{LAB_NOW + 300}", "--db", url)
+    assert run.exit_code == 0
+    assert _sql(url, "SELECT count(*) FROM observations") == [(2,)]

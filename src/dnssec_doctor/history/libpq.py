@@ -11,21 +11,23 @@ message without its severity). Values travel as text, except ``bytea`` (binary);
 results are read cell by cell, which is slower than psycopg for long histories, so
 only ``check`` takes this path (``opener.open_store``'s ``quick``).
 
+Round trips: statements wait until a result is read (or a ``COMMIT``), then go
+together in libpq's pipeline mode, so recording a check takes 7 round trips, not 22.
 libpq's calls release the interpreter lock (ctypes does for every foreign call), so
-connecting can overlap other work in another thread.
+connecting can overlap other work in another thread. Loading libpq: ``libpqload``.
 """
 
 from __future__ import annotations
 
 import ctypes
-import glob
-import importlib.util
-import os
-import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from dnssec_doctor.history.libpqload import IGNORE_NOTICE, load
+
+__all__ = ["LibpqConnection", "LibpqError", "Rows", "load"]
 
 CONNECTION_OK = 0
 COMMAND_OK, TUPLES_OK = 1, 2
@@ -43,94 +45,10 @@ TEXTS = frozenset({19, 25, 705, 1042, 1043})
 MAX_PARAMS = 32767
 """Parameters per statement (the protocol's limit is 65535; ``executemany`` chunks)."""
 
-_lock = threading.Lock()
-_loaded: list[ctypes.CDLL | None] = []
-_NOTICE_PROCESSOR = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
-_IGNORE_NOTICE = _NOTICE_PROCESSOR(lambda _arg, _message: None)
-"""Server notices (a ``ROLLBACK`` with no transaction left) are not the user's business;
-libpq's default would print them on stderr."""
-
 
 class LibpqError(Exception):
     """A libpq or server error, worded as psycopg words it (``store.database_error``
     prints its first line)."""
-
-
-def _bundled_libpq() -> str | None:
-    """The libpq psycopg's binary build loads (``psycopg_binary.libs`` next to it)."""
-    if os.environ.get("PSYCOPG_IMPL") not in (None, "", "binary"):
-        return None
-    spec = importlib.util.find_spec("psycopg_binary")
-    if spec is None or spec.origin is None:
-        return None
-    top = os.path.dirname(os.path.dirname(spec.origin))
-    pattern = "libpq*.dylib" if sys.platform == "darwin" else "libpq-*.so*"
-    where = "psycopg_binary/.dylibs" if sys.platform == "darwin" else "psycopg_binary.libs"
-    found = sorted(glob.glob(os.path.join(top, where, pattern)))
-    return found[0] if found else None
-
-
-def _library_path() -> str | None:
-    """The libpq psycopg would use; None when psycopg is not installed (its own error
-    message says what to install) or the library is not where it is expected."""
-    if importlib.util.find_spec("psycopg") is None:
-        return None
-    bundled = _bundled_libpq()
-    if bundled is not None:
-        return bundled
-    if importlib.util.find_spec("psycopg_binary") is not None:
-        return None  # a layout this module does not know: psycopg's own path is exact
-    return "libpq.so.5" if sys.platform.startswith("linux") else None
-
-
-def load() -> ctypes.CDLL | None:
-    """libpq with its functions' signatures declared; None when it cannot be found."""
-    with _lock:
-        if not _loaded:
-            _loaded.append(_declared(_library_path()))
-        return _loaded[0]
-
-
-def _declared(path: str | None) -> ctypes.CDLL | None:
-    if path is None:
-        return None
-    try:
-        lib = ctypes.CDLL(path)
-    except OSError:
-        return None
-    ptr, text, num = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
-    oids, texts, nums = ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(text), ctypes.POINTER(num)
-    signatures: dict[str, tuple[Any, list[Any]]] = {
-        "PQconnectdbParams": (ptr, [texts, texts, num]),
-        "PQstatus": (num, [ptr]),
-        "PQerrorMessage": (text, [ptr]),
-        "PQfinish": (None, [ptr]),
-        "PQexecParams": (ptr, [ptr, text, num, oids, texts, nums, nums, num]),
-        "PQsendQueryParams": (num, [ptr, text, num, oids, texts, nums, nums, num]),
-        "PQenterPipelineMode": (num, [ptr]),
-        "PQexitPipelineMode": (num, [ptr]),
-        "PQpipelineSync": (num, [ptr]),
-        "PQgetResult": (ptr, [ptr]),
-        "PQexec": (ptr, [ptr, text]),
-        "PQtransactionStatus": (num, [ptr]),
-        "PQsetNoticeProcessor": (ptr, [ptr, _NOTICE_PROCESSOR, ptr]),
-        "PQresultStatus": (num, [ptr]),
-        "PQresultErrorMessage": (text, [ptr]),
-        "PQresultErrorField": (text, [ptr, num]),
-        "PQclear": (None, [ptr]),
-        "PQntuples": (num, [ptr]),
-        "PQnfields": (num, [ptr]),
-        "PQfname": (text, [ptr, num]),
-        "PQftype": (ctypes.c_uint, [ptr, num]),
-        "PQgetvalue": (text, [ptr, num, num]),
-        "PQgetisnull": (num, [ptr, num, num]),
-        "PQunescapeBytea": (ptr, [text, ctypes.POINTER(ctypes.c_size_t)]),
-        "PQfreemem": (None, [ptr]),
-    }
-    for name, (restype, argtypes) in signatures.items():
-        function = getattr(lib, name)
-        function.restype, function.argtypes = restype, argtypes
-    return lib
 
 
 def _text(raw: bytes | None) -> str:
@@ -195,7 +113,7 @@ class LibpqConnection:
         self._handle: int | None = handle
         self._lock = threading.RLock()
         self._waiting: list[_Statement] = []
-        lib.PQsetNoticeProcessor(handle, _IGNORE_NOTICE, None)  # psycopg prints none either
+        lib.PQsetNoticeProcessor(handle, IGNORE_NOTICE, None)  # psycopg prints none either
 
     @classmethod
     def connect(cls, lib: ctypes.CDLL, params: Mapping[str, object]) -> LibpqConnection:
