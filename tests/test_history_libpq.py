@@ -9,6 +9,7 @@ while ``check --db`` imports neither psycopg nor SQLAlchemy.
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -385,18 +386,13 @@ def test_a_check_of_a_known_state_is_recorded_in_six_round_trips(
 ) -> None:
     url = _database(postgres_url, "libpq_trips")
     trips: list[list[bytes]] = []
-    single, pipeline = libpq.LibpqConnection._exec, libpq.LibpqConnection._pipeline
+    send = libpq.LibpqConnection._send
 
-    def exec_one(conn: libpq.LibpqConnection, statement: Any) -> None:
-        trips.append([statement.text.split()[0]])
-        single(conn, statement)
-
-    def exec_many(conn: libpq.LibpqConnection, waiting: list[Any]) -> None:
+    def counted(conn: libpq.LibpqConnection, waiting: list[Any]) -> None:
         trips.append([s.text.split()[0] for s in waiting])
-        pipeline(conn, waiting)
+        send(conn, waiting)
 
-    monkeypatch.setattr(libpq.LibpqConnection, "_exec", exec_one)
-    monkeypatch.setattr(libpq.LibpqConnection, "_pipeline", exec_many)
+    monkeypatch.setattr(libpq.LibpqConnection, "_send", counted)
     with _quick(url) as quick:
         _record(quick, "good-nsec", LAB_NOW)  # a new state
         trips.clear()
@@ -435,3 +431,33 @@ def test_without_libpq_check_db_records_through_psycopg(
     run = invoke("check", "--replay", CAPTURE, "--at", f"@{LAB_NOW + 300}", "--db", url)
     assert run.exit_code == 0
     assert _sql(url, "SELECT count(*) FROM observations") == [(2,)]
+
+
+def test_ctrl_c_interrupts_a_check_waiting_for_the_server(postgres_url: str) -> None:
+    import psycopg
+
+    url = _database(postgres_url, "libpq_interrupt")
+    check = [sys.executable, "-m", "dnssec_doctor", "check", "--replay", CAPTURE,
+             "--at", f"@{LAB_NOW}", "--db", url]  # fmt: skip
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = 'libpq_interrupt' AND wait_event_type = 'Lock'"
+    )
+    with psycopg.connect(url) as holder:  # holds the table until the check has ended
+        holder.execute("LOCK TABLE observations IN ACCESS EXCLUSIVE MODE")
+        proc = subprocess.Popen(check, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while _sql(postgres_url, waiting) == [(0,)] and time.monotonic() < deadline:
+                time.sleep(0.02)  # until the check's first read waits for the lock
+            assert _sql(postgres_url, waiting) == [(1,)]
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)  # not when the lock is given back
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        holder.rollback()
+    assert proc.returncode == 3 and out == ""
+    assert err.count("\n") == 1 and "interrupted" in err
+    assert _sql(url, "SELECT count(*) FROM observations") == [(0,)]

@@ -13,13 +13,16 @@ only ``check`` takes this path (``opener.open_store``'s ``quick``).
 
 Round trips: statements wait until a result is read (or a ``COMMIT``), then go
 together in libpq's pipeline mode, so recording a check takes 7 round trips, not 22.
-libpq's calls release the interpreter lock (ctypes does for every foreign call), so
-connecting can overlap other work in another thread. Loading libpq: ``libpqload``.
+The connection is non-blocking and every wait is a ``select``, so Ctrl-C interrupts
+a check waiting for a stalled server, as it does psycopg's waits. libpq's calls release
+the interpreter lock (ctypes does for every foreign call), so connecting can overlap
+other work in another thread. Loading libpq: ``libpqload``.
 """
 
 from __future__ import annotations
 
 import ctypes
+import select
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -114,6 +117,7 @@ class LibpqConnection:
         self._lock = threading.RLock()
         self._waiting: list[_Statement] = []
         lib.PQsetNoticeProcessor(handle, IGNORE_NOTICE, None)  # psycopg prints none either
+        lib.PQsetnonblocking(handle, 1)  # waits in ``select``, where Ctrl-C interrupts
 
     @classmethod
     def connect(cls, lib: ctypes.CDLL, params: Mapping[str, object]) -> LibpqConnection:
@@ -151,23 +155,12 @@ class LibpqConnection:
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Rows:
         """A statement written with ``?`` placeholders, sent when its rows are read (a
         ``COMMIT`` at once, its failure or any before it raised here)."""
-        count = len(params)
-        types = (ctypes.c_uint * max(count, 1))()
-        values = (ctypes.c_char_p * max(count, 1))()
-        lengths = (ctypes.c_int * max(count, 1))()
-        formats = (ctypes.c_int * max(count, 1))()
-        for i, value in enumerate(params):
-            encoded, binary = _param(value)
-            values[i] = encoded
-            if binary:
-                types[i], lengths[i], formats[i] = BYTEA, len(encoded or b""), 1
-        rows = Rows(self)
-        text = _numbered(statement).encode("utf-8")
+        prepared = _prepared(self, statement, params)
         with self._lock:
-            self._waiting.append(_Statement(text, count, (types, values, lengths, formats), rows))
+            self._waiting.append(prepared)
         if statement == "COMMIT":
-            rows._ready()
-        return rows
+            prepared.rows._ready()
+        return prepared.rows
 
     def flush(self) -> None:
         """Send every statement waiting, in one round trip, and read their results;
@@ -181,55 +174,80 @@ class LibpqConnection:
                 for statement in waiting:
                     statement.rows._error = error
                 raise error
-            if len(waiting) == 1:
-                self._exec(waiting[0])
-            else:
-                self._pipeline(waiting)
-            failed = next((w.rows._error for w in waiting if w.rows._error is not None), None)
+            try:
+                self._send(waiting)
+                failed = next((w.rows._error for w in waiting if w.rows._error), None)
+                if (
+                    failed is not None
+                    and self._handle is not None
+                    and self._lib.PQtransactionStatus(self._handle) == TRANSACTION_FAILED
+                ):
+                    self._send([_prepared(self, "ROLLBACK", ())])
+            except BaseException:  # Ctrl-C while waiting: the connection's state is unknown
+                self._hang_up()
+                raise
             if failed is not None:
-                if self._lib.PQtransactionStatus(self._handle) == TRANSACTION_FAILED:
-                    self._lib.PQclear(self._lib.PQexec(self._handle, b"ROLLBACK"))
                 raise failed
 
-    def _exec(self, statement: _Statement) -> None:
-        result = self._lib.PQexecParams(
-            self._handle, statement.text, statement.count, *statement.arrays, 0
-        )
-        try:
-            self._fill(statement.rows, result)
-        finally:
-            self._lib.PQclear(result)
-
-    def _pipeline(self, waiting: list[_Statement]) -> None:
+    def _send(self, waiting: list[_Statement]) -> None:
+        """Send ``waiting`` (several: in pipeline mode) and read every result, waiting in
+        ``select`` (Ctrl-C interrupts it, as it does psycopg's waits)."""
         lib, handle = self._lib, self._handle
-        sent = bool(lib.PQenterPipelineMode(handle))
+        pipeline = len(waiting) > 1
+        sent = not pipeline or bool(lib.PQenterPipelineMode(handle))
         for statement in waiting:
             sent = sent and bool(
                 lib.PQsendQueryParams(handle, statement.text, statement.count,
                                       *statement.arrays, 0)
             )  # fmt: skip
-        if not (sent and lib.PQpipelineSync(handle)):
+        sent = sent and (not pipeline or bool(lib.PQpipelineSync(handle))) and self._sent_all()
+        if not sent:
             error = LibpqError(_text(lib.PQerrorMessage(handle)).strip() or "cannot send")
             for statement in waiting:
                 statement.rows._error = error
-            self._hang_up()  # the pipeline's state is unknown: ``broken`` reconnects
+            self._hang_up()  # the connection's state is unknown: ``broken`` reconnects
             return
         for statement in waiting:
-            result = lib.PQgetResult(handle)
+            result = self._result()
             try:
                 self._fill(statement.rows, result)
             finally:
                 lib.PQclear(result)
             while lib.PQstatus(handle) == CONNECTION_OK:  # up to this statement's end
-                extra = lib.PQgetResult(handle)
+                extra = self._result()
                 if extra is None:
                     break
                 lib.PQclear(extra)
-        sync = lib.PQgetResult(handle)
-        synced = sync is not None and lib.PQresultStatus(sync) == PIPELINE_SYNC
-        lib.PQclear(sync)
-        if not (synced and lib.PQexitPipelineMode(handle)):
-            self._hang_up()
+        if pipeline:
+            sync = self._result()
+            synced = sync is not None and lib.PQresultStatus(sync) == PIPELINE_SYNC
+            lib.PQclear(sync)
+            if not (synced and lib.PQexitPipelineMode(handle)):
+                self._hang_up()
+
+    def _sent_all(self) -> bool:
+        """Wait until libpq sent what it buffered (reading meanwhile, so that a server
+        busy answering never waits on us); False when the connection failed."""
+        lib, handle = self._lib, self._handle
+        socket = lib.PQsocket(handle)
+        pending: int = lib.PQflush(handle)
+        while pending == 1:
+            readable, _, _ = select.select([socket], [socket], [])
+            if readable and not lib.PQconsumeInput(handle):
+                return False
+            pending = lib.PQflush(handle)
+        return pending == 0
+
+    def _result(self) -> int | None:
+        """libpq's next result, read once it has arrived whole (None: no more)."""
+        lib, handle = self._lib, self._handle
+        socket = lib.PQsocket(handle)
+        while lib.PQisBusy(handle):
+            select.select([socket], [], [])
+            if not lib.PQconsumeInput(handle):
+                break  # the connection failed: the result says so
+        result: int | None = lib.PQgetResult(handle)
+        return result
 
     def _hang_up(self) -> None:
         if self._handle is not None:
@@ -290,6 +308,22 @@ class LibpqConnection:
                     return
             values.append(tuple(row))
         rows._rows, rows._names = values, names
+
+
+def _prepared(conn: LibpqConnection, statement: str, params: Sequence[Any]) -> _Statement:
+    """``statement`` and its parameters as libpq takes them."""
+    count = len(params)
+    types = (ctypes.c_uint * max(count, 1))()
+    values = (ctypes.c_char_p * max(count, 1))()
+    lengths = (ctypes.c_int * max(count, 1))()
+    formats = (ctypes.c_int * max(count, 1))()
+    for i, value in enumerate(params):
+        encoded, binary = _param(value)
+        values[i] = encoded
+        if binary:
+            types[i], lengths[i], formats[i] = BYTEA, len(encoded or b""), 1
+    text = _numbered(statement).encode("utf-8")
+    return _Statement(text, count, (types, values, lengths, formats), Rows(conn))
 
 
 def _numbered(statement: str) -> str:
