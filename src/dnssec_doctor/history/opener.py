@@ -12,7 +12,6 @@ connected while the check runs.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -27,12 +26,11 @@ from dnssec_doctor.history.sqlitefile import (
 )
 
 if TYPE_CHECKING:
+    import sqlite3
     from ctypes import CDLL
 
     from dnssec_doctor.history.libpq import LibpqConnection
     from dnssec_doctor.history.pgurl import PlainPostgresUrl
-
-SQLITE = Driver(error=sqlite3.Error, begin_write="BEGIN IMMEDIATE", placeholder="?")
 
 
 def open_store(url: str | None, *, quick: bool = False) -> Store:
@@ -68,6 +66,8 @@ def open_store(url: str | None, *, quick: bool = False) -> Store:
 
 def sqlite_connect(path: str) -> sqlite3.Connection:
     """A connection set up as ``dburl`` sets up SQLAlchemy's (the pragmas' reasons are there)."""
+    import sqlite3  # here: PostgreSQL's check --db does not pay for it
+
     conn = sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS, isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys=ON")
@@ -80,12 +80,15 @@ def sqlite_connect(path: str) -> sqlite3.Connection:
 
 
 def _open_sqlite(path: str) -> DirectStore | None:
+    import sqlite3
+
     try:
         conn = sqlite_connect(path)
     except sqlite3.Error:  # SQLAlchemy's path words it
         return None
+    driver = Driver(error=sqlite3.Error, begin_write="BEGIN IMMEDIATE", placeholder="?")
     return DirectStore.open_current(
-        conn, SQLITE, shown_sqlite_url(path), lambda: sqlite_connect(path)
+        conn, driver, shown_sqlite_url(path), lambda: sqlite_connect(path)
     )
 
 
