@@ -461,3 +461,17 @@ def test_ctrl_c_interrupts_a_check_waiting_for_the_server(postgres_url: str) -> 
     assert proc.returncode == 3 and out == ""
     assert err.count("\n") == 1 and "interrupted" in err
     assert _sql(url, "SELECT count(*) FROM observations") == [(0,)]
+
+
+def test_a_failure_while_warming_up_is_left_to_the_record_to_report(postgres_url: str) -> None:
+    url = _database(postgres_url, "libpq_warm_fails")
+    _sql(url, "DROP TABLE observations CASCADE")  # the warm-up's reads fail, as the record's
+    opening = Opening(url)
+    with opening.store() as store:
+        assert isinstance(store, DirectStore)
+        with pytest.raises(DoctorError) as failed:
+            _record(store, "good-nsec", LAB_NOW)
+    opening.close()
+    assert str(failed.value).count("history database") == 1  # not wrapped twice
+    assert "cannot read" in str(failed.value) and 'relation "observations"' in str(failed.value)
+    assert _sql(url, "SELECT count(*) FROM states") == [(0,)]

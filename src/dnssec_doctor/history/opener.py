@@ -15,8 +15,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history.directstore import DirectStore, Driver
-from dnssec_doctor.history.records import Store, database_error
+from dnssec_doctor.history.records import SCHEMA_REVISION, Store, database_error
 from dnssec_doctor.history.sqlitefile import (
     SQLITE_BUSY_SECONDS,
     default_db_url,
@@ -102,19 +103,43 @@ def _libpq_connect(lib: CDLL, url: PlainPostgresUrl) -> LibpqConnection:
         raise database_error(url.shown(), "open", exc) from None
 
 
-def _libpq_store(text: str | None, url: PlainPostgresUrl, conn: LibpqConnection) -> Store:
-    """The store on a libpq connection, or SQLAlchemy's for a database that is not
-    at the current schema (to create, migrate or refuse it)."""
+def _libpq_driver() -> Driver:
     from dnssec_doctor.history.libpq import LibpqError
 
+    return Driver(error=LibpqError, begin_write="BEGIN", placeholder="?")
+
+
+def _libpq_store(
+    text: str | None,
+    url: PlainPostgresUrl,
+    conn: LibpqConnection,
+    revision: list[tuple[Any, ...]] | None = None,
+) -> Store:
+    """The store on a libpq connection (``revision``: its schema revision, already read),
+    or SQLAlchemy's for a database that is not at the current schema (to create, migrate
+    or refuse it)."""
     lib = conn.lib
-    driver = Driver(error=LibpqError, begin_write="BEGIN", placeholder="?")
-    fast = DirectStore.open_current(conn, driver, url.shown(), lambda: _libpq_connect(lib, url))
+    fast = DirectStore.open_current(
+        conn, _libpq_driver(), url.shown(), lambda: _libpq_connect(lib, url), revision=revision
+    )
     if fast is not None:
         return fast
     from dnssec_doctor.history.store import HistoryStore
 
     return HistoryStore.open(text)
+
+
+def _warm(conn: LibpqConnection, url: PlainPostgresUrl) -> None:
+    """Ask the history reads of a record once, for no name: the server process loads its
+    caches of those tables and plans while the probe runs, not while the check waits. A
+    failure here is the record's to meet and report (this connection or a new one)."""
+    store = DirectStore(conn, _libpq_driver(), url.shown(), lambda: conn)
+    try:
+        store.state_runs("", 0)
+        store.observations("", 0, 0)
+        store.facts([0])
+    except DoctorError:
+        pass
 
 
 class Opening:
@@ -130,6 +155,7 @@ class Opening:
         self._lock = threading.Lock()
         self._conn: LibpqConnection | None = None
         self._error: Exception | None = None
+        self._revision: list[tuple[Any, ...]] | None = None
         self._abandoned = False
         self._postgres: PlainPostgresUrl | None = None
         self._thread: threading.Thread | None = None
@@ -146,17 +172,21 @@ class Opening:
     def _connect(self, url: PlainPostgresUrl) -> None:
         from dnssec_doctor.history import libpq
 
-        conn, error = None, None
+        conn, error, revision = None, None, None
         try:
             lib = libpq.load()
-            conn = None if lib is None else libpq.LibpqConnection.connect(lib, url.connect_args())
+            if lib is not None:
+                conn = libpq.LibpqConnection.connect(lib, url.connect_args())
+                revision = DirectStore.revision(conn, _libpq_driver())  # a round trip less
+                if revision == [(SCHEMA_REVISION,)]:
+                    _warm(conn, url)
         except Exception as exc:  # reported by ``store()``, in the main thread
             error = exc
         with self._lock:
             if self._abandoned and conn is not None:
                 conn.close()
                 return
-            self._conn, self._error = conn, error
+            self._conn, self._error, self._revision = conn, error, revision
 
     def store(self) -> Store:
         """The open store; DoctorError when it cannot be opened."""
@@ -169,7 +199,7 @@ class Opening:
             raise database_error(self._postgres.shown(), "open", error) from None
         if conn is None:  # no libpq to load: psycopg's path
             return open_store(self._url, quick=True)
-        return _libpq_store(self._url, self._postgres, conn)
+        return _libpq_store(self._url, self._postgres, conn, self._revision)
 
     def close(self) -> None:
         """Give up the store not taken (the check failed): closed now or once connected."""
