@@ -12,7 +12,8 @@ results are read cell by cell, which is slower than psycopg for long histories, 
 only ``check`` takes this path (``opener.open_store``'s ``quick``).
 
 Round trips: statements wait until a result is read (or a ``COMMIT``), then go
-together in libpq's pipeline mode, so recording a check takes 7 round trips, not 22.
+together in libpq's pipeline mode, so recording a check takes 7 round trips, not 22
+(``check`` makes the first, the schema version, in its connecting thread).
 The connection is non-blocking and every wait is a ``select``, so Ctrl-C interrupts
 a check waiting for a stalled server, as it does psycopg's waits. libpq's calls release
 the interpreter lock (ctypes does for every foreign call), so connecting can overlap
