@@ -3,10 +3,11 @@
 Part 1. An embedded lab (``--base``, default 127.91) serves ``good-nsec.test``. In
 the same run, interleaved, ``--repeat`` times (median reported), each a fresh
 process: ``check`` alone, ``check --db`` on an SQLite file (at the current schema:
-the sqlite3 fast path), ``check --db`` on PostgreSQL. Each run's wall time and its
-CPU time (user + system, from the child's rusage: less disturbed by other jobs on a
-shared machine). Then, apart, the import of the store and the record step alone,
-in process (facts, the history queries, the one-transaction write), which is what
+the sqlite3 fast path), ``check --db`` on PostgreSQL (libpq through ctypes,
+connected while the probe runs). Each run's wall time and its CPU time (user +
+system, from the child's rusage: less disturbed by other jobs on a shared
+machine). Then, apart, the import of the store and the record step alone, in
+process (facts, the history queries, the one-transaction write), which is what
 ``--db`` adds once the modules are imported. Target: ``check --db`` under 20 ms
 more than ``check``.
 
@@ -151,7 +152,7 @@ def _import_time(url: str) -> float:
         "import time; t = time.perf_counter(); "
         "import dnssec_doctor.history.recorder; "
         "from dnssec_doctor.history.opener import open_store; "
-        f"open_store({url!r}).close(); "
+        f"open_store({url!r}, quick=True).close(); "
         "print(time.perf_counter() - t)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -174,7 +175,7 @@ def _probe(lab: BackgroundLab, anchor_ds: tuple[str, ...]) -> Capture:
 
 def _record_times(url: str, capture: Capture, repeat: int) -> list[float]:
     times = []
-    with open_store(url) as store:
+    with open_store(url, quick=True) as store:  # as check --db opens it
         for i in range(repeat):
             diagnosis, survey = diagnose_capture_with_survey(capture, int(time.time()) + i)
             start = time.perf_counter()
@@ -316,12 +317,15 @@ def markdown(
             else ""
         )
         + " Measured apart (medians): importing the history modules after what `check` "
-        "imports anyway and opening the store, "
+        "imports anyway and opening the store as `check` opens it (connecting included, which "
+        "`check` does in a thread while the probe runs), "
         f"{check['import_sqlite']:.0f} ms (SQLite) and {check['import_postgresql']:.0f} ms "
-        "(PostgreSQL: psycopg is most of it); the record step itself (facts, history queries, "
+        "(PostgreSQL); the record step itself (facts, history queries, "
         f"the one-transaction write) {check['record_sqlite']:.1f} ms and "
         f"{check['record_postgresql']:.1f} ms. A database at the current schema is read and "
-        "written straight on its driver (`history/directstore.py`: sqlite3, psycopg), without "
+        "written straight on its driver (`history/directstore.py`: sqlite3; for `check` on "
+        "PostgreSQL libpq itself through ctypes, `history/libpq.py`, as importing psycopg cost "
+        "about 40 ms; psycopg for the other commands), without "
         "importing SQLAlchemy, which cost about 0.2 s (it is imported only to create, migrate "
         "or refuse a database, and for URLs with options). Target: under 20 ms more than "
         "`check`: "

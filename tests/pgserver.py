@@ -48,8 +48,11 @@ def _as_owner(argv: list[str], owner: str | None) -> list[str]:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start PostgreSQL; yields the URL of its ``postgres`` database as superuser."""
+def postgres_server(password: str | None = None) -> Iterator[str]:
+    """Start PostgreSQL; yields the URL of its ``postgres`` database as superuser.
+
+    ``password``: the superuser's, required on every connection (SCRAM-SHA-256, as a
+    production server is set up); the URL yielded does not carry it."""
     bindir = _bin_dir()
     owner = "postgres" if os.geteuid() == 0 else None
     top = Path(tempfile.mkdtemp(prefix="dnssec-doctor-pg-"))
@@ -58,10 +61,17 @@ def postgres_server() -> Iterator[str]:
         account = pwd.getpwnam(owner)
         os.chown(top, account.pw_uid, account.pw_gid)
     port = _free_port()
+    auth = ["--auth=trust"]
+    if password is not None:
+        secret = top / "pwfile"
+        secret.write_text(password + "\n")
+        if owner:
+            os.chown(secret, account.pw_uid, account.pw_gid)
+        auth = ["--auth=scram-sha-256", f"--pwfile={secret}"]
     try:
         subprocess.run(
             _as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                       "--auth=trust", "-E", "UTF8", "--no-sync"], owner),
+                       *auth, "-E", "UTF8", "--no-sync"], owner),
             check=True, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={top} -F"

@@ -36,6 +36,7 @@ from dnssec_doctor.session import diagnose_capture_with_survey, probe_live
 from dnssec_doctor.transport.policy import AddressPolicy
 
 if TYPE_CHECKING:
+    from dnssec_doctor.history.opener import Opening
     from dnssec_doctor.model.findings import Diagnosis
 
 DEFAULT_CRITICAL = 2 * 86400
@@ -167,6 +168,27 @@ def _diagnose(
     net: dict[str, object],
 ) -> Diagnosis:
     """Probe NAME (or load the capture) and analyse it; DoctorError when it cannot."""
+    if db is None:
+        return _analysed(name, replay, at, warn_seconds, save_capture, fmt, net, None)
+    from dnssec_doctor.history.opener import Opening
+
+    opening = Opening(db_url(db))  # connects to PostgreSQL while the probe runs
+    try:
+        return _analysed(name, replay, at, warn_seconds, save_capture, fmt, net, opening)
+    finally:
+        opening.close()
+
+
+def _analysed(
+    name: str | None,
+    replay: Path | None,
+    at: str | None,
+    warn_seconds: int,
+    save_capture: Path | None,
+    fmt: str,
+    net: dict[str, object],
+    opening: Opening | None,
+) -> Diagnosis:
     now = resolve_at(at)
     if replay is not None:
         capture = load_capture(replay)
@@ -182,7 +204,9 @@ def _diagnose(
         request = build_request(name, **net)  # type: ignore[arg-type]
         with (
             progress(f"checking {name} …"),
-            Warmup(modules_for(fmt, resolvers=bool(request.resolvers), history=db is not None)),
+            Warmup(
+                modules_for(fmt, resolvers=bool(request.resolvers), history=opening is not None)
+            ),
         ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
         if save_capture is not None:
@@ -191,10 +215,9 @@ def _diagnose(
     from dnssec_doctor.analysis.engine import AnalysisOptions  # imported by the warm-up
 
     diagnosis, survey = diagnose_capture_with_survey(capture, now, AnalysisOptions(warn_seconds))
-    if db is not None:
-        from dnssec_doctor.history.opener import open_store
+    if opening is not None:
         from dnssec_doctor.history.recorder import record_check
 
-        with open_store(db_url(db)) as store:
+        with opening.store() as store:
             diagnosis = record_check(store, capture, diagnosis, survey).diagnosis
     return diagnosis

@@ -73,17 +73,29 @@ class DirectStore:
         self.url = shown_url
         self._connect = connect
 
+    @staticmethod
+    def revision(conn: Any, driver: Driver) -> list[tuple[Any, ...]]:
+        """The rows of ``alembic_version`` on ``conn`` (none when it cannot be read)."""
+        try:
+            return [tuple(r) for r in conn.execute("SELECT version_num FROM alembic_version")]
+        except driver.error:
+            return []
+
     @classmethod
     def open_current(
-        cls, conn: Any, driver: Driver, shown_url: str, connect: Callable[[], Any]
+        cls,
+        conn: Any,
+        driver: Driver,
+        shown_url: str,
+        connect: Callable[[], Any],
+        *,
+        revision: list[tuple[Any, ...]] | None = None,
     ) -> DirectStore | None:
         """The store on ``conn`` (an autocommit connection; ``connect`` makes another) when
-        the database is at ``SCHEMA_REVISION``; else None, the connection closed (the
-        caller leaves creating, migrating, refusing and the error to ``HistoryStore``)."""
-        try:
-            rows = [tuple(r) for r in conn.execute("SELECT version_num FROM alembic_version")]
-        except driver.error:
-            rows = []
+        the database is at ``SCHEMA_REVISION`` (``revision``: already read on ``conn``);
+        else None, the connection closed (the caller leaves creating, migrating, refusing
+        and the error to ``HistoryStore``)."""
+        rows = cls.revision(conn, driver) if revision is None else revision
         if rows != [(SCHEMA_REVISION,)]:
             conn.close()
             return None
@@ -230,12 +242,15 @@ class DirectStore:
         with self._transaction("read"):
             for chunk in chunks(ids):
                 marks = ", ".join("?" * len(chunk))
-                for state_id, digest in self._run(
-                    f"SELECT id, digest FROM states WHERE id IN ({marks})", chunk
-                ):
+                # every query asked before any is read: one round trip on libpq
+                states = self._run(f"SELECT id, digest FROM states WHERE id IN ({marks})", chunk)
+                tables = {
+                    kind: self._run(f"SELECT * FROM {table} WHERE state_id IN ({marks})", chunk)
+                    for kind, (table, _cls) in FACT_TABLES.items()
+                }
+                for state_id, digest in states:
                     digests[state_id] = digest
-                for kind, (table, _cls) in FACT_TABLES.items():
-                    cursor = self._run(f"SELECT * FROM {table} WHERE state_id IN ({marks})", chunk)
+                for kind, cursor in tables.items():
                     columns = [c[0] for c in cursor.description]
                     for values in cursor:
                         row = dict(zip(columns, values, strict=True))
