@@ -293,3 +293,16 @@ def test_dask_missing_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
     config = ScanConfig(root_hints=("127.0.0.1",), trust_anchors=(), now=0, seed="s")
     with pytest.raises(DoctorError, match=r"needs the 'distributed' package"):
         scan_with_dask("local", iter([]), config, lambda r: None)
+
+
+def test_summary_says_how_long_names_waited_for_the_cpu_and_the_rate() -> None:
+    """A CPU-bound scan says so (names held by the loop gate); an idle one does not."""
+    from dnssec_doctor.scan.runner import ScanStats
+
+    summary = Summary()
+    summary.add({"status": "secure", "exit": 0, "line": 1})
+    busy = ScanStats(names=1, sent=50, reused=40, rate_wait=1.25, gate_wait=3.5, seconds=2.0)
+    text = summary.text(busy)
+    assert "1.2s waited for the per-server rate, 3.5s held while the CPU caught up" in text
+    idle = ScanStats(names=1, sent=50, reused=40, seconds=2.0)
+    assert "held while" not in summary.text(idle) and "waited" not in summary.text(idle)

@@ -67,6 +67,11 @@ class Summary:
                     if stats.rate_wait
                     else ""
                 )
+                + (
+                    f", {stats.gate_wait:.1f}s held while the CPU caught up"
+                    if stats.gate_wait >= 0.1
+                    else ""
+                )
             )
         if self.root_causes:
             lines.append("most common root causes:")
