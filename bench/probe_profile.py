@@ -1,0 +1,143 @@
+"""The probe's CPU per name in a scan, alone (the analysis switched off), and where it goes.
+
+Run as root (the lab listens on port 53 of its own loopback addresses):
+
+    .venv/bin/python bench/probe_profile.py [--zones 300] [--base 127.173] [--rounds 5] \
+        [--profile] [--compare OTHER_TREE/src ...]
+
+Serves ``--zones`` lab zones (bench/scan_lab.py) with BIND, then runs
+``dnssec-doctor scan --workers 0`` over them ``--rounds`` times in a child process
+whose analysis is replaced by a stub (``scan.workers.keep_and_analyse`` returns an
+error record at once), so what the child spends is the probe's: the walk, building
+and sending queries, checking and parsing the answers. The CPU counted is the
+child's own (``time.process_time`` around the scan: not its imports). With
+``--compare``, each round also runs the scan from each other source tree (its
+``src`` directory first on ``PYTHONPATH``), the order rotating between rounds so
+that a change of load on the shared machine falls on each alike; the medians are
+printed per tree. ``--profile`` adds one run of this tree under cProfile (CPU time)
+and prints its top functions by own time (bench/out/probe_profile.prof).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+SRC = BENCH.parent / "src"
+OUT = BENCH / "out"
+
+
+def child(result_file: str, profile_file: str, argv: list[str]) -> None:
+    """Run ``dnssec-doctor ARGV`` here with the analysis stubbed out; write the CPU
+    seconds it took (and the profile, when ``profile_file`` is not empty)."""
+    from dnssec_doctor.cli.entry import main as doctor
+    from dnssec_doctor.scan import workers
+    from dnssec_doctor.scan.records import Record, error_record
+
+    def no_analysis(keep: Any, capture: Any, line: int, *_: Any, **__: Any) -> Record:
+        return error_record(line, capture.name, "analysis switched off (bench)")
+
+    workers.keep_and_analyse = no_analysis  # type: ignore[assignment]
+    sys.argv = ["dnssec-doctor", *argv]
+    profiler = cProfile.Profile(time.process_time) if profile_file else None
+    started = time.process_time()
+    if profiler is not None:
+        profiler.enable()
+    try:
+        doctor()
+    except SystemExit:
+        pass
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile_file)
+    cpu = time.process_time() - started
+    Path(result_file).write_text(json.dumps({"cpu": cpu}))
+
+
+def top(stats_file: Path, limit: int = 30) -> str:
+    """The ``limit`` functions of a profile with the most own time, as text."""
+    buffer = io.StringIO()
+    stats = pstats.Stats(str(stats_file), stream=buffer)
+    stats.sort_stats("tottime").print_stats(limit)
+    return buffer.getvalue()
+
+
+def run_scan(src: Path, scan_args: list[str], work: Path, profile: Path | None = None) -> float:
+    """CPU seconds of one stubbed scan with ``src`` first on the import path."""
+    result = work / "result.json"
+    result.unlink(missing_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(src))
+    cmd = [sys.executable, __file__, "--child", str(result), str(profile or ""), *scan_args]
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if not result.exists():
+        sys.exit(f"scan failed ({src}):\n{run.stderr}")
+    return float(json.loads(result.read_text())["cpu"])
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], sys.argv[3], sys.argv[4:])
+        return
+    sys.path.insert(0, str(BENCH))
+    from scan_lab import build_plan, zone_name
+
+    from dnssec_doctor.lab import real
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--zones", type=int, default=300)
+    parser.add_argument("--base", default="127.173")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rate", default="5000")
+    parser.add_argument("--concurrency", default="16")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--compare", type=Path, nargs="*", default=[], metavar="SRC")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="probe-profile-"))
+    plan = build_plan(args.zones, args.base, int(time.time()))
+    lab = real.start_real(plan, work / "lab", bind_resolver=False)
+    OUT.mkdir(exist_ok=True)
+    try:
+        anchor = work / "anchor.ds"
+        anchor.write_text("\n".join(plan.trust_anchor_ds) + "\n")
+        names = work / "names.txt"
+        names.write_text("".join(zone_name(i) + "\n" for i in range(args.zones)))
+        scan = ["scan", str(names), "--root-hints", ",".join(str(a) for a in plan.root_hints),
+                "--trust-anchor", str(anchor), "--rate", args.rate, "--concurrency",
+                args.concurrency, "--workers", "0", "-o", str(work / "out.jsonl")]  # fmt: skip
+        trees = [SRC.resolve(), *(p.resolve() for p in args.compare)]
+        cpu: dict[Path, list[float]] = {t: [] for t in trees}
+        for round_ in range(args.rounds):
+            shift = round_ % len(trees)
+            for tree in trees[shift:] + trees[:shift]:
+                seconds = run_scan(tree, scan, work)
+                cpu[tree].append(seconds / args.zones * 1000)
+                print(f"round {round_}: {tree}: {cpu[tree][-1]:.2f} ms/name", file=sys.stderr)
+        if args.profile:
+            prof = OUT / "probe_profile.prof"
+            run_scan(SRC.resolve(), scan, work, prof)
+            print(top(prof))
+        print(f"zones: {args.zones}, rounds: {args.rounds}, load average {os.getloadavg()}")
+        for tree, figures in cpu.items():
+            runs = ", ".join(f"{f:.1f}" for f in figures)
+            print(f"{tree}: median {statistics.median(figures):.2f} ms CPU per name ({runs})")
+    finally:
+        lab.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
