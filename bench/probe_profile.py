@@ -3,19 +3,21 @@
 Run as root (the lab listens on port 53 of its own loopback addresses):
 
     .venv/bin/python bench/probe_profile.py [--zones 300] [--base 127.173] [--rounds 5] \
-        [--profile] [--compare OTHER_TREE/src ...]
+        [--profile] [--src TREE/src] [--compare OTHER_TREE/src ...]
 
 Serves ``--zones`` lab zones (bench/scan_lab.py) with BIND, then runs
 ``dnssec-doctor scan --workers 0`` over them ``--rounds`` times in a child process
-whose analysis is replaced by a stub (``scan.workers.keep_and_analyse`` returns an
-error record at once), so what the child spends is the probe's: the walk, building
-and sending queries, checking and parsing the answers. The CPU counted is the
-child's own (``time.process_time`` around the scan: not its imports). With
-``--compare``, each round also runs the scan from each other source tree (its
-``src`` directory first on ``PYTHONPATH``), the order rotating between rounds so
-that a change of load on the shared machine falls on each alike; the medians are
-printed per tree. ``--profile`` adds one run of this tree under cProfile (CPU time)
-and prints its top functions by own time (bench/out/probe_profile.prof).
+(from ``--src``, by default this tree's) whose analysis is replaced by a stub
+(``scan.workers.keep_and_analyse`` returns an error record at once), so what the
+child spends is the probe's: the walk, building and sending queries, checking and
+parsing the answers. The CPU counted is the child's own (``time.process_time``
+around the scan: not its imports). With ``--compare``, each round also runs the scan
+from each other source tree (its ``src`` directory first on ``PYTHONPATH``), the
+order rotating between rounds so that a change of load on the shared machine falls
+on each alike; the medians are printed per tree (snapshots made with ``git archive
+COMMIT src | tar -x -C DIR`` let one compare commits while editing). ``--profile``
+adds one run of ``--src`` under cProfile (CPU time) and prints its top functions by
+own time (bench/out/probe_profile.prof).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--rate", default="5000")
     parser.add_argument("--concurrency", default="16")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--src", type=Path, default=SRC, metavar="SRC")
     parser.add_argument("--compare", type=Path, nargs="*", default=[], metavar="SRC")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="probe-profile-"))
@@ -118,7 +121,7 @@ def main() -> None:
         scan = ["scan", str(names), "--root-hints", ",".join(str(a) for a in plan.root_hints),
                 "--trust-anchor", str(anchor), "--rate", args.rate, "--concurrency",
                 args.concurrency, "--workers", "0", "-o", str(work / "out.jsonl")]  # fmt: skip
-        trees = [SRC.resolve(), *(p.resolve() for p in args.compare)]
+        trees = [args.src.resolve(), *(p.resolve() for p in args.compare)]
         cpu: dict[Path, list[float]] = {t: [] for t in trees}
         for round_ in range(args.rounds):
             shift = round_ % len(trees)
@@ -128,7 +131,7 @@ def main() -> None:
                 print(f"round {round_}: {tree}: {cpu[tree][-1]:.2f} ms/name", file=sys.stderr)
         if args.profile:
             prof = OUT / "probe_profile.prof"
-            run_scan(SRC.resolve(), scan, work, prof)
+            run_scan(args.src.resolve(), scan, work, prof)
             print(top(prof))
         print(f"zones: {args.zones}, rounds: {args.rounds}, load average {os.getloadavg()}")
         for tree, figures in cpu.items():
