@@ -71,10 +71,11 @@ SPECS = [
 def answer_to(query: dns.message.Message, rcode: int, edns_rcode: bool) -> bytes:
     """A plausible answer: one A record, EDNS when asked (an extended RCODE too)."""
     response = dns.message.make_response(query)
-    response.set_rcode(rcode)
+    response.set_rcode(dns.rcode.Rcode(rcode))
     if edns_rcode:
         response.use_edns(0, 0, 1232)
-        response.set_rcode(rcode | 0x10)  # BADVERS-style upper bits live in the OPT TTL
+        # BADVERS-style: the upper bits of the RCODE live in the OPT TTL
+        response.set_rcode(dns.rcode.Rcode(rcode | 0x10))
     name = query.question[0].name
     response.answer.append(dns.rrset.from_text(name, 300, "IN", "A", "192.0.2.1"))
     return response.to_wire()
@@ -89,7 +90,7 @@ def datagrams(draw: st.DrawFn) -> tuple[dns.message.Message, bytes]:
     rcode = draw(st.sampled_from([0, 1, 2, 3, 4, 5, 9]))
     data = bytearray(answer_to(query, rcode, draw(st.booleans())))
     if draw(st.booleans()):  # no question section (old servers' FORMERR)
-        qlen = len(query.question[0].name.to_wire()) + 4
+        qlen = len(query.question[0].name.to_wire() or b"") + 4
         data[4:6] = b"\x00\x00"
         del data[12 : 12 + qlen]
     for _ in range(draw(st.integers(0, 3))):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import copy
 import functools
 import secrets
 import socket
@@ -28,8 +27,8 @@ import dns.rcode
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.model.capture import Exchange, Outcome
-from dnssec_doctor.model.mismatch import MISMATCH_KINDS, mismatch
-from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.mismatch import MISMATCH_KINDS, Question, answer_mismatch
+from dnssec_doctor.model.query import QuerySpec, QueryWire
 
 # Larger than any UDP payload: a datagram is read whole, never cut.
 _MAX_DATAGRAM = 65535
@@ -62,27 +61,29 @@ class SocketWire:
         query_id = secrets.randbelow(65536)
         attempt = _Attempt(server, spec, transport, query_id, started - self._t0)
         try:
-            template, template_wire = _query_template(spec)
+            template = _query_template(spec)
         except (dns.exception.DNSException, ValueError) as exc:
             return attempt.done("error", f"cannot build the query: {exc}", started)
-        query = copy.copy(template)  # shares the question; only the ID differs
-        query.id = query_id
-        wire = query_id.to_bytes(2, "big") + template_wire[2:]
+        wire = template.with_id(query_id)
         try:
             if transport == "tcp":
-                return await _send_tcp(attempt, query, wire, timeout, started)
-            return await _send_udp(attempt, query, wire, timeout, started)
+                return await _send_tcp(attempt, template.question, wire, timeout, started)
+            return await _send_udp(attempt, template.question, wire, timeout, started)
         except OSError as exc:
             return attempt.done("error", f"socket error: {exc.strerror or exc}", started)
 
 
 @functools.lru_cache(maxsize=1024)
-def _query_template(spec: QuerySpec) -> tuple[dns.message.Message, bytes]:
+def _query_template(spec: QuerySpec) -> QueryWire:
     # A check asks the same question of every server of a zone, several times over:
-    # building the message once per question, not per attempt, saves CPU time that
-    # on a fast network is wall time.
-    message = spec.to_message(0)
-    return message, message.to_wire()
+    # encoding it once per question, not per attempt, saves CPU time that on a fast
+    # network is wall time.
+    return spec.to_wire(0)
+
+
+def _mismatch(attempt: _Attempt, question: Question, data: bytes) -> str | None:
+    """``mismatch`` of ``data`` and this attempt's query (opcode QUERY: all we send)."""
+    return answer_mismatch(attempt.query_id, dns.opcode.QUERY, [question], data)
 
 
 class _Attempt:
@@ -187,7 +188,7 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 
 async def _send_udp(
     attempt: _Attempt,
-    query: dns.message.Message,
+    question: Question,
     wire: bytes,
     timeout: float,
     started: float,
@@ -211,7 +212,7 @@ async def _send_udp(
                     return attempt.done("refused", "port unreachable (ICMP)", started)
                 if isinstance(item, OSError):
                     return attempt.done("error", f"socket error: {item.strerror or item}", started)
-                reason = mismatch(query, item)
+                reason = _mismatch(attempt, question, item)
                 if reason is None:
                     return attempt.done("response", "", started, wire=item)
                 attempt.reject(item, reason)
@@ -221,7 +222,7 @@ async def _send_udp(
 
 async def _send_tcp(
     attempt: _Attempt,
-    query: dns.message.Message,
+    question: Question,
     wire: bytes,
     timeout: float,
     started: float,
@@ -244,7 +245,7 @@ async def _send_tcp(
             if remaining <= 0:
                 raise TimeoutError
             data = await asyncio.wait_for(_read_framed(reader), remaining)
-            reason = mismatch(query, data)
+            reason = _mismatch(attempt, question, data)
             if reason is None:
                 return attempt.done("response", "", started, wire=data)
             attempt.reject(data, reason)
