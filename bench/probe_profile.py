@@ -11,13 +11,14 @@ Serves ``--zones`` lab zones (bench/scan_lab.py) with BIND, then runs
 (``scan.workers.keep_and_analyse`` returns an error record at once), so what the
 child spends is the probe's: the walk, building and sending queries, checking and
 parsing the answers. The CPU counted is the child's own (``time.process_time``
-around the scan: not its imports). With ``--compare``, each round also runs the scan
-from each other source tree (its ``src`` directory first on ``PYTHONPATH``), the
-order rotating between rounds so that a change of load on the shared machine falls
-on each alike; the medians are printed per tree (snapshots made with ``git archive
-COMMIT src | tar -x -C DIR`` let one compare commits while editing). ``--profile``
-adds one run of ``--src`` under cProfile (CPU time) and prints its top functions by
-own time (bench/out/probe_profile.prof).
+around the scan: not its imports; the kernel's share from ``getrusage``). With
+``--compare``, each round also runs the scan from each other source tree (its
+``src`` directory first on ``PYTHONPATH``), the order rotating between rounds so
+that a change of load on the shared machine falls on each alike; the medians are
+printed per tree (snapshots made with ``git archive COMMIT src | tar -x -C DIR`` let
+one compare commits while editing). ``--profile`` adds one run of ``--src`` under
+cProfile (CPU time) and prints its top functions by own time
+(bench/out/probe_profile.prof).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,6 +58,7 @@ def child(result_file: str, profile_file: str, argv: list[str]) -> None:
     sys.argv = ["dnssec-doctor", *argv]
     profiler = cProfile.Profile(time.process_time) if profile_file else None
     started = time.process_time()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     if profiler is not None:
         profiler.enable()
     try:
@@ -67,7 +70,9 @@ def child(result_file: str, profile_file: str, argv: list[str]) -> None:
             profiler.disable()
             profiler.dump_stats(profile_file)
     cpu = time.process_time() - started
-    Path(result_file).write_text(json.dumps({"cpu": cpu}))
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    system = end.ru_stime - usage.ru_stime
+    Path(result_file).write_text(json.dumps({"cpu": cpu, "system": system}))
 
 
 def top(stats_file: Path, limit: int = 30) -> str:
@@ -78,8 +83,11 @@ def top(stats_file: Path, limit: int = 30) -> str:
     return buffer.getvalue()
 
 
-def run_scan(src: Path, scan_args: list[str], work: Path, profile: Path | None = None) -> float:
-    """CPU seconds of one stubbed scan with ``src`` first on the import path."""
+def run_scan(
+    src: Path, scan_args: list[str], work: Path, profile: Path | None = None
+) -> tuple[float, float]:
+    """CPU seconds (all, and in the kernel) of one stubbed scan with ``src`` first on
+    the import path."""
     result = work / "result.json"
     result.unlink(missing_ok=True)
     env = dict(os.environ, PYTHONPATH=str(src))
@@ -87,7 +95,8 @@ def run_scan(src: Path, scan_args: list[str], work: Path, profile: Path | None =
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if not result.exists():
         sys.exit(f"scan failed ({src}):\n{run.stderr}")
-    return float(json.loads(result.read_text())["cpu"])
+    figures = json.loads(result.read_text())
+    return float(figures["cpu"]), float(figures["system"])
 
 
 def main() -> None:
@@ -123,11 +132,13 @@ def main() -> None:
                 args.concurrency, "--workers", "0", "-o", str(work / "out.jsonl")]  # fmt: skip
         trees = [args.src.resolve(), *(p.resolve() for p in args.compare)]
         cpu: dict[Path, list[float]] = {t: [] for t in trees}
+        kernel: dict[Path, list[float]] = {t: [] for t in trees}
         for round_ in range(args.rounds):
             shift = round_ % len(trees)
             for tree in trees[shift:] + trees[:shift]:
-                seconds = run_scan(tree, scan, work)
+                seconds, system = run_scan(tree, scan, work)
                 cpu[tree].append(seconds / args.zones * 1000)
+                kernel[tree].append(system / args.zones * 1000)
                 print(f"round {round_}: {tree}: {cpu[tree][-1]:.2f} ms/name", file=sys.stderr)
         if args.profile:
             prof = OUT / "probe_profile.prof"
@@ -136,7 +147,9 @@ def main() -> None:
         print(f"zones: {args.zones}, rounds: {args.rounds}, load average {os.getloadavg()}")
         for tree, figures in cpu.items():
             runs = ", ".join(f"{f:.1f}" for f in figures)
-            print(f"{tree}: median {statistics.median(figures):.2f} ms CPU per name ({runs})")
+            system = statistics.median(kernel[tree])
+            print(f"{tree}: median {statistics.median(figures):.2f} ms CPU per name ({runs}),"
+                  f" of which {system:.2f} in the kernel")  # fmt: skip
     finally:
         lab.stop()
         shutil.rmtree(work, ignore_errors=True)
