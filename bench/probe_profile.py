@@ -54,7 +54,7 @@ def child(result_file: str, profile_file: str, argv: list[str]) -> None:
     def no_analysis(keep: Any, capture: Any, line: int, *_: Any, **__: Any) -> Record:
         return error_record(line, capture.name, "analysis switched off (bench)")
 
-    workers.keep_and_analyse = no_analysis  # type: ignore[assignment]
+    workers.keep_and_analyse = no_analysis
     sys.argv = ["dnssec-doctor", *argv]
     profiler = cProfile.Profile(time.process_time) if profile_file else None
     started = time.process_time()
