@@ -34,6 +34,8 @@ from dnssec_doctor.model.query import QuerySpec, QueryWire
 _MAX_DATAGRAM = 65535
 # Datagrams read from one socket per event-loop pass.
 _READS_PER_WAKEUP = 64
+# Non-blocking from the start where the system can (Linux): one system call less.
+_NONBLOCK: int = getattr(socket, "SOCK_NONBLOCK", 0)
 # Rejected messages kept per attempt: enough evidence, bounded memory when a
 # hostile server floods the socket (the rest are only counted).
 MAX_STRAY = 32
@@ -160,6 +162,11 @@ class _UdpInbox:
             except OSError as exc:  # ICMP port unreachable arrives here, among others
                 self._items.append(exc)
                 break
+            if self._waiter is not None:
+                # Someone waits for this one (usually the answer, which ends the wait):
+                # no read that fails for want of a next datagram. Any that follow are
+                # read on the loop's next pass (the socket stays readable).
+                break
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
@@ -194,8 +201,9 @@ async def _send_udp(
     started: float,
 ) -> Exchange:
     family = socket.AF_INET6 if attempt.server.family_v6 else socket.AF_INET
-    with socket.socket(family, socket.SOCK_DGRAM) as sock:
-        sock.setblocking(False)
+    with socket.socket(family, socket.SOCK_DGRAM | _NONBLOCK) as sock:
+        if not _NONBLOCK:
+            sock.setblocking(False)
         # A connected socket: the kernel drops datagrams from other addresses and
         # reports ICMP port unreachable as ConnectionRefusedError.
         sock.connect((attempt.server.ip, attempt.server.port))
