@@ -3,7 +3,7 @@
 Run as root (the lab listens on port 53 of its own loopback addresses):
 
     .venv/bin/python bench/probe_profile.py [--zones 300] [--base 127.173] [--rounds 5] \
-        [--profile] [--src TREE/src] [--compare OTHER_TREE/src ...]
+        [--profile] [--parity] [--src TREE/src] [--compare OTHER_TREE/src ...]
 
 Serves ``--zones`` lab zones (bench/scan_lab.py) with BIND, then runs
 ``dnssec-doctor scan --workers 0`` over them ``--rounds`` times in a child process
@@ -18,7 +18,8 @@ that a change of load on the shared machine falls on each alike; the medians are
 printed per tree (snapshots made with ``git archive COMMIT src | tar -x -C DIR`` let
 one compare commits while editing). ``--profile`` adds one run of ``--src`` under
 cProfile (CPU time) and prints its top functions by own time
-(bench/out/probe_profile.prof).
+(bench/out/probe_profile.prof). ``--parity`` scans once more from each tree, with
+the same seed for the random labels, and compares the exchanges of the captures.
 """
 
 from __future__ import annotations
@@ -52,9 +53,15 @@ def child(result_file: str, profile_file: str, argv: list[str]) -> None:
     from dnssec_doctor.scan.records import Record, error_record
 
     def no_analysis(keep: Any, capture: Any, line: int, *_: Any, **__: Any) -> Record:
+        if keep is not None:  # --save-captures (the parity check)
+            keep(capture, line)
         return error_record(line, capture.name, "analysis switched off (bench)")
 
     workers.keep_and_analyse = no_analysis
+    if os.environ.get("PROBE_PROFILE_SEED"):  # the same random labels in every run
+        from dnssec_doctor.cli import scan
+
+        scan.new_seed = lambda: os.environ["PROBE_PROFILE_SEED"]  # type: ignore[attr-defined]
     sys.argv = ["dnssec-doctor", *argv]
     profiler = cProfile.Profile(time.process_time) if profile_file else None
     started = time.process_time()
@@ -81,6 +88,37 @@ def top(stats_file: Path, limit: int = 30) -> str:
     stats = pstats.Stats(str(stats_file), stream=buffer)
     stats.sort_stats("tottime").print_stats(limit)
     return buffer.getvalue()
+
+
+def parity(trees: list[Path], scan_args: list[str], work: Path) -> None:
+    """Scan once from each tree with the same seed, saving the captures, and compare
+    what they sent and heard: per name, the multiset of exchanges (server, query,
+    transport, outcome, error, answer and stray datagrams without their ID). Order and
+    timing are left out: with names probed concurrently they differ between any two
+    runs of the same code."""
+    from dnssec_doctor.model.capture import load_capture
+
+    seen: list[dict[str, list[tuple[Any, ...]]]] = []
+    for number, tree in enumerate(trees):
+        directory = work / f"parity{number}"
+        os.environ["PROBE_PROFILE_SEED"] = "parity"
+        run_scan(tree, [*scan_args, "--save-captures", str(directory)], work)
+        del os.environ["PROBE_PROFILE_SEED"]
+        names: dict[str, list[tuple[Any, ...]]] = {}
+        for path in sorted(directory.glob("*.capture.json*")):
+            capture = load_capture(path)
+            names[capture.name] = sorted(
+                (e.server, json.dumps(e.query.as_json()), e.transport, e.outcome, e.error,
+                 None if e.wire is None else e.wire[2:], tuple(s[2:] for s in e.stray))
+                for e in capture.exchanges
+            )  # fmt: skip
+        seen.append(names)
+    first = seen[0]
+    exchanges = sum(len(v) for v in first.values())
+    for tree, names in zip(trees[1:], seen[1:], strict=True):
+        differing = sorted(n for n in first.keys() | names.keys() if first.get(n) != names.get(n))
+        print(f"parity {trees[0]} vs {tree}: {len(first)} names, {exchanges} exchanges; "
+              f"{len(differing)} names differ {differing[:5]}")  # fmt: skip
 
 
 def run_scan(
@@ -115,6 +153,7 @@ def main() -> None:
     parser.add_argument("--rate", default="5000")
     parser.add_argument("--concurrency", default="16")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--parity", action="store_true")
     parser.add_argument("--src", type=Path, default=SRC, metavar="SRC")
     parser.add_argument("--compare", type=Path, nargs="*", default=[], metavar="SRC")
     args = parser.parse_args()
@@ -140,6 +179,8 @@ def main() -> None:
                 cpu[tree].append(seconds / args.zones * 1000)
                 kernel[tree].append(system / args.zones * 1000)
                 print(f"round {round_}: {tree}: {cpu[tree][-1]:.2f} ms/name", file=sys.stderr)
+        if args.parity:
+            parity(trees, scan, work)
         if args.profile:
             prof = OUT / "probe_profile.prof"
             run_scan(args.src.resolve(), scan, work, prof)
