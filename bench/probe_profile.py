@@ -3,7 +3,7 @@
 Run as root (the lab listens on port 53 of its own loopback addresses):
 
     .venv/bin/python bench/probe_profile.py [--zones 300] [--base 127.173] [--rounds 5] \
-        [--profile] [--parity] [--src TREE/src] [--compare OTHER_TREE/src ...]
+        [--profile] [--parity] [--py-spy PATH] [--src TREE/src] [--compare OTHER_TREE/src ...]
 
 Serves ``--zones`` lab zones (bench/scan_lab.py) with BIND, then runs
 ``dnssec-doctor scan --workers 0`` over them ``--rounds`` times in a child process
@@ -20,6 +20,9 @@ one compare commits while editing). ``--profile`` adds one run of ``--src`` unde
 cProfile (CPU time) and prints its top functions by own time
 (bench/out/probe_profile.prof). ``--parity`` scans once more from each tree, with
 the same seed for the random labels, and compares the exchanges of the captures.
+``--py-spy PATH`` samples one run with py-spy (not a dependency of the project: any
+py-spy binary) and prints the share of samples per function
+(bench/out/probe_profile.pyspy.txt).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +113,7 @@ def parity(trees: list[Path], scan_args: list[str], work: Path) -> None:
             capture = load_capture(path)
             names[capture.name] = sorted(
                 (e.server, json.dumps(e.query.as_json()), e.transport, e.outcome, e.error,
-                 None if e.wire is None else e.wire[2:], tuple(s[2:] for s in e.stray))
+                 answer(e.wire), tuple(answer(s) for s in e.stray))
                 for e in capture.exchanges
             )  # fmt: skip
         seen.append(names)
@@ -119,17 +123,66 @@ def parity(trees: list[Path], scan_args: list[str], work: Path) -> None:
         differing = sorted(n for n in first.keys() | names.keys() if first.get(n) != names.get(n))
         print(f"parity {trees[0]} vs {tree}: {len(first)} names, {exchanges} exchanges; "
               f"{len(differing)} names differ {differing[:5]}")  # fmt: skip
+        for name in differing[:2]:
+            ours, theirs = Counter(first.get(name, [])), Counter(names.get(name, []))
+            print(f"  {name}: only in the first: {list((ours - theirs).elements())[:3]}")
+            print(f"  {name}: only in the other: {list((theirs - ours).elements())[:3]}")
+
+
+def sampled(samples: Path, limit: int = 25) -> str:
+    """py-spy's collapsed stacks summed per function: the share of samples in which it
+    runs itself, and in which it is on the stack (what cProfile's per-call cost distorts
+    for code made of many small calls, such as dnspython's parser)."""
+    own: Counter[str] = Counter()
+    inside: Counter[str] = Counter()
+    total = 0
+    for line in samples.read_text().splitlines():
+        stack, _, weight = line.rpartition(" ")
+        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")"
+                  for f in stack.split(";") if f]  # fmt: skip
+        total += int(weight)
+        if frames:
+            own[frames[-1]] += int(weight)
+        for frame in set(frames):
+            inside[frame] += int(weight)
+    lines = [f"{total} samples; own / on the stack, % of all samples"]
+    for frame, count in own.most_common(limit):
+        lines.append(f"{100 * count / total:5.1f} {100 * inside[frame] / total:5.1f}  {frame}")
+    lines.append("on the stack:")
+    for frame, count in inside.most_common(limit * 2):
+        lines.append(f"      {100 * count / total:5.1f}  {frame}")
+    return "\n".join(lines)
+
+
+def answer(wire: bytes | None) -> object:
+    """A datagram without its ID, its records in a fixed order (BIND rotates them)."""
+    from dnssec_doctor.model.capture import parse_wire
+
+    if wire is None:
+        return None
+    message = parse_wire(wire)
+    if message is None:
+        return wire[2:]
+    sections = [message.question, message.answer, message.authority, message.additional]
+    records = [sorted(line for rrset in section for line in rrset.to_text().splitlines())
+               for section in sections]  # fmt: skip
+    return (int(message.flags), message.ednsflags, message.payload, str(records))
 
 
 def run_scan(
-    src: Path, scan_args: list[str], work: Path, profile: Path | None = None
+    src: Path,
+    scan_args: list[str],
+    work: Path,
+    profile: Path | None = None,
+    spy: list[str] | None = None,
 ) -> tuple[float, float]:
     """CPU seconds (all, and in the kernel) of one stubbed scan with ``src`` first on
-    the import path."""
+    the import path (under cProfile into ``profile``; under the command ``spy``)."""
     result = work / "result.json"
     result.unlink(missing_ok=True)
     env = dict(os.environ, PYTHONPATH=str(src))
-    cmd = [sys.executable, __file__, "--child", str(result), str(profile or ""), *scan_args]
+    cmd = [*(spy or []), sys.executable, __file__, "--child", str(result), str(profile or ""),
+           *scan_args]  # fmt: skip
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if not result.exists():
         sys.exit(f"scan failed ({src}):\n{run.stderr}")
@@ -154,6 +207,7 @@ def main() -> None:
     parser.add_argument("--concurrency", default="16")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--parity", action="store_true")
+    parser.add_argument("--py-spy", metavar="PY_SPY", help="sample one run with this py-spy")
     parser.add_argument("--src", type=Path, default=SRC, metavar="SRC")
     parser.add_argument("--compare", type=Path, nargs="*", default=[], metavar="SRC")
     args = parser.parse_args()
@@ -181,6 +235,12 @@ def main() -> None:
                 print(f"round {round_}: {tree}: {cpu[tree][-1]:.2f} ms/name", file=sys.stderr)
         if args.parity:
             parity(trees, scan, work)
+        if args.py_spy:
+            samples = OUT / "probe_profile.pyspy.txt"
+            spy = [args.py_spy, "record", "--rate", "500", "--format", "raw", "--output",
+                   str(samples), "--"]  # fmt: skip
+            run_scan(args.src.resolve(), scan, work, spy=spy)
+            print(sampled(samples))
         if args.profile:
             prof = OUT / "probe_profile.prof"
             run_scan(args.src.resolve(), scan, work, prof)
