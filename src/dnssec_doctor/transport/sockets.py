@@ -29,6 +29,7 @@ from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.model.capture import Exchange, Outcome
 from dnssec_doctor.model.mismatch import MISMATCH_KINDS, Question, answer_mismatch
 from dnssec_doctor.model.query import QuerySpec, QueryWire
+from dnssec_doctor.transport import udpwatch
 
 # Larger than any UDP payload: a datagram is read whole, never cut.
 _MAX_DATAGRAM = 65535
@@ -149,7 +150,7 @@ class _UdpInbox:
         self._sock = sock
         self._items: collections.deque[bytes | OSError] = collections.deque()
         self._waiter: asyncio.Future[None] | None = None
-        loop.add_reader(sock.fileno(), self._readable)
+        udpwatch.watch(loop, sock.fileno(), self._readable)
 
     def _readable(self) -> None:
         # Bounded: a flood must not keep the event loop in this callback forever
@@ -185,7 +186,7 @@ class _UdpInbox:
 
     def close(self) -> None:
         """Stop watching the socket (the caller closes it)."""
-        self._loop.remove_reader(self._sock.fileno())
+        udpwatch.unwatch(self._loop, self._sock.fileno())
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:
