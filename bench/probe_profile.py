@@ -138,6 +138,8 @@ def sampled(samples: Path, limit: int = 25) -> str:
     total = 0
     for line in samples.read_text().splitlines():
         stack, _, weight = line.rpartition(" ")
+        if "Thread._bootstrap (threading.py" in stack:
+            continue  # the idle threads that would run the analysis (``--workers 0``)
         frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")"
                   for f in stack.split(";") if f]  # fmt: skip
         total += int(weight)
@@ -145,7 +147,7 @@ def sampled(samples: Path, limit: int = 25) -> str:
             own[frames[-1]] += int(weight)
         for frame in set(frames):
             inside[frame] += int(weight)
-    lines = [f"{total} samples; own / on the stack, % of all samples"]
+    lines = [f"{total} samples of the main thread; own / on the stack, % of them"]
     for frame, count in own.most_common(limit):
         lines.append(f"{100 * count / total:5.1f} {100 * inside[frame] / total:5.1f}  {frame}")
     lines.append("on the stack:")
