@@ -94,3 +94,13 @@ def test_trusted_addresses_are_exactly_those_configured() -> None:
     assert policy.refusal(ServerAddress("::ffff:127.0.0.1", 5300)) is not None
     assert policy.refusal(ServerAddress("127.0.0.2", 5300)) is not None
     assert AddressPolicy.strict().refusal(hint) is not None
+
+
+def test_verdicts_are_remembered_per_policy_and_address() -> None:
+    # refusal() is cached: a verdict must never carry over to another policy or port.
+    address = ServerAddress("10.0.0.1")
+    for _ in range(2):
+        assert AddressPolicy.permissive().refusal(address) is None
+        assert AddressPolicy.strict().refusal(address) is not None
+        assert AddressPolicy.strict().refusal(ServerAddress("10.0.0.1", 0)) is not None
+        assert AddressPolicy.strict().trusting([address]).refusal(address) is None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import copy
 import functools
 import secrets
 import socket
@@ -28,13 +27,16 @@ import dns.rcode
 
 from dnssec_doctor.addresses import ServerAddress
 from dnssec_doctor.model.capture import Exchange, Outcome
-from dnssec_doctor.model.mismatch import MISMATCH_KINDS, mismatch
-from dnssec_doctor.model.query import QuerySpec
+from dnssec_doctor.model.mismatch import MISMATCH_KINDS, Question, answer_mismatch
+from dnssec_doctor.model.query import QuerySpec, QueryWire
+from dnssec_doctor.transport import udpwatch
 
 # Larger than any UDP payload: a datagram is read whole, never cut.
 _MAX_DATAGRAM = 65535
 # Datagrams read from one socket per event-loop pass.
 _READS_PER_WAKEUP = 64
+# Non-blocking from the start where the system can (Linux): one system call less.
+_NONBLOCK: int = getattr(socket, "SOCK_NONBLOCK", 0)
 # Rejected messages kept per attempt: enough evidence, bounded memory when a
 # hostile server floods the socket (the rest are only counted).
 MAX_STRAY = 32
@@ -62,27 +64,29 @@ class SocketWire:
         query_id = secrets.randbelow(65536)
         attempt = _Attempt(server, spec, transport, query_id, started - self._t0)
         try:
-            template, template_wire = _query_template(spec)
+            template = _query_template(spec)
         except (dns.exception.DNSException, ValueError) as exc:
             return attempt.done("error", f"cannot build the query: {exc}", started)
-        query = copy.copy(template)  # shares the question; only the ID differs
-        query.id = query_id
-        wire = query_id.to_bytes(2, "big") + template_wire[2:]
+        wire = template.with_id(query_id)
         try:
             if transport == "tcp":
-                return await _send_tcp(attempt, query, wire, timeout, started)
-            return await _send_udp(attempt, query, wire, timeout, started)
+                return await _send_tcp(attempt, template.question, wire, timeout, started)
+            return await _send_udp(attempt, template.question, wire, timeout, started)
         except OSError as exc:
             return attempt.done("error", f"socket error: {exc.strerror or exc}", started)
 
 
 @functools.lru_cache(maxsize=1024)
-def _query_template(spec: QuerySpec) -> tuple[dns.message.Message, bytes]:
+def _query_template(spec: QuerySpec) -> QueryWire:
     # A check asks the same question of every server of a zone, several times over:
-    # building the message once per question, not per attempt, saves CPU time that
-    # on a fast network is wall time.
-    message = spec.to_message(0)
-    return message, message.to_wire()
+    # encoding it once per question, not per attempt, saves CPU time that on a fast
+    # network is wall time.
+    return spec.to_wire(0)
+
+
+def _mismatch(attempt: _Attempt, question: Question, data: bytes) -> str | None:
+    """``mismatch`` of ``data`` and this attempt's query (opcode QUERY: all we send)."""
+    return answer_mismatch(attempt.query_id, dns.opcode.QUERY, [question], data)
 
 
 class _Attempt:
@@ -146,7 +150,7 @@ class _UdpInbox:
         self._sock = sock
         self._items: collections.deque[bytes | OSError] = collections.deque()
         self._waiter: asyncio.Future[None] | None = None
-        loop.add_reader(sock.fileno(), self._readable)
+        udpwatch.watch(loop, sock.fileno(), self._readable)
 
     def _readable(self) -> None:
         # Bounded: a flood must not keep the event loop in this callback forever
@@ -158,6 +162,11 @@ class _UdpInbox:
                 break
             except OSError as exc:  # ICMP port unreachable arrives here, among others
                 self._items.append(exc)
+                break
+            if self._waiter is not None:
+                # Someone waits for this one (usually the answer, which ends the wait):
+                # no read that fails for want of a next datagram. Any that follow are
+                # read on the loop's next pass (the socket stays readable).
                 break
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
@@ -177,7 +186,7 @@ class _UdpInbox:
 
     def close(self) -> None:
         """Stop watching the socket (the caller closes it)."""
-        self._loop.remove_reader(self._sock.fileno())
+        udpwatch.unwatch(self._loop, self._sock.fileno())
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:
@@ -187,14 +196,15 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 
 async def _send_udp(
     attempt: _Attempt,
-    query: dns.message.Message,
+    question: Question,
     wire: bytes,
     timeout: float,
     started: float,
 ) -> Exchange:
     family = socket.AF_INET6 if attempt.server.family_v6 else socket.AF_INET
-    with socket.socket(family, socket.SOCK_DGRAM) as sock:
-        sock.setblocking(False)
+    with socket.socket(family, socket.SOCK_DGRAM | _NONBLOCK) as sock:
+        if not _NONBLOCK:
+            sock.setblocking(False)
         # A connected socket: the kernel drops datagrams from other addresses and
         # reports ICMP port unreachable as ConnectionRefusedError.
         sock.connect((attempt.server.ip, attempt.server.port))
@@ -211,7 +221,7 @@ async def _send_udp(
                     return attempt.done("refused", "port unreachable (ICMP)", started)
                 if isinstance(item, OSError):
                     return attempt.done("error", f"socket error: {item.strerror or item}", started)
-                reason = mismatch(query, item)
+                reason = _mismatch(attempt, question, item)
                 if reason is None:
                     return attempt.done("response", "", started, wire=item)
                 attempt.reject(item, reason)
@@ -221,7 +231,7 @@ async def _send_udp(
 
 async def _send_tcp(
     attempt: _Attempt,
-    query: dns.message.Message,
+    question: Question,
     wire: bytes,
     timeout: float,
     started: float,
@@ -244,7 +254,7 @@ async def _send_tcp(
             if remaining <= 0:
                 raise TimeoutError
             data = await asyncio.wait_for(_read_framed(reader), remaining)
-            reason = mismatch(query, data)
+            reason = _mismatch(attempt, question, data)
             if reason is None:
                 return attempt.done("response", "", started, wire=data)
             attempt.reject(data, reason)
