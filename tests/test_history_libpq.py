@@ -458,14 +458,14 @@ def test_ctrl_c_interrupts_a_check_waiting_for_the_server(postgres_url: str) -> 
                 proc.kill()
                 proc.communicate()
         holder.rollback()
-    assert proc.returncode == 3 and out == ""
+    assert proc.returncode == 3 and out == "", err
     assert err.count("\n") == 1 and "interrupted" in err
     assert _sql(url, "SELECT count(*) FROM observations") == [(0,)]
 
 
-def test_a_failure_while_warming_up_is_left_to_the_record_to_report(postgres_url: str) -> None:
-    url = _database(postgres_url, "libpq_warm_fails")
-    _sql(url, "DROP TABLE observations CASCADE")  # the warm-up's reads fail, as the record's
+def test_a_table_gone_is_one_error_from_the_record(postgres_url: str) -> None:
+    url = _database(postgres_url, "libpq_table_gone")
+    _sql(url, "DROP TABLE observations CASCADE")  # connected early, failing at the record
     opening = Opening(url)
     with opening.store() as store:
         assert isinstance(store, DirectStore)

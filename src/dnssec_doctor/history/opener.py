@@ -15,9 +15,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history.directstore import DirectStore, Driver
-from dnssec_doctor.history.records import SCHEMA_REVISION, Store, database_error
+from dnssec_doctor.history.records import Store, database_error
 from dnssec_doctor.history.sqlitefile import (
     SQLITE_BUSY_SECONDS,
     default_db_url,
@@ -129,19 +128,6 @@ def _libpq_store(
     return HistoryStore.open(text)
 
 
-def _warm(conn: LibpqConnection, url: PlainPostgresUrl) -> None:
-    """Ask the history reads of a record once, for no name: the server process loads its
-    caches of those tables and plans while the probe runs, not while the check waits. A
-    failure here is the record's to meet and report (this connection or a new one)."""
-    store = DirectStore(conn, _libpq_driver(), url.shown(), lambda: conn)
-    try:
-        store.state_runs("", 0)
-        store.observations("", 0, 0)
-        store.facts([0])
-    except DoctorError:
-        pass
-
-
 class Opening:
     """``check --db``'s store, connected in a thread while the check runs (libpq waits
     for the server without the interpreter lock, so the probe goes on meanwhile).
@@ -178,8 +164,10 @@ class Opening:
             if lib is not None:
                 conn = libpq.LibpqConnection.connect(lib, url.connect_args())
                 revision = DirectStore.revision(conn, _libpq_driver())  # a round trip less
-                if revision == [(SCHEMA_REVISION,)]:
-                    _warm(conn, url)
+                # No reads of the history here: a table another session holds locked
+                # would keep this thread waiting past Ctrl-C, and the check then ended
+                # by the signal instead of its one line (the record waits in the main
+                # thread, where Ctrl-C interrupts it).
         except Exception as exc:  # reported by ``store()``, in the main thread
             error = exc
         with self._lock:
