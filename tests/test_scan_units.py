@@ -306,3 +306,17 @@ def test_summary_says_how_long_names_waited_for_the_cpu_and_the_rate() -> None:
     assert "1.2s waited for the per-server rate, 3.5s held while the CPU caught up" in text
     idle = ScanStats(names=1, sent=50, reused=40, seconds=2.0)
     assert "held while" not in summary.text(idle) and "waited" not in summary.text(idle)
+
+
+def test_a_workers_share_divides_the_rate_and_the_shared_answers() -> None:
+    """Catches: each worker pacing servers at the whole --rate (N times too fast) or
+    keeping the whole table of shared answers (N times the memory)."""
+    from dnssec_doctor.scan.config import MIN_SHARED_ANSWERS, ScanConfig
+    from dnssec_doctor.scan.sharedwire import MAX_ENTRIES
+
+    config = ScanConfig(root_hints=(), trust_anchors=(), now=0, seed="s", rate=50.0)
+    share = config.share(4)
+    assert share.rate == 12.5
+    assert share.shared_answers == MAX_ENTRIES // 4
+    assert config.share(1000).shared_answers == MIN_SHARED_ANSWERS
+    assert share.with_rate(5.0).shared_answers == share.shared_answers

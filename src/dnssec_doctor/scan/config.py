@@ -13,7 +13,10 @@ from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.anchors import anchors_from_lines
 from dnssec_doctor.probe.request import ProbeRequest
 from dnssec_doctor.scan.ratelimit import DEFAULT_RATE
+from dnssec_doctor.scan.sharedwire import MAX_ENTRIES
 
+MIN_SHARED_ANSWERS = 2_000
+"""Shared exchanges a worker keeps at least (its root, TLD and hosters' answers)."""
 DEFAULT_CONCURRENCY = 64
 """Names probed at once on one machine (each asks tens of questions in parallel)."""
 
@@ -38,10 +41,21 @@ class ScanConfig:
     concurrency: int = DEFAULT_CONCURRENCY
     history: bool = False
     """``--db``: the workers also prepare each name's history record (``analyse``)."""
+    shared_answers: int = MAX_ENTRIES
+    """Shared exchanges this process keeps (``SharedWire``: its share of the scan's)."""
 
     def with_rate(self, rate: float) -> ScanConfig:
         """A copy with another per-destination rate (a worker's share)."""
         return dataclasses.replace(self, rate=rate)
+
+    def share(self, workers: int) -> ScanConfig:
+        """One of ``workers`` processes' share: of the rate to each server (politeness
+        stays global) and of the shared answers kept (memory stays the scan's)."""
+        return dataclasses.replace(
+            self,
+            rate=self.rate / workers,
+            shared_answers=max(MIN_SHARED_ANSWERS, self.shared_answers // workers),
+        )
 
     def request(self, name: str) -> ProbeRequest:
         """The probe request for one (already validated) name."""

@@ -11,7 +11,8 @@ in input order), so memory does not grow with the input.
   parsing DNS messages in Python) and so is the analysis; one probing process feeding
   analysis processes left the probing process the bottleneck and parsed every answer
   twice (once per process). Each worker now parses an answer once for both.
-- **Politeness stays global**: each worker paces every server at ``rate / workers``.
+- **Politeness stays global**: each worker paces every server at ``rate / workers``,
+  and keeps its share of the shared answers (memory stays the scan's).
 - **A worker that dies** (killed, out of memory) is replaced and its names are handed
   to the others again, each name at most :data:`TRIES` times; after that the name is an
   ``error`` record. Every name is reported exactly once.
@@ -83,7 +84,7 @@ def scan_in_processes(
     keep: CaptureSaver | None = None,
 ) -> ScanStats:
     """Scan ``items`` with ``workers`` worker processes; ``emit`` each record."""
-    return _Pool(config.with_rate(config.rate / workers), workers, emit, ordered, keep).run(items)
+    return _Pool(config.share(workers), workers, emit, ordered, keep).run(items)
 
 
 class _Pool:

@@ -82,7 +82,11 @@ class NameProber:
         self._analyse = analyse
         self._keep_capture = keep_capture
         self._limiter = DestinationLimiter(config.rate)
-        self._shared = SharedWire(SocketWire() if wire is None else wire, self._limiter)
+        self._shared = SharedWire(
+            SocketWire() if wire is None else wire,
+            self._limiter,
+            max_entries=config.shared_answers,
+        )
         self._probing = asyncio.Semaphore(config.concurrency)
         self._gate = LoopGate()
 
