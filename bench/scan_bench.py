@@ -20,6 +20,7 @@ import json
 import os
 import pickle
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,8 +60,10 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(argv: list[str]) -> tuple[float, int, subprocess.CompletedProcess[str]]:
-    """Wall seconds, peak tree RSS, and the finished process."""
+def run_measured(argv: list[str]) -> tuple[float, int, float, subprocess.CompletedProcess[str]]:
+    """Wall seconds, peak tree RSS, CPU seconds of the process and its workers (user +
+    system), and the finished process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -69,7 +72,9 @@ def run_measured(argv: list[str]) -> tuple[float, int, subprocess.CompletedProce
         time.sleep(0.2)
     out, err = process.communicate()
     wall = time.monotonic() - started
-    return wall, peak, subprocess.CompletedProcess(argv, process.returncode, out, err)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the scan waited for its workers
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, peak, cpu, subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 
 @dataclass
@@ -157,7 +162,7 @@ def main() -> None:
         # shared machine the load moves, and the ratios must compare like with like.
         before = time_peers(sample, common, args.zonemaster_sample, lab.hints_file)
         load_scan = os.getloadavg()[0]
-        wall, peak, run = run_measured(
+        wall, peak, cpu, run = run_measured(
             [*DOCTOR, "scan", str(names), "-o", str(out), *common, "--rate", args.rate,
              "--concurrency", args.concurrency])  # fmt: skip
         print(run.stderr, file=sys.stderr)
@@ -188,6 +193,7 @@ def main() -> None:
             "scan_seconds": round(wall, 1),
             "names_per_second": round(args.zones / wall, 1),
             "peak_rss_mb": round(peak / 2**20, 1),
+            "cpu_ms_per_name": round(cpu * 1000 / args.zones, 1),
             "queries_sent": int(sent.group(1)) if sent else None,
             "answers_shared": int(sent.group(2)) if sent else None,
             "exit": run.returncode,

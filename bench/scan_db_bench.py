@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -87,14 +86,11 @@ def main() -> None:
 
 def _scan(names: Path, common: list[str], extra: list[str], work: Path) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds of the scan's process tree, peak memory."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, peak, run = run_measured(
+    wall, peak, cpu, run = run_measured(
         [*DOCTOR, "scan", str(names), "-o", str(work / "out.jsonl"), *common, *extra]
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.returncode == 3:
         raise SystemExit(f"scan failed: {run.stderr}")
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     print(f"{extra[:1]} {wall:.1f} s, {cpu:.1f} s CPU", file=sys.stderr)
     return wall, cpu, peak
 

@@ -6,12 +6,17 @@ Run as root (the lab listens on port 53 of its own loopback addresses):
 
 Serves ``--zones`` lab zones (bench/scan_lab.py) with BIND, then:
 
-1. scans them with the probing process under cProfile (``--workers 2``: the analysis
-   runs in its own processes, as by default) and ``--save-captures``, and reads the
-   CPU seconds of the whole process tree from ``/proc`` (getrusage of the children);
-2. replays the analysis of every saved capture in this process under cProfile, timing
-   apart the capture's pickling (what the process pool does to hand it over), the
-   analysis, and the record's JSON serialization.
+1. scans them (``--workers 2``: two worker processes that each probe and analyse) and
+   reads the CPU seconds of the whole process tree (getrusage of the children): the
+   figure that counts, ``tree_cpu_ms_per_name``;
+2. the scanning process under cProfile (since the workers probe and analyse, it only
+   reads, dispatches and writes) and a scan with ``--save-captures``;
+3. replays the analysis of every saved capture in this process under cProfile, from
+   cold parse caches (``analysis_cold_cpu_ms_per_name``: a worker analyses with the
+   probe's parses cached, see bench/analysis_profile.py), and times the record's JSON.
+
+The probe alone and the analysis with warm caches are measured apart by
+bench/probe_profile.py and bench/analysis_profile.py.
 
 Prints per-name figures and the top functions of both profiles; writes
 bench/out/scan_profile.json and the two .prof files next to it.
@@ -23,7 +28,6 @@ import argparse
 import cProfile
 import io
 import json
-import pickle
 import pstats
 import re
 import resource
@@ -143,7 +147,7 @@ def main() -> None:
         tree_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         print(run.stderr, file=sys.stderr)
         sent = re.search(r"(\d+) queries sent, (\d+) answers shared", run.stderr)
-        # 2. the probing process under cProfile (its analysis still in 2 processes)
+        # 2. the scanning process under cProfile (the workers probe and analyse)
         probe_prof = OUT / "scan_probe.prof"
         profiled = subprocess.run(
             [sys.executable, __file__, "--profile-into", str(probe_prof), *scan[3:],
@@ -158,10 +162,6 @@ def main() -> None:
         files = sorted(captures.glob("*.capture.json.gz"))
         loaded = [load_capture(f) for f in files]
         exchanges = sum(len(c.exchanges) for c in loaded)
-        t_pickle = time.process_time()
-        for capture in loaded:
-            pickle.loads(pickle.dumps(capture))
-        pickle_cpu = time.process_time() - t_pickle
         # the analysis as a worker runs it (names one after another, caches warm), then again
         # under cProfile from cold caches
         t_an = time.process_time()
@@ -194,18 +194,16 @@ def main() -> None:
             "exchanges_per_name": round(exchanges / max(1, len(loaded)), 1),
             "exchanges_per_name_by_kind": query_mix(loaded),
             "tree_cpu_ms_per_name": round(tree_cpu / n * 1000, 1),
-            "analysis_cpu_ms_per_name": round(analysis_cpu / n * 1000, 1),
-            "probing_cpu_ms_per_name": round((tree_cpu - analysis_cpu - pickle_cpu) / n * 1000, 1),
-            "probing_process_cpu_ms_per_name_profiled": round(probe_cpu / n * 1000, 1),
+            "analysis_cold_cpu_ms_per_name": round(analysis_cpu / n * 1000, 1),
+            "scanning_process_cpu_ms_per_name_profiled": round(probe_cpu / n * 1000, 1),
             "analysis_cpu_ms_per_name_profiled": round(
                 pstats.Stats(str(analysis_prof)).total_tt / n * 1000,
                 1,  # type: ignore[attr-defined]
             ),
-            "pickle_roundtrip_ms_per_name": round(pickle_cpu / n * 1000, 2),
             "record_json_ms_per_name": round(json_cpu / n * 1000, 2),
         }
         (OUT / "scan_profile.json").write_text(json.dumps(result, indent=2) + "\n")
-        print("== probing process (cProfile, by own time) ==")
+        print("== scanning process (cProfile, by own time) ==")
         print(top(probe_prof))
         print("== analysis (cProfile, by own time) ==")
         print(top(analysis_prof))
