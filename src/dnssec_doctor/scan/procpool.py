@@ -45,8 +45,6 @@ POLL_SECONDS = 1.0
 """How often, while waiting for records, the scanning process looks for dead workers."""
 WINDOW_FACTOR = 4
 """Records held for the output order, as a multiple of the names under way."""
-SEND_CHUNK = 8
-"""Names sent to a worker in one message (fewer, larger messages between processes)."""
 
 
 @dataclass(slots=True)
@@ -67,7 +65,6 @@ class _Worker:
     process: Any = None
     inbox: Any = None
     lines: set[int] = field(default_factory=set)
-    unsent: list[tuple[int, str]] = field(default_factory=list)
     restarts: int = 0
     closed: bool = False
     """Told that no more names come (it reads no more after that)."""
@@ -129,11 +126,9 @@ class _Pool:
                     self._under_way() >= self._limit
                     or len(self._slots) >= WINDOW_FACTOR * self._limit
                 ):
-                    self._flush()
                     self._receive()
                     self._write()
                 self._write()
-            self._flush()
             self._closing = True
             for worker in self._live():
                 self._finish(worker)
@@ -159,7 +154,6 @@ class _Pool:
         worker.process.start()
 
     def _finish(self, worker: _Worker) -> None:
-        self._send(worker)
         worker.inbox.put(None)
         worker.closed = True
 
@@ -198,18 +192,9 @@ class _Pool:
         worker = min(live, key=lambda w: len(w.lines))
         slot.tries += 1
         worker.lines.add(slot.line)
-        worker.unsent.append((slot.line, slot.name))
-        if len(worker.unsent) >= SEND_CHUNK:
-            self._send(worker)
-
-    def _send(self, worker: _Worker) -> None:
-        if worker.unsent:
-            worker.inbox.put(worker.unsent)
-            worker.unsent = []
-
-    def _flush(self) -> None:
-        for worker in self._live():
-            self._send(worker)
+        # Sent at once, one name a message: a list read slowly from a pipe must not
+        # leave names waiting here for company (a message costs microseconds).
+        worker.inbox.put([(slot.line, slot.name)])
 
     # --- records in ----------------------------------------------------------------
 
@@ -247,7 +232,6 @@ class _Pool:
                 continue  # it ended as told; its last message is still on its way
             orphans = sorted(worker.lines)
             worker.lines.clear()
-            worker.unsent = []
             worker.closed = False
             worker.inbox.close()
             if worker.restarts < RESTARTS_PER_WORKER:
@@ -265,7 +249,6 @@ class _Pool:
                     )
                 else:
                     self._hand(slot)
-            self._flush()
             if worker.process is not None and self._closing:
                 self._finish(worker)
 
