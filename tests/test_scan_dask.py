@@ -4,7 +4,6 @@ exactly once, with the results of a single-process scan. `--dask local:2` too.""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -18,19 +17,11 @@ from typing import BinaryIO
 import pytest
 
 from dnssec_doctor.model.capture import load_capture
-from dnssec_doctor.scan.records import Record
 from labthread import LabThread, start_lab
+from scanscenarios import SCENARIOS, outcome
 
 AT = "2027-01-15T08:00:00Z"
 DASK = str(Path(sys.executable).parent / "dask")
-
-
-SCENARIOS = (
-    "good-nsec", "good-nsec3", "unsigned", "island-of-security", "expired-signatures",
-    "ds-no-matching-key", "zsk-removed-early", "secondary-stale", "lame-server", "sha1-only-ds",
-    "cds-mismatch", "middlebox-drop-do", "deprecated-algorithm", "refused-server",
-)  # fmt: skip
-"""Healthy, broken and dead-server scenarios (not all: each scan here takes a while)."""
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +44,6 @@ def scan_command(lab: LabThread, anchor: Path, listing: Path, out: Path, *args: 
     return [sys.executable, "-m", "dnssec_doctor", "scan", str(listing), "-o", str(out),
             "--root-hints", lab.root_hints, "--trust-anchor", str(anchor), "--at", AT,
             "--timeout", "2", *args]  # fmt: skip
-
-
-def outcome(path: Path) -> list[tuple[int, str, str, object]]:
-    got: list[Record] = [json.loads(line) for line in path.read_text().splitlines()]
-    return [(r["line"], r["name"], r["status"], r.get("root_causes")) for r in got]
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ in input order or not, and a worker killed mid-scan loses no name and repeats no
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -15,18 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.scan.records import Record
 from labthread import LabThread, start_lab
+from scanscenarios import SCENARIOS, Outcome, outcome
 
 AT = "2027-01-15T08:00:00Z"
-SCENARIOS = (
-    "good-nsec", "good-nsec3", "unsigned", "island-of-security", "expired-signatures",
-    "ds-no-matching-key", "zsk-removed-early", "secondary-stale", "lame-server", "sha1-only-ds",
-    "cds-mismatch", "middlebox-drop-do", "deprecated-algorithm", "refused-server",
-)  # fmt: skip
-"""Healthy, broken and dead-server scenarios."""
-
-Outcome = list[tuple[int, str, str, object]]
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +41,6 @@ def command(lab: LabThread, setup: tuple[Path, Path], out: Path, *args: str) -> 
     return [sys.executable, "-m", "dnssec_doctor", "scan", str(listing), "-o", str(out),
             "--root-hints", lab.root_hints, "--trust-anchor", str(anchor), "--at", AT,
             "--timeout", "2", *args]  # fmt: skip
-
-
-def outcome(path: Path) -> Outcome:
-    got: list[Record] = [json.loads(line) for line in path.read_text().splitlines()]
-    return [(r["line"], r["name"], r["status"], r.get("root_causes")) for r in got]
 
 
 def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
