@@ -143,3 +143,39 @@ def test_a_capture_a_worker_cannot_write_stops_the_scan_in_one_line(
     assert target.read_text() == "keep me\n"
     text = out.read_text()
     assert text == "" or text.endswith("\n")
+
+
+def test_workers_end_when_the_scanning_process_is_killed(
+    lab: LabThread, setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Catches: orphaned workers (the scan killed with SIGKILL, or by a SIGTERM that runs
+    no clean-up) waiting for names forever, or probing on for nobody."""
+    out = tmp_path / "out.jsonl"
+    scan = subprocess.Popen(
+        command(lab, setup, out, "--workers", "2", "--rate", "5", "--concurrency", "2"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        limit = time.monotonic() + 120
+        while time.monotonic() < limit and len(_workers_of(scan.pid)) < 2:
+            time.sleep(0.05)
+        workers = _workers_of(scan.pid)
+        assert len(workers) == 2
+        scan.kill()
+        scan.wait()
+        limit = time.monotonic() + 30
+        while time.monotonic() < limit and any(_alive(pid) for pid in workers):
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        scan.kill()
+        scan.wait()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (an exited orphan is reaped by init; a zombie counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import multiprocessing
+import os
 import signal
 import threading
 from typing import Any
@@ -44,6 +46,7 @@ def worker_main(
     # Ctrl-C is the scanning process's to handle (it writes what is done and stops
     # the workers); a worker printing its own traceback would bury that one line.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_the_parent()
     # The parse and verdict caches hold tens of thousands of objects that live as long
     # as the process; with the default threshold the collector walked them again and
     # again (about a tenth of the analysis). The imported modules are frozen out of its
@@ -53,6 +56,21 @@ def worker_main(
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     asyncio.run(_serve(worker, inbox, outbox, config, keep))
+
+
+def _end_with_the_parent() -> None:
+    """Exit as soon as the scanning process is gone (killed, SIGTERM): an orphan would
+    wait for names forever (its own copy of the inbox keeps the pipe open) and keep
+    probing the servers of names nobody will read."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the parent's sentinel closes: it has exited
+        os._exit(1)
+
+    threading.Thread(target=watch, name="scan-parent-watch", daemon=True).start()
 
 
 async def _serve(
