@@ -107,7 +107,9 @@ def test_the_old_key_removed_four_days_after_the_new_one_is_a_risk_until_the_saf
     # afterwards history still shows it, as history: when, and until when
     report = invoke("history", NAME, "--db", db, "--format", "json")
     assert report.exit_code == 0, report.stderr
-    found = [f for f in json.loads(report.stdout)["findings"] if f["code"] == CODE]
+    document = json.loads(report.stdout)
+    assert {tuple(run["anchor_zones"]) for run in document["runs"]} == {(".", ZONE)}
+    found = [f for f in document["findings"] if f["code"] == CODE]
     assert [(f["zone"], f["evidence"]["at"], f["evidence"]["safe_at"], f["severity"])
             for f in found] == [(ZONE, iso(LAB_NOW + offset), iso(safe_at), "warning")]  # fmt: skip
     assert "this is history" in found[0]["detail"] and "4 days" in found[0]["detail"]

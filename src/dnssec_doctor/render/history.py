@@ -108,6 +108,9 @@ def history_json(report: HistoryReport) -> dict[str, Any]:
                     else iso(run.first.earliest_expiration)
                 ),
                 "serials": {zone: serial for zone, serial in run.serials},
+                # the zones the run's first check was anchored at (its --trust-anchor
+                # owners; the root by default): what RFC5011_HOLDDOWN_RISK judges
+                "anchor_zones": list(run.first.anchor_zones),
                 "changes": [
                     {
                         "zone": c.zone,
