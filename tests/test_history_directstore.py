@@ -10,7 +10,6 @@ and bad input keeps its one line and exit 3 with nothing half-written.
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
 import historydb
 from clirun import invoke
@@ -27,42 +26,14 @@ from dnssec_doctor.history.dburl import parse_db_url, shown
 from dnssec_doctor.history.directstore import DirectStore
 from dnssec_doctor.history.opener import open_store
 from dnssec_doctor.history.pgurl import plain_postgres_url
-from dnssec_doctor.history.recorder import record_check
-from dnssec_doctor.history.records import Store
 from dnssec_doctor.history.sqlitefile import plain_sqlite_path, shown_sqlite_url
 from dnssec_doctor.history.store import HistoryStore
-from dnssec_doctor.model.capture import load_capture
-from dnssec_doctor.model.diagnosis_json import render_json
-from dnssec_doctor.session import diagnose_capture_with_survey
+from historydb import CASES, DAY, SEQUENCE, TABLES, dump_url, record
 from labthread import LAB_NOW
 from pgserver import fresh_database
 
-CASES = Path(__file__).parent / "cases"
 db_url = historydb.db_url
 postgres_url = historydb.postgres_url
-DAY = 86400
-SEQUENCE = (
-    ("good-nsec", LAB_NOW),
-    ("good-nsec", LAB_NOW + 300),  # the same served state again
-    ("ds-no-matching-key", LAB_NOW + 300),  # another name, with findings
-    ("good-nsec", LAB_NOW + 40 * DAY),  # its signatures expired: good → bad
-    ("good-nsec", LAB_NOW + 40 * DAY + 300),
-)
-"""Recorded captures, each diagnosed at a time: new and reused states, findings, a name
-going bad (history's own findings read the earlier rows)."""
-
-TABLES = (
-    "states",
-    "observations",
-    "observation_payloads",
-    "observation_findings",
-    "state_servers",
-    "state_keys",
-    "state_ds",
-    "state_signatures",
-    "state_cds",
-    "alembic_version",
-)
 
 
 def _url(path: Path) -> str:
@@ -74,34 +45,6 @@ def _created(path: Path) -> str:
     url = _url(path)
     HistoryStore.open(url).close()
     return url
-
-
-def _dump_url(url: str) -> dict[str, list[tuple[object, ...]]]:
-    """Every table's rows (sorted: PostgreSQL keeps no insertion order), ``recorded_at``
-    left out."""
-    engine = create_engine(parse_db_url(url))
-    try:
-        out = {}
-        with engine.connect() as conn:
-            for table in TABLES:
-                result = conn.execute(text(f"SELECT * FROM {table}"))
-                columns = list(result.keys())
-                rows = [
-                    tuple(v for c, v in zip(columns, row, strict=True) if c != "recorded_at")
-                    for row in result
-                ]
-                out[table] = sorted(rows, key=repr)
-        return out
-    finally:
-        engine.dispose()
-
-
-def _record(store: Store, case: str, at: int, *, extra_anchor: str = "") -> str:
-    capture = load_capture(CASES / f"check-{case}" / "capture.json.gz")
-    if extra_anchor:
-        capture = dataclasses.replace(capture, trust_anchors=[*capture.trust_anchors, extra_anchor])
-    diagnosis, survey = diagnose_capture_with_survey(capture, at)
-    return render_json(record_check(store, capture, diagnosis, survey).diagnosis)
 
 
 def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -240,12 +183,12 @@ def test_both_stores_write_identical_rows_and_diagnoses(db_url: str, tmp_path: P
     with HistoryStore.open(slow_url) as slow, open_store(fast_url) as fast:
         assert isinstance(fast, DirectStore)
         for case, at in SEQUENCE:
-            slow_docs.append(_record(slow, case, at))
-            fast_docs.append(_record(fast, case, at))
+            slow_docs.append(record(slow, case, at))
+            fast_docs.append(record(fast, case, at))
     assert fast_docs == slow_docs
     for code in ("CHANGE_SINCE_LAST_GOOD", "SIGNATURES_NOT_REFRESHED"):  # read from history
         assert code in fast_docs[3] and code in fast_docs[4] and code not in fast_docs[1]
-    slow_rows, fast_rows = _dump_url(slow_url), _dump_url(fast_url)
+    slow_rows, fast_rows = dump_url(slow_url), dump_url(fast_url)
     assert fast_rows == slow_rows
     assert len(fast_rows["observations"]) == len(SEQUENCE)
     assert fast_rows["observation_findings"] and fast_rows["state_signatures"]
@@ -257,7 +200,7 @@ def test_history_reads_what_the_fast_path_wrote(db_url: str) -> None:
     with open_store(url) as fast:
         assert isinstance(fast, DirectStore)
         for case, at in SEQUENCE:
-            _record(fast, case, at)
+            record(fast, case, at)
     with HistoryStore.open(url) as slow, open_store(url) as fast:
         for name in ("good-nsec.test.", "ds-no-matching-key.test."):
             observations = slow.observations(name)
@@ -297,9 +240,9 @@ def test_both_stores_record_and_read_the_zones_each_check_was_anchored_at(
     with HistoryStore.open(slow_url) as slow, open_store(fast_url) as fast:
         assert isinstance(fast, DirectStore)
         for store in (slow, fast):
-            _record(store, "good-nsec", LAB_NOW)
-            _record(store, "good-nsec", LAB_NOW + 300, extra_anchor=ZONE_ANCHOR)
-    slow_rows, fast_rows = _dump_url(slow_url), _dump_url(fast_url)
+            record(store, "good-nsec", LAB_NOW)
+            record(store, "good-nsec", LAB_NOW + 300, extra_anchor=ZONE_ANCHOR)
+    slow_rows, fast_rows = dump_url(slow_url), dump_url(fast_url)
     assert fast_rows == slow_rows
     with HistoryStore.open(slow_url) as slow, open_store(fast_url) as fast:
         read = fast.observations("good-nsec.test.")
@@ -333,13 +276,13 @@ def test_a_failed_fast_record_leaves_nothing_half_written(tmp_path: Path) -> Non
     path = tmp_path / "h.sqlite3"
     url = _created(path)
     with open_store(url) as store:
-        _record(store, "good-nsec", LAB_NOW)
+        record(store, "good-nsec", LAB_NOW)
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE observation_findings")  # the last insert of a record fails
     conn.close()
     with open_store(url) as store, pytest.raises(DoctorError, match="cannot record"):
         assert isinstance(store, DirectStore)
-        _record(store, "ds-no-matching-key", LAB_NOW)
+        record(store, "ds-no-matching-key", LAB_NOW)
     assert _count(path, "observations") == 1
     assert _count(path, "observation_payloads") == 1
     assert _count(path, "states") == 1  # the new state went with the rest
@@ -400,7 +343,7 @@ def test_concurrent_fast_recorders_both_land(tmp_path: Path) -> None:
         try:
             with open_store(url) as store:
                 assert isinstance(store, DirectStore)
-                _record(store, "good-nsec", LAB_NOW + offset)
+                record(store, "good-nsec", LAB_NOW + offset)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -423,10 +366,10 @@ def test_a_postgres_store_reconnects_after_the_server_dropped_it(
     HistoryStore.open(url).close()
     with open_store(url) as store:  # as ``watch`` keeps it, for days
         assert isinstance(store, DirectStore)
-        _record(store, "good-nsec", LAB_NOW)
+        record(store, "good-nsec", LAB_NOW)
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (store.conn.info.backend_pid,))
         with pytest.raises(DoctorError, match="cannot read"):  # this round fails, one line
             store.observations("good-nsec.test.")
-        _record(store, "good-nsec", LAB_NOW + 300)  # the next one works again
+        record(store, "good-nsec", LAB_NOW + 300)  # the next one works again
         assert len(store.observations("good-nsec.test.")) == 2

@@ -28,31 +28,14 @@ from dnssec_doctor.history import libpq, libpqload, pgurl
 from dnssec_doctor.history.dburl import parse_db_url
 from dnssec_doctor.history.directstore import DirectStore
 from dnssec_doctor.history.opener import Opening, open_store
-from dnssec_doctor.history.recorder import record_check
 from dnssec_doctor.history.records import Store
 from dnssec_doctor.history.store import HistoryStore
-from dnssec_doctor.model.capture import load_capture
-from dnssec_doctor.model.diagnosis_json import render_json
-from dnssec_doctor.session import diagnose_capture_with_survey
+from historydb import CASES, DAY, SEQUENCE, dump_url, record
 from labthread import LAB_NOW
 from pgserver import fresh_database, postgres_server
 
 postgres_url = historydb.postgres_url
-CASES = Path(__file__).parent / "cases"
 CAPTURE = str(CASES / "check-good-nsec" / "capture.json.gz")
-DAY = 86400
-SEQUENCE = (
-    ("good-nsec", LAB_NOW),
-    ("good-nsec", LAB_NOW + 300),  # the same served state again
-    ("ds-no-matching-key", LAB_NOW + 300),  # another name, with findings
-    ("good-nsec", LAB_NOW + 40 * DAY),  # its signatures expired: good → bad
-    ("good-nsec", LAB_NOW + 40 * DAY + 300),
-)
-TABLES = (
-    "states", "observations", "observation_payloads", "observation_findings",
-    "state_servers", "state_keys", "state_ds", "state_signatures", "state_cds",
-    "alembic_version",
-)  # fmt: skip
 PASSWORD = "c0rrect h'orse\\battery"
 """With a space, a quote and a backslash: libpq's connection parameters are not a string
 to escape."""
@@ -65,25 +48,6 @@ def _database(server: str, name: str) -> str:
     return url
 
 
-def _dump(url: str) -> dict[str, list[tuple[object, ...]]]:
-    """Every table's rows, sorted, ``recorded_at`` (the clock of the write) left out."""
-    engine = create_engine(parse_db_url(url))
-    try:
-        out = {}
-        with engine.connect() as conn:
-            for table in TABLES:
-                result = conn.execute(text(f"SELECT * FROM {table}"))
-                columns = list(result.keys())
-                out[table] = sorted(
-                    (tuple(v for c, v in zip(columns, r, strict=True) if c != "recorded_at")
-                     for r in result),
-                    key=repr,
-                )  # fmt: skip
-        return out
-    finally:
-        engine.dispose()
-
-
 def _sql(url: str, statement: str) -> list[tuple[object, ...]]:
     engine = create_engine(parse_db_url(url))
     try:
@@ -92,12 +56,6 @@ def _sql(url: str, statement: str) -> list[tuple[object, ...]]:
             return [tuple(r) for r in result] if result.returns_rows else []
     finally:
         engine.dispose()
-
-
-def _record(store: Store, case: str, at: int) -> str:
-    capture = load_capture(CASES / f"check-{case}" / "capture.json.gz")
-    diagnosis, survey = diagnose_capture_with_survey(capture, at)
-    return render_json(record_check(store, capture, diagnosis, survey).diagnosis)
 
 
 def _quick(url: str) -> Store:
@@ -117,12 +75,12 @@ def test_the_quick_store_writes_what_sqlalchemy_writes(
     slow_docs, quick_docs = [], []
     with HistoryStore.open(slow_url) as slow, _quick(quick_url) as quick:
         for case, at in SEQUENCE:
-            slow_docs.append(_record(slow, case, at))
-            quick_docs.append(_record(quick, case, at))
+            slow_docs.append(record(slow, case, at))
+            quick_docs.append(record(quick, case, at))
     assert quick_docs == slow_docs
     for code in ("CHANGE_SINCE_LAST_GOOD", "SIGNATURES_NOT_REFRESHED"):  # read from history
         assert code in quick_docs[3] and code in quick_docs[4] and code not in quick_docs[1]
-    slow_rows, quick_rows = _dump(slow_url), _dump(quick_url)
+    slow_rows, quick_rows = dump_url(slow_url), dump_url(quick_url)
     assert quick_rows == slow_rows
     assert len(quick_rows["observations"]) == len(SEQUENCE)
     assert len(quick_rows["state_signatures"]) > 2 and quick_rows["observation_findings"]
@@ -132,7 +90,7 @@ def test_the_quick_store_reads_what_sqlalchemy_reads(postgres_url: str) -> None:
     url = _database(postgres_url, "libpq_reads")
     with _quick(url) as quick:
         for case, at in SEQUENCE:
-            _record(quick, case, at)
+            record(quick, case, at)
     with HistoryStore.open(url) as slow, _quick(url) as quick:
         for name in ("good-nsec.test.", "ds-no-matching-key.test."):
             observations = slow.observations(name)
@@ -215,7 +173,7 @@ def test_scram_authentication_and_a_wrong_password(
     url = _database(password_server, "libpq_scram")
     monkeypatch.delenv("PGPASSWORD")
     with _quick(_with_password(url, PASSWORD)) as quick:  # the password from the URL
-        _record(quick, "good-nsec", LAB_NOW)
+        record(quick, "good-nsec", LAB_NOW)
     wrong = _with_password(url, "wrong-secret")
     with pytest.raises(DoctorError) as quick_error:
         open_store(wrong, quick=True)
@@ -244,23 +202,23 @@ def test_a_newer_schema_is_refused_and_left_alone(postgres_url: str) -> None:
 def test_a_failed_record_leaves_nothing_half_written(postgres_url: str) -> None:
     url = _database(postgres_url, "libpq_rollback")
     with _quick(url) as quick:
-        _record(quick, "good-nsec", LAB_NOW)
+        record(quick, "good-nsec", LAB_NOW)
     _sql(url, "DROP TABLE observation_findings")  # the last insert of a record fails
     with _quick(url) as quick:
         with pytest.raises(DoctorError, match="cannot record") as failed:
-            _record(quick, "ds-no-matching-key", LAB_NOW)  # fails with its COMMIT
+            record(quick, "ds-no-matching-key", LAB_NOW)  # fails with its COMMIT
         assert 'relation "observation_findings" does not exist' in str(failed.value)
         assert "ERROR" not in str(failed.value)  # the severity stripped, as psycopg does
         for table in ("observations", "observation_payloads", "states"):
             assert _sql(url, f"SELECT count(*) FROM {table}") == [(1,)]  # the new state too
-        _record(quick, "good-nsec", LAB_NOW + 300)  # no findings: the connection goes on
+        record(quick, "good-nsec", LAB_NOW + 300)  # no findings: the connection goes on
     assert _sql(url, "SELECT count(*) FROM observations") == [(2,)]
 
 
 def test_the_quick_store_reconnects_after_the_server_dropped_it(postgres_url: str) -> None:
     url = _database(postgres_url, "libpq_reconnect")
     with _quick(url) as quick:
-        _record(quick, "good-nsec", LAB_NOW)
+        record(quick, "good-nsec", LAB_NOW)
         _sql(
             postgres_url,
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -268,7 +226,7 @@ def test_the_quick_store_reconnects_after_the_server_dropped_it(postgres_url: st
         )
         with pytest.raises(DoctorError, match="cannot read"):  # this round fails, one line
             quick.observations("good-nsec.test.")
-        _record(quick, "good-nsec", LAB_NOW + 300)  # the next one connects again
+        record(quick, "good-nsec", LAB_NOW + 300)  # the next one connects again
         assert len(quick.observations("good-nsec.test.")) == 2
 
 
@@ -307,7 +265,7 @@ def test_an_opening_connects_in_the_background_and_hands_over_one_connection(
     opening = Opening(url)
     with opening.store() as store:
         assert isinstance(store, DirectStore) and isinstance(store.conn, libpq.LibpqConnection)
-        _record(store, "good-nsec", LAB_NOW)
+        record(store, "good-nsec", LAB_NOW)
         assert _backends(postgres_url, "libpq_opening") == 1
     opening.close()
     assert _backends(postgres_url, "libpq_opening", settled=0) == 0
@@ -372,10 +330,10 @@ def test_a_failed_write_rolls_back_at_once_and_the_connection_goes_on(
     _sql(url, "ALTER TABLE observations ADD CONSTRAINT refused CHECK (name <> 'good-nsec.test.')")
     with _quick(url) as quick:
         with pytest.raises(DoctorError, match='violates check constraint "refused"'):
-            _record(quick, "good-nsec", LAB_NOW)  # the insert whose id is read fails
+            record(quick, "good-nsec", LAB_NOW)  # the insert whose id is read fails
         with pytest.raises(DoctorError, match="cannot record"):
-            _record(quick, "good-nsec", LAB_NOW)  # again: not "transaction is aborted"
-        _record(quick, "ds-no-matching-key", LAB_NOW)  # the same connection records
+            record(quick, "good-nsec", LAB_NOW)  # again: not "transaction is aborted"
+        record(quick, "ds-no-matching-key", LAB_NOW)  # the same connection records
     assert _sql(url, "SELECT name FROM observations") == [("ds-no-matching-key.test.",)]
     assert _sql(url, "SELECT count(*) FROM states") == [(1,)]  # good-nsec's state went too
     assert capfd.readouterr().err == ""  # no server notice printed (a ROLLBACK too many)
@@ -394,9 +352,9 @@ def test_a_check_of_a_known_state_is_recorded_in_six_round_trips(
 
     monkeypatch.setattr(libpq.LibpqConnection, "_send", counted)
     with _quick(url) as quick:
-        _record(quick, "good-nsec", LAB_NOW)  # a new state
+        record(quick, "good-nsec", LAB_NOW)  # a new state
         trips.clear()
-        _record(quick, "good-nsec", LAB_NOW + 300)  # the same state again
+        record(quick, "good-nsec", LAB_NOW + 300)  # the same state again
     # state runs, recent checks, facts (six queries in one), the state, the observation,
     # the payload with the COMMIT (was 20 statements, each its own round trip)
     assert [t[-1] for t in trips] == [
@@ -427,7 +385,7 @@ def test_without_libpq_check_db_records_through_psycopg(
     with Opening(url).store() as store:
         assert isinstance(store, DirectStore)
         assert not isinstance(store.conn, libpq.LibpqConnection)  # psycopg's connection
-        _record(store, "good-nsec", LAB_NOW)
+        record(store, "good-nsec", LAB_NOW)
     run = invoke("check", "--replay", CAPTURE, "--at", f"@{LAB_NOW + 300}", "--db", url)
     assert run.exit_code == 0
     assert _sql(url, "SELECT count(*) FROM observations") == [(2,)]
@@ -470,7 +428,7 @@ def test_a_table_gone_is_one_error_from_the_record(postgres_url: str) -> None:
     with opening.store() as store:
         assert isinstance(store, DirectStore)
         with pytest.raises(DoctorError) as failed:
-            _record(store, "good-nsec", LAB_NOW)
+            record(store, "good-nsec", LAB_NOW)
     opening.close()
     assert str(failed.value).count("history database") == 1  # not wrapped twice
     assert "cannot read" in str(failed.value) and 'relation "observations"' in str(failed.value)
