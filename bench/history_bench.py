@@ -197,7 +197,7 @@ def fill_history(url: str, count: int, capture: Capture, now: int) -> None:
             shift = day * DAY
             facts = recorded.facts
             moved = [
-                dataclasses.replace(s, inception=s.inception - (days - day) * DAY + shift,
+                s._replace(inception=s.inception - (days - day) * DAY + shift,
                                     expiration=s.expiration - (days - day) * DAY + shift)
                 for s in facts.signatures
             ]  # fmt: skip

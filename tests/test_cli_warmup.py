@@ -32,6 +32,22 @@ def test_a_waiting_process_gets_the_modules_imported(fresh_module: str) -> None:
     assert fresh_module in sys.modules
 
 
+def test_a_waiting_process_gets_the_idle_calls_made_before_the_imports(
+    fresh_module: str,
+) -> None:
+    calls: list[bool] = []
+    with Warmup([fresh_module], on_idle=(lambda: calls.append(fresh_module in sys.modules),)):
+        time.sleep(POLL_SECONDS * 30)
+    assert calls == [False]  # once, first
+
+
+def test_leaving_at_once_calls_nothing(fresh_module: str) -> None:
+    calls: list[str] = []
+    with Warmup([fresh_module], on_idle=(lambda: calls.append("called"),)):
+        pass
+    assert calls == []
+
+
 def test_leaving_at_once_imports_nothing(fresh_module: str) -> None:
     # A probe that ends before the first look (or a busy one) leaves the imports to
     # the main thread, after the probe, as without a warm-up.

@@ -6,7 +6,6 @@ facts with one thing changed, the way a signer or an operator would change it.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -47,7 +46,7 @@ def _reseal(facts: ObservationFacts, **changes: object) -> ObservationFacts:
 
 def _shift_signatures(facts: ObservationFacts, zone: str, seconds: int) -> ObservationFacts:
     moved = [
-        dataclasses.replace(s, inception=s.inception + seconds, expiration=s.expiration + seconds)
+        s._replace(inception=s.inception + seconds, expiration=s.expiration + seconds)
         if s.zone == zone
         else s
         for s in facts.signatures
@@ -119,9 +118,7 @@ def test_a_key_leaving_and_a_ds_left_behind(good: ObservationFacts) -> None:
 def test_a_revoked_key_is_named_as_revoked(good: ObservationFacts) -> None:
     ksk = next(k for k in good.keys if k.zone == ZONE and k.role == "KSK")
     revoked = [
-        dataclasses.replace(k, flags=k.flags | 0x80, key_tag=k.key_tag + 128)
-        if k.key_id == ksk.key_id
-        else k
+        k._replace(flags=k.flags | 0x80, key_tag=k.key_tag + 128) if k.key_id == ksk.key_id else k
         for k in good.keys
     ]
     changes = diff(good, _reseal(good, keys=revoked))
@@ -130,14 +127,11 @@ def test_a_revoked_key_is_named_as_revoked(good: ObservationFacts) -> None:
 
 
 def test_ds_serial_denial_ttl_and_servers(good: ObservationFacts) -> None:
-    ds = [
-        dataclasses.replace(d, key_tag=4242, digest="00" * 32) if d.zone == ZONE else d
-        for d in good.ds
-    ]
+    ds = [d._replace(key_tag=4242, digest="00" * 32) if d.zone == ZONE else d for d in good.ds]
     servers = list(good.servers)
     gone = next(s for s in servers if s.zone == ZONE and s.role == "child")
     servers = [
-        dataclasses.replace(s, soa_serial=(s.soa_serial or 0) + 1, denial="nsec3", dnskey_ttl=60)
+        s._replace(soa_serial=(s.soa_serial or 0) + 1, denial="nsec3", dnskey_ttl=60)
         if s.zone == ZONE and s.role == "child"
         else s
         for s in servers
@@ -149,7 +143,7 @@ def test_ds_serial_denial_ttl_and_servers(good: ObservationFacts) -> None:
 
 def test_a_serial_going_back_is_said(good: ObservationFacts) -> None:
     servers = [
-        dataclasses.replace(s, soa_serial=1) if s.zone == ZONE and s.role == "child" else s
+        s._replace(soa_serial=1) if s.zone == ZONE and s.role == "child" else s
         for s in good.servers
     ]
     (change,) = diff(good, _reseal(good, servers=servers))
@@ -294,7 +288,7 @@ def test_history_output_escapes_dns_data_in_every_sink(good: ObservationFacts) -
     )
 
     hostile = "<script>alert(1)</script>\x1b[31m."
-    keys = [dataclasses.replace(k, zone=hostile) if k.zone == ZONE else k for k in good.keys]
+    keys = [k._replace(zone=hostile) if k.zone == ZONE else k for k in good.keys]
     states = {0: good, 1: _reseal(good, keys=keys, zones=(*good.zones, hostile))}
     history = [_obs(1, LAB_NOW, 0), _obs(2, LAB_NOW + HOUR, 1, exit_code=2)]
     report = build_report(ZONE, history, states)

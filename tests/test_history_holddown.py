@@ -8,7 +8,6 @@ changed, as history would have stored them; each test says which wrong rule it c
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -57,11 +56,11 @@ def _with_root_ksks(facts: ObservationFacts, ksks: list[KeyFact]) -> Observation
 
 
 def _successor(old: list[KeyFact]) -> list[KeyFact]:
-    return [dataclasses.replace(k, key_tag=k.key_tag ^ 0x5A5A, key_id="f" * 16) for k in old]
+    return [k._replace(key_tag=k.key_tag ^ 0x5A5A, key_id="f" * 16) for k in old]
 
 
 def _revoked(old: list[KeyFact]) -> list[KeyFact]:
-    return [dataclasses.replace(k, flags=k.flags | 0x80, key_tag=k.key_tag + 128) for k in old]
+    return [k._replace(flags=k.flags | 0x80, key_tag=k.key_tag + 128) for k in old]
 
 
 def _history(states: list[tuple[int, ObservationFacts]]) -> tuple[list[StateRun], dict]:
@@ -172,7 +171,7 @@ def test_an_old_key_gone_while_a_trusted_key_still_signs_is_no_risk(
     # through the established key that is still served.
     old = _root_ksks(good)
     new = _successor(old)
-    third = [dataclasses.replace(k, key_tag=k.key_tag ^ 0x0F0F, key_id="e" * 16) for k in old]
+    third = [k._replace(key_tag=k.key_tag ^ 0x0F0F, key_id="e" * 16) for k in old]
     runs, facts = _history(
         [
             (0, _with_root_ksks(good, [*old, *third])),
@@ -252,8 +251,8 @@ def test_an_anchor_zone_off_the_chain_is_ignored(good: ObservationFacts) -> None
 def test_a_dnskey_ttl_longer_than_thirty_days_is_the_hold_down(good: ObservationFacts) -> None:
     # Catches: the hold-down fixed at 30 days (RFC 5011 §2.4.1: the TTL when longer).
     ttl = 40 * DAY
-    old = [dataclasses.replace(k, ttl=ttl) for k in good.keys if k.zone == ZONE and k.role == "KSK"]
-    new = [dataclasses.replace(k, ttl=ttl) for k in _successor(old)]
+    old = [k._replace(ttl=ttl) for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = [k._replace(ttl=ttl) for k in _successor(old)]
     runs, facts = _history(
         [
             (0, _with_zone_ksks(good, ZONE, old)),
@@ -339,5 +338,5 @@ def test_history_judges_each_removal_with_the_anchors_of_its_own_check(
 ) -> None:
     # Catches: the newest check's anchors applied to the whole timeline.
     history, facts = _observations(_zone_states(good, 9), 50, (".",))
-    history[-1] = dataclasses.replace(history[-1], anchor_zones=(".", ZONE))
+    history[-1] = history[-1]._replace(anchor_zones=(".", ZONE))
     assert [f for f in build_report(ZONE, history, facts).findings if f.code == CODE] == []

@@ -275,16 +275,40 @@ def test_an_opening_connects_in_the_background_and_hands_over_one_connection(
 def test_an_opening_given_up_leaves_no_connection_behind(postgres_url: str) -> None:
     url = _database(postgres_url, "libpq_given_up")
     connected = Opening(url)  # the check failed after the connection was made
+    connected.start()
     assert connected._thread is not None
     connected._thread.join()
     assert _backends(postgres_url, "libpq_given_up") == 1
     connected.close()
     assert _backends(postgres_url, "libpq_given_up", settled=0) == 0
     early = Opening(url)  # the check failed before it: closed as soon as it connects
+    early.start()
     early.close()
     assert early._thread is not None
     early._thread.join()
     assert _backends(postgres_url, "libpq_given_up", settled=0) == 0
+    never = Opening(url)  # the check failed before its probe waited: nothing to undo
+    never.close()
+    never.start()
+    assert never._thread is not None and never._thread.ident is None
+
+
+def test_an_opening_connects_only_once_started(postgres_url: str) -> None:
+    # check starts it when its probe waits on the network; a busy probe leaves it to
+    # store(), after the probe, so that loading libpq does not compete with the probe
+    url = _database(postgres_url, "libpq_started")
+    opening = Opening(url)
+    assert opening._thread is not None and opening._thread.ident is None  # not started
+    assert _backends(postgres_url, "libpq_started") == 0
+    opening.start()
+    opening.start()  # once
+    assert opening._thread is not None
+    opening._thread.join()
+    assert _backends(postgres_url, "libpq_started") == 1
+    with opening.store() as store:
+        assert isinstance(store, DirectStore)
+        assert _backends(postgres_url, "libpq_started") == 1
+    opening.close()
 
 
 def test_an_opening_reports_an_unreachable_server_when_the_store_is_needed() -> None:

@@ -9,7 +9,6 @@ exactly its code, at the step that was too early, with the time it would have be
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -311,7 +310,7 @@ def _alg15(facts: ObservationFacts, *, key: bool, sign: bool) -> ObservationFact
         if key:
             keys.append(KeyFact(ZONE, server, 300, 15, 256, "300", DNSKEY_TTL))
         if sign:
-            sigs += [dataclasses.replace(s, key_tag=300, algorithm=15) for s in facts.signatures
+            sigs += [s._replace(key_tag=300, algorithm=15) for s in facts.signatures
                      if s.server == server and s.covered_type != "DNSKEY"]  # fmt: skip
     return sealed(facts.zones, list(facts.servers), keys, list(facts.ds), sigs)
 

@@ -172,7 +172,7 @@ def _diagnose(
         return _analysed(name, replay, at, warn_seconds, save_capture, fmt, net, None)
     from dnssec_doctor.history.opener import Opening
 
-    opening = Opening(db_url(db))  # connects to PostgreSQL while the probe runs
+    opening = Opening(db_url(db))  # connects to PostgreSQL once the probe waits
     try:
         return _analysed(name, replay, at, warn_seconds, save_capture, fmt, net, opening)
     finally:
@@ -205,7 +205,8 @@ def _analysed(
         with (
             progress(f"checking {name} …"),
             Warmup(
-                modules_for(fmt, resolvers=bool(request.resolvers), history=opening is not None)
+                modules_for(fmt, resolvers=bool(request.resolvers), history=opening is not None),
+                on_idle=(opening.start,) if opening is not None else (),
             ),
         ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))

@@ -22,7 +22,7 @@ import importlib
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 ANALYSIS_MODULES: tuple[str, ...] = ("dnssec_doctor.analysis.engine",)
@@ -66,8 +66,11 @@ class Warmup:
     """A context manager that imports ``modules`` in a daemon thread once the process is
     seen waiting; leaving it stops the watch and waits for imports under way."""
 
-    def __init__(self, modules: Sequence[str]) -> None:
+    def __init__(self, modules: Sequence[str], on_idle: Sequence[Callable[[], None]] = ()) -> None:
         self._modules = tuple(modules)
+        self._on_idle = tuple(on_idle)
+        """Called first, once the process is seen waiting (quick calls: they delay the
+        imports; ``history.opener.Opening.start`` starts a thread)."""
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="import-warmup", daemon=True)
         self._interval = sys.getswitchinterval()
@@ -85,6 +88,8 @@ class Warmup:
 
     def _import_all(self) -> None:
         self.started_importing = True
+        for call in self._on_idle:
+            call()
         sys.setswitchinterval(SWITCH_INTERVAL)
         for name in self._modules:
             try:

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history.facts import ObservationFacts
@@ -50,8 +49,7 @@ _INSERT_STATE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Driver:
+class Driver(NamedTuple):
     """What differs between the drivers: how to begin a write, placeholders, errors."""
 
     error: type[Exception]

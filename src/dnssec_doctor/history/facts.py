@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import dns.message
 import dns.rdatatype
@@ -25,9 +26,11 @@ from dnssec_doctor.model.survey import Survey, ZoneCut
 REVOKE_FLAG = 0x0080
 """RFC 5011 §3: the REVOKE bit of the DNSKEY flags."""
 
+# Named tuples, as the package's other value types (why: ``history/__init__``); rows of
+# facts are also built faster this way when ``history`` reads thousands of them.
 
-@dataclass(frozen=True, slots=True, order=True)
-class ServerFacts:
+
+class ServerFacts(NamedTuple):
     """What one server said about one zone (``role``: ``child`` or ``parent``)."""
 
     zone: str
@@ -48,8 +51,7 @@ class ServerFacts:
     nsec3_salt: str | None = None
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class KeyFact:
+class KeyFact(NamedTuple):
     """One DNSKEY as one server served it."""
 
     zone: str
@@ -72,8 +74,7 @@ class KeyFact:
         return "KSK" if self.flags & 0x0001 else "ZSK"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class DsFact:
+class DsFact(NamedTuple):
     """One DS record at one parent server (``zone`` is the child the DS is for)."""
 
     zone: str
@@ -85,8 +86,7 @@ class DsFact:
     ttl: int
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class CdsFact:
+class CdsFact(NamedTuple):
     """One CDS or CDNSKEY record at the zone's apex on one server (RFC 7344 §3).
 
     ``data`` is the digest (CDS) or the first 16 hex digits of SHA-256 over the public key
@@ -105,8 +105,7 @@ class CdsFact:
     ttl: int
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class SignatureFact:
+class SignatureFact(NamedTuple):
     """One RRSIG as one server served it (``zone`` is the signer name)."""
 
     zone: str
@@ -151,9 +150,13 @@ class ObservationFacts:
         """The first moment any signature on the chain stops being valid."""
         return min((s.expiration for s in self.signatures), default=None)
 
+    def newest_inception(self, zone: str) -> int | None:
+        """The latest inception of any signature made by ``zone`` (when it was last re-signed)."""
+        return max((s.inception for s in self.signatures if s.zone == zone), default=None)
+
 
 def _values(item: ServerFacts | KeyFact | DsFact | SignatureFact | CdsFact) -> list[object]:
-    return [getattr(item, name) for name in item.__slots__]
+    return list(item)
 
 
 def sealed(

@@ -13,14 +13,13 @@ unchanged past that time, in more than one observation, has a signer that stoppe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
 from dnssec_doctor.history.facts import ObservationFacts, SignatureFact
 from dnssec_doctor.history.records import StateRun
-from dnssec_doctor.history.timeline import newest_inception
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.timefmt import duration, iso
 
@@ -29,8 +28,7 @@ FORECAST_RUNS = 24
 """Served states the forecast looks back over (each re-signing makes one)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ZoneForecast:
+class ZoneForecast(NamedTuple):
     """What history says about one zone's signing."""
 
     zone: str
@@ -62,7 +60,7 @@ def forecast(
     out = []
     for zone in newest.zones:
         signatures = [s for s in newest.signatures if s.zone == zone]
-        last = newest_inception(newest, zone)
+        last = newest.newest_inception(zone)
         if not signatures or last is None:
             continue
         earliest = min(signatures, key=lambda s: (s.expiration, s.owner, s.covered_type))
@@ -71,7 +69,7 @@ def forecast(
         cadence = _median(steps) if steps else None
         quarter = earliest.expiration - max(0, earliest.expiration - earliest.inception) // 4
         due = quarter if cadence is None else min(quarter, last + cadence * 3 // 2)
-        seen = [r for r in runs if newest_inception(facts[r.state_id], zone) == last]
+        seen = [r for r in runs if facts[r.state_id].newest_inception(zone) == last]
         out.append(
             ZoneForecast(
                 zone=zone,
@@ -92,7 +90,7 @@ def _refreshes(
     """The zone's newest inception each time it moved forward, oldest first."""
     moves: list[int] = []
     for run in runs:
-        inception = newest_inception(facts[run.state_id], zone)
+        inception = facts[run.state_id].newest_inception(zone)
         if inception is not None and (not moves or inception > moves[-1]):
             moves.append(inception)
     return moves

@@ -22,7 +22,7 @@ than that is not claimed, never the reverse).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
@@ -37,8 +37,7 @@ ADD_HOLDDOWN = 30 * 86400
 """RFC 5011 §2.4.1: the add hold-down, at least 30 days."""
 
 
-@dataclass(frozen=True, slots=True)
-class Risk:
+class Risk(NamedTuple):
     """One KSK of a trust-anchor zone gone (or revoked) at ``at`` while its successor,
     first served at ``seen``, was younger than the add hold-down that ends at ``safe``."""
 

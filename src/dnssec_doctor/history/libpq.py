@@ -26,8 +26,7 @@ import ctypes
 import select
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dnssec_doctor.history.libpqload import IGNORE_NOTICE, load
 
@@ -89,13 +88,12 @@ class Rows:
         return rows[0] if rows else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Statement:
+class _Statement(NamedTuple):
     """A statement ready for ``PQexecParams`` / ``PQsendQueryParams`` (its arrays keep the
     parameters' bytes alive) and where its result goes."""
 
     text: bytes
-    count: int
+    param_count: int
     arrays: tuple[Any, Any, Any, Any]
     rows: Rows
 
@@ -198,7 +196,7 @@ class LibpqConnection:
         sent = not pipeline or bool(lib.PQenterPipelineMode(handle))
         for statement in waiting:
             sent = sent and bool(
-                lib.PQsendQueryParams(handle, statement.text, statement.count,
+                lib.PQsendQueryParams(handle, statement.text, statement.param_count,
                                       *statement.arrays, 0)
             )  # fmt: skip
         sent = sent and (not pipeline or bool(lib.PQpipelineSync(handle))) and self._sent_all()

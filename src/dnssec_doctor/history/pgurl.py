@@ -10,7 +10,7 @@ escapes, IPv6 brackets or socket directories; any other URL is left to SQLAlchem
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 CONNECT_TIMEOUT = 10
@@ -24,8 +24,7 @@ _PLAIN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PlainPostgresUrl:
+class PlainPostgresUrl(NamedTuple):
     """The parts of a plain PostgreSQL URL."""
 
     user: str | None

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from dnssec_doctor import __version__
 from dnssec_doctor.catalog.codes import Code
@@ -48,8 +49,7 @@ CURRENT = -1
 """The state id the observation being recorded uses before it has one."""
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(NamedTuple):
     """What recording one check gives back: the diagnosis to show and its id."""
 
     diagnosis: Diagnosis
@@ -62,8 +62,7 @@ def history_name(name: str) -> str:
     return parse_name(name).to_text().lower()
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedCheck:
+class PreparedCheck(NamedTuple):
     """What recording a check needs that the store does not: computed where the check
     was analysed (a scan's worker process), picklable, and recorded by the one process
     that owns the store (``record_prepared``)."""

@@ -14,7 +14,7 @@ import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history.facts import (
@@ -62,8 +62,7 @@ IN_CHUNK = 500
 """Ids per ``IN (…)`` list (SQLite's bound-parameter limit is far above; keeps plans small)."""
 
 
-@dataclass(frozen=True, slots=True)
-class NewObservation:
+class NewObservation(NamedTuple):
     """One check, ready to be recorded."""
 
     name: str
@@ -81,8 +80,7 @@ class NewObservation:
     """The owners of the check's trust anchors (``anchor_zones_of``), lower case."""
 
 
-@dataclass(frozen=True, slots=True)
-class StoredObservation:
+class StoredObservation(NamedTuple):
     """One recorded observation, without its payload (a timeline row)."""
 
     id: int
@@ -194,7 +192,7 @@ def runs_of(history: Sequence[StoredObservation]) -> list[StateRun]:
 
 def fact_row(item: Any, state_id: int, position: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The row one fact is stored as (``position``: each zone's place on the chain, servers)."""
-    row = {"state_id": state_id, **{name: getattr(item, name) for name in item.__slots__}}
+    row = {"state_id": state_id, **item._asdict()}
     if position is not None:
         row["position"] = position.get(item.zone, 0)
     return row
@@ -214,7 +212,7 @@ def facts_from_rows(
 
 
 def _as(cls: type[Any], row: Mapping[str, Any]) -> Any:
-    values = {name: row[name] for name in cls.__slots__}
+    values = {name: row[name] for name in cls._fields}
     if cls is ServerFacts:  # a Boolean column comes back as 0 or 1 from sqlite3
         values["answered"] = bool(values["answered"])
     return cls(**values)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dnssec_doctor import catalog
 from dnssec_doctor.catalog.codes import Code
@@ -50,8 +51,7 @@ ROLLOVER_OBSERVATIONS = 200
 """At most this many of those recent observations are read (their facts are loaded)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """Consecutive observations that saw the same served state."""
 
     start: int
@@ -59,8 +59,7 @@ class Segment:
     state_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class Served:
+class Served(NamedTuple):
     """One set served by one server in one segment: a DNSKEY RRset's keys, the keys that
     sign it (``anchors``), a DS RRset, or the keys signing one data RRset (``label``)."""
 
@@ -83,8 +82,7 @@ class ZoneSets:
     rrsig: list[Served] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """One rollover step taken too early."""
 
     code: Code

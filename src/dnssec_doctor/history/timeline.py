@@ -275,14 +275,8 @@ def _nsec3_params(facts: ObservationFacts, zone: str) -> str:
     )
 
 
-def newest_inception(facts: ObservationFacts, zone: str) -> int | None:
-    """The latest inception of any signature made by ``zone`` (when it was last re-signed)."""
-    times = [s.inception for s in facts.signatures if s.zone == zone]
-    return max(times) if times else None
-
-
 def _signing(zone: str, old: ObservationFacts, new: ObservationFacts) -> list[Change]:
-    before, after = newest_inception(old, zone), newest_inception(new, zone)
+    before, after = old.newest_inception(zone), new.newest_inception(zone)
     if before is None or after is None or after <= before:
         return []
     from dnssec_doctor.timefmt import iso
