@@ -210,6 +210,8 @@ def _analysed(
             ),
         ):
             capture = asyncio.run(probe_live(request, AddressPolicy.permissive()))
+        if opening is not None:  # a busy probe left it: the server's side overlaps the analysis
+            opening.start()
         if save_capture is not None:
             write_capture(capture, save_capture)
     require_answers(capture, "diagnose")
