@@ -88,6 +88,14 @@ def test_broken_zone(lab: LabThread, anchor: Path) -> None:
     assert one(found, "dnssec_findings", severity="critical") >= 1
     assert one(found, "dnssec_root_cause", code="RRSIG_EXPIRED") == 1
     assert one(found, "dnssec_servers_ok") == 4
+    # The zone's signatures expired three days ago: the expiry is that time, so an
+    # "expires soon" alert keeps firing rather than resolving as the zone breaks.
+    expired = LAB_NOW - 3 * 86400
+    assert one(found, "dnssec_signature_expiry_timestamp_seconds") == expired
+    zones = {
+        s.labels["zone"]: s.value for s in found["dnssec_zone_signature_expiry_timestamp_seconds"]
+    }
+    assert zones == {".": LAB_EXPIRY, "test.": LAB_EXPIRY, "expired-signatures.test.": expired}
 
 
 def test_unreachable_reports_failure_on_stdout(lab: LabThread, anchor: Path) -> None:
