@@ -197,15 +197,30 @@ def test_servers_ok_counts_a_finding_without_servers_against_its_zone() -> None:
     [
         (["--warning", "7x"], "argument --warning: invalid duration '7x'"),
         (["--critical", "99999d"], "argument --critical: '99999d' is longer than"),
+        (["--warning", "2d", "--critical", "7d"], "--critical (604800 s) must not be longer"),
         (["--warning", "1d", "--critical", "2d"], "--critical (172800 s) must not be longer"),
-        (["--format", "json", "--warning", "1d"], "--warning and --critical are thresholds"),
+        (["--timeout", "abc"], "argument --timeout: 'abc' is not a number"),
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
     ],
 )
-def test_bad_thresholds_are_usage_errors(argv: list[str], message: str) -> None:
-    fmt = [] if "--format" in argv else ["--format", "nagios"]
-    result = invoke("check", "x.test", *fmt, *argv)
-    assert result.exit_code == 3
-    assert message in result.stderr or message in result.stdout, result
+def test_bad_options_are_unknown_on_stdout(argv: list[str], message: str) -> None:
+    # Nagios shows stdout only: a bad command line is UNKNOWN there (Monitoring
+    # Plugins guidelines, "Plugin Return Codes"), not an empty output.
+    for fmt in (["--format", "nagios"], ["--format=nagios"]):
+        result = invoke("check", "x.test", *fmt, *argv)
+        assert result.exit_code == 3, result
+        assert result.stdout.startswith(f"DNSSEC UNKNOWN - {message}"), result
+        assert result.stdout.count("\n") == 1 and "|" not in result.stdout
+        assert message in result.stderr
+
+
+def test_thresholds_of_another_format_are_a_usage_error() -> None:
+    result = invoke("check", "x.test", "--format", "json", "--warning", "1d")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert "--warning and --critical are thresholds of --format nagios" in result.stderr
+    # The last --format given is the one used, as argparse reads it.
+    result = invoke("check", "x.test", "--format", "nagios", "--format", "json", "--warning", "7x")
+    assert (result.exit_code, result.stdout) == (3, "")
 
 
 def test_durations() -> None:

@@ -110,6 +110,22 @@ def test_unreachable_reports_failure_on_stdout(lab: LabThread, anchor: Path) -> 
     assert result.stdout.startswith("# dnssec-doctor: no root server answered (")
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--warning", "7d"], "--warning and --critical are thresholds of --format nagios"),
+        (["--timeout", "abc"], "argument --timeout: 'abc' is not a number"),
+    ],
+)
+def test_bad_options_report_failure_on_stdout(argv: list[str], message: str) -> None:
+    # The textfile collector publishes what cron wrote: a failure, never an empty file.
+    result = invoke("check", "good-nsec.test", "--format", "prometheus", *argv)
+    assert result.exit_code == 3, result
+    assert result.stdout.startswith(f"# dnssec-doctor: {message}")
+    assert one(samples(result.stdout), "dnssec_probe_success") == 0
+    assert message in result.stderr
+
+
 def test_hostile_names_stay_label_values() -> None:
     d = hostile_diagnosis()
     found = samples(render_prometheus(d))
