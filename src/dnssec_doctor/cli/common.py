@@ -324,14 +324,29 @@ def emit_failure(message: str, fmt: str, name: str | None) -> int:
 
 
 def alert_failure(message: str, fmt: str, name: str | None) -> str:
-    """What an alert format writes on stdout for a check that could not diagnose."""
+    """What an alert format writes on stdout for a check that could not diagnose.
+
+    ``name`` as given on the command line is written as the diagnosis writes it
+    (absolute: ``example.com.``), so that the failure and the successes of one
+    name are one Prometheus series.
+    """
     if fmt == "nagios":
         from dnssec_doctor.render.nagios import render_nagios_unknown
 
         return render_nagios_unknown(message)
     from dnssec_doctor.render.prometheus import render_prometheus_failure
 
-    return render_prometheus_failure(name, message)
+    return render_prometheus_failure(_as_checked(name), message)
+
+
+def _as_checked(name: str | None) -> str | None:
+    """``name`` as a check reports it (absolute), or as given when it is not a name."""
+    if name is None:
+        return None
+    try:
+        return parse_name(name).to_text()
+    except DoctorError:
+        return name
 
 
 def _svg_for_report(diagnosis: Diagnosis, graph: str) -> str | None:
