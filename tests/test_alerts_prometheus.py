@@ -98,6 +98,17 @@ def test_broken_zone(lab: LabThread, anchor: Path) -> None:
     assert zones == {".": LAB_EXPIRY, "test.": LAB_EXPIRY, "expired-signatures.test.": expired}
 
 
+def test_queries_are_those_sent_within_the_budget(lab: LabThread, anchor: Path) -> None:
+    # The budget stops the walk at the root: the queries it refused were never sent.
+    result = invoke(
+        "check", "good-nsec.test", "--root-hints", lab.root_hints, "--trust-anchor",
+        str(anchor), "--max-queries", "3", "--at", f"@{LAB_NOW}", "--format", "prometheus",
+    )  # fmt: skip
+    found = samples(result.stdout)
+    assert one(found, "dnssec_root_cause", code="ANALYSIS_BUDGET_EXCEEDED") == 1
+    assert 0 < one(found, "dnssec_probe_queries") <= 3
+
+
 def test_unreachable_reports_failure_on_stdout(lab: LabThread, anchor: Path) -> None:
     nowhere = f"{labbases.EMBEDDED}.254.254"
     result = invoke(
