@@ -99,7 +99,8 @@ def check_arguments(parser: ArgumentParser) -> None:
         type=WITHIN,
         metavar="DURATION",
         help="--format nagios: CRITICAL when the earliest signature on the "
-        "chain expires within DURATION (default: 2d).",
+        "chain expires within DURATION; at most the warning threshold "
+        "(default: 2d, or the warning threshold when shorter).",
     )
     parser.add_argument(
         "--save-capture", type=Path, metavar="FILE", help="Also save the capture of this run."
