@@ -59,13 +59,14 @@ def zone_expiries(d: Diagnosis) -> dict[str, int]:
 
 def earliest_expiry(d: Diagnosis) -> int | None:
     """The earliest expiration (POSIX) on the chain, in the past once signatures that
-    validation needs have expired (:func:`zone_expiries`); None when nothing is signed."""
+    validation needs have expired (:func:`zone_expiries`); None when no signature on
+    the chain validated."""
     return min(zone_expiries(d).values(), default=None)
 
 
 def seconds_left(d: Diagnosis) -> int | None:
     """Seconds from the evaluation time to the earliest expiry on the chain, negative
-    once it has passed (None: no signature)."""
+    once it has passed (None: no signature on the chain validated)."""
     until = earliest_expiry(d)
     return None if until is None else until - d.at
 
