@@ -21,6 +21,7 @@ from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.render import monitoring
 from dnssec_doctor.render.monitoring import ExpiryThresholds, servers_ok
 from dnssec_doctor.render.nagios import render_nagios, render_nagios_unknown
+from dnssec_doctor.timefmt import iso
 from dnssec_doctor.timeparse import parse_duration
 from labthread import LAB_NOW, LabThread, start_lab
 from render_samples import EVIL, RAW_FORBIDDEN, hostile_diagnosis
@@ -70,7 +71,8 @@ def test_healthy_zone_is_ok_with_the_time_to_expiry(lab: LabThread, anchor: Path
     assert result.exit_code == 0, result
     text, perf, rest = split(result.stdout)
     assert text.startswith("DNSSEC OK - good-nsec.test. is SECURE;")
-    assert perf["expires_in"] == [f"{30 * DAY}s", f"{7 * DAY}:", f"{2 * DAY}:", "0", ""]
+    # no minimum: the time left goes negative once signatures have expired
+    assert perf["expires_in"] == [f"{30 * DAY}s", f"{7 * DAY}:", f"{2 * DAY}:", "", ""]
     assert perf["servers_ok"] == ["6", "", "", "0", "6"]
     assert perf["problems"][0] == "0"
     assert float(perf["time"][0].rstrip("s")) > 0
@@ -126,6 +128,19 @@ def test_broken_zone_is_critical_with_its_root_cause(lab: LabThread, anchor: Pat
     assert rest[0].startswith("RRSIG_EXPIRED [critical] expired-signatures.test.: ")
     # The zone's two servers serve the expired signatures; the other four are fine.
     assert perf["servers_ok"] == ["4", "", "", "0", "6"]
+    # Its signatures expired three days ago: the time left is negative, not the
+    # parent's 30 days (which would make an expiry graph jump back up as the zone broke).
+    assert perf["expires_in"][0] == f"{-3 * DAY}s"
+    assert text.endswith(f"earliest signature expired {iso(LAB_NOW - 3 * DAY)}, 3 days ago")
+
+
+def test_signatures_expiring_mid_monitoring_stay_critical(lab: LabThread, anchor: Path) -> None:
+    # The zone that expires 6 hours after the lab was built, checked 1 hour after that.
+    result = nagios(lab, anchor, "expires-within-day.test", at=LAB_NOW + 7 * 3600)
+    assert result.exit_code == 2, result
+    text, perf, _ = split(result.stdout)
+    assert text.startswith("DNSSEC CRITICAL - expires-within-day.test. is BOGUS: RRSIG_EXPIRED")
+    assert perf["expires_in"][0] == "-3600s"
 
 
 def test_unreachable_is_unknown_on_stdout(lab: LabThread, anchor: Path) -> None:
@@ -182,15 +197,30 @@ def test_servers_ok_counts_a_finding_without_servers_against_its_zone() -> None:
     [
         (["--warning", "7x"], "argument --warning: invalid duration '7x'"),
         (["--critical", "99999d"], "argument --critical: '99999d' is longer than"),
+        (["--warning", "2d", "--critical", "7d"], "--critical (604800 s) must not be longer"),
         (["--warning", "1d", "--critical", "2d"], "--critical (172800 s) must not be longer"),
-        (["--format", "json", "--warning", "1d"], "--warning and --critical are thresholds"),
+        (["--timeout", "abc"], "argument --timeout: 'abc' is not a number"),
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
     ],
 )
-def test_bad_thresholds_are_usage_errors(argv: list[str], message: str) -> None:
-    fmt = [] if "--format" in argv else ["--format", "nagios"]
-    result = invoke("check", "x.test", *fmt, *argv)
-    assert result.exit_code == 3
-    assert message in result.stderr or message in result.stdout, result
+def test_bad_options_are_unknown_on_stdout(argv: list[str], message: str) -> None:
+    # Nagios shows stdout only: a bad command line is UNKNOWN there (Monitoring
+    # Plugins guidelines, "Plugin Return Codes"), not an empty output.
+    for fmt in (["--format", "nagios"], ["--format=nagios"]):
+        result = invoke("check", "x.test", *fmt, *argv)
+        assert result.exit_code == 3, result
+        assert result.stdout.startswith(f"DNSSEC UNKNOWN - {message}"), result
+        assert result.stdout.count("\n") == 1 and "|" not in result.stdout
+        assert message in result.stderr
+
+
+def test_thresholds_of_another_format_are_a_usage_error() -> None:
+    result = invoke("check", "x.test", "--format", "json", "--warning", "1d")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert "--warning and --critical are thresholds of --format nagios" in result.stderr
+    # The last --format given is the one used, as argparse reads it.
+    result = invoke("check", "x.test", "--format", "nagios", "--format", "json", "--warning", "7x")
+    assert (result.exit_code, result.stdout) == (3, "")
 
 
 def test_durations() -> None:

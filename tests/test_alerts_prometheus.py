@@ -88,6 +88,25 @@ def test_broken_zone(lab: LabThread, anchor: Path) -> None:
     assert one(found, "dnssec_findings", severity="critical") >= 1
     assert one(found, "dnssec_root_cause", code="RRSIG_EXPIRED") == 1
     assert one(found, "dnssec_servers_ok") == 4
+    # The zone's signatures expired three days ago: the expiry is that time, so an
+    # "expires soon" alert keeps firing rather than resolving as the zone breaks.
+    expired = LAB_NOW - 3 * 86400
+    assert one(found, "dnssec_signature_expiry_timestamp_seconds") == expired
+    zones = {
+        s.labels["zone"]: s.value for s in found["dnssec_zone_signature_expiry_timestamp_seconds"]
+    }
+    assert zones == {".": LAB_EXPIRY, "test.": LAB_EXPIRY, "expired-signatures.test.": expired}
+
+
+def test_queries_are_those_sent_within_the_budget(lab: LabThread, anchor: Path) -> None:
+    # The budget stops the walk at the root: the queries it refused were never sent.
+    result = invoke(
+        "check", "good-nsec.test", "--root-hints", lab.root_hints, "--trust-anchor",
+        str(anchor), "--max-queries", "3", "--at", f"@{LAB_NOW}", "--format", "prometheus",
+    )  # fmt: skip
+    found = samples(result.stdout)
+    assert one(found, "dnssec_root_cause", code="ANALYSIS_BUDGET_EXCEEDED") == 1
+    assert 0 < one(found, "dnssec_probe_queries") <= 3
 
 
 def test_unreachable_reports_failure_on_stdout(lab: LabThread, anchor: Path) -> None:
@@ -98,8 +117,25 @@ def test_unreachable_reports_failure_on_stdout(lab: LabThread, anchor: Path) -> 
     )  # fmt: skip
     assert result.exit_code == 3
     found = samples(result.stdout)
-    assert one(found, "dnssec_probe_success", name="good-nsec.test") == 0
+    # The same series as the check's successes: the name written absolute.
+    assert one(found, "dnssec_probe_success", name="good-nsec.test.") == 0
     assert result.stdout.startswith("# dnssec-doctor: no root server answered (")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--warning", "7d"], "--warning and --critical are thresholds of --format nagios"),
+        (["--timeout", "abc"], "argument --timeout: 'abc' is not a number"),
+    ],
+)
+def test_bad_options_report_failure_on_stdout(argv: list[str], message: str) -> None:
+    # The textfile collector publishes what cron wrote: a failure, never an empty file.
+    result = invoke("check", "good-nsec.test", "--format", "prometheus", *argv)
+    assert result.exit_code == 3, result
+    assert result.stdout.startswith(f"# dnssec-doctor: {message}")
+    assert one(samples(result.stdout), "dnssec_probe_success") == 0
+    assert message in result.stderr
 
 
 def test_hostile_names_stay_label_values() -> None:

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -151,12 +152,47 @@ def test_loopback_target_is_refused_by_default(strict: str) -> None:
         ("target=" + "a" * 1025, "target too long (1025 characters"),
         ("target=a%0Ab.test", "control characters are not allowed"),
         ("target=" + "a." * 130, "invalid name"),
+        ("target=" + "a" * 300, "A DNS label is > 63 octets long"),
+        ("target=..", "A DNS label is empty"),
+        ("target=%E2%98%83.test", "IDNA processing exception"),
+        ("target=%FF%FE", "invalid name"),
     ],
 )
 def test_bad_targets_are_400(strict: str, query: str, message: str) -> None:
     status, kind, body = get(f"{strict}/probe?{query}")
     assert status == 400 and kind.startswith("text/plain"), body
     assert message in body and body.count("\n") == 1
+
+
+def test_a_markup_target_is_a_name_served_as_text(strict: str) -> None:
+    # "<script>" is a valid DNS label: probed (and refused: loopback), never HTML.
+    status, headers, raw = webserve.request(f"{strict}/probe?target=%3Cscript%3E.test")
+    assert status == 200 and headers["content-type"].startswith("text/plain"), raw
+    assert headers["x-content-type-options"] == "nosniff"
+    assert value(samples(raw.decode()), "dnssec_probe_success", name="<script>.test.") == 0
+
+
+def test_concurrent_probes_wait_for_a_slot(lab: BackgroundLab, anchor: Path) -> None:
+    # Six probes at once on two slots: the others wait for a free slot (within the
+    # deadline) rather than fail, and the exporter counts each once.
+    with (
+        serving(lab, anchor, 9157, "--allow-private-targets", "--max-concurrent", "2") as base,
+        ThreadPoolExecutor(6) as pool,
+    ):
+        replies = list(pool.map(lambda _: probe(base, "good-nsec.test"), range(6)))
+        assert [status for status, _ in replies] == [200] * 6
+        assert all(value(samples(body), "dnssec_probe_success") == 1 for _, body in replies)
+        _, _, own = get(f"{base}/metrics")
+    exporter = samples(own)
+    assert value(exporter, "dnssec_exporter_probes", result="success") == 6
+    assert value(exporter, "dnssec_exporter_probes", result="busy") == 0
+    assert value(exporter, "dnssec_exporter_probes_in_flight") == 0
+    (count,) = [
+        s.value
+        for s in exporter["dnssec_exporter_probe_duration_seconds"]
+        if s.name.endswith("_count")
+    ]
+    assert count == 6
 
 
 def test_a_saturated_prober_answers_busy(lab: BackgroundLab) -> None:

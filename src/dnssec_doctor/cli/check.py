@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dnssec_doctor.cli.common import (
-    ALERT_FORMATS,
     add_at_option,
     add_db_option,
     add_expiry_warning_option,
@@ -25,7 +24,7 @@ from dnssec_doctor.cli.common import (
     require_answers,
     resolve_at,
 )
-from dnssec_doctor.cli.parser import describe
+from dnssec_doctor.cli.parser import ALERT_FORMATS, describe
 from dnssec_doctor.cli.values import Duration
 from dnssec_doctor.cli.warmup import Warmup, modules_for
 from dnssec_doctor.errors import DoctorError
@@ -100,7 +99,8 @@ def check_arguments(parser: ArgumentParser) -> None:
         type=WITHIN,
         metavar="DURATION",
         help="--format nagios: CRITICAL when the earliest signature on the "
-        "chain expires within DURATION (default: 2d).",
+        "chain expires within DURATION; at most the warning threshold "
+        "(default: 2d, or the warning threshold when shorter).",
     )
     parser.add_argument(
         "--save-capture", type=Path, metavar="FILE", help="Also save the capture of this run."
@@ -134,6 +134,30 @@ def check(
       dnssec-doctor check example.com --format nagios --warning 7d --critical 2d
       dnssec-doctor check example.com --format svg > chain.svg
     """
+    started = time.monotonic()
+    try:
+        warn_seconds, crit_seconds = _thresholds(fmt, expiry_warning, warning, critical)
+        diagnosis = _diagnose(name, replay, at, warn_seconds, save_capture, db, fmt, net)
+    except DoctorError as exc:
+        if fmt not in ALERT_FORMATS:
+            raise
+        # A monitoring system reads stdout: bad thresholds are UNKNOWN there too.
+        sys.exit(emit_failure(str(exc), fmt, name))
+    from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts
+
+    run = RunFacts(None if replay is not None else time.monotonic() - started)
+    thresholds = ExpiryThresholds(warn_seconds, crit_seconds)
+    sys.exit(emit(diagnosis, fmt, graph=graph, thresholds=thresholds, run=run))
+
+
+def _thresholds(
+    fmt: str, expiry_warning: int, warning: int | None, critical: int | None
+) -> tuple[int, int]:
+    """``--warning`` and ``--critical`` in seconds; DoctorError when they cannot be used.
+
+    A critical threshold longer than the warning one would never let WARNING show
+    (the Monitoring Plugins check the critical range first), so it is refused.
+    """
     if fmt != "nagios" and (warning is not None or critical is not None):
         raise DoctorError("--warning and --critical are thresholds of --format nagios")
     warn_seconds = expiry_warning * 86400 if warning is None else warning
@@ -143,18 +167,7 @@ def check(
             f"--critical ({crit_seconds} s) must not be longer than the warning threshold "
             f"({warn_seconds} s)"
         )
-    started = time.monotonic()
-    try:
-        diagnosis = _diagnose(name, replay, at, warn_seconds, save_capture, db, fmt, net)
-    except DoctorError as exc:
-        if fmt not in ALERT_FORMATS:
-            raise
-        sys.exit(emit_failure(str(exc), fmt, name))
-    from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts
-
-    run = RunFacts(None if replay is not None else time.monotonic() - started)
-    thresholds = ExpiryThresholds(warn_seconds, crit_seconds)
-    sys.exit(emit(diagnosis, fmt, graph=graph, thresholds=thresholds, run=run))
+    return warn_seconds, crit_seconds
 
 
 def _diagnose(

@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from dnssec_doctor.render.monitoring import ExpiryThresholds, RunFacts
 
 FORMATS = ("text", "json", "html", "dot", "svg", "nagios", "prometheus")
-ALERT_FORMATS = ("nagios", "prometheus")
-"""Formats a monitoring system reads: they report a failure to diagnose on stdout too."""
 GRAPHS = ("keys", "zones")
 
 
@@ -318,18 +316,37 @@ def emit_failure(message: str, fmt: str, name: str | None) -> int:
     printed there: the UNKNOWN line, or ``dnssec_probe_success 0`` for Prometheus.
     The line on stderr stays, for a person reading a cron mail.
     """
-    if fmt == "nagios":
-        from dnssec_doctor.render.nagios import render_nagios_unknown
-
-        sys.stdout.write(render_nagios_unknown(message))
-    else:
-        from dnssec_doctor.render.prometheus import render_prometheus_failure
-
-        sys.stdout.write(render_prometheus_failure(name, message))
+    sys.stdout.write(alert_failure(message, fmt, name))
     from dnssec_doctor.escape import terminal
 
     print(f"dnssec-doctor: {terminal(message)}", file=sys.stderr)
     return EXIT_CANNOT_DIAGNOSE
+
+
+def alert_failure(message: str, fmt: str, name: str | None) -> str:
+    """What an alert format writes on stdout for a check that could not diagnose.
+
+    ``name`` as given on the command line is written as the diagnosis writes it
+    (absolute: ``example.com.``), so that the failure and the successes of one
+    name are one Prometheus series.
+    """
+    if fmt == "nagios":
+        from dnssec_doctor.render.nagios import render_nagios_unknown
+
+        return render_nagios_unknown(message)
+    from dnssec_doctor.render.prometheus import render_prometheus_failure
+
+    return render_prometheus_failure(_as_checked(name), message)
+
+
+def _as_checked(name: str | None) -> str | None:
+    """``name`` as a check reports it (absolute), or as given when it is not a name."""
+    if name is None:
+        return None
+    try:
+        return parse_name(name).to_text()
+    except DoctorError:
+        return name
 
 
 def _svg_for_report(diagnosis: Diagnosis, graph: str) -> str | None:

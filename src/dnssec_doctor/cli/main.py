@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dnssec_doctor import __version__
-from dnssec_doctor.cli.parser import Parser, UsageError, join_relative_times
+from dnssec_doctor.cli.parser import Parser, UsageError, alert_format, join_relative_times
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.escape import terminal
 from dnssec_doctor.model.severity import EXIT_CANNOT_DIAGNOSE
@@ -83,15 +83,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     Every failure is one line on stderr and exit 3 (docs/contract.md). The process's own
     settings are ``cli.entry``'s.
     """
+    args = sys.argv[1:] if argv is None else argv
+    alert = alert_format(args)
     try:
-        status = _run(sys.argv[1:] if argv is None else argv)
+        status = _run(args)
         sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
     except UsageError as exc:
-        _fail(str(exc), exc.prog)
+        _fail(str(exc), exc.prog, alert)
     except DoctorError as exc:
-        _fail(str(exc))
+        _fail(str(exc), alert=alert)
     except KeyboardInterrupt:
-        _fail("interrupted")
+        _fail("interrupted", alert=alert)
     except BrokenPipeError:
         _discard_stdout()
         sys.exit(EXIT_CANNOT_DIAGNOSE)
@@ -102,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         _fail(
             f"internal error ({type(exc).__name__}: {exc}); please report it with the "
-            "capture (--save-capture FILE); DNSSEC_DOCTOR_DEBUG=1 shows the traceback"
+            "capture (--save-capture FILE); DNSSEC_DOCTOR_DEBUG=1 shows the traceback",
+            alert=alert,
         )
     sys.exit(status)
 
@@ -117,7 +120,19 @@ def _run(argv: Sequence[str]) -> str | int | None:
     return 0
 
 
-def _fail(message: str, prog: str = "dnssec-doctor") -> None:
+def _fail(message: str, prog: str = "dnssec-doctor", alert: str | None = None) -> None:
+    """One line on stderr and exit 3; for an alert format, its UNKNOWN (Nagios) or
+    ``dnssec_probe_success 0`` (Prometheus) on stdout too, where the monitoring system
+    reads (Nagios shows stderr nowhere; the Monitoring Plugins guidelines make a bad
+    command line UNKNOWN)."""
+    if alert is not None:
+        from dnssec_doctor.cli.common import alert_failure
+
+        try:
+            sys.stdout.write(alert_failure(message, alert, None))
+            sys.stdout.flush()
+        except OSError:  # nobody reads stdout: stderr still says why
+            _discard_stdout()
     print(f"{prog}: {terminal(message)}", file=sys.stderr)
     sys.exit(EXIT_CANNOT_DIAGNOSE)
 

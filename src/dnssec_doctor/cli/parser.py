@@ -8,7 +8,10 @@ What docs/contract.md asks and argparse does otherwise:
 - ``--at -12h``: argparse reads an argument that starts with ``-`` (and is not a
   negative number) as an option, not as the value before it. ``--at=-12h`` is the
   form argparse documents; :func:`join_relative_times` turns the spaced form, which
-  the documentation and users' scripts use, into it before parsing.
+  the documentation and users' scripts use, into it before parsing;
+- ``--format nagios|prometheus``: a monitoring system reads stdout only, so even a
+  command line argparse refuses answers there; :func:`alert_format` finds the format
+  without parsing.
 
 Help pages are shown as written in the source (descriptions and examples are wrapped
 there to fit 80 columns).
@@ -42,6 +45,25 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line instead of argparse's usage and exit status 2."""
         raise UsageError(self.prog, f"{message} (see '{self.prog} --help')")
+
+
+ALERT_FORMATS = ("nagios", "prometheus")
+"""Formats a monitoring system reads: they report a failure to diagnose on stdout too."""
+
+
+def alert_format(argv: Sequence[str]) -> str | None:
+    """The monitoring format ``argv`` asks for (``--format nagios|prometheus``, the last
+    one given, as argparse reads it), found without parsing: a command line argparse
+    refuses must still answer the monitoring system on stdout."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--format" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--format="):
+            found = arg.partition("=")[2]
+    return found if found in ALERT_FORMATS else None
 
 
 RELATIVE_TIME_OPTIONS = frozenset({"--at", "--since"})

@@ -21,6 +21,7 @@ from dataclasses import replace
 import dns.name
 
 from dnssec_doctor.addresses import ServerAddress
+from dnssec_doctor.model.capture import NOT_SENT
 from dnssec_doctor.model.query import QuerySpec
 from dnssec_doctor.model.survey import QueryKey, Side, Survey, ZoneCut
 from dnssec_doctor.names import doubled_origin_name, name_of
@@ -108,7 +109,8 @@ async def _collect(
         if len(chain) == 1:
             zones.cancel()
     survey.events = [*walk.events, *resolver.events]
-    survey.exchanges_sent = len(client.exchanges)
+    # Exchanges the budget or the address policy stopped are recorded but never sent.
+    survey.exchanges_sent = sum(1 for e in client.exchanges if e.outcome not in NOT_SENT)
     survey.budget_exhausted = client.budget_exhausted
     return survey
 

@@ -2,8 +2,9 @@
 
 A monitoring system wants a few numbers rather than a report: how long until the
 first signature on the chain expires (the warning no validator gives before it
-fails), how many servers answer well, how many problems of each severity, and how
-long the check took. Pure: the diagnosis and the run's facts go in, numbers come out.
+fails; how long ago, once it has), how many servers answer well, how many problems
+of each severity, and how long the check took. Pure: the diagnosis and the run's
+facts go in, numbers come out.
 """
 
 from __future__ import annotations
@@ -36,9 +37,37 @@ class RunFacts:
     """Seconds the probe and analysis took."""
 
 
+def zone_expiries(d: Diagnosis) -> dict[str, int]:
+    """Zone on the chain → the earliest expiration of the signatures its validation needs.
+
+    That of the zone's valid signatures (``ZoneReport.valid_until``), or earlier: the
+    expiration of signatures the zone still serves although they expired, when that
+    breaks validation (RRSIG_EXPIRED at error or above; an expired signature beside a
+    valid one of the same RRset breaks nothing, RFC 4035 §5.3.3). Without them a zone
+    whose signatures have just expired would leave the minimum, and the time left
+    would jump from hours to its parent's weeks at the very moment it broke.
+    """
+    expiries = {z.name: z.valid_until for z in d.zones if z.valid_until is not None}
+    for f in d.findings:
+        if f.code != "RRSIG_EXPIRED" or f.severity < Severity.ERROR:
+            continue
+        earliest = f.evidence.get("earliest") if f.evidence else None
+        if isinstance(earliest, int) and not isinstance(earliest, bool):
+            expiries[f.zone] = min(expiries.get(f.zone, earliest), earliest)
+    return expiries
+
+
+def earliest_expiry(d: Diagnosis) -> int | None:
+    """The earliest expiration (POSIX) on the chain, in the past once signatures that
+    validation needs have expired (:func:`zone_expiries`); None when no signature on
+    the chain validated."""
+    return min(zone_expiries(d).values(), default=None)
+
+
 def seconds_left(d: Diagnosis) -> int | None:
-    """Seconds from the evaluation time to the earliest expiry on the chain (None: none)."""
-    until = d.valid_until
+    """Seconds from the evaluation time to the earliest expiry on the chain, negative
+    once it has passed (None: no signature on the chain validated)."""
+    until = earliest_expiry(d)
     return None if until is None else until - d.at
 
 

@@ -4,7 +4,8 @@ The Monitoring Plugins interface (Nagios, Icinga, Naemon, Shinken, Sensu): the e
 status is the state (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), stdout's first line is
 ``DNSSEC STATE - text | perfdata``, further lines are the long text. Performance data
 is ``label=value[UOM];[warn];[crit];[min];[max]``, where warn and crit are ranges:
-``604800:`` alerts below 604800, which is how a "time left" threshold is written.
+``604800:`` alerts below 604800, which is how a "time left" threshold is written;
+the time left is negative once signatures on the chain have expired.
 
 The state is the worse of the findings' (model/severity.py) and the expiry thresholds'.
 Labels are fixed words; DNS data appears only in the text, escaped so that it can
@@ -27,6 +28,7 @@ from dnssec_doctor.render import headline
 from dnssec_doctor.render.monitoring import (
     ExpiryThresholds,
     RunFacts,
+    earliest_expiry,
     findings_by_severity,
     problem_codes,
     seconds_left,
@@ -82,10 +84,13 @@ def render_nagios_unknown(message: str) -> str:
 
 
 def _expiry_text(d: Diagnosis, thresholds: ExpiryThresholds) -> str:
-    left = seconds_left(d)
-    if left is None or d.valid_until is None:
+    until = earliest_expiry(d)
+    if until is None:
         return "no valid signature on the chain"
-    text = f"earliest signature expires {iso(d.valid_until)}, in {duration(left)}"
+    left = until - d.at
+    if left < 0:
+        return f"earliest signature expired {iso(until)}, {duration(-left)} ago"
+    text = f"earliest signature expires {iso(until)}, in {duration(left)}"
     if left < thresholds.critical:
         return f"{text} (critical below {duration(thresholds.critical)})"
     if left < thresholds.warning:
@@ -100,7 +105,8 @@ def _perfdata(d: Diagnosis, thresholds: ExpiryThresholds, run: RunFacts) -> list
     by_severity = findings_by_severity(d)
     problems = sum(n for s, n in by_severity.items() if s >= Severity.WARNING)
     items = [
-        f"expires_in={value};{thresholds.warning}:;{thresholds.critical}:;0;",
+        # no minimum: the value is negative once signatures have expired
+        f"expires_in={value};{thresholds.warning}:;{thresholds.critical}:;;",
         f"servers_ok={servers_ok(d)};;;0;{len(d.servers)}",
         f"servers={len(d.servers)};;;0;",
         f"problems={problems};;;0;",

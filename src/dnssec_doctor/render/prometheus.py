@@ -25,6 +25,7 @@ from dnssec_doctor.render.monitoring import (
     findings_by_severity,
     problem_codes,
     servers_ok,
+    zone_expiries,
 )
 
 STATES = ("secure", "insecure", "bogus", "indeterminate")
@@ -89,14 +90,16 @@ class _DiagnosisCollector(Collector):
         for s in STATES:
             state.add_metric([name["name"], s], 1 if d.status == s else 0)
         yield state
-        if d.valid_until is not None:
+        expiries = zone_expiries(d)
+        if expiries:
             yield _gauge(
                 "dnssec_signature_expiry_timestamp_seconds",
-                "Earliest expiration of a valid signature on the chain, as a Unix timestamp.",
+                "Earliest expiration of a signature on the chain that validation needs "
+                "(in the past once they have expired), as a Unix timestamp.",
                 name,
-                d.valid_until,
+                min(expiries.values()),
             )
-        yield from self._zones()
+        yield self._zones(expiries)
         yield from self._findings()
         total = len(d.servers)
         yield _gauge("dnssec_servers", "Authoritative servers on the chain.", name, total)
@@ -107,16 +110,15 @@ class _DiagnosisCollector(Collector):
             servers_ok(d),
         )
 
-    def _zones(self) -> Iterator[Metric]:
+    def _zones(self, expiries: dict[str, int]) -> Metric:
         expiry = GaugeMetricFamily(
             "dnssec_zone_signature_expiry_timestamp_seconds",
-            "Earliest expiration of a valid signature of each zone on the chain (Unix time).",
+            "Earliest expiration of a signature each zone on the chain needs (Unix time).",
             labels=["name", "zone"],
         )
-        for z in self.d.zones:
-            if z.valid_until is not None:
-                expiry.add_metric([terminal(self.d.name), terminal(z.name)], z.valid_until)
-        yield expiry
+        for zone, until in expiries.items():
+            expiry.add_metric([terminal(self.d.name), terminal(zone)], until)
+        return expiry
 
     def _findings(self) -> Iterator[Metric]:
         name = terminal(self.d.name)
