@@ -7,7 +7,8 @@ recorded with those findings, together with the capture, the served facts and th
 zones the check was anchored at, in one transaction. Only what these findings need is
 read: the last good observation, the observations since, one row per served state for
 the forecast, the recent observations (``ROLLOVER_LOOKBACK``) for rollover timing, and
-the first state of the last add hold-down (30 days) — all of its states only while a
+the first state of the last add hold-down (30 days, or a DNSKEY original TTL when longer:
+each recent state's is read first, one number per zone) — all of its states only while a
 trust-anchor zone's keys are all younger than that (``holddown.settled``).
 """
 
@@ -23,7 +24,14 @@ from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
-from dnssec_doctor.history.holddown import holddown_findings, holddown_window, settled
+from dnssec_doctor.history.holddown import (
+    ADD_HOLDDOWN,
+    MAX_HOLDDOWN,
+    holddown_findings,
+    holddown_of,
+    holddown_window,
+    settled,
+)
 from dnssec_doctor.history.records import (
     ROOT_ONLY,
     NewObservation,
@@ -198,18 +206,25 @@ def _holddown_runs(
     """The runs RFC5011_HOLDDOWN_RISK reads (the add hold-down's, ``holddown_window``), their
     facts added to ``all_facts``; none when the window's first state shows the rule can
     find nothing (``settled``): then one state is read, not a month of re-signings."""
-    window = holddown_window(every_run, current.observed_at)
+    now, zones = current.observed_at, current.anchor_zones
+    # A state begun within the last 30 days is in the window whatever its TTL; an older one
+    # stretches it only with a hold-down still running, so only those states' DNSKEY
+    # original TTLs are read (none once ``MAX_HOLDDOWN`` has passed).
+    older = [r.state_id for r in every_run if now - MAX_HOLDDOWN < r.first_at <= now - ADD_HOLDDOWN]
+    ttls = store.dnskey_original_ttls(older) if older else {}
+    holddowns = {state_id: holddown_of(by_zone, zones) for state_id, by_zone in ttls.items()}
+    window = holddown_window(every_run, now, holddowns)
     if not window:
         return []
     first = window[0].state_id
     if first not in all_facts:
         all_facts.update(store.facts([first]))
-    if settled(all_facts[first], all_facts[CURRENT], current.anchor_zones):
+    if settled(all_facts[first], all_facts[CURRENT], zones):
         return []
     missing = {r.state_id for r in window} - all_facts.keys()
     if missing:
         all_facts.update(store.facts(missing))
-    return [*window, StateRun(CURRENT, current.observed_at, current.observed_at, 1)]
+    return [*window, StateRun(CURRENT, now, now, 1)]
 
 
 def _add(diagnosis: Diagnosis, finding: Finding) -> Diagnosis:
