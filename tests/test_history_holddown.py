@@ -459,6 +459,7 @@ def test_a_hostile_ttl_counts_as_the_longest_hold_down_judged(good: ObservationF
     (finding,) = _risks(history, facts)
     assert finding.evidence["safe_at"] == iso(T0 + NEW * DAY + MAX_HOLDDOWN)
     assert holddown_of({ZONE: hostile}, (ZONE.upper(),)) == MAX_HOLDDOWN == 365 * DAY
+    assert holddown_of({ZONE: 2**32 - 1}, (ZONE,)) == MAX_HOLDDOWN  # the field's largest
     assert holddown_of({ZONE: 40 * DAY}, (".",)) == ADD_HOLDDOWN  # another zone's TTL
     # two years of daily states, each with the hostile TTL: a year of them is read
     daily = [StateRun(d, T0 + d * DAY, T0 + d * DAY, 1) for d in range(730)]

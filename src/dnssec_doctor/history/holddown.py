@@ -42,11 +42,12 @@ ADD_HOLDDOWN = 30 * 86400
 MAX_HOLDDOWN = 365 * 86400
 """The longest hold-down judged: a DNSKEY original TTL above it counts as this much.
 
-TTLs are 31-bit (RFC 2181 §8: up to 2**31 - 1 seconds, 68 years), and the hold-down sets
-how far back ``check --db`` reads history: one hostile TTL must not make every later
-check read decades of states. Nobody serves a DNSKEY TTL of a year, and resolvers cap the
-TTLs they cache far below it (RFC 8767 §4 recommends 7 days), so a year is no real zone's
-limit while it bounds what a check reads."""
+An RRSIG's Original TTL is a 32-bit field (RFC 4034 §3.1.4; RFC 2181 §8 allows up to
+2**31 - 1 seconds, 68 years, RFC 8767 §4 reads larger values as positive), and the
+hold-down sets how far back ``check --db`` reads history: one hostile TTL must not make
+every later check read decades of states. Nobody serves a DNSKEY TTL of a year, and
+resolvers cap the TTLs they cache far below it (RFC 8767 §4 suggests 7 days), so a year
+is no real zone's limit while it bounds what a check reads."""
 
 
 @dataclass(frozen=True, slots=True)
