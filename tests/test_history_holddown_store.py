@@ -10,11 +10,13 @@ have stored them; the removal is recorded by ``record_prepared`` as ``check --db
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 
 import historydb
+from clirun import invoke
 from dnssec_doctor.history.directstore import DirectStore
 from dnssec_doctor.history.facts import KeyFact, ObservationFacts, facts_from_survey, sealed
 from dnssec_doctor.history.holddown import dnskey_original_ttls
@@ -164,3 +166,18 @@ def test_both_stores_read_the_dnskey_original_ttls_the_facts_hold(
     assert direct == {i: dnskey_original_ttls(stored[i]) for i in ids}
     assert [direct[i][ZONE] for i in ids] == list(ttls.values())
     assert direct[ids[0]]["."] != 40 * DAY  # the root's own, untouched
+
+
+def test_history_since_the_removal_reads_back_over_the_forty_days(
+    db_url: str, checked: tuple[Capture, Diagnosis, ObservationFacts]
+) -> None:
+    # Catches: ``history --since`` reading the 30 days before WHEN whatever the TTL: the
+    # state before the new key is not read, and the risk the check reported is not shown.
+    with _opened(db_url, "direct") as store:
+        _record_roll(store, checked, 40 * DAY)
+    since = iso(LAB_NOW)  # the removal's check only
+    run = invoke("history", ZONE, "--db", db_url, "--since", since, "--format", "json")
+    doc = json.loads(run.stdout)
+    assert run.exit_code == 1 and len(doc["runs"]) == 1  # the check recorded the warning
+    (finding,) = [f for f in doc["findings"] if f["code"] == CODE]
+    assert finding["evidence"]["safe_at"] == iso(START + (NEW + 40) * DAY)
