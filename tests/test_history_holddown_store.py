@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -181,3 +183,50 @@ def test_history_since_the_removal_reads_back_over_the_forty_days(
     assert run.exit_code == 1 and len(doc["runs"]) == 1  # the check recorded the warning
     (finding,) = [f for f in doc["findings"] if f["code"] == CODE]
     assert finding["evidence"]["safe_at"] == iso(START + (NEW + 40) * DAY)
+
+
+class _Counted:
+    """A real store that counts the DNSKEY original TTLs it is asked for."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.ttl_reads: list[list[int]] = []
+
+    def dnskey_original_ttls(self, state_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        self.ttl_reads.append(sorted(state_ids))
+        return self.store.dnskey_original_ttls(self.ttl_reads[-1])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_the_recorder_reads_the_ttls_only_while_a_key_is_younger_than_a_year(
+    db_url: str, checked: tuple[Capture, Diagnosis, ObservationFacts]
+) -> None:
+    # Catches: every check paying for a year of TTLs (or of states) when no anchor zone's
+    # KSK changed within it; and TTLs read of states that cannot stretch the window.
+    capture, diagnosis, good = checked
+    name = history_name(capture.name)
+    with _opened(db_url, "direct") as store:
+        counted = _Counted(store)
+        _record_roll(cast(Store, counted), checked, 40 * DAY)
+        assert len(counted.ttl_reads) == 1  # the successor is younger than a year
+        runs = {r.state_id: r for r in store.state_runs(name, LAB_NOW)}
+        firsts = [runs[i].first_at for i in counted.ttl_reads[0]]
+        assert min(firsts) == START and max(firsts) <= LAB_NOW - 30 * DAY
+        # a year and a day later the same keys: one state read, no TTLs
+        later = LAB_NOW + 366 * DAY
+        store.record(
+            NewObservation(
+                name=name, observed_at=later - DAY, recorded_at=0, status="secure",
+                worst="info", exit_code=0, findings=(), facts=_roll(good, 40 * DAY)[-1],
+                capture_json=b"{}", diagnosis_json=b"{}", tool_version="test",
+                anchor_zones=(ZONE,),
+            )
+        )  # fmt: skip
+        prepared = PreparedCheck(
+            name, dataclasses.replace(diagnosis, at=later), _roll(good, 40 * DAY)[-1], b"{}",
+            None, anchor_zones=(ZONE,),
+        )  # fmt: skip
+        record_prepared(cast(Store, counted), prepared)
+        assert len(counted.ttl_reads) == 1

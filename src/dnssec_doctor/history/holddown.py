@@ -121,11 +121,12 @@ def holddown_window(
 
 def settled(first: ObservationFacts, newest: ObservationFacts, anchor_zones: Sequence[str]) -> bool:
     """True when ``holddown_findings`` can find nothing: in every zone of ``anchor_zones``
-    a KSK trusted now was already served in ``first``, the window's first state (so it is
-    older than its hold-down: a state whose hold-down still runs is inside the window, and
-    ``risks`` claims nothing of a key the window's first state served). Lets ``check --db``
-    read one state instead of the window's while no anchor zone's key set is younger than
-    its hold-down."""
+    a KSK trusted now was already served in ``first``, the first state of the window
+    (``holddown_window``'s, or any reaching further back, up to ``MAX_HOLDDOWN``). Such a
+    key is older than its hold-down (a state whose hold-down still runs is inside the
+    window), or served since the window's first state, of which ``risks`` claims nothing.
+    Lets ``check --db`` read one state instead of the window's while no anchor zone's key
+    set is younger than its hold-down."""
     anchored = {zone.lower() for zone in anchor_zones}
     for zone in newest.zones:
         if zone.lower() not in anchored:
