@@ -15,13 +15,18 @@ import pytest
 from dnssec_doctor.history.facts import KeyFact, ObservationFacts, facts_from_survey, sealed
 from dnssec_doctor.history.holddown import (
     ADD_HOLDDOWN,
+    MAX_HOLDDOWN,
+    dnskey_original_ttls,
     holddown_findings,
+    holddown_of,
+    holddown_reach,
     holddown_window,
     settled,
 )
 from dnssec_doctor.history.records import StateRun, StoredObservation
 from dnssec_doctor.history.report import build_report, states_needed
 from dnssec_doctor.model.capture import load_capture
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.session import survey_from_capture
 from dnssec_doctor.timefmt import iso
 
@@ -248,16 +253,43 @@ def test_an_anchor_zone_off_the_chain_is_ignored(good: ObservationFacts) -> None
     assert holddown_findings(runs, facts, anchor_zones=("elsewhere.example.",)) == []
 
 
+def _with_dnskey_ttl(
+    facts: ObservationFacts, zone: str, ttl: int, served: int | None = None
+) -> ObservationFacts:
+    """``facts`` with ``zone``'s DNSKEY RRset signed with Original TTL ``ttl`` and served
+    with TTL ``served`` (the same when not given)."""
+    served = ttl if served is None else served
+    servers = [
+        s._replace(dnskey_ttl=served) if s.zone == zone and s.dnskey_ttl else s
+        for s in facts.servers
+    ]
+    signatures = [
+        s._replace(original_ttl=ttl)
+        if s.zone == zone and s.owner == zone and s.covered_type == "DNSKEY"
+        else s
+        for s in facts.signatures
+    ]
+    assert signatures != list(facts.signatures), "the state has no RRSIG over the DNSKEY RRset"
+    return sealed(
+        zones=facts.zones,
+        servers=servers,
+        keys=[k._replace(ttl=served) if k.zone == zone else k for k in facts.keys],
+        ds=list(facts.ds),
+        signatures=signatures,
+        cds=list(facts.cds),
+    )
+
+
 def test_a_dnskey_ttl_longer_than_thirty_days_is_the_hold_down(good: ObservationFacts) -> None:
     # Catches: the hold-down fixed at 30 days (RFC 5011 §2.4.1: the TTL when longer).
     ttl = 40 * DAY
-    old = [k._replace(ttl=ttl) for k in good.keys if k.zone == ZONE and k.role == "KSK"]
-    new = [k._replace(ttl=ttl) for k in _successor(old)]
+    old = [k for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = _successor(old)
     runs, facts = _history(
         [
-            (0, _with_zone_ksks(good, ZONE, old)),
-            (5, _with_zone_ksks(good, ZONE, [*old, *new])),
-            (38, _with_zone_ksks(good, ZONE, new)),
+            (0, _with_dnskey_ttl(_with_zone_ksks(good, ZONE, old), ZONE, ttl)),
+            (5, _with_dnskey_ttl(_with_zone_ksks(good, ZONE, [*old, *new]), ZONE, ttl)),
+            (38, _with_dnskey_ttl(_with_zone_ksks(good, ZONE, new), ZONE, ttl)),
         ]
     )
     (finding,) = holddown_findings(runs, facts, anchor_zones=(ZONE,))
@@ -340,3 +372,100 @@ def test_history_judges_each_removal_with_the_anchors_of_its_own_check(
     history, facts = _observations(_zone_states(good, 9), 50, (".",))
     history[-1] = history[-1]._replace(anchor_zones=(".", ZONE))
     assert [f for f in build_report(ZONE, history, facts).findings if f.code == CODE] == []
+
+
+NEW = 5
+"""The day the successor KSK first appears in ``_long_ttl_states``."""
+
+
+def _long_ttl_states(
+    good: ObservationFacts, removed_after: int, ttl: int, served: int | None = None
+) -> list[tuple[int, ObservationFacts]]:
+    """The zone's KSK rolled with its DNSKEY RRset signed with Original TTL ``ttl``: the new
+    key from day ``NEW``, the old one gone ``removed_after`` days later."""
+    old = [k for k in good.keys if k.zone == ZONE and k.role == "KSK"]
+    new = _successor(old)
+    return [
+        (day, _with_dnskey_ttl(_with_zone_ksks(good, ZONE, keys), ZONE, ttl, served))
+        for day, keys in ((0, old), (NEW, [*old, *new]), (NEW + removed_after, new))
+    ]
+
+
+def _risks(history: list[StoredObservation], facts: dict[int, ObservationFacts]) -> list[Finding]:
+    return [f for f in build_report(ZONE, history, facts).findings if f.code == CODE]
+
+
+def test_a_forty_day_ttl_makes_a_removal_on_day_35_a_risk_until_day_40(
+    good: ObservationFacts,
+) -> None:
+    # Catches: the window of history read at the newest check cut at 30 days, so that the
+    # state before the new key (day 0, 40 days back) is not read and the new key passes for
+    # one served since history began; or the hold-down fixed at 30 days.
+    history, facts = _observations(_long_ttl_states(good, 35, 40 * DAY), NEW + 35, (ZONE,))
+    (finding,) = _risks(history, facts)
+    assert "is gone while" in finding.detail and "35 days" in finding.detail
+    assert finding.evidence["new_first_seen"] == iso(T0 + NEW * DAY)
+    assert finding.evidence["safe_at"] == iso(T0 + (NEW + 40) * DAY)
+    # and ``history`` lists it afterwards, the old key's removal judged over 40 days too
+    history, facts = _observations(_long_ttl_states(good, 35, 40 * DAY), NEW + 60, (ZONE,))
+    (past,) = _risks(history, facts)
+    assert past.evidence["at"] == iso(T0 + (NEW + 35) * DAY) and "this is history" in past.detail
+    assert past.evidence["safe_at"] == iso(T0 + (NEW + 40) * DAY)
+
+
+def test_history_since_a_removal_reads_back_over_a_hold_down_still_running(
+    good: ObservationFacts,
+) -> None:
+    # Catches: ``history --since`` reading 30 days before it whatever the TTL, so that a
+    # removal shown is judged without the state before the new key.
+    history = [
+        StoredObservation(d, ZONE, T0 + d * DAY, "secure", "info", 0, 0, None, max(d - NEW + 1, 0))
+        for d in range(NEW + 70)
+    ]  # state 0 until the new key's day, then a state a day (a daily re-signer)
+    since = T0 + (NEW + 35) * DAY
+    assert 0 not in states_needed(history, since)
+    assert 0 in states_needed(history, since, {1: 40 * DAY})
+    assert 0 not in states_needed(history, since, {1: 35 * DAY})  # its hold-down is over
+
+
+def test_a_forty_day_ttl_makes_a_removal_on_day_41_no_risk(good: ObservationFacts) -> None:
+    # Catches: the TTL added to the 30 days instead of the greater of the two (RFC 5011
+    # §2.4.1), or a hold-down counted from the removal.
+    history, facts = _observations(_long_ttl_states(good, 41, 40 * DAY), NEW + 41, (ZONE,))
+    assert _risks(history, facts) == []
+    history, facts = _observations(_long_ttl_states(good, 39, 40 * DAY), NEW + 39, (ZONE,))
+    assert len(_risks(history, facts)) == 1
+
+
+def test_the_original_ttl_in_the_rrsig_counts_not_the_ttl_served(good: ObservationFacts) -> None:
+    # Catches: the served TTL (KeyFact.ttl, ServerFacts.dnskey_ttl) taken for the original
+    # TTL of RFC 5011 §2.4.1, which the RRSIG's Original TTL field carries (RFC 4034
+    # §3.1.4): a resolver caches the set no longer than that (RFC 4035 §5.3.3).
+    states = _long_ttl_states(good, 35, DAY, served=40 * DAY)
+    history, facts = _observations(states, NEW + 35, (ZONE,))
+    assert _risks(history, facts) == []
+    assert dnskey_original_ttls(states[1][1])[ZONE] == DAY
+    states = _long_ttl_states(good, 35, 40 * DAY, served=DAY)
+    history, facts = _observations(states, NEW + 35, (ZONE,))
+    assert len(_risks(history, facts)) == 1
+
+
+def test_a_hostile_ttl_counts_as_the_longest_hold_down_judged(good: ObservationFacts) -> None:
+    # Catches: a TTL of 2**31 - 1 (68 years) taken as it is: a safe time decades ahead,
+    # and every later check reading all of history for it.
+    hostile = 2**31 - 1
+    history, facts = _observations(_long_ttl_states(good, 35, hostile), NEW + 35, (ZONE,))
+    (finding,) = _risks(history, facts)
+    assert finding.evidence["safe_at"] == iso(T0 + NEW * DAY + MAX_HOLDDOWN)
+    assert holddown_of({ZONE: hostile}, (ZONE.upper(),)) == MAX_HOLDDOWN == 365 * DAY
+    assert holddown_of({ZONE: 2**32 - 1}, (ZONE,)) == MAX_HOLDDOWN  # the field's largest
+    assert holddown_of({ZONE: 40 * DAY}, (".",)) == ADD_HOLDDOWN  # another zone's TTL
+    # two years of daily states, each with the hostile TTL: a year of them is read
+    daily = [StateRun(d, T0 + d * DAY, T0 + d * DAY, 1) for d in range(730)]
+    now = T0 + 729 * DAY
+    window = holddown_window(daily, now, {d: hostile for d in range(730)})
+    assert holddown_reach(daily, now, {d: hostile for d in range(730)}) == MAX_HOLDDOWN
+    assert window[0].first_at == now - MAX_HOLDDOWN and window[-1] == daily[-1]
+    # a state whose (long) hold-down is over stretches nothing
+    assert holddown_reach(daily, now, {0: 400 * DAY, 680: 40 * DAY}) == ADD_HOLDDOWN
+    assert holddown_reach(daily, now, {700: 40 * DAY}) == 40 * DAY

@@ -441,8 +441,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         title="RFC 5011 hold-down not respected",
         explanation=(
             "For zones whose keys resolvers keep as managed trust anchors (the root zone, or "
-            "private anchors), RFC 5011 §2.4.1 makes resolvers wait an add hold-down of 30 days "
-            "before trusting a new KSK. Here the new KSK was relied on, or the old one removed, "
+            "private anchors), RFC 5011 §2.4.1 makes resolvers wait an add hold-down before "
+            "trusting a new KSK: 30 days, or the original TTL of the first DNSKEY RRset that "
+            "held it when that is longer. Here the new KSK was relied on, or the old one removed, "
             "before that time had passed, so resolvers that track the zone with RFC 5011 lose "
             "their anchor and fail."
         ),

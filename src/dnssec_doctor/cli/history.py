@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from argparse import ArgumentParser
+from typing import TYPE_CHECKING
 
 from dnssec_doctor.cli.common import add_db_option, add_format_option, db_url, resolve_at
 from dnssec_doctor.cli.parser import describe
 from dnssec_doctor.cli.values import Range
 from dnssec_doctor.errors import DoctorError
+
+if TYPE_CHECKING:
+    from dnssec_doctor.history.records import Store, StoredObservation
 
 HISTORY_FORMATS = ("text", "json", "html")
 
@@ -65,7 +69,8 @@ def history(name: str, db: str, since: str | None, fmt: str, capture: int | None
         if not any(start is None or o.observed_at >= start for o in observations):
             where = "" if start is None else " in that period"
             raise DoctorError(f"no observations of {key} in {store.url}{where}")
-        facts = store.facts(states_needed(observations, start))
+        holddowns = None if start is None else _holddowns_before(store, observations, start)
+        facts = store.facts(states_needed(observations, start, holddowns))
     report = build_report(key, observations, facts, start)
     if fmt == "json":
         from dnssec_doctor.render.history import render_history_json
@@ -80,3 +85,22 @@ def history(name: str, db: str, since: str | None, fmt: str, capture: int | None
 
         sys.stdout.write(render_history_text(report))
     sys.exit(observations[-1].exit_code)
+
+
+def _holddowns_before(
+    store: Store, observations: list[StoredObservation], since: int
+) -> dict[int, int]:
+    """State id → RFC 5011 add hold-down of the states begun within ``MAX_HOLDDOWN`` before
+    ``since`` (their DNSKEY original TTLs, not their facts): a hold-down still running at
+    ``since`` makes ``states_needed`` read back that far, for the risks shown from then."""
+    from dnssec_doctor.history.holddown import ADD_HOLDDOWN, MAX_HOLDDOWN, holddown_of
+    from dnssec_doctor.history.records import runs_of
+
+    zones = {zone for o in observations for zone in o.anchor_zones}
+    older = [
+        r.state_id
+        for r in runs_of(observations)
+        if since - MAX_HOLDDOWN < r.first_at <= since - ADD_HOLDDOWN
+    ]
+    ttls = store.dnskey_original_ttls(older) if older else {}
+    return {state_id: holddown_of(by_zone, zones) for state_id, by_zone in ttls.items()}

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.records import (
+    DNSKEY_TTLS_WHERE,
     FACT_TABLES,
     OBSERVATION_COLUMNS,
     SCHEMA_REVISION,
@@ -35,6 +36,7 @@ from dnssec_doctor.history.records import (
     decode_document,
     fact_row,
     facts_from_rows,
+    merged_ttls,
     stored_zones,
 )
 
@@ -254,6 +256,20 @@ class DirectStore:
                         row = dict(zip(columns, values, strict=True))
                         rows[row["state_id"]][kind].append(row)
         return {i: facts_from_rows(rows[i], digests.get(i, "")) for i in ids}
+
+    def dnskey_original_ttls(self, state_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        """State id → zone → its DNSKEY RRset's original TTL (``Store``)."""
+        ids = sorted(set(state_ids))
+        rows: list[tuple[Any, ...]] = []
+        with self._transaction("read"):
+            for chunk in chunks(ids):
+                marks = ", ".join("?" * len(chunk))
+                query = (
+                    "SELECT state_id, zone, max(original_ttl) FROM state_signatures "
+                    f"WHERE state_id IN ({marks}) AND {DNSKEY_TTLS_WHERE} GROUP BY state_id, zone"
+                )
+                rows += self._run(query, chunk)
+        return merged_ttls(rows)
 
     def payload(self, observation_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
         """The stored capture and diagnosis documents of one observation."""

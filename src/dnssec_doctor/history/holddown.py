@@ -11,17 +11,21 @@ rule judges every zone the newest observation was anchored at: whoever monitors 
 with its own anchor stands for the resolvers configured alike.
 
 Only a successor history saw appear counts: a key served since the first observation kept
-may have been published long before it, so nothing is claimed about it. The rule reads
-every state served within the add hold-down before the newest observation
-(``holddown_window``), however many re-signings that is: a signer that re-signs daily
-serves thirty states in one hold-down. A key first seen earlier has been trusted since;
-a DNSKEY TTL above 30 days is therefore judged over 30 days of history only (a key older
-than that is not claimed, never the reverse).
+may have been published long before it, so nothing is claimed about it. The hold-down of
+a successor is counted from the state that first served it, with that state's original
+TTL: the Original TTL field of the RRSIGs over the zone's DNSKEY RRset (RFC 4034 §3.1.4;
+a cache may decrement the TTL it serves, the signed field it may not), the longest when
+servers differ. The rule reads every state served within the longest hold-down still
+running before the newest observation (``holddown_window``: 30 days, or the original TTL
+of a state served in the last ``MAX_HOLDDOWN`` whose hold-down has not ended), however
+many re-signings that is: a signer that re-signs daily serves thirty states in one
+hold-down. A key first seen earlier than its hold-down has been trusted since. TTLs above
+``MAX_HOLDDOWN`` count as that much: history is read for at most a year before a check.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from dnssec_doctor import catalog
@@ -35,6 +39,15 @@ from dnssec_doctor.timefmt import duration, iso
 CODE = Code.RFC5011_HOLDDOWN_RISK
 ADD_HOLDDOWN = 30 * 86400
 """RFC 5011 §2.4.1: the add hold-down, at least 30 days."""
+MAX_HOLDDOWN = 365 * 86400
+"""The longest hold-down judged: a DNSKEY original TTL above it counts as this much.
+
+An RRSIG's Original TTL is a 32-bit field (RFC 4034 §3.1.4; RFC 2181 §8 allows up to
+2**31 - 1 seconds, 68 years, RFC 8767 §4 reads larger values as positive), and the
+hold-down sets how far back ``check --db`` reads history: one hostile TTL must not make
+every later check read decades of states. Nobody serves a DNSKEY TTL of a year, and
+resolvers cap the TTLs they cache far below it (RFC 8767 §4 suggests 7 days), so a year
+is no real zone's limit while it bounds what a check reads."""
 
 
 class Risk(NamedTuple):
@@ -55,17 +68,64 @@ def _trusted_ksks(facts: ObservationFacts, zone: str) -> dict[str, KeyFact]:
     return {k.key_id: k for k in facts.keys if k.zone == zone and k.role == "KSK" and not k.revoked}
 
 
-def holddown_window(runs: Sequence[StateRun], now: int) -> list[StateRun]:
+def dnskey_original_ttls(facts: ObservationFacts) -> dict[str, int]:
+    """Zone → the original TTL of its DNSKEY RRset in ``facts``: the longest Original TTL
+    of the zone's RRSIGs over it (RFC 4034 §3.1.4); zones without one are left out (an
+    unsigned DNSKEY RRset is no trust point's, RFC 5011 §2.4.1 counts validated ones).
+    ``Store.dnskey_original_ttls`` reads the same from the store's tables."""
+    out: dict[str, int] = {}
+    for sig in facts.signatures:
+        if sig.covered_type == "DNSKEY" and sig.owner.lower() == sig.zone.lower():
+            zone = sig.zone.lower()
+            out[zone] = max(out.get(zone, 0), sig.original_ttl)
+    return out
+
+
+def holddown_of(ttls: Mapping[str, int], zones: Iterable[str]) -> int:
+    """The add hold-down of a new KSK of ``zones`` first served with ``ttls``
+    (``dnskey_original_ttls``): 30 days or the original TTL, whichever is greater (RFC 5011
+    §2.4.1), at most ``MAX_HOLDDOWN``."""
+    ttl = max((ttls.get(zone.lower(), 0) for zone in zones), default=0)
+    return max(ADD_HOLDDOWN, min(ttl, MAX_HOLDDOWN))
+
+
+def holddowns_of(facts: Mapping[int, ObservationFacts], zones: Iterable[str]) -> dict[int, int]:
+    """State id → ``holddown_of`` its facts for ``zones``."""
+    wanted = tuple(zones)
+    return {sid: holddown_of(dnskey_original_ttls(f), wanted) for sid, f in facts.items()}
+
+
+def holddown_reach(runs: Sequence[StateRun], now: int, holddowns: Mapping[int, int]) -> int:
+    """How far before ``now`` ``holddown_window`` reads: the longest hold-down still running
+    at ``now`` of a state of ``runs`` (``holddowns``: state id → its hold-down, 30 days when
+    not given), at least 30 days. A state older than its own hold-down cannot have first
+    served a key that is still young, so only the running ones stretch the window."""
+    reach = ADD_HOLDDOWN
+    for run in runs:
+        held = min(holddowns.get(run.state_id, ADD_HOLDDOWN), MAX_HOLDDOWN)
+        if held > reach and run.first_at + held > now:
+            reach = held
+    return reach
+
+
+def holddown_window(
+    runs: Sequence[StateRun], now: int, holddowns: Mapping[int, int] | None = None
+) -> list[StateRun]:
     """The runs ``holddown_findings`` reads at ``now``: every state still served within the
-    add hold-down before it (the first of them started before, or is history's first)."""
-    return [r for r in runs if r.last_at >= now - ADD_HOLDDOWN]
+    longest add hold-down running at ``now`` (``holddown_reach``) before it (the first of
+    them started before, or is history's first)."""
+    reach = holddown_reach(runs, now, holddowns or {})
+    return [r for r in runs if r.last_at >= now - reach]
 
 
 def settled(first: ObservationFacts, newest: ObservationFacts, anchor_zones: Sequence[str]) -> bool:
     """True when ``holddown_findings`` can find nothing: in every zone of ``anchor_zones``
-    a KSK trusted now was already served in ``first``, the window's first state (so it is
-    older than the hold-down, and resolvers trust it). Lets ``check --db`` read one state
-    instead of the window's while no anchor zone's key set is younger than the hold-down."""
+    a KSK trusted now was already served in ``first``, the first state of the window
+    (``holddown_window``'s, or any reaching further back, up to ``MAX_HOLDDOWN``). Such a
+    key is older than its hold-down (a state whose hold-down still runs is inside the
+    window), or served since the window's first state, of which ``risks`` claims nothing.
+    Lets ``check --db`` read one state instead of the window's while no anchor zone's key
+    set is younger than its hold-down."""
     anchored = {zone.lower() for zone in anchor_zones}
     for zone in newest.zones:
         if zone.lower() not in anchored:
@@ -102,25 +162,29 @@ def risks(
     for zone in newest.zones:  # chain order: the root first
         if zone.lower() not in anchored:
             continue
-        first_seen: dict[str, tuple[int, KeyFact]] = {}
+        # key id → when first served, the key, when its hold-down ends (RFC 5011 §2.4.1:
+        # counted with the original TTL of the first DNSKEY RRset that held it)
+        first_seen: dict[str, tuple[int, KeyFact, int]] = {}
         for seg in segs:
-            for key_id, key in _trusted_ksks(facts[seg.state_id], zone).items():
-                first_seen.setdefault(key_id, (seg.start, key))
+            state = facts[seg.state_id]
+            for key_id, key in _trusted_ksks(state, zone).items():
+                if key_id not in first_seen:
+                    held = holddown_of(dnskey_original_ttls(state), (zone,))
+                    first_seen[key_id] = (seg.start, key, seg.start + held)
         trusted = _trusted_ksks(newest, zone)
         young = {
-            key_id: (first_seen[key_id][0], key)
-            for key_id, key in trusted.items()
-            if began < first_seen[key_id][0] and now < _safe(first_seen[key_id][0], key)
+            key_id: first_seen[key_id]
+            for key_id in trusted
+            if began < first_seen[key_id][0] and now < first_seen[key_id][2]
         }
         # A KSK resolvers already trust still signs: they keep validating through it.
         if not young or len(young) < len(trusted):
             continue
-        seen, successor = min(young.values(), key=lambda item: item[0])
-        for key_id, (first, old) in sorted(first_seen.items()):
+        seen, successor, safe = min(young.values(), key=lambda item: item[0])
+        for key_id, (first, old, _) in sorted(first_seen.items()):
             if key_id in trusted or first >= seen:
                 continue
             revoked = any(k.key_id == key_id for k in newest.keys if k.zone == zone)
-            safe = _safe(seen, successor)
             out.append(Risk(zone, old, successor, seen, safe, now, revoked))
     return out
 
@@ -136,7 +200,8 @@ def past_holddown_findings(
     observation's trust anchors, once its safe time has passed. A risk not over yet is
     the newest observation's own (``holddown_findings``); one whose safe time is ahead
     but no longer at risk (the old key served again) is not listed. ``facts`` holds every
-    state served within the add hold-down before each such observation."""
+    state served within the hold-down still running at each such observation
+    (``holddown_reach``)."""
     if not everything:
         return []
     now = everything[-1].observed_at
@@ -150,7 +215,8 @@ def past_holddown_findings(
             continue
         if not _ksk_gone(facts[before.state_id], facts[obs.state_id], obs.anchor_zones):
             continue
-        window = holddown_window(runs_of(everything[: i + 1]), obs.observed_at)
+        held = holddowns_of(facts, obs.anchor_zones)
+        window = holddown_window(runs_of(everything[: i + 1]), obs.observed_at, held)
         for risk in risks(window, facts, obs.anchor_zones):
             key = (risk.zone, risk.old.key_id, risk.new.key_id)
             if risk.safe > now or key in said:
@@ -168,11 +234,6 @@ def _ksk_gone(before: ObservationFacts, after: ObservationFacts, zones: Sequence
         for zone in after.zones
         if zone.lower() in anchored
     )
-
-
-def _safe(seen: int, key: KeyFact) -> int:
-    """When RFC 5011 resolvers trust ``key``, first served at ``seen`` (§2.4.1)."""
-    return seen + max(ADD_HOLDDOWN, key.ttl)
 
 
 def _finding(risk: Risk, case: str) -> Finding:

@@ -7,8 +7,11 @@ recorded with those findings, together with the capture, the served facts and th
 zones the check was anchored at, in one transaction. Only what these findings need is
 read: the last good observation, the observations since, one row per served state for
 the forecast, the recent observations (``ROLLOVER_LOOKBACK``) for rollover timing, and
-the first state of the last add hold-down (30 days) — all of its states only while a
-trust-anchor zone's keys are all younger than that (``holddown.settled``).
+the first state served within the longest add hold-down judged (a year) — and, only while
+a trust-anchor zone's keys are all younger than that (``holddown.settled``), the DNSKEY
+original TTLs of the states of that year (one number per zone), then the first state of
+the add hold-down they give (30 days, or longer), and all of its states while the zone's
+keys are all younger than that.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ from dnssec_doctor.history.algroll import algorithm_order_findings
 from dnssec_doctor.history.cdswait import cds_waiting_findings
 from dnssec_doctor.history.facts import ObservationFacts, facts_from_survey
 from dnssec_doctor.history.forecast import FORECAST_RUNS, forecast, stalled_findings
-from dnssec_doctor.history.holddown import holddown_findings, holddown_window, settled
+from dnssec_doctor.history.holddown import (
+    ADD_HOLDDOWN,
+    MAX_HOLDDOWN,
+    holddown_findings,
+    holddown_of,
+    holddown_window,
+    settled,
+)
 from dnssec_doctor.history.records import (
     ROOT_ONLY,
     NewObservation,
@@ -195,20 +205,44 @@ def _holddown_runs(
     current: StoredObservation,
 ) -> list[StateRun]:
     """The runs RFC5011_HOLDDOWN_RISK reads (the add hold-down's, ``holddown_window``), their
-    facts added to ``all_facts``; none when the window's first state shows the rule can
-    find nothing (``settled``): then one state is read, not a month of re-signings."""
-    window = holddown_window(every_run, current.observed_at)
-    if not window:
+    facts added to ``all_facts``; none when a first state shows the rule can find nothing
+    (``settled``): then one state or two are read, not a month of re-signings."""
+    now, zones = current.observed_at, current.anchor_zones
+    # No hold-down is longer than MAX_HOLDDOWN: when the first state served within it
+    # already held a KSK trusted now (in each anchor zone), nothing can be found, whatever
+    # the TTLs — the check of most days, at the cost of one state, as with 30 days.
+    year = [r for r in every_run if r.last_at >= now - MAX_HOLDDOWN]
+    if _settled_at(store, year, all_facts, zones):
         return []
-    first = window[0].state_id
-    if first not in all_facts:
-        all_facts.update(store.facts([first]))
-    if settled(all_facts[first], all_facts[CURRENT], current.anchor_zones):
+    # A state begun within the last 30 days is in the window whatever its TTL; an older one
+    # stretches it only with a hold-down still running, so only those states' DNSKEY
+    # original TTLs are read (one number per zone, not their facts).
+    older = [r.state_id for r in every_run if now - MAX_HOLDDOWN < r.first_at <= now - ADD_HOLDDOWN]
+    ttls = store.dnskey_original_ttls(older) if older else {}
+    holddowns = {state_id: holddown_of(by_zone, zones) for state_id, by_zone in ttls.items()}
+    window = holddown_window(every_run, now, holddowns)
+    if _settled_at(store, window, all_facts, zones):
         return []
     missing = {r.state_id for r in window} - all_facts.keys()
     if missing:
         all_facts.update(store.facts(missing))
-    return [*window, StateRun(CURRENT, current.observed_at, current.observed_at, 1)]
+    return [*window, StateRun(CURRENT, now, now, 1)]
+
+
+def _settled_at(
+    store: Store,
+    window: list[StateRun],
+    all_facts: dict[int, ObservationFacts],
+    zones: tuple[str, ...],
+) -> bool:
+    """``holddown.settled`` with the first state of ``window`` (read into ``all_facts``);
+    True for an empty window."""
+    if not window:
+        return True
+    first = window[0].state_id
+    if first not in all_facts:
+        all_facts.update(store.facts([first]))
+    return settled(all_facts[first], all_facts[CURRENT], zones)
 
 
 def _add(diagnosis: Diagnosis, finding: Finding) -> Diagnosis:

@@ -142,6 +142,12 @@ class Store(Protocol):
 
     def facts(self, state_ids: Iterable[int]) -> dict[int, ObservationFacts]: ...
 
+    def dnskey_original_ttls(self, state_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        """State id → zone (lower case) → the longest Original TTL of the zone's RRSIGs
+        over its DNSKEY RRset (``holddown.dnskey_original_ttls`` of the state's facts),
+        read without the rest of the facts; states without one are left out."""
+        ...
+
     def payload(self, observation_id: int) -> tuple[dict[str, Any], dict[str, Any]]: ...
 
     def capture(self, name: str, observation_id: int) -> dict[str, Any]: ...
@@ -216,6 +222,21 @@ def _as(cls: type[Any], row: Mapping[str, Any]) -> Any:
     if cls is ServerFacts:  # a Boolean column comes back as 0 or 1 from sqlite3
         values["answered"] = bool(values["answered"])
     return cls(**values)
+
+
+DNSKEY_TTLS_WHERE = "covered_type = 'DNSKEY' AND lower(owner) = lower(zone)"
+"""The RRSIGs ``Store.dnskey_original_ttls`` reads: those over a zone's own DNSKEY RRset."""
+
+
+def merged_ttls(rows: Iterable[Sequence[Any]]) -> dict[int, dict[str, int]]:
+    """``Store.dnskey_original_ttls`` from rows of (state id, zone, longest Original TTL),
+    zones that differ only in case merged."""
+    out: dict[int, dict[str, int]] = {}
+    for state_id, zone, ttl in rows:
+        by_zone = out.setdefault(int(state_id), {})
+        key = str(zone).lower()
+        by_zone[key] = max(by_zone.get(key, 0), int(ttl))
+    return out
 
 
 def chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -14,7 +14,7 @@ history).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dnssec_doctor.history.algroll import algorithm_order_findings
@@ -27,9 +27,10 @@ from dnssec_doctor.history.forecast import (
     stalled_findings,
 )
 from dnssec_doctor.history.holddown import (
-    ADD_HOLDDOWN,
     holddown_findings,
+    holddown_reach,
     holddown_window,
+    holddowns_of,
     past_holddown_findings,
 )
 from dnssec_doctor.history.lastgood import change_since_last_good
@@ -113,16 +114,25 @@ def build_report(
         findings += algorithm_order_findings(history, facts)
         findings += cds_waiting_findings(recent, facts)
         findings += past_holddown_findings(everything, facts, since)
-        held = holddown_window(runs_of(everything), newest.observed_at)
+        holddowns = holddowns_of(facts, newest.anchor_zones)
+        held = holddown_window(runs_of(everything), newest.observed_at, holddowns)
         findings += holddown_findings(held, facts, anchor_zones=newest.anchor_zones)
     return HistoryReport(name, len(history), tuple(runs), tuple(forecasts), tuple(findings))
 
 
-def states_needed(everything: Sequence[StoredObservation], since: int | None) -> set[int]:
+def states_needed(
+    everything: Sequence[StoredObservation],
+    since: int | None,
+    holddowns: Mapping[int, int] | None = None,
+) -> set[int]:
     """The states ``build_report`` reads: those shown and the add hold-down before them
-    (``holddown``), the forecast's, and since the last good."""
+    (``holddown``: 30 days, or longer for a state before ``since`` whose hold-down still
+    runs then, ``holddowns``: state id → its hold-down), the forecast's, and since the
+    last good."""
     shown = {o.state_id for o in everything if since is None or o.observed_at >= since}
-    held = {o.state_id for o in everything if o.observed_at >= (since or 0) - ADD_HOLDDOWN}
+    start = since or 0
+    reach = holddown_reach(runs_of(everything), start, holddowns or {})
+    held = {o.state_id for o in everything if o.observed_at >= start - reach}
     recent = {r.state_id for r in runs_of(everything)[-FORECAST_RUNS:]}
     last_good = max((i for i, o in enumerate(everything) if o.good), default=0)
     return shown | held | recent | {o.state_id for o in everything[last_good:]}

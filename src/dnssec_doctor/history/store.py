@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from dnssec_doctor.errors import DoctorError
@@ -21,6 +21,7 @@ from dnssec_doctor.history.dburl import WRITE, open_engine
 from dnssec_doctor.history.facts import ObservationFacts
 from dnssec_doctor.history.migrate import ensure_schema
 from dnssec_doctor.history.records import (
+    DNSKEY_TTLS_WHERE,
     FACT_TABLES,
     NewObservation,
     StateRun,
@@ -32,6 +33,7 @@ from dnssec_doctor.history.records import (
     decode_document,
     fact_row,
     facts_from_rows,
+    merged_ttls,
     runs_of,
     stored_zones,
 )
@@ -40,6 +42,7 @@ from dnssec_doctor.history.schema import (
     observation_findings,
     observations,
     payloads,
+    state_signatures,
     states,
 )
 
@@ -236,6 +239,21 @@ class HistoryStore:
                     for row in conn.execute(select(table).where(table.c.state_id.in_(chunk))):
                         rows[row.state_id][kind].append(row._mapping)
         return {i: facts_from_rows(rows[i], digests.get(i, "")) for i in ids}
+
+    def dnskey_original_ttls(self, state_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        """State id → zone → its DNSKEY RRset's original TTL (``Store``)."""
+        ids = sorted(set(state_ids))
+        sig = state_signatures.c
+        rows: list[Any] = []
+        with self._errors("read"), self.engine.connect() as conn:
+            for chunk in chunks(ids):
+                query = (
+                    select(sig.state_id, sig.zone, func.max(sig.original_ttl))
+                    .where(sig.state_id.in_(chunk), text(DNSKEY_TTLS_WHERE))
+                    .group_by(sig.state_id, sig.zone)
+                )
+                rows += conn.execute(query)
+        return merged_ttls(rows)
 
     def payload(self, observation_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
         """The stored capture and diagnosis documents of one observation."""
