@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.history.pgurl import LOCK_TIMEOUT
 from dnssec_doctor.history.sqlitefile import (
     SQLITE_BUSY_SECONDS,
     default_db_path,
@@ -59,6 +60,7 @@ def open_engine(text: str | None) -> tuple[Engine, str]:
             raise DoctorError(
                 "PostgreSQL needs the psycopg package: pip install 'dnssec-doctor[postgres]'"
             ) from None
+        event.listen(engine, "begin", _postgres_begin)
     return engine, shown(url)
 
 
@@ -80,6 +82,10 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _postgres_begin(connection: Connection) -> None:
+    connection.exec_driver_sql(LOCK_TIMEOUT)  # the driver's own BEGIN came first
 
 
 def _sqlite_begin(connection: Connection) -> None:

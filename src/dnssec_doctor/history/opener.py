@@ -104,8 +104,9 @@ def _libpq_connect(lib: CDLL, url: PlainPostgresUrl) -> LibpqConnection:
 
 def _libpq_driver() -> Driver:
     from dnssec_doctor.history.libpq import LibpqError
+    from dnssec_doctor.history.pgurl import LOCK_TIMEOUT
 
-    return Driver(error=LibpqError, begin_write="BEGIN", placeholder="?")
+    return Driver(error=LibpqError, begin_write="BEGIN", placeholder="?", settings=(LOCK_TIMEOUT,))
 
 
 def _libpq_store(
@@ -203,7 +204,11 @@ def _open_postgres(url: PlainPostgresUrl) -> DirectStore | None:
         import psycopg
     except ImportError:  # SQLAlchemy's path says what to install
         return None
-    driver = Driver(error=psycopg.Error, begin_write="BEGIN", placeholder="%s")
+    from dnssec_doctor.history.pgurl import LOCK_TIMEOUT
+
+    driver = Driver(
+        error=psycopg.Error, begin_write="BEGIN", placeholder="%s", settings=(LOCK_TIMEOUT,)
+    )
 
     def connect() -> psycopg.Connection[tuple[Any, ...]]:
         return psycopg.connect(**url.connect_args(), autocommit=True)  # type: ignore[arg-type]

@@ -230,7 +230,7 @@ def database_error(url: str, doing: str, exc: BaseException) -> DoctorError:
     """A driver's error as the one line every store prints (a lock named as such)."""
     text = str(exc).strip()
     reason = text.splitlines()[0] if text else type(exc).__name__
-    if "locked" in reason or "busy" in reason:
+    if "locked" in reason or "busy" in reason or "lock timeout" in reason:
         reason += " (another process is writing to it; try again)"
     return DoctorError(f"history database {url}: cannot {doing}: {reason}")
 

@@ -1,0 +1,76 @@
+"""What an operator meets when the history store is not as it should be.
+
+Real SQLite files and a real PostgreSQL server (``pgserver``): a table another session
+keeps locked, a stored payload that inflates without end, rows a hand edit left with
+the wrong types, a URL that names no file at all. Each is one line and exit status 3
+(or the history that can still be shown), and the earlier history stays as it was.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+
+import pytest
+
+import historydb
+from clirun import invoke
+from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.history.opener import open_store
+from dnssec_doctor.history.records import Store
+from dnssec_doctor.history.store import HistoryStore
+from historydb import record
+from labthread import LAB_NOW
+from pgserver import fresh_database
+
+postgres_url = historydb.postgres_url
+db_url = historydb.db_url
+
+HOLD_SECONDS = 40.0
+"""How long the other session keeps its lock: far beyond the 3 seconds a store waits,
+so a store that waited for it would succeed only once it was released (and fail the
+test), never hang it."""
+
+
+@contextmanager
+def _table_locked(url: str, table: str) -> Iterator[None]:
+    """Another session holding ``table`` locked (as a trimming ``DELETE`` in a long
+    transaction, a ``VACUUM FULL`` or a migration would), for at most HOLD_SECONDS."""
+    import psycopg
+
+    holder = psycopg.connect(url)
+    holder.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    release = threading.Timer(HOLD_SECONDS, holder.close)
+    release.start()
+    try:
+        yield
+    finally:
+        release.cancel()
+        holder.close()
+
+
+def test_a_postgres_table_locked_by_another_session_is_one_line_not_a_hang(
+    postgres_url: str,
+) -> None:
+    url = fresh_database(postgres_url, "bad_input_locked")
+    with HistoryStore.open(url) as store:
+        record(store, "good-nsec", LAB_NOW)
+    with _table_locked(url, "observations"):
+        # history (psycopg), check --db (libpq) and a URL with options (SQLAlchemy)
+        run = invoke("history", "good-nsec.test", "--db", url)
+        assert run.exit_code == 3, run.stdout
+        assert run.stderr.count("\n") == 1 and "lock timeout" in run.stderr
+        assert "another process is writing to it" in run.stderr
+        openers: list[Callable[[], Store]] = [
+            partial(open_store, url, quick=True),
+            partial(HistoryStore.open, url + "?sslmode=disable"),
+        ]
+        for opened in openers:
+            with opened() as store, pytest.raises(DoctorError, match="lock timeout"):
+                record(store, "good-nsec", LAB_NOW + 60)
+    with open_store(url) as store:  # nothing half-recorded, and it works again
+        assert len(store.observations("good-nsec.test.")) == 1
+        record(store, "good-nsec", LAB_NOW + 120)
+        assert len(store.observations("good-nsec.test.")) == 2
