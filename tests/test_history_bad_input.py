@@ -8,19 +8,24 @@ the wrong types, a URL that names no file at all. Each is one line and exit stat
 
 from __future__ import annotations
 
+import gzip
+import io
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 
 import pytest
+from sqlalchemy import create_engine, text
 
 import historydb
 from clirun import invoke
 from dnssec_doctor.errors import DoctorError
+from dnssec_doctor.history.dburl import parse_db_url
 from dnssec_doctor.history.opener import open_store
 from dnssec_doctor.history.records import Store
 from dnssec_doctor.history.store import HistoryStore
+from dnssec_doctor.limits import INPUT_LIMITS
 from historydb import record
 from labthread import LAB_NOW
 from pgserver import fresh_database
@@ -74,3 +79,53 @@ def test_a_postgres_table_locked_by_another_session_is_one_line_not_a_hang(
         assert len(store.observations("good-nsec.test.")) == 1
         record(store, "good-nsec", LAB_NOW + 120)
         assert len(store.observations("good-nsec.test.")) == 2
+
+
+def _gzip_bomb(inflated: int) -> bytes:
+    """Gzipped JSON that inflates to ``inflated`` bytes (a string of zeros), a few
+    hundred KB as stored."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as stream:
+        stream.write(b'{"format": "dnssec-doctor/capture", "padding": "')
+        chunk = b"0" * (1 << 20)
+        for _ in range(inflated >> 20):
+            stream.write(chunk)
+        stream.write(b'"}')
+    return out.getvalue()
+
+
+def _set_payload(url: str, observation_id: int, column: str, blob: bytes) -> None:
+    engine = create_engine(parse_db_url(url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    f"UPDATE observation_payloads SET {column} = :blob WHERE observation_id = :id"
+                ),
+                {"blob": blob, "id": observation_id},
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_stored_payload_that_inflates_without_end_is_refused_not_read(db_url: str) -> None:
+    with HistoryStore.open(db_url) as store:
+        record(store, "good-nsec", LAB_NOW)
+        record(store, "good-nsec", LAB_NOW + 60)
+        good, bomb = (o.id for o in store.observations("good-nsec.test."))
+    limit = INPUT_LIMITS.capture_json_bytes
+    _set_payload(db_url, bomb, "capture_gz", _gzip_bomb(limit + (1 << 20)))
+    run = invoke("history", "good-nsec.test", "--db", db_url, "--capture", str(bomb))
+    assert run.exit_code == 3 and run.stdout == ""
+    assert run.stderr == (
+        f"dnssec-doctor: the capture of observation {bomb} in the history database is "
+        "corrupt (it inflates to more than 64 MiB)\n"
+    )
+    _set_payload(db_url, bomb, "diagnosis_gz", _gzip_bomb(limit + (1 << 20)))
+    for opened in (open_store, HistoryStore.open):
+        with opened(db_url) as store, pytest.raises(DoctorError, match="more than 64 MiB"):
+            store.payload(bomb)
+    # the timeline, and the other observation's capture, are still there
+    assert invoke("history", "good-nsec.test", "--db", db_url).exit_code == 0
+    ok = invoke("history", "good-nsec.test", "--db", db_url, "--capture", str(good))
+    assert ok.exit_code == 0 and '"name": "good-nsec.test."' in ok.stdout

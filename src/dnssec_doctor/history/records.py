@@ -10,6 +10,7 @@ loads SQLAlchemy unless the database needs it.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +26,7 @@ from dnssec_doctor.history.facts import (
     ServerFacts,
     SignatureFact,
 )
+from dnssec_doctor.limits import INPUT_LIMITS
 from dnssec_doctor.model.findings import Finding
 
 SCHEMA_REVISION = "0002"
@@ -236,9 +238,21 @@ def database_error(url: str, doing: str, exc: BaseException) -> DoctorError:
 
 
 def decode_document(blob: bytes, what: str) -> dict[str, Any]:
-    """A stored payload (gzipped JSON object); DoctorError naming ``what`` when it is corrupt."""
+    """A stored payload (gzipped JSON object); DoctorError naming ``what`` when it is corrupt.
+
+    Inflated to at most the size a capture file may have (``InputLimits``): a payload
+    that inflates without end (a gzip bomb written into the database) is refused, not
+    read into memory."""
+    limit = INPUT_LIMITS.capture_json_bytes
     try:
-        data = json.loads(gzip.decompress(blob).decode("utf-8"))
+        with gzip.GzipFile(fileobj=io.BytesIO(blob)) as stream:
+            raw = stream.read(limit + 1)  # inflates no more than asked
+        if len(raw) > limit:
+            raise DoctorError(
+                f"{what} in the history database is corrupt "
+                f"(it inflates to more than {limit >> 20} MiB)"
+            )
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError):
         raise DoctorError(f"{what} in the history database is corrupt (not gzipped JSON)") from None
     if not isinstance(data, dict):
