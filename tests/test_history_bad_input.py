@@ -26,13 +26,14 @@ from dnssec_doctor.history.opener import open_store
 from dnssec_doctor.history.records import Store
 from dnssec_doctor.history.store import HistoryStore
 from dnssec_doctor.limits import INPUT_LIMITS
-from historydb import record
+from historydb import CASES, record
 from labthread import LAB_NOW
 from pgserver import fresh_database
 
 postgres_url = historydb.postgres_url
 db_url = historydb.db_url
 
+CAPTURE = str(CASES / "check-good-nsec" / "capture.json.gz")
 HOLD_SECONDS = 40.0
 """How long the other session keeps its lock: far beyond the 3 seconds a store waits,
 so a store that waited for it would succeed only once it was released (and fail the
@@ -129,3 +130,23 @@ def test_a_stored_payload_that_inflates_without_end_is_refused_not_read(db_url: 
     assert invoke("history", "good-nsec.test", "--db", db_url).exit_code == 0
     ok = invoke("history", "good-nsec.test", "--db", db_url, "--capture", str(good))
     assert ok.exit_code == 0 and '"name": "good-nsec.test."' in ok.stdout
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://",
+        "sqlite:///",
+        "sqlite:///:memory:",
+        "sqlite:///file::memory:?uri=true",
+        "sqlite:///file:h?mode=memory&uri=true",
+    ],
+)
+def test_an_sqlite_database_in_memory_is_refused_not_recorded_into_and_lost(url: str) -> None:
+    recorded = invoke("check", "--replay", CAPTURE, "--at", f"@{LAB_NOW}", "--db", url)
+    assert recorded.exit_code == 3 and recorded.stdout == ""
+    assert recorded.stderr == (
+        f"dnssec-doctor: --db {url!r} is an SQLite database in memory, gone when the "
+        "command ends: use sqlite:///PATH for a file (or default)\n"
+    )
+    assert invoke("history", "good-nsec.test", "--db", url).stderr == recorded.stderr

@@ -40,9 +40,25 @@ def parse_db_url(text: str) -> URL:
         raise DoctorError(
             f"unsupported --db URL scheme {url.drivername!r}: use sqlite:///PATH or postgresql://…"
         )
+    if backend == "sqlite" and _in_memory(url):
+        raise DoctorError(
+            f"--db {text!r} is an SQLite database in memory, gone when the command ends: "
+            "use sqlite:///PATH for a file (or default)"
+        )
     if backend == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")  # psycopg 3 (the [postgres] extra)
     return url
+
+
+def _in_memory(url: URL) -> bool:
+    """An SQLite URL that names no file (``sqlite://``, ``:memory:``, an URI's
+    ``mode=memory``): what ``check --db`` or ``watch`` recorded there would vanish."""
+    database = url.database or ""
+    return (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or url.query.get("mode") == "memory"
+    )
 
 
 def open_engine(text: str | None) -> tuple[Engine, str]:
