@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import gzip
 import io
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -150,3 +152,55 @@ def test_an_sqlite_database_in_memory_is_refused_not_recorded_into_and_lost(url:
         "command ends: use sqlite:///PATH for a file (or default)\n"
     )
     assert invoke("history", "good-nsec.test", "--db", url).stderr == recorded.stderr
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("UPDATE observations SET exit_code = 'x' WHERE id = 2",
+         "observation 2 of good-nsec.test. in the history database is corrupt (exit_code is 'x')"),
+        ("UPDATE observations SET exit_code = 7 WHERE id = 2",
+         "observation 2 of good-nsec.test. in the history database is corrupt (exit_code is 7)"),
+        ("UPDATE observations SET worst = 'dire' WHERE id = 2",
+         "observation 2 of good-nsec.test. in the history database is corrupt (worst is 'dire')"),
+        ("UPDATE observations SET observed_at = 'noon' WHERE id = 2",
+         "observation 2 of good-nsec.test. in the history database is corrupt "
+         "(observed_at is 'noon')"),
+        ("UPDATE state_signatures SET expiration = 'soon'",
+         "the served state 1 in the history database is corrupt "
+         "(state_signatures.expiration is 'soon')"),
+        ("UPDATE state_servers SET answered = 'maybe'",
+         "the served state 1 in the history database is corrupt "
+         "(state_servers.answered is 'maybe')"),
+    ],
+)  # fmt: skip
+def test_a_row_edited_to_a_value_never_written_is_named_in_one_line(
+    tmp_path: Path, statement: str, message: str
+) -> None:
+    # SQLite columns take any type: a hand edit can leave text where a time was
+    # (PostgreSQL's columns refuse it)
+    path = tmp_path / "h.sqlite3"
+    url = f"sqlite:///{path}"
+    with HistoryStore.open(url) as store:
+        record(store, "good-nsec", LAB_NOW)
+        record(store, "good-nsec", LAB_NOW + 60)
+    with sqlite3.connect(path) as conn:
+        conn.execute(statement)
+    conn.close()
+    before = path.read_bytes()
+    for fmt in ("text", "json", "html"):
+        run = invoke("history", "good-nsec.test", "--db", url, "--format", fmt)
+        assert (run.exit_code, run.stdout) == (3, "")
+        assert run.stderr == f"dnssec-doctor: {message}\n"
+    later = f"@{LAB_NOW + 120}"
+    recorded = invoke("check", "--replay", CAPTURE, "--at", later, "--db", url)
+    if "observed_at" not in statement:  # a row that is not a time is not read as recent
+        assert (recorded.exit_code, recorded.stderr) == (3, f"dnssec-doctor: {message}\n")
+        assert path.read_bytes() == before  # nothing recorded, nothing rewritten
+    if "observations" in statement:  # deleting the row the line names mends the history
+        with sqlite3.connect(path) as conn:
+            for table in ("observation_findings", "observation_payloads"):
+                conn.execute(f"DELETE FROM {table} WHERE observation_id = 2")
+            conn.execute("DELETE FROM observations WHERE id = 2")
+        conn.close()
+        assert invoke("history", "good-nsec.test", "--db", url).exit_code == 0

@@ -13,7 +13,7 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from dnssec_doctor.history.facts import (
 )
 from dnssec_doctor.limits import INPUT_LIMITS
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
 
 SCHEMA_REVISION = "0002"
 """The Alembic revision of the tables this version reads and writes (the newest migration)."""
@@ -101,8 +102,21 @@ class StoredObservation:
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> StoredObservation:
-        """A row of ``OBSERVATION_COLUMNS`` (``anchor_zones`` as stored: ``stored_zones``)."""
+        """A row of ``OBSERVATION_COLUMNS`` (``anchor_zones`` as stored: ``stored_zones``);
+        DoctorError naming the observation when a value is not what this tool writes (a
+        hand edit of an SQLite file, whose columns take any type)."""
         obs_id, name, at, status, worst, exit_code, count, expiration, state_id, zones = row
+        if not (
+            type(at) is int
+            and type(status) is str
+            and worst in _SEVERITY_LABELS
+            and exit_code in _EXIT_CODES
+            and type(count) is int
+            and (expiration is None or type(expiration) is int)
+            and type(state_id) is int
+            and (zones is None or type(zones) is str)
+        ):  # one test per row: a long history reads ten thousand of them
+            raise _corrupt_observation(row)
         return cls(
             obs_id, name, at, status, worst, exit_code, count, expiration, state_id,
             zones_from_stored(zones),
@@ -217,9 +231,80 @@ def facts_from_rows(
 
 def _as(cls: type[Any], row: Mapping[str, Any]) -> Any:
     values = {name: row[name] for name in cls.__slots__}
+    for column, kinds in _COLUMN_KINDS[cls].items():
+        if not any(_KIND_CHECKS[kind](values[column]) for kind in kinds):
+            raise DoctorError(
+                f"the served state {row['state_id']} in the history database is corrupt "
+                f"({FACT_TABLES_BY_TYPE[cls]}.{column} is {shown_value(values[column])})"
+            )
     if cls is ServerFacts:  # a Boolean column comes back as 0 or 1 from sqlite3
         values["answered"] = bool(values["answered"])
     return cls(**values)
+
+
+def _corrupt_observation(row: Sequence[Any]) -> DoctorError:
+    """The line for an observation row with a value this tool never writes."""
+    obs_id, name, at, status, worst, exit_code, count, expiration, state_id, zones = row
+    checks = (
+        ("observed_at", at, _is_int),
+        ("status", status, _is_str),
+        ("worst", worst, _SEVERITY_LABELS.__contains__),
+        ("exit_code", exit_code, _EXIT_CODES.__contains__),
+        ("finding_count", count, _is_int),
+        ("earliest_expiration", expiration, _is_int_or_none),
+        ("state_id", state_id, _is_int),
+        ("anchor_zones", zones, _is_str_or_none),
+    )
+    column, value = next((c, v) for c, v, valid in checks if not valid(v))
+    return DoctorError(
+        f"observation {obs_id} of {name} in the history database is corrupt "
+        f"({column} is {shown_value(value)})"
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_int_or_none(value: object) -> bool:
+    return value is None or _is_int(value)
+
+
+def _is_str_or_none(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+_SEVERITY_LABELS = frozenset(s.label for s in Severity)
+_EXIT_CODES = frozenset({0, 1, 2, 3})
+_KIND_CHECKS: dict[str, Callable[[object], bool]] = {
+    "int": _is_int,
+    "str": _is_str,
+    "bool": lambda value: value in (0, 1),  # sqlite3 gives 0 or 1, psycopg False or True
+    "None": lambda value: value is None,
+}
+FACT_TABLES_BY_TYPE = {cls: table for table, cls in FACT_TABLES.values()}
+
+
+def _kinds_of(cls: type[Any]) -> dict[str, tuple[str, ...]]:
+    """Each field of a fact type and the kinds of value it takes (``int | None``: int
+    and None), read from its annotations."""
+    return {
+        name: tuple(kind.strip() for kind in str(cls.__annotations__[name]).split("|"))
+        for name in cls.__slots__
+    }
+
+
+_COLUMN_KINDS = {cls: _kinds_of(cls) for _table, cls in FACT_TABLES.values()}
+
+
+def shown_value(value: object) -> str:
+    """A stored value as a corruption message quotes it (short)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def chunks(ids: list[int]) -> Iterable[list[int]]:
