@@ -204,3 +204,27 @@ def test_a_row_edited_to_a_value_never_written_is_named_in_one_line(
             conn.execute("DELETE FROM observations WHERE id = 2")
         conn.close()
         assert invoke("history", "good-nsec.test", "--db", url).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["file:{path}?uri=true", "file://{path}?uri=true&mode=rwc", "file:{quoted}?uri=true"],
+)
+def test_an_sqlite_uri_follows_the_file_rules_of_a_plain_path(tmp_path: Path, uri: str) -> None:
+    target = tmp_path / "elsewhere"
+    target.write_bytes(b"")
+    link = tmp_path / "h.sqlite3"
+    link.symlink_to(target)
+    quoted = str(link).replace("h.sqlite3", "h%2Esqlite3")
+    recorded = invoke("check", "--replay", CAPTURE, "--at", f"@{LAB_NOW}", "--db",
+                      "sqlite:///" + uri.format(path=link, quoted=quoted))  # fmt: skip
+    assert (recorded.exit_code, recorded.stdout) == (3, "")
+    assert recorded.stderr == (
+        f"dnssec-doctor: refusing to write history database {link}: it is a symbolic link "
+        "(give the path of the file it points to)\n"
+    )
+    assert target.read_bytes() == b""  # not written through the link
+    device = invoke(
+        "history", "x.test", "--db", "sqlite:///" + uri.format(path="/dev/zero", quoted="/dev/zero")
+    )
+    assert device.exit_code == 3 and "it is a character device" in device.stderr

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import check_target
@@ -61,7 +61,12 @@ def shown_sqlite_url(path: str) -> str:
 def prepare_sqlite_file(database: str | None, *, is_default: bool) -> None:
     """Check the file a SQLite URL names (and create it, mode 0600, when it does not exist)."""
     database = database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
+    if database.startswith("file:"):  # an SQLite URI (uri=true): the same rules for its file
+        path_text = unquote(urlsplit(database).path)
+        if path_text and path_text != ":memory:":
+            check_target(Path(path_text), what="history database")
+        return  # created or not as its mode= says, by SQLite
+    if database in ("", ":memory:"):
         return
     path = Path(database)
     if is_default:
