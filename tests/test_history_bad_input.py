@@ -228,3 +228,28 @@ def test_an_sqlite_uri_follows_the_file_rules_of_a_plain_path(tmp_path: Path, ur
         "history", "x.test", "--db", "sqlite:///" + uri.format(path="/dev/zero", quoted="/dev/zero")
     )
     assert device.exit_code == 3 and "it is a character device" in device.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:///{dir}/h.sqlite3?mode=ro",
+         "unsupported --db URL sqlite:///{dir}/h.sqlite3?mode=ro: Query string argument(s) "
+         "'mode' are not accepted by the pysqlite driver; SQLite URI arguments require that "
+         "'uri=true' also be present in the URL."),
+        ("postgresql+asyncpg://monitor@127.0.0.1:1/h",
+         "unsupported --db URL scheme 'postgresql+asyncpg': use sqlite:///PATH or postgresql://…"),
+        ("postgresql+psycopg2://monitor@127.0.0.1:1/h",
+         "unsupported --db URL scheme 'postgresql+psycopg2': use sqlite:///PATH or postgresql://…"),
+    ],
+)  # fmt: skip
+def test_a_url_option_or_driver_this_tool_cannot_honour_is_refused(
+    tmp_path: Path, url: str, message: str
+) -> None:
+    # not a warning printed and the option ignored (a read-write file where mode=ro was
+    # asked for), nor "needs the psycopg package" for another driver
+    url, message = url.format(dir=tmp_path), message.format(dir=tmp_path)
+    recorded = invoke("check", "--replay", CAPTURE, "--at", f"@{LAB_NOW}", "--db", url)
+    assert (recorded.exit_code, recorded.stdout) == (3, "")
+    assert recorded.stderr == f"dnssec-doctor: {message}\n"
+    assert list(tmp_path.iterdir()) == []  # no file created

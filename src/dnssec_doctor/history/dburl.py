@@ -6,9 +6,11 @@ The SQLite file's rules (the default file, modes, no links, no devices) are
 
 from __future__ import annotations
 
+import warnings
+
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SAWarning
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.history.pgurl import LOCK_TIMEOUT
@@ -27,6 +29,12 @@ def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"})
+"""The schemes a ``--db`` URL may have: the two backends on the drivers this tool ships
+with (``postgresql+psycopg2`` or ``+asyncpg`` would be another driver, not installed or
+not usable)."""
+
+
 def parse_db_url(text: str) -> URL:
     """A SQLAlchemy URL; DoctorError when it is not one this tool can use."""
     try:
@@ -36,7 +44,7 @@ def parse_db_url(text: str) -> URL:
             f"invalid --db URL {text!r}: use sqlite:///PATH or postgresql://…"
         ) from None
     backend = url.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
+    if url.drivername not in DRIVERS:
         raise DoctorError(
             f"unsupported --db URL scheme {url.drivername!r}: use sqlite:///PATH or postgresql://…"
         )
@@ -65,8 +73,14 @@ def open_engine(text: str | None) -> tuple[Engine, str]:
     """The engine for ``--db`` (None: the default file) and its printable URL."""
     url = parse_db_url(text or default_db_url())
     if url.get_backend_name() == "sqlite":
-        prepare_sqlite_file(url.database, is_default=text is None)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        with warnings.catch_warnings():  # an option pysqlite would ignore: refused, no file made
+            warnings.simplefilter("error", SAWarning)
+            try:
+                engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+            except SAWarning as exc:
+                reason = str(exc).split(" (Background", 1)[0].replace(" and are being ignored", "")
+                raise DoctorError(f"unsupported --db URL {shown(url)}: {reason}") from None
+        prepare_sqlite_file(url.database, is_default=text is None)  # connects on first use only
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
