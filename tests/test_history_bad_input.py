@@ -253,3 +253,18 @@ def test_a_url_option_or_driver_this_tool_cannot_honour_is_refused(
     assert (recorded.exit_code, recorded.stdout) == (3, "")
     assert recorded.stderr == f"dnssec-doctor: {message}\n"
     assert list(tmp_path.iterdir()) == []  # no file created
+
+
+def test_a_default_directory_that_cannot_be_made_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "a-file"
+    data.write_bytes(b"")  # XDG_DATA_HOME naming a file (or a home that is read-only)
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    for argv in (["history", "x.test"], ["check", "--replay", CAPTURE, "--db", "default"]):
+        run = invoke(*argv)
+        assert (run.exit_code, run.stdout) == (3, "")
+        assert run.stderr == (
+            f"dnssec-doctor: cannot create the history directory {data}/dnssec-doctor: "
+            "Not a directory (set XDG_DATA_HOME, or give --db)\n"
+        )

@@ -70,7 +70,13 @@ def prepare_sqlite_file(database: str | None, *, is_default: bool) -> None:
         return
     path = Path(database)
     if is_default:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:  # a read-only home, XDG_DATA_HOME naming a file
+            raise DoctorError(
+                f"cannot create the history directory {path.parent}: {exc.strerror or exc} "
+                "(set XDG_DATA_HOME, or give --db)"
+            ) from None
     check_target(path, what="history database")  # the project's one rule for files
     if not path.exists():
         _create_private(path)
