@@ -268,3 +268,29 @@ def test_a_default_directory_that_cannot_be_made_is_one_line(
             f"dnssec-doctor: cannot create the history directory {data}/dnssec-doctor: "
             "Not a directory (set XDG_DATA_HOME, or give --db)\n"
         )
+
+
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_another_applications_sqlite_file_is_refused_and_left_as_it_was(
+    tmp_path: Path, journal: str
+) -> None:
+    path = tmp_path / "places.sqlite"  # a --db that names some other program's database
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA journal_mode={journal}")
+        conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+        conn.execute("INSERT INTO moz_places (url) VALUES ('https://example.com/')")
+    conn.close()
+    before = path.read_bytes()
+    message = (
+        f"dnssec-doctor: refusing to use {path} as the history database: it holds other "
+        "tables (moz_places), not a dnssec-doctor history; give another --db\n"
+    )
+    for url in (f"sqlite:///{path}", f"sqlite:///{path}?timeout=2"):  # both stores
+        for argv in (
+            ["history", "x.test", "--db", url],
+            ["check", "--replay", CAPTURE, "--at", f"@{LAB_NOW}", "--db", url],
+        ):
+            run = invoke(*argv)
+            assert (run.exit_code, run.stdout, run.stderr) == (3, "", message)
+    assert path.read_bytes() == before  # no table added, not switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["places.sqlite"]

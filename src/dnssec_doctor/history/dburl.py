@@ -19,6 +19,7 @@ from dnssec_doctor.history.sqlitefile import (
     default_db_path,
     default_db_url,
     prepare_sqlite_file,
+    refuse_foreign_database,
 )
 
 __all__ = ["WRITE", "default_db_path", "default_db_url", "open_engine", "parse_db_url", "shown"]
@@ -81,7 +82,12 @@ def open_engine(text: str | None) -> tuple[Engine, str]:
                 reason = str(exc).split(" (Background", 1)[0].replace(" and are being ignored", "")
                 raise DoctorError(f"unsupported --db URL {shown(url)}: {reason}") from None
         prepare_sqlite_file(url.database, is_default=text is None)  # connects on first use only
-        event.listen(engine, "connect", _sqlite_pragmas)
+        database = url.database or ""
+
+        def on_connect(dbapi_connection: object, _record: object) -> None:
+            _sqlite_pragmas(dbapi_connection, database)
+
+        event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_begin)
     else:
         try:
@@ -100,11 +106,16 @@ when its transaction begins, so two recorders queue (busy timeout) instead of bo
 reading and then failing to upgrade their locks."""
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: object, database: str) -> None:
     # SQLAlchemy's recipe for pysqlite: let SQLAlchemy emit BEGIN itself (_sqlite_begin),
     # which also makes the migrations' DDL transactional.
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    try:
+        refuse_foreign_database(cursor, database)
+    except BaseException:
+        cursor.close()
+        raise
     cursor.execute("PRAGMA foreign_keys=ON")
     # Write-ahead log, synced at checkpoints: a commit costs no fsync of its own (most of
     # a record's time otherwise), readers never wait for a writer, and a crash or power

@@ -22,6 +22,7 @@ from dnssec_doctor.history.sqlitefile import (
     default_db_url,
     plain_sqlite_path,
     prepare_sqlite_file,
+    refuse_foreign_database,
     shown_sqlite_url,
 )
 
@@ -70,6 +71,7 @@ def sqlite_connect(path: str) -> sqlite3.Connection:
 
     conn = sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS, isolation_level=None)
     try:
+        refuse_foreign_database(conn.cursor(), path)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")

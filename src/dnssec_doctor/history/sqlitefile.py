@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from dnssec_doctor.errors import DoctorError
@@ -93,3 +94,22 @@ def _create_private(path: Path) -> None:
             raise DoctorError(f"refusing history database {path}: not a regular file") from None
     except OSError as exc:
         raise DoctorError(f"cannot create history database {path}: {exc.strerror}") from None
+
+
+FOREIGN_TABLES = (
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name"
+)
+
+
+def refuse_foreign_database(cursor: Any, database: str) -> None:
+    """DoctorError when the SQLite database on ``cursor`` (a DB-API cursor, before any
+    pragma) holds tables but is no history (no ``alembic_version``): another
+    application's file given by mistake is left exactly as it was — no tables of ours
+    added, not even switched to write-ahead logging."""
+    tables = [str(row[0]) for row in cursor.execute(FOREIGN_TABLES).fetchall()]
+    if tables and "alembic_version" not in tables:
+        shown = ", ".join(tables[:3]) + (", …" if len(tables) > 3 else "")
+        raise DoctorError(
+            f"refusing to use {database} as the history database: it holds other tables "
+            f"({shown}), not a dnssec-doctor history; give another --db"
+        )
