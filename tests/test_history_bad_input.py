@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -294,3 +297,41 @@ def test_another_applications_sqlite_file_is_refused_and_left_as_it_was(
             assert (run.exit_code, run.stdout, run.stderr) == (3, "", message)
     assert path.read_bytes() == before  # no table added, not switched to WAL
     assert sorted(p.name for p in tmp_path.iterdir()) == ["places.sqlite"]
+
+
+def _history_unprivileged(url: str) -> subprocess.CompletedProcess[str]:
+    """``history good-nsec.test --db URL`` as a user whom file modes bind (as root: without
+    the capabilities that ignore them)."""
+    drop = "-dac_override,-fowner"
+    prefix = ["setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}"]
+    argv = [sys.executable, "-m", "dnssec_doctor", "history", "good-nsec.test", "--db", url]
+    return subprocess.run(
+        [*prefix, *argv] if os.geteuid() == 0 else argv,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_history_on_read_only_storage_says_how_to_read_it(tmp_path: Path) -> None:
+    shelf = tmp_path / "snapshot"
+    shelf.mkdir()
+    path = shelf / "h.sqlite3"
+    with HistoryStore.open(f"sqlite:///{path}") as store:
+        record(store, "good-nsec", LAB_NOW)
+    path.chmod(0o444)
+    shelf.chmod(0o555)  # a backup, a snapshot: SQLite cannot make its -shm file beside it
+    try:
+        plain = _history_unprivileged(f"sqlite:///{path}")
+        assert (plain.returncode, plain.stdout) == (3, "")
+        assert plain.stderr == (
+            f"dnssec-doctor: history database sqlite:///{path}: cannot open: attempt to write a "
+            "readonly database (the file or its directory is not writable; to read a history on "
+            "read-only storage: --db 'sqlite:///file:PATH?uri=true&immutable=1')\n"
+        )
+        read_only = _history_unprivileged(f"sqlite:///file:{path}?uri=true&immutable=1")
+        assert read_only.returncode == 0, read_only.stderr
+        assert read_only.stdout.startswith("History of good-nsec.test.: 1 observations")
+    finally:
+        shelf.chmod(0o755)

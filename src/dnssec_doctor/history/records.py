@@ -319,6 +319,11 @@ def database_error(url: str, doing: str, exc: BaseException) -> DoctorError:
     reason = text.splitlines()[0] if text else type(exc).__name__
     if "locked" in reason or "busy" in reason or "lock timeout" in reason:
         reason += " (another process is writing to it; try again)"
+    elif "readonly database" in reason:  # SQLite writes beside a WAL file even to read it
+        reason += (
+            " (the file or its directory is not writable; to read a history on read-only "
+            "storage: --db 'sqlite:///file:PATH?uri=true&immutable=1')"
+        )
     return DoctorError(f"history database {url}: cannot {doing}: {reason}")
 
 
