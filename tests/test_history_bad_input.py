@@ -335,3 +335,16 @@ def test_a_history_on_read_only_storage_says_how_to_read_it(tmp_path: Path) -> N
         assert read_only.stdout.startswith("History of good-nsec.test.: 1 observations")
     finally:
         shelf.chmod(0o755)
+
+
+def test_no_home_and_no_data_directory_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(os, "getuid", lambda: 2**31 - 7)  # a container's user, not in passwd
+    for argv in (["history", "x.test"], ["check", "--replay", CAPTURE, "--db", "default"]):
+        run = invoke(*argv)
+        assert (run.exit_code, run.stdout) == (3, "")
+        assert run.stderr == (
+            "dnssec-doctor: no data directory for the history: neither XDG_DATA_HOME nor HOME "
+            "is set (set one, or give --db)\n"
+        )

@@ -33,7 +33,16 @@ URLs are left to SQLAlchemy's parser."""
 def default_db_path() -> Path:
     """Where the history lives when no ``--db`` is given."""
     base = os.environ.get("XDG_DATA_HOME") or ""
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
+    if base and os.path.isabs(base):
+        root = Path(base)
+    else:
+        try:
+            root = Path.home() / ".local" / "share"
+        except RuntimeError:  # no HOME, and a user id without a passwd entry (a container)
+            raise DoctorError(
+                "no data directory for the history: neither XDG_DATA_HOME nor HOME is set "
+                "(set one, or give --db)"
+            ) from None
     return root / "dnssec-doctor" / "history.sqlite3"
 
 
