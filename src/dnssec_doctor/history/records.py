@@ -255,7 +255,7 @@ def _corrupt_observation(row: Sequence[Any]) -> DoctorError:
         ("state_id", state_id, _is_int),
         ("anchor_zones", zones, _is_str_or_none),
     )
-    column, value = next((c, v) for c, v, valid in checks if not valid(v))
+    column, value = next(((c, v) for c, v, valid in checks if not valid(v)), ("row", row))
     return DoctorError(
         f"observation {obs_id} of {name} in the history database is corrupt "
         f"({column} is {shown_value(value)})"
@@ -291,11 +291,16 @@ FACT_TABLES_BY_TYPE = {cls: table for table, cls in FACT_TABLES.values()}
 
 def _kinds_of(cls: type[Any]) -> dict[str, tuple[str, ...]]:
     """Each field of a fact type and the kinds of value it takes (``int | None``: int
-    and None), read from its annotations."""
-    return {
+    and None), read from its annotations (a kind not checked here fails the import, so
+    a new fact field cannot go unchecked)."""
+    kinds = {
         name: tuple(kind.strip() for kind in str(cls.__annotations__[name]).split("|"))
         for name in cls.__slots__
     }
+    unknown = {k for ks in kinds.values() for k in ks} - set(_KIND_CHECKS)
+    if unknown:
+        raise TypeError(f"{cls.__name__}: no stored-value check for {sorted(unknown)}")
+    return kinds
 
 
 _COLUMN_KINDS = {cls: _kinds_of(cls) for _table, cls in FACT_TABLES.values()}
