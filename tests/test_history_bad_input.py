@@ -2,8 +2,10 @@
 
 Real SQLite files and a real PostgreSQL server (``pgserver``): a table another session
 keeps locked, a stored payload that inflates without end, rows a hand edit left with
-the wrong types, a URL that names no file at all. Each is one line and exit status 3
-(or the history that can still be shown), and the earlier history stays as it was.
+the wrong types, a URL that names no file (memory) or an option nobody honours, an
+SQLite URI through a link, another program's database, read-only storage, a data
+directory that cannot be made. Each is one line and exit status 3, and the earlier
+history (or the file given by mistake) stays as it was.
 """
 
 from __future__ import annotations
