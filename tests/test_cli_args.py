@@ -45,6 +45,9 @@ FORMATS = "'text', 'json', 'html', 'dot', 'svg', 'nagios', 'prometheus'"
         (["check", "--format=xml", "x"], " check",
          f"argument --format: invalid choice: 'xml' (choose from {FORMATS})"),
         (["check", "x", "y"], " check", "unrecognized arguments: y"),
+        (["check", "--timeout=--", "x"], " check", "argument --timeout: '--' is not a number"),
+        (["check", "--format=--", "x"], " check",
+         f"argument --format: invalid choice: '--' (choose from {FORMATS})"),
         (["explain"], " explain", "the following arguments are required: CODE"),
         (["explain", "--"], " explain", "the following arguments are required: CODE"),
         (["explain", "A", "B"], " explain", "unrecognized arguments: B"),
@@ -86,6 +89,16 @@ def test_an_option_value_may_be_a_time_in_the_past() -> None:
     assert spaced.exit_code == 2 and spaced.stdout.startswith("DNSSEC CRITICAL"), spaced
     assert invoke("check", "--replay", str(CAPTURE), "--at=-12h", "--format=nagios") == spaced
     assert parse(["history", "x", "--since", "-7d"])[1]["since"] == "-7d"
+
+
+def test_a_double_dash_given_as_an_option_value_is_that_value() -> None:
+    # argparse (Python 3.11, at least) hands the command [] for ``--since=--``: an internal
+    # error instead of the one line any bad time gets
+    for argv in (["history", "x.test", "--since=--"], ["check", "x.test", "--at=--"]):
+        run = invoke(*argv)
+        assert run.exit_code == 3 and run.stdout == ""
+        assert run.stderr.startswith("dnssec-doctor: invalid time '--': use ISO 8601"), run.stderr
+    assert parse(["history", "x", "--db=--"])[1]["db"] == "--"
 
 
 def test_only_relative_times_are_joined_to_their_option() -> None:

@@ -210,3 +210,23 @@ def test_watch_goes_on_when_one_record_fails(tmp_path: Path) -> None:
     assert "locked" in run.stdout
     history = invoke("history", "good-nsec.test", "--db", db, "--format", "json")
     assert json.loads(history.stdout)["observations"] == 1  # the first, intact
+
+
+def test_watch_stopped_before_its_first_round_ended_is_3_not_0(tmp_path: Path) -> None:
+    import socket
+
+    db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    sink = f"{labbases.EMBEDDED}.250.251"  # a root server that reads queries, never answers
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind((sink, 53))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dnssec_doctor", "watch", "good-nsec.test", "--once",
+             "--root-hints", sink, "--timeout", "30", "--db", db],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        silent.settimeout(60)
+        silent.recvfrom(512)  # the round's first query: the check is under way
+        proc.send_signal(signal.SIGTERM)  # a systemd unit stopped, a cron job killed
+        out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, out, err) == (3, "", "dnssec-doctor: watch stopped\n")
+    assert invoke("history", "good-nsec.test", "--db", db).exit_code == 3  # nothing recorded

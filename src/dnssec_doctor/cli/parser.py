@@ -46,6 +46,16 @@ class Parser(argparse.ArgumentParser):
         """One line instead of argparse's usage and exit status 2."""
         raise UsageError(self.prog, f"{message} (see '{self.prog} --help')")
 
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # argparse (Python 3.11, at least) drops a "--" that is an option's own value
+        # (``--since=--``) and hands the command an empty list, not a string; the value
+        # is "--", which the option's type refuses as it refuses any other bad value.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
+
 
 ALERT_FORMATS = ("nagios", "prometheus")
 """Formats a monitoring system reads: they report a failure to diagnose on stdout too."""

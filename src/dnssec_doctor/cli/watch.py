@@ -3,8 +3,9 @@
 Each round checks every NAME, records it in the history store, and prints one line
 per name (its status) and one per change since the previous observation. With
 ``--once`` the exit status is the worst of the round (3, could not diagnose, counts
-as worst); Ctrl-C or SIGTERM ends a loop between two steps, and a record under way
-is rolled back whole (a record is one transaction, on either store).
+as worst); Ctrl-C or SIGTERM ends a loop between two steps, with the status of the last
+round that ended (3 when none did), and a record under way is rolled back whole (a
+record is one transaction, on either store).
 """
 
 from __future__ import annotations
@@ -87,7 +88,9 @@ def watch(
 
     requests = [build_request(name, **net) for name in names]  # type: ignore[arg-type]
     previous = signal.signal(signal.SIGTERM, _interrupt)
-    status = 0
+    # Stopped before a round ended, nothing was diagnosed: 3, not the 0 of "all well"
+    # (a systemd unit stopped mid-round, a cron job killed for taking too long).
+    status = EXIT_CANNOT_DIAGNOSE
     try:
         with open_store(db_url(db)) as store:
             while True:

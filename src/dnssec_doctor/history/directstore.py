@@ -60,6 +60,8 @@ class Driver(NamedTuple):
     """SQLite: ``BEGIN IMMEDIATE`` (take the write lock now, queue behind another writer)."""
     placeholder: str
     """``?`` (sqlite3) or ``%s`` (psycopg): the statements here are written with ``?``."""
+    settings: tuple[str, ...] = ()
+    """Statements that open every transaction (PostgreSQL: ``pgurl.LOCK_TIMEOUT``)."""
 
 
 class DirectStore:
@@ -131,6 +133,8 @@ class DirectStore:
                 self.conn = self._connect()  # keeps a store for days): as SQLAlchemy's pool does
             self.conn.execute(self.driver.begin_write if write else "BEGIN")
             try:
+                for setting in self.driver.settings:  # libpq: sent with the next statement
+                    self.conn.execute(setting)
                 yield
             except BaseException:
                 self.conn.execute("ROLLBACK")

@@ -22,6 +22,7 @@ from dnssec_doctor.history.sqlitefile import (
     default_db_url,
     plain_sqlite_path,
     prepare_sqlite_file,
+    refuse_foreign_database,
     shown_sqlite_url,
 )
 
@@ -70,6 +71,7 @@ def sqlite_connect(path: str) -> sqlite3.Connection:
 
     conn = sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS, isolation_level=None)
     try:
+        refuse_foreign_database(conn.cursor(), path)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -104,8 +106,9 @@ def _libpq_connect(lib: CDLL, url: PlainPostgresUrl) -> LibpqConnection:
 
 def _libpq_driver() -> Driver:
     from dnssec_doctor.history.libpq import LibpqError
+    from dnssec_doctor.history.pgurl import LOCK_TIMEOUT
 
-    return Driver(error=LibpqError, begin_write="BEGIN", placeholder="?")
+    return Driver(error=LibpqError, begin_write="BEGIN", placeholder="?", settings=(LOCK_TIMEOUT,))
 
 
 def _libpq_store(
@@ -215,7 +218,11 @@ def _open_postgres(url: PlainPostgresUrl) -> DirectStore | None:
         import psycopg
     except ImportError:  # SQLAlchemy's path says what to install
         return None
-    driver = Driver(error=psycopg.Error, begin_write="BEGIN", placeholder="%s")
+    from dnssec_doctor.history.pgurl import LOCK_TIMEOUT
+
+    driver = Driver(
+        error=psycopg.Error, begin_write="BEGIN", placeholder="%s", settings=(LOCK_TIMEOUT,)
+    )
 
     def connect() -> psycopg.Connection[tuple[Any, ...]]:
         return psycopg.connect(**url.connect_args(), autocommit=True)  # type: ignore[arg-type]

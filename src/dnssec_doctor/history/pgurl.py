@@ -16,6 +16,13 @@ from urllib.parse import quote
 CONNECT_TIMEOUT = 10
 """Seconds to wait for the server (``dburl.open_engine`` passes the same)."""
 
+LOCK_TIMEOUT = "SET LOCAL lock_timeout = '3s'"
+"""The first statement of every transaction on PostgreSQL: wait at most 3 seconds for a
+lock another session holds (a trimming ``DELETE``, a ``VACUUM FULL``, a migration), as
+SQLite's busy timeout (``sqlitefile.SQLITE_BUSY_SECONDS``) does, then fail with one line,
+rather than keep a ``watch --once`` from cron waiting for ever. ``SET LOCAL``, not a
+startup option: it ends with the transaction, and connection poolers (PgBouncer) pass it."""
+
 _PLAIN = re.compile(
     r"(?P<driver>postgresql|postgresql\+psycopg)://"
     r"(?:(?P<user>[^:/@\[\]?#%]+)(?::(?P<password>[^:/@\[\]?#%]+))?@)?"

@@ -10,9 +10,10 @@ loads SQLAlchemy unless the database needs it.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -25,7 +26,9 @@ from dnssec_doctor.history.facts import (
     ServerFacts,
     SignatureFact,
 )
+from dnssec_doctor.limits import INPUT_LIMITS
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
 
 SCHEMA_REVISION = "0002"
 """The Alembic revision of the tables this version reads and writes (the newest migration)."""
@@ -97,8 +100,21 @@ class StoredObservation(NamedTuple):
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> StoredObservation:
-        """A row of ``OBSERVATION_COLUMNS`` (``anchor_zones`` as stored: ``stored_zones``)."""
+        """A row of ``OBSERVATION_COLUMNS`` (``anchor_zones`` as stored: ``stored_zones``);
+        DoctorError naming the observation when a value is not what this tool writes (a
+        hand edit of an SQLite file, whose columns take any type)."""
         obs_id, name, at, status, worst, exit_code, count, expiration, state_id, zones = row
+        if not (
+            type(at) is int
+            and type(status) is str
+            and worst in _SEVERITY_LABELS
+            and exit_code in _EXIT_CODES
+            and type(count) is int
+            and (expiration is None or type(expiration) is int)
+            and type(state_id) is int
+            and (zones is None or type(zones) is str)
+        ):  # one test per row: a long history reads ten thousand of them
+            raise _corrupt_observation(row)
         return cls(
             obs_id, name, at, status, worst, exit_code, count, expiration, state_id,
             zones_from_stored(zones),
@@ -219,6 +235,12 @@ def facts_from_rows(
 
 def _as(cls: type[Any], row: Mapping[str, Any]) -> Any:
     values = {name: row[name] for name in cls._fields}
+    for column, kinds in _COLUMN_KINDS[cls].items():
+        if not any(_KIND_CHECKS[kind](values[column]) for kind in kinds):
+            raise DoctorError(
+                f"the served state {row['state_id']} in the history database is corrupt "
+                f"({FACT_TABLES_BY_TYPE[cls]}.{column} is {shown_value(values[column])})"
+            )
     if cls is ServerFacts:  # a Boolean column comes back as 0 or 1 from sqlite3
         values["answered"] = bool(values["answered"])
     return cls(**values)
@@ -239,6 +261,82 @@ def merged_ttls(rows: Iterable[Sequence[Any]]) -> dict[int, dict[str, int]]:
     return out
 
 
+def _corrupt_observation(row: Sequence[Any]) -> DoctorError:
+    """The line for an observation row with a value this tool never writes."""
+    obs_id, name, at, status, worst, exit_code, count, expiration, state_id, zones = row
+    checks = (
+        ("observed_at", at, _is_int),
+        ("status", status, _is_str),
+        ("worst", worst, _SEVERITY_LABELS.__contains__),
+        ("exit_code", exit_code, _EXIT_CODES.__contains__),
+        ("finding_count", count, _is_int),
+        ("earliest_expiration", expiration, _is_int_or_none),
+        ("state_id", state_id, _is_int),
+        ("anchor_zones", zones, _is_str_or_none),
+    )
+    column, value = next(((c, v) for c, v, valid in checks if not valid(v)), ("row", row))
+    return DoctorError(
+        f"observation {obs_id} of {name} in the history database is corrupt "
+        f"({column} is {shown_value(value)})"
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_int_or_none(value: object) -> bool:
+    return value is None or _is_int(value)
+
+
+def _is_str_or_none(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+_SEVERITY_LABELS = frozenset(s.label for s in Severity)
+_EXIT_CODES = frozenset({0, 1, 2, 3})
+_KIND_CHECKS: dict[str, Callable[[object], bool]] = {
+    "int": _is_int,
+    "str": _is_str,
+    "bool": lambda value: value in (0, 1),  # sqlite3 gives 0 or 1, psycopg False or True
+    "None": lambda value: value is None,
+}
+FACT_TABLES_BY_TYPE = {cls: table for table, cls in FACT_TABLES.values()}
+
+
+def _annotation(cls: type[Any], field: str) -> str:
+    """A field's annotation as written (a named tuple keeps it as a ``ForwardRef``)."""
+    annotation = cls.__annotations__[field]
+    return str(getattr(annotation, "__forward_arg__", annotation))
+
+
+def _kinds_of(cls: type[Any]) -> dict[str, tuple[str, ...]]:
+    """Each field of a fact type and the kinds of value it takes (``int | None``: int
+    and None), read from its annotations (a kind not checked here fails the import, so
+    a new fact field cannot go unchecked)."""
+    kinds = {
+        name: tuple(kind.strip() for kind in _annotation(cls, name).split("|"))
+        for name in cls._fields
+    }
+    unknown = {k for ks in kinds.values() for k in ks} - set(_KIND_CHECKS)
+    if unknown:
+        raise TypeError(f"{cls.__name__}: no stored-value check for {sorted(unknown)}")
+    return kinds
+
+
+_COLUMN_KINDS = {cls: _kinds_of(cls) for _table, cls in FACT_TABLES.values()}
+
+
+def shown_value(value: object) -> str:
+    """A stored value as a corruption message quotes it (short)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def chunks(ids: list[int]) -> Iterable[list[int]]:
     """``ids`` in lists of at most ``IN_CHUNK``."""
     for start in range(0, len(ids), IN_CHUNK):
@@ -249,15 +347,32 @@ def database_error(url: str, doing: str, exc: BaseException) -> DoctorError:
     """A driver's error as the one line every store prints (a lock named as such)."""
     text = str(exc).strip()
     reason = text.splitlines()[0] if text else type(exc).__name__
-    if "locked" in reason or "busy" in reason:
+    if "locked" in reason or "busy" in reason or "lock timeout" in reason:
         reason += " (another process is writing to it; try again)"
+    elif "readonly database" in reason:  # SQLite writes beside a WAL file even to read it
+        reason += (
+            " (the file or its directory is not writable; to read a history on read-only "
+            "storage: --db 'sqlite:///file:PATH?uri=true&immutable=1')"
+        )
     return DoctorError(f"history database {url}: cannot {doing}: {reason}")
 
 
 def decode_document(blob: bytes, what: str) -> dict[str, Any]:
-    """A stored payload (gzipped JSON object); DoctorError naming ``what`` when it is corrupt."""
+    """A stored payload (gzipped JSON object); DoctorError naming ``what`` when it is corrupt.
+
+    Inflated to at most the size a capture file may have (``InputLimits``): a payload
+    that inflates without end (a gzip bomb written into the database) is refused, not
+    read into memory."""
+    limit = INPUT_LIMITS.capture_json_bytes
     try:
-        data = json.loads(gzip.decompress(blob).decode("utf-8"))
+        with gzip.GzipFile(fileobj=io.BytesIO(blob)) as stream:
+            raw = stream.read(limit + 1)  # inflates no more than asked
+        if len(raw) > limit:
+            raise DoctorError(
+                f"{what} in the history database is corrupt "
+                f"(it inflates to more than {limit >> 20} MiB)"
+            )
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError):
         raise DoctorError(f"{what} in the history database is corrupt (not gzipped JSON)") from None
     if not isinstance(data, dict):

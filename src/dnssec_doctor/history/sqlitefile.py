@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from dnssec_doctor.errors import DoctorError
 from dnssec_doctor.fileio import check_target
@@ -32,7 +33,16 @@ URLs are left to SQLAlchemy's parser."""
 def default_db_path() -> Path:
     """Where the history lives when no ``--db`` is given."""
     base = os.environ.get("XDG_DATA_HOME") or ""
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
+    if base and os.path.isabs(base):
+        root = Path(base)
+    else:
+        try:
+            root = Path.home() / ".local" / "share"
+        except RuntimeError:  # no HOME, and a user id without a passwd entry (a container)
+            raise DoctorError(
+                "no data directory for the history: neither XDG_DATA_HOME nor HOME is set "
+                "(set one, or give --db)"
+            ) from None
     return root / "dnssec-doctor" / "history.sqlite3"
 
 
@@ -61,11 +71,22 @@ def shown_sqlite_url(path: str) -> str:
 def prepare_sqlite_file(database: str | None, *, is_default: bool) -> None:
     """Check the file a SQLite URL names (and create it, mode 0600, when it does not exist)."""
     database = database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
+    if database.startswith("file:"):  # an SQLite URI (uri=true): the same rules for its file
+        path_text = unquote(urlsplit(database).path)
+        if path_text and path_text != ":memory:":
+            check_target(Path(path_text), what="history database")
+        return  # created or not as its mode= says, by SQLite
+    if database in ("", ":memory:"):
         return
     path = Path(database)
     if is_default:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:  # a read-only home, XDG_DATA_HOME naming a file
+            raise DoctorError(
+                f"cannot create the history directory {path.parent}: {exc.strerror or exc} "
+                "(set XDG_DATA_HOME, or give --db)"
+            ) from None
     check_target(path, what="history database")  # the project's one rule for files
     if not path.exists():
         _create_private(path)
@@ -82,3 +103,22 @@ def _create_private(path: Path) -> None:
             raise DoctorError(f"refusing history database {path}: not a regular file") from None
     except OSError as exc:
         raise DoctorError(f"cannot create history database {path}: {exc.strerror}") from None
+
+
+FOREIGN_TABLES = (
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name"
+)
+
+
+def refuse_foreign_database(cursor: Any, database: str) -> None:
+    """DoctorError when the SQLite database on ``cursor`` (a DB-API cursor, before any
+    pragma) holds tables but is no history (no ``alembic_version``): another
+    application's file given by mistake is left exactly as it was — no tables of ours
+    added, not even switched to write-ahead logging."""
+    tables = [str(row[0]) for row in cursor.execute(FOREIGN_TABLES).fetchall()]
+    if tables and "alembic_version" not in tables:
+        shown = ", ".join(tables[:3]) + (", …" if len(tables) > 3 else "")
+        raise DoctorError(
+            f"refusing to use {database} as the history database: it holds other tables "
+            f"({shown}), not a dnssec-doctor history; give another --db"
+        )
