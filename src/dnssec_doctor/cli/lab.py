@@ -282,7 +282,7 @@ def _next_day(name: str, directory: Path, began: int, elapsed: int, last_stage: 
 def _list_rollovers() -> None:
     from dnssec_doctor.lab import rollovers
 
-    print(f"rollovers of the lab zone {rollovers.ZONE} (every TTL one hour):")
+    print(f"rollovers of the lab zone {rollovers.ZONE} (every TTL one hour unless a stage says):")
     for rollover in rollovers.ROLLOVERS.values():
         _list_rollover(rollover)
     print(
@@ -310,10 +310,15 @@ def _offset(seconds: int) -> str:
 
 
 def _stage_text(stage: Stage) -> str:
+    from dnssec_doctor.lab.scenarios_env import TTL
+    from dnssec_doctor.timefmt import duration
+
+    ttl = f" (TTL {duration(stage.dnskey_ttl)})" if stage.dnskey_ttl != TTL else ""
+    cds = f"; CDS and CDNSKEY for {' '.join(stage.cds)}" if stage.cds else ""
     return (
-        f"DNSKEYs {' '.join(stage.published)}; DNSKEY RRset signed by "
+        f"DNSKEYs {' '.join(stage.published)}{ttl}; DNSKEY RRset signed by "
         f"{' '.join(stage.key_signers)}; data by {' '.join(stage.data_signers)}; "
-        f"DS at the parent for {' '.join(stage.ds)}"
+        f"DS at the parent for {' '.join(stage.ds)}{cds}"
     )
 
 
