@@ -261,8 +261,14 @@ def test_a_dnskey_ttl_lowered_mid_roll_keeps_the_old_ttl_until_it_passed() -> No
     (finding,) = ttl_change_findings(history, facts, current_only=True)
     assert finding.code == "TTL_CHANGE_DURING_ROLL"
     assert finding.evidence["old_ttl"] == DNSKEY_TTL and finding.evidence["new_ttl"] == 300
-    # the old set was last seen at 1:50 with a TTL of an hour
-    assert finding.evidence["old_ttl_rules_until"] == "2027-01-15T10:50:00Z"
+    # the old TTL was served at 1:50 and perhaps until 2:00, when the new one was seen:
+    # caches may keep it until 3:00 (the safe time the rollover codes give as well)
+    assert finding.evidence["old_ttl_rules_until"] == "2027-01-15T11:00:00Z"
+    # so check --db still reports it a TTL after the last check with the old TTL, 2:50
+    assert (
+        len(ttl_change_findings(*timeline(steps, 2 * HOUR + 50 * MINUTE), current_only=True)) == 1
+    )
+    assert ttl_change_findings(*timeline(steps, 3 * HOUR), current_only=True) == []
     # and the wait for the next step uses it: the key set with the old TTL rules
     (step,) = next_steps(history, facts)
     assert step.safe_at == T0 + HOUR + DNSKEY_TTL
@@ -327,4 +333,8 @@ def test_a_new_algorithm_published_before_its_signatures_were_cached_everywhere(
     assert finding.evidence["algorithm"] == 15
     # the RRsets signed only with algorithm 13 were gone at 1:00, cached for the data TTL
     assert finding.evidence["safe_at"] == "2027-01-15T11:00:00Z"
+    assert finding.severity is Severity.ERROR  # the catalog's, while the risk lasts
     assert algorithm_order_findings(*timeline(wrong, 4 * HOUR), current_only=True) == []
+    # afterwards history lists it as every timing code whose risk has passed: a warning
+    (past,) = algorithm_order_findings(*timeline(wrong, 4 * HOUR))
+    assert past.severity is Severity.WARNING and past.evidence == finding.evidence

@@ -25,6 +25,7 @@ from dnssec_doctor.history.rollover import (
     zone_sets,
 )
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.timefmt import iso
 
 CODE = Code.ALGORITHM_ROLL_ORDER_VIOLATION
@@ -65,11 +66,16 @@ def algorithm_order_findings(
                 if current_only and safe is not None and now >= safe:
                     continue
                 reported.add(alg)
-                out.append(_finding(zone, alg, segs[k].start, safe, [i.label for i, _ in stale]))
+                labels = [i.label for i, _ in stale]
+                over = safe is not None and now >= safe
+                out.append(_finding(zone, alg, segs[k].start, safe, labels, over=over))
     return out
 
 
-def _finding(zone: str, alg: int, at: int, safe: int | None, labels: list[str]) -> Finding:
+def _finding(
+    zone: str, alg: int, at: int, safe: int | None, labels: list[str], *, over: bool
+) -> Finding:
+    """The finding; ``over``: the risk has passed (history), a warning as in ``rollover``."""
     params: dict[str, object] = {
         "algorithm": alg,
         "zone": zone,
@@ -90,4 +96,5 @@ def _finding(zone: str, alg: int, at: int, safe: int | None, labels: list[str]) 
             "rrsets": sorted(set(labels))[:MAX_EXAMPLES],
         },
         subject=f"algorithm {alg}",
+        severity=Severity.WARNING if over else None,
     )
