@@ -253,6 +253,9 @@ def rollover_command(
     until = later[0].offset if later else elapsed + 2 * 3600
     moments = [iso(began + t) for t in range(elapsed, until, 20 * 60)]
     print(f"and, as a monitor would, every 20 minutes until the next stage: {' '.join(moments)}")
+    for code, at in rollover.expected if not later else ():
+        if at >= until:  # a wait of days (the parent's CDS scan): the monitor keeps looking
+            print(f"history reports {code} from {iso(began + at)}: keep checking until then")
     if later:
         print(
             f"next stage: dnssec-doctor lab down --dir {directory}; dnssec-doctor lab rollover "
