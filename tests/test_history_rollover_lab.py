@@ -218,6 +218,14 @@ def test_a_dnskey_ttl_lowered_with_the_new_zsk_and_the_next_step_timed_with_it(
     assert ttl["evidence"]["at"] == iso(LAB_NOW + lowered)
     assert ttl["evidence"]["old_ttl_rules_until"] == iso(safe_at)
     assert ttl["severity"] == "warning" and docs[lowered // EVERY]["exit_code"] == 1
+    # before the step, the next step's safe time the live ROLLOVER_IN_PROGRESS gets from
+    # history is timed with the old TTL too, not 20 minutes after 1:00
+    (progress,) = [
+        f for f in docs[used // EVERY - 1]["findings"] if f["code"] == "ROLLOVER_IN_PROGRESS"
+    ]
+    (step,) = progress["evidence"]["next_steps"]
+    assert step["step"].startswith("sign the data with the new ZSK")
+    assert step["safe_at"] == iso(safe_at)
     step = docs[used // EVERY]
     (zsk,) = [f for f in step["findings"] if f["code"] == used_code]
     assert zsk["evidence"]["safe_at"] == iso(safe_at) and zsk["evidence"]["older_set_ttl"] == 7200
