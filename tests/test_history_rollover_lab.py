@@ -173,12 +173,24 @@ def test_a_step_taken_too_early_is_reported_at_that_step_with_the_safe_time(
     assert code in text and iso(safe_at) in text
 
 
-def test_keys_of_a_new_algorithm_published_with_its_first_signatures(tmp_path: Path) -> None:
-    # RFC 6781 §4.1.4: the RRsets signed with algorithm 13 only were last served at 0:40
-    # and gone at 1:00, when the Ed25519 keys appeared: cached for the data TTL, to 2:00.
-    ((code, offset),) = ROLLOVERS["algorithm-keys-published-first"].expected
-    safe_at = LAB_NOW + offset + TTL
-    db, docs = _observe("algorithm-keys-published-first", offset + 2 * HOUR, tmp_path)
+@pytest.mark.parametrize(
+    ("name", "signed_at"),
+    [
+        # the RRsets signed with algorithm 13 only were last served at 0:40 and gone at
+        # 1:00, when the Ed25519 keys appeared with their signatures: cached to 2:00
+        ("algorithm-keys-published-first", HOUR),
+        # the Ed25519 keys alone at 1:00, their signatures from 2:20: no safe time until
+        # every server signs with the new algorithm, then that plus the data TTL
+        ("algorithm-keys-before-signatures", 2 * HOUR + 20 * MINUTE),
+    ],
+)
+def test_keys_of_a_new_algorithm_published_before_its_signatures_were_everywhere(
+    name: str, signed_at: int, tmp_path: Path
+) -> None:
+    # RFC 6781 §4.1.4: signatures of the new algorithm first, its DNSKEY a TTL later.
+    ((code, offset),) = ROLLOVERS[name].expected
+    safe_at = LAB_NOW + signed_at + TTL
+    db, docs = _observe(name, offset + 3 * HOUR, tmp_path)
     for i, doc in enumerate(docs):
         risky = offset <= i * EVERY < safe_at - LAB_NOW
         assert _codes(doc) == ({code} if risky else set()), (i * EVERY, _codes(doc))
@@ -186,13 +198,19 @@ def test_keys_of_a_new_algorithm_published_with_its_first_signatures(tmp_path: P
     (finding,) = [f for f in docs[offset // EVERY]["findings"] if f["code"] == code]
     assert finding["evidence"]["algorithm"] == 15
     assert finding["evidence"]["at"] == iso(LAB_NOW + offset)
-    assert finding["evidence"]["safe_at"] == iso(safe_at)
-    assert f"safe to publish from {iso(safe_at)}" in finding["detail"]
     assert f"{NAME}. SOA" in finding["evidence"]["rrsets"]
+    if signed_at == offset:
+        assert finding["evidence"]["safe_at"] == iso(safe_at)
+        assert f"safe to publish from {iso(safe_at)}" in finding["detail"]
+    else:
+        assert finding["evidence"]["safe_at"] is None
+        assert "once every server signs with it" in finding["detail"]
+    (last,) = [f for f in docs[signed_at // EVERY]["findings"] if f["code"] == code]
+    assert last["evidence"]["safe_at"] == iso(safe_at)
     # afterwards, history (a warning, as every timing code whose risk has passed)
-    assert [(f["code"], f["evidence"]["at"], f["severity"]) for f in _history(db)] == [
-        (code, iso(LAB_NOW + offset), "warning")
-    ]
+    found = _history(db)
+    assert [(f["code"], f["evidence"]["at"], f["evidence"]["safe_at"], f["severity"])
+            for f in found] == [(code, iso(LAB_NOW + offset), iso(safe_at), "warning")]  # fmt: skip
 
 
 def test_a_dnskey_ttl_lowered_with_the_new_zsk_and_the_next_step_timed_with_it(

@@ -287,6 +287,24 @@ ROLLOVERS: dict[str, Rollover] = {
             ),
             (("ALGORITHM_ROLL_ORDER_VIOLATION", HOUR),),
         ),
+        Rollover(
+            "algorithm-keys-before-signatures",
+            "Algorithm rollover from ECDSA P-256 (13) to Ed25519 (15) in the wrong order: "
+            "the new keys published first, the new algorithm's signatures added 80 minutes "
+            "later (RFC 6781 §4.1.4 wants them the other way round).",
+            (
+                START,
+                Stage(HOUR, NEW_ALGORITHM, ("ksk",), ("zsk",), ("ksk",)),
+                Stage(
+                    2 * HOUR + 20 * MINUTE,
+                    NEW_ALGORITHM,
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk",),
+                ),
+            ),
+            (("ALGORITHM_ROLL_ORDER_VIOLATION", HOUR),),
+        ),
     )
 }
 
