@@ -204,7 +204,7 @@ def test_keys_of_a_new_algorithm_published_before_its_signatures_were_everywhere
         assert f"safe to publish from {iso(safe_at)}" in finding["detail"]
     else:
         assert finding["evidence"]["safe_at"] is None
-        assert "once every server signs with it" in finding["detail"]
+        assert "a TTL after every server signed with algorithm 15" in finding["detail"]
     (last,) = [f for f in docs[signed_at // EVERY]["findings"] if f["code"] == code]
     assert last["evidence"]["safe_at"] == iso(safe_at)
     # afterwards, history (a warning, as every timing code whose risk has passed)

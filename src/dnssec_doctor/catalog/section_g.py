@@ -309,8 +309,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "safe_unknown": (
                 "A DNSKEY of algorithm {algorithm} joined the DNSKEY RRset of {zone} at {at}, "
                 "while RRsets signed without algorithm {algorithm} could still be cached "
-                "({rrsets}). The key would have been safe to publish from once every server "
-                "signs with it, plus the TTL (RFC 6781 §4.1.4)."
+                "({rrsets}). The key would have been safe to publish a TTL after every server "
+                "signed with algorithm {algorithm}, which no check has shown yet (RFC 6781 "
+                "§4.1.4)."
             ),
         },
     ),
