@@ -213,6 +213,26 @@ def test_keys_of_a_new_algorithm_published_before_its_signatures_were_everywhere
             for f in found] == [(code, iso(LAB_NOW + offset), iso(safe_at), "warning")]  # fmt: skip
 
 
+def test_the_old_algorithm_s_signatures_removed_with_its_keys(tmp_path: Path) -> None:
+    # RFC 6781 §4.1.4: the DNSKEY RRset with the ECDSA keys was last served at 4:40 and
+    # gone at 5:00, when their signatures went too: cached for the DNSKEY TTL, to 6:00.
+    ((code, offset),) = ROLLOVERS["algorithm-old-signatures-removed-too-early"].expected
+    safe_at = LAB_NOW + offset + TTL
+    db, docs = _observe("algorithm-old-signatures-removed-too-early", offset + 2 * HOUR, tmp_path)
+    for i, doc in enumerate(docs):
+        risky = offset <= i * EVERY < safe_at - LAB_NOW
+        assert _codes(doc) == ({code} if risky else set()), (i * EVERY, _codes(doc))
+    step = docs[offset // EVERY]
+    (finding,) = [f for f in step["findings"] if f["code"] == code]
+    assert (finding["evidence"]["algorithm"], finding["evidence"]["step"]) == (13, "removed")
+    assert finding["evidence"]["rrsets"] == [f"{NAME}. DNSKEY"]
+    assert finding["evidence"]["safe_at"] == iso(safe_at) and step["exit_code"] == 2
+    assert f"safe to remove from {iso(safe_at)}" in finding["detail"]
+    assert [(f["code"], f["evidence"]["at"], f["severity"]) for f in _history(db)] == [
+        (code, iso(LAB_NOW + offset), "warning")
+    ]
+
+
 def test_a_dnskey_ttl_lowered_with_the_new_zsk_and_the_next_step_timed_with_it(
     tmp_path: Path,
 ) -> None:

@@ -275,6 +275,41 @@ ROLLOVERS: dict[str, Rollover] = {
             ),
         ),
         Rollover(
+            "algorithm-old-signatures-removed-too-early",
+            "Algorithm rollover from ECDSA P-256 (13) to Ed25519 (15) with the last two steps "
+            "taken at once: the old keys and the old algorithm's signatures removed together, "
+            "while resolvers may hold the DNSKEY RRset with the old algorithm (RFC 6781 "
+            "§4.1.4 removes the signatures a DNSKEY TTL later).",
+            (
+                START,
+                Stage(
+                    HOUR, ("ksk", "zsk"), ("ksk", "ksk-ed25519"), ("zsk", "zsk-ed25519"), ("ksk",)
+                ),
+                Stage(
+                    2 * HOUR + 20 * MINUTE,
+                    NEW_ALGORITHM,
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk",),
+                ),
+                Stage(
+                    3 * HOUR + 40 * MINUTE,
+                    NEW_ALGORITHM,
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk-ed25519",),
+                ),
+                Stage(
+                    5 * HOUR,
+                    ("ksk-ed25519", "zsk-ed25519"),
+                    ("ksk-ed25519",),
+                    ("zsk-ed25519",),
+                    ("ksk-ed25519",),
+                ),
+            ),
+            (("ALGORITHM_ROLL_ORDER_VIOLATION", 5 * HOUR),),
+        ),
+        Rollover(
             "algorithm-keys-published-first",
             "Algorithm rollover from ECDSA P-256 (13) to Ed25519 (15) begun in one step: the "
             "new keys published with the first signatures of the new algorithm, while "
