@@ -261,8 +261,14 @@ def test_a_dnskey_ttl_lowered_mid_roll_keeps_the_old_ttl_until_it_passed() -> No
     (finding,) = ttl_change_findings(history, facts, current_only=True)
     assert finding.code == "TTL_CHANGE_DURING_ROLL"
     assert finding.evidence["old_ttl"] == DNSKEY_TTL and finding.evidence["new_ttl"] == 300
-    # the old set was last seen at 1:50 with a TTL of an hour
-    assert finding.evidence["old_ttl_rules_until"] == "2027-01-15T10:50:00Z"
+    # the old TTL was served at 1:50 and perhaps until 2:00, when the new one was seen:
+    # caches may keep it until 3:00 (the safe time the rollover codes give as well)
+    assert finding.evidence["old_ttl_rules_until"] == "2027-01-15T11:00:00Z"
+    # so check --db still reports it a TTL after the last check with the old TTL, 2:50
+    assert (
+        len(ttl_change_findings(*timeline(steps, 2 * HOUR + 50 * MINUTE), current_only=True)) == 1
+    )
+    assert ttl_change_findings(*timeline(steps, 3 * HOUR), current_only=True) == []
     # and the wait for the next step uses it: the key set with the old TTL rules
     (step,) = next_steps(history, facts)
     assert step.safe_at == T0 + HOUR + DNSKEY_TTL
@@ -327,4 +333,44 @@ def test_a_new_algorithm_published_before_its_signatures_were_cached_everywhere(
     assert finding.evidence["algorithm"] == 15
     # the RRsets signed only with algorithm 13 were gone at 1:00, cached for the data TTL
     assert finding.evidence["safe_at"] == "2027-01-15T11:00:00Z"
+    assert finding.severity is Severity.ERROR  # the catalog's, while the risk lasts
     assert algorithm_order_findings(*timeline(wrong, 4 * HOUR), current_only=True) == []
+    # afterwards history lists it as every timing code whose risk has passed: a warning
+    (past,) = algorithm_order_findings(*timeline(wrong, 4 * HOUR))
+    assert past.severity is Severity.WARNING and past.evidence == finding.evidence
+
+
+def _without(facts: ObservationFacts, *, keys: tuple[int, ...] = (), signers: tuple[int, ...] = ()
+             ) -> ObservationFacts:  # fmt: skip
+    """``facts`` with the DNSKEYs ``keys`` unpublished and the signatures of ``signers`` gone."""
+    return sealed(facts.zones, list(facts.servers),
+                  [k for k in facts.keys if k.key_tag not in keys], list(facts.ds),
+                  [s for s in facts.signatures if s.key_tag not in signers])  # fmt: skip
+
+
+def test_an_old_algorithm_s_signatures_removed_while_its_dnskey_could_be_cached() -> None:
+    both = _alg15(state(Child()), key=True, sign=True)
+    keys_gone = _without(both, keys=(KSK, ZSK))  # algorithm 13 signs, its keys are gone
+    signatures_gone = _without(keys_gone, signers=(ZSK,))
+    # RFC 6781 §4.1.4: the signatures a DNSKEY TTL after the keys (which went at 1:00)
+    right = [(0, both), (HOUR, keys_gone), (2 * HOUR + STEP, signatures_gone)]
+    assert algorithm_order_findings(*timeline(right, 4 * HOUR)) == []
+    wrong = [(0, both), (HOUR, keys_gone), (HOUR + 30 * MINUTE, signatures_gone)]
+    (finding,) = algorithm_order_findings(*timeline(wrong, 110 * MINUTE), current_only=True)
+    assert finding.code == "ALGORITHM_ROLL_ORDER_VIOLATION" and finding.severity is Severity.ERROR
+    assert finding.evidence["algorithm"] == ALG and finding.evidence["step"] == "removed"
+    assert finding.evidence["at"] == "2027-01-15T09:30:00Z"
+    # the key set with algorithm 13 was last served at 0:50, gone at 1:00: cached to 2:00
+    assert finding.evidence["safe_at"] == "2027-01-15T10:00:00Z"
+    assert finding.evidence["rrsets"] == [f"{ZONE} DNSKEY"]
+    assert "safe to remove from 2027-01-15T10:00:00Z" in finding.detail
+    assert algorithm_order_findings(*timeline(wrong, 4 * HOUR), current_only=True) == []
+    (past,) = algorithm_order_findings(*timeline(wrong, 4 * HOUR))
+    assert past.severity is Severity.WARNING
+    # both at once while the old keys are still served: no safe time yet
+    (now,) = algorithm_order_findings(*timeline([(0, both), (HOUR, _without(both, signers=(ZSK,)))],
+                                                2 * HOUR))  # fmt: skip
+    assert now.evidence["safe_at"] is None and "a server still serves one" in now.detail
+    # a zone unsigned (every signature gone) is no algorithm rollover
+    unsigned = _without(both, signers=(ZSK, 300))
+    assert algorithm_order_findings(*timeline([(0, both), (HOUR, unsigned)], 2 * HOUR)) == []

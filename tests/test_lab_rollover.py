@@ -19,7 +19,7 @@ import pytest
 import labbases
 from clirun import invoke
 from dnssec_doctor.lab import manager
-from dnssec_doctor.lab.rollovers import ROLLOVERS
+from dnssec_doctor.lab.rollovers import ANCHORED_ROLLOVERS, ROLLOVERS
 
 START = "2027-01-15T08:00:00Z"
 
@@ -39,6 +39,26 @@ def test_the_listing_names_every_rollover_its_stages_and_what_history_reports() 
         for code, _ in rollover.expected:
             assert code in run.stdout
     assert "+2:20  DNSKEYs ksk zsk-next; DNSKEY RRset signed by ksk; data by zsk-next" in run.stdout
+    assert "+1:00  DNSKEYs ksk zsk zsk-next (TTL 20 minutes); DNSKEY RRset" in run.stdout
+    assert "DS at the parent for ksk; CDS and CDNSKEY for ksk-next" in run.stdout
+    assert "CDS_NOT_PICKED_UP at +3d1:00" in run.stdout
+
+
+def test_the_monitoring_guide_lists_every_rollover() -> None:
+    guide = (Path(__file__).parent.parent / "docs" / "monitoring.md").read_text(encoding="utf-8")
+    for name in [*ROLLOVERS, *ANCHORED_ROLLOVERS]:
+        assert f"`{name}`" in guide, name
+
+
+def test_the_last_stage_of_a_wait_of_days_says_when_history_reports_it(lab_dir: Path) -> None:
+    run = invoke("lab", "rollover", "cds-not-picked-up", "--dir", str(lab_dir),
+                 "--base", labbases.ROLLOVER_CLI, "--start", START, "--after", "1h")  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    assert "CDS and CDNSKEY for ksk-next" in run.stdout
+    assert (
+        "history reports CDS_NOT_PICKED_UP from 2027-01-18T09:00:00Z: keep checking until then"
+        in run.stdout
+    )
 
 
 def test_an_unknown_rollover_or_duration_is_one_line_and_exit_3(lab_dir: Path) -> None:

@@ -309,8 +309,22 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "safe_unknown": (
                 "A DNSKEY of algorithm {algorithm} joined the DNSKEY RRset of {zone} at {at}, "
                 "while RRsets signed without algorithm {algorithm} could still be cached "
-                "({rrsets}). The key would have been safe to publish from once every server "
-                "signs with it, plus the TTL (RFC 6781 §4.1.4)."
+                "({rrsets}). The key would have been safe to publish a TTL after every server "
+                "signed with algorithm {algorithm}, which no check has shown yet (RFC 6781 "
+                "§4.1.4)."
+            ),
+            "removed_safe_at": (
+                "The signatures of algorithm {algorithm} went from {zone} at {at}, while a "
+                "DNSKEY RRset with a key of algorithm {algorithm} could still be cached "
+                "({rrsets}). They would have been safe to remove from {safe}, a DNSKEY TTL "
+                "after the last key of algorithm {algorithm} (RFC 6781 §4.1.4)."
+            ),
+            "removed_safe_unknown": (
+                "The signatures of algorithm {algorithm} went from {zone} at {at}, while a "
+                "DNSKEY RRset with a key of algorithm {algorithm} could still be cached "
+                "({rrsets}), and a server still serves one. Remove them only a DNSKEY TTL "
+                "after every server dropped the keys of algorithm {algorithm} (RFC 6781 "
+                "§4.1.4)."
             ),
         },
     ),

@@ -253,6 +253,9 @@ def rollover_command(
     until = later[0].offset if later else elapsed + 2 * 3600
     moments = [iso(began + t) for t in range(elapsed, until, 20 * 60)]
     print(f"and, as a monitor would, every 20 minutes until the next stage: {' '.join(moments)}")
+    for code, at in rollover.expected if not later else ():
+        if at >= until:  # a wait of days (the parent's CDS scan): the monitor keeps looking
+            print(f"history reports {code} from {iso(began + at)}: keep checking until then")
     if later:
         print(
             f"next stage: dnssec-doctor lab down --dir {directory}; dnssec-doctor lab rollover "
@@ -282,7 +285,7 @@ def _next_day(name: str, directory: Path, began: int, elapsed: int, last_stage: 
 def _list_rollovers() -> None:
     from dnssec_doctor.lab import rollovers
 
-    print(f"rollovers of the lab zone {rollovers.ZONE} (every TTL one hour):")
+    print(f"rollovers of the lab zone {rollovers.ZONE} (every TTL one hour unless a stage says):")
     for rollover in rollovers.ROLLOVERS.values():
         _list_rollover(rollover)
     print(
@@ -310,10 +313,15 @@ def _offset(seconds: int) -> str:
 
 
 def _stage_text(stage: Stage) -> str:
+    from dnssec_doctor.lab.scenarios_env import TTL
+    from dnssec_doctor.timefmt import duration
+
+    ttl = f" (TTL {duration(stage.dnskey_ttl)})" if stage.dnskey_ttl != TTL else ""
+    cds = f"; CDS and CDNSKEY for {' '.join(stage.cds)}" if stage.cds else ""
     return (
-        f"DNSKEYs {' '.join(stage.published)}; DNSKEY RRset signed by "
+        f"DNSKEYs {' '.join(stage.published)}{ttl}; DNSKEY RRset signed by "
         f"{' '.join(stage.key_signers)}; data by {' '.join(stage.data_signers)}; "
-        f"DS at the parent for {' '.join(stage.ds)}"
+        f"DS at the parent for {' '.join(stage.ds)}{cds}"
     )
 
 

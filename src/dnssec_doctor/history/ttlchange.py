@@ -2,9 +2,13 @@
 
 Pure. Every wait of a rollover is expressed in TTLs (RFC 7583 §3), and caches keep
 a record for the TTL it was served with: after a TTL is lowered, the old, larger
-value still bounds what caches hold until it has passed since the last observation
-that served it. An operator computing the next wait from the new TTL takes the step
-too early. The finding says which TTL, old and new, and until when the old one rules.
+value still bounds what caches hold until it has passed since the old TTL was last
+served. That moment lies between the last observation that showed the old TTL and
+the first that showed the new one; the old TTL rules until the later of the two plus
+the old TTL, the safe time ``rollover`` gives for the steps that depend on it (the
+first observation without the older set plus its TTL). An operator computing the
+next wait from the new TTL takes the step too early. The finding says which TTL, old
+and new, and until when the old one rules.
 """
 
 from __future__ import annotations
@@ -63,7 +67,8 @@ def ttl_change_findings(
                 old, new = _ttl(old_facts, zone, rrtype), _ttl(new_facts, zone, rrtype)
                 if old is None or new is None or new >= old:
                     continue
-                until = before.last + old
+                # a cache may have fetched with the old TTL until the change was seen
+                until = after.start + old
                 if current_only and now >= until:
                     continue
                 out.append(_finding(zone, rrtype, old, new, after.start, until))

@@ -2,8 +2,9 @@
 
 Each rollover is a list of stages, each from an offset after the start: which keys
 the zone ``good-nsec.test.`` publishes, which sign the DNSKEY RRset and which the
-data, and which keys the parent's DS names. Every TTL in the lab is an hour (the
-DNSKEY, data and DS TTLs of RFC 7583's timelines). ``rollover_plan`` builds the lab
+data, which keys the parent's DS names, and which the zone's CDS and CDNSKEY name.
+Every TTL in the lab is an hour (the DNSKEY, data and DS TTLs of RFC 7583's
+timelines) unless a stage gives another DNSKEY TTL. ``rollover_plan`` builds the lab
 as it is at a given time, so that a test can serve each stage in turn and check it
 with ``--at``: hours of a rollover in seconds. The correct rollovers wait at least
 a TTL between steps (RFC 7583 §3.2.1 pre-publication, §3.3.2 double-KSK); the
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dns.dnssectypes import Algorithm
+
 from dnssec_doctor.dnssec.dnspython_dnssec import dnssec as dnspython_dnssec
 from dnssec_doctor.lab.keys import SEP_FLAG, ZONE_FLAG, KeyFactory, LabKey
 from dnssec_doctor.lab.plan import LabPlan
@@ -33,6 +36,7 @@ from dnssec_doctor.lab.scenarios_env import (
     ScenarioEnv,
 )
 from dnssec_doctor.lab.signer import SigningPlan
+from dnssec_doctor.lab.zonebuild import ZoneBuilder
 
 ZONE_SCENARIO = "good-nsec"
 """The scenario whose zone and addresses the rollovers use."""
@@ -41,19 +45,27 @@ ZONE = "good-nsec.test."
 MINUTE = 60
 REVOKE_FLAG = 0x0080
 """RFC 5011 §3: the REVOKE bit of the DNSKEY flags."""
+ROLES = ("ksk", "ksk-next", "zsk", "zsk-next", "ksk-ed25519", "zsk-ed25519")
+"""The keys a stage can name; ``ksk-revoked`` is ``ksk`` revoked."""
+ALGORITHMS = {"ksk-ed25519": Algorithm.ED25519, "zsk-ed25519": Algorithm.ED25519}
+"""The keys of an algorithm rollover's new algorithm; the others are ECDSA P-256 (13)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Stage:
     """The zone from ``offset`` seconds after the start on (key roles: ``ksk``,
-    ``ksk-next``, ``zsk``, ``zsk-next``, and ``ksk-revoked``: ``ksk`` with the REVOKE bit,
-    RFC 5011 §2.1)."""
+    ``ksk-next``, ``zsk``, ``zsk-next``; ``ksk-ed25519`` and ``zsk-ed25519`` of algorithm
+    15, RFC 8080; and ``ksk-revoked``: ``ksk`` with the REVOKE bit, RFC 5011 §2.1)."""
 
     offset: int
     published: tuple[str, ...]
     key_signers: tuple[str, ...]
     data_signers: tuple[str, ...]
     ds: tuple[str, ...]
+    cds: tuple[str, ...] = ()
+    """The KSKs the zone's CDS and CDNSKEY RRsets name (RFC 7344 §4): the DS set it asks
+    the parent for; empty: none published."""
+    dnskey_ttl: int = TTL
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +76,16 @@ class Rollover:
     description: str
     stages: tuple[Stage, ...]
     expected: tuple[tuple[str, int], ...] = ()
-    """(code, offset of the stage that was too early) history must report; empty: none."""
+    """(code, offset of the stage that was too early, or for CDS_NOT_PICKED_UP of the check
+    from which the parent has had long enough) history must report; empty: none."""
 
 
 START = Stage(0, ("ksk", "zsk"), ("ksk",), ("zsk",), ("ksk",))
+ROLLING = ("ksk", "ksk-next", "zsk")
+"""Both KSKs published, both signing the DNSKEY RRset (RFC 5011 §2.4.1: the new one is
+seen, validly signed by the trusted one, from then on)."""
+NEW_ALGORITHM = ("ksk", "zsk", "ksk-ed25519", "zsk-ed25519")
+"""Both algorithms' keys published (RFC 6781 §4.1.4, "new DNSKEY")."""
 
 ROLLOVERS: dict[str, Rollover] = {
     r.name: r
@@ -126,13 +144,205 @@ ROLLOVERS: dict[str, Rollover] = {
             ),
             (("DS_SWAPPED_TOO_EARLY", HOUR + 20 * MINUTE),),
         ),
+        Rollover(
+            "zsk-used-before-propagated",
+            "ZSK pre-publication with the wait skipped: the new ZSK published and signing "
+            "the data in the same step, while resolvers may hold a DNSKEY RRset without it.",
+            (
+                START,
+                Stage(HOUR, ("ksk", "zsk", "zsk-next"), ("ksk",), ("zsk-next",), ("ksk",)),
+                Stage(
+                    3 * HOUR + 20 * MINUTE, ("ksk", "zsk-next"), ("ksk",), ("zsk-next",), ("ksk",)
+                ),
+            ),
+            (("ZSK_USED_BEFORE_PROPAGATED", HOUR),),
+        ),
+        Rollover(
+            "ksk-removed-before-ds-updated",
+            "Double-KSK (RFC 7583 §3.3.2) with the last two steps taken at once: the DS "
+            "swapped and the old KSK removed in the same step, while resolvers may hold the "
+            "DS set naming only the old KSK.",
+            (
+                START,
+                Stage(HOUR, ROLLING, ("ksk", "ksk-next"), ("zsk",), ("ksk",)),
+                Stage(
+                    2 * HOUR + 20 * MINUTE,
+                    ("ksk-next", "zsk"),
+                    ("ksk-next",),
+                    ("zsk",),
+                    ("ksk-next",),
+                ),
+            ),
+            (("KSK_REMOVED_BEFORE_DS_UPDATED", 2 * HOUR + 20 * MINUTE),),
+        ),
+        Rollover(
+            "ksk-double-ds-done-right",
+            "Double-DS KSK rollover (RFC 7583 §3.3.3): the new KSK's DS added at the parent, "
+            "the KSK swapped a DS TTL after it was everywhere, the old DS removed a DNSKEY TTL "
+            "after the old KSK's last signature.",
+            (
+                START,
+                Stage(HOUR, ("ksk", "zsk"), ("ksk",), ("zsk",), ("ksk", "ksk-next")),
+                Stage(
+                    2 * HOUR + 20 * MINUTE,
+                    ("ksk-next", "zsk"),
+                    ("ksk-next",),
+                    ("zsk",),
+                    ("ksk", "ksk-next"),
+                ),
+                Stage(4 * HOUR, ("ksk-next", "zsk"), ("ksk-next",), ("zsk",), ("ksk-next",)),
+            ),
+        ),
+        Rollover(
+            "cds-not-picked-up",
+            "Double-KSK with CDS and CDNSKEY (RFC 7344 §4): the new KSK published, signing, "
+            "and announced to the parent with CDS and CDNSKEY, but the parent never replaces "
+            "the DS; after three days of asking history says so.",
+            (
+                START,
+                Stage(HOUR, ROLLING, ("ksk", "ksk-next"), ("zsk",), ("ksk",), cds=("ksk-next",)),
+            ),
+            (("CDS_NOT_PICKED_UP", HOUR + 3 * DAY),),
+        ),
+        Rollover(
+            "ttl-lowered-during-roll",
+            "ZSK pre-publication from a DNSKEY TTL of two hours: the new ZSK published with "
+            "the TTL lowered to twenty minutes, and used forty minutes later, timed with the "
+            "new TTL while caches may keep the DNSKEY RRset without it for the old one.",
+            (
+                Stage(0, ("ksk", "zsk"), ("ksk",), ("zsk",), ("ksk",), dnskey_ttl=2 * HOUR),
+                Stage(
+                    HOUR,
+                    ("ksk", "zsk", "zsk-next"),
+                    ("ksk",),
+                    ("zsk",),
+                    ("ksk",),
+                    dnskey_ttl=20 * MINUTE,
+                ),
+                Stage(
+                    HOUR + 40 * MINUTE,
+                    ("ksk", "zsk", "zsk-next"),
+                    ("ksk",),
+                    ("zsk-next",),
+                    ("ksk",),
+                    dnskey_ttl=20 * MINUTE,
+                ),
+            ),
+            (
+                ("TTL_CHANGE_DURING_ROLL", HOUR),
+                ("ZSK_USED_BEFORE_PROPAGATED", HOUR + 40 * MINUTE),
+            ),
+        ),
+        Rollover(
+            "algorithm-roll-done-right",
+            "Algorithm rollover from ECDSA P-256 (13) to Ed25519 (15), RFC 6781 §4.1.4: "
+            "every RRset signed with both algorithms first, the new keys published a TTL "
+            "later, then the DS, the old keys and the old signatures replaced, each a TTL "
+            "after the step before.",
+            (
+                START,
+                Stage(
+                    HOUR, ("ksk", "zsk"), ("ksk", "ksk-ed25519"), ("zsk", "zsk-ed25519"), ("ksk",)
+                ),
+                Stage(
+                    2 * HOUR + 20 * MINUTE,
+                    NEW_ALGORITHM,
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk",),
+                ),
+                Stage(
+                    3 * HOUR + 40 * MINUTE,
+                    NEW_ALGORITHM,
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk-ed25519",),
+                ),
+                Stage(
+                    5 * HOUR,
+                    ("ksk-ed25519", "zsk-ed25519"),
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk-ed25519",),
+                ),
+                Stage(
+                    6 * HOUR + 20 * MINUTE,
+                    ("ksk-ed25519", "zsk-ed25519"),
+                    ("ksk-ed25519",),
+                    ("zsk-ed25519",),
+                    ("ksk-ed25519",),
+                ),
+            ),
+        ),
+        Rollover(
+            "algorithm-old-signatures-removed-too-early",
+            "Algorithm rollover from ECDSA P-256 (13) to Ed25519 (15) with the last two steps "
+            "taken at once: the old keys and the old algorithm's signatures removed together, "
+            "while resolvers may hold the DNSKEY RRset with the old algorithm (RFC 6781 "
+            "§4.1.4 removes the signatures a DNSKEY TTL later).",
+            (
+                START,
+                Stage(
+                    HOUR, ("ksk", "zsk"), ("ksk", "ksk-ed25519"), ("zsk", "zsk-ed25519"), ("ksk",)
+                ),
+                Stage(
+                    2 * HOUR + 20 * MINUTE,
+                    NEW_ALGORITHM,
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk",),
+                ),
+                Stage(
+                    3 * HOUR + 40 * MINUTE,
+                    NEW_ALGORITHM,
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk-ed25519",),
+                ),
+                Stage(
+                    5 * HOUR,
+                    ("ksk-ed25519", "zsk-ed25519"),
+                    ("ksk-ed25519",),
+                    ("zsk-ed25519",),
+                    ("ksk-ed25519",),
+                ),
+            ),
+            (("ALGORITHM_ROLL_ORDER_VIOLATION", 5 * HOUR),),
+        ),
+        Rollover(
+            "algorithm-keys-published-first",
+            "Algorithm rollover from ECDSA P-256 (13) to Ed25519 (15) begun in one step: the "
+            "new keys published with the first signatures of the new algorithm, while "
+            "resolvers may hold RRsets signed with the old algorithm only (RFC 6781 §4.1.4).",
+            (
+                START,
+                Stage(
+                    HOUR, NEW_ALGORITHM, ("ksk", "ksk-ed25519"), ("zsk", "zsk-ed25519"), ("ksk",)
+                ),
+            ),
+            (("ALGORITHM_ROLL_ORDER_VIOLATION", HOUR),),
+        ),
+        Rollover(
+            "algorithm-keys-before-signatures",
+            "Algorithm rollover from ECDSA P-256 (13) to Ed25519 (15) in the wrong order: "
+            "the new keys published first, the new algorithm's signatures added 80 minutes "
+            "later (RFC 6781 §4.1.4 wants them the other way round).",
+            (
+                START,
+                Stage(HOUR, NEW_ALGORITHM, ("ksk",), ("zsk",), ("ksk",)),
+                Stage(
+                    2 * HOUR + 20 * MINUTE,
+                    NEW_ALGORITHM,
+                    ("ksk", "ksk-ed25519"),
+                    ("zsk", "zsk-ed25519"),
+                    ("ksk",),
+                ),
+            ),
+            (("ALGORITHM_ROLL_ORDER_VIOLATION", HOUR),),
+        ),
     )
 }
 
-
-ROLLING = ("ksk", "ksk-next", "zsk")
-"""Both KSKs published, both signing the DNSKEY RRset (RFC 5011 §2.4.1: the new one is
-seen, validly signed by the trusted one, from then on)."""
 
 ANCHORED_ROLLOVERS: dict[str, Rollover] = {
     r.name: r
@@ -194,8 +404,12 @@ def stage_at(rollover: Rollover, elapsed: int) -> Stage:
 def _builder(stage: Stage) -> Builder:
     def build(env: ScenarioEnv) -> ScenarioBuild:
         keys = {
-            role: env.key(role, ksk=role.startswith("ksk"))
-            for role in ("ksk", "ksk-next", "zsk", "zsk-next")
+            role: env.key(
+                role,
+                ksk=role.startswith("ksk"),
+                algorithm=ALGORITHMS.get(role, Algorithm.ECDSAP256SHA256),
+            )
+            for role in ROLES
         }
         keys["ksk-revoked"] = _revoked(keys["ksk"])
         plan = SigningPlan(
@@ -203,13 +417,26 @@ def _builder(stage: Stage) -> Builder:
             tuple(keys[r] for r in stage.key_signers),
             tuple(keys[r] for r in stage.data_signers),
             *env.window(),
+            dnskey_ttl=stage.dnskey_ttl,
         )
-        content = env.builder().add("host.sub", TTL, "A", "192.0.2.10").build()
-        text = env.signed(content, plan)
+        content = env.builder().add("host.sub", TTL, "A", "192.0.2.10")
+        for role in stage.cds:
+            _add_cds(env, content, keys[role])
+        text = env.signed(content.build(), plan)
         info = env.info(f"A rollover stage from {stage.offset} s.", "secure")
         return env.build(info, {1: text, 2: text}, tuple(env.ds(keys[r]) for r in stage.ds))
 
     return build
+
+
+def _add_cds(env: ScenarioEnv, content: ZoneBuilder, key: LabKey) -> None:
+    """The CDS (SHA-256) and CDNSKEY of ``key`` at the apex (RFC 7344 §3.1, §4.1)."""
+    cds = dnspython_dnssec.make_cds(env.origin, key.dnskey, "SHA256")
+    cdnskey = dnspython_dnssec.make_cdnskey(
+        key.private.public_key(), key.dnskey.algorithm, flags=key.dnskey.flags
+    )
+    content.add_rdata(env.origin, TTL, cds)
+    content.add_rdata(env.origin, TTL, cdnskey)
 
 
 def _revoked(key: LabKey) -> LabKey:
