@@ -334,7 +334,7 @@ def test_a_history_on_read_only_storage_says_how_to_read_it(tmp_path: Path) -> N
         )
         read_only = _history_unprivileged(f"sqlite:///file:{path}?uri=true&immutable=1")
         assert read_only.returncode == 0, read_only.stderr
-        assert read_only.stdout.startswith("History of good-nsec.test.: 1 observations")
+        assert read_only.stdout.startswith("History of good-nsec.test.: 1 observation, 1 run")
     finally:
         shelf.chmod(0o755)
 

@@ -206,7 +206,7 @@ def test_watch_goes_on_when_one_record_fails(tmp_path: Path) -> None:
             holder.rollback()
             holder.close()
     assert run.exit_code == 3 and run.stderr == ""
-    assert "good-nsec.test. cannot record: history database" in run.stdout
+    assert "good-nsec.test. not recorded: history database" in run.stdout
     assert "locked" in run.stdout
     history = invoke("history", "good-nsec.test", "--db", db, "--format", "json")
     assert json.loads(history.stdout)["observations"] == 1  # the first, intact

@@ -141,11 +141,14 @@ def _round_one(store: Store, request: ProbeRequest, now: int, expiry_warning: in
         before = store.latest(history_name(name), now)
         recorded = record_check(store, capture, diagnosis, survey)
     except DoctorError as exc:  # a locked or lost database: this round only, keep watching
-        print(terminal(f"{stamp} {name} cannot record: {exc}"))
+        print(terminal(f"{stamp} {name} not recorded: {exc}"))  # exc: "… cannot record: why"
         return EXIT_CANNOT_DIAGNOSE
     result = recorded.diagnosis
     roots = [f.code for f in result.root_causes() if f.severity.label not in ("info",)]
-    summary = f"{len(result.findings)} findings" + (f": {', '.join(roots[:3])}" if roots else "")
+    count = len(result.findings)
+    summary = f"{count} finding{'s' if count != 1 else ''}" + (
+        f": {', '.join(roots[:3])}" if roots else ""
+    )
     print(terminal(f"{stamp} {name} {result.status} {result.worst.label} ({summary})"))
     if before is not None:
         old = store.facts([before.state_id])[before.state_id]

@@ -21,7 +21,8 @@ VERSION = "1.0"
 
 def _outcome(run: Run) -> str:
     o = run.first
-    return f"{o.status:<13} {o.worst:<8} {o.finding_count:>3} findings"
+    noun = "finding" if o.finding_count == 1 else "findings"
+    return f"{o.status:<13} {o.worst:<8} {o.finding_count:>3} {noun}"
 
 
 def run_span(run: Run) -> str:
@@ -56,9 +57,18 @@ def forecast_lines(report: HistoryReport) -> list[str]:
     return lines
 
 
+def _counted(report: HistoryReport, between: str = ", ") -> str:
+    """``3 observations, 2 runs`` (one of each: singular)."""
+    observations, runs = report.observations, len(report.runs)
+    return (
+        f"{observations} observation{'s' if observations != 1 else ''}{between}"
+        f"{runs} run{'s' if runs != 1 else ''}"
+    )
+
+
 def render_history_text(report: HistoryReport) -> str:
     """The timeline as plain text (one block per run)."""
-    out = [f"History of {report.name}: {report.observations} observations, {len(report.runs)} runs"]
+    out = [f"History of {report.name}: {_counted(report)}"]
     for run in report.runs:
         out.append("")
         ids = f"#{run.first.id}" + (f"…#{run.last.id}" if run.count > 1 else "")
@@ -181,7 +191,7 @@ def render_history_html(report: HistoryReport) -> str:
         f"<title>dnssec-doctor: history of {name}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<header><h1>History of {name}</h1>",
-        f'<p class="muted">{report.observations} observations in {len(report.runs)} runs</p>',
+        f'<p class="muted">{_counted(report, " in ")}</p>',
         "</header><main>",
         "<h2>Timeline</h2><table><thead><tr><th>when</th><th>status</th><th>worst</th>"
         "<th>SOA serials</th><th>changes since the previous run</th></tr></thead><tbody>",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from dnssec_doctor.model.capture import NOT_SENT, Capture
 from dnssec_doctor.model.severity import exit_code_for
+from dnssec_doctor.render.monitoring import earliest_expiry
 from dnssec_doctor.scan.records import Record, error_record
 from dnssec_doctor.timefmt import iso
 
@@ -64,8 +65,8 @@ def diagnosis_record(diagnosis: Diagnosis, line: int) -> Record:
     record["exit"] = exit_code_for(f.severity for f in diagnosis.findings)
     record["worst_severity"] = diagnosis.worst.label if diagnosis.findings else None
     record["root_causes"] = sorted({f.code for f in diagnosis.root_causes()})
-    expiries = [z.valid_until for z in diagnosis.zones if z.valid_until is not None]
-    record["earliest_expiry"] = iso(min(expiries)) if expiries else None
+    expiry = earliest_expiry(diagnosis)  # as Nagios and Prometheus read it: past once expired
+    record["earliest_expiry"] = iso(expiry) if expiry is not None else None
     return record
 
 
