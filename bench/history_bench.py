@@ -4,9 +4,9 @@ Part 1. An embedded lab (``--base``, default 127.91) serves ``good-nsec.test``. 
 the same run, interleaved, ``--repeat`` times (median reported), each a fresh
 process: ``check`` alone, ``check --db`` on an SQLite file (at the current schema:
 the sqlite3 fast path), ``check --db`` on PostgreSQL (libpq through ctypes,
-connected while the probe runs). Each run's wall time and its CPU time (user +
-system, from the child's rusage: less disturbed by other jobs on a shared
-machine). Then, apart, the import of the store and the record step alone, in
+connected in a thread once the probe waits, or as it ends). Each run's wall time
+and its CPU time (user + system, from the child's rusage: less disturbed by other
+jobs on a shared machine). Then, apart, the import of the store and the record step alone, in
 process (facts, the history queries, the one-transaction write), which is what
 ``--db`` adds once the modules are imported. Target: ``check --db`` under 20 ms
 more than ``check``.
@@ -318,7 +318,7 @@ def markdown(
         )
         + " Measured apart (medians): importing the history modules after what `check` "
         "imports anyway and opening the store as `check` opens it (connecting included, which "
-        "`check` does in a thread while the probe runs), "
+        "`check` does in a thread once its probe waits, or as it ends), "
         f"{check['import_sqlite']:.0f} ms (SQLite) and {check['import_postgresql']:.0f} ms "
         "(PostgreSQL); the record step itself (facts, history queries, "
         f"the one-transaction write) {check['record_sqlite']:.1f} ms and "

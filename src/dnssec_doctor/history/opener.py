@@ -7,7 +7,7 @@ A database already at this version's schema, named by a plain URL
 schema to migrate, a newer one to refuse, a file that will not open — on SQLAlchemy
 (``store.HistoryStore``), which also words those refusals. ``check --db`` on
 PostgreSQL goes further (``quick``, ``Opening``): libpq itself instead of psycopg,
-connected while the check runs.
+connected in a thread while the check goes on.
 """
 
 from __future__ import annotations
