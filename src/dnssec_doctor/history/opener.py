@@ -135,11 +135,12 @@ class Opening:
     """``check --db``'s store, connected in a thread (libpq waits for the server without
     the interpreter lock, so the check goes on meanwhile).
 
-    The thread starts with ``start()`` — ``check`` calls it once its probe is seen waiting
-    on the network, where connecting costs the check no time — or at the latest with
-    ``store()``. A probe that keeps the process busy (a server next door) would only be
+    The thread starts with ``start()``, or at the latest with ``store()``: ``check`` calls
+    it once its probe is seen waiting on the network, where connecting costs the check
+    no time, else as the probe ends, so that the server's side of connecting overlaps
+    the analysis. A probe that keeps the process busy (a server next door) would only be
     slowed by a thread loading libpq beside it: measured on loopback, connecting after
-    the probe cost 3 ms less CPU than connecting beside it.
+    the probe cost 2–3 ms less CPU than connecting beside it.
 
     Only a plain PostgreSQL URL is connected in a thread; ``store()`` opens any other as
     ``open_store(url, quick=True)`` does, at the same point, and reports a failed
