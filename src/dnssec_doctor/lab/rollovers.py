@@ -86,6 +86,26 @@ ROLLING = ("ksk", "ksk-next", "zsk")
 seen, validly signed by the trusted one, from then on)."""
 NEW_ALGORITHM = ("ksk", "zsk", "ksk-ed25519", "zsk-ed25519")
 """Both algorithms' keys published (RFC 6781 §4.1.4, "new DNSKEY")."""
+ALGORITHM_ROLL_FIRST_STAGES = (
+    START,
+    Stage(HOUR, ("ksk", "zsk"), ("ksk", "ksk-ed25519"), ("zsk", "zsk-ed25519"), ("ksk",)),
+    Stage(
+        2 * HOUR + 20 * MINUTE,
+        NEW_ALGORITHM,
+        ("ksk", "ksk-ed25519"),
+        ("zsk", "zsk-ed25519"),
+        ("ksk",),
+    ),
+    Stage(
+        3 * HOUR + 40 * MINUTE,
+        NEW_ALGORITHM,
+        ("ksk", "ksk-ed25519"),
+        ("zsk", "zsk-ed25519"),
+        ("ksk-ed25519",),
+    ),
+)
+"""An algorithm rollover up to the DS swap (RFC 6781 §4.1.4): every RRset signed with
+both algorithms, then the new keys published, then the new DS, each a TTL apart."""
 
 ROLLOVERS: dict[str, Rollover] = {
     r.name: r
@@ -240,24 +260,7 @@ ROLLOVERS: dict[str, Rollover] = {
             "later, then the DS, the old keys and the old signatures replaced, each a TTL "
             "after the step before.",
             (
-                START,
-                Stage(
-                    HOUR, ("ksk", "zsk"), ("ksk", "ksk-ed25519"), ("zsk", "zsk-ed25519"), ("ksk",)
-                ),
-                Stage(
-                    2 * HOUR + 20 * MINUTE,
-                    NEW_ALGORITHM,
-                    ("ksk", "ksk-ed25519"),
-                    ("zsk", "zsk-ed25519"),
-                    ("ksk",),
-                ),
-                Stage(
-                    3 * HOUR + 40 * MINUTE,
-                    NEW_ALGORITHM,
-                    ("ksk", "ksk-ed25519"),
-                    ("zsk", "zsk-ed25519"),
-                    ("ksk-ed25519",),
-                ),
+                *ALGORITHM_ROLL_FIRST_STAGES,
                 Stage(
                     5 * HOUR,
                     ("ksk-ed25519", "zsk-ed25519"),
@@ -281,24 +284,7 @@ ROLLOVERS: dict[str, Rollover] = {
             "while resolvers may hold the DNSKEY RRset with the old algorithm (RFC 6781 "
             "§4.1.4 removes the signatures a DNSKEY TTL later).",
             (
-                START,
-                Stage(
-                    HOUR, ("ksk", "zsk"), ("ksk", "ksk-ed25519"), ("zsk", "zsk-ed25519"), ("ksk",)
-                ),
-                Stage(
-                    2 * HOUR + 20 * MINUTE,
-                    NEW_ALGORITHM,
-                    ("ksk", "ksk-ed25519"),
-                    ("zsk", "zsk-ed25519"),
-                    ("ksk",),
-                ),
-                Stage(
-                    3 * HOUR + 40 * MINUTE,
-                    NEW_ALGORITHM,
-                    ("ksk", "ksk-ed25519"),
-                    ("zsk", "zsk-ed25519"),
-                    ("ksk-ed25519",),
-                ),
+                *ALGORITHM_ROLL_FIRST_STAGES,
                 Stage(
                     5 * HOUR,
                     ("ksk-ed25519", "zsk-ed25519"),
