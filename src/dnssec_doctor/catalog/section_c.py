@@ -226,13 +226,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         section=SECTION,
         severity=Severity.WARNING,
         symptoms=("ksk-rollover",),
-        title="Leftover DS for a key that is gone",
+        title="DS for a key the zone does not publish",
         explanation=(
-            "Some DS records at the parent point to keys the zone no longer publishes, while "
-            "another DS still works. Validators need only one working DS (RFC 4035 §5.2), so "
-            "nothing fails today, but the extra records make the DS set misleading, and if the "
-            "working DS is removed by mistake the zone goes bogus. It is usually the old key of "
-            "a finished KSK rollover."
+            "Some DS records at the parent name keys the zone does not publish, while another "
+            "DS still works. Validators need only one working DS (RFC 4035 §5.2), so nothing "
+            "fails today. One snapshot cannot tell a DS pre-published for a double-DS KSK "
+            "rollover (RFC 7583 §3.3.3: the new DS goes to the parent before the new key is "
+            "published) from one left over after a rollover: when the DNSKEY RRset holds keys "
+            "of the DS's algorithm, it is a notice. A DS of an algorithm no DNSKEY has is no "
+            "step of any rollover (RFC 6781 §4.1.4 adds the new algorithm's DS only after its "
+            "keys) and stays a warning: the DS set is misleading, and if the working DS is "
+            "removed by mistake the zone goes bogus."
         ),
         evidence=(
             "The stale DS records (key tag, algorithm, digest type) and the DS that still "
@@ -249,11 +253,21 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                 "DS record(s) {ds} point to keys {zone} no longer publishes; the zone still "
                 "validates through the other DS."
             ),
+            "unpublished_next_to_working": (
+                "DS record(s) {ds} name a key {zone} does not publish (pre-published for a "
+                "rollover, or left over from one); the zone validates through the other DS."
+            ),
             "ds_file": "DS {ds} names no key of {zone}",
             "ds_file_no_ksk": "DS {ds} names no key of {zone}",
         },
         fixes={
             "stale_next_to_working": "Remove the stale DS at the parent: {stale}",
+            "unpublished_next_to_working": (
+                "If a double-DS KSK rollover is under way, publish the new KSK once the new DS "
+                "has been served for the DS TTL at the parent, then sign the DNSKEY RRset with "
+                "it and remove the old DS. If the rollover is over, remove the leftover DS at "
+                "the parent: {stale}"
+            ),
             "ds_file": "Publish at the parent: {publish}",
             "ds_file_no_ksk": "Sign the DNSKEY RRset with a KSK first, then publish its DS.",
         },

@@ -20,6 +20,12 @@ _COVERED = " Another valid signature covers each of these RRsets, so validation 
 _EXPIRED = _AFFECTED + " The earliest expired at {earliest}, {ago} before the time of analysis."
 _NOT_YET_VALID = _AFFECTED + " The first becomes valid at {earliest}."
 _KEY_NOT_PUBLISHED = _AFFECTED + " Key tag(s) {tags} are not in the DNSKEY RRset."
+_ALGORITHM_NOT_PUBLISHED = (
+    _AFFECTED
+    + " They carry signatures of algorithm(s) {algorithms} (key tag(s) {tags}), of which the "
+    "DNSKEY RRset holds no key: an algorithm rollover's signatures published before its keys, "
+    "or kept after them. Validators ignore them." + _COVERED
+)
 # SIGNATURE_LIFETIME_POLICY (analysis.chain.siglifetime): validity periods out of bounds.
 _TOO_LONG = (
     "{long_count} signature(s) are valid for more than {long_limit}; the longest "
@@ -336,7 +342,10 @@ ENTRIES: tuple[CatalogEntry, ...] = (
             "the same RRset validates, nothing breaks and the severity drops to warning; "
             "otherwise the data is bogus. It happens when a ZSK is removed while its signatures "
             "are still served or cached, or when a signer uses a key before publishing it (RFC "
-            "7583 §3.2)."
+            "7583 §3.2). When the DNSKEY RRset holds no key of the signature's algorithm at all "
+            "and another RRSIG validates, it is a notice: an algorithm rollover signs with the "
+            "new algorithm before publishing its keys and keeps the old algorithm's signatures "
+            "until its keys have left caches (RFC 6781 §4.1.4), and validators ignore them."
         ),
         evidence=(
             "The RRset, the RRSIG's key tag and algorithm, the key tags in the DNSKEY RRset per "
@@ -353,6 +362,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         details={
             "key_not_published": _KEY_NOT_PUBLISHED,
             "key_not_published_but_covered": _KEY_NOT_PUBLISHED + _COVERED,
+            "algorithm_not_published_but_covered": _ALGORITHM_NOT_PUBLISHED,
             "zone_rrsig": (
                 "RRSIG {type} at {owner} (key tag {tag}, algorithm {algorithm}, valid "
                 "{inception} .. {expiration}): {problem}"
@@ -366,6 +376,13 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         fixes={
             "key_not_published": _REPUBLISH_KEY,
             "key_not_published_but_covered": _REPUBLISH_KEY,
+            "algorithm_not_published_but_covered": (
+                "Nothing to fix if an algorithm rollover is under way (RFC 6781 §4.1.4): "
+                "publish the new algorithm's keys once its signatures have been served for the "
+                "largest TTL in {zone}; once the old algorithm's keys are gone, stop signing "
+                "with it after the DNSKEY TTL. Otherwise remove the key of tag(s) {tags} from "
+                "the signer."
+            ),
         },
     ),
     CatalogEntry(

@@ -71,6 +71,10 @@ class _Bucket:
     earliest: int | None = None
     fatal: bool = False
     key_tags: set[int] = field(default_factory=set)
+    algorithms: set[int] = field(default_factory=set)
+    beyond_algorithm_roll: bool = False
+    """True once a signature here is not explained by an algorithm rollover: its key's
+    algorithm is in the DNSKEY RRset, or no other signature validates its RRset."""
 
 
 class SignatureTally:
@@ -109,6 +113,11 @@ class SignatureTally:
                 code, item, c.detail, fatal=c.status in FATAL and not verdict.validated
             )
             bucket.key_tags.add(c.key_tag)
+            bucket.algorithms.add(c.algorithm)
+            if c.status is SigStatus.KEY_NOT_FOUND and not (
+                verdict.validated and c.algorithm not in {k.algorithm for k in keys}
+            ):
+                bucket.beyond_algorithm_roll = True
             if c.status is SigStatus.EXPIRED:
                 bucket.earliest = min(bucket.earliest or c.expiration, c.expiration)
             if c.status is SigStatus.NOT_YET_VALID:
@@ -176,6 +185,15 @@ class SignatureTally:
             if not bucket.fatal and code in COVERABLE:
                 severity = Severity.WARNING
                 says += "_but_covered"
+            if code is Code.RRSIG_KEY_NOT_FOUND and not bucket.beyond_algorithm_roll:
+                # Only signatures of an algorithm the DNSKEY RRset lacks, next to valid
+                # ones: an algorithm rollover's signatures published before its keys, or
+                # left a TTL after them (RFC 6781 §4.1.4). Validators ignore them (RFC 4035
+                # §5.3.1, RFC 6840 §5.11): worth knowing, not a warning.
+                severity = Severity.NOTICE
+                says = "algorithm_not_published_but_covered"
+                params["algorithms"] = ", ".join(str(a) for a in sorted(bucket.algorithms))
+                params.pop("apex", None)  # the fix re-signs nothing, so names no command
             examples = list(bucket.details)[:5]
             timed = code in (Code.RRSIG_EXPIRED, Code.RRSIG_NOT_YET_VALID) and bucket.earliest
             when = {"earliest": bucket.earliest} if timed else {}

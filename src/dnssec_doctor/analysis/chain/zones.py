@@ -36,6 +36,7 @@ from dnssec_doctor.dnssec.keys import (
 from dnssec_doctor.dnssec.signatures import SigStatus
 from dnssec_doctor.limits import Limits
 from dnssec_doctor.model.findings import Finding, Status, finding_key
+from dnssec_doctor.model.severity import Severity
 from dnssec_doctor.model.survey import Survey, ZoneCut
 from dnssec_doctor.names import name_of
 
@@ -261,8 +262,6 @@ def _bogus_cause(
     if not any(m.status is DsMatchStatus.MATCH for m in matches):
         mismatched = [m for m in matches if m.status is DsMatchStatus.DIGEST_MISMATCH]
         code = Code.DS_DIGEST_MISMATCH if mismatched else Code.DS_NO_MATCHING_DNSKEY
-        from dnssec_doctor.model.severity import Severity
-
         f = found.add(
             catalog.finding(
                 code,
@@ -322,11 +321,18 @@ def _ds_side_findings(
     stale = [m for m in matches if m.status is DsMatchStatus.NO_KEY_WITH_TAG]
     working = [m for m in matches if m.status is DsMatchStatus.MATCH]
     if stale and working:
+        # Live, a DS pre-published for a double-DS KSK rollover (RFC 7583 §3.3.3) and one
+        # left over after it look alike: a notice, worded for both. A DS of an algorithm no
+        # DNSKEY has is no step of any rollover (RFC 6781 §4.1.4 adds a new algorithm's DS
+        # only after its keys): that stays a warning.
+        published = {k.algorithm for k in ev.keys}
+        rollover_shaped = all(m.ds.algorithm in published for m in stale)
         found.add(
             catalog.finding(
                 Code.DS_STALE_EXTRA,
                 zone=ev.name,
-                says="stale_next_to_working",
+                says="unpublished_next_to_working" if rollover_shaped else "stale_next_to_working",
+                severity=Severity.NOTICE if rollover_shaped else None,
                 params={
                     "ds": _ds_tags([m.ds for m in stale]),
                     "zone": ev.name,
