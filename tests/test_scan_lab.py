@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -241,6 +242,50 @@ def test_ctrl_c_leaves_a_valid_partial_output(lab: LabThread, anchor: Path, tmp_
     assert lines and out.read_text().endswith("\n")
     assert len(lines) < len(scenario_names(lab))
     assert all(json.loads(line)["name"] for line in lines)
+
+
+def _worker_catching_sigint(parent: int) -> bool:
+    """Whether a worker process of ``parent`` (multiprocessing's spawn child) has
+    Python's SIGINT handler installed: it is importing, not yet ignoring Ctrl-C."""
+    sigint = 1 << (signal.SIGINT - 1)
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:  # it ended meanwhile
+            continue
+        if f"\nPPid:\t{parent}\n" not in text or b"spawn_main" not in command:
+            continue
+        fields = dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
+        if int(fields["SigCgt"], 16) & sigint:
+            return True
+    return False
+
+
+def test_ctrl_c_in_a_terminal_while_the_workers_start_is_one_line(
+    lab: LabThread, anchor: Path, tmp_path: Path
+) -> None:
+    """A terminal's Ctrl-C reaches the whole process group: a worker still importing
+    (Python's SIGINT handler installed, its own SIG_IGN not yet) must not print a
+    traceback of its own beside the scanning process's one line."""
+    listing = tmp_path / "names.txt"
+    listing.write_text("\n".join(scenario_names(lab)) + "\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dnssec_doctor", "scan", str(listing), "-o", str(tmp_path / "o"),
+         "--root-hints", lab.root_hints, "--trust-anchor", str(anchor), "--at", AT,
+         "--rate", "5", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        limit = time.monotonic() + 60
+        while time.monotonic() < limit and not _worker_catching_sigint(process.pid):
+            time.sleep(0.001)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert (process.returncode, stderr) == (3, "dnssec-doctor: interrupted\n")
 
 
 def test_saved_captures_replay_to_the_scan_results(

@@ -10,7 +10,9 @@ is imported, because one setting only pays off when made that early:
   and ``demo`` keep it).
 
 At the end the remaining objects are frozen, so the interpreter's shutdown does not
-walk them all once more (about 40 ms after a check).
+walk them all once more (about 40 ms after a check), and CPython's memory of a caught
+Ctrl-C is cleared (:func:`_forget_caught_interrupt`), so that ``python -m dnssec_doctor``
+ends with the status the command chose.
 """
 
 from __future__ import annotations
@@ -31,4 +33,21 @@ def main() -> None:
     try:
         run_command_line()
     finally:
+        _forget_caught_interrupt()
         gc.freeze()
+
+
+def _forget_caught_interrupt() -> None:
+    """Clear CPython's mark of an "uncaught" KeyboardInterrupt, which ``cli.main`` caught.
+
+    CPython marks a KeyboardInterrupt that ends code compiled from a string (``exec`` of
+    source text: the methods ``dataclasses`` generates while a module is imported) as
+    uncaught even when a caller catches it, and under ``python -m`` then ends the process
+    by SIGINT after the interpreter's shutdown (``Py_RunMain``, the convention of
+    bpo-1054041), whatever status the command chose: a Ctrl-C that arrived while
+    ``scan`` imported the catalog to read a worker's first finding ended the process by
+    SIGINT, not with ``interrupted`` and exit 3. Each such evaluation clears the mark as
+    it starts, so an empty one clears it; a KeyboardInterrupt that really escapes sets
+    it again afterwards (``pymain_run_module``).
+    """
+    exec("")

@@ -17,12 +17,14 @@ in input order), so memory does not grow with the input.
   to the others again, each name at most :data:`TRIES` times; after that the name is an
   ``error`` record. Every name is reported exactly once.
 - **Ctrl-C / a fatal error**: the workers are stopped; what was written stays valid.
+  The workers never take Ctrl-C themselves (born with it blocked, then ignoring it).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import queue
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -151,7 +153,15 @@ class _Pool:
             name=f"dnssec-doctor scan worker {worker.number}",
             daemon=True,
         )
-        worker.process.start()
+        # Born with SIGINT blocked (the mask survives fork and exec) until it ignores it
+        # (``worker_main``): Ctrl-C in a terminal reaches the whole process group, and
+        # a worker still importing would print its own traceback beside our one line.
+        # Here the signal waits the few milliseconds of the start, then interrupts.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            worker.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def _finish(self, worker: _Worker) -> None:
         worker.inbox.put(None)

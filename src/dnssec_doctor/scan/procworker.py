@@ -44,8 +44,11 @@ def worker_main(
 ) -> None:
     """A worker process's entry point (``multiprocessing``, spawn)."""
     # Ctrl-C is the scanning process's to handle (it writes what is done and stops
-    # the workers); a worker printing its own traceback would bury that one line.
+    # the workers); a worker printing its own traceback would bury that one line. It
+    # was blocked since the worker was born (``procpool``); ignored, a pending one
+    # is dropped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _end_with_the_parent()
     # The parse and verdict caches hold tens of thousands of objects that live as long
     # as the process; with the default threshold the collector walked them again and
