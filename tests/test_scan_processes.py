@@ -179,3 +179,21 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_stopping_a_worker_whose_start_was_interrupted_is_quiet() -> None:
+    # Ctrl-C while a replacement worker was being started leaves a process object never
+    # started: stopping must pass it by (join() asserted, and the scan said "internal
+    # error" instead of "interrupted") and still close its inbox.
+    from types import SimpleNamespace
+
+    from dnssec_doctor.scan.procpool import _Pool
+
+    config = SimpleNamespace(concurrency=1)  # all a pool reads before it starts workers
+    pool = _Pool(config, 1, lambda _record: None, True, None)  # type: ignore[arg-type]
+    worker = pool._workers[0]
+    worker.process = pool._context.Process(target=print)
+    worker.inbox = pool._context.Queue()
+    pool._stop_all()
+    assert worker.process.pid is None
+    assert worker.inbox._closed

@@ -172,12 +172,13 @@ class _Pool:
             process = worker.process
             if process is None:
                 continue
-            if process.is_alive() and not worker.finished:
-                process.terminate()
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
+            if process.pid is not None:  # None: Ctrl-C came while it was being started
+                if process.is_alive() and not worker.finished:
+                    process.terminate()
+                process.join(timeout=5)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
             worker.inbox.close()
             worker.inbox.join_thread()
         self._outbox.close()
