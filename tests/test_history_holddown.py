@@ -204,15 +204,7 @@ ZONE = "good-nsec.test."
 
 def _zone_roll(good: ObservationFacts, removed_on: int) -> tuple[list[StateRun], dict]:
     """The zone's KSK rolled: the new one from day 5, the old one gone on ``removed_on``."""
-    old = [k for k in good.keys if k.zone == ZONE and k.role == "KSK"]
-    new = _successor(old)
-    return _history(
-        [
-            (0, good),
-            (5, _with_zone_ksks(good, ZONE, [*old, *new])),
-            (removed_on, _with_zone_ksks(good, ZONE, new)),
-        ]
-    )
+    return _history(_zone_states(good, removed_on))
 
 
 def test_a_zone_the_check_was_anchored_at_is_judged_as_the_root_is(
